@@ -1,0 +1,53 @@
+"""The application factory: Flask routes and the Socket.IO server in one WSGI app."""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable
+
+import datetime as dt
+from flask import Flask
+import socketio
+
+from hallq.db import Database
+from hallq.queue import api as queue_api
+from hallq.queue.housekeeping import close_all_halls
+from hallq.queue.unit_of_work import UnitOfWork
+from hallq.realtime import Realtime
+from hallq.web import Runtime, install_error_handlers, utcnow
+
+log = logging.getLogger(__name__)
+SWEEP_SECONDS = 30
+
+
+def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis_url: str | None = None,
+               websocket_only: bool = False, housekeeping: bool = False) -> Flask:
+    app = Flask(__name__)
+    app.json.ensure_ascii = False  # Chinese as text, not \u escapes
+    runtime = Runtime(db=db, clock=clock)
+    realtime = Realtime(runtime, redis_url=redis_url, websocket_only=websocket_only)
+    runtime.publish = realtime.publish
+    app.extensions["hallq"] = runtime
+    app.extensions["hallq.realtime"] = realtime
+    app.register_blueprint(queue_api.bp)
+    install_error_handlers(app)
+    app.wsgi_app = socketio.WSGIApp(realtime.sio, app.wsgi_app)
+    if housekeeping:
+        _start_housekeeping(runtime)
+    return app
+
+
+def _start_housekeeping(runtime: Runtime) -> None:
+    """Expire tickets and sign out windows at closing, every half minute."""
+
+    def loop():
+        stop = threading.Event()
+        while not stop.wait(SWEEP_SECONDS):
+            try:
+                with UnitOfWork(runtime.db.write, runtime.publish) as uow:
+                    close_all_halls(uow, runtime.clock())
+                    uow.commit()
+            except Exception:
+                log.exception("end-of-day housekeeping failed; will retry")
+
+    threading.Thread(target=loop, name="hallq-housekeeping", daemon=True).start()

@@ -1,0 +1,155 @@
+"""The `hallq` command (API.md: serve, demo, load-hall, token create, user add)."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from hallq import accounts
+from hallq.db import DEFAULT_SQLITE, Database, connect
+from hallq.migrate import upgrade
+from hallq.queue import hallfile
+from hallq.queue.errors import QueueError
+from hallq.i18n import message
+from hallq.web import utcnow
+
+db_option = click.option("--db", "db_url", envvar="HALLQ_DB", default=DEFAULT_SQLITE, show_default=True,
+                         help="database URL (sqlite:///file.db or postgresql://...)")
+
+
+def open_db(url: str) -> Database:
+    db = connect(url)
+    upgrade(db)
+    return db
+
+
+def load_hall_file(db: Database, path: str) -> str:
+    try:
+        spec = hallfile.read(path)
+    except (OSError, hallfile.HallFileError) as exc:
+        raise click.ClickException(f"{path}: {exc}") from None
+    with db.write() as session:
+        hall = hallfile.load(session, spec)
+        session.commit()
+        return hall.name
+
+
+@click.group()
+def main():
+    """hallq: the queue system of a government service hall."""
+
+
+@main.command()
+@click.option("--config", "hall_file", type=click.Path(exists=True, dir_okay=False), help="hall file to load on start")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--redis", "redis_url", envvar="HALLQ_REDIS", help="Redis URL: carries events between server processes")
+@click.option("--workers", default=1, show_default=True, type=int, help="server processes (more than one needs --redis)")
+@click.option("--threads", default=256, show_default=True, type=int, help="threads per process (one per connected screen)")
+def serve(hall_file, db_url, host, port, redis_url, workers, threads):
+    """Run the server."""
+    if workers > 1 and not redis_url:
+        raise click.UsageError("--workers above 1 needs --redis so every process sees every event")
+    db = open_db(db_url)
+    if hall_file:
+        load_hall_file(db, hall_file)
+    db.dispose()
+    from hallq.app import create_app
+    from hallq.server import run
+
+    def factory():
+        return create_app(connect(db_url), redis_url=redis_url, websocket_only=workers > 1, housekeeping=True)
+
+    click.echo(f"hallq serving on http://{host}:{port}/ (database {db_url})")
+    run(factory, host, port, workers=workers, threads=threads)
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--db", "db_url", envvar="HALLQ_DEMO_DB", default="sqlite:///hallq-demo.db", show_default=True)
+def demo(port, host, db_url):
+    """Run a demo hall with simulated hardware, open around the clock."""
+    from hallq import demo as demo_hall
+    db = open_db(db_url)
+    setup = demo_hall.prepare(db)
+    db.dispose()
+    click.echo(demo_hall.banner(setup, host, port))
+    from hallq.app import create_app
+    from hallq.server import run
+    run(lambda: demo_hall.create_demo_app(connect(db_url), setup), host, port, threads=128)
+
+
+@main.command("load-hall")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@db_option
+def load_hall(path, db_url):
+    """Create or update the hall, departments, items, windows and staff from a file."""
+    name = load_hall_file(open_db(db_url), path)
+    click.echo(f"loaded {name}")
+
+
+def _hall(session, code):
+    try:
+        return accounts.resolve_hall(session, code)
+    except QueueError as exc:
+        hint = {"no_hall": "no hall yet: run `hallq load-hall HALL.toml` first",
+                "hall_ambiguous": "several halls: name one with --hall"}.get(exc.code, message(exc.code, "en", **exc.params))
+        raise click.ClickException(hint) from None
+
+
+@main.group()
+def token():
+    """Device tokens."""
+
+
+@token.command("create")
+@click.option("--kind", required=True, type=click.Choice(accounts.DEVICE_KINDS))
+@click.option("--name", required=True)
+@click.option("--window", type=int, help="window number (evaluator and caller tokens)")
+@click.option("--hall", "hall_code", help="hall code, where the database holds several")
+@db_option
+def token_create(kind, name, window, hall_code, db_url):
+    """Print a new device token."""
+    db = open_db(db_url)
+    with db.write() as session:
+        try:
+            value = accounts.create_device_token(session, _hall(session, hall_code), kind, name, utcnow(), window)
+        except QueueError as exc:
+            raise click.ClickException(message(exc.code, "en", **exc.params)) from None
+        session.commit()
+    click.echo(value)
+
+
+@main.group()
+def user():
+    """Staff accounts."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(accounts.ROLES))
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@click.option("--staff", "staff_number", help="staff number to link (default: the username, when it is one)")
+@click.option("--hall", "hall_code", help="hall code, where the database holds several")
+@db_option
+def user_add(username, role, password_stdin, staff_number, hall_code, db_url):
+    """Create a staff account."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    db = open_db(db_url)
+    with db.write() as session:
+        try:
+            u = accounts.add_user(session, _hall(session, hall_code), username, password, role, staff_number)
+        except QueueError as exc:
+            raise click.ClickException(message(exc.code, "en", **exc.params)) from None
+        session.commit()
+        click.echo(f"user {u.username} ({u.role}) created" + (" and linked to staff" if u.staff_id else ""))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name=os.path.basename(sys.argv[0]))

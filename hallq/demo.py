@@ -1,0 +1,97 @@
+"""The demo hall: the seeds' county hall, open around the clock, clickable at once.
+
+`prepare` loads the shipped hall file (with always_open), creates demo staff
+accounts and device tokens, and signs the A-post clerk in at every window, so
+a newcomer can take and call tickets the moment the page opens.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+
+from flask import Blueprint, Flask, render_template
+from sqlalchemy import select, update
+
+from hallq import accounts
+from hallq.accounts import Token, User
+from hallq.app import create_app
+from hallq.db import Database
+from hallq.queue import hallfile, sessions
+from hallq.queue.models import Staff, Window, WindowPost
+from hallq.queue.unit_of_work import UnitOfWork
+from hallq.web import utcnow
+
+PASSWORD = "hallq-demo"
+DEMO_PREFIX = "demo-"
+
+
+@dataclass
+class DemoSetup:
+    hall_name: str
+    kiosk_token: str
+    display_token: str
+    clerk_tokens: dict[int, str] = field(default_factory=dict)  # window number -> token of its clerk
+
+
+def demo_hall_file() -> hallfile.HallFile:
+    text = resources.files("hallq").joinpath("data/demo_hall.toml").read_text(encoding="utf-8")
+    spec = hallfile.parse(text)
+    spec.hall.hours.always_open = True
+    return spec
+
+
+def prepare(db: Database) -> DemoSetup:
+    now = utcnow()
+    with UnitOfWork(db.write) as uow:
+        s = uow.session
+        hall = hallfile.load(s, demo_hall_file())
+        # Tokens from an earlier run of the demo stop working; new ones are made.
+        s.execute(update(Token).where(Token.hall_id == hall.id, Token.name.like(DEMO_PREFIX + "%"),
+                                      Token.revoked_at.is_(None)).values(revoked_at=now))
+        for username, role in (("admin", "admin"), ("supervisor", "supervisor")):
+            if s.scalar(select(User.id).where(User.username == username)) is None:
+                accounts.add_user(s, hall, username, PASSWORD, role)
+        for staff in s.scalars(select(Staff).where(Staff.hall_id == hall.id, Staff.active.is_(True))):
+            if s.scalar(select(User.id).where(User.username == staff.number)) is None:
+                accounts.add_user(s, hall, staff.number, PASSWORD, "clerk")
+        setup = DemoSetup(
+            hall.name,
+            accounts.create_device_token(s, hall, "kiosk", DEMO_PREFIX + "kiosk", now),
+            accounts.create_device_token(s, hall, "display", DEMO_PREFIX + "display", now),
+        )
+        uow.commit()
+
+        a_posts = s.execute(select(Window.number, User.username).join(WindowPost, WindowPost.window_id == Window.id)
+                            .join(User, User.staff_id == WindowPost.staff_id)
+                            .where(Window.hall_id == hall.id, Window.active.is_(True), WindowPost.post == "A")).all()
+        for number, username in a_posts:
+            token = accounts.login(s, username, PASSWORD, now)
+            who = accounts.authenticate(s, token)
+            window = s.scalar(select(Window).where(Window.hall_id == hall.id, Window.number == number))
+            current = sessions.open_session(s, window)
+            if current is None or current.user_id == who.user_id:
+                sessions.sign_in(uow, who, number, "A", now)
+                setup.clerk_tokens[number] = token
+        uow.commit()
+    return setup
+
+
+def banner(setup: DemoSetup, host: str, port: int) -> str:
+    return (f"{setup.hall_name} demo: open http://{host}:{port}/ in a browser\n"
+            f"staff accounts: admin, supervisor, and each staff number (S001, ...), password {PASSWORD}")
+
+
+def create_demo_app(db: Database, setup: DemoSetup) -> Flask:
+    app = create_app(db, housekeeping=True)
+    bp = Blueprint("demo", __name__)
+
+    @bp.get("/")
+    def landing():
+        return render_template("landing.html", setup=setup)
+
+    @bp.get("/demo/hall")
+    def hall_page():
+        return render_template("hall.html", setup=setup)
+
+    app.register_blueprint(bp)
+    return app

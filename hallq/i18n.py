@@ -1,0 +1,89 @@
+"""User-facing text: Simplified Chinese by default, English on request."""
+from __future__ import annotations
+
+DEFAULT_LANG = "zh"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # issuing
+    "hall_closed": ("大厅现在不办理业务，请在办公时间内取号。", "The hall is closed now; please take a number during opening hours."),
+    "closing_soon": ("距下班不足{minutes}分钟，今日已停止取号，请下个工作日再来。", "The hall closes in less than {minutes} minutes and has stopped issuing numbers today; please come back on the next working day."),
+    "quota_exhausted": ("“{service}”今日号源已取完，请下个工作日再来或网上预约。", "Today's numbers for \"{service}\" are used up; please come back on the next working day or book online."),
+    "already_waiting": ("您已持有“{service}”的排队号{number}，请等候叫号。", "You already hold number {number} for \"{service}\"; please wait to be called."),
+    "service_unknown": ("没有这个事项：{service}", "No such service item: {service}"),
+    "service_closed": ("“{service}”暂停取号。", "\"{service}\" is not issuing numbers at the moment."),
+    "appointment_required": ("预约取号需要预约码。", "An appointment ticket needs an appointment code."),
+    "appointment_unknown": ("没有找到预约码{code}，请核对后重试。", "Appointment code {code} was not found; please check it and try again."),
+    "appointment_used": ("预约码{code}已经取过号。", "Appointment code {code} has already been checked in."),
+    "appointment_cancelled": ("预约{code}已取消。", "Appointment {code} was cancelled."),
+    "appointment_wrong_service": ("预约{code}不是这个事项的预约。", "Appointment {code} is for a different service item."),
+    "appointment_too_early": ("预约时段{slot}尚未开始，请到时再取号。", "Your appointment slot {slot} has not started yet; please check in then."),
+    "appointment_too_late": ("预约时段{slot}已过，请重新预约或取普通号。", "Your appointment slot {slot} has passed; please book again or take a normal number."),
+    "appointment_exists": ("预约码{code}已存在。", "Appointment code {code} already exists."),
+    "green_reason_required": ("绿色通道需要登记原因。", "A green-channel ticket needs a reason."),
+    "green_not_allowed": ("自助取号机只为{age}周岁以上老人（凭身份证号）开通绿色通道，其他情况请到导办台。", "The kiosk opens the green channel only for people aged {age} or over (by ID number); please ask at the guide desk."),
+    "id_number_invalid": ("身份证号码无效。", "The ID number is not valid."),
+    "phone_invalid": ("手机号码无效。", "The phone number is not valid."),
+    # windows
+    "window_unknown": ("没有{window}号窗口。", "There is no window {window}."),
+    "window_not_signed_in": ("{window}号窗口没有工作人员签到。", "Nobody is signed in at window {window}."),
+    "not_your_window": ("您没有在{window}号窗口签到。", "You are not signed in at window {window}."),
+    "window_taken": ("{window}号窗口已有{staff}签到。", "{staff} is already signed in at window {window}."),
+    "already_signed_in": ("您已在{window}号窗口签到，请先签退。", "You are already signed in at window {window}; sign out there first."),
+    "wrong_post": ("您不是{window}号窗口的{post}岗人员。", "You do not hold post {post} at window {window}."),
+    "not_staff": ("该账号未关联窗口工作人员。", "This account is not linked to a staff member."),
+    "window_paused": ("{window}号窗口已暂停服务，请先恢复。", "Window {window} is paused; resume it first."),
+    "window_not_paused": ("{window}号窗口没有暂停。", "Window {window} is not paused."),
+    "window_busy": ("{window}号窗口正在办理{number}，请先办结、过号、挂起或转移。", "Window {window} is serving {number}; finish, skip, hold or transfer it first."),
+    "window_idle": ("{window}号窗口当前没有正在办理的号。", "Window {window} is not serving anyone now."),
+    "recall_limit": ("{number}已重呼{count}次，达到上限。", "{number} has been recalled {count} times, the limit."),
+    "ticket_unknown": ("没有找到号码{ticket}。", "Ticket {ticket} was not found."),
+    "ticket_not_callable": ("{number}当前状态为“{status}”，不能呼叫。", "{number} is {status} and cannot be called."),
+    "ticket_not_for_window": ("{window}号窗口不办理{number}的事项。", "Window {window} does not serve the item of {number}."),
+    "ticket_held_elsewhere": ("{number}挂起在{held}号窗口。", "{number} is held at window {held}."),
+    "ticket_not_missed": ("{number}不是过号状态，不能重新排队。", "{number} was not missed, so it cannot be requeued."),
+    "ticket_requeued_before": ("{number}今天已经重新排过一次队。", "{number} has already been requeued once today."),
+    "ticket_expired": ("{number}已过期。", "{number} has expired."),
+    "transfer_target_required": ("转移需要指定事项或窗口。", "A transfer needs a service item or a window."),
+    "transfer_same_window": ("不能转移到本窗口。", "A ticket cannot be transferred to its own window."),
+    "transfer_window_unavailable": ("{target}号窗口未开放，不能转入。", "Window {target} is not open, so the ticket cannot go there."),
+    "transfer_return_without_window": ("“转回本窗口”需要本窗口签到中。", "\"Return\" needs this window to stay signed in."),
+    "outcome_unknown": ("办件类型无效：{outcome}", "Unknown case outcome: {outcome}"),
+    "promised_days_required": ("承诺件需要填写承诺办结工作日数。", "A promised case needs the promised number of working days."),
+    "promised_days_too_long": ("承诺时限{days}个工作日不能超过法定时限{legal}个工作日。", "The promised limit of {days} working days cannot exceed the legal limit of {legal}."),
+    "missing_materials_required": ("补办件需要列出全部缺少的材料（一次性告知）。", "A supplementary case must list every missing material (one-time notification)."),
+    "reason_required": ("请填写原因。", "Please give a reason."),
+    # access
+    "hall_unknown": ("没有这个大厅：{hall}", "No such hall: {hall}"),
+    "hall_ambiguous": ("数据库中有多个大厅，请指定。", "The database holds several halls; name one."),
+    "no_hall": ("还没有大厅，请先导入大厅文件。", "There is no hall yet; load a hall file first."),
+    "unauthorized": ("需要登录或有效的设备令牌。", "A login or a valid device token is needed."),
+    "forbidden": ("无权执行此操作。", "You are not allowed to do this."),
+    "bad_login": ("用户名或密码错误。", "Wrong username or password."),
+    "invalid_input": ("输入有误：{detail}", "Invalid input: {detail}"),
+    "not_found": ("没有这个地址。", "No such address."),
+    "method_not_allowed": ("不支持这种请求方法。", "This method is not allowed here."),
+    "conflict": ("数据已被同时修改，请重试。", "The data changed at the same time; please try again."),
+}
+
+STATUS_NAMES = {
+    "waiting": ("等候中", "waiting"), "called": ("办理中", "being served"), "held": ("挂起", "on hold"),
+    "missed": ("过号", "missed"), "finished": ("已办结", "finished"), "expired": ("已过期", "expired"),
+}
+
+
+def pick_lang(accept: str | None) -> str:
+    """'en' when the caller asks for English first, else Chinese."""
+    if accept and accept.strip().lower().startswith("en"):
+        return "en"
+    return DEFAULT_LANG
+
+
+def message(code: str, lang: str = DEFAULT_LANG, **params) -> str:
+    zh, en = MESSAGES.get(code, (code, code))
+    template = en if lang == "en" else zh
+    if "status" in params and params["status"] in STATUS_NAMES:
+        params["status"] = STATUS_NAMES[params["status"]][lang == "en"]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template

@@ -1,0 +1,70 @@
+"""The OpenAPI document, built from the routes as they register.
+
+Routes declare themselves with `spec.operation(...)`; request bodies are the
+pydantic models the route validates with, so the document cannot drift from
+what the server accepts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+ERROR = {"type": "object", "required": ["error", "message"],
+         "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}
+
+
+@dataclass
+class Spec:
+    title: str
+    version: str
+    paths: dict = field(default_factory=dict)
+    schemas: dict = field(default_factory=dict)
+
+    def operation(self, method: str, path: str, summary: str, *, body: type[BaseModel] | None = None,
+                  responses: dict[int, str] | None = None, public: bool = False, query: dict | None = None) -> None:
+        op: dict = {"summary": summary, "responses": {}}
+        for code, text in (responses or {200: "OK"}).items():
+            op["responses"][str(code)] = {"description": text}
+        for code, text in ((400, "invalid input"), (401, "no valid token"), (403, "not allowed for this token"),
+                           (404, "unknown thing"), (409, "not allowed now")):
+            if public and code in (401, 403):
+                continue
+            op["responses"].setdefault(str(code), {
+                "description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+        if public:
+            op["security"] = []
+        if body is not None:
+            schema = body.model_json_schema(ref_template="#/components/schemas/{model}", by_alias=True)
+            self.schemas.update(schema.pop("$defs", {}))
+            self.schemas[body.__name__] = schema
+            op["requestBody"] = {"required": True, "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
+        params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                  for name in _path_params(path)]
+        params += [{"name": k, "in": "query", "required": False, "schema": {"type": "string"}, "description": v}
+                   for k, v in (query or {}).items()]
+        if params:
+            op["parameters"] = params
+        self.paths.setdefault(_openapi_path(path), {})[method.lower()] = op
+
+    def document(self) -> dict:
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": self.title, "version": self.version},
+            "servers": [{"url": "/api/v1"}],
+            "paths": self.paths,
+            "components": {
+                "schemas": {"Error": ERROR, **self.schemas},
+                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            },
+            "security": [{"bearer": []}],
+        }
+
+
+def _path_params(path: str) -> list[str]:
+    return [part[1:-1].split(":")[-1] for part in path.split("/") if part.startswith("<")]
+
+
+def _openapi_path(path: str) -> str:
+    return "/".join("{" + p[1:-1].split(":")[-1] + "}" if p.startswith("<") else p for p in path.split("/"))

@@ -1,0 +1,218 @@
+"""HTTP routes of the queue service (API.md). Thin: parse, call the engine, answer."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from hallq import accounts
+from hallq.openapi import Spec
+from hallq.queue import calling, issuing, sessions, views
+from hallq.queue.errors import NotFound
+from hallq.queue.halls import hall_context
+from hallq.queue.models import Ticket
+from hallq.queue.schemas import (AppointmentIn, CallIn, FinishIn, LoginIn, PauseIn, SignInIn, TicketIn,
+                                 TransferIn)
+from hallq.web import body, now, principal, reading, unit_of_work
+
+bp = Blueprint("queue_api", __name__, url_prefix="/api/v1")
+spec = Spec("hallq public interface", "1")
+
+
+def route(method: str, path: str, summary: str, **doc):
+    spec.operation(method, path, summary, **doc)
+    return bp.route(path, methods=[method])
+
+
+def _ticket_answer(uow, ticket, status: int = 200):
+    data = views.ticket(uow.session, hall_context(uow.session, ticket.hall_id), ticket, now())
+    return jsonify(data), status
+
+
+@route("GET", "/openapi.json", "this document", public=True)
+def openapi():
+    return jsonify(spec.document())
+
+
+@route("POST", "/auth/login", "a staff member's token", body=LoginIn, public=True,
+       responses={200: "{token}"})
+def login():
+    data = body(LoginIn)
+    with unit_of_work() as uow:
+        token = accounts.login(uow.session, data.username, data.password, now())
+        uow.commit()
+    return jsonify({"token": token})
+
+
+@route("GET", "/services", "service items with queue lengths and estimated waits")
+def services():
+    who = principal()
+    who.require("read")
+    with reading() as uow:
+        return jsonify(views.services(uow.session, hall_context(uow.session, who.hall_id), now()))
+
+
+@route("GET", "/windows", "windows with their status, current ticket and staff")
+def windows():
+    who = principal()
+    who.require("read")
+    with reading() as uow:
+        return jsonify(views.windows(uow.session, hall_context(uow.session, who.hall_id)))
+
+
+@route("POST", "/tickets", "issue a ticket", body=TicketIn, responses={201: "the ticket"})
+def issue():
+    who = principal()
+    who.require("issue")
+    data = body(TicketIn)
+    with unit_of_work() as uow:
+        ticket = issuing.issue_ticket(uow, who, issuing.IssueRequest(**data.model_dump()), now())
+        answer = _ticket_answer(uow, ticket, 201)
+        uow.commit()
+    return answer
+
+
+@route("GET", "/tickets/<int:ticket_id>", "a ticket with its events")
+def ticket(ticket_id: int):
+    who = principal()
+    who.require("read")
+    with reading() as uow:
+        t = uow.session.get(Ticket, ticket_id)
+        if t is None or t.hall_id != who.hall_id:
+            raise NotFound("ticket_unknown", ticket=ticket_id)
+        return jsonify(views.ticket(uow.session, hall_context(uow.session, t.hall_id), t, now(), with_events=True))
+
+
+@route("GET", "/t/<token>", "public status of one ticket (the QR code's target)", public=True)
+def public_ticket(token: str):
+    with reading() as uow:
+        t = uow.session.query(Ticket).filter_by(token=token).one_or_none()
+        if t is None:
+            raise NotFound("ticket_unknown", ticket="")
+        return jsonify(views.public_status(uow.session, hall_context(uow.session, t.hall_id), t, now()))
+
+
+@route("POST", "/tickets/<int:ticket_id>/requeue", "a missed ticket goes back into its queue")
+def requeue(ticket_id: int):
+    who = principal()
+    with unit_of_work() as uow:
+        t = calling.requeue(uow, who, ticket_id, now())
+        answer = _ticket_answer(uow, t)
+        uow.commit()
+    return answer
+
+
+@route("POST", "/appointments", "an online appointment pushed in by an integration", body=AppointmentIn,
+       responses={201: "the appointment"})
+def appointment():
+    who = principal()
+    who.require("appointments")
+    data = body(AppointmentIn)
+    with unit_of_work() as uow:
+        appt = issuing.add_appointment(uow, who, now=now(), **data.model_dump())
+        uow.commit()
+        return jsonify(issuing.appointment_json(appt)), 201
+
+
+# --- window actions -----------------------------------------------------------
+
+def _window_ticket(action, number: int, **kwargs):
+    who = principal()
+    with unit_of_work() as uow:
+        t = action(uow, who, number, now(), **kwargs)
+        answer = _ticket_answer(uow, t)
+        uow.commit()
+    return answer
+
+
+def _window_answer(uow, number: int):
+    found = [w for w in views.windows(uow.session, hall_context(uow.session, principal().hall_id))
+             if w["number"] == number]
+    return jsonify(found[0])
+
+
+@route("POST", "/windows/<int:number>/sign-in", "the clerk starts serving at window n", body=SignInIn)
+def sign_in(number: int):
+    who = principal()
+    data = body(SignInIn)
+    with unit_of_work() as uow:
+        sessions.sign_in(uow, who, number, data.post, now())
+        answer = _window_answer(uow, number)
+        uow.commit()
+    return answer
+
+
+@route("POST", "/windows/<int:number>/sign-out", "the clerk stops serving at window n")
+def sign_out(number: int):
+    who = principal()
+    with unit_of_work() as uow:
+        sessions.sign_out(uow, who, number, now())
+        answer = _window_answer(uow, number)
+        uow.commit()
+    return answer
+
+
+@route("POST", "/windows/<int:number>/call-next", "call the next ticket",
+       responses={200: "the called ticket", 204: "nobody waits"})
+def call_next(number: int):
+    who = principal()
+    with unit_of_work() as uow:
+        t = calling.call_next(uow, who, number, now())
+        if t is None:
+            return "", 204
+        answer = _ticket_answer(uow, t)
+        uow.commit()
+    return answer
+
+
+@route("POST", "/windows/<int:number>/call", "call a particular ticket", body=CallIn)
+def call(number: int):
+    return _window_ticket(calling.call, number, ref=body(CallIn).ticket)
+
+
+@route("POST", "/windows/<int:number>/recall", "announce the current ticket again")
+def recall(number: int):
+    return _window_ticket(calling.recall, number)
+
+
+@route("POST", "/windows/<int:number>/skip", "the current ticket did not come: missed")
+def skip(number: int):
+    return _window_ticket(calling.skip, number)
+
+
+@route("POST", "/windows/<int:number>/hold", "park the current ticket; `call` brings it back")
+def hold(number: int):
+    return _window_ticket(calling.hold, number)
+
+
+@route("POST", "/windows/<int:number>/transfer", "move the current ticket to an item or window", body=TransferIn)
+def transfer(number: int):
+    data = body(TransferIn)
+    return _window_ticket(calling.transfer, number, service=data.service, to_window=data.window,
+                          come_back=data.come_back)
+
+
+@route("POST", "/windows/<int:number>/finish", "end service with the case outcome", body=FinishIn)
+def finish(number: int):
+    data = body(FinishIn)
+    return _window_ticket(calling.finish, number, **data.model_dump())
+
+
+@route("POST", "/windows/<int:number>/pause", "the window stops taking calls", body=PauseIn)
+def pause(number: int):
+    who = principal()
+    data = body(PauseIn)
+    with unit_of_work() as uow:
+        sessions.pause(uow, who, number, data.reason, now())
+        answer = _window_answer(uow, number)
+        uow.commit()
+    return answer
+
+
+@route("POST", "/windows/<int:number>/resume", "the window takes calls again")
+def resume(number: int):
+    who = principal()
+    with unit_of_work() as uow:
+        sessions.resume(uow, who, number, now())
+        answer = _window_answer(uow, number)
+        uow.commit()
+    return answer
+

@@ -1,0 +1,41 @@
+"""Recording what happened to a ticket.
+
+Every change of a ticket goes through `record`: it writes the event row (the
+fact, with time and actor) and, when the change is news for screens, queues
+the matching real-time event for after commit. One call, so the two never
+drift apart.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hallq.queue.events import Event
+from hallq.queue.models import Ticket, TicketEvent, Window
+from hallq.queue.unit_of_work import UnitOfWork
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def record(uow: UnitOfWork, ticket: Ticket, kind: str, now: dt.datetime, actor: str, *,
+           window: Window | None = None, data: dict[str, Any] | None = None,
+           publish: str | None = None) -> TicketEvent:
+    row = TicketEvent(ticket_id=ticket.id, hall_id=ticket.hall_id, item_id=ticket.item_id,
+                      window_id=window.id if window else None, kind=kind, at=now, actor=actor,
+                      data=data or {})
+    uow.session.add(row)
+    if publish:
+        uow.add_event(Event(publish, ticket.hall_id, {
+            "id": ticket.id,
+            "number": ticket.number,
+            "service": ticket.item.code,
+            "service_name": ticket.item.name,
+            "priority": ticket.priority,
+            "status": ticket.status,
+            "window": window.number if window else None,
+            "at": iso(now),
+            **(data or {}),
+        }))
+    return row

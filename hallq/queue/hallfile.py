@@ -1,0 +1,213 @@
+"""The hall file (TOML): a hall, its departments, items, windows and staff.
+
+`load()` creates or updates the hall from a file without losing history:
+rows are matched by their codes and numbers and updated in place; anything the
+file no longer names is deactivated, never deleted, so old tickets and
+assessments still point at it. See `hallq/data/demo_hall.toml` for a full example.
+"""
+from __future__ import annotations
+
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from hallq.queue.models import Department, Hall, Item, Staff, Window, WindowItem, WindowPost
+from hallq.queue.settings import HallSettings
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Guide(_Strict):
+    """办事指南: what the hall publishes about an item (五公开)."""
+
+    materials: list[str] = []
+    legal_days: int | None = Field(None, ge=0)  # legal time limit, working days
+    promised_days: int | None = Field(None, ge=0)  # promised time limit, working days
+    fee: str = "不收费"
+    procedure: list[str] = []
+    basis: str = ""  # legal basis
+    service_minutes: float | None = Field(None, gt=0)  # typical service time, seeds the estimate
+
+    @model_validator(mode="after")
+    def _promise_within_law(self):
+        if self.legal_days is not None and self.promised_days is not None and self.promised_days > self.legal_days:
+            raise ValueError("promised_days cannot exceed legal_days")
+        return self
+
+
+class HallSpec(HallSettings):
+    code: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1)
+    timezone: str = "Asia/Shanghai"
+
+
+class DepartmentSpec(_Strict):
+    code: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1)
+
+
+class ItemSpec(_Strict):
+    code: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1)
+    department: str
+    prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
+    daily_quota: int = Field(0, ge=0)
+    guide: Guide = Guide()
+
+
+class WindowSpec(_Strict):
+    number: int = Field(ge=1)
+    name: str = Field(min_length=1)
+    kind: Literal["independent", "comprehensive"] = "independent"
+    department: str | None = None
+    # In order of preference; a nested list is a tier served first-come together.
+    items: list[str | list[str]] = Field(min_length=1)
+    posts: dict[Literal["A", "B"], str] = {}
+
+    def tiers(self) -> list[list[str]]:
+        return [[entry] if isinstance(entry, str) else entry for entry in self.items]
+
+
+class StaffSpec(_Strict):
+    number: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1)
+    department: str | None = None
+    photo: str | None = None
+
+
+class HallFile(_Strict):
+    hall: HallSpec
+    departments: list[DepartmentSpec] = []
+    items: list[ItemSpec] = []
+    windows: list[WindowSpec] = []
+    staff: list[StaffSpec] = []
+
+    @field_validator("departments", "items", "windows", "staff")
+    @classmethod
+    def _unique(cls, rows, info):
+        key = "number" if info.field_name in ("windows", "staff") else "code"
+        seen = [getattr(r, key) for r in rows]
+        dupes = sorted({str(k) for k in seen if seen.count(k) > 1})
+        if dupes:
+            raise ValueError(f"duplicate {key}: {', '.join(dupes)}")
+        return rows
+
+    @model_validator(mode="after")
+    def _references(self):
+        depts = {d.code for d in self.departments}
+        items = {i.code for i in self.items}
+        staff = {s.number for s in self.staff}
+        problems = []
+        for i in self.items:
+            if i.department not in depts:
+                problems.append(f"item {i.code}: unknown department {i.department}")
+        for w in self.windows:
+            if w.department and w.department not in depts:
+                problems.append(f"window {w.number}: unknown department {w.department}")
+            codes = [c for tier in w.tiers() for c in tier]
+            for c in codes:
+                if c not in items:
+                    problems.append(f"window {w.number}: unknown item {c}")
+            if len(codes) != len(set(codes)):
+                problems.append(f"window {w.number}: an item is listed twice")
+            for post, number in w.posts.items():
+                if number not in staff:
+                    problems.append(f"window {w.number}: post {post} names unknown staff {number}")
+        for s in self.staff:
+            if s.department and s.department not in depts:
+                problems.append(f"staff {s.number}: unknown department {s.department}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class HallFileError(ValueError):
+    """A hall file that cannot be loaded, with every problem found."""
+
+
+def parse(text: str) -> HallFile:
+    try:
+        return HallFile.model_validate(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise HallFileError(f"not valid TOML: {exc}") from exc
+    except ValidationError as exc:
+        lines = [f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in exc.errors()]
+        raise HallFileError("\n".join(lines)) from exc
+
+
+def read(path: str | Path) -> HallFile:
+    return parse(Path(path).read_text(encoding="utf-8"))
+
+
+def load(session: Session, spec: HallFile) -> Hall:
+    """Create or update the hall described by spec; the caller commits."""
+    h = spec.hall
+    hall = session.scalar(select(Hall).where(Hall.code == h.code))
+    if hall is None:
+        hall = Hall(code=h.code, secret=secrets.token_hex(32))
+        session.add(hall)
+    hall.name, hall.timezone = h.name, h.timezone
+    hall.settings = HallSettings.model_validate(h.model_dump(exclude={"code", "name", "timezone"})).model_dump(mode="json")
+    session.flush()
+
+    depts = _sync(session, Department, hall.id, "code", spec.departments,
+                  lambda row, d: setattr(row, "name", d.name))
+
+    def set_item(row: Item, i: ItemSpec):
+        row.name, row.prefix, row.daily_quota = i.name, i.prefix, i.daily_quota
+        row.department_id = depts[i.department].id
+        row.guide = i.guide.model_dump(mode="json")
+
+    items = _sync(session, Item, hall.id, "code", spec.items, set_item)
+
+    def set_staff(row: Staff, s: StaffSpec):
+        row.name, row.photo = s.name, s.photo
+        row.department_id = depts[s.department].id if s.department else None
+
+    staff = _sync(session, Staff, hall.id, "number", spec.staff, set_staff)
+
+    def set_window(row: Window, w: WindowSpec):
+        row.name, row.kind = w.name, w.kind
+        row.department_id = depts[w.department].id if w.department else None
+
+    windows = _sync(session, Window, hall.id, "number", spec.windows, set_window)
+
+    # What a window serves and who holds its posts are current configuration,
+    # not history, so they are replaced wholesale.
+    for w in spec.windows:
+        window = windows[w.number]
+        session.execute(delete(WindowItem).where(WindowItem.window_id == window.id))
+        session.execute(delete(WindowPost).where(WindowPost.window_id == window.id))
+        for tier, codes in enumerate(w.tiers()):
+            for code in codes:
+                session.add(WindowItem(window_id=window.id, item_id=items[code].id, tier=tier))
+        for post, number in w.posts.items():
+            session.add(WindowPost(window_id=window.id, post=post, staff_id=staff[number].id))
+    session.flush()
+    return hall
+
+
+def _sync(session: Session, model, hall_id: int, key: str, specs, update) -> dict:
+    """Upsert rows by key, deactivating the ones the file dropped."""
+    existing = {getattr(r, key): r for r in session.scalars(select(model).where(model.hall_id == hall_id))}
+    result = {}
+    for spec in specs:
+        k = getattr(spec, key)
+        row = existing.pop(k, None)
+        if row is None:
+            row = model(hall_id=hall_id, **{key: k})
+            session.add(row)
+        row.active = True
+        update(row, spec)
+        result[k] = row
+    for row in existing.values():
+        row.active = False
+    session.flush()
+    return result

@@ -1,0 +1,165 @@
+"""Issuing a ticket at a kiosk (or by staff at the guide desk)."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hallq.accounts import Principal
+from hallq.privacy import age_on, id_hash, mask_id, mask_phone, normalize_id, normalize_phone
+from hallq.queue import numbering
+from hallq.queue.errors import Invalid, NotFound, Refused
+from hallq.queue.events import TICKET_ISSUED
+from hallq.queue.facts import iso, record
+from hallq.queue.halls import HallContext, hall_context
+from hallq.queue.models import Appointment, Item, Ticket
+from hallq.queue.stats import queue_stats
+from hallq.queue.unit_of_work import UnitOfWork
+
+GREEN_REASONS = ("elderly", "disabled", "pregnant", "military", "major_project", "urgent", "other")
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    service: str
+    priority: str = "normal"
+    reason: str | None = None  # why green channel
+    appointment_code: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+
+
+def issue_ticket(uow: UnitOfWork, who: Principal, req: IssueRequest, now: dt.datetime) -> Ticket:
+    s = uow.session
+    ctx = hall_context(s, who.hall_id)
+    # Locking the item row serialises issuing per item on PostgreSQL, which
+    # keeps the quota and the one-ticket-per-person check exact.
+    item = s.scalar(select(Item).where(Item.hall_id == ctx.id, Item.code == req.service,
+                                       Item.active.is_(True)).with_for_update())
+    if item is None:
+        raise NotFound("service_unknown", service=req.service)
+    _check_open(ctx, now)
+    day = ctx.hours.local_day(now)
+
+    id_number = _parse(req.id_number, normalize_id, "id_number_invalid")
+    phone = _parse(req.phone, normalize_phone, "phone_invalid")
+    person = id_hash(ctx.hall.secret, id_number) if id_number else None
+
+    priority, reason, appointment = req.priority, req.reason, None
+    if req.appointment_code or priority == "appointment":
+        appointment = _check_in(s, ctx, item, req.appointment_code, now)
+        priority, reason = "appointment", None
+    elif priority == "green":
+        reason = _green_reason(ctx, who, reason, id_number, day)
+    elif priority != "normal":
+        raise Invalid("invalid_input", detail="priority must be normal, appointment or green")
+    else:
+        reason = None
+
+    if person:
+        holding = s.scalar(select(Ticket.number).where(
+            Ticket.hall_id == ctx.id, Ticket.item_id == item.id, Ticket.id_hash == person,
+            Ticket.status.in_(("waiting", "held", "called"))))
+        if holding:
+            raise Refused("already_waiting", service=item.name, number=holding)
+    if item.daily_quota:
+        issued = s.scalar(select(func.count()).select_from(Ticket).where(Ticket.item_id == item.id, Ticket.day == day))
+        if issued >= item.daily_quota:
+            raise Refused("quota_exhausted", service=item.name)
+
+    seq = numbering.next_seq(s, ctx.id, item.prefix, day)
+    ticket = Ticket(
+        hall_id=ctx.id, item=item, item_id=item.id, day=day, prefix=item.prefix, seq=seq,
+        number=numbering.format_number(item.prefix, seq, ctx.settings.digits),
+        priority=priority, priority_reason=reason, appointment_id=appointment.id if appointment else None,
+        status="waiting", issued_at=now, queue_key=now, token=secrets.token_urlsafe(18),
+        id_hash=person, id_masked=mask_id(id_number) if id_number else None,
+        phone_masked=mask_phone(phone) if phone else None, issued_by=who.actor,
+    )
+    s.add(ticket)
+    s.flush()
+    if appointment:
+        appointment.ticket_id = ticket.id
+    record(uow, ticket, "issued", now, who.actor, publish=TICKET_ISSUED,
+           data={"priority_reason": reason} if reason else None)
+    queue_stats(uow, ctx, now, [item])
+    return ticket
+
+
+def _check_open(ctx: HallContext, now: dt.datetime) -> None:
+    if not ctx.hours.is_open(now):
+        raise Refused("hall_closed")
+    left = ctx.hours.minutes_to_close(now)
+    if left is not None and left < ctx.settings.closing_buffer_minutes:
+        raise Refused("closing_soon", minutes=ctx.settings.closing_buffer_minutes)
+
+
+def _parse(raw: str | None, normalize, error: str) -> str | None:
+    if raw is None or raw == "":
+        return None
+    value = normalize(raw)
+    if value is None:
+        raise Invalid(error)
+    return value
+
+
+def _green_reason(ctx: HallContext, who: Principal, reason: str | None, id_number: str | None, day: dt.date) -> str:
+    if reason not in GREEN_REASONS:
+        raise Invalid("green_reason_required")
+    if who.can("issue_green"):
+        return reason
+    # A kiosk opens the green channel by itself only for the elderly, by ID number.
+    age = ctx.settings.green_elderly_age
+    if reason == "elderly" and id_number and age_on(id_number, day) >= age:
+        return reason
+    raise Refused("green_not_allowed", age=age)
+
+
+def _check_in(s: Session, ctx: HallContext, item: Item, code: str | None, now: dt.datetime) -> Appointment:
+    if not code:
+        raise Invalid("appointment_required")
+    appt = s.scalar(select(Appointment).where(Appointment.hall_id == ctx.id, Appointment.code == code).with_for_update())
+    if appt is None:
+        raise NotFound("appointment_unknown", code=code)
+    if appt.cancelled_at:
+        raise Refused("appointment_cancelled", code=code)
+    if appt.ticket_id:
+        raise Refused("appointment_used", code=code)
+    if appt.item_id != item.id:
+        raise Refused("appointment_wrong_service", code=code)
+    tz = ctx.hours.tz
+    slot = f"{appt.slot_start.astimezone(tz):%m-%d %H:%M}–{appt.slot_end.astimezone(tz):%H:%M}"
+    if now < appt.slot_start - dt.timedelta(minutes=ctx.settings.appointment_early_minutes):
+        raise Refused("appointment_too_early", slot=slot)
+    if now >= appt.slot_end:
+        raise Refused("appointment_too_late", slot=slot)
+    return appt
+
+
+def add_appointment(uow: UnitOfWork, who: Principal, *, code: str, service: str, slot_start: dt.datetime,
+                    slot_end: dt.datetime, id_number: str | None, now: dt.datetime) -> Appointment:
+    """An online booking pushed in by an integration (预约平台)."""
+    s = uow.session
+    ctx = hall_context(s, who.hall_id)
+    item = s.scalar(select(Item).where(Item.hall_id == ctx.id, Item.code == service, Item.active.is_(True)))
+    if item is None:
+        raise NotFound("service_unknown", service=service)
+    if slot_end <= slot_start:
+        raise Invalid("invalid_input", detail="slot_end must be after slot_start")
+    if s.scalar(select(Appointment.id).where(Appointment.hall_id == ctx.id, Appointment.code == code)):
+        raise Refused("appointment_exists", code=code)
+    id_number = _parse(id_number, normalize_id, "id_number_invalid")
+    appt = Appointment(hall_id=ctx.id, code=code, item_id=item.id, slot_start=slot_start, slot_end=slot_end,
+                       id_hash=id_hash(ctx.hall.secret, id_number) if id_number else None,
+                       source=who.actor, created_at=now)
+    s.add(appt)
+    s.flush()
+    return appt
+
+
+def appointment_json(appt: Appointment) -> dict:
+    return {"id": appt.id, "code": appt.code, "slot_start": iso(appt.slot_start), "slot_end": iso(appt.slot_end),
+            "checked_in": appt.ticket_id is not None}

@@ -1,0 +1,103 @@
+"""Who is called next, and how many are ahead.
+
+The policy, in order:
+1. Tier. A window serves its items in tiers of preference (hall file); it
+   takes from a later tier only when every earlier tier is empty. Tickets sent
+   to this window by name (a transfer to it, or one coming back after a
+   transfer with "return") come before every tier.
+2. Priority class within the tier: green channel, then appointment, then normal.
+3. Issue time (the queue key; a requeued missed ticket gets a later key).
+
+Anti-starvation: when the window's last `priority_streak` calls were all
+priority tickets and a normal ticket of the chosen tier is waiting, the oldest
+normal ticket is called instead. So a steady stream of priority tickets still
+lets one normal ticket through every K+1 calls; K = 0 turns priority off.
+"""
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from hallq.queue.models import Ticket, TicketEvent, Window, WindowItem
+
+PRIORITIES = ("green", "appointment", "normal")
+RANK = case({"green": 0, "appointment": 1}, value=Ticket.priority, else_=2)
+TARGETED_TIER = -1
+
+
+def _candidates(window: Window):
+    tier = case((Ticket.target_window_id == window.id, literal(TARGETED_TIER)), else_=WindowItem.tier)
+    query = (
+        select(Ticket.id, tier.label("tier"))
+        .outerjoin(WindowItem, and_(WindowItem.item_id == Ticket.item_id, WindowItem.window_id == window.id))
+        .where(
+            Ticket.hall_id == window.hall_id,
+            Ticket.status == "waiting",
+            or_(
+                Ticket.target_window_id == window.id,
+                and_(Ticket.target_window_id.is_(None), WindowItem.window_id.is_not(None)),
+            ),
+        )
+    )
+    return query, tier
+
+
+def _priority_streak(session: Session, window: Window, limit: int) -> bool:
+    """Were the window's last `limit` calls all priority tickets?"""
+    if limit <= 0:
+        return False
+    recent = session.scalars(
+        select(TicketEvent.data["priority"].as_string())
+        .where(TicketEvent.window_id == window.id, TicketEvent.kind == "called")
+        .order_by(TicketEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return len(recent) == limit and all(p in ("green", "appointment") for p in recent)
+
+
+def pick_next(session: Session, window: Window, priority_streak: int, skip: set[int] = frozenset()) -> int | None:
+    """The id of the ticket this window should call now, or None.
+
+    On PostgreSQL the row is locked and rows other transactions hold are
+    skipped, so two windows calling at once never pick the same ticket.
+    """
+    query, tier = _candidates(window)
+    if skip:
+        query = query.where(Ticket.id.not_in(skip))
+    rank = RANK if priority_streak > 0 else literal(2)
+    lock = {"skip_locked": True, "of": Ticket}
+    best = session.execute(
+        query.order_by(tier, rank, Ticket.queue_key, Ticket.id).limit(1).with_for_update(**lock)
+    ).first()
+    if best is None:
+        return None
+    ticket_id, best_tier = best
+    if session.get(Ticket, ticket_id).priority != "normal" and _priority_streak(session, window, priority_streak):
+        normal = session.execute(
+            query.where(Ticket.priority == "normal", tier == best_tier)
+            .order_by(Ticket.queue_key, Ticket.id).limit(1).with_for_update(**lock)
+        ).first()
+        if normal is not None:
+            return normal[0]
+    return ticket_id
+
+
+def ahead_of(session: Session, ticket: Ticket) -> int:
+    """Waiting tickets of the same item that come before this one."""
+    if ticket.status != "waiting":
+        return 0
+    rank = {"green": 0, "appointment": 1}.get(ticket.priority, 2)
+    return session.scalar(
+        select(func.count()).select_from(Ticket).where(
+            Ticket.hall_id == ticket.hall_id,
+            Ticket.item_id == ticket.item_id,
+            Ticket.status == "waiting",
+            Ticket.target_window_id.is_(None),
+            Ticket.id != ticket.id,
+            or_(
+                RANK < rank,
+                and_(RANK == rank, or_(Ticket.queue_key < ticket.queue_key,
+                                       and_(Ticket.queue_key == ticket.queue_key, Ticket.id < ticket.id))),
+            ),
+        )
+    )

@@ -1,0 +1,59 @@
+"""Request bodies of the queue API, validated by pydantic (and published as OpenAPI)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class Body(BaseModel):
+    # Devices from other vendors may send more than we read; unknown keys are ignored.
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class LoginIn(Body):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TicketIn(Body):
+    service: str = Field(min_length=1, max_length=40, description="item code")
+    priority: Literal["normal", "appointment", "green"] = "normal"
+    reason: str | None = Field(None, description="green channel: elderly, disabled, pregnant, military, major_project, urgent, other")
+    appointment_code: str | None = Field(None, max_length=60)
+    id_number: str | None = Field(None, max_length=30, description="checked, then kept only masked and hashed")
+    phone: str | None = Field(None, max_length=30, description="kept only masked")
+
+
+class AppointmentIn(Body):
+    code: str = Field(min_length=1, max_length=60)
+    service: str = Field(min_length=1, max_length=40)
+    slot_start: AwareDatetime
+    slot_end: AwareDatetime
+    id_number: str | None = Field(None, max_length=30)
+
+
+class SignInIn(Body):
+    post: Literal["A", "B"] = "A"
+
+
+class CallIn(Body):
+    ticket: str | int = Field(description="ticket number of today (A001) or ticket id")
+
+
+class TransferIn(Body):
+    service: str | None = Field(None, max_length=40)
+    window: int | None = Field(None, ge=1)
+    come_back: bool = Field(False, alias="return", description="comes back to this window afterwards")
+
+
+class FinishIn(Body):
+    outcome: Literal["immediate", "promised", "joint", "supplement", "forwarded", "rejected"]
+    promised_days: int | None = Field(None, ge=1, le=365)
+    missing_materials: list[str] | None = None
+    departments: list[str] | None = None
+    note: str | None = Field(None, max_length=2000)
+
+
+class PauseIn(Body):
+    reason: str = Field(min_length=1, max_length=200)

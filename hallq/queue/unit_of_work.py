@@ -1,0 +1,46 @@
+"""One transaction of the engine, and the events it releases after commit.
+
+Services record events on the unit of work; `commit()` commits the session and
+only then hands the events to `publish` (the Socket.IO layer, or nothing), so
+no screen ever shows a change the database does not hold.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable, Iterable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from hallq.queue.events import Event
+
+log = logging.getLogger(__name__)
+
+Publisher = Callable[[Iterable[Event]], None]
+
+
+class UnitOfWork:
+    def __init__(self, factory: sessionmaker, publish: Publisher | None = None):
+        self._factory = factory
+        self._publish = publish
+        self.events: list[Event] = []
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session: Session = self._factory()
+        self.events = []
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.session.rollback()  # a no-op after commit
+        self.session.close()
+
+    def add_event(self, event: Event) -> None:
+        self.events.append(event)
+
+    def commit(self) -> None:
+        self.session.commit()
+        events, self.events = self.events, []
+        if self._publish and events:
+            try:
+                self._publish(events)
+            except Exception:  # the facts are committed; a lost push is healed by snapshots
+                log.exception("publishing %d events failed", len(events))
