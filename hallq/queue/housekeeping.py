@@ -33,7 +33,7 @@ def close_day(uow: UnitOfWork, hall_id: int, now: dt.datetime) -> int:
     stale = s.scalars(select(Ticket).where(
         Ticket.hall_id == hall_id, Ticket.day <= last_day,
         Ticket.status.in_(STALE + ("called",)),
-    ).with_for_update()).all()
+    ).with_for_update(of=Ticket)).all()
     items = {}
     for ticket in stale:
         if ticket.status == "called" and ticket.day == today:

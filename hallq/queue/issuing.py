@@ -38,7 +38,7 @@ def issue_ticket(uow: UnitOfWork, who: Principal, req: IssueRequest, now: dt.dat
     # Locking the item row serialises issuing per item on PostgreSQL, which
     # keeps the quota and the one-ticket-per-person check exact.
     item = s.scalar(select(Item).where(Item.hall_id == ctx.id, Item.code == req.service,
-                                       Item.active.is_(True)).with_for_update())
+                                       Item.active.is_(True)).with_for_update(of=Item))
     if item is None:
         raise NotFound("service_unknown", service=req.service)
     _check_open(ctx, now)

@@ -1,0 +1,234 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), a controllable
+clock, the test hall, and a real HTTP + Socket.IO server on 127.0.0.1."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import threading
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+import socketio
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from hallq import accounts
+from hallq.app import create_app
+from hallq.db import connect
+from hallq.migrate import upgrade
+from hallq.queue import hallfile, issuing, sessions
+from hallq.queue.unit_of_work import UnitOfWork
+from tests import services
+
+HALLS = Path(__file__).parent / "halls"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PASSWORD = "secret-password"
+
+
+def local(y, m, d, hh=10, mm=0, ss=0) -> dt.datetime:
+    """A moment given in hall time (Asia/Shanghai), as aware UTC."""
+    return dt.datetime(y, m, d, hh, mm, ss, tzinfo=SHANGHAI).astimezone(dt.timezone.utc)
+
+
+class Clock:
+    """The time the app sees; tests move it."""
+
+    def __init__(self, start: dt.datetime):
+        self.now = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> dt.datetime:
+        with self._lock:
+            return self.now
+
+    def advance(self, **delta) -> dt.datetime:
+        with self._lock:
+            self.now += dt.timedelta(**delta)
+            return self.now
+
+    def set(self, moment: dt.datetime) -> None:
+        with self._lock:
+            self.now = moment
+
+
+# --- databases ----------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def pg_server():
+    with services.postgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    with services.redis() as url:
+        yield url
+
+
+_db_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server):
+    """A migrated database each test copies (CREATE DATABASE .. TEMPLATE is fast)."""
+    admin = create_engine(pg_server.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS hallq_template"))
+        conn.execute(text("CREATE DATABASE hallq_template"))
+    base = pg_server.rsplit("/", 1)[0]
+    template = connect(f"{base}/hallq_template")
+    upgrade(template)
+    template.dispose()
+    yield admin, base
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path):
+    """A fresh, migrated database of each kind."""
+    if request.param == "sqlite":
+        database = connect(f"sqlite:///{tmp_path}/hallq.db")
+        upgrade(database)
+        yield database
+        database.dispose()
+        return
+    admin, base = request.getfixturevalue("pg_template")
+    name = f"hallq_t{next(_db_names)}"
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE hallq_template"))
+    database = connect(f"{base}/{name}")
+    yield database
+    database.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    database = connect(f"sqlite:///{tmp_path}/hallq.db")
+    upgrade(database)
+    yield database
+    database.dispose()
+
+
+# --- the hall -----------------------------------------------------------------
+
+class Hall:
+    """The test hall on one database, with helpers that act as its people."""
+
+    def __init__(self, db, clock: Clock, spec_file: Path = HALLS / "small.toml", **overrides):
+        self.db, self.clock = db, clock
+        spec = hallfile.read(spec_file)
+        for key, value in overrides.items():
+            setattr(spec.hall, key, value)
+        self.published: list = []
+        with db.write() as s:
+            self.hall = hallfile.load(s, spec)
+            s.commit()
+        self.id = self.hall.id
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.db.write, self.published.extend)
+
+    def run(self, fn, *args, **kwargs):
+        """Run an engine function in its own committed transaction."""
+        with self.uow() as uow:
+            result = fn(uow, *args, **kwargs)
+            uow.commit()
+            return result
+
+    def device(self, kind="kiosk", name="k1", window=None) -> accounts.Principal:
+        return accounts.Principal(self.id, kind, name, window_number=window)
+
+    def user(self, username: str, role="clerk", staff=None) -> accounts.Principal:
+        with self.db.write() as s:
+            u = accounts.add_user(s, self.hall, username, PASSWORD, role, staff)
+            s.commit()
+            return accounts.Principal(self.id, role, username, user_id=u.id)
+
+    def clerk(self, staff: str, window: int | None = None, post: str = "A") -> accounts.Principal:
+        who = self.user(staff, "clerk")
+        if window is not None:
+            self.run(sessions.sign_in, who, window, post, self.clock())
+        return who
+
+    def issue(self, service: str, **kwargs):
+        who = kwargs.pop("who", None) or self.device()
+        return self.run(issuing.issue_ticket, who, issuing.IssueRequest(service, **kwargs), self.clock())
+
+    def token(self, kind="kiosk", name="k1", window=None) -> str:
+        with self.db.write() as s:
+            value = accounts.create_device_token(s, self.hall, kind, name, self.clock(), window)
+            s.commit()
+            return value
+
+    def login(self, username: str) -> str:
+        with self.db.write() as s:
+            value = accounts.login(s, username, PASSWORD, self.clock())
+            s.commit()
+            return value
+
+
+MONDAY_10AM = local(2026, 11, 23, 10, 0)
+
+
+@pytest.fixture
+def clock():
+    return Clock(MONDAY_10AM)
+
+
+@pytest.fixture
+def hall(db, clock):
+    return Hall(db, clock)
+
+
+# --- a real server --------------------------------------------------------------
+
+class Server:
+    def __init__(self, app):
+        self.app = app
+        self.http = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.http.server_port}"
+        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+        self.thread.start()
+
+    def api(self, token: str | None = None, lang: str | None = None) -> "Api":
+        return Api(self.url, token, lang)
+
+    def socket(self, token: str, **kwargs) -> socketio.Client:
+        """A connected Socket.IO client (websocket transport) that records what it receives."""
+        client = socketio.Client(reconnection=kwargs.pop("reconnection", False), **kwargs)
+        client.received = []
+        client.on("*", lambda event, data: client.received.append((event, data)))
+        client.connect(self.url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
+        return client
+
+    def stop(self):
+        self.http.shutdown()
+
+
+class Api:
+    """A requests session speaking to /api/v1 with a bearer token."""
+
+    def __init__(self, base: str, token: str | None, lang: str | None):
+        self.base = base + "/api/v1"
+        self.http = requests.Session()
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
+        if lang:
+            self.http.headers["Accept-Language"] = lang
+
+    def get(self, path, **kw):
+        return self.http.get(self.base + path, timeout=30, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.http.post(self.base + path, json=json if json is not None else {}, timeout=30, **kw)
+
+
+@pytest.fixture
+def server(hall, clock):
+    srv = Server(create_app(hall.db, clock=clock))
+    yield srv
+    srv.stop()
