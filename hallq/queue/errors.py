@@ -9,7 +9,7 @@ from __future__ import annotations
 class QueueError(Exception):
     status = 409
 
-    def __init__(self, code: str, **params):
+    def __init__(self, code: str, /, **params):
         super().__init__(code)
         self.code = code
         self.params = params

@@ -1,0 +1,554 @@
+#!/usr/bin/env python
+"""Queue benchmark: a real `hallq serve` on loopback, measured from the outside.
+
+    python bench/queue_bench.py            # full run (a few minutes)
+    python bench/queue_bench.py --quick    # short run (well under a minute)
+
+Figures (see bench/README.md):
+  a. ticket issuing (POST /api/v1/tickets) at 1 and at 20 concurrent clients:
+     tickets/s, latency median and p99;
+  b. call-next at windows 1 and 2 (each clerk loops call-next, finish):
+     call-next calls/s, latency median and p99;
+  c. fan-out of `ticket.called` to 200 Socket.IO display clients: delay from
+     just before the call-next request to each client's arrival, median and
+     p99 over all deliveries, and the p99 of the slowest client per call.
+
+Everything runs on 127.0.0.1 in a temporary directory; the server is stopped
+(its whole process group) at the end, also on errors and Ctrl-C. Results are
+printed and written to bench/results/queue.json.
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+import socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+HALL_FILE = ROOT / "tests" / "halls" / "small.toml"
+RESULTS = ROOT / "bench" / "results" / "queue.json"
+HOST = "127.0.0.1"
+SERVICE = "GA01"
+PASSWORD = "bench-password-1"
+CLERKS = {1: "S001", 2: "S003"}  # post A of windows 1 and 2 in small.toml
+
+AIM_ISSUE_RATE = 1000.0  # tickets/s
+AIM_ISSUE_P99_MS = 20.0
+AIM_FANOUT_P99_MS = 50.0  # call event at all 200 clients
+
+FULL = dict(issue_c1=2000, issue_c20=4000, call_next=1000, fanout_calls=100)
+QUICK = dict(issue_c1=200, issue_c20=400, call_next=100, fanout_calls=20)
+PHASE_SECONDS = 180.0  # hard time bound of each load phase
+REQUEST_TIMEOUT = 15.0
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+# --- small helpers ---------------------------------------------------------------
+
+def pct(values: list[float], p: float) -> float | None:
+    """Percentile with linear interpolation (p in 0..100); None for no values."""
+    if not values:
+        return None
+    xs = sorted(values)
+    k = (len(xs) - 1) * p / 100.0
+    lo = int(k)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000.0, 2)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def hallq_command() -> list[str]:
+    script = Path(sys.executable).parent / "hallq"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "hallq.cli"]
+
+
+def cli(args: list[str], stdin: str | None = None) -> str:
+    cmd = hallq_command() + args
+    proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    if proc.returncode != 0:
+        raise BenchError(f"`{' '.join(['hallq'] + args)}` failed ({proc.returncode}): "
+                         f"{proc.stderr.strip() or proc.stdout.strip()}")
+    return proc.stdout.strip()
+
+
+def bench_hall_file(tmp: Path) -> Path:
+    """small.toml, open around the clock, no closing buffer, no daily quota."""
+    text = HALL_FILE.read_text(encoding="utf-8")
+    text, n_hours = re.subn(r"(?m)^\[hall\.hours\]\s*$", "[hall.hours]\nalways_open = true", text)
+    text, n_buffer = re.subn(r"(?m)^closing_buffer_minutes\s*=.*$", "closing_buffer_minutes = 0", text)
+    text = re.sub(r"(?m)^daily_quota\s*=.*\n", "", text)
+    if n_hours != 1 or n_buffer != 1:
+        raise BenchError(f"{HALL_FILE} no longer has the expected [hall.hours] / closing_buffer_minutes lines")
+    path = tmp / "bench_hall.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def describe(resp: requests.Response) -> str:
+    return f"{resp.request.method} {resp.request.path_url} -> {resp.status_code} {resp.text[:300]!r}"
+
+
+# --- the server ------------------------------------------------------------------
+
+class Server:
+    def __init__(self, db_url: str, port: int, logdir: Path, threads: int):
+        self.db_url, self.port, self.logdir, self.threads = db_url, port, logdir, threads
+        self.base = f"http://{HOST}:{port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, wait_s: float = 30.0) -> None:
+        self.out = open(self.logdir / "server.stdout", "wb")
+        self.err = open(self.logdir / "server.stderr", "wb")
+        cmd = hallq_command() + ["serve", "--db", self.db_url, "--host", HOST, "--port", str(self.port),
+                                 "--threads", str(self.threads)]
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(cmd, stdout=self.out, stderr=self.err, cwd=ROOT, env=env,
+                                     start_new_session=True)  # own process group: gunicorn master + worker
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"server exited with {self.proc.returncode} on start:\n{self.stderr_tail()}")
+            try:
+                if requests.get(self.base + "/api/v1/openapi.json", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise BenchError(f"server did not answer /api/v1/openapi.json within {wait_s:.0f} s:\n{self.stderr_tail()}")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except ProcessLookupError:
+                pass
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=5)
+        self.proc = None
+        self.out.close()
+        self.err.close()
+
+    def stderr_tail(self, lines: int = 40) -> str:
+        try:
+            text = (self.logdir / "server.stderr").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+# --- load phases -----------------------------------------------------------------
+
+class Phase:
+    """Latencies, statuses and the first few unexpected answers of one phase."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.statuses: dict[str, int] = {}
+        self.errors: list[str] = []
+
+    def record(self, status: str, latency: float | None = None, error: str | None = None):
+        with self.lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            if latency is not None:
+                self.latencies.append(latency)
+            if error and len(self.errors) < 5:
+                self.errors.append(error)
+
+
+def issue_load(base: str, kiosk: str, count: int, concurrency: int) -> dict:
+    phase = Phase()
+    claim_lock = threading.Lock()
+    left = [count]
+    deadline = time.monotonic() + PHASE_SECONDS
+    headers = {"Authorization": f"Bearer {kiosk}"}
+
+    def worker():
+        with requests.Session() as s:
+            s.headers.update(headers)
+            # one unmeasured request opens the keep-alive connection
+            s.post(base + "/api/v1/tickets", json={"service": SERVICE}, timeout=REQUEST_TIMEOUT)
+            start.wait()
+            while time.monotonic() < deadline:
+                with claim_lock:
+                    if left[0] <= 0:
+                        return
+                    left[0] -= 1
+                t0 = time.perf_counter()
+                try:
+                    r = s.post(base + "/api/v1/tickets", json={"service": SERVICE}, timeout=REQUEST_TIMEOUT)
+                except requests.RequestException as exc:
+                    phase.record("exception", error=f"POST /api/v1/tickets: {exc!r}")
+                    continue
+                dt_ = time.perf_counter() - t0
+                if r.status_code == 201:
+                    phase.record("201", dt_)
+                else:
+                    phase.record(str(r.status_code), error=describe(r))
+
+    start = threading.Barrier(concurrency + 1)
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    start.wait(timeout=60)
+    t_begin = time.perf_counter()
+    for t in threads:
+        t.join(timeout=max(1.0, deadline - time.monotonic() + REQUEST_TIMEOUT))
+    elapsed = time.perf_counter() - t_begin
+    ok = len(phase.latencies)
+    return {
+        "requests": count, "concurrency": concurrency, "ok": ok, "statuses": phase.statuses,
+        "errors": phase.errors, "elapsed_s": round(elapsed, 3), "timed_out": left[0] > 0,
+        "rate_per_s": round(ok / elapsed, 1) if elapsed > 0 else None,
+        "median_ms": ms(pct(phase.latencies, 50)), "p99_ms": ms(pct(phase.latencies, 99)),
+    }
+
+
+def call_next_load(base: str, clerks: dict[int, str], count: int) -> dict:
+    """Each window's clerk loops call-next (timed) then finish (untimed)."""
+    phase = Phase()
+    claim_lock = threading.Lock()
+    left = [count]
+    empty = [0]
+    deadline = time.monotonic() + PHASE_SECONDS
+
+    def worker(window: int, token: str):
+        with requests.Session() as s:
+            s.headers["Authorization"] = f"Bearer {token}"
+            s.get(base + "/api/v1/windows", timeout=REQUEST_TIMEOUT)  # open the connection
+            start.wait()
+            while time.monotonic() < deadline:
+                with claim_lock:
+                    if left[0] <= 0:
+                        return
+                    left[0] -= 1
+                t0 = time.perf_counter()
+                try:
+                    r = s.post(f"{base}/api/v1/windows/{window}/call-next", timeout=REQUEST_TIMEOUT)
+                except requests.RequestException as exc:
+                    phase.record("exception", error=f"call-next {window}: {exc!r}")
+                    continue
+                dt_ = time.perf_counter() - t0
+                if r.status_code == 204:
+                    phase.record("204")
+                    with claim_lock:
+                        empty[0] += 1
+                    return  # nobody waits: the queue ran dry
+                if r.status_code != 200:
+                    phase.record(str(r.status_code), error=describe(r))
+                    continue
+                phase.record("200", dt_)
+                try:
+                    f = s.post(f"{base}/api/v1/windows/{window}/finish", json={"outcome": "immediate"},
+                               timeout=REQUEST_TIMEOUT)
+                    if f.status_code != 200:
+                        phase.record(f"finish {f.status_code}", error=describe(f))
+                except requests.RequestException as exc:
+                    phase.record("finish exception", error=f"finish {window}: {exc!r}")
+
+    start = threading.Barrier(len(clerks) + 1)
+    threads = [threading.Thread(target=worker, args=(w, tok), daemon=True) for w, tok in clerks.items()]
+    for t in threads:
+        t.start()
+    start.wait(timeout=60)
+    t_begin = time.perf_counter()
+    for t in threads:
+        t.join(timeout=max(1.0, deadline - time.monotonic() + 2 * REQUEST_TIMEOUT))
+    elapsed = time.perf_counter() - t_begin
+    ok = len(phase.latencies)
+    return {
+        "calls": count, "windows": sorted(clerks), "ok": ok, "statuses": phase.statuses,
+        "errors": phase.errors, "queue_ran_dry": empty[0] > 0, "elapsed_s": round(elapsed, 3),
+        "timed_out": left[0] > 0 and not empty[0],
+        "rate_per_s": round(ok / elapsed, 1) if elapsed > 0 else None,
+        "median_ms": ms(pct(phase.latencies, 50)), "p99_ms": ms(pct(phase.latencies, 99)),
+    }
+
+
+class Listener:
+    """One display screen: a Socket.IO client noting when each `ticket.called` arrives."""
+
+    def __init__(self):
+        self.arrivals: dict[str, float] = {}
+        self.lock = threading.Lock()
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("ticket.called", self._called)
+
+    def _called(self, data):
+        at = time.perf_counter()
+        number = data.get("number") if isinstance(data, dict) else None
+        with self.lock:
+            self.arrivals.setdefault(str(number), at)
+
+    def arrival(self, number: str) -> float | None:
+        with self.lock:
+            return self.arrivals.get(number)
+
+    def connect(self, base: str, token: str) -> None:
+        self.sio.connect(base, transports=["websocket"], auth={"token": token}, wait_timeout=20)
+
+    def disconnect(self) -> None:
+        try:
+            self.sio.disconnect()
+        except Exception:
+            pass
+
+
+def fanout(base: str, kiosk: str, clerk: str, display: str, clients: int, calls: int) -> dict:
+    listeners = [Listener() for _ in range(clients)]
+    connect_errors: list[str] = []
+    t_conn = time.perf_counter()
+    with cf.ThreadPoolExecutor(max_workers=25) as pool:
+        futures = [pool.submit(lst.connect, base, display) for lst in listeners]
+        for fut in futures:
+            try:
+                fut.result(timeout=60)
+            except Exception as exc:
+                connect_errors.append(repr(exc))
+    connect_s = time.perf_counter() - t_conn
+    connected = [lst for lst in listeners if lst.sio.connected]
+    result: dict = {"clients": clients, "connected": len(connected), "connect_s": round(connect_s, 2),
+                    "connect_errors": connect_errors[:5], "calls": calls}
+    try:
+        if len(connected) < clients:
+            raise BenchError(f"only {len(connected)} of {clients} Socket.IO clients connected: "
+                             f"{connect_errors[:3]}")
+        time.sleep(1.0)  # let the connect snapshots settle
+        deliveries: list[float] = []
+        slowest: list[float] = []
+        missed = 0
+        errors: list[str] = []
+        deadline = time.monotonic() + PHASE_SECONDS
+        kiosk_s, clerk_s = requests.Session(), requests.Session()
+        kiosk_s.headers["Authorization"] = f"Bearer {kiosk}"
+        clerk_s.headers["Authorization"] = f"Bearer {clerk}"
+        done = 0
+        for _ in range(calls):
+            if time.monotonic() > deadline:
+                break
+            r = kiosk_s.post(base + "/api/v1/tickets", json={"service": SERVICE}, timeout=REQUEST_TIMEOUT)
+            if r.status_code != 201:
+                errors.append(describe(r))
+                break
+            t0 = time.perf_counter()
+            r = clerk_s.post(base + "/api/v1/windows/1/call-next", timeout=REQUEST_TIMEOUT)
+            if r.status_code != 200:
+                errors.append(describe(r))
+                break
+            number = r.json()["number"]
+            wait_until = time.monotonic() + 5.0
+            while time.monotonic() < wait_until:
+                if all(lst.arrival(number) is not None for lst in connected):
+                    break
+                time.sleep(0.005)
+            delays = [a - t0 for a in (lst.arrival(number) for lst in connected) if a is not None]
+            missed += len(connected) - len(delays)
+            deliveries.extend(delays)
+            if delays:
+                slowest.append(max(delays))
+            f = clerk_s.post(base + "/api/v1/windows/1/finish", json={"outcome": "immediate"},
+                             timeout=REQUEST_TIMEOUT)
+            if f.status_code != 200:
+                errors.append(describe(f))
+                break
+            done += 1
+            time.sleep(0.05)  # let the finish events drain before the next call
+        kiosk_s.close()
+        clerk_s.close()
+        result.update({
+            "calls_done": done, "deliveries": len(deliveries), "missed": missed, "errors": errors,
+            "median_ms": ms(pct(deliveries, 50)), "p99_ms": ms(pct(deliveries, 99)),
+            "last_client_median_ms": ms(pct(slowest, 50)), "last_client_p99_ms": ms(pct(slowest, 99)),
+            "last_client_max_ms": ms(max(slowest) if slowest else None),
+        })
+    finally:
+        with cf.ThreadPoolExecutor(max_workers=25) as pool:
+            list(pool.map(lambda lst: lst.disconnect(), listeners))
+    return result
+
+
+# --- report ----------------------------------------------------------------------
+
+def fmt(x, unit="") -> str:
+    return "n/a" if x is None else f"{x:,.1f}{unit}"
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("MET" if ok else "MISSED")
+
+
+def report(res: dict) -> str:
+    i1, i20, cn, fo = res["issue_c1"], res["issue_c20"], res["call_next"], res["fanout"]
+    lines = []
+    lines.append("")
+    lines.append(f"hallq queue benchmark ({'quick' if res['quick'] else 'full'} run, {res['when']})")
+    lines.append(f"machine: {res['machine']['cpus']} CPU(s), {res['machine']['platform']}, "
+                 f"Python {res['machine']['python']}; server: hallq serve, gunicorn gthread, 1 worker, "
+                 f"{res['server_threads']} threads, SQLite")
+    lines.append("NOTE: the load generator (requests threads, 200 Socket.IO clients) runs on the same "
+                 "machine and shares its CPUs with the server; figures are a lower bound for the server alone.")
+    lines.append("")
+    head = f"{'figure':<44}{'measured':>14}   {'aim':<18}{'verdict':<8}"
+    lines.append(head)
+    lines.append("-" * len(head))
+
+    def row(name, value, aim="", ok=None):
+        lines.append(f"{name:<44}{value:>14}   {aim:<18}{verdict(ok) if aim else '':<8}")
+
+    def le(x, lim):
+        return None if x is None else x < lim
+
+    def ge(x, lim):
+        return None if x is None else x >= lim
+
+    row(f"issue, 1 client ({i1['ok']} tickets): rate", fmt(i1["rate_per_s"], "/s"))
+    row("issue, 1 client: median", fmt(i1["median_ms"], " ms"))
+    row("issue, 1 client: p99", fmt(i1["p99_ms"], " ms"), "< 20 ms", le(i1["p99_ms"], AIM_ISSUE_P99_MS))
+    row(f"issue, 20 clients ({i20['ok']} tickets): rate", fmt(i20["rate_per_s"], "/s"), ">= 1000/s",
+        ge(i20["rate_per_s"], AIM_ISSUE_RATE))
+    row("issue, 20 clients: median", fmt(i20["median_ms"], " ms"))
+    row("issue, 20 clients: p99", fmt(i20["p99_ms"], " ms"), "< 20 ms", le(i20["p99_ms"], AIM_ISSUE_P99_MS))
+    row(f"call-next, windows 1+2 ({cn['ok']} calls): rate", fmt(cn["rate_per_s"], "/s"))
+    row("call-next: median", fmt(cn["median_ms"], " ms"))
+    row("call-next: p99", fmt(cn["p99_ms"], " ms"))
+    row(f"ticket.called to {fo['clients']} clients: median", fmt(fo.get("median_ms"), " ms"))
+    row("ticket.called, all deliveries: p99", fmt(fo.get("p99_ms"), " ms"))
+    row(f"ticket.called, last client ({fo.get('calls_done', 0)} calls): p99", fmt(fo.get("last_client_p99_ms"), " ms"),
+        "< 50 ms", le(fo.get("last_client_p99_ms"), AIM_FANOUT_P99_MS))
+    lines.append("")
+    lines.append("call-next rate: call-next calls per second of wall time with two clerks, each looping "
+                 "call-next then finish (the finish is not timed but takes wall time).")
+    lines.append(f"fan-out: {fo['connected']}/{fo['clients']} clients connected in {fo['connect_s']} s; "
+                 f"{fo.get('deliveries', 0)} deliveries, {fo.get('missed', 0)} missed (5 s limit); "
+                 f"slowest client median {fmt(fo.get('last_client_median_ms'), ' ms')}, "
+                 f"max {fmt(fo.get('last_client_max_ms'), ' ms')}.")
+    problems = []
+    for name, part in (("issue c=1", i1), ("issue c=20", i20), ("call-next", cn), ("fan-out", fo)):
+        bad = {k: v for k, v in part.get("statuses", {}).items() if k not in ("200", "201", "204")}
+        if bad or part.get("errors") or part.get("timed_out") or part.get("missed"):
+            problems.append(f"  {name}: statuses {part.get('statuses')} missed {part.get('missed', 0)} "
+                            f"timed_out {part.get('timed_out', False)} errors {part.get('errors')}")
+    if problems:
+        lines.append("PROBLEMS:")
+        lines.extend(problems)
+    lines.append(f"results written to {RESULTS.relative_to(ROOT)}")
+    return "\n".join(lines)
+
+
+# --- main ------------------------------------------------------------------------
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="a short run")
+    ap.add_argument("--clients", type=int, default=200, help="Socket.IO display clients (default 200)")
+    ap.add_argument("--threads", type=int, default=300, help="server threads (default 300)")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory (database, server logs)")
+    args = ap.parse_args()
+    sizes = QUICK if args.quick else FULL
+    if args.clients + 20 > args.threads:
+        ap.error("--threads must exceed --clients by at least 20 (each websocket holds a server thread)")
+
+    tmp = Path(tempfile.mkdtemp(prefix="hallq-bench-"))
+    db_url = f"sqlite:///{tmp / 'bench.db'}"
+    server = Server(db_url, free_port(), tmp, args.threads)
+    res: dict = {
+        "when": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "quick": args.quick,
+        "sizes": sizes, "server_threads": args.threads,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "note": "load generator shares the CPUs with the server"},
+        "aims": {"issue_rate_per_s": AIM_ISSUE_RATE, "issue_p99_ms": AIM_ISSUE_P99_MS,
+                 "called_all_clients_p99_ms": AIM_FANOUT_P99_MS},
+    }
+    try:
+        hall = bench_hall_file(tmp)
+        print(cli(["load-hall", str(hall), "--db", db_url]), flush=True)
+        kiosk = cli(["token", "create", "--kind", "kiosk", "--name", "bench", "--db", db_url]).splitlines()[-1]
+        display = cli(["token", "create", "--kind", "display", "--name", "d", "--db", db_url]).splitlines()[-1]
+        for username in CLERKS.values():
+            cli(["user", "add", username, "--role", "clerk", "--password-stdin", "--db", db_url],
+                stdin=PASSWORD + "\n")
+
+        server.start()
+        base = server.base
+        print(f"server up at {base} (data in {tmp})", flush=True)
+        clerks: dict[int, str] = {}
+        for window, username in CLERKS.items():
+            r = requests.post(base + "/api/v1/auth/login", json={"username": username, "password": PASSWORD},
+                              timeout=REQUEST_TIMEOUT)
+            if r.status_code != 200:
+                raise BenchError(f"login {username}: {describe(r)}")
+            clerks[window] = r.json()["token"]
+            r = requests.post(f"{base}/api/v1/windows/{window}/sign-in", json={"post": "A"},
+                              headers={"Authorization": f"Bearer {clerks[window]}"}, timeout=REQUEST_TIMEOUT)
+            if r.status_code != 200:
+                raise BenchError(f"sign-in at window {window}: {describe(r)}")
+
+        print(f"issuing {sizes['issue_c1']} tickets with 1 client ...", flush=True)
+        res["issue_c1"] = issue_load(base, kiosk, sizes["issue_c1"], 1)
+        print(f"issuing {sizes['issue_c20']} tickets with 20 clients ...", flush=True)
+        res["issue_c20"] = issue_load(base, kiosk, sizes["issue_c20"], 20)
+        print(f"calling {sizes['call_next']} tickets at windows 1 and 2 ...", flush=True)
+        res["call_next"] = call_next_load(base, clerks, sizes["call_next"])
+        print(f"connecting {args.clients} Socket.IO clients, then {sizes['fanout_calls']} calls ...", flush=True)
+        res["fanout"] = fanout(base, kiosk, clerks[1], display, args.clients, sizes["fanout_calls"])
+
+        if server.proc is not None and server.proc.poll() is not None:
+            raise BenchError(f"server died during the run ({server.proc.returncode}):\n{server.stderr_tail()}")
+        tail = server.stderr_tail(20)
+        res["server_stderr_tail"] = tail
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(report(res))
+        if tail.strip():
+            print("\nserver stderr (last lines):\n" + tail)
+        return 0
+    except BenchError as exc:
+        print(f"\nBENCHMARK FAILED: {exc}", file=sys.stderr)
+        tail = server.stderr_tail()
+        if tail:
+            print(f"server stderr (last lines):\n{tail}", file=sys.stderr)
+        return 1
+    finally:
+        server.stop()
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
