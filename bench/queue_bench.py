@@ -162,6 +162,27 @@ class Server:
         self.out.close()
         self.err.close()
 
+    def cpu_seconds(self) -> float | None:
+        """User+system CPU of the server's process group (gunicorn master and worker), from /proc."""
+        if self.proc is None:
+            return None
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        try:
+            for entry in os.scandir("/proc"):
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    stat = Path(entry.path, "stat").read_text()
+                except OSError:
+                    continue
+                fields = stat[stat.rindex(")") + 2:].split()
+                if int(fields[2]) == self.proc.pid:  # process group id
+                    total += int(fields[11]) + int(fields[12])
+        except OSError:
+            return None
+        return total / tick
+
     def stderr_tail(self, lines: int = 40) -> str:
         try:
             text = (self.logdir / "server.stderr").read_text(encoding="utf-8", errors="replace")
@@ -307,12 +328,26 @@ class Listener:
         self.lock = threading.Lock()
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("ticket.called", self._called)
+        self.sio.on("ticket.issued", self.issued)
+        self.sio.on("*", self._other)
+        self.events = 0
+        self.issued_numbers: set[str] = set()
+
+    def _other(self, event, data=None):
+        self.events += 1
 
     def _called(self, data):
         at = time.perf_counter()
         number = data.get("number") if isinstance(data, dict) else None
         with self.lock:
+            self.events += 1
             self.arrivals.setdefault(str(number), at)
+
+    def issued(self, data):
+        number = data.get("number") if isinstance(data, dict) else None
+        with self.lock:
+            self.events += 1
+            self.issued_numbers.add(str(number))
 
     def arrival(self, number: str) -> float | None:
         with self.lock:
@@ -326,6 +361,19 @@ class Listener:
             self.sio.disconnect()
         except Exception:
             pass
+
+
+def settle(listeners: list[Listener], until=lambda: True, quiet_s: float = 0.05, limit_s: float = 5.0) -> None:
+    """Wait (at most limit_s) until `until()` holds and no client got an event for quiet_s."""
+    end = time.monotonic() + limit_s
+    last, last_change = -1, time.monotonic()
+    while time.monotonic() < end:
+        count = sum(lst.events for lst in listeners)
+        if count != last:
+            last, last_change = count, time.monotonic()
+        elif time.monotonic() - last_change >= quiet_s and until():
+            return
+        time.sleep(0.005)
 
 
 def fanout(base: str, kiosk: str, clerk: str, display: str, clients: int, calls: int) -> dict:
@@ -347,9 +395,11 @@ def fanout(base: str, kiosk: str, clerk: str, display: str, clients: int, calls:
         if len(connected) < clients:
             raise BenchError(f"only {len(connected)} of {clients} Socket.IO clients connected: "
                              f"{connect_errors[:3]}")
-        time.sleep(1.0)  # let the connect snapshots settle
+        settle(connected, quiet_s=0.5, limit_s=10.0)  # let the connect snapshots settle
         deliveries: list[float] = []
         slowest: list[float] = []
+        fastest: list[float] = []
+        events_before = sum(lst.events for lst in connected)
         missed = 0
         errors: list[str] = []
         deadline = time.monotonic() + PHASE_SECONDS
@@ -364,6 +414,9 @@ def fanout(base: str, kiosk: str, clerk: str, display: str, clients: int, calls:
             if r.status_code != 201:
                 errors.append(describe(r))
                 break
+            issued = r.json()["number"]
+            # let the issue's own events reach every screen first: time the call alone
+            settle(connected, lambda: all(issued in lst.issued_numbers for lst in connected))
             t0 = time.perf_counter()
             r = clerk_s.post(base + "/api/v1/windows/1/call-next", timeout=REQUEST_TIMEOUT)
             if r.status_code != 200:
@@ -380,20 +433,25 @@ def fanout(base: str, kiosk: str, clerk: str, display: str, clients: int, calls:
             deliveries.extend(delays)
             if delays:
                 slowest.append(max(delays))
+                fastest.append(min(delays))
             f = clerk_s.post(base + "/api/v1/windows/1/finish", json={"outcome": "immediate"},
                              timeout=REQUEST_TIMEOUT)
             if f.status_code != 200:
                 errors.append(describe(f))
                 break
             done += 1
-            time.sleep(0.05)  # let the finish events drain before the next call
+            settle(connected)  # let the finish events drain before the next cycle
         kiosk_s.close()
         clerk_s.close()
+        time.sleep(0.5)
+        events = sum(lst.events for lst in connected) - events_before
         result.update({
             "calls_done": done, "deliveries": len(deliveries), "missed": missed, "errors": errors,
             "median_ms": ms(pct(deliveries, 50)), "p99_ms": ms(pct(deliveries, 99)),
             "last_client_median_ms": ms(pct(slowest, 50)), "last_client_p99_ms": ms(pct(slowest, 99)),
             "last_client_max_ms": ms(max(slowest) if slowest else None),
+            "first_client_median_ms": ms(pct(fastest, 50)),
+            "events_per_client_per_call": round(events / len(connected) / done, 1) if done else None,
         })
     finally:
         with cf.ThreadPoolExecutor(max_workers=25) as pool:
@@ -421,6 +479,9 @@ def report(res: dict) -> str:
                  f"{res['server_threads']} threads, SQLite")
     lines.append("NOTE: the load generator (requests threads, 200 Socket.IO clients) runs on the same "
                  "machine and shares its CPUs with the server; figures are a lower bound for the server alone.")
+    load = res["machine"]["loadavg_at_start"]
+    lines.append(f"load average at start: {load[0]} {load[1]} {load[2]}"
+                 + ("  (other work was running: figures are disturbed)" if load[0] > 0.5 else ""))
     lines.append("")
     head = f"{'figure':<44}{'measured':>14}   {'aim':<18}{'verdict':<8}"
     lines.append(head)
@@ -454,8 +515,18 @@ def report(res: dict) -> str:
                  "call-next then finish (the finish is not timed but takes wall time).")
     lines.append(f"fan-out: {fo['connected']}/{fo['clients']} clients connected in {fo['connect_s']} s; "
                  f"{fo.get('deliveries', 0)} deliveries, {fo.get('missed', 0)} missed (5 s limit); "
-                 f"slowest client median {fmt(fo.get('last_client_median_ms'), ' ms')}, "
-                 f"max {fmt(fo.get('last_client_max_ms'), ' ms')}.")
+                 f"per call: first client median {fmt(fo.get('first_client_median_ms'), ' ms')}, "
+                 f"last client median {fmt(fo.get('last_client_median_ms'), ' ms')}, "
+                 f"max {fmt(fo.get('last_client_max_ms'), ' ms')}; "
+                 f"{fmt(fo.get('events_per_client_per_call'))} events per client per issue/call/finish cycle.")
+    lines.append("CPU time used (server process group / this load generator), and server CPU per operation:")
+    for name, part, n in (("issue, 1 client", i1, i1["ok"]), ("issue, 20 clients", i20, i20["ok"]),
+                          ("call-next loop (call-next + finish)", cn, cn["ok"]),
+                          ("fan-out (incl. connecting clients)", fo, None)):
+        per = (f", {part['server_cpu_s'] / n * 1000:.1f} ms server CPU per op"
+               if n and part.get("server_cpu_s") is not None else "")
+        lines.append(f"  {name:<38} server {fmt(part.get('server_cpu_s'), ' s')}, "
+                     f"load generator {fmt(part.get('loadgen_cpu_s'), ' s')}{per}")
     problems = []
     for name, part in (("issue c=1", i1), ("issue c=20", i20), ("call-next", cn), ("fan-out", fo)):
         bad = {k: v for k, v in part.get("statuses", {}).items() if k not in ("200", "201", "204")}
@@ -489,6 +560,7 @@ def main() -> int:
         "when": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "quick": args.quick,
         "sizes": sizes, "server_threads": args.threads,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
                     "note": "load generator shares the CPUs with the server"},
         "aims": {"issue_rate_per_s": AIM_ISSUE_RATE, "issue_p99_ms": AIM_ISSUE_P99_MS,
                  "called_all_clients_p99_ms": AIM_FANOUT_P99_MS},
@@ -517,14 +589,22 @@ def main() -> int:
             if r.status_code != 200:
                 raise BenchError(f"sign-in at window {window}: {describe(r)}")
 
-        print(f"issuing {sizes['issue_c1']} tickets with 1 client ...", flush=True)
-        res["issue_c1"] = issue_load(base, kiosk, sizes["issue_c1"], 1)
-        print(f"issuing {sizes['issue_c20']} tickets with 20 clients ...", flush=True)
-        res["issue_c20"] = issue_load(base, kiosk, sizes["issue_c20"], 20)
-        print(f"calling {sizes['call_next']} tickets at windows 1 and 2 ...", flush=True)
-        res["call_next"] = call_next_load(base, clerks, sizes["call_next"])
-        print(f"connecting {args.clients} Socket.IO clients, then {sizes['fanout_calls']} calls ...", flush=True)
-        res["fanout"] = fanout(base, kiosk, clerks[1], display, args.clients, sizes["fanout_calls"])
+        def measured(key, label, fn, *fargs):
+            print(label + " ...", flush=True)
+            s0, c0 = server.cpu_seconds(), time.process_time()
+            res[key] = part = fn(*fargs)
+            s1, c1 = server.cpu_seconds(), time.process_time()
+            part["server_cpu_s"] = None if s0 is None or s1 is None else round(s1 - s0, 2)
+            part["loadgen_cpu_s"] = round(c1 - c0, 2)
+
+        measured("issue_c1", f"issuing {sizes['issue_c1']} tickets with 1 client", issue_load,
+                 base, kiosk, sizes["issue_c1"], 1)
+        measured("issue_c20", f"issuing {sizes['issue_c20']} tickets with 20 clients", issue_load,
+                 base, kiosk, sizes["issue_c20"], 20)
+        measured("call_next", f"calling {sizes['call_next']} tickets at windows 1 and 2", call_next_load,
+                 base, clerks, sizes["call_next"])
+        measured("fanout", f"connecting {args.clients} Socket.IO clients, then {sizes['fanout_calls']} calls",
+                 fanout, base, kiosk, clerks[1], display, args.clients, sizes["fanout_calls"])
 
         if server.proc is not None and server.proc.poll() is not None:
             raise BenchError(f"server died during the run ({server.proc.returncode}):\n{server.stderr_tail()}")

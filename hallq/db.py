@@ -9,6 +9,7 @@ deferred BEGIN and never blocks behind a writer (WAL mode).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,8 +99,28 @@ def _connect_sqlite(url: str) -> Database:
     def _on_begin(conn):
         conn.exec_driver_sql(conn.get_execution_options().get("hallq_begin", "BEGIN"))
 
-    return Database(
-        engine,
-        sessionmaker(immediate, expire_on_commit=False),
-        sessionmaker(engine, expire_on_commit=False),
-    )
+    write = sessionmaker(immediate, expire_on_commit=False)
+    _queue_writers(write)
+    return Database(engine, write, sessionmaker(engine, expire_on_commit=False))
+
+
+def _queue_writers(factory: sessionmaker) -> None:
+    """Let a process's write transactions take turns on a lock of our own.
+
+    SQLite's busy handler sleeps and retries, so a thread that commits and
+    begins again at once can keep a waiting thread out for as long as it
+    likes: one clerk's button would hang while another's works. Threads
+    queued on a lock, taken before BEGIN IMMEDIATE, are woken in turn.
+    """
+    lock = threading.RLock()  # a nested write session errors on SQLite's busy timeout rather than hanging
+
+    @event.listens_for(factory, "after_transaction_create")
+    def _take(session, transaction):
+        if transaction.parent is None:
+            lock.acquire()
+            session.info["hallq_write_lock"] = True
+
+    @event.listens_for(factory, "after_transaction_end")
+    def _give(session, transaction):
+        if transaction.parent is None and session.info.pop("hallq_write_lock", False):
+            lock.release()

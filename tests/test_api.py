@@ -280,7 +280,7 @@ def test_not_allowed_now_is_409(hall, server):
     assert_error(s001.post("/windows/1/transfer", {"window": 2}), 409, "window_idle")
     # English text for the same refusal.
     en = server.api(hall.login("S001"), lang="en")
-    assert "window 1" in assert_error(en.post("/windows/1/finish", {"outcome": "immediate"}), 409)["message"]
+    assert "window 1" in assert_error(en.post("/windows/1/finish", {"outcome": "immediate"}), 409)["message"].lower()
 
     # The waiting ticket was not touched by any of it.
     assert window_row(s003, 2)["serving"] is None

@@ -115,7 +115,7 @@ class Appointment(Base):
     source: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", use_alter=True))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", use_alter=True, name="fk_appointments_ticket_id_tickets"))
 
 
 class TicketCounter(Base):
