@@ -403,6 +403,7 @@ def fanout(base: str, kiosk: str, clerk: str, display: str, clients: int, calls:
         missed = 0
         errors: list[str] = []
         deadline = time.monotonic() + PHASE_SECONDS
+        cpu0, wall0 = time.process_time(), time.perf_counter()
         kiosk_s, clerk_s = requests.Session(), requests.Session()
         kiosk_s.headers["Authorization"] = f"Bearer {kiosk}"
         clerk_s.headers["Authorization"] = f"Bearer {clerk}"
@@ -445,12 +446,14 @@ def fanout(base: str, kiosk: str, clerk: str, display: str, clients: int, calls:
         clerk_s.close()
         time.sleep(0.5)
         events = sum(lst.events for lst in connected) - events_before
+        loop_cpu, loop_wall = time.process_time() - cpu0, time.perf_counter() - wall0
         result.update({
             "calls_done": done, "deliveries": len(deliveries), "missed": missed, "errors": errors,
             "median_ms": ms(pct(deliveries, 50)), "p99_ms": ms(pct(deliveries, 99)),
             "last_client_median_ms": ms(pct(slowest, 50)), "last_client_p99_ms": ms(pct(slowest, 99)),
             "last_client_max_ms": ms(max(slowest) if slowest else None),
             "first_client_median_ms": ms(pct(fastest, 50)),
+            "loop_wall_s": round(loop_wall, 2), "loop_loadgen_cpu_s": round(loop_cpu, 2),
             "events_per_client_per_call": round(events / len(connected) / done, 1) if done else None,
         })
     finally:
@@ -518,7 +521,9 @@ def report(res: dict) -> str:
                  f"per call: first client median {fmt(fo.get('first_client_median_ms'), ' ms')}, "
                  f"last client median {fmt(fo.get('last_client_median_ms'), ' ms')}, "
                  f"max {fmt(fo.get('last_client_max_ms'), ' ms')}; "
-                 f"{fmt(fo.get('events_per_client_per_call'))} events per client per issue/call/finish cycle.")
+                 f"{fmt(fo.get('events_per_client_per_call'))} events per client per issue/call/finish cycle; "
+                 f"during the {fmt(fo.get('loop_wall_s'), ' s')} of calls the load generator (the 200 clients "
+                 f"in one Python process) used {fmt(fo.get('loop_loadgen_cpu_s'), ' s')} CPU.")
     lines.append("CPU time used (server process group / this load generator), and server CPU per operation:")
     for name, part, n in (("issue, 1 client", i1, i1["ok"]), ("issue, 20 clients", i20, i20["ok"]),
                           ("call-next loop (call-next + finish)", cn, cn["ok"]),
