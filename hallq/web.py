@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 
@@ -56,15 +58,33 @@ def reading() -> UnitOfWork:
     return UnitOfWork(runtime().db.read)
 
 
+# Every request carries its token; looking it up each time would cost more
+# than many a request itself. A revoked token stops working within this time.
+TOKEN_CACHE_SECONDS = 10.0
+_token_cache: dict[str, tuple[float, Principal | None]] = {}
+_token_lock = threading.Lock()
+
+
+def _authenticate(token: str) -> Principal | None:
+    moment = time.monotonic()
+    with _token_lock:
+        hit = _token_cache.get(token)
+    if hit and moment - hit[0] < TOKEN_CACHE_SECONDS:
+        return hit[1]
+    with reading() as uow:
+        found = authenticate(uow.session, token)
+    with _token_lock:
+        if len(_token_cache) > 10_000:
+            _token_cache.clear()
+        _token_cache[token] = (moment, found)
+    return found
+
+
 def principal() -> Principal:
     if "principal" not in g:
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header[:7].lower() == "bearer " else None
-        found = None
-        if token:
-            with reading() as uow:
-                found = authenticate(uow.session, token)
-        g.principal = found
+        g.principal = _authenticate(token) if token else None
     if g.principal is None:
         raise Unauthorized("unauthorized")
     return g.principal

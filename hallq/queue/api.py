@@ -23,7 +23,8 @@ def route(method: str, path: str, summary: str, **doc):
 
 
 def _ticket_answer(uow, ticket, status: int = 200):
-    data = views.ticket(uow.session, hall_context(uow.session, ticket.hall_id), ticket, now())
+    data = views.ticket(uow.session, hall_context(uow.session, ticket.hall_id), ticket, now(),
+                        load=uow.loads.get(ticket.item_id))
     return jsonify(data), status
 
 

@@ -13,6 +13,7 @@ from hallq.queue.unit_of_work import UnitOfWork
 
 def queue_stats(uow: UnitOfWork, ctx: HallContext, now: dt.datetime, items: list[Item]) -> None:
     loads = item_loads(uow.session, ctx, now, items)
+    uow.loads.update(loads)
     for item in items:
         load = loads[item.id]
         uow.add_event(Event(QUEUE_STATS, ctx.id, {

@@ -10,16 +10,19 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hallq.queue.estimates import item_loads
+from hallq.queue.estimates import ItemLoad, item_loads
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Item, Staff, Ticket, TicketEvent, Window, WindowItem, WindowPause, WindowSession
 from hallq.queue.ordering import ahead_of
 
 
-def window_numbers_by_item(s: Session, hall_id: int) -> dict[int, list[int]]:
-    rows = s.execute(select(WindowItem.item_id, Window.number).join(Window, Window.id == WindowItem.window_id)
-                     .where(Window.hall_id == hall_id, Window.active.is_(True)).order_by(Window.number)).all()
+def window_numbers_by_item(s: Session, hall_id: int, item_id: int | None = None) -> dict[int, list[int]]:
+    query = (select(WindowItem.item_id, Window.number).join(Window, Window.id == WindowItem.window_id)
+             .where(Window.hall_id == hall_id, Window.active.is_(True)).order_by(Window.number))
+    if item_id is not None:
+        query = query.where(WindowItem.item_id == item_id)
+    rows = s.execute(query).all()
     result: dict[int, list[int]] = {}
     for item_id, number in rows:
         result.setdefault(item_id, []).append(number)
@@ -76,16 +79,18 @@ def windows(s: Session, ctx: HallContext) -> list[dict]:
     return result
 
 
-def ticket(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime, *, with_events: bool = False) -> dict:
+def ticket(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime, *, with_events: bool = False,
+           load: ItemLoad | None = None) -> dict:
+    """A ticket as the API shows it; `load` when the caller measured it already."""
     ahead = ahead_of(s, t)
-    load = item_loads(s, ctx, now, [t.item])[t.item_id]
+    load = load or item_loads(s, ctx, now, [t.item])[t.item_id]
     window = s.get(Window, t.window_id) if t.window_id else None
     data = {
         "id": t.id, "number": t.number, "service": t.item.code, "service_name": t.item.name,
         "department": t.item.department.name, "priority": t.priority, "priority_reason": t.priority_reason,
         "status": t.status, "ahead": ahead, "estimated_wait_s": load.wait_for(ahead) if t.status == "waiting" else 0,
         "token": t.token, "issued_at": iso(t.issued_at), "day": t.day.isoformat(),
-        "windows": window_numbers_by_item(s, ctx.id).get(t.item_id, []),
+        "windows": window_numbers_by_item(s, ctx.id, t.item_id).get(t.item_id, []),
         "window": window.number if window else None,
         "outcome": t.outcome, "due_date": t.due_date.isoformat() if t.due_date else None,
         "id_number": t.id_masked, "phone": t.phone_masked,

@@ -1,0 +1,310 @@
+"""Two `hallq serve` processes on one PostgreSQL database, with Redis carrying events between them."""
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import socketio
+from sqlalchemy import create_engine, func, select, text
+
+from hallq.db import connect
+from hallq.queue.models import Ticket
+from tests.conftest import HALLS
+from tests.services import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "multi-process-pw"
+_names = itertools.count()
+
+
+def cli_env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("HALLQ_DB", None)
+    env.pop("HALLQ_REDIS", None)
+    return env
+
+
+def hallq(*args, stdin=None) -> str:
+    result = subprocess.run([sys.executable, "-m", "hallq.cli", *map(str, args)], input=stdin, capture_output=True,
+                            text=True, encoding="utf-8", timeout=120, env=cli_env())
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return result.stdout
+
+
+def always_open_hall(tmp_path) -> Path:
+    """small.toml, open around the clock (the servers use the wall clock), without quotas."""
+    spec = (HALLS / "small.toml").read_text(encoding="utf-8")
+    spec = spec.replace("closing_buffer_minutes = 30", "closing_buffer_minutes = 0")
+    spec = spec.replace("[hall.hours]\n", "[hall.hours]\nalways_open = true\n")
+    spec = re.sub(r"^daily_quota = 5\n", "", spec, flags=re.M)
+    assert "always_open = true" in spec and "daily_quota" not in spec and "closing_buffer_minutes = 0" in spec
+    path = tmp_path / "hall.toml"
+    path.write_text(spec, encoding="utf-8")
+    return path
+
+
+class Cluster:
+    def __init__(self, db_url, kiosk, display, clerk_password):
+        self.db_url, self.kiosk, self.display, self.password = db_url, kiosk, display, clerk_password
+        self.procs: list[subprocess.Popen] = []
+        self.urls: list[str] = []
+
+    def api(self, index: int, token: str | None = None) -> requests.Session:
+        s = requests.Session()
+        if token:
+            s.headers["Authorization"] = f"Bearer {token}"
+        s.base = self.urls[index] + "/api/v1"
+        return s
+
+    def socket(self, index: int, token: str) -> socketio.Client:
+        client = socketio.Client(reconnection=False)
+        client.received = []
+        client.on("*", lambda event, data: client.received.append((event, data)))
+        client.connect(self.urls[index], auth={"token": token}, transports=["websocket"], wait_timeout=10)
+        return client
+
+
+def wait_for(client, name, where=lambda d: True, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        for event, data in list(client.received):
+            if event == name and where(data):
+                return data
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {name} within {timeout}s; received {[e for e, _ in client.received]}")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def cluster(pg_server, redis_url, tmp_path):
+    admin = create_engine(pg_server.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    name = f"hallq_mp_{os.getpid()}_{next(_names)}"
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    db_url = pg_server.rsplit("/", 1)[0] + "/" + name
+    procs = []
+    try:
+        assert "loaded" in hallq("load-hall", always_open_hall(tmp_path), "--db", db_url)
+        kiosk = hallq("token", "create", "--kind", "kiosk", "--name", "k1", "--db", db_url).strip()
+        display = hallq("token", "create", "--kind", "display", "--name", "tv", "--db", db_url).strip()
+        hallq("user", "add", "S001", "--role", "clerk", "--password-stdin", "--db", db_url, stdin=PASSWORD + "\n")
+        hallq("user", "add", "S003", "--role", "clerk", "--password-stdin", "--db", db_url, stdin=PASSWORD + "\n")
+        c = Cluster(db_url, kiosk, display, PASSWORD)
+        for _ in range(2):
+            port = free_port()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "hallq.cli", "serve", "--db", db_url, "--redis", redis_url,
+                 "--host", "127.0.0.1", "--port", str(port)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cli_env())
+            procs.append(proc)
+            c.urls.append(f"http://127.0.0.1:{port}")
+        for proc, url in zip(procs, c.urls):
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    raise AssertionError(f"hallq serve exited with {proc.returncode}: {proc.stderr.read()}")
+                try:
+                    if requests.get(url + "/api/v1/openapi.json", timeout=5).status_code == 200:
+                        break
+                except requests.ConnectionError:
+                    pass
+                assert time.monotonic() < deadline, f"{url} did not answer within 60 s"
+                time.sleep(0.2)
+        c.procs = procs
+        yield c
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+def _login(cluster, index, username):
+    r = cluster.api(index).post(cluster.api(index).base + "/auth/login",
+                                json={"username": username, "password": cluster.password}, timeout=30)
+    assert r.status_code == 200, r.text
+    return cluster.api(index, r.json()["token"])
+
+
+def test_a_call_through_one_process_reaches_screens_on_the_other(cluster):
+    on_a = cluster.socket(0, cluster.display)
+    on_b = cluster.socket(1, cluster.display)
+    try:
+        wait_for(on_a, "snapshot")
+        wait_for(on_b, "snapshot")
+        kiosk_b = cluster.api(1, cluster.kiosk)
+        clerk_b = _login(cluster, 1, "S001")
+
+        r = clerk_b.post(clerk_b.base + "/windows/1/sign-in", json={"post": "A"}, timeout=30)
+        assert r.status_code == 200, r.text
+        r = kiosk_b.post(kiosk_b.base + "/tickets", json={"service": "GA01"}, timeout=30)
+        assert r.status_code == 201, r.text
+        assert r.json()["number"] == "A001"
+        r = clerk_b.post(clerk_b.base + "/windows/1/call-next", timeout=30)
+        assert r.status_code == 200 and r.json()["number"] == "A001", r.text
+
+        called = wait_for(on_a, "ticket.called")
+        assert called["number"] == "A001" and called["window"] == 1 and called["service"] == "GA01" and called["at"]
+        assert wait_for(on_a, "ticket.issued")["number"] == "A001"
+        assert wait_for(on_a, "window.status", lambda d: d["window"] == 1)["status"] == "open"
+        wait_for(on_b, "ticket.called", lambda d: d["number"] == "A001")
+
+        # And the other way round: a clerk on process A, screens on both.
+        kiosk_a = cluster.api(0, cluster.kiosk)
+        clerk_a = _login(cluster, 0, "S003")
+        assert clerk_a.post(clerk_a.base + "/windows/2/sign-in", json={"post": "A"}, timeout=30).status_code == 200
+        assert kiosk_a.post(kiosk_a.base + "/tickets", json={"service": "GA02"}, timeout=30).json()["number"] == "A002"
+        r = clerk_a.post(clerk_a.base + "/windows/2/call-next", timeout=30)
+        assert r.status_code == 200 and r.json()["number"] == "A002"
+        wait_for(on_b, "ticket.called", lambda d: d["number"] == "A002" and d["window"] == 2)
+        wait_for(on_a, "ticket.called", lambda d: d["number"] == "A002" and d["window"] == 2)
+        # Each screen heard each call once, not once per process.
+        for client in (on_a, on_b):
+            assert sorted(d["number"] for e, d in client.received if e == "ticket.called") == ["A001", "A002"]
+
+        # A screen that connects later to either process sees both calls in its snapshot.
+        late = cluster.socket(1, cluster.display)
+        try:
+            snap = wait_for(late, "snapshot")
+            assert {(c["number"], c["window"]) for c in snap["recent_calls"]} >= {("A001", 1), ("A002", 2)}
+        finally:
+            late.disconnect()
+    finally:
+        on_a.disconnect()
+        on_b.disconnect()
+
+
+def test_numbers_issued_through_both_processes_at_once_are_distinct_and_consecutive(cluster):
+    display = cluster.socket(0, cluster.display)
+    per_thread = 40
+    results: list[list[str]] = [[], []]
+    errors: list = []
+    start = threading.Barrier(2)
+
+    def kiosk(t: int):
+        sessions = [cluster.api(0, cluster.kiosk), cluster.api(1, cluster.kiosk)]
+        service = ("GA01", "GA02")[t]  # both prefix A: one counter, two items
+        try:
+            start.wait(10)
+            for i in range(per_thread):
+                s = sessions[(i + t) % 2]
+                r = s.post(s.base + "/tickets", json={"service": service}, timeout=60)
+                if r.status_code != 201:
+                    errors.append((r.status_code, r.text))
+                    continue
+                results[t].append(r.json()["number"])
+        except Exception as exc:  # reported below
+            errors.append(repr(exc))
+
+    try:
+        wait_for(display, "snapshot")
+        threads = [threading.Thread(target=kiosk, args=(t,)) for t in range(2)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(300)
+        assert not any(th.is_alive() for th in threads)
+        assert errors == []
+        numbers = results[0] + results[1]
+        assert len(numbers) == 2 * per_thread
+        assert len(set(numbers)) == len(numbers), sorted(numbers)
+        assert sorted(numbers) == [f"A{n:03d}" for n in range(1, 2 * per_thread + 1)]
+        # Each kiosk saw its own numbers rise.
+        for mine in results:
+            assert mine == sorted(mine)
+
+        db = connect(cluster.db_url)
+        try:
+            with db.read() as s:
+                assert s.scalar(select(func.count(func.distinct(Ticket.number)))) == 2 * per_thread
+                assert s.scalar(select(func.count()).select_from(Ticket)) == 2 * per_thread
+        finally:
+            db.dispose()
+
+        # The display on process A heard every ticket, whichever process issued it.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            heard = {d["number"] for e, d in list(display.received) if e == "ticket.issued"}
+            if len(heard) == 2 * per_thread:
+                break
+            time.sleep(0.05)
+        assert heard == set(numbers)
+        assert len([1 for e, _ in display.received if e == "ticket.issued"]) == 2 * per_thread
+    finally:
+        display.disconnect()
+
+
+def test_several_workers_without_redis_is_refused_clearly(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "hallq.cli", "serve", "--workers", "2", "--port", str(free_port()),
+                             "--db", f"sqlite:///{tmp_path}/x.db"], capture_output=True, text=True, timeout=60,
+                            env=cli_env())
+    assert result.returncode != 0
+    assert "--redis" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_process_with_several_workers_serves_websocket_clients(cluster, redis_url, tmp_path):
+    """--workers 2: polling is off, websocket clients on any worker hear what any worker does."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "hallq.cli", "serve", "--workers", "2", "--db", cluster.db_url,
+                             "--redis", redis_url, "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cli_env())
+    url = f"http://127.0.0.1:{port}"
+    clients = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read()
+            try:
+                if requests.get(url + "/api/v1/openapi.json", timeout=5).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        cluster.urls.append(url)
+        polling = socketio.Client(reconnection=False)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            polling.connect(url, auth={"token": cluster.display}, transports=["polling"], wait_timeout=5)
+        polling.disconnect()
+        for _ in range(3):  # likely spread over both workers
+            clients.append(cluster.socket(2, cluster.display))
+        for client in clients:
+            wait_for(client, "snapshot")
+        kiosk = cluster.api(2, cluster.kiosk)
+        numbers = []
+        for _ in range(4):
+            r = kiosk.post(kiosk.base + "/tickets", json={"service": "SJ01"}, timeout=30)
+            assert r.status_code == 201, r.text
+            numbers.append(r.json()["number"])
+        assert numbers == ["B001", "B002", "B003", "B004"]
+        for client in clients:
+            wait_for(client, "ticket.issued", lambda d: d["number"] == "B004")
+            assert [d["number"] for e, d in client.received if e == "ticket.issued"] == numbers
+    finally:
+        for client in clients:
+            client.disconnect()
+        if proc.poll() is None:
+            proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)

@@ -1,0 +1,389 @@
+"""Socket.IO: who may listen, what they hear, snapshots, and events only after commit.
+
+Real python-socketio clients over websocket to the real server on 127.0.0.1,
+on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+import socketio
+from sqlalchemy import select
+
+from hallq.queue.models import Ticket
+from tests.conftest import Hall
+
+ID_NUMBER = "11010519491231002X"
+PHONE = "13812345678"
+
+
+# --- helpers ----------------------------------------------------------------------
+
+def wait_for(client, name: str, where=lambda data: True, timeout: float = 5.0):
+    """The first received `name` event whose data satisfies `where`, polling up to `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for event, data in list(client.received):
+            if event == name and where(data):
+                return data
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {name} matching within {timeout}s; received {[e for e, _ in client.received]}")
+        time.sleep(0.02)
+
+
+def received(client, name: str, where=lambda data: True) -> list:
+    return [data for event, data in list(client.received) if event == name and where(data)]
+
+
+def at_window(n):
+    return lambda data: data.get("window") == n
+
+
+def is_time(value) -> bool:
+    return isinstance(value, str) and dt.datetime.fromisoformat(value.replace("Z", "+00:00")).tzinfo is not None
+
+
+@pytest.fixture
+def connect(server):
+    """server.socket(...) that disconnects every client at the end of the test."""
+    clients = []
+
+    def make(token, **kwargs):
+        client = server.socket(token, **kwargs)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        try:
+            client.disconnect()
+        except Exception:
+            pass
+
+
+def clerk_api(hall, server, staff, window=None):
+    hall.user(staff, "clerk")
+    api = server.api(hall.login(staff))
+    if window is not None:
+        r = api.post(f"/windows/{window}/sign-in", {"post": "A"})
+        assert r.status_code == 200, r.text
+    return api
+
+
+def issue(kiosk, service="GA01", **body):
+    r = kiosk.post("/tickets", {"service": service, **body})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+# --- connecting -------------------------------------------------------------------
+
+@pytest.mark.parametrize("auth", [None, {}, {"token": ""}, {"token": "not-a-token"}, "not-a-dict"])
+def test_connecting_without_a_valid_token_is_refused(hall, server, auth):
+    client = socketio.Client(reconnection=False)
+    client.received = []
+    client.on("*", lambda event, data: client.received.append((event, data)))
+    kwargs = {} if auth is None else {"auth": auth}
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(server.url, transports=["websocket"], wait_timeout=5, **kwargs)
+    assert not client.connected
+    assert received(client, "snapshot") == []
+    client.disconnect()
+
+
+def test_a_revoked_or_foreign_token_is_refused_and_a_good_one_accepted(hall, server, connect, db):
+    from hallq.accounts import Token
+    token = hall.token("display", "d1")
+    with db.write() as s:
+        for row in s.scalars(select(Token)):
+            row.revoked_at = hall.clock()
+        s.commit()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        connect(token)
+    good = connect(hall.token("display", "d2"))
+    assert good.connected
+    wait_for(good, "snapshot")
+
+
+# --- a display --------------------------------------------------------------------
+
+def test_display_gets_a_snapshot_then_the_news(hall, server, connect, clock):
+    display = connect(hall.token("display", "d1"))
+    snap = wait_for(display, "snapshot")
+    assert [w["number"] for w in snap["windows"]] == [1, 2, 3, 4]
+    assert all(w["status"] == "closed" and w["serving"] is None for w in snap["windows"])
+    assert {s["code"] for s in snap["services"]} == {"GA01", "GA02", "SJ01", "MZ01"}
+    assert snap["recent_calls"] == []
+
+    kiosk = server.api(hall.token("kiosk"))
+    ticket = issue(kiosk)
+    issued = wait_for(display, "ticket.issued")
+    assert issued["number"] == "A001" and issued["service"] == "GA01" and issued["id"] == ticket["id"]
+    assert issued["window"] is None and is_time(issued["at"])
+    stats = wait_for(display, "queue.stats", lambda d: d["service"] == "GA01")
+    assert stats["waiting"] == 1 and "estimated_wait_s" in stats
+
+    clerk = clerk_api(hall, server, "S001", window=1)
+    opened = wait_for(display, "window.status", at_window(1))
+    assert opened["status"] == "open" and is_time(opened["at"])
+
+    clock.advance(minutes=3)
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    called = wait_for(display, "ticket.called")
+    assert called["number"] == "A001" and called["window"] == 1 and called["service"] == "GA01"
+    assert dt.datetime.fromisoformat(called["at"].replace("Z", "+00:00")) == clock()
+    wait_for(display, "queue.stats", lambda d: d["service"] == "GA01" and d["waiting"] == 0)
+
+    assert clerk.post("/windows/1/recall").status_code == 200
+    recalled = wait_for(display, "ticket.recalled")
+    assert (recalled["number"], recalled["window"], recalled["service"]) == ("A001", 1, "GA01")
+    assert is_time(recalled["at"])
+
+    assert clerk.post("/windows/1/finish", {"outcome": "immediate"}).status_code == 200
+    finished = wait_for(display, "ticket.finished")
+    assert (finished["number"], finished["window"], finished["service"]) == ("A001", 1, "GA01")
+
+    issue(kiosk)
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    assert clerk.post("/windows/1/skip").status_code == 200
+    skipped = wait_for(display, "ticket.skipped")
+    assert (skipped["number"], skipped["window"], skipped["service"]) == ("A002", 1, "GA01")
+
+    issue(kiosk)
+    assert clerk.post("/windows/1/call-next").json()["number"] == "A003"
+    assert clerk.post("/windows/1/transfer", {"service": "MZ01"}).status_code == 200
+    moved = wait_for(display, "ticket.transferred")
+    assert moved["number"] == "A003" and moved["window"] == 1 and moved["service"] == "MZ01" and is_time(moved["at"])
+
+    assert clerk.post("/windows/1/pause", {"reason": "系统故障"}).status_code == 200
+    paused = wait_for(display, "window.status", lambda d: d["window"] == 1 and d["status"] == "paused")
+    assert is_time(paused["at"])
+    assert clerk.post("/windows/1/resume").status_code == 200
+    wait_for(display, "window.status", lambda d: d["window"] == 1 and d["status"] == "open"
+             and d["at"] != opened["at"])
+    assert clerk.post("/windows/1/sign-out").status_code == 200
+    wait_for(display, "window.status", lambda d: d["window"] == 1 and d["status"] == "closed")
+    # Each call was pushed once.
+    assert len(received(display, "ticket.called")) == 3
+
+
+def test_events_carry_no_personal_data(hall, server, connect):
+    display = connect(hall.token("display", "d1"))
+    kiosk = server.api(hall.token("kiosk"))
+    clerk = clerk_api(hall, server, "S001", window=1)
+    issue(kiosk, id_number=ID_NUMBER, phone=PHONE)
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    assert clerk.post("/windows/1/finish", {"outcome": "immediate"}).status_code == 200
+    wait_for(display, "ticket.finished")
+    display.emit("snapshot")
+    wait_for(display, "snapshot", lambda d: d["recent_calls"])
+    dump = repr(display.received).upper()
+    assert ID_NUMBER not in dump and PHONE not in dump
+    assert "002X" not in dump and "5678" not in dump  # screens show not even the masked forms
+
+
+# --- an evaluator pad -------------------------------------------------------------
+
+def test_evaluator_hears_its_own_window_only(hall, server, connect):
+    evaluator = connect(hall.token("evaluator", "e1", window=1))
+    snap = wait_for(evaluator, "snapshot")
+    assert [w["number"] for w in snap["windows"]] == [1]
+
+    kiosk = server.api(hall.token("kiosk"))
+    w1 = clerk_api(hall, server, "S001", window=1)
+    w2 = clerk_api(hall, server, "S003", window=2)
+    issue(kiosk)
+    issue(kiosk)
+
+    # Window 2 acts first; window 1's news, sent later, proves window 2's would have arrived.
+    r = w2.post("/windows/2/call-next")
+    assert r.status_code == 200 and r.json()["number"] == "A001"
+    r = w1.post("/windows/1/call-next")
+    assert r.status_code == 200 and r.json()["number"] == "A002"
+    called = wait_for(evaluator, "ticket.called")
+    assert called["window"] == 1 and called["number"] == "A002"
+
+    assert w2.post("/windows/2/finish", {"outcome": "immediate"}).status_code == 200
+    assert w1.post("/windows/1/finish", {"outcome": "immediate"}).status_code == 200
+    asked = wait_for(evaluator, "rating.requested")
+    assert asked["number"] == "A002" and asked["window"] == 1 and asked["service"] == "GA01"
+    assert isinstance(asked["id"], int) and is_time(asked["at"])
+
+    assert received(evaluator, "ticket.called", at_window(2)) == []
+    assert received(evaluator, "ticket.finished", at_window(2)) == []
+    assert received(evaluator, "rating.requested", at_window(2)) == []
+    assert len(received(evaluator, "rating.requested")) == 1
+
+
+# --- staff joining rooms ----------------------------------------------------------
+
+def test_staff_join_rooms_of_their_hall(hall, server, connect, db, clock):
+    other = Hall(db, clock, code="other", name="另一个大厅")
+    other_kiosk = server.api(other.token("kiosk", "k-other"))
+    kiosk = server.api(hall.token("kiosk"))
+    clerk = clerk_api(hall, server, "S001", window=1)
+    hall.user("S004", "supervisor")
+    staff = connect(hall.login("S004"))
+    wait_for(staff, "snapshot")
+
+    answer = staff.call("join", {"room": f"hall:{other.id}"}, timeout=5)
+    assert isinstance(answer, dict) and "error" in answer
+    for room in ("bogus:1", "", "hall", "window:", "window:x"):
+        answer = staff.call("join", {"room": room}, timeout=5)
+        assert isinstance(answer, dict) and "error" in answer, (room, answer)
+    answer = staff.call("join", "not-a-dict-nor-room", timeout=5)
+    assert isinstance(answer, dict) and "error" in answer
+
+    staff.received.clear()
+    answer = staff.call("join", {"room": "window:1"}, timeout=5)
+    assert answer and answer.get("ok") is True and "error" not in answer
+    snap = wait_for(staff, "snapshot")
+    assert [w["number"] for w in snap["windows"]] == [1]
+
+    issue(other_kiosk)  # news of the other hall
+    issue(kiosk)  # news of this hall's room, not window 1's
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    called = wait_for(staff, "ticket.called")
+    assert called["window"] == 1 and called["number"] == "A001"
+    assert received(staff, "ticket.issued") == []
+    assert received(staff, "queue.stats") == []
+
+    answer = staff.call("join", {"room": f"hall:{hall.id}"}, timeout=5)
+    assert answer and answer.get("ok") is True
+    issue(kiosk)
+    issued = wait_for(staff, "ticket.issued")
+    assert issued["number"] == "A002"
+
+
+def test_a_device_cannot_join(hall, server, connect):
+    evaluator = connect(hall.token("evaluator", "e1", window=1))
+    display = connect(hall.token("display", "d1"))
+    wait_for(evaluator, "snapshot")
+    for client in (evaluator, display):
+        answer = client.call("join", {"room": "window:2"}, timeout=5)
+        assert isinstance(answer, dict) and "error" in answer
+    answer = evaluator.call("join", {"room": f"hall:{hall.id}"}, timeout=5)
+    assert isinstance(answer, dict) and "error" in answer
+
+    kiosk = server.api(hall.token("kiosk"))
+    w1 = clerk_api(hall, server, "S001", window=1)
+    w2 = clerk_api(hall, server, "S003", window=2)
+    issue(kiosk)
+    issue(kiosk)
+    assert w2.post("/windows/2/call-next").status_code == 200
+    assert w1.post("/windows/1/call-next").status_code == 200
+    wait_for(evaluator, "ticket.called", at_window(1))
+    assert received(evaluator, "ticket.called", at_window(2)) == []
+    assert received(evaluator, "ticket.issued") == []
+
+
+# --- events only after commit -----------------------------------------------------
+
+def test_refused_actions_emit_nothing(hall, server, connect):
+    display = connect(hall.token("display", "d1"))
+    kiosk = server.api(hall.token("kiosk"))
+    clerk = clerk_api(hall, server, "S001", window=1)
+    wait_for(display, "window.status", lambda d: d["window"] == 1 and d["status"] == "open")
+    for _ in range(5):  # GA01's daily quota
+        issue(kiosk)
+    assert clerk.post("/windows/1/pause", {"reason": "午休"}).status_code == 200
+    wait_for(display, "window.status", lambda d: d["status"] == "paused")
+    wait_for(display, "ticket.issued", lambda d: d["number"] == "A005")
+    display.received.clear()
+
+    assert clerk.post("/windows/1/call-next").status_code == 409  # paused
+    assert clerk.post("/windows/1/pause", {"reason": "again"}).status_code == 409
+    assert kiosk.post("/tickets", {"service": "GA01"}).status_code == 409  # quota used up
+    assert kiosk.post("/tickets", {"service": "ZZ99"}).status_code == 404
+    assert clerk.post("/windows/1/finish", {"outcome": "immediate"}).status_code == 409
+    assert server.api(hall.token("display", "d2")).post("/tickets", {"service": "GA02"}).status_code == 403
+
+    # The next real change is the first thing the display hears.
+    assert clerk.post("/windows/1/resume").status_code == 200
+    wait_for(display, "window.status", lambda d: d["window"] == 1 and d["status"] == "open")
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    wait_for(display, "ticket.called")
+    names = [event for event, _ in display.received]
+    assert names[0] == "window.status", names
+    assert names.count("ticket.called") == 1
+    assert "ticket.issued" not in names
+    assert received(display, "ticket.called")[0]["number"] == "A001"
+
+
+def test_an_event_arrives_only_once_the_change_is_committed(hall, server, connect, db):
+    """When a screen hears of a call, any other reader already sees it in the database."""
+    display = connect(hall.token("display", "d1"))
+    seen = []
+
+    def status_of(ticket_id):
+        with db.read() as s:
+            return s.scalar(select(Ticket.status).where(Ticket.id == ticket_id))
+
+    display.on("ticket.issued", lambda data: seen.append(("issued", data["id"], status_of(data["id"]))))
+    display.on("ticket.called", lambda data: seen.append(("called", data["id"], status_of(data["id"]))))
+    kiosk = server.api(hall.token("kiosk"))
+    clerk = clerk_api(hall, server, "S001", window=1)
+    ids = [issue(kiosk, "GA02")["id"] for _ in range(3)]
+    for _ in range(3):
+        assert clerk.post("/windows/1/call-next").status_code == 200
+        assert clerk.post("/windows/1/finish", {"outcome": "immediate"}).status_code == 200
+    deadline = time.monotonic() + 5
+    while len(seen) < 6 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(seen) == 6, seen
+    assert sorted(i for _, i, _ in seen) == sorted(ids + ids)
+    # Every issued ticket was already in the database, every call already recorded.
+    for kind, _, status in seen:
+        assert status in (("waiting", "called", "finished") if kind == "issued" else ("called", "finished")), seen
+
+
+# --- reconnecting -----------------------------------------------------------------
+
+def test_reconnect_snapshot_shows_calls_made_while_away(hall, server, connect):
+    token = hall.token("display", "d1")
+    display = connect(token)
+    wait_for(display, "snapshot")
+    kiosk = server.api(hall.token("kiosk"))
+    w1 = clerk_api(hall, server, "S001", window=1)
+    w2 = clerk_api(hall, server, "S003", window=2)
+    issue(kiosk)
+    issue(kiosk)
+    wait_for(display, "ticket.issued", lambda d: d["number"] == "A002")
+
+    display.disconnect()
+    assert not display.connected
+    display.received.clear()
+    assert w1.post("/windows/1/call-next").json()["number"] == "A001"
+    assert w2.post("/windows/2/call-next").json()["number"] == "A002"
+    assert w2.post("/windows/2/recall").status_code == 200
+
+    display.connect(server.url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
+    snap = wait_for(display, "snapshot")
+    calls = [(c["number"], c["window"]) for c in snap["recent_calls"]]
+    assert ("A001", 1) in calls and ("A002", 2) in calls
+    assert snap["recent_calls"][0]["number"] == "A002"  # newest first
+    serving = {w["number"]: (w["serving"] or {}).get("number") for w in snap["windows"]}
+    assert serving == {1: "A001", 2: "A002", 3: None, 4: None}
+    status = {w["number"]: w["status"] for w in snap["windows"]}
+    assert status == {1: "open", 2: "open", 3: "closed", 4: "closed"}
+    assert {s["code"]: s["waiting"] for s in snap["services"]}["GA01"] == 0
+    # None of the news sent while away was replayed; the snapshot made the screen whole.
+    assert received(display, "ticket.called") == []
+
+    # And the reconnected client hears new news.
+    assert w1.post("/windows/1/finish", {"outcome": "immediate"}).status_code == 200
+    wait_for(display, "ticket.finished", lambda d: d["number"] == "A001")
+
+
+def test_asking_for_a_snapshot_answers_with_one(hall, server, connect):
+    display = connect(hall.token("display", "d1"))
+    wait_for(display, "snapshot")
+    kiosk = server.api(hall.token("kiosk"))
+    issue(kiosk, "SJ01")
+    wait_for(display, "ticket.issued")
+    display.received.clear()
+    display.emit("snapshot")
+    snap = wait_for(display, "snapshot")
+    assert {s["code"]: s["waiting"] for s in snap["services"]}["SJ01"] == 1
