@@ -62,6 +62,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_input": ("输入有误：{detail}", "Invalid input: {detail}"),
     "not_found": ("没有这个地址。", "No such address."),
     "method_not_allowed": ("不支持这种请求方法。", "This method is not allowed here."),
+    "internal_error": ("系统内部错误，请联系管理员。", "Internal error; please tell the administrator."),
     "conflict": ("数据已被同时修改，请重试。", "The data changed at the same time; please try again."),
 }
 
@@ -78,7 +79,7 @@ def pick_lang(accept: str | None) -> str:
     return DEFAULT_LANG
 
 
-def message(code: str, lang: str = DEFAULT_LANG, **params) -> str:
+def message(code: str, lang: str = DEFAULT_LANG, /, **params) -> str:
     zh, en = MESSAGES.get(code, (code, code))
     template = en if lang == "en" else zh
     if "status" in params and params["status"] in STATUS_NAMES:

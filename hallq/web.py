@@ -97,11 +97,23 @@ def body(model: type[M]) -> M:
         data = {}
     if not isinstance(data, dict):
         raise Invalid("invalid_input", detail="the body must be a JSON object")
+    if _has_nul(data):
+        raise Invalid("invalid_input", detail="text may not contain NUL characters")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
         raise Invalid("invalid_input", detail=detail) from None
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def lang() -> str:
@@ -112,11 +124,17 @@ class Unauthorized(QueueError):
     status = 401
 
 
-def error(code: str, status: int, **params):
+def error(code: str, status: int, /, **params):
     return jsonify({"error": code, "message": message(code, lang(), **params)}), status
 
 
 def install_error_handlers(app: Flask) -> None:
+    @app.before_request
+    def _no_nul():
+        # PostgreSQL cannot store NUL in text; refuse it at the door.
+        if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+            raise Invalid("invalid_input", detail="text may not contain NUL characters")
+
     @app.errorhandler(QueueError)
     def _queue_error(exc: QueueError):
         return error(exc.code, exc.status, **exc.params)
@@ -129,8 +147,15 @@ def install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.code, "invalid_input")
-        return error(code, exc.code or 400, detail=exc.description)
+        status = exc.code or 500
+        code = {404: "not_found", 405: "method_not_allowed"}.get(status)
+        code = code or ("internal_error" if status >= 500 else "invalid_input")
+        return error(code, status, detail=exc.description)
+
+    @app.errorhandler(Exception)
+    def _bug(exc: Exception):
+        log.exception("unhandled error")  # a 500 is a bug: the log has the trace
+        return error("internal_error", 500)
 
 
 __all__ = ["Forbidden", "Runtime", "body", "error", "install_error_handlers", "now", "principal",

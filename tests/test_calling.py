@@ -139,7 +139,7 @@ def test_a_missed_ticket_can_be_called_by_number_at_its_window(hall, clerk, cloc
     t = hall.issue("GA02")
     call_next(hall, clerk, 1)
     hall.run(calling.skip, clerk, 1, clock())
-    again = hall.run(calling.call, clerk, 1, "a001", clock())
+    again = hall.run(calling.call, clerk, 1, clock(), "a001")
     assert again.id == t.id and again.status == "called"
 
 
@@ -153,22 +153,22 @@ def test_hold_and_call_back(hall, clerk, clock):
     hall.run(calling.finish, clerk, 1, clock(), outcome="immediate")
     w2 = hall.clerk("S003", window=2)
     with pytest.raises(Refused) as err:
-        hall.run(calling.call, w2, 2, held.number, clock())
+        hall.run(calling.call, w2, 2, clock(), held.number)
     assert err.value.code == "ticket_held_elsewhere"
-    back = hall.run(calling.call, clerk, 1, held.id, clock())
+    back = hall.run(calling.call, clerk, 1, clock(), held.id)
     assert back.status == "called"
 
 
 def test_call_a_specific_number_checks_the_window_serves_it(hall, clerk, clock):
     b = hall.issue("MZ01")
     with pytest.raises(Refused) as err:
-        hall.run(calling.call, clerk, 1, b.number, clock())
+        hall.run(calling.call, clerk, 1, clock(), b.number)
     assert err.value.code == "ticket_not_for_window"
     with pytest.raises(NotFound):
-        hall.run(calling.call, clerk, 1, "Z999", clock())
+        hall.run(calling.call, clerk, 1, clock(), "Z999")
     hall.issue("GA01")
     wanted = hall.issue("GA01")
-    assert hall.run(calling.call, clerk, 1, wanted.number, clock()).id == wanted.id
+    assert hall.run(calling.call, clerk, 1, clock(), wanted.number).id == wanted.id
 
 
 def test_transfer_to_an_item_keeps_its_place_in_time(hall, clerk, clock):

@@ -71,7 +71,7 @@ def issue():
     return answer
 
 
-@route("GET", "/tickets/<int:ticket_id>", "a ticket with its events")
+@route("GET", "/tickets/<int(max=2147483647):ticket_id>", "a ticket with its events")
 def ticket(ticket_id: int):
     who = principal()
     who.require("read")
@@ -91,7 +91,7 @@ def public_ticket(token: str):
         return jsonify(views.public_status(uow.session, hall_context(uow.session, t.hall_id), t, now()))
 
 
-@route("POST", "/tickets/<int:ticket_id>/requeue", "a missed ticket goes back into its queue")
+@route("POST", "/tickets/<int(max=2147483647):ticket_id>/requeue", "a missed ticket goes back into its queue")
 def requeue(ticket_id: int):
     who = principal()
     with unit_of_work() as uow:
@@ -130,7 +130,7 @@ def _window_answer(uow, number: int):
     return jsonify(found[0])
 
 
-@route("POST", "/windows/<int:number>/sign-in", "the clerk starts serving at window n", body=SignInIn)
+@route("POST", "/windows/<int(max=2147483647):number>/sign-in", "the clerk starts serving at window n", body=SignInIn)
 def sign_in(number: int):
     who = principal()
     data = body(SignInIn)
@@ -141,7 +141,7 @@ def sign_in(number: int):
     return answer
 
 
-@route("POST", "/windows/<int:number>/sign-out", "the clerk stops serving at window n")
+@route("POST", "/windows/<int(max=2147483647):number>/sign-out", "the clerk stops serving at window n")
 def sign_out(number: int):
     who = principal()
     with unit_of_work() as uow:
@@ -151,7 +151,7 @@ def sign_out(number: int):
     return answer
 
 
-@route("POST", "/windows/<int:number>/call-next", "call the next ticket",
+@route("POST", "/windows/<int(max=2147483647):number>/call-next", "call the next ticket",
        responses={200: "the called ticket", 204: "nobody waits"})
 def call_next(number: int):
     who = principal()
@@ -164,40 +164,40 @@ def call_next(number: int):
     return answer
 
 
-@route("POST", "/windows/<int:number>/call", "call a particular ticket", body=CallIn)
+@route("POST", "/windows/<int(max=2147483647):number>/call", "call a particular ticket", body=CallIn)
 def call(number: int):
     return _window_ticket(calling.call, number, ref=body(CallIn).ticket)
 
 
-@route("POST", "/windows/<int:number>/recall", "announce the current ticket again")
+@route("POST", "/windows/<int(max=2147483647):number>/recall", "announce the current ticket again")
 def recall(number: int):
     return _window_ticket(calling.recall, number)
 
 
-@route("POST", "/windows/<int:number>/skip", "the current ticket did not come: missed")
+@route("POST", "/windows/<int(max=2147483647):number>/skip", "the current ticket did not come: missed")
 def skip(number: int):
     return _window_ticket(calling.skip, number)
 
 
-@route("POST", "/windows/<int:number>/hold", "park the current ticket; `call` brings it back")
+@route("POST", "/windows/<int(max=2147483647):number>/hold", "park the current ticket; `call` brings it back")
 def hold(number: int):
     return _window_ticket(calling.hold, number)
 
 
-@route("POST", "/windows/<int:number>/transfer", "move the current ticket to an item or window", body=TransferIn)
+@route("POST", "/windows/<int(max=2147483647):number>/transfer", "move the current ticket to an item or window", body=TransferIn)
 def transfer(number: int):
     data = body(TransferIn)
     return _window_ticket(calling.transfer, number, service=data.service, to_window=data.window,
                           come_back=data.come_back)
 
 
-@route("POST", "/windows/<int:number>/finish", "end service with the case outcome", body=FinishIn)
+@route("POST", "/windows/<int(max=2147483647):number>/finish", "end service with the case outcome", body=FinishIn)
 def finish(number: int):
     data = body(FinishIn)
     return _window_ticket(calling.finish, number, **data.model_dump())
 
 
-@route("POST", "/windows/<int:number>/pause", "the window stops taking calls", body=PauseIn)
+@route("POST", "/windows/<int(max=2147483647):number>/pause", "the window stops taking calls", body=PauseIn)
 def pause(number: int):
     who = principal()
     data = body(PauseIn)
@@ -208,7 +208,7 @@ def pause(number: int):
     return answer
 
 
-@route("POST", "/windows/<int:number>/resume", "the window takes calls again")
+@route("POST", "/windows/<int(max=2147483647):number>/resume", "the window takes calls again")
 def resume(number: int):
     who = principal()
     with unit_of_work() as uow:

@@ -85,7 +85,7 @@ def call_next(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) ->
 def find_ticket(s: Session, ctx: HallContext, ref: str | int, now: dt.datetime) -> Ticket:
     """A ticket by id, or by number as issued today."""
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        ticket = s.get(Ticket, int(ref))
+        ticket = s.get(Ticket, int(ref)) if 0 < int(ref) < 2**31 else None
         if ticket is not None and ticket.hall_id == ctx.id:
             return ticket
     else:
@@ -102,7 +102,7 @@ def _serves(s: Session, window: Window, ticket: Ticket) -> bool:
     return s.get(WindowItem, (window.id, ticket.item_id)) is not None
 
 
-def call(uow: UnitOfWork, who: Principal, number: int, ref: str | int, now: dt.datetime) -> Ticket:
+def call(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, ref: str | int) -> Ticket:
     """Call a particular ticket: a waiting one, one held here, or one that missed its call."""
     s = uow.session
     ctx = hall_context(s, who.hall_id)

@@ -1,9 +1,13 @@
 """Request bodies of the queue API, validated by pydantic (and published as OpenAPI)."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+MAX_ID = 2**31 - 1  # the largest id or window number the databases hold
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Body(BaseModel):
@@ -38,12 +42,12 @@ class SignInIn(Body):
 
 
 class CallIn(Body):
-    ticket: str | int = Field(description="ticket number of today (A001) or ticket id")
+    ticket: Id | Annotated[str, Field(min_length=1, max_length=20)] = Field(description="ticket number of today (A001) or ticket id")
 
 
 class TransferIn(Body):
     service: str | None = Field(None, max_length=40)
-    window: int | None = Field(None, ge=1)
+    window: Id | None = None
     come_back: bool = Field(False, alias="return", description="comes back to this window afterwards")
 
 
