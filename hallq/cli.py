@@ -77,7 +77,6 @@ def demo(port, host, db_url):
     setup = demo_hall.prepare(db)
     db.dispose()
     click.echo(demo_hall.banner(setup, host, port))
-    from hallq.app import create_app
     from hallq.server import run
     run(lambda: demo_hall.create_demo_app(connect(db_url), setup), host, port, threads=128)
 

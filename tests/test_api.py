@@ -9,9 +9,9 @@ import json
 import re
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, text
 
-from hallq.queue.models import Item
+from tests.helpers import clerk_api, issue
 from tests.conftest import PASSWORD, Hall, local
 
 ID_NUMBER = "11010519491231002X"  # valid GB 11643 checksum, born 1949-12-31
@@ -35,22 +35,6 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
 
 def has_chinese(textual: str) -> bool:
     return re.search(r"[\u4e00-\u9fff]", textual) is not None
-
-
-def clerk_api(hall, server, staff: str, window: int | None = None, post: str = "A"):
-    """A clerk's API session, signed in at `window` over HTTP when one is given."""
-    hall.user(staff, "clerk")
-    api = server.api(hall.login(staff))
-    if window is not None:
-        r = api.post(f"/windows/{window}/sign-in", {"post": post})
-        assert r.status_code == 200, r.text
-    return api
-
-
-def issue(kiosk, service="GA01", **body):
-    r = kiosk.post("/tickets", {"service": service, **body})
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 def window_row(api, number: int) -> dict:
@@ -433,7 +417,7 @@ def test_clerk_flow_over_http(hall, server, clock):
     r = clerk.post("/windows/1/call-next")
     assert r.status_code == 204 and r.content == b""
 
-    a1, a2, a3 = issue(kiosk), issue(kiosk), issue(kiosk)
+    a1, a2, _ = issue(kiosk), issue(kiosk), issue(kiosk)
 
     r = clerk.post("/windows/1/call-next")
     assert r.status_code == 200 and r.json()["id"] == a1["id"]

@@ -1,7 +1,6 @@
 """The `hallq` command, run for real as a subprocess."""
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from hallq.queue import issuing, views
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Department, Hall, Item, Staff, Ticket, Window
 from hallq.queue.unit_of_work import UnitOfWork
+from tests.helpers import cli_env, run_cli, stop
 from tests.conftest import HALLS, MONDAY_10AM
 from tests.services import free_port
 
@@ -26,34 +26,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SMALL = HALLS / "small.toml"
 
 
-def cli_env() -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("HALLQ_DB", None)
-    env.pop("HALLQ_REDIS", None)
-    return env
-
-
-def hallq(*args, stdin: str | None = None, cwd=None, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "hallq.cli", *map(str, args)], input=stdin, capture_output=True,
-                          text=True, encoding="utf-8", timeout=timeout, cwd=cwd, env=cli_env())
+hallq = run_cli
 
 
 def start(*args, cwd) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "hallq.cli", *map(str, args)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=cwd, env=cli_env())
-
-
-def stop(proc: subprocess.Popen) -> str:
-    """Ends a process this test started; returns what it wrote to stderr."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-    return proc.stderr.read() if proc.stderr else ""
 
 
 def wait_http(proc: subprocess.Popen, url: str, timeout: float = 60) -> requests.Response:

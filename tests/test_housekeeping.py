@@ -1,9 +1,7 @@
 """End of the day: waiting tickets expire, windows left open sign out, nothing is deleted."""
-import datetime as dt
-
 from sqlalchemy import func, select
 
-from hallq.queue import calling, housekeeping, sessions
+from hallq.queue import calling, housekeeping
 from hallq.queue.models import Ticket, TicketEvent, WindowSession
 from tests.conftest import local
 

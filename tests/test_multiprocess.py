@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from hallq.db import connect
 from hallq.queue.models import Ticket
+from tests.helpers import cli_env, run_cli, stop, wait_for
 from tests.conftest import HALLS
 from tests.services import free_port
 
@@ -25,17 +26,8 @@ PASSWORD = "multi-process-pw"
 _names = itertools.count()
 
 
-def cli_env() -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("HALLQ_DB", None)
-    env.pop("HALLQ_REDIS", None)
-    return env
-
-
 def hallq(*args, stdin=None) -> str:
-    result = subprocess.run([sys.executable, "-m", "hallq.cli", *map(str, args)], input=stdin, capture_output=True,
-                            text=True, encoding="utf-8", timeout=120, env=cli_env())
+    result = run_cli(*args, stdin=stdin)
     assert result.returncode == 0, (args, result.stdout, result.stderr)
     return result.stdout
 
@@ -71,17 +63,6 @@ class Cluster:
         client.on("*", lambda event, data: client.received.append((event, data)))
         client.connect(self.urls[index], auth={"token": token}, transports=["websocket"], wait_timeout=10)
         return client
-
-
-def wait_for(client, name, where=lambda d: True, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        for event, data in list(client.received):
-            if event == name and where(data):
-                return data
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no {name} within {timeout}s; received {[e for e, _ in client.received]}")
-        time.sleep(0.02)
 
 
 @pytest.fixture
@@ -124,14 +105,7 @@ def cluster(pg_server, redis_url, tmp_path):
         yield c
     finally:
         for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+            stop(proc)
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
@@ -301,10 +275,4 @@ def test_a_process_with_several_workers_serves_websocket_clients(cluster, redis_
     finally:
         for client in clients:
             client.disconnect()
-        if proc.poll() is None:
-            proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop(proc)

@@ -13,6 +13,7 @@ import socketio
 from sqlalchemy import select
 
 from hallq.queue.models import Ticket
+from tests.helpers import clerk_api, issue, wait_for
 from tests.conftest import Hall
 
 ID_NUMBER = "11010519491231002X"
@@ -20,18 +21,6 @@ PHONE = "13812345678"
 
 
 # --- helpers ----------------------------------------------------------------------
-
-def wait_for(client, name: str, where=lambda data: True, timeout: float = 5.0):
-    """The first received `name` event whose data satisfies `where`, polling up to `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        for event, data in list(client.received):
-            if event == name and where(data):
-                return data
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no {name} matching within {timeout}s; received {[e for e, _ in client.received]}")
-        time.sleep(0.02)
-
 
 def received(client, name: str, where=lambda data: True) -> list:
     return [data for event, data in list(client.received) if event == name and where(data)]
@@ -62,23 +51,6 @@ def connect(server):
         except Exception:
             pass
 
-
-def clerk_api(hall, server, staff, window=None):
-    hall.user(staff, "clerk")
-    api = server.api(hall.login(staff))
-    if window is not None:
-        r = api.post(f"/windows/{window}/sign-in", {"post": "A"})
-        assert r.status_code == 200, r.text
-    return api
-
-
-def issue(kiosk, service="GA01", **body):
-    r = kiosk.post("/tickets", {"service": service, **body})
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-# --- connecting -------------------------------------------------------------------
 
 @pytest.mark.parametrize("auth", [None, {}, {"token": ""}, {"token": "not-a-token"}, "not-a-dict"])
 def test_connecting_without_a_valid_token_is_refused(hall, server, auth):

@@ -124,31 +124,25 @@ def _window_ticket(action, number: int, **kwargs):
     return answer
 
 
-def _window_answer(uow, number: int):
-    found = [w for w in views.windows(uow.session, hall_context(uow.session, principal().hall_id))
-             if w["number"] == number]
-    return jsonify(found[0])
+def _window_state(action, number: int, *args):
+    """Run a sign-in/out or pause/resume and answer with the window as it is now."""
+    who = principal()
+    with unit_of_work() as uow:
+        action(uow, who, number, *args, now())
+        ctx = hall_context(uow.session, who.hall_id)
+        answer = jsonify(next(w for w in views.windows(uow.session, ctx) if w["number"] == number))
+        uow.commit()
+    return answer
 
 
 @route("POST", "/windows/<int(max=2147483647):number>/sign-in", "the clerk starts serving at window n", body=SignInIn)
 def sign_in(number: int):
-    who = principal()
-    data = body(SignInIn)
-    with unit_of_work() as uow:
-        sessions.sign_in(uow, who, number, data.post, now())
-        answer = _window_answer(uow, number)
-        uow.commit()
-    return answer
+    return _window_state(sessions.sign_in, number, body(SignInIn).post)
 
 
 @route("POST", "/windows/<int(max=2147483647):number>/sign-out", "the clerk stops serving at window n")
 def sign_out(number: int):
-    who = principal()
-    with unit_of_work() as uow:
-        sessions.sign_out(uow, who, number, now())
-        answer = _window_answer(uow, number)
-        uow.commit()
-    return answer
+    return _window_state(sessions.sign_out, number)
 
 
 @route("POST", "/windows/<int(max=2147483647):number>/call-next", "call the next ticket",
@@ -199,21 +193,9 @@ def finish(number: int):
 
 @route("POST", "/windows/<int(max=2147483647):number>/pause", "the window stops taking calls", body=PauseIn)
 def pause(number: int):
-    who = principal()
-    data = body(PauseIn)
-    with unit_of_work() as uow:
-        sessions.pause(uow, who, number, data.reason, now())
-        answer = _window_answer(uow, number)
-        uow.commit()
-    return answer
+    return _window_state(sessions.pause, number, body(PauseIn).reason)
 
 
 @route("POST", "/windows/<int(max=2147483647):number>/resume", "the window takes calls again")
 def resume(number: int):
-    who = principal()
-    with unit_of_work() as uow:
-        sessions.resume(uow, who, number, now())
-        answer = _window_answer(uow, number)
-        uow.commit()
-    return answer
-
+    return _window_state(sessions.resume, number)

@@ -1,0 +1,63 @@
+"""Helpers the test modules share: clerks over HTTP, waiting for events, the CLI."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def clerk_api(hall, server, staff: str, window: int | None = None, post: str = "A"):
+    """A clerk's API session, signed in at `window` over HTTP when one is given."""
+    hall.user(staff, "clerk")
+    api = server.api(hall.login(staff))
+    if window is not None:
+        r = api.post(f"/windows/{window}/sign-in", {"post": post})
+        assert r.status_code == 200, r.text
+    return api
+
+
+def issue(kiosk, service="GA01", **body):
+    r = kiosk.post("/tickets", {"service": service, **body})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def wait_for(client, name: str, where=lambda data: True, timeout: float = 5.0):
+    """The first `name` event the client received that matches, waiting up to timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for event, data in list(client.received):
+            if event == name and where(data):
+                return data
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {name} matching within {timeout}s; received {[e for e, _ in client.received]}")
+        time.sleep(0.02)
+
+
+def cli_env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("HALLQ_DB", None)
+    env.pop("HALLQ_REDIS", None)
+    return env
+
+
+def run_cli(*args, stdin: str | None = None, cwd=None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "hallq.cli", *map(str, args)], input=stdin, capture_output=True,
+                          text=True, encoding="utf-8", timeout=timeout, cwd=cwd, env=cli_env())
+
+
+def stop(proc: subprocess.Popen) -> str:
+    """Ends a process a test started; returns what it wrote to stderr."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    return proc.stderr.read() if proc.stderr else ""
