@@ -147,6 +147,11 @@ def login(session: Session, username: str, password: str, now: dt.datetime) -> s
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None or not check_password_hash(user.password_hash, password):
         raise Forbidden("bad_login")
+    return staff_token(session, user, now)
+
+
+def staff_token(session: Session, user: User, now: dt.datetime) -> str:
+    """A new token acting as `user` (after login has checked who they are)."""
     token = secrets.token_urlsafe(32)
     session.add(Token(hall_id=user.hall_id, token_hash=_digest(token), kind="staff",
                       name=user.username, user_id=user.id, created_at=now))

@@ -61,11 +61,11 @@ def prepare(db: Database) -> DemoSetup:
         )
         uow.commit()
 
-        a_posts = s.execute(select(Window.number, User.username).join(WindowPost, WindowPost.window_id == Window.id)
+        a_posts = s.execute(select(Window.number, User).join(WindowPost, WindowPost.window_id == Window.id)
                             .join(User, User.staff_id == WindowPost.staff_id)
                             .where(Window.hall_id == hall.id, Window.active.is_(True), WindowPost.post == "A")).all()
-        for number, username in a_posts:
-            token = accounts.login(s, username, PASSWORD, now)
+        for number, user in a_posts:
+            token = accounts.staff_token(s, user, now)
             who = accounts.authenticate(s, token)
             window = s.scalar(select(Window).where(Window.hall_id == hall.id, Window.number == number))
             current = sessions.open_session(s, window)

@@ -195,3 +195,23 @@ def test_ahead_and_estimate_follow_measured_service_times(hall, clock, db):
     # The guide's typical time stands in for an item never served (GA01: 5 minutes).
     assert answer(hall.issue("GA01"))["estimated_wait_s"] == 0
     assert answer(hall.issue("GA01"))["estimated_wait_s"] == 150  # 300 s shared by two open windows
+
+
+def test_services_say_open_exactly_when_issuing_would_succeed(hall, clock, db):
+    from hallq.queue import views
+    from hallq.queue.halls import hall_context
+
+    def shown(code):
+        with db.read() as s:
+            return {row["code"]: row for row in views.services(s, hall_context(s, hall.id), clock())}[code]
+
+    assert shown("GA01")["open"] and shown("GA01")["quota_left"] == 5
+    for _ in range(5):
+        hall.issue("GA01")
+    assert (shown("GA01")["open"], shown("GA01")["quota_left"]) == (False, 0)
+    assert shown("GA02")["open"]
+    for moment in (local(2026, 11, 23, 12, 30), local(2026, 11, 23, 17, 45)):  # lunch; inside the closing buffer
+        clock.set(moment)
+        assert not shown("GA02")["open"]
+        with pytest.raises(Refused):
+            hall.issue("GA02")

@@ -116,9 +116,12 @@ def appointment():
 # --- window actions -----------------------------------------------------------
 
 def _window_ticket(action, number: int, **kwargs):
+    """Run a ticket action at a window; answer with the ticket, or 204 when there is none."""
     who = principal()
     with unit_of_work() as uow:
         t = action(uow, who, number, now(), **kwargs)
+        if t is None:
+            return "", 204
         answer = _ticket_answer(uow, t)
         uow.commit()
     return answer
@@ -148,14 +151,7 @@ def sign_out(number: int):
 @route("POST", "/windows/<int(max=2147483647):number>/call-next", "call the next ticket",
        responses={200: "the called ticket", 204: "nobody waits"})
 def call_next(number: int):
-    who = principal()
-    with unit_of_work() as uow:
-        t = calling.call_next(uow, who, number, now())
-        if t is None:
-            return "", 204
-        answer = _ticket_answer(uow, t)
-        uow.commit()
-    return answer
+    return _window_ticket(calling.call_next, number)
 
 
 @route("POST", "/windows/<int(max=2147483647):number>/call", "call a particular ticket", body=CallIn)

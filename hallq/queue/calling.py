@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hallq.accounts import Principal
 from hallq.queue import events as ev
 from hallq.queue.errors import Invalid, NotFound, Refused
-from hallq.queue.facts import iso, record
+from hallq.queue.facts import announce, record
 from hallq.queue.halls import HallContext, find_window, hall_context
 from hallq.queue.models import Item, Ticket, TicketEvent, Window, WindowItem
 from hallq.queue.ordering import pick_next
@@ -206,8 +206,10 @@ def finish(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *, ou
         legal = guide.get("legal_days")
         if legal and days > legal:
             raise Invalid("promised_days_too_long", days=days, legal=legal)
-        data["promised_days"] = days
-        data["due_date"] = ctx.hours.add_working_days(ctx.hours.local_day(now), days).isoformat()
+        due = ctx.hours.add_working_days(ctx.hours.local_day(now), days)
+        data["promised_days"], data["due_date"] = days, due.isoformat()
+    else:
+        due = None
     if outcome == "supplement":
         materials = [m.strip() for m in (missing_materials or []) if m and m.strip()]
         if not materials:
@@ -229,14 +231,11 @@ def finish(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *, ou
         ticket.status, ticket.target_window_id, ticket.return_window_id = "waiting", back_to.id, None
         data["returning_to"] = back_to.number
     else:
-        ticket.status, ticket.outcome, ticket.return_window_id = "finished", outcome, None
-        ticket.due_date = dt.date.fromisoformat(data["due_date"]) if "due_date" in data else None
+        ticket.status, ticket.outcome, ticket.return_window_id, ticket.due_date = "finished", outcome, None, due
     record(uow, ticket, "finished", now, who.actor, window=window, data=data, publish=ev.TICKET_FINISHED)
     if ticket.status == "finished":
         # The evaluator pad of this window asks the citizen for a rating.
-        uow.add_event(ev.Event(ev.RATING_REQUESTED, ctx.id, {
-            "id": ticket.id, "number": ticket.number, "service": ticket.item.code,
-            "window": window.number, "at": iso(now)}))
+        announce(uow, ev.RATING_REQUESTED, ticket, now, window)
     return ticket
 
 
@@ -252,21 +251,16 @@ def requeue(uow: UnitOfWork, who: Principal, ref: str | int, now: dt.datetime) -
         raise Refused("ticket_expired", number=ticket.number)
     if s.scalar(select(TicketEvent.id).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "requeued")):
         raise Refused("ticket_requeued_before", number=ticket.number)
+    # Behind the after-th waiting ticket of its class, at the end when fewer
+    # wait; requeue_after = 0 puts it back in its old place.
     after = ctx.settings.requeue_after
-    keys = s.scalars(
-        select(Ticket.queue_key).where(
-            Ticket.hall_id == ctx.id, Ticket.item_id == ticket.item_id, Ticket.status == "waiting",
-            Ticket.priority == ticket.priority, Ticket.target_window_id.is_(None))
-        .order_by(Ticket.queue_key, Ticket.id).offset(max(after - 1, 0)).limit(1)
-    ).all()
-    # Behind the after-th waiting ticket, at the end when fewer wait, or back
-    # in its old place when the hall sets requeue_after = 0.
-    if after == 0:
-        pass
-    elif keys:
-        ticket.queue_key = keys[0] + dt.timedelta(microseconds=1)
-    else:
-        ticket.queue_key = now
+    if after:
+        key = s.scalar(
+            select(Ticket.queue_key).where(
+                Ticket.hall_id == ctx.id, Ticket.item_id == ticket.item_id, Ticket.status == "waiting",
+                Ticket.priority == ticket.priority, Ticket.target_window_id.is_(None))
+            .order_by(Ticket.queue_key, Ticket.id).offset(after - 1).limit(1))
+        ticket.queue_key = key + dt.timedelta(microseconds=1) if key else now
     ticket.status, ticket.target_window_id = "waiting", None
     record(uow, ticket, "requeued", now, who.actor, publish=ev.TICKET_REQUEUED)
     queue_stats(uow, ctx, now, [ticket.item])

@@ -27,15 +27,21 @@ def record(uow: UnitOfWork, ticket: Ticket, kind: str, now: dt.datetime, actor: 
                       data=data or {})
     uow.session.add(row)
     if publish:
-        uow.add_event(Event(publish, ticket.hall_id, {
-            "id": ticket.id,
-            "number": ticket.number,
-            "service": ticket.item.code,
-            "service_name": ticket.item.name,
-            "priority": ticket.priority,
-            "status": ticket.status,
-            "window": window.number if window else None,
-            "at": iso(now),
-            **(data or {}),
-        }))
+        announce(uow, publish, ticket, now, window, **(data or {}))
     return row
+
+
+def announce(uow: UnitOfWork, name: str, ticket: Ticket, now: dt.datetime, window: Window | None = None,
+             **extra) -> None:
+    """Queue real-time news about a ticket (API.md: number, window, service, at)."""
+    uow.add_event(Event(name, ticket.hall_id, {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service": ticket.item.code,
+        "service_name": ticket.item.name,
+        "priority": ticket.priority,
+        "status": ticket.status,
+        "window": window.number if window else None,
+        "at": iso(now),
+        **extra,
+    }))

@@ -1,6 +1,7 @@
 """A hall with its parsed settings and calendar, as the engine uses it."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,15 @@ class HallContext:
     @property
     def id(self) -> int:
         return self.hall.id
+
+    def why_not_issuing(self, now: dt.datetime) -> str | None:
+        """Why no ticket can be issued now ('hall_closed', 'closing_soon'), or None."""
+        if not self.hours.is_open(now):
+            return "hall_closed"
+        left = self.hours.minutes_to_close(now)
+        if left is not None and left < self.settings.closing_buffer_minutes:
+            return "closing_soon"
+        return None
 
 
 @lru_cache(maxsize=64)

@@ -41,7 +41,8 @@ def issue_ticket(uow: UnitOfWork, who: Principal, req: IssueRequest, now: dt.dat
                                        Item.active.is_(True)).with_for_update(of=Item))
     if item is None:
         raise NotFound("service_unknown", service=req.service)
-    _check_open(ctx, now)
+    if why := ctx.why_not_issuing(now):
+        raise Refused(why, minutes=ctx.settings.closing_buffer_minutes)
     day = ctx.hours.local_day(now)
 
     id_number = _parse(req.id_number, normalize_id, "id_number_invalid")
@@ -87,14 +88,6 @@ def issue_ticket(uow: UnitOfWork, who: Principal, req: IssueRequest, now: dt.dat
            data={"priority_reason": reason} if reason else None)
     queue_stats(uow, ctx, now, [item])
     return ticket
-
-
-def _check_open(ctx: HallContext, now: dt.datetime) -> None:
-    if not ctx.hours.is_open(now):
-        raise Refused("hall_closed")
-    left = ctx.hours.minutes_to_close(now)
-    if left is not None and left < ctx.settings.closing_buffer_minutes:
-        raise Refused("closing_soon", minutes=ctx.settings.closing_buffer_minutes)
 
 
 def _parse(raw: str | None, normalize, error: str) -> str | None:

@@ -28,7 +28,7 @@ TARGETED_TIER = -1
 def _candidates(window: Window):
     tier = case((Ticket.target_window_id == window.id, literal(TARGETED_TIER)), else_=WindowItem.tier)
     query = (
-        select(Ticket.id, tier.label("tier"))
+        select(Ticket.id, tier.label("tier"), Ticket.priority)
         .outerjoin(WindowItem, and_(WindowItem.item_id == Ticket.item_id, WindowItem.window_id == window.id))
         .where(
             Ticket.hall_id == window.hall_id,
@@ -71,8 +71,8 @@ def pick_next(session: Session, window: Window, priority_streak: int, skip: set[
     ).first()
     if best is None:
         return None
-    ticket_id, best_tier = best
-    if session.get(Ticket, ticket_id).priority != "normal" and _priority_streak(session, window, priority_streak):
+    ticket_id, best_tier, priority = best
+    if priority != "normal" and _priority_streak(session, window, priority_streak):
         normal = session.execute(
             query.where(Ticket.priority == "normal", tier == best_tier)
             .order_by(Ticket.queue_key, Ticket.id).limit(1).with_for_update(**lock)

@@ -36,8 +36,7 @@ def services(s: Session, ctx: HallContext, now: dt.datetime) -> list[dict]:
     issued = dict(s.execute(select(Ticket.item_id, func.count()).where(Ticket.hall_id == ctx.id, Ticket.day == day)
                             .group_by(Ticket.item_id)).all())
     windows = window_numbers_by_item(s, ctx.id)
-    left = ctx.hours.minutes_to_close(now)
-    hall_open = ctx.hours.is_open(now) and (left is None or left >= ctx.settings.closing_buffer_minutes)
+    hall_open = ctx.why_not_issuing(now) is None
     result = []
     for item in items:
         load = loads[item.id]
