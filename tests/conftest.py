@@ -232,3 +232,6 @@ def server(hall, clock):
     srv = Server(create_app(hall.db, clock=clock))
     yield srv
     srv.stop()
+
+
+from tests.browser import browser_page, chromium  # noqa: E402,F401  (fixtures)
