@@ -1,17 +1,17 @@
 """HTTP routes of the queue service (API.md). Thin: parse, call the engine, answer."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from hallq import accounts
 from hallq.openapi import Spec
 from hallq.queue import calling, issuing, sessions, views
-from hallq.queue.errors import NotFound
-from hallq.queue.halls import hall_context
+from hallq.queue.errors import Invalid, NotFound
+from hallq.queue.halls import find_window, hall_context
 from hallq.queue.models import Ticket
 from hallq.queue.schemas import (AppointmentIn, CallIn, FinishIn, LoginIn, PauseIn, SignInIn, TicketIn,
                                  TransferIn)
-from hallq.web import body, now, principal, reading, unit_of_work
+from hallq.web import Forbidden, body, now, principal, reading, unit_of_work
 
 bp = Blueprint("queue_api", __name__, url_prefix="/api/v1")
 spec = Spec("hallq public interface", "1")
@@ -195,3 +195,52 @@ def pause(number: int):
 @route("POST", "/windows/<int(max=2147483647):number>/resume", "the window takes calls again")
 def resume(number: int):
     return _window_state(sessions.resume, number)
+
+
+# --- what the clerk console reads ----------------------------------------------------
+
+@route("GET", "/me", "the signed-in staff member: their posts and the window they sit at")
+def me():
+    who = principal()
+    if not who.is_staff:
+        raise Forbidden("forbidden")
+    with reading() as uow:
+        return jsonify(views.me(uow.session, hall_context(uow.session, who.hall_id), who.user_id, who.name, who.kind))
+
+
+@route("GET", "/me/day", "the staff member's day so far: served, average service time, outcomes, sessions")
+def my_day():
+    who = principal()
+    if not who.is_staff:
+        raise Forbidden("forbidden")
+    with reading() as uow:
+        ctx = hall_context(uow.session, who.hall_id)
+        # Ratings come from the evaluator (好差评) once it exists; None says "not available".
+        return jsonify(views.my_day(uow.session, ctx, who.actor, who.user_id, now(), ratings=None))
+
+
+@route("GET", "/windows/<int(max=2147483647):number>/console",
+       "one window as its clerk console shows it: items with waiting counts, current ticket, next tickets")
+def window_console(number: int):
+    who = principal()
+    who.require("read")
+    with reading() as uow:
+        ctx = hall_context(uow.session, who.hall_id)
+        window = find_window(uow.session, who.hall_id, number)
+        return jsonify(views.window_console(uow.session, ctx, window, now()))
+
+
+@route("GET", "/calendar/due-date", "the due date of a case promised today for n working days",
+       query={"days": "promised working days (1-365)"})
+def due_date():
+    who = principal()
+    who.require("read")
+    days = request.args.get("days", "")
+    if not days.isdigit() or not 1 <= int(days) <= 365:
+        raise Invalid("invalid_input", detail="days must be a whole number from 1 to 365")
+    with reading() as uow:
+        ctx = hall_context(uow.session, who.hall_id)
+        today = ctx.hours.local_day(now())
+        # The same calendar call finish() makes, so the console shows the date the case will carry.
+        due = ctx.hours.add_working_days(today, int(days))
+        return jsonify({"from": today.isoformat(), "days": int(days), "due_date": due.isoformat()})

@@ -10,11 +10,14 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hallq.accounts import User
 from hallq.queue.estimates import ItemLoad, item_loads
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
-from hallq.queue.models import Item, Staff, Ticket, TicketEvent, Window, WindowItem, WindowPause, WindowSession
-from hallq.queue.ordering import ahead_of
+from hallq.queue.models import (Department, Item, Staff, Ticket, TicketEvent, Window, WindowItem, WindowPause,
+                                WindowPost, WindowSession)
+from hallq.queue.ordering import RANK, TARGETED_TIER, _candidates, ahead_of
+from hallq.queue.sessions import serving
 
 
 def window_numbers_by_item(s: Session, hall_id: int, item_id: int | None = None) -> dict[int, list[int]]:
@@ -134,4 +137,147 @@ def snapshot(s: Session, ctx: HallContext, now: dt.datetime, window: int | None 
         "windows": [w for w in all_windows if window is None or w["number"] == window],
         "services": services(s, ctx, now),
         "recent_calls": recent_calls(s, ctx, now),
+    }
+
+
+# --- the clerk console ----------------------------------------------------------
+
+UPCOMING = 5  # how many of the next tickets the console lists
+
+
+def _day_start(ctx: HallContext, now: dt.datetime) -> dt.datetime:
+    return dt.datetime.combine(ctx.hours.local_day(now), dt.time(0), ctx.hours.tz)
+
+
+def _brief(t: Ticket, now: dt.datetime, *, targeted: bool = False) -> dict:
+    return {"id": t.id, "number": t.number, "service": t.item.code, "service_name": t.item.name,
+            "priority": t.priority, "priority_reason": t.priority_reason, "status": t.status,
+            "issued_at": iso(t.issued_at), "waited_s": round((now - t.issued_at).total_seconds()),
+            "targeted": targeted}
+
+
+def _serving_detail(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime) -> dict:
+    """The ticket at the counter, with what the clerk needs to know about its visit so far."""
+    data = ticket(s, ctx, t, now, with_events=True)
+    calls = [e for e in data["events"] if e["kind"] == "called"]
+    first_wait = calls[0]["data"].get("wait_s") if calls else None
+    last_call = calls[-1]["at"] if calls else None
+    data.update({
+        "called_at": last_call,
+        "waited_s": first_wait if first_wait is not None else round((now - t.issued_at).total_seconds()),
+        # Recalls count since the latest call, as the engine's recall limit does.
+        "recall_count": sum(1 for e in data["events"] if e["kind"] == "recalled" and last_call and e["at"] >= last_call),
+        "transfers": [{"at": e["at"], "actor": e["actor"], **e["data"]} for e in data["events"] if e["kind"] == "transferred"],
+        "returns_to": s.get(Window, t.return_window_id).number if t.return_window_id else None,
+        "guide": t.item.guide or {},
+    })
+    return data
+
+
+def upcoming(s: Session, window: Window, limit: int = UPCOMING) -> list[tuple[Ticket, bool]]:
+    """The next tickets in the order the window would call them, and whether each was sent to it by name.
+
+    Built on the engine's own candidate query, so the preview follows the
+    policy; the anti-starvation swap happens only at call time and is not shown.
+    """
+    query, tier = _candidates(window)
+    rows = s.execute(query.order_by(tier, RANK, Ticket.queue_key, Ticket.id).limit(limit)).all()
+    tickets = {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_([r[0] for r in rows])))}
+    return [(tickets[r[0]], r[1] == TARGETED_TIER) for r in rows]
+
+
+def _last_finished(s: Session, ctx: HallContext, window: Window, now: dt.datetime) -> dict | None:
+    """The case this window finished last today: the console offers its written notice."""
+    row = s.execute(select(TicketEvent, Ticket).join(Ticket, Ticket.id == TicketEvent.ticket_id)
+                    .where(TicketEvent.window_id == window.id, TicketEvent.kind == "finished",
+                           TicketEvent.at >= _day_start(ctx, now))
+                    .order_by(TicketEvent.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    event, t = row
+    keep = ("outcome", "due_date", "promised_days", "returning_to", "missing_materials", "departments", "note")
+    return {**_brief(t, now), **{k: event.data.get(k) for k in keep}, "finished_at": iso(event.at)}
+
+
+def window_console(s: Session, ctx: HallContext, window: Window, now: dt.datetime) -> dict:
+    """Everything the clerk console of one window shows."""
+    state = next(w for w in windows(s, ctx) if w["number"] == window.number)
+    rows = s.execute(select(Item, WindowItem.tier).join(WindowItem, WindowItem.item_id == Item.id)
+                     .where(WindowItem.window_id == window.id, Item.active.is_(True))
+                     .order_by(WindowItem.tier, Item.code)).all()
+    loads = item_loads(s, ctx, now, [item for item, _ in rows])
+    sent_here = s.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.target_window_id == window.id, Ticket.status == "waiting")) or 0
+    current = serving(s, window)
+    today = ctx.hours.local_day(now)
+    parked = s.scalars(select(Ticket).where(Ticket.window_id == window.id, Ticket.status == "held")
+                       .order_by(Ticket.id)).all()
+    missed = s.scalars(select(Ticket).where(Ticket.window_id == window.id, Ticket.status == "missed",
+                                            Ticket.day == today).order_by(Ticket.id.desc()).limit(10)).all()
+    return {
+        "at": iso(now),
+        "hall": {"id": ctx.id, "name": ctx.hall.name},
+        "window": state,
+        "recall_limit": ctx.settings.recall_limit,
+        "items": [{"code": item.code, "name": item.name, "department": item.department.name, "prefix": item.prefix,
+                   "tier": tier, "waiting": loads[item.id].waiting} for item, tier in rows],
+        "sent_here": sent_here,
+        "current": _serving_detail(s, ctx, current, now) if current else None,
+        "upcoming": [_brief(t, now, targeted=targeted) for t, targeted in upcoming(s, window)],
+        "held": [_brief(t, now) for t in parked],
+        "missed": [_brief(t, now) for t in missed],
+        "last_finished": _last_finished(s, ctx, window, now),
+    }
+
+
+def me(s: Session, ctx: HallContext, user_id: int, username: str, role: str) -> dict:
+    """Who a staff token belongs to: their posts and the window they sit at now."""
+    user = s.get(User, user_id)
+    staff = s.get(Staff, user.staff_id) if user and user.staff_id else None
+    posts = []
+    if staff is not None:
+        posts = [{"window": number, "post": post} for number, post in s.execute(
+            select(Window.number, WindowPost.post).join(WindowPost, WindowPost.window_id == Window.id)
+            .where(WindowPost.staff_id == staff.id, Window.active.is_(True)).order_by(Window.number, WindowPost.post))]
+    session = s.execute(select(WindowSession, Window.number).join(Window, Window.id == WindowSession.window_id)
+                        .where(WindowSession.user_id == user_id, WindowSession.ended_at.is_(None))).first()
+    department = s.get(Department, staff.department_id) if staff and staff.department_id else None
+    return {
+        "username": username, "role": role, "hall": {"id": ctx.id, "name": ctx.hall.name},
+        "staff": {"number": staff.number, "name": staff.name,
+                  "department": department.name if department else None} if staff else None,
+        "posts": posts,
+        "signed_in": {"window": session[1], "post": session[0].post, "since": iso(session[0].started_at)}
+        if session else None,
+    }
+
+
+def my_day(s: Session, ctx: HallContext, actor: str, user_id: int, now: dt.datetime,
+           ratings: dict | None = None) -> dict:
+    """A clerk's day so far, read from the ticket events they caused and their window sessions."""
+    start = _day_start(ctx, now)
+    rows = s.execute(select(TicketEvent.kind, TicketEvent.data).where(
+        TicketEvent.hall_id == ctx.id, TicketEvent.actor == actor, TicketEvent.at >= start)).all()
+    finished = [data for kind, data in rows if kind == "finished"]
+    times = [d["service_s"] for d in finished if isinstance(d.get("service_s"), (int, float))]
+    outcomes: dict[str, int] = {}
+    for d in finished:
+        outcomes[d.get("outcome")] = outcomes.get(d.get("outcome"), 0) + 1
+    sessions = s.execute(select(WindowSession, Window.number).join(Window, Window.id == WindowSession.window_id)
+                         .where(WindowSession.user_id == user_id, WindowSession.started_at >= start)
+                         .order_by(WindowSession.id)).all()
+    pauses = s.scalars(select(WindowPause).where(WindowPause.session_id.in_([r[0].id for r in sessions]))).all()
+    return {
+        "at": iso(now), "day": ctx.hours.local_day(now).isoformat(),
+        "served": len(finished),
+        "average_service_s": round(sum(times) / len(times)) if times else None,
+        "outcomes": outcomes,
+        "calls": sum(1 for kind, _ in rows if kind == "called"),
+        "recalls": sum(1 for kind, _ in rows if kind == "recalled"),
+        "skipped": sum(1 for kind, _ in rows if kind == "skipped"),
+        "transferred": sum(1 for kind, _ in rows if kind == "transferred"),
+        "sessions": [{"window": number, "post": ws.post, "started_at": iso(ws.started_at),
+                      "ended_at": iso(ws.ended_at) if ws.ended_at else None} for ws, number in sessions],
+        "paused_s": round(sum(((p.ended_at or now) - p.started_at).total_seconds() for p in pauses)),
+        "ratings": ratings,
     }
