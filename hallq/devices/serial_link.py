@@ -14,6 +14,7 @@ Interface::
     link.write(data: bytes) -> None           # raises PortDown when the port is not usable
     link.read(size: int, timeout: float) -> bytes   # up to `size` bytes, b"" on timeout; PortDown
     link.read_until(terminator: bytes, size: int, timeout: float) -> bytes
+    link.read_some(max_size: int, timeout: float) -> bytes  # what has arrived, waiting only for the first byte
     link.reset_input() -> None                # drop unread input (stale replies before a request)
     link.up -> bool                           # True while the port is open
     link.last_error -> str | None             # why the port is down (for device status)
@@ -140,6 +141,26 @@ class SerialLink:
                 if port.timeout != timeout:
                     port.timeout = timeout  # a termios call on a tty, so only when it changes
                 return bytes(port.read(size))
+            except _PORT_ERRORS as exc:
+                self._lost(port, exc)
+                raise PortDown(self.last_error) from exc
+
+    def read_some(self, max_size: int, timeout: float) -> bytes:
+        """Wait up to `timeout` for the first byte, then return whatever else has arrived.
+
+        For replies of unknown length (acks, keypad frames): `read` would sit out the whole
+        timeout waiting for `size` bytes."""
+        port = self._usable_port()
+        with self._read_lock:
+            try:
+                if port.timeout != timeout:
+                    port.timeout = timeout
+                data = bytes(port.read(1))
+                if data and max_size > 1:
+                    waiting = port.in_waiting
+                    if waiting:
+                        data += bytes(port.read(min(waiting, max_size - 1)))
+                return data
             except _PORT_ERRORS as exc:
                 self._lost(port, exc)
                 raise PortDown(self.last_error) from exc
