@@ -25,14 +25,14 @@ WINDOW_BOUND_KINDS = ("evaluator", "caller")  # these act for one window only
 # What each kind of caller may do. Clerks act only at the window they are
 # signed in at; the engine checks that, this table only opens the door.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"read", "issue", "issue_green", "requeue", "window", "appointments", "configure"}),
-    "supervisor": frozenset({"read", "issue", "issue_green", "requeue", "window"}),
+    "admin": frozenset({"read", "issue", "issue_green", "requeue", "window", "appointments", "configure", "review"}),
+    "supervisor": frozenset({"read", "issue", "issue_green", "requeue", "window", "review"}),
     "clerk": frozenset({"read", "issue", "issue_green", "requeue", "window"}),
     "kiosk": frozenset({"read", "issue", "requeue"}),
     "display": frozenset({"read"}),
-    "evaluator": frozenset({"read"}),
+    "evaluator": frozenset({"read", "rate"}),  # the pad: its own window's ticket just finished
     "caller": frozenset({"read", "window"}),
-    "agent": frozenset({"read"}),
+    "agent": frozenset({"read", "rate"}),  # evaluator keypads it hosts, for the window each names
     "integration": frozenset({"read", "appointments"}),
 }
 

@@ -10,7 +10,10 @@ from flask import Flask
 import socketio
 
 from hallq.db import Database
+from hallq.display import pages as display_pages
+from hallq.evaluator import api as evaluator_api
 from hallq.queue import api as queue_api
+from hallq.queue import console as queue_console
 from hallq.queue.housekeeping import close_all_halls
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.realtime import Realtime
@@ -30,6 +33,9 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.extensions["hallq"] = runtime
     app.extensions["hallq.realtime"] = realtime
     app.register_blueprint(queue_api.bp)
+    app.register_blueprint(queue_console.bp)
+    app.register_blueprint(display_pages.bp)
+    app.register_blueprint(evaluator_api.bp)
     install_error_handlers(app)
     app.wsgi_app = socketio.WSGIApp(realtime.sio, app.wsgi_app)
     if housekeeping:

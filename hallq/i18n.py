@@ -52,6 +52,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "promised_days_too_long": ("承诺时限{days}个工作日不能超过法定时限{legal}个工作日。", "The promised limit of {days} working days cannot exceed the legal limit of {legal}."),
     "missing_materials_required": ("补办件需要列出全部缺少的材料（一次性告知）。", "A supplementary case must list every missing material (one-time notification)."),
     "reason_required": ("请填写原因。", "Please give a reason."),
+    # ratings (好差评) and bad-review follow-up
+    "rating_qr_by_token": ("扫码评价请使用号票二维码的地址（/api/v1/t/{{token}}/rating）。", "QR ratings go to the ticket's QR address (/api/v1/t/{{token}}/rating)."),
+    "rating_by_staff": ("工作人员不能替群众评价。", "Staff cannot rate on a citizen's behalf."),
+    "rating_wrong_channel": ("此设备不能通过“{channel}”渠道评价。", "This device cannot rate through the \"{channel}\" channel."),
+    "rating_other_window": ("只能评价本窗口（不是{window}号窗口）办理的业务。", "Only this window's tickets can be rated here, not window {window}'s."),
+    "rating_window_required": ("评价按键需要指明窗口号。", "A keypad rating needs the window number."),
+    "rating_level_invalid": ("评价等级无效：{level}", "Invalid rating level: {level}"),
+    "rating_reason_unknown": ("没有这个差评原因：{reason}", "Unknown bad-review reason: {reason}"),
+    "rating_reasons_required": ("选择“不满意”或“非常不满意”时请选择原因。", "Please choose a reason for a dissatisfied rating."),
+    "rating_other_needs_text": ("选择“其他”原因时请填写具体内容。", "Please describe the \"other\" reason."),
+    "already_rated": ("{number}已经评价过，感谢您的参与。", "{number} has already been rated; thank you."),
+    "rating_not_requested": ("{number}不是{window}号窗口当前请求评价的业务。", "{number} is not the ticket window {window} is asking a rating for."),
+    "rating_expired": ("{number}的评价时间已过，可扫描号票上的二维码评价。", "The time to rate {number} here has passed; please use the QR code on the ticket."),
+    "rating_qr_expired": ("{number}办结已超过{days}天，不能再评价。", "{number} was finished more than {days} days ago and can no longer be rated."),
+    "rating_rate_limited": ("评价过于频繁（每分钟最多{limit}次），请稍后再试。", "Too many ratings (at most {limit} a minute); please try again later."),
+    "rating_unknown": ("没有找到评价{rating}。", "Rating {rating} was not found."),
+    "appeal_not_bad_review": ("评价{rating}不是差评，不需要申诉复核。", "Rating {rating} is not a bad review; there is nothing to appeal."),
+    "appeal_decided": ("评价{rating}已复核过。", "Rating {rating} has already been ruled on."),
+    "followup_unknown": ("没有找到差评整改件{followup}。", "Follow-up case {followup} was not found."),
+    "followup_not_open": ("整改件{followup}已办结或已撤销。", "Follow-up case {followup} is closed or withdrawn."),
+    "followup_result_required": ("请填写回访结果。", "Please give the result of the callback."),
+    "followup_rectification_required": ("请填写整改内容。", "Please describe the rectification."),
+    "followup_time_invalid": ("时间不能早于立案时间，也不能晚于现在。", "The time cannot be before the case opened or in the future."),
+    "followup_callback_missing": ("整改件{followup}还没有回访记录，不能办结。", "Case {followup} has no callback to the citizen yet and cannot be closed."),
+    "followup_rectification_missing": ("整改件{followup}还没有整改记录，不能办结。", "Case {followup} has no rectification yet and cannot be closed."),
     # access
     "hall_unknown": ("没有这个大厅：{hall}", "No such hall: {hall}"),
     "hall_ambiguous": ("数据库中有多个大厅，请指定。", "The database holds several halls; name one."),
@@ -64,11 +89,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "method_not_allowed": ("不支持这种请求方法。", "This method is not allowed here."),
     "internal_error": ("系统内部错误，请联系管理员。", "Internal error; please tell the administrator."),
     "conflict": ("数据已被同时修改，请重试。", "The data changed at the same time; please try again."),
+    # printing at kiosks (no ghost tickets)
+    "printer_not_ready": ("打印机暂不可用（{state}），暂停取号，请联系导办台工作人员。", "The ticket printer is not available ({state}); numbers cannot be issued here now, please ask at the guide desk."),
+    "ticket_closed": ("{number}已经{status}，不能再打印。", "{number} is {status} and can no longer be printed."),
 }
 
 STATUS_NAMES = {
     "waiting": ("等候中", "waiting"), "called": ("办理中", "being served"), "held": ("挂起", "on hold"),
     "missed": ("过号", "missed"), "finished": ("已办结", "finished"), "expired": ("已过期", "expired"),
+}
+
+DEVICE_STATE_NAMES = {
+    "ok": ("正常", "ready"), "near_end": ("纸将用完", "paper near end"), "paper_out": ("缺纸", "out of paper"),
+    "offline": ("离线", "offline"), "not_answering": ("无应答", "not answering"),
+    "port_down": ("连接断开", "port down"), "failed": ("故障", "failed"), "unknown": ("状态未知", "state unknown"),
 }
 
 
@@ -84,6 +118,8 @@ def message(code: str, lang: str = DEFAULT_LANG, /, **params) -> str:
     template = en if lang == "en" else zh
     if "status" in params and params["status"] in STATUS_NAMES:
         params["status"] = STATUS_NAMES[params["status"]][lang == "en"]
+    if "state" in params and params["state"] in DEVICE_STATE_NAMES:
+        params["state"] = DEVICE_STATE_NAMES[params["state"]][lang == "en"]
     try:
         return template.format(**params)
     except (KeyError, IndexError):

@@ -4,3 +4,5 @@ from hallq.queue.models import (  # noqa: F401
     Appointment, Department, Hall, Item, Staff, Ticket, TicketCounter, TicketEvent, Window, WindowItem,
     WindowPause, WindowPost, WindowSession,
 )
+from hallq.evaluator.models import FollowUp, FollowUpNote, Rating, RatingAppeal  # noqa: F401
+from hallq.devices.models import Device, PrintJob  # noqa: F401

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Hours(BaseModel):
@@ -28,6 +29,65 @@ class Hours(BaseModel):
         return self
 
 
+class RatingSettings(BaseModel):
+    """好差评: when a rating is accepted, what an unrated ticket counts as, bad-review follow-up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_seconds: int = Field(60, ge=5, le=3600)  # the pad/keypad accepts a rating this long after finish
+    qr_days: int = Field(7, ge=0, le=365)  # the ticket's QR code accepts one this long after finish
+    # An unrated ticket is left out of the satisfaction rate, or counts as this level (1-5).
+    unrated_counts_as: Literal["not_counted"] | Annotated[int, Field(ge=1, le=5)] = "not_counted"
+    followup_working_days: int = Field(5, ge=1, le=30)  # a bad review's case closes within this
+    # Refuse scripted ratings: at most this many a minute from one token.
+    per_token_per_minute: int = Field(6, ge=1)
+    # Flag (keep, but mark for supervisors) this many top ratings at one window within burst_seconds,
+    # and any pad/keypad answer quicker than instant_seconds after the request.
+    burst_top_count: int = Field(3, ge=2)
+    burst_seconds: int = Field(120, ge=1)
+    instant_seconds: float = Field(1.0, ge=0)
+    # Chief representative (首席代表) per department code: the staff number a bad review's case goes to.
+    chiefs: dict[str, str] = {}
+
+
+class DisplayProfile(BaseModel):
+    """What one group of hall TV displays shows; a display token named `name` shows it.
+
+    A floor or zone names its windows (and the items waiting there, by default
+    every item those windows serve); a department profile names the department
+    (its windows and items, unless listed). A profile naming none of them, and a
+    display token no profile names, show the whole hall.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120, pattern=r"^[^\s:/]+$")  # matches the display token's name
+    title: str = Field(min_length=1)  # shown in the header, e.g. "二楼 不动产·税务"
+    title_en: str = ""
+    department: str | None = None
+    windows: list[int] = []
+    items: list[str] = []
+    audio: bool = False  # the TV plays the call announcements itself
+
+
+class VoiceSettings(BaseModel):
+    """How calls are spoken in the hall (the agent's announcer speaks what the server words)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    template: str | None = None  # default "请{号}号到{窗}号窗口办理"; {number}/{window} work too
+    template_en: str | None = None
+    lang: Literal["zh", "en"] = "zh"
+
+    @field_validator("template", "template_en")
+    @classmethod
+    def _valid_template(cls, template):
+        if template is not None:
+            from hallq.display.wording import check_template  # the wording's own rules, one place
+            check_template(template)
+        return template
+
+
 class HallSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -42,4 +102,10 @@ class HallSettings(BaseModel):
     green_elderly_age: int = Field(70, ge=0)  # kiosk may self-issue green from this age
     appointment_early_minutes: int = Field(0, ge=0)  # check-in allowed this early
     default_service_s: int = Field(300, ge=1)  # estimate before any service was measured
-    notice: str = ""
+    notice: str = ""  # the line that scrolls along the bottom of the hall's TV displays
+    displays: list[DisplayProfile] = []
+    ratings: RatingSettings = RatingSettings()
+    voice: VoiceSettings = VoiceSettings()
+    # The address phones reach the server at, for the QR code on tickets; the
+    # kiosk's own address when not set.
+    public_url: str | None = None
