@@ -1,0 +1,96 @@
+"""The year: monthly average and democratic evaluation (民主测评), weighted
+(seed 003: 60% + 40%), ranked, graded, and the annual title to a share of
+the units (seed 003: 50% of windows as 年度红旗窗口).
+
+A month scored 0 for bad conduct counts as 0 in the average; a unit that
+lost eligibility for the year cannot take the title.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hallq.assessment.facts import Scope
+from hallq.assessment.ranking import assign_grades, assign_ranks, pick, quota_size, rank_key
+from hallq.assessment.scheme import Scheme
+from hallq.assessment.scorecard import Flag, MonthResult, pts
+
+
+@dataclass(slots=True)
+class AnnualCard:
+    year: int
+    scope: Scope
+    unit: str
+    number: int | str | None
+    name: str
+    months: dict[str, float]          # "yyyy-mm" -> the month's score
+    monthly_average: float
+    democratic: float | None
+    score: float
+    rank: int | None = None
+    of: int | None = None
+    grade: str | None = None
+    title: str | None = None
+    ineligible: str | None = None
+    flags: list[Flag] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"year": self.year, "scope": self.scope, "unit": self.unit, "number": self.number,
+                "name": self.name, "months": dict(self.months), "monthly_average": self.monthly_average,
+                "democratic": self.democratic, "score": self.score, "rank": self.rank, "of": self.of,
+                "grade": self.grade, "title": self.title, "ineligible": self.ineligible,
+                "flags": [f.to_dict() for f in self.flags]}
+
+
+def compute_year(year: int, months: Iterable[MonthResult | Mapping[str, Any]], scheme: Scheme,
+                 democratic: Mapping[str, float], scope: Scope | None = None) -> list[AnnualCard]:
+    """Annual cards for one scope, best first.
+
+    `months`: the year's MonthResults, or stored scorecard dicts (any scope;
+    only `scope` is used). `democratic`: unit key -> 民主测评 score out of 100.
+    A unit without a democratic score counts it as 0 and cannot take the title.
+    """
+    if scheme.annual is None:
+        raise ValueError(f"scheme {scheme.id} has no annual roll-up")
+    annual = scheme.annual
+    scope = scope or annual.title_scope
+    cards = _cards(months, scope, year)
+    by_unit: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for c in cards:
+        by_unit[str(c["unit"])].append(c)
+    out: list[AnnualCard] = []
+    for unit, rows in by_unit.items():
+        rows.sort(key=lambda c: c["month"])
+        scores = {c["month"]: c["score"] for c in rows}
+        average = sum(scores.values()) / len(scores)
+        dem = democratic.get(unit)
+        total = annual.monthly_weight * average + annual.democratic_weight * (dem or 0.0)
+        lost = next((f"{c['month']}：{c['ineligible_year']}" for c in rows if c.get("ineligible_year")), None)
+        card = AnnualCard(year, scope, unit, rows[-1].get("number"), rows[-1].get("name", unit), scores,
+                          pts(average), dem, pts(total), ineligible=lost)
+        if dem is None:
+            card.flags.append(Flag("no_democratic_score", "没有民主测评成绩（按0分计，不参加年度评选）"))
+        if lost:
+            card.flags.append(Flag("ineligible", "取消年度评选资格：" + lost))
+        out.append(card)
+    ranked = assign_ranks(out, key=lambda c: rank_key(
+        {"score": c.score, "monthly_average": c.monthly_average, "number": c.number},
+        ("score", "monthly_average", "number")))
+    for c in ranked:
+        c.of = len(ranked)
+    honours = lambda c: c.ineligible is None and c.democratic is not None  # noqa: E731
+    assign_grades(ranked, scheme.grade_bands(scope), honours_allowed=honours)
+    if annual.title is not None and scope == annual.title_scope:
+        for c in pick(ranked, honours, quota_size(len(ranked), annual.title_percent)):
+            c.title = annual.title
+    return ranked
+
+
+def _cards(months: Iterable[MonthResult | Mapping[str, Any]], scope: Scope, year: int) -> list[Mapping[str, Any]]:
+    out: list[Mapping[str, Any]] = []
+    for m in months:
+        rows = [c.to_dict() for c in m.cards.get(scope, [])] if isinstance(m, MonthResult) else [m]
+        out.extend(r for r in rows if r["scope"] == scope and r["month"].startswith(f"{year:04d}-"))
+    return out

@@ -1,0 +1,52 @@
+"""The definitions a scorecard states (DOMAIN.md: every report states the
+definitions it used), filled in with the scheme's own settings."""
+from __future__ import annotations
+
+from hallq.assessment.scheme import Scheme
+
+LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:g}%"
+
+
+def definitions(scheme: Scheme) -> dict[str, str]:
+    s = scheme.settings
+    bands = []
+    for leaf in scheme.leaves():
+        if leaf.kind == "satisfaction":
+            bands = [f"{_pct(b.min_rate)}起{b.points:g}分" for b in leaf.bands]
+    out = {
+        "scheme": f"{scheme.name}（{scheme.source}）" if scheme.source else scheme.name,
+        "satisfaction_rate": (
+            f"满意率 = {LEVELS[s.satisfied_from_level]}及以上的评价数 ÷ 计入的评价总数；"
+            "经申诉复核认定为误评或恶意差评的不计入。"
+            + (f"评分档次：{'；'.join(bands)}。" if bands else "")
+            + ("当月没有计入的评价时按满分计，并标注“无评价”。" if s.no_ratings_full
+               else "当月没有计入的评价时按最低档计，并标注“无评价”。")),
+        "days_late": ("承诺件超期天数 = 从承诺办结日的次日起至实际办结日（含）的工作日数，"
+                      "按国家法定节假日及调休安排计算；月末仍未办结的算到月末；每月只计落在本月的超期工作日。"),
+        "faster": ("提速比例 = 1 − 实际用时 ÷ 承诺时限；实际用时为受理次日至办结日（含）的工作日数；"
+                   "在本月按时办结的承诺件计入。"),
+        "repeat_visit": f"补办后同一事项往返{s.repeat_min_returns}次及以上、且首次未一次性告知的，每件计一次。",
+        "attendance": (
+            f"迟到 = 开始办公（含午休后）之后{'超过' + format(s.late_grace_minutes, 'g') + '分钟' if s.late_grace_minutes else ''}才签到；"
+            "早退 = 下班（含午休前）之前签退；"
+            f"无人值守 = 办公时间内窗口无人签到，或暂停服务且理由不在允许之列，连续超过{s.unattended_minutes:g}分钟"
+            "（迟到前、早退后的空档只计迟到或早退）。"
+            + (f"允许的暂停理由：{'、'.join(s.allowed_pause_reasons)}。" if s.allowed_pause_reasons
+               else "暂停服务均不视为允许的理由。")),
+        "caps": "每一小项、每一大项封顶于满分、扣完为止（加满封顶、扣完为止）"
+                + "".join(f"；{c.name}最多{c.max:g}分" for c in scheme.categories if c.kind == "bonus" and c.max is not None)
+                + (f"；总分最多{scheme.max_total:g}分" if scheme.max_total is not None else "") + "。",
+        "ranks": "排名依次按" + "、".join({"score": "得分", "satisfaction_rate": "满意率（无评价者在后）",
+                                           "tickets_served": "办件量（办结的号）",
+                                           "number": "窗口号或工号（小者在前）"}[k] for k in s.rank_by)
+                 + "比较；全部相同的并列同一名次。",
+        "quotas": ("名额 = 参评数 × 比例，向下取整，有人符合条件时至少1名；先满足分数门槛；"
+                   "并列者同进同出，名额不足以容纳并列者时都不入选（第一名并列除外）。"),
+        "units": ("部门的成绩按其全部窗口和工作人员的事实合并计算；"
+                  "督查记录计入所列的窗口、工作人员及其部门。"),
+    }
+    return out

@@ -1,0 +1,488 @@
+"""The scoring engine: a month's facts and a scheme in, ranked scorecards out.
+
+Pure Python over `facts.MonthFacts`; no database, no web. The order is
+windows, then departments, then staff, because a staff line may read the
+grade of the staff member's window (e.g. "所在窗口月考核为不合格，每人扣2分").
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Protocol
+
+from hallq.assessment import attendance
+from hallq.assessment.definitions import definitions
+from hallq.assessment.facts import (SCOPES, Appeal, History, MonthFacts, NoShow, PromisedCase, Rating,
+                                    RepeatVisit, Scope, Service, SupervisorRecord, Transfer)
+from hallq.assessment.ranking import assign_grades, assign_ranks, pick, quota_size, rank_key
+from hallq.assessment.scheme import Rule, Scheme, Section, Settings
+from hallq.assessment.scorecard import (Chosen, Evidence, Flag, Item, MonthResult, Scorecard,
+                                        SectionScore, pts)
+from hallq.assessment.workdays import working_days_after
+
+
+BANDED = ("rating.satisfaction", "ticket.volume")
+
+
+class FactError(ValueError):
+    """Facts the scheme cannot score (a record naming no line, points out of range, …)."""
+
+
+class HallCalendar(Protocol):
+    """`hallq.queue.hours.HallHours` fits."""
+    def is_workday(self, day: dt.date) -> bool: ...
+    def sessions_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]: ...
+
+
+@dataclass(slots=True)
+class Bucket:
+    """The facts attributed to one unit."""
+    services: list[Service] = field(default_factory=list)
+    ratings: list[Rating] = field(default_factory=list)
+    cases: list[PromisedCase] = field(default_factory=list)
+    repeat_visits: list[RepeatVisit] = field(default_factory=list)
+    incidents: list[attendance.Incident] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+    no_shows: list[NoShow] = field(default_factory=list)
+    records: list[SupervisorRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    scope: Scope
+    key: str
+    number: int | str | None
+    name: str
+    department: str | None
+
+
+@dataclass(slots=True)
+class Context:
+    facts: MonthFacts
+    scheme: Scheme
+    scope: Scope
+    days: "WorkdayCounter"
+    volume: dict[str, tuple[int, int]]       # unit -> (rank by tickets served, tickets served)
+    volume_bar: dict[int, int]                # top -> tickets served of the unit at that place
+    window_grades: dict[str, str]             # window unit -> grade (for staff lines)
+    appeals: dict[tuple[Scope, str, str], Appeal]
+    rules: dict[str, Rule] = field(default_factory=dict)
+    staff_windows: dict[str, int | None] = field(default_factory=dict)
+
+
+def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], calendar: HallCalendar,
+                  history: History | None = None) -> MonthResult:
+    """Score, rank, grade and select every unit of the scopes the scheme(s) assess.
+
+    `schemes`: one scheme for all the scopes it assesses, or one per scope
+    (e.g. the county window scheme for windows and departments and the
+    德能勤绩廉 scheme for staff). `calendar`: the hall's HallHours.
+    `history`: earlier months of the year (grades, lost eligibility).
+    """
+    plan = _plan(schemes)
+    history = history or History()
+    _check_records(facts.records, plan)
+    days = WorkdayCounter(calendar)
+    units = _units(facts)
+    appeals = _index_appeals(facts.appeals, plan)
+    cards: dict[Scope, list[Scorecard]] = {}
+    chosen: dict[str, Chosen] = {}
+    window_grades: dict[str, str] = {}
+    incidents_by_settings: dict[tuple, list[attendance.Incident]] = {}
+    for scope in SCOPES:
+        scheme = plan.get(scope)
+        if scheme is None:
+            continue
+        s = scheme.settings
+        marks = (s.unattended_minutes, s.late_grace_minutes, s.allowed_pause_reasons)
+        if marks not in incidents_by_settings:
+            incidents_by_settings[marks] = attendance.incidents(
+                facts.sessions, facts.pauses, calendar, facts.first_day, facts.last_day,
+                unattended_minutes=s.unattended_minutes, late_grace_minutes=s.late_grace_minutes,
+                allowed_pause_reasons=s.allowed_pause_reasons, windows=[w.number for w in facts.windows])
+        buckets = _buckets(facts, scope, incidents_by_settings[marks])
+        assessed = units[scope]
+        ctx = Context(facts, scheme, scope, days, {}, {}, window_grades, appeals,
+                      rules={r.key: r for r in scheme.rules()},
+                      staff_windows={st.number: st.window for st in facts.staff})
+        _volume(ctx, assessed, buckets)
+        scope_cards = [score_unit(ctx, u, buckets.get(u.key, Bucket())) for u in assessed]
+        scope_cards = _rank_grade_select(scope_cards, scheme, scope, history, chosen)
+        cards[scope] = scope_cards
+        if scope == "window":
+            window_grades.update({c.unit: c.grade for c in scope_cards if c.grade})
+    return MonthResult(
+        month=facts.label, cards=cards, selections=chosen,
+        schemes={scope: scheme.id for scope, scheme in plan.items()},
+        definitions={scope: definitions(scheme) for scope, scheme in plan.items()})
+
+
+# --- set-up ----------------------------------------------------------------------
+
+def _plan(schemes: Scheme | Mapping[Scope, Scheme]) -> dict[Scope, Scheme]:
+    if isinstance(schemes, Scheme):
+        return {scope: schemes for scope in schemes.scopes}
+    plan = {}
+    for scope, scheme in schemes.items():
+        if scope not in scheme.scopes:
+            raise FactError(f"scheme {scheme.id} does not assess {scope}")
+        plan[scope] = scheme
+    return plan
+
+
+def _check_records(records: Iterable[SupervisorRecord], plan: Mapping[Scope, Scheme]) -> None:
+    lines: dict[str, list[Rule]] = defaultdict(list)
+    for scheme in {id(s): s for s in plan.values()}.values():
+        for rule in scheme.record_items():
+            lines[rule.key].append(rule)
+    for r in records:
+        if r.item not in lines:
+            raise FactError(f"record {r.id}: no line {r.item!r} in the scheme(s) in use")
+        if r.window is None and r.staff is None and r.department is None:
+            raise FactError(f"record {r.id}: names no window, staff member or department")
+        if r.count < 1:
+            raise FactError(f"record {r.id}: count must be at least 1")
+        for rule in lines[r.item]:
+            if rule.entry_points is not None:
+                lo, hi = rule.entry_points
+                if r.points is None or not lo <= r.points <= hi:
+                    raise FactError(f"record {r.id}: {rule.name} takes points from {lo:g} to {hi:g}")
+            elif r.points is not None and r.points != rule.points:
+                raise FactError(f"record {r.id}: {rule.name} is worth {rule.points:g} points; the entry cannot set them")
+
+
+def _units(facts: MonthFacts) -> dict[Scope, list[Unit]]:
+    return {
+        "window": [Unit("window", str(w.number), w.number, w.name, w.department) for w in facts.windows],
+        "department": [Unit("department", d.code, None, d.name, d.code) for d in facts.departments],
+        "staff": [Unit("staff", s.number, s.number, s.name, s.department) for s in facts.staff],
+    }
+
+
+def _index_appeals(appeals: Iterable[Appeal], plan: Mapping[Scope, Scheme]) -> dict[tuple[Scope, str, str], Appeal]:
+    out: dict[tuple[Scope, str, str], Appeal] = {}
+    for a in sorted(appeals, key=lambda a: (a.decided_at, a.id)):
+        scheme = plan.get(a.scope)
+        if scheme is None:
+            raise FactError(f"appeal {a.id}: {a.scope} is not assessed")
+        known = {r.key for r in scheme.rules()} | {s.key for s in scheme.leaves() if s.kind in ("satisfaction", "volume_rank")}
+        if a.item not in known:
+            raise FactError(f"appeal {a.id}: no item {a.item!r} in scheme {scheme.id}")
+        if a.decision == "changed" and a.points is None:
+            raise FactError(f"appeal {a.id}: a changed item needs its new points")
+        out[(a.scope, a.unit, a.item)] = a  # the latest decision stands
+    return out
+
+
+def _buckets(facts: MonthFacts, scope: Scope, incidents: list[attendance.Incident]) -> dict[str, Bucket]:
+    window_dept = {str(w.number): w.department for w in facts.windows}
+    staff_dept = {s.number: s.department for s in facts.staff}
+    buckets: dict[str, Bucket] = defaultdict(Bucket)
+
+    def keys(window: int | None, staff: str | None) -> tuple[str, ...]:
+        if scope == "window":
+            return (str(window),) if window is not None else ()
+        if scope == "staff":
+            return (staff,) if staff is not None else ()
+        dept = window_dept.get(str(window)) if window is not None else None
+        dept = dept or (staff_dept.get(staff) if staff is not None else None)
+        return (dept,) if dept is not None else ()
+
+    for name, rows in (("services", facts.services), ("ratings", facts.ratings), ("cases", facts.cases),
+                       ("repeat_visits", facts.repeat_visits), ("incidents", incidents),
+                       ("transfers", facts.transfers), ("no_shows", facts.no_shows)):
+        for row in rows:
+            for k in keys(row.window, row.staff):
+                getattr(buckets[k], name).append(row)
+    for r in facts.records:
+        if scope == "department":
+            targets = {r.department} if r.department else set(keys(r.window, r.staff))
+        else:
+            targets = set(keys(r.window, r.staff))
+        for k in targets:
+            buckets[k].records.append(r)
+    return buckets
+
+
+def _volume(ctx: Context, assessed: list[Unit], buckets: Mapping[str, Bucket]) -> None:
+    """Ranks by tickets served, for volume_rank sections."""
+    served = sorted(((len(buckets[u.key].services) if u.key in buckets else 0, u.key) for u in assessed),
+                    key=lambda x: -x[0])
+    prev, rank = None, 0
+    for i, (n, key) in enumerate(served, 1):
+        if n != prev:
+            rank, prev = i, n
+        ctx.volume[key] = (rank, n)
+    for leaf in ctx.scheme.leaves():
+        if leaf.kind == "volume_rank" and served:
+            ctx.volume_bar[leaf.top] = served[min(leaf.top, len(served)) - 1][0]
+
+
+class WorkdayCounter:
+    """Working days between dates, remembered: many cases share dates."""
+
+    def __init__(self, calendar: HallCalendar):
+        self.calendar = calendar
+        self.after = lru_cache(maxsize=None)(self._after)
+
+    def _after(self, after: dt.date, through: dt.date) -> int:
+        return working_days_after(self.calendar, after, through)
+
+
+# --- one unit ----------------------------------------------------------------------
+
+def score_unit(ctx: Context, unit: Unit, bucket: Bucket) -> Scorecard:
+    scheme, settings = ctx.scheme, ctx.scheme.settings
+    stats = _stats(bucket, settings)
+    items: list[Item] = []
+    flags: list[Flag] = []
+    zeroed_by: list[Item] = []
+    ineligible: dict[str, str] = {}
+
+    def leaf_items(leaf: Section, category: Section) -> list[Item]:
+        made: list[Item] = []
+        if leaf.kind == "satisfaction":
+            made.append(_satisfaction_item(leaf, category, bucket, stats, settings, flags))
+        elif leaf.kind == "volume_rank":
+            made.append(_volume_item(leaf, category, unit, ctx))
+        for rule in leaf.rules:
+            if unit.scope not in rule.scopes:
+                continue
+            item = _rule_item(rule, leaf, category, unit, bucket, ctx)
+            if item is not None:
+                made.append(item)
+        done = []
+        for item in made:
+            _apply_appeal(item, ctx.appeals.get((unit.scope, unit.key, item.key)))
+            # Banded items always show: they state the rate or volume behind the points.
+            if item.count or item.points or item.appeal or item.source in BANDED:
+                done.append(item)
+        return done
+
+    def score(section: Section, category: Section) -> SectionScore:
+        if section.parts:
+            parts = [score(p, category) for p in section.parts]
+            raw = sum(p.points for p in parts)
+            return _limit(section, raw, parts=parts)
+        leaf_made = leaf_items(section, category)
+        items.extend(leaf_made)
+        for item in leaf_made:
+            rule = ctx.rules.get(item.key)
+            if rule is not None and item.stands:
+                if rule.zeroes_month:
+                    zeroed_by.append(item)
+                if rule.removes_eligibility:
+                    ineligible.setdefault(rule.removes_eligibility, item.name)
+        full = 0.0 if section.kind == "bonus" else section.max
+        raw = full + sum(i.points for i in leaf_made)
+        return _limit(section, raw, items=[i.key for i in leaf_made])
+
+    categories = [score(c, c) for c in scheme.categories]
+    base = sum(c.points for c, spec in zip(categories, scheme.categories) if spec.kind != "bonus")
+    bonus = sum(c.points for c, spec in zip(categories, scheme.categories) if spec.kind == "bonus")
+    total = base + bonus
+    if scheme.max_total is not None:
+        total = min(total, scheme.max_total)
+    if zeroed_by:
+        total = 0.0
+        flags.append(Flag("zeroed", "本月不得分：" + "；".join(i.name for i in zeroed_by)))
+    card = Scorecard(
+        month=ctx.facts.label, scope=unit.scope, unit=unit.key, number=unit.number, name=unit.name,
+        department=unit.department, scheme=scheme.id, score=pts(total), base_points=pts(base),
+        bonus_points=pts(bonus), categories=categories, items=items, stats=stats, flags=flags,
+        zeroed=bool(zeroed_by))
+    if "year" in ineligible:
+        card.ineligible_year = card.ineligible = ineligible["year"]
+    elif "month" in ineligible:
+        card.ineligible = ineligible["month"]
+    return card
+
+
+def _limit(section: Section, raw: float, *, parts=(), items=()) -> SectionScore:
+    top = section.max if section.max is not None else float("inf")
+    points = min(max(raw, 0.0), top)
+    limited = "cap" if raw > top else "floor" if raw < 0 else None
+    return SectionScore(section.key, section.name, section.kind, section.max, pts(points), pts(raw),
+                        limited, list(parts), list(items))
+
+
+def _stats(bucket: Bucket, settings: Settings) -> dict:
+    counted = [r for r in bucket.ratings if r.counted]
+    satisfied = sum(1 for r in counted if r.level >= settings.satisfied_from_level)
+    return {
+        "tickets_served": len(bucket.services),
+        "ratings_counted": len(counted),
+        "ratings_satisfied": satisfied,
+        "ratings_excluded": len(bucket.ratings) - len(counted),
+        "satisfaction_rate": satisfied / len(counted) if counted else None,
+        "transfers": len(bucket.transfers),
+        "no_shows": len(bucket.no_shows),
+        "promised_cases": len(bucket.cases),
+    }
+
+
+def _satisfaction_item(leaf: Section, category: Section, bucket: Bucket, stats: dict,
+                       settings: Settings, flags: list[Flag]) -> Item:
+    rate = stats["satisfaction_rate"]
+    if rate is None:
+        flags.append(Flag("no_ratings", "本月没有计入的评价"))
+        got = leaf.max if settings.no_ratings_full else leaf.bands[-1].points
+        detail = "本月没有计入的评价，" + ("按满分计" if settings.no_ratings_full else "按最低档计")
+    else:
+        got = next(b.points for b in leaf.bands if rate >= b.min_rate - 1e-12)
+        detail = (f"满意率 {stats['ratings_satisfied']}/{stats['ratings_counted']} = {rate * 100:.1f}%，"
+                  f"得{got:g}分（满分{leaf.max:g}）")
+        if stats["ratings_excluded"]:
+            detail += f"；{stats['ratings_excluded']}条经复核不计入"
+    evidence = [Evidence("rating", r.id, f"{r.level}级（未达满意）" if r.counted else f"{r.level}级，经复核不计入")
+                for r in bucket.ratings if not r.counted or r.level < settings.satisfied_from_level]
+    return Item(leaf.key, leaf.name, category.key, leaf.key, "rating.satisfaction",
+                stats["ratings_counted"], pts(got - leaf.max), evidence, detail=detail)
+
+
+def _volume_item(leaf: Section, category: Section, unit: Unit, ctx: Context) -> Item:
+    rank, served = ctx.volume.get(unit.key, (None, 0))
+    bar = ctx.volume_bar.get(leaf.top, 0)
+    if rank is not None and rank <= leaf.top:
+        got, detail = leaf.max, f"办件量{served}，第{rank}名，在前{leaf.top}名内"
+    else:
+        got = leaf.max * served / bar if bar else leaf.max
+        detail = f"办件量{served}，第{rank}名；第{leaf.top}名办件量{bar}，按比例得{pts(got):g}分"
+    return Item(leaf.key, leaf.name, category.key, leaf.key, "ticket.volume", served, pts(got - leaf.max),
+                [], detail=detail)
+
+
+def _rule_item(rule: Rule, leaf: Section, category: Section, unit: Unit, bucket: Bucket,
+               ctx: Context) -> Item | None:
+    occurrences = list(_occurrences(rule, unit, bucket, ctx))
+    if not occurrences:
+        return None
+    count = sum(q for q, _, _ in occurrences)
+    raw = sum(q * p for q, p, _ in occurrences)
+    points, capped = raw, False
+    if rule.cap is not None and abs(raw) > rule.cap:
+        points, capped = (rule.cap if raw > 0 else -rule.cap), True
+    return Item(rule.key, rule.name, category.key, leaf.key, rule.source, count, pts(points),
+                [e for _, _, e in occurrences], capped=capped,
+                detail=f"上限{rule.cap:g}分" if capped else "")
+
+
+def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
+    """(quantity, points per unit, evidence) for each fact the line reads."""
+    src, settings, facts = rule.source, ctx.scheme.settings, ctx.facts
+    if src.startswith("attendance."):
+        kind = src.removeprefix("attendance.")
+        for inc in bucket.incidents:
+            if inc.kind == kind:
+                yield 1, rule.points, _incident_evidence(inc)
+    elif src == "case.overdue_day":
+        start_after = facts.first_day - dt.timedelta(days=1)
+        for c in bucket.cases:
+            after = max(c.due_on, start_after)
+            through = min(c.finished_on or facts.last_day, facts.last_day)
+            late = ctx.days.after(after, through) if through > after else 0
+            if late:
+                done = f"{c.finished_on:%m-%d}办结" if c.finished_on else "月末未办结"
+                yield late, rule.points, Evidence("ticket", c.ticket,
+                                                  f"承诺{c.promised_days}个工作日，应于{c.due_on:%m-%d}前办结，"
+                                                  f"{done}，本月超期{late}个工作日")
+    elif src == "case.faster":
+        for c in bucket.cases:
+            f = c.finished_on
+            if f is None or not (facts.first_day <= f <= facts.last_day) or f > c.due_on:
+                continue
+            used = ctx.days.after(c.accepted_on, f)
+            share = 1 - used / c.promised_days
+            if share >= rule.faster_from - 1e-12 and (rule.faster_below is None or share < rule.faster_below - 1e-12):
+                yield 1, rule.points, Evidence("ticket", c.ticket,
+                                               f"承诺{c.promised_days}个工作日，实际用{used}个工作日，缩短{share * 100:.0f}%")
+    elif src == "case.repeat_visit":
+        for v in bucket.repeat_visits:
+            if not v.one_time_notice and len(v.return_tickets) >= settings.repeat_min_returns:
+                yield 1, rule.points, Evidence("ticket", v.supplement_ticket,
+                                               f"补办后往返{len(v.return_tickets)}次（取号 {', '.join(map(str, v.return_tickets))}），未一次性告知")
+    elif src == "rating.bad":
+        for r in bucket.ratings:
+            if r.counted and r.level <= 2:
+                yield 1, rule.points, Evidence("rating", r.id, f"{r.level}级，号 {r.ticket}")
+    elif src == "ticket.transfer":
+        for t in bucket.transfers:
+            yield 1, rule.points, Evidence("ticket", t.ticket, "转移")
+    elif src == "ticket.no_show":
+        for t in bucket.no_shows:
+            yield 1, rule.points, Evidence("ticket", t.ticket, "过号")
+    elif src == "window.grade":
+        if unit.scope == "staff":
+            window = ctx.staff_windows.get(unit.key)
+            grade = ctx.window_grades.get(str(window)) if window is not None else None
+            if grade is not None and grade == rule.grade:
+                yield 1, rule.points, Evidence("window", window, f"所在窗口本月等次：{grade}")
+    elif src == "record":
+        for r in bucket.records:
+            if r.item == rule.key:
+                each = r.points if rule.entry_points is not None else rule.points
+                yield r.count, each, Evidence("record", r.id,
+                                              f"{r.evidence}（{r.kind}，{r.entered_by}录入"
+                                              + (f"，{r.count}人次" if r.count > 1 else "") + "）")
+
+
+def _incident_evidence(inc: attendance.Incident) -> Evidence:
+    hm = lambda t: t.astimezone(inc.start.tzinfo).strftime("%m-%d %H:%M")  # noqa: E731
+    words = {"late": "迟到", "early_leave": "早退", "unattended": "无人值守"}[inc.kind]
+    detail = f"{words} {hm(inc.start)}—{hm(inc.end)}，{inc.minutes:.0f}分钟"
+    if inc.pause is not None:
+        return Evidence("pause", inc.pause, detail + "（暂停服务）")
+    if inc.session is not None:
+        return Evidence("session", inc.session, detail)
+    return Evidence("window", inc.window, detail + "（无人签到）")
+
+
+def _apply_appeal(item: Item, appeal: Appeal | None) -> None:
+    if appeal is None:
+        return
+    item.appeal = {"id": appeal.id, "decision": appeal.decision, "reason": appeal.reason,
+                   "decided_by": appeal.decided_by, "decided_at": appeal.decided_at.isoformat(),
+                   "points": appeal.points}
+    if appeal.decision == "upheld":
+        return
+    item.computed_points = item.points
+    item.points = 0.0 if appeal.decision == "removed" else pts(appeal.points)
+
+
+# --- the scope -------------------------------------------------------------------------
+
+def _rank_grade_select(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: History,
+                       chosen: dict[str, Chosen]) -> list[Scorecard]:
+    keys = scheme.settings.rank_by
+    ranked = assign_ranks(cards, key=lambda c: rank_key(
+        {"score": c.score, "satisfaction_rate": c.satisfaction_rate, "tickets_served": c.tickets_served,
+         "number": c.number}, keys))
+    for c in ranked:
+        c.of = len(ranked)
+        earlier = history.ineligible.get((scope, c.unit))
+        if earlier and not c.ineligible_year:
+            c.ineligible_year = c.ineligible = earlier
+        if c.ineligible:
+            c.flags.append(Flag("ineligible", "取消评选资格：" + c.ineligible))
+    assign_grades(ranked, scheme.grade_bands(scope), honours_allowed=lambda c: not c.ineligible)
+    for flag in scheme.flags:
+        if flag.scope != scope:
+            continue
+        for c in ranked:
+            before = history.grades.get((scope, c.unit), ())
+            run = list(before[-(flag.months - 1):]) + [c.grade]
+            if len(run) == flag.months and all(g == flag.grade for g in run):
+                c.flags.append(Flag(flag.key, flag.message))
+    for sel in scheme.selections:
+        if sel.scope != scope:
+            continue
+        quota = quota_size(len(ranked), sel.quota_percent, sel.quota_count)
+        floor = sel.min_score if sel.min_score is not None else float("-inf")
+        won = pick(ranked, lambda c: c.score >= floor and not c.ineligible, quota)
+        for c in won:
+            c.selected.append(sel.title)
+        chosen[sel.key] = Chosen(sel.key, sel.title, scope, max(quota, 1) if won else quota, [c.unit for c in won])
+    return ranked

@@ -1,0 +1,273 @@
+"""Rule schemes (考核办法) as data: the shape of a scheme and its checks.
+
+A scheme is a tree of sections worth points: top-level categories (大项)
+that may hold sub-items (小项), each leaf holding the lines (rules) that
+deduct or add points. A leaf starts full and loses points ("deduct"), is
+banded by the satisfaction rate ("satisfaction"), scored by volume rank
+("volume_rank"), or starts at zero and gains points ("bonus", outside the
+base, 奖励分/附加分). Every section is capped at its maximum and floored at
+zero ("加满封顶、扣完为止").
+
+Loading, presets and overrides live in `hallq.assessment.presets`.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hallq.assessment.facts import SCOPES, Scope
+
+# Where a line's occurrences come from (see engine.occurrences).
+Source = Literal[
+    "attendance.late",        # signed in after opening / after the lunch break (per incident)
+    "attendance.early_leave",  # signed out before closing / before the break (per incident)
+    "attendance.unattended",   # window unattended beyond the allowed minutes (per spell)
+    "case.overdue_day",        # 承诺件 finished late: per case and working day late
+    "case.faster",             # 承诺件 finished this much faster than promised (per case)
+    "case.repeat_visit",       # 2+ returns after a 补办 without a one-time notice (per case)
+    "rating.bad",              # a counted 不满意/非常不满意 rating (per rating)
+    "ticket.transfer",         # a ticket transferred away (per ticket)
+    "ticket.no_show",          # a called ticket skipped as a no-show (per ticket)
+    "window.grade",            # staff: the grade of the staff member's window this month
+    "record",                  # a supervisor's record naming this line
+]
+SectionKind = Literal["deduct", "satisfaction", "volume_rank", "bonus"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rule(Strict):
+    """One deduction or bonus line, e.g. "上班迟到或下班早退的，每人次扣1分"."""
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    source: Source
+    # Signed points per occurrence (per working day for case.overdue_day);
+    # omitted where the entry sets them within `entry_points`.
+    points: float | None = None
+    entry_points: tuple[float, float] | None = None  # signed range an entry may set, e.g. [1, 5] or [-20, -10]
+    cap: float | None = Field(None, gt=0)  # most points this line can move in a month
+    faster_from: float | None = Field(None, ge=0, le=1)   # case.faster: at least this share faster …
+    faster_below: float | None = Field(None, gt=0, le=1)  # … and below this share (omitted: no upper bound)
+    grade: str | None = None  # window.grade: the window grade that triggers the line
+    zeroes_month: bool = False  # verified bad conduct: the whole month scores 0
+    removes_eligibility: Literal["month", "year"] | None = None  # no honours this month / this year
+    scopes: tuple[Scope, ...] = SCOPES
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.source == "record":
+            if (self.points is None) == (self.entry_points is None):
+                raise ValueError("a record line needs exactly one of `points` (fixed) or `entry_points` (set by the entry)")
+            if self.entry_points is not None:
+                lo, hi = self.entry_points
+                if lo > hi or (lo < 0 < hi):
+                    raise ValueError("`entry_points` must be [low, high] on one side of zero")
+        else:
+            if self.points is None:
+                raise ValueError(f"a {self.source} line needs `points`")
+            if self.entry_points is not None:
+                raise ValueError("only record lines may let the entry set the points")
+        if self.source == "case.faster":
+            if self.faster_from is None:
+                raise ValueError("a case.faster line needs `faster_from`")
+            if self.faster_below is not None and self.faster_below <= self.faster_from:
+                raise ValueError("`faster_below` must be above `faster_from`")
+        elif self.faster_from is not None or self.faster_below is not None:
+            raise ValueError("`faster_from`/`faster_below` belong to case.faster lines")
+        if (self.source == "window.grade") != (self.grade is not None):
+            raise ValueError("`grade` is needed by, and only by, window.grade lines")
+        return self
+
+
+class Band(Strict):
+    """Satisfaction band: from this rate (inclusive) the section scores `points`."""
+    min_rate: float = Field(ge=0, le=1)
+    points: float = Field(ge=0)
+
+
+class Section(Strict):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    kind: SectionKind = "deduct"
+    max: float | None = Field(None, ge=0)  # None only for an uncapped bonus section
+    rules: tuple[Rule, ...] = ()
+    parts: tuple["Section", ...] = ()  # sub-items (小项); a section has parts or rules, not both
+    bands: tuple[Band, ...] = ()        # satisfaction
+    top: int | None = Field(None, ge=1)  # volume_rank: the first `top` by tickets served score full
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.parts and self.rules:
+            raise ValueError("a section holds either sub-items (`parts`) or lines (`rules`), not both")
+        if self.max is None and self.kind != "bonus":
+            raise ValueError("only a bonus section may leave out `max`")
+        if self.kind == "satisfaction":
+            if not self.bands:
+                raise ValueError("a satisfaction section needs `bands`")
+            rates = [b.min_rate for b in self.bands]
+            if rates != sorted(rates, reverse=True) or len(set(rates)) != len(rates):
+                raise ValueError("satisfaction bands go from the highest rate down, each rate once")
+            if rates[-1] != 0:
+                raise ValueError("the last satisfaction band must start at 0 so every rate has a band")
+            if any(b.points > self.max for b in self.bands):
+                raise ValueError("a band cannot give more than the section's `max`")
+        elif self.bands:
+            raise ValueError("`bands` belong to satisfaction sections")
+        if (self.kind == "volume_rank") != (self.top is not None):
+            raise ValueError("`top` is needed by, and only by, volume_rank sections")
+        if self.parts:
+            if self.kind not in ("deduct", "bonus"):
+                raise ValueError(f"a {self.kind} section cannot have sub-items")
+            if self.kind == "deduct":
+                total = sum(p.max or 0 for p in self.parts)
+                if abs(total - self.max) > 1e-9:
+                    raise ValueError(f"sub-items add up to {total:g}, the section is worth {self.max:g}")
+        return self
+
+    def leaves(self):
+        if self.parts:
+            for part in self.parts:
+                yield from part.leaves()
+        else:
+            yield self
+
+
+class GradeBand(Strict):
+    name: str
+    min: float  # from this score (inclusive)
+    quota_percent: float | None = Field(None, gt=0, le=100)  # "at most N%" of those assessed
+
+
+class Selection(Strict):
+    """A monthly honour by rank: best windows (最佳服务窗口), red flags (红旗窗口)."""
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    scope: Scope = "window"
+    quota_percent: float | None = Field(None, gt=0, le=100)
+    quota_count: int | None = Field(None, ge=1)
+    min_score: float | None = None  # nobody selected when nobody reaches it
+
+    @model_validator(mode="after")
+    def _one_quota(self):
+        if (self.quota_percent is None) == (self.quota_count is None):
+            raise ValueError("give exactly one of `quota_percent` and `quota_count`")
+        return self
+
+
+class ConsecutiveFlag(Strict):
+    """E.g. two months running 不称职 sends the person back to their department."""
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    grade: str
+    months: int = Field(2, ge=2)
+    message: str
+    scope: Scope = "staff"
+
+
+class Annual(Strict):
+    """The year: monthly average and democratic evaluation (民主测评), weighted."""
+    monthly_weight: float = Field(ge=0, le=1)
+    democratic_weight: float = Field(ge=0, le=1)
+    title: str | None = None            # e.g. 年度红旗窗口
+    title_scope: Scope = "window"
+    title_percent: float | None = Field(None, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _weights(self):
+        if abs(self.monthly_weight + self.democratic_weight - 1) > 1e-9:
+            raise ValueError("`monthly_weight` and `democratic_weight` must add up to 1")
+        if (self.title is None) != (self.title_percent is None):
+            raise ValueError("an annual title needs `title_percent`, and the reverse")
+        return self
+
+
+class Settings(Strict):
+    """The edges DOMAIN.md settles, changeable per hall."""
+    satisfied_from_level: int = Field(3, ge=1, le=5)  # 基本满意 or better counts as satisfied
+    no_ratings_full: bool = True       # a month without counted ratings scores the full band
+    unattended_minutes: float = Field(15, gt=0)
+    late_grace_minutes: float = Field(0, ge=0)
+    allowed_pause_reasons: tuple[str, ...] = ()
+    repeat_min_returns: int = Field(2, ge=1)
+    rank_by: tuple[Literal["score", "satisfaction_rate", "tickets_served", "number"], ...] = (
+        "score", "satisfaction_rate", "tickets_served", "number")
+
+    @model_validator(mode="after")
+    def _score_first(self):
+        if not self.rank_by or self.rank_by[0] != "score":
+            raise ValueError("ranks start with the score")
+        return self
+
+
+class Scheme(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    source: str = ""
+    note: str = ""
+    scopes: tuple[Scope, ...]
+    base: float = 100
+    max_total: float | None = None  # e.g. "每月满分为100分" even with bonuses
+    categories: tuple[Section, ...]
+    grades: dict[Scope, tuple[GradeBand, ...]] = {}
+    selections: tuple[Selection, ...] = ()
+    flags: tuple[ConsecutiveFlag, ...] = ()
+    annual: Annual | None = None
+    settings: Settings = Settings()
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        base = sum(c.max for c in self.categories if c.kind != "bonus")
+        if abs(base - self.base) > 1e-9:
+            raise ValueError(f"the categories add up to {base:g}, the scheme's base is {self.base:g}")
+        keys: set[str] = set()
+        for section in self._all_sections():
+            if section.key in keys:
+                raise ValueError(f"key {section.key!r} is used twice")
+            keys.add(section.key)
+        for leaf in self.leaves():
+            for rule in leaf.rules:
+                if rule.key in keys:
+                    raise ValueError(f"key {rule.key!r} is used twice")
+                keys.add(rule.key)
+            if leaf.kind in ("satisfaction", "volume_rank") and leaf.rules:
+                raise ValueError(f"section {leaf.key!r}: a {leaf.kind} section has no lines")
+        for scope, bands in self.grades.items():
+            mins = [b.min for b in bands]
+            if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+                raise ValueError(f"grades.{scope}: bands go from the highest score down")
+            if bands[-1].quota_percent is not None:
+                raise ValueError(f"grades.{scope}: the lowest grade cannot have a quota")
+        for flag in self.flags:
+            names = {b.name for b in self.grades.get(flag.scope, ())}
+            if flag.grade not in names:
+                raise ValueError(f"flag {flag.key!r}: no grade {flag.grade!r} for {flag.scope}")
+        for sel in self.selections:
+            if sel.scope not in self.scopes:
+                raise ValueError(f"selection {sel.key!r}: the scheme does not assess {sel.scope}")
+        return self
+
+    def _all_sections(self):
+        stack = list(self.categories)
+        while stack:
+            section = stack.pop()
+            yield section
+            stack.extend(section.parts)
+
+    def leaves(self):
+        for category in self.categories:
+            yield from category.leaves()
+
+    def rules(self):
+        for leaf in self.leaves():
+            yield from leaf.rules
+
+    def record_items(self) -> list[Rule]:
+        """The lines a supervisor's record may name (for the record-entry page)."""
+        return [r for r in self.rules() if r.source == "record"]
+
+    def grade_bands(self, scope: Scope) -> tuple[GradeBand, ...]:
+        return self.grades.get(scope, ())

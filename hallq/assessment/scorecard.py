@@ -1,0 +1,170 @@
+"""What the engine returns: scorecards that trace every point to facts.
+
+`Scorecard.to_dict()` is the JSON shape of `GET /api/v1/assessment/{yyyy-mm}`:
+`score`, `grade`, `rank`, and `items`, each with `points` and `evidence`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hallq.assessment.facts import Scope
+
+
+def pts(x: float) -> float:
+    """Points as shown: two decimals (steps such as 0.1 and 1.5 stay exact), never -0."""
+    return round(x, 2) + 0.0
+
+
+@dataclass(slots=True)
+class Evidence:
+    type: str          # ticket, rating, session, pause, record, window
+    id: int | str
+    detail: str = ""   # what this fact contributed, in words
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "id": self.id, "detail": self.detail}
+
+
+@dataclass(slots=True)
+class Item:
+    """One line of a scorecard: a rule's occurrences, or a banded section."""
+    key: str            # the rule key (or the section key for banded sections); appeals name it
+    name: str
+    category: str       # top-level category key
+    section: str        # the leaf section it belongs to
+    source: str
+    count: float        # occurrences (working days for case.overdue_day)
+    points: float       # signed effect on the score, after the line's cap and any appeal
+    evidence: list[Evidence] = field(default_factory=list)
+    computed_points: float | None = None  # before the appeal, when an appeal changed it
+    capped: bool = False
+    appeal: dict[str, Any] | None = None
+    detail: str = ""
+
+    @property
+    def stands(self) -> bool:
+        """Has occurrences and was not removed on appeal: its consequences
+        (a zeroed month, lost eligibility) apply."""
+        return self.count > 0 and (self.appeal is None or self.appeal["decision"] != "removed")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key, "name": self.name, "category": self.category, "section": self.section,
+            "source": self.source, "count": self.count, "points": self.points,
+            "computed_points": self.computed_points, "capped": self.capped, "appeal": self.appeal,
+            "detail": self.detail, "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(slots=True)
+class SectionScore:
+    key: str
+    name: str
+    kind: str
+    max: float | None
+    points: float          # after the cap and floor
+    raw: float             # full marks plus the lines, before the cap and floor
+    limited: str | None    # "cap" or "floor" when the raw value was cut
+    parts: list["SectionScore"] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)  # item keys in this leaf
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "name": self.name, "kind": self.kind, "max": self.max,
+                "points": self.points, "raw": self.raw, "limited": self.limited,
+                "items": list(self.items), "parts": [p.to_dict() for p in self.parts]}
+
+
+@dataclass(slots=True)
+class Flag:
+    key: str      # no_ratings, zeroed, ineligible, or a scheme flag such as two_months_unfit
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "message": self.message}
+
+
+@dataclass(slots=True)
+class Scorecard:
+    month: str
+    scope: Scope
+    unit: str                 # window number, staff number or department code, as text
+    number: int | str | None  # window or staff number (rank tie-break); None for departments
+    name: str
+    department: str | None
+    scheme: str
+    score: float
+    base_points: float        # the categories within the base (100)
+    bonus_points: float       # bonus categories, after their caps
+    categories: list[SectionScore]
+    items: list[Item]
+    stats: dict[str, Any]
+    grade: str | None = None
+    rank: int | None = None
+    of: int | None = None
+    selected: list[str] = field(default_factory=list)  # honours: titles of the selections won
+    flags: list[Flag] = field(default_factory=list)
+    zeroed: bool = False
+    ineligible: str | None = None       # why the unit cannot take honours this month
+    ineligible_year: str | None = None  # … nor for the rest of the year
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self.stats.get("satisfaction_rate")
+
+    @property
+    def tickets_served(self) -> int:
+        return self.stats.get("tickets_served", 0)
+
+    def item(self, key: str) -> Item | None:
+        return next((i for i in self.items if i.key == key), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "month": self.month, "scope": self.scope, "unit": self.unit, "number": self.number,
+            "name": self.name, "department": self.department, "scheme": self.scheme,
+            "score": self.score, "base_points": self.base_points, "bonus_points": self.bonus_points,
+            "grade": self.grade, "rank": self.rank, "of": self.of, "selected": list(self.selected),
+            "flags": [f.to_dict() for f in self.flags], "zeroed": self.zeroed,
+            "ineligible": self.ineligible, "ineligible_year": self.ineligible_year,
+            "stats": dict(self.stats),
+            "categories": [c.to_dict() for c in self.categories],
+            "items": [i.to_dict() for i in self.items],
+        }
+
+
+@dataclass(slots=True)
+class Chosen:
+    """The outcome of one selection (e.g. 最佳服务窗口) in one month."""
+    key: str
+    title: str
+    scope: Scope
+    quota: int       # how many could be chosen
+    units: list[str]  # who was, best first (empty when nobody reached the floor)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "title": self.title, "scope": self.scope, "quota": self.quota,
+                "units": list(self.units)}
+
+
+@dataclass(slots=True)
+class MonthResult:
+    month: str
+    cards: dict[Scope, list[Scorecard]]            # ranked, best first
+    selections: dict[str, "Chosen"]                # selection key -> who was chosen
+    schemes: dict[Scope, str]
+    definitions: dict[Scope, dict[str, str]]
+
+    def card(self, scope: Scope, unit: str | int) -> Scorecard:
+        unit = str(unit)
+        return next(c for c in self.cards[scope] if c.unit == unit)
+
+    def to_dict(self, scope: Scope) -> dict[str, Any]:
+        """The API answer for one scope."""
+        return {
+            "month": self.month, "scope": scope, "scheme": self.schemes.get(scope),
+            "definitions": self.definitions.get(scope, {}),
+            "selections": {k: v.to_dict() for k, v in self.selections.items() if v.scope == scope},
+            "scorecards": [c.to_dict() for c in self.cards.get(scope, [])],
+        }
+
