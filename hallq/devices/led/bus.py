@@ -37,6 +37,7 @@ from hallq.devices.serial_link import PortDown, SerialLink
 log = logging.getLogger(__name__)
 
 OK, NOT_ANSWERING, REJECTED, PORT_DOWN = "ok", "not_answering", "rejected", "port_down"
+IDLE_PROBE_S = 0.25   # an idle bus looks at its port this often, so a pulled adapter shows at once
 
 
 @dataclass(frozen=True)
@@ -121,11 +122,20 @@ class LedBus:
         while True:
             with self._cond:
                 job = self._next_job()
-                while job is None and not self._closed:
-                    self._cond.wait(self._wait_time())
+                if job is None and not self._closed:
+                    self._cond.wait(min(self._wait_time(), IDLE_PROBE_S))
                     job = self._next_job()
                 if self._closed:
                     return
+                if job is None:
+                    probe = True
+                else:
+                    probe = False
+                    address, frame, attempts = job
+                    self._busy = True
+            if probe:
+                self._probe()
+                continue
                 address, frame, attempts = job
                 self._busy = True
             try:
@@ -164,6 +174,9 @@ class LedBus:
                 if address in self._pending or self._closed:
                     return  # a newer frame for this screen is queued: this one is stale
             try:
+                # A late ack to an earlier frame must not pass for this frame's ack.
+                self._rx.clear()
+                self._link.reset_input()
                 self._link.write(frame)
                 reply = self._await_reply(address)
             except PortDown:
@@ -187,6 +200,15 @@ class LedBus:
             self._set_screen(address, REJECTED, refused)
         else:
             self._set_screen(address, NOT_ANSWERING, f"no answer after {attempts} attempt(s)")
+
+    def _probe(self) -> None:
+        """Look at an idle port: reading is how a vanished pty, USB adapter or socket shows."""
+        if not self._link.up:
+            return
+        try:
+            self._link.read_some(512, 0)  # stray bytes between requests mean nothing
+        except PortDown:
+            pass  # the link has reported it through _port_changed
 
     def _await_reply(self, address: int) -> Reply | None:
         deadline = time.monotonic() + self._ack_timeout
