@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import select
 import socket
+import stat
 import time
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -148,8 +149,12 @@ class Link:
             except usb.core.USBTimeoutError:
                 return b""
         if isinstance(dev, File):
-            # Printer class devices (usblp) answer through the same node; a plain file never does.
+            # Printer class devices (usblp) answer through the same node; a plain
+            # file would only give back what was written to it.
             if self._read_fd is None:
+                if not stat.S_ISCHR(os.stat(dev.devfile).st_mode):
+                    time.sleep(timeout)
+                    return b""
                 self._read_fd = os.open(dev.devfile, os.O_RDONLY | os.O_NONBLOCK)
             ready, _, _ = select.select([self._read_fd], [], [], timeout)
             if not ready:
