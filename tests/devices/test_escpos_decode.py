@@ -1,13 +1,14 @@
 """The decoder and the command splitter on hand-made ESC/POS streams."""
 from __future__ import annotations
 
+import io
 import socket
 
 from PIL import Image
 
 from hallq.devices.escpos.commands import split, split_all
 from hallq.devices.escpos.decode import Cut, Feed, decode
-from hallq.devices.escpos.picture import paper_image
+from hallq.devices.escpos.picture import paper_image, printout_png
 from hallq.devices.escpos.render import qr_code
 from hallq.devices.escpos.simulator import PrinterSimulator
 
@@ -56,6 +57,8 @@ def test_qr_feed_cut_and_tickets():
     assert paper.cuts == [Cut(partial=True), Cut(partial=False)]
     first, second = paper.tickets()
     assert first.texts == ["one"] and second.texts == ["two"]
+    picture = Image.open(io.BytesIO(printout_png(data, 576)))
+    assert picture.format == "PNG" and picture.width == 576 + 32
 
 
 def test_raster_image_comes_back_as_a_picture():
@@ -103,3 +106,17 @@ def test_status_query_bytes_inside_data_are_not_queries():
         jobs = sim.wait_for_jobs(1)
     assert sim.status_queries == 1
     assert decode(jobs[0].data).qr_codes[0].data == payload
+
+
+def test_picture_without_a_cjk_font_still_draws(monkeypatch):
+    from hallq.devices.escpos import picture
+
+    picture._font.cache_clear()
+    monkeypatch.setattr(picture, "_font_file", lambda bold: None)
+    try:
+        data = ESC + b"@" + FS + b"&" + "取号 A001\n".encode("gb18030") + qr_code("https://h/t/abc", 6)
+        image = paper_image(decode(data), 384)
+    finally:
+        picture._font.cache_clear()
+    assert image.width == 384 + 32
+    assert image.crop((16, 16, 400, 40)).getextrema()[0] < 128, "the line is drawn, if not in Chinese glyphs"

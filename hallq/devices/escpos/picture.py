@@ -6,6 +6,7 @@ real symbols so a phone (or zxing-cpp) can read the picture.
 """
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from functools import lru_cache
@@ -13,7 +14,7 @@ from functools import lru_cache
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from hallq.devices.escpos.decode import QR, Cut, Feed, Line, Printout, Raster
+from hallq.devices.escpos.decode import QR, Cut, Feed, Line, Printout, Raster, decode
 from hallq.devices.escpos.text import DEFAULT_ENCODING, char_columns
 
 CELL = 12          # dots of a half-width cell
@@ -128,3 +129,10 @@ def paper_image(printout: Printout, dots: int = 384, encoding: str = DEFAULT_ENC
         paper.paste(r, (0 if r.width > dots else MARGIN, y))
         y += r.height
     return paper
+
+
+def printout_png(data: bytes, dots: int = 384, encoding: str = DEFAULT_ENCODING) -> bytes:
+    """ESC/POS bytes as a PNG of the paper (the demo shows printed tickets with it)."""
+    buffer = io.BytesIO()
+    paper_image(decode(data, encoding), dots, encoding).save(buffer, format="PNG")
+    return buffer.getvalue()

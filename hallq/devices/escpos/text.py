@@ -24,12 +24,16 @@ def char_columns(char: str, encoding: str = DEFAULT_ENCODING) -> int:
 
 
 def columns(text: str, encoding: str = DEFAULT_ENCODING) -> int:
+    if text.isascii():
+        return len(text)
     return sum(char_columns(c, encoding) for c in text)
 
 
 def clean(text: str) -> str:
     """One printable line: control and format characters would be printer
     commands (an ESC inside a hall name would reset the printer), so they go."""
+    if text.isprintable():
+        return text
     out = []
     for c in text:
         category = unicodedata.category(c)
@@ -65,6 +69,11 @@ def _tokens(text: str) -> list[str]:
 def wrap(text: str, width: int, encoding: str = DEFAULT_ENCODING, *, indent: int = 0) -> list[str]:
     """Lines of at most `width` columns; continuation lines start with `indent`
     spaces (a hanging indent for numbered lists)."""
+    return list(_wrap(text, width, encoding, indent))
+
+
+@lru_cache(maxsize=4096)  # hall names, items and materials repeat on every ticket
+def _wrap(text: str, width: int, encoding: str, indent: int) -> tuple[str, ...]:
     if width < 1:
         raise ValueError("width must be at least one column")
     indent = min(indent, width - 2) if width > 2 else 0
@@ -107,4 +116,4 @@ def wrap(text: str, width: int, encoding: str = DEFAULT_ENCODING, *, indent: int
                 new_line()
             lines[-1].append(c)
             used += w
-    return ["".join(parts).rstrip() for parts in lines if "".join(parts).strip()] or [""]
+    return tuple("".join(parts).rstrip() for parts in lines if "".join(parts).strip()) or ("",)
