@@ -121,7 +121,7 @@ _TEXT = {
         "limit_promised": "Promised: within {days} working days",
         "limit_legal": "Legal limit: {days} working days",
         "fee": "Fee: {fee}",
-        "scan": "Scan to follow your place in the queue",
+        "scan": "Scan to follow the queue",
     },
 }
 

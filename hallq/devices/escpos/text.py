@@ -79,21 +79,20 @@ def _wrap(text: str, width: int, encoding: str, indent: int) -> tuple[str, ...]:
     indent = min(indent, width - 2) if width > 2 else 0
     lines: list[list[str]] = [[]]
     used = 0
-    limit = width
 
     def new_line() -> None:
-        nonlocal used, limit
+        nonlocal used
         lines.append([" " * indent] if indent else [])
-        used, limit = indent, width
+        used = indent
 
     for token in _tokens(clean(text)):
         size = columns(token, encoding)
         if token == " ":
-            if used and used < limit:
+            if used and used < width:
                 lines[-1].append(token)
                 used += 1
             continue
-        if used + size <= limit:
+        if used + size <= width:
             lines[-1].append(token)
             used += size
             continue
@@ -112,7 +111,7 @@ def _wrap(text: str, width: int, encoding: str, indent: int) -> tuple[str, ...]:
             continue
         for c in token:  # a word longer than a line is cut where it must be
             w = char_columns(c, encoding)
-            if used + w > limit:
+            if used + w > width:
                 new_line()
             lines[-1].append(c)
             used += w
