@@ -576,9 +576,8 @@ RESOURCES = [
     ("POST", "/windows/{n}/sign-out"), ("POST", "/windows/{n}/call-next"), ("POST", "/windows/{n}/call"),
     ("POST", "/windows/{n}/recall"), ("POST", "/windows/{n}/skip"), ("POST", "/windows/{n}/hold"),
     ("POST", "/windows/{n}/transfer"), ("POST", "/windows/{n}/finish"), ("POST", "/windows/{n}/pause"),
-    ("POST", "/windows/{n}/resume"),
-    # POST /ratings and GET /assessment/{yyyy-mm} come with the evaluator and
-    # assessment work (issue 6); add them here when they exist.
+    ("POST", "/windows/{n}/resume"), ("POST", "/ratings"),
+    # GET /assessment/{yyyy-mm} comes with the assessment work (issue 6); add it here when it exists.
     # named in API.md's text
     ("POST", "/auth/login"), ("GET", "/openapi.json"), ("POST", "/appointments"),
 ]
@@ -591,6 +590,7 @@ BODIES = {
     ("POST", "/windows/{n}/finish"): {"outcome", "promised_days", "missing_materials", "note"},
     ("POST", "/windows/{n}/pause"): {"reason"},
     ("POST", "/auth/login"): {"username", "password"},
+    ("POST", "/ratings"): {"ticket", "level", "reasons", "channel"},
 }
 
 
