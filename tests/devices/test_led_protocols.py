@@ -129,6 +129,7 @@ def test_line_frame_bytes_match_the_spec_example():
     assert frame.hex(" ") == ("02 30 33 54 c7 eb 41 30 30 31 b5 bd 33 ba c5 b4 b0 bf da 03 "
                               + f"{lrc(body):02X}".encode().hex(" "))
     assert (sum(body) + lrc(body)) % 256 == 0
+    assert frame.endswith(b"\x03A1")  # the LRC the spec's example states
 
 
 def test_line_round_trip_replies_and_resync_after_noise():
