@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Protocol
 
 from hallq.assessment import attendance
@@ -145,13 +146,16 @@ def _check_records(records: Iterable[SupervisorRecord], plan: Mapping[Scope, Sch
             raise FactError(f"record {r.id}: names no window, staff member or department")
         if r.count < 1:
             raise FactError(f"record {r.id}: count must be at least 1")
-        for rule in lines[r.item]:
-            if rule.entry_points is not None:
-                lo, hi = rule.entry_points
-                if r.points is None or not lo <= r.points <= hi:
-                    raise FactError(f"record {r.id}: {rule.name} takes points from {lo:g} to {hi:g}")
-            elif r.points is not None and r.points != rule.points:
-                raise FactError(f"record {r.id}: {rule.name} is worth {rule.points:g} points; the entry cannot set them")
+        # One key may be a line in two schemes in use (windows and staff):
+        # a fixed line ignores the entry's points, an entry-set line checks them.
+        entry_set = [rule for rule in lines[r.item] if rule.entry_points is not None]
+        for rule in entry_set:
+            lo, hi = rule.entry_points
+            if r.points is None or not lo <= r.points <= hi:
+                raise FactError(f"record {r.id}: {rule.name} takes points from {lo:g} to {hi:g}")
+        if not entry_set and r.points is not None and any(r.points != rule.points for rule in lines[r.item]):
+            rule = lines[r.item][0]
+            raise FactError(f"record {r.id}: {rule.name} is worth {rule.points:g} points; the entry cannot set them")
 
 
 def _units(facts: MonthFacts) -> dict[Scope, list[Unit]]:
@@ -178,32 +182,30 @@ def _index_appeals(appeals: Iterable[Appeal], plan: Mapping[Scope, Scheme]) -> d
 
 
 def _buckets(facts: MonthFacts, scope: Scope, incidents: list[attendance.Incident]) -> dict[str, Bucket]:
-    window_dept = {str(w.number): w.department for w in facts.windows}
-    staff_dept = {s.number: s.department for s in facts.staff}
+    if scope == "window":
+        key_of = attrgetter("window")
+    elif scope == "staff":
+        key_of = attrgetter("staff")
+    else:
+        window_dept = {w.number: w.department for w in facts.windows}
+        staff_dept = {st.number: st.department for st in facts.staff}
+
+        def key_of(row):
+            return window_dept.get(row.window) or staff_dept.get(row.staff)
     buckets: dict[str, Bucket] = defaultdict(Bucket)
-
-    def keys(window: int | None, staff: str | None) -> tuple[str, ...]:
-        if scope == "window":
-            return (str(window),) if window is not None else ()
-        if scope == "staff":
-            return (staff,) if staff is not None else ()
-        dept = window_dept.get(str(window)) if window is not None else None
-        dept = dept or (staff_dept.get(staff) if staff is not None else None)
-        return (dept,) if dept is not None else ()
-
     for name, rows in (("services", facts.services), ("ratings", facts.ratings), ("cases", facts.cases),
                        ("repeat_visits", facts.repeat_visits), ("incidents", incidents),
                        ("transfers", facts.transfers), ("no_shows", facts.no_shows)):
+        grouped: dict = defaultdict(list)
         for row in rows:
-            for k in keys(row.window, row.staff):
-                getattr(buckets[k], name).append(row)
+            grouped[key_of(row)].append(row)
+        for k, found in grouped.items():
+            if k is not None:
+                setattr(buckets[str(k)], name, found)
     for r in facts.records:
-        if scope == "department":
-            targets = {r.department} if r.department else set(keys(r.window, r.staff))
-        else:
-            targets = set(keys(r.window, r.staff))
-        for k in targets:
-            buckets[k].records.append(r)
+        k = (r.department or key_of(r)) if scope == "department" else key_of(r)
+        if k is not None:
+            buckets[str(k)].records.append(r)
     return buckets
 
 
