@@ -26,6 +26,8 @@ from hallq.assessment.workdays import working_days_after
 
 
 BANDED = ("rating.satisfaction", "ticket.volume")
+RECORD_KINDS = {"inspection_finding": "督查发现", "verified_complaint": "投诉查实", "praise_letter": "表扬信",
+                "media_mention": "媒体报道", "misconduct": "违纪行为", "other": "其他"}
 
 
 class FactError(ValueError):
@@ -427,7 +429,7 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
             if r.item == rule.key:
                 each = r.points if rule.entry_points is not None else rule.points
                 yield r.count, each, Evidence("record", r.id,
-                                              f"{r.evidence}（{r.kind}，{r.entered_by}录入"
+                                              f"{r.evidence}（{RECORD_KINDS.get(r.kind, r.kind)}，{r.entered_by}录入"
                                               + (f"，{r.count}人次" if r.count > 1 else "") + "）")
 
 

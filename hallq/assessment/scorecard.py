@@ -159,6 +159,10 @@ class MonthResult:
         unit = str(unit)
         return next(c for c in self.cards[scope] if c.unit == unit)
 
+    def card_dict(self, scope: Scope, unit: str | int) -> dict[str, Any]:
+        """One scorecard on its own (an export, a drill-down page), with the definitions it used."""
+        return {**self.card(scope, unit).to_dict(), "definitions": self.definitions.get(scope, {})}
+
     def to_dict(self, scope: Scope) -> dict[str, Any]:
         """The API answer for one scope."""
         return {

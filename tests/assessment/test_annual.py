@@ -12,7 +12,6 @@ Title: 50% of 4 = 2, eligible only → W1 and W2.
 Grades: 优秀 ≥ 90 at most 20% of 4 = 0, at least one, eligible → W1;
   W3 (97) falls to 良好; W2 良好; W4 合格.
 """
-import datetime as dt
 
 import pytest
 

@@ -194,3 +194,5 @@ def test_json_shape_for_the_api(result):
     assert all({"points", "evidence"} <= set(item) for card in body["scorecards"] for item in card["items"])
     assert "满意率" in body["definitions"]["satisfaction_rate"]
     assert "调休" in body["definitions"]["days_late"]
+    one = json.loads(json.dumps(result.card_dict("window", 3), ensure_ascii=False))
+    assert one["unit"] == "3" and "15分钟" in one["definitions"]["attendance"]
