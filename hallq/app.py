@@ -10,6 +10,9 @@ from flask import Flask
 import socketio
 
 from hallq.db import Database
+from hallq.devices import api as devices_api
+from hallq.devices.hub import DeviceHub
+from hallq.devices.printing import expire_unanswered
 from hallq.display import pages as display_pages
 from hallq.evaluator import api as evaluator_api
 from hallq.queue import api as queue_api
@@ -20,7 +23,7 @@ from hallq.realtime import Realtime
 from hallq.web import Runtime, install_error_handlers, utcnow
 
 log = logging.getLogger(__name__)
-SWEEP_SECONDS = 30
+SWEEP_SECONDS = 10
 
 
 def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis_url: str | None = None,
@@ -29,13 +32,15 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.json.ensure_ascii = False  # Chinese as text, not \u escapes
     runtime = Runtime(db=db, clock=clock)
     realtime = Realtime(runtime, redis_url=redis_url, websocket_only=websocket_only)
-    runtime.publish = realtime.publish
+    hub = DeviceHub(runtime, realtime.sio)
+    runtime.publish = lambda events: hub.publish(events, realtime.publish)
     app.extensions["hallq"] = runtime
     app.extensions["hallq.realtime"] = realtime
     app.register_blueprint(queue_api.bp)
     app.register_blueprint(queue_console.bp)
     app.register_blueprint(display_pages.bp)
     app.register_blueprint(evaluator_api.bp)
+    app.register_blueprint(devices_api.bp)
     install_error_handlers(app)
     app.wsgi_app = socketio.WSGIApp(realtime.sio, app.wsgi_app)
     if housekeeping:
@@ -44,7 +49,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
 
 
 def _start_housekeeping(runtime: Runtime) -> None:
-    """Expire tickets and sign out windows at closing, every half minute."""
+    """Expire tickets and sign out windows at closing; fail print jobs nobody answered."""
 
     def loop():
         stop = threading.Event()
@@ -52,6 +57,7 @@ def _start_housekeeping(runtime: Runtime) -> None:
             try:
                 with UnitOfWork(runtime.db.write, runtime.publish) as uow:
                     close_all_halls(uow, runtime.clock())
+                    expire_unanswered(uow, runtime.clock())
                     uow.commit()
             except Exception:
                 log.exception("end-of-day housekeeping failed; will retry")

@@ -11,7 +11,8 @@ from hallq.queue.halls import find_window, hall_context
 from hallq.queue.models import Ticket
 from hallq.queue.schemas import (AppointmentIn, CallIn, FinishIn, LoginIn, PauseIn, SignInIn, TicketIn,
                                  TransferIn)
-from hallq.web import Forbidden, body, now, principal, reading, unit_of_work
+from hallq.devices import printing
+from hallq.web import Forbidden, body, lang, now, principal, reading, unit_of_work
 
 bp = Blueprint("queue_api", __name__, url_prefix="/api/v1")
 spec = Spec("hallq public interface", "1")
@@ -64,11 +65,26 @@ def issue():
     who = principal()
     who.require("issue")
     data = body(TicketIn)
+    printer = data.printer or who.name
     with unit_of_work() as uow:
-        ticket = issuing.issue_ticket(uow, who, issuing.IssueRequest(**data.model_dump()), now())
-        answer = _ticket_answer(uow, ticket, 201)
+        if data.print:  # no ghost tickets: a printer that is not ready refuses before a number exists
+            printing.require_printer(uow, who.hall_id, printer, now())
+        ticket = issuing.issue_ticket(uow, who, issuing.IssueRequest(**data.model_dump(exclude={"print", "printer"})),
+                                      now())
+        ctx = hall_context(uow.session, ticket.hall_id)
+        answer = views.ticket(uow.session, ctx, ticket, now(), load=uow.loads.get(ticket.item_id))
+        if data.print:
+            document = printing.ticket_document(ctx, answer, ticket.item, status_page(ctx, ticket), lang())
+            job = printing.request_print(uow, ticket, printer, document, kind="ticket", who=who.actor, now=now())
+            answer["print"] = printing.job_json(job)
         uow.commit()
-    return answer
+    return jsonify(answer), 201
+
+
+def status_page(ctx, ticket: Ticket) -> str:
+    """The ticket's public status page, as phones in the hall reach it (the QR code's target)."""
+    base = ctx.settings.public_url or request.host_url
+    return f"{base.rstrip('/')}/t/{ticket.token}"
 
 
 @route("GET", "/tickets/<int(max=2147483647):ticket_id>", "a ticket with its events")
@@ -215,8 +231,7 @@ def my_day():
         raise Forbidden("forbidden")
     with reading() as uow:
         ctx = hall_context(uow.session, who.hall_id)
-        # Ratings come from the evaluator (好差评) once it exists; None says "not available".
-        return jsonify(views.my_day(uow.session, ctx, who.actor, who.user_id, now(), ratings=None))
+        return jsonify(views.my_day(uow.session, ctx, who.actor, who.user_id, now()))
 
 
 @route("GET", "/windows/<int(max=2147483647):number>/console",

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from hallq.queue.halls import forget_halls
 from hallq.queue.models import Department, Hall, Item, Staff, Window, WindowItem, WindowPost
 from hallq.queue.settings import HallSettings
 
@@ -123,6 +124,14 @@ class HallFile(_Strict):
         for s in self.staff:
             if s.department and s.department not in depts:
                 problems.append(f"staff {s.number}: unknown department {s.department}")
+        windows = {w.number for w in self.windows}
+        names = [d.name for d in self.hall.displays]
+        problems += [f"display {n}: the name is used twice" for n in sorted({n for n in names if names.count(n) > 1})]
+        for d in self.hall.displays:
+            if d.department and d.department not in depts:
+                problems.append(f"display {d.name}: unknown department {d.department}")
+            problems += [f"display {d.name}: unknown window {n}" for n in d.windows if n not in windows]
+            problems += [f"display {d.name}: unknown item {c}" for c in d.items if c not in items]
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -191,6 +200,7 @@ def load(session: Session, spec: HallFile) -> Hall:
         for post, number in w.posts.items():
             session.add(WindowPost(window_id=window.id, post=post, staff_id=staff[number].id))
     session.flush()
+    forget_halls()
     return hall
 
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
+import threading
+import time
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,8 +16,19 @@ from hallq.queue.settings import HallSettings
 
 
 @dataclass(frozen=True)
+class HallInfo:
+    """The hall row as the engine reads it, detached from any session."""
+
+    id: int
+    code: str
+    name: str
+    timezone: str
+    secret: str
+
+
+@dataclass(frozen=True)
 class HallContext:
-    hall: Hall
+    hall: HallInfo
     settings: HallSettings
     hours: HallHours
 
@@ -35,20 +46,36 @@ class HallContext:
         return None
 
 
-@lru_cache(maxsize=64)
-def _parsed(settings_json: str, timezone: str) -> tuple[HallSettings, HallHours]:
-    # Parsing settings and building the calendar on every request would cost
-    # more than the queries; halls change their settings rarely.
-    settings = HallSettings.model_validate_json(settings_json)
-    return settings, HallHours(settings.hours, timezone)
+# Every request needs its hall's settings and calendar, and halls change them
+# rarely (`load-hall`). Reading and parsing them per request cost more than the
+# request's own queries, so each process keeps them for a few seconds: a change
+# made by another process shows within CONTEXT_TTL_S, one made here at once.
+# Keyed by database URL too: one process may serve (or test) several databases.
+CONTEXT_TTL_S = 5.0
+_contexts: dict[tuple[str, int], tuple[float, HallContext]] = {}
+_contexts_lock = threading.Lock()
 
 
 def hall_context(session: Session, hall_id: int) -> HallContext:
+    key = (str(session.get_bind().url), hall_id)
+    cached = _contexts.get(key)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
     hall = session.get(Hall, hall_id)
     if hall is None:
         raise NotFound("hall_unknown", hall=hall_id)
-    settings, hours = _parsed(json.dumps(hall.settings, sort_keys=True), hall.timezone)
-    return HallContext(hall, settings, hours)
+    settings = HallSettings.model_validate(hall.settings)
+    ctx = HallContext(HallInfo(hall.id, hall.code, hall.name, hall.timezone, hall.secret),
+                      settings, HallHours(settings.hours, hall.timezone))
+    with _contexts_lock:
+        _contexts[key] = (time.monotonic() + CONTEXT_TTL_S, ctx)
+    return ctx
+
+
+def forget_halls() -> None:
+    """Drop the cached hall contexts (after a hall's settings changed)."""
+    with _contexts_lock:
+        _contexts.clear()
 
 
 def find_window(session: Session, hall_id: int, number: int, *, lock: bool = False) -> Window:

@@ -101,3 +101,9 @@ def ahead_of(session: Session, ticket: Ticket) -> int:
             ),
         )
     )
+
+
+def waiting_for(session: Session, window: Window) -> int:
+    """How many waiting tickets this window could call (what its keypad shows)."""
+    query, _ = _candidates(window)
+    return session.scalar(select(func.count()).select_from(query.subquery()))

@@ -27,6 +27,9 @@ class TicketIn(Body):
     appointment_code: str | None = Field(None, max_length=60)
     id_number: str | None = Field(None, max_length=30, description="checked, then kept only masked and hashed")
     phone: str | None = Field(None, max_length=30, description="kept only masked")
+    print: bool = Field(False, description="print it: refused unless the printer is ready; the answer's `print` "
+                                           "tells the job, settled later by `print.result`")
+    printer: str | None = Field(None, max_length=120, description="which printer; a kiosk's own by default")
 
 
 class AppointmentIn(Body):
@@ -61,3 +64,7 @@ class FinishIn(Body):
 
 class PauseIn(Body):
     reason: str = Field(min_length=1, max_length=200)
+
+
+class ReprintIn(Body):
+    printer: str | None = Field(None, max_length=120, description="which printer; a kiosk's own by default")

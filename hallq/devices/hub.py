@@ -1,0 +1,225 @@
+"""The server's side of the device agents: jobs out, answers and states in.
+
+An agent connects with an agent token and says `agent.hello` with the devices
+it hosts; the hub puts its connection in one room per device (a printer by
+name, an LED screen, keypad or evaluator keypad by window, the hall's voice).
+Jobs go to those rooms, so with the Redis manager a job made in any server
+process reaches the agent wherever it is connected.
+
+Jobs come from domain events after commit (`publish`): a call shows on the
+window's LED screen and is spoken, a window's change reaches its screen and
+its keypad, a print request goes to its printer. The answers (`job.result`,
+`device.status`, keypad presses) are recorded through the engine like any
+other fact.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Callable, Iterable
+
+from pydantic import ValidationError
+
+from hallq.accounts import Principal
+from hallq.devices import messages as m
+from hallq.devices import printing, registry
+from hallq.display.wording import announcement_text
+from hallq.queue import calling, events as ev, sessions, views
+from hallq.queue.errors import QueueError
+from hallq.queue.events import Event
+from hallq.queue.halls import find_window, hall_context
+from hallq.queue.ordering import waiting_for
+from hallq.queue.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+CALL_EVENTS = (ev.TICKET_CALLED, ev.TICKET_RECALLED)
+# After these the window's screen and keypad show its new state.
+WINDOW_EVENTS = (ev.TICKET_CALLED, ev.TICKET_RECALLED, ev.TICKET_SKIPPED, ev.TICKET_HELD,
+                 ev.TICKET_TRANSFERRED, ev.TICKET_FINISHED, ev.WINDOW_STATUS)
+KEYPAD_ACTIONS: dict[str, Callable] = {
+    "call_next": calling.call_next, "recall": calling.recall, "skip": calling.skip,
+    "finish": lambda uow, who, n, now: calling.finish(uow, who, n, now, outcome="immediate"),
+    "pause": lambda uow, who, n, now, reason="other": sessions.pause(uow, who, n, reason, now),
+    "resume": lambda uow, who, n, now: sessions.resume(uow, who, n, now),
+    "transfer": lambda uow, who, n, now, service=None, window=None: calling.transfer(
+        uow, who, n, now, service=service, to_window=window, come_back=False),
+}
+
+
+def device_room(hall_id: int, kind: str, key: str | int) -> str:
+    return f"hall:{hall_id}/{kind}:{key}"
+
+
+def voice_room(hall_id: int) -> str:
+    return f"hall:{hall_id}/voice"
+
+
+class DeviceHub:
+    def __init__(self, runtime, sio):
+        self.runtime = runtime
+        self.sio = sio
+        for name, handler in (("disconnect", self.disconnected), (m.HELLO, self._hello), (m.JOB_RESULT, self._job_result),
+                              (m.DEVICE_STATUS, self._device_status), (m.KEYPAD_ACTION, self._keypad_action)):
+            sio.on(name, handler)
+
+    # --- jobs out ------------------------------------------------------------------
+    def publish(self, events: Iterable[Event], broadcast: Callable[[Iterable[Event]], None]) -> None:
+        """Broadcast the news, then send the device jobs it calls for."""
+        events = list(events)
+        broadcast([e for e in events if e.name != printing.PRINT_REQUESTED])
+        windows: dict[tuple[int, int], Event] = {}
+        for event in events:
+            if event.name == printing.PRINT_REQUESTED:
+                self._print(event)
+            if event.name in CALL_EVENTS and event.window is not None:
+                self._announce(event)
+            if event.name in WINDOW_EVENTS and event.window is not None:
+                windows[(event.hall_id, event.window)] = event  # the last word per window
+        for (hall_id, number), event in windows.items():
+            self._show_window(hall_id, number, calling=event if event.name in CALL_EVENTS else None)
+
+    def _print(self, event: Event) -> None:
+        p = event.payload
+        job = m.PrintJob(id=f"print:{p['job']}", printer=p["printer"], document=p["document"], ticket=p["ticket"])
+        self.sio.emit(m.PRINT, job.model_dump(), to=device_room(event.hall_id, "printer", p["printer"]))
+
+    def _announce(self, event: Event) -> None:
+        p = event.payload
+        with UnitOfWork(self.runtime.db.read) as uow:
+            voice = hall_context(uow.session, event.hall_id).settings.voice
+        template = voice.template_en if voice.lang == "en" else voice.template
+        try:
+            text = announcement_text(p["number"], p["window"], template, voice.lang)
+        except ValueError:  # the hall file's template was checked on load; never go silent over it
+            log.exception("announcement template of hall %s failed; using the default", event.hall_id)
+            text = announcement_text(p["number"], p["window"], None, voice.lang)
+        job = m.Announce(id=f"announce:{uuid.uuid4().hex}", text=text, lang=voice.lang,
+                         key=f"{p['id']}@{p['window']}", at=p["at"])
+        self.sio.emit(m.ANNOUNCE, job.model_dump(), to=voice_room(event.hall_id))
+
+    def _show_window(self, hall_id: int, number: int, calling: Event | None) -> None:
+        with UnitOfWork(self.runtime.db.read) as uow:
+            ctx = hall_context(uow.session, hall_id)
+            window = next((w for w in views.windows(uow.session, ctx) if w["number"] == number), None)
+            if window is None:
+                return
+            waiting = waiting_for(uow.session, find_window(uow.session, hall_id, number))
+            lang = ctx.settings.voice.lang
+        show = m.LedShow(id=f"led:{uuid.uuid4().hex}", window=number, state=window, lang=lang,
+                         calling=calling.payload["number"] if calling else None)
+        self.sio.emit(m.LED_SHOW, show.model_dump(), to=device_room(hall_id, "led", number))
+        self.sio.emit(m.KEYPAD_SHOW, keypad_show(window, waiting).model_dump(),
+                      to=device_room(hall_id, "keypad", number))
+
+    # --- answers in ----------------------------------------------------------------
+    def _agent(self, sid) -> Principal | None:
+        who = self.sio.get_session(sid).get("who")
+        return who if who is not None and who.kind == "agent" else None
+
+    def _hello(self, sid, data):
+        who = self._agent(sid)
+        if who is None:
+            return {"error": "forbidden"}
+        try:
+            hello = m.Hello.model_validate(data)
+        except ValidationError as exc:
+            return {"error": "invalid_input", "detail": str(exc)}
+        keypads: set[int] = set()
+        with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
+            known = {w["number"] for w in views.windows(uow.session, hall_context(uow.session, who.hall_id))}
+            unknown = sorted({n for d in hello.devices for n in d.windows} - known)
+            if unknown:
+                return {"error": "window_unknown", "windows": unknown}
+            registry.register(uow, who.hall_id, who.name, hello.devices, self.runtime.clock())
+            uow.commit()
+        for device in hello.devices:
+            if device.kind == "printer":
+                self.sio.enter_room(sid, device_room(who.hall_id, "printer", device.name))
+            elif device.kind == "voice":
+                self.sio.enter_room(sid, voice_room(who.hall_id))
+            else:
+                kind = "keypad" if device.kind == "keypad" else device.kind
+                for number in device.windows:
+                    self.sio.enter_room(sid, device_room(who.hall_id, kind, number))
+                if device.kind == "keypad":
+                    keypads.update(device.windows)
+        self.sio.get_session(sid)["keypads"] = keypads
+        for device in hello.devices:  # show every screen and keypad its window's state now
+            for number in device.windows:
+                self._show_window(who.hall_id, number, calling=None)
+        return {"ok": True}
+
+    def disconnected(self, sid, reason=None) -> None:
+        who = self._agent(sid)
+        if who is None:
+            return
+        with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
+            registry.agent_gone(uow, who.hall_id, who.name, self.runtime.clock())
+            uow.commit()
+
+    def _job_result(self, sid, data):
+        who = self._agent(sid)
+        if who is None:
+            return {"error": "forbidden"}
+        try:
+            result = m.JobResult.model_validate(data)
+        except ValidationError as exc:
+            return {"error": "invalid_input", "detail": str(exc)}
+        kind, _, key = result.id.partition(":")
+        if kind == "print" and key.isdigit():
+            with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
+                printing.settle(uow, who.hall_id, int(key), result.ok, result.reason, self.runtime.clock())
+                uow.commit()
+        elif not result.ok:
+            log.warning("agent %s: job %s failed: %s", who.name, result.id, result.reason)
+        return {"ok": True}
+
+    def _device_status(self, sid, data):
+        who = self._agent(sid)
+        if who is None:
+            return {"error": "forbidden"}
+        try:
+            status = m.DeviceStatus.model_validate(data)
+        except ValidationError as exc:
+            return {"error": "invalid_input", "detail": str(exc)}
+        with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
+            registry.report(uow, who.hall_id, who.name, status, self.runtime.clock())
+            uow.commit()
+        return {"ok": True}
+
+    def _keypad_action(self, sid, data):
+        """A caller keypad's key: the same window action a clerk's console makes."""
+        who = self._agent(sid)
+        if who is None:
+            return {"error": "forbidden"}
+        try:
+            action = m.KeypadAction.model_validate(data)
+        except ValidationError as exc:
+            return {"error": "invalid_input", "detail": str(exc)}
+        if action.action not in KEYPAD_ACTIONS:
+            return {"error": "not_supported", "action": action.action}
+        if action.window not in self.sio.get_session(sid).get("keypads", set()):
+            log.warning("agent %s: keypad action for window %s it did not declare", who.name, action.window)
+            return {"error": "forbidden"}
+        keypad = Principal(hall_id=who.hall_id, kind="caller", name=f"{who.name}/keypad",
+                           window_number=action.window)
+        try:
+            with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
+                KEYPAD_ACTIONS[action.action](uow, keypad, action.window, self.runtime.clock(), **action.params)
+                uow.commit()
+        except QueueError as exc:
+            return {"error": exc.code, **{k: str(v) for k, v in exc.params.items()}}
+        except TypeError as exc:  # params that action does not take
+            return {"error": "invalid_input", "detail": str(exc)}
+        with UnitOfWork(self.runtime.db.read) as uow:
+            ctx = hall_context(uow.session, who.hall_id)
+            window = next(w for w in views.windows(uow.session, ctx) if w["number"] == action.window)
+            waiting = waiting_for(uow.session, find_window(uow.session, who.hall_id, action.window))
+        return keypad_show(window, waiting).model_dump()
+
+
+def keypad_show(window: dict, waiting: int) -> m.KeypadShow:
+    serving = window.get("serving")
+    return m.KeypadShow(window=window["number"], number=serving["number"] if serving else None,
+                        waiting=waiting, status=window["status"])

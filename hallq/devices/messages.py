@@ -1,0 +1,119 @@
+"""What the server and a device agent say to each other over Socket.IO.
+
+The agent shares these message types with the server, never its database
+(python-socketio's own split: one protocol, two sides). Every job carries an
+id; the agent answers each with `job.result`. Payloads are validated on the
+receiving side with these models, so a malformed message is refused with a
+reason instead of breaking a device.
+
+    server -> agent   print        PrintJob      print a ticket or notice on a named printer
+                      led.show     LedShow       a window's state, for its LED screen
+                      announce     Announce      speak a call
+                      keypad.show  KeypadShow    what a window's caller keypad screen shows
+                      rating.ask   RatingAsk     light a window's evaluator keypad for a ticket
+    agent -> server   agent.hello  Hello         the devices this agent hosts (answered with ok/error)
+                      job.result   JobResult     done or failed, with the reason
+                      device.status DeviceStatus a device's state changed (or is re-reported)
+                      keypad.action KeypadAction a key pressed on a caller keypad (answered with KeypadShow)
+                      keypad.rating KeypadRating a key pressed on an evaluator keypad (answered ok/error)
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PRINT = "print"
+LED_SHOW = "led.show"
+ANNOUNCE = "announce"
+KEYPAD_SHOW = "keypad.show"
+RATING_ASK = "rating.ask"
+
+HELLO = "agent.hello"
+JOB_RESULT = "job.result"
+DEVICE_STATUS = "device.status"
+KEYPAD_ACTION = "keypad.action"
+KEYPAD_RATING = "keypad.rating"
+
+DeviceKind = Literal["printer", "led", "voice", "keypad", "evaluator_keypad"]
+# ok and near_end can work; everything else cannot. "unknown" is what silence
+# means: a printer that does not answer is never assumed to be fine.
+DeviceState = Literal["ok", "near_end", "paper_out", "offline", "not_answering", "port_down", "failed", "unknown"]
+WORKING_STATES = ("ok", "near_end")
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class DeviceInfo(Message):
+    kind: DeviceKind
+    name: str = Field(min_length=1, max_length=120)
+    windows: list[int] = []  # LED screens and keypads: the windows they serve
+
+
+class Hello(Message):
+    devices: list[DeviceInfo]
+
+
+class PrintJob(Message):
+    id: str
+    printer: str
+    # What to print, not how: the agent lays it out for its own paper width and
+    # code page. kind "ticket": ticket_layout.ticket_blocks' arguments.
+    document: dict[str, Any]
+    ticket: int | None = None
+
+
+class LedShow(Message):
+    """A window's state for its LED screen; the agent words it for the screen's size (display.led_text)."""
+
+    id: str
+    window: int
+    state: dict[str, Any]  # the window as GET /api/v1/windows shows it
+    calling: str | None = None  # the number just called there: "请A001到3号窗口", then "A001 正在办理"
+    lang: str = "zh"
+
+
+class Announce(Message):
+    id: str
+    text: str
+    lang: str = "zh"
+    key: str  # the ticket and window, so a backlog can collapse repeats of one call
+    at: str  # when the call was made (ISO): stale calls are not replayed after an outage
+
+
+class KeypadShow(Message):
+    window: int
+    number: str | None = None
+    waiting: int = 0
+    status: str = ""
+
+
+class RatingAsk(Message):
+    window: int
+    ticket: int | None  # None: stop asking (rated, expired or the window moved on)
+
+
+class JobResult(Message):
+    id: str
+    ok: bool
+    reason: str | None = None
+
+
+class DeviceStatus(Message):
+    kind: DeviceKind
+    name: str
+    state: DeviceState
+    detail: str | None = None
+
+
+class KeypadAction(Message):
+    window: int
+    action: Literal["call_next", "recall", "skip", "pause", "resume", "transfer", "finish", "request_rating"]
+    params: dict[str, Any] = {}
+
+
+class KeypadRating(Message):
+    window: int
+    level: int = Field(ge=1, le=5)

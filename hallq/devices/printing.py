@@ -1,0 +1,123 @@
+"""Printing tickets at kiosks without ghost tickets.
+
+The rules (issue 3, "No ghost tickets"):
+- a kiosk issues a printed ticket only when its printer's last believed state
+  is working (ok or paper near end); silence is unknown and refuses;
+- the ticket and its print job commit together, the job goes to the agent
+  after commit, and the agent's answer settles it: printed or failed with the
+  reason. No answer within ANSWER_WITHIN settles it as failed;
+- a print-failed ticket stays a valid ticket in the queue: the kiosk shows
+  its number and QR code on screen, and the guide desk can reprint it.
+
+Plain Python over SQLAlchemy; the hub sends the jobs and brings the answers.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+
+from hallq.devices.messages import WORKING_STATES
+from hallq.devices.models import PrintJob
+from hallq.devices.registry import device_state
+from hallq.queue.errors import NotFound, Refused
+from hallq.queue.events import Event
+from hallq.queue.facts import iso
+from hallq.queue.halls import HallContext
+from hallq.queue.models import Item, Ticket
+from hallq.queue.unit_of_work import UnitOfWork
+
+PRINT_REQUESTED = "print.requested"  # for the hub only: carries the job to the printer's agent
+PRINT_RESULT = "print.result"  # news for the kiosk and the duty manager
+ANSWER_WITHIN = dt.timedelta(seconds=20)
+
+
+def require_printer(uow: UnitOfWork, hall_id: int, printer: str, now: dt.datetime) -> None:
+    state, detail = device_state(uow.session, hall_id, "printer", printer, now)
+    if state not in WORKING_STATES:
+        raise Refused("printer_not_ready", printer=printer, state=state, detail=detail or "")
+
+
+def ticket_document(ctx: HallContext, ticket: dict, item: Item, qr_url: str, lang: str) -> dict[str, Any]:
+    """What the agent needs to lay out the ticket (ticket_layout.ticket_blocks' arguments)."""
+    return {"kind": "ticket", "ticket": ticket, "hall_name": ctx.hall.name, "qr_url": qr_url,
+            "guide": item.guide, "item_name": item.name, "department": item.department.name,
+            "lang": lang, "timezone": ctx.hall.timezone}
+
+
+def request_print(uow: UnitOfWork, ticket: Ticket, printer: str, document: dict[str, Any], *, kind: str,
+                  who: str, now: dt.datetime) -> PrintJob:
+    job = PrintJob(hall_id=ticket.hall_id, ticket_id=ticket.id, printer=printer, kind=kind, state="pending",
+                   requested_by=who, created_at=now)
+    uow.session.add(job)
+    uow.session.flush()
+    uow.add_event(Event(PRINT_REQUESTED, ticket.hall_id, {
+        "job": job.id, "printer": printer, "document": document, "ticket": ticket.id,
+        "number": ticket.number, "window": None, "service": None, "at": iso(now)}))
+    return job
+
+
+def settle(uow: UnitOfWork, hall_id: int, job_id: int, ok: bool, reason: str | None,
+           now: dt.datetime) -> PrintJob | None:
+    """The agent's answer. A late 'printed' after a timeout still wins: the paper is out."""
+    job = uow.session.get(PrintJob, job_id)
+    if job is None or job.hall_id != hall_id:
+        return None
+    if job.state == "printed" or (job.state == "failed" and not ok):
+        return job  # a repeated answer changes nothing
+    job.state, job.reason, job.finished_at = ("printed", None, now) if ok else ("failed", reason or "unknown", now)
+    _news(uow, job, now)
+    return job
+
+
+def expire_unanswered(uow: UnitOfWork, now: dt.datetime) -> int:
+    """Jobs nobody answered in time are failed: the ticket must not count as on paper."""
+    jobs = uow.session.scalars(select(PrintJob).where(PrintJob.state == "pending",
+                                                      PrintJob.created_at < now - ANSWER_WITHIN)).all()
+    for job in jobs:
+        job.state, job.reason, job.finished_at = "failed", "no answer from the printer", now
+        _news(uow, job, now)
+    return len(jobs)
+
+
+def _news(uow: UnitOfWork, job: PrintJob, now: dt.datetime) -> None:
+    ticket = uow.session.get(Ticket, job.ticket_id) if job.ticket_id else None
+    uow.add_event(Event(PRINT_RESULT, job.hall_id, {
+        **job_json(job), "number": ticket.number if ticket else None, "window": None,
+        "service": ticket.item.code if ticket else None, "at": iso(now)}))
+
+
+def job_json(job: PrintJob) -> dict:
+    return {"job": job.id, "ticket": job.ticket_id, "printer": job.printer, "kind": job.kind,
+            "state": job.state, "reason": job.reason, "created_at": iso(job.created_at),
+            "finished_at": iso(job.finished_at) if job.finished_at else None}
+
+
+def last_job(uow: UnitOfWork, ticket_id: int) -> PrintJob | None:
+    return uow.session.scalar(select(PrintJob).where(PrintJob.ticket_id == ticket_id)
+                              .order_by(PrintJob.id.desc()).limit(1))
+
+
+def reprint(uow: UnitOfWork, ctx: HallContext, ticket: Ticket, ticket_view: dict, printer: str, qr_url: str,
+            lang: str, who: str, now: dt.datetime) -> PrintJob:
+    """The guide desk prints a ticket again (one whose printing failed, or a lost slip)."""
+    if ticket.hall_id != ctx.id:
+        raise NotFound("ticket_unknown", ticket=ticket.id)
+    if ticket.status not in ("waiting", "called", "held", "missed"):
+        raise Refused("ticket_closed", number=ticket.number, status=ticket.status)
+    require_printer(uow, ctx.id, printer, now)
+    document = ticket_document(ctx, ticket_view, ticket.item, qr_url, lang)
+    return request_print(uow, ticket, printer, document, kind="reprint", who=who, now=now)
+
+
+def failed_tickets(uow: UnitOfWork, hall_id: int, day: dt.date) -> list[dict]:
+    """Today's tickets whose last print job failed: the guide desk's reprint list."""
+    last = (select(PrintJob.ticket_id, func.max(PrintJob.id).label("job_id"))
+            .where(PrintJob.hall_id == hall_id).group_by(PrintJob.ticket_id).subquery())
+    rows = uow.session.execute(
+        select(Ticket, PrintJob).join(last, last.c.ticket_id == Ticket.id).join(PrintJob, PrintJob.id == last.c.job_id)
+        .where(Ticket.hall_id == hall_id, Ticket.day == day, PrintJob.state == "failed").order_by(Ticket.id)
+    ).all()
+    return [{"id": t.id, "number": t.number, "service": t.item.code, "status": t.status, **job_json(job)}
+            for t, job in rows]

@@ -1,0 +1,92 @@
+"""Which devices the agents host, and the state each last reported.
+
+Plain Python over SQLAlchemy, like the queue engine: the Socket.IO hub calls
+these inside a unit of work. A change of state is news (`device.status` to the
+hall, where the duty manager's screen and the kiosks listen); a re-report of
+the same state only refreshes `seen_at`, the heartbeat that keeps a state
+believable.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hallq.devices.messages import DEVICE_STATUS, DeviceInfo, DeviceStatus
+from hallq.devices.models import Device
+from hallq.queue.events import Event
+from hallq.queue.facts import iso
+from hallq.queue.unit_of_work import UnitOfWork
+
+# Agents re-report every device this often; a state older than STALE_AFTER is
+# no longer believed (the agent, its network or its machine may be gone).
+HEARTBEAT = dt.timedelta(seconds=10)
+STALE_AFTER = dt.timedelta(seconds=30)
+
+
+def _find(s: Session, hall_id: int, kind: str, name: str) -> Device | None:
+    return s.scalar(select(Device).where(Device.hall_id == hall_id, Device.kind == kind, Device.name == name))
+
+
+def register(uow: UnitOfWork, hall_id: int, agent: str, devices: list[DeviceInfo], now: dt.datetime) -> None:
+    """An agent (re)connected with these devices; their state is unknown until they report."""
+    for info in devices:
+        row = _find(uow.session, hall_id, info.kind, info.name)
+        if row is None:
+            row = Device(hall_id=hall_id, kind=info.kind, name=info.name, changed_at=now)
+            uow.session.add(row)
+        row.agent, row.info = agent, info.model_dump(mode="json", exclude={"kind", "name"})
+        _set(uow, row, "unknown", "agent connected", now)
+
+
+def report(uow: UnitOfWork, hall_id: int, agent: str, status: DeviceStatus, now: dt.datetime) -> bool:
+    """Records a device's state; True when it changed. Unknown devices are registered."""
+    row = _find(uow.session, hall_id, status.kind, status.name)
+    if row is None:
+        row = Device(hall_id=hall_id, kind=status.kind, name=status.name, agent=agent, info={}, changed_at=now)
+        uow.session.add(row)
+    row.agent = agent
+    return _set(uow, row, status.state, status.detail, now)
+
+
+def agent_gone(uow: UnitOfWork, hall_id: int, agent: str, now: dt.datetime) -> None:
+    """The agent disconnected: nobody can vouch for its devices any more."""
+    for row in uow.session.scalars(select(Device).where(Device.hall_id == hall_id, Device.agent == agent)):
+        _set(uow, row, "unknown", "agent disconnected", now)
+
+
+def _set(uow: UnitOfWork, row: Device, state: str, detail: str | None, now: dt.datetime) -> bool:
+    changed = row.state != state or row.detail != detail
+    row.seen_at = now
+    if changed:
+        row.state, row.detail, row.changed_at = state, detail, now
+        uow.session.flush()
+        uow.add_event(Event(DEVICE_STATUS, row.hall_id, device_json(row, now)))
+    return changed
+
+
+def believed_state(row: Device | None, now: dt.datetime) -> tuple[str, str | None]:
+    """The state to act on: silence and stale reports are 'unknown', never fine."""
+    if row is None:
+        return "unknown", "never reported"
+    if now - row.seen_at > STALE_AFTER:
+        return "unknown", f"no report since {iso(row.seen_at)}"
+    return row.state, row.detail
+
+
+def device_state(s: Session, hall_id: int, kind: str, name: str, now: dt.datetime) -> tuple[str, str | None]:
+    return believed_state(_find(s, hall_id, kind, name), now)
+
+
+def device_json(row: Device, now: dt.datetime) -> dict:
+    state, detail = believed_state(row, now)
+    return {"kind": row.kind, "name": row.name, "agent": row.agent, "state": state, "detail": detail,
+            "info": row.info, "seen_at": iso(row.seen_at), "changed_at": iso(row.changed_at),
+            "number": None, "window": None, "service": None, "at": iso(now)}
+
+
+def devices(s: Session, hall_id: int, now: dt.datetime) -> list[dict]:
+    rows = s.scalars(select(Device).where(Device.hall_id == hall_id).order_by(Device.kind, Device.name))
+    return [device_json(row, now) for row in rows]
+
