@@ -101,6 +101,7 @@ class KeypadAdapter:
         self._send_lock = threading.Lock()      # seq order = order on the wire
         self._decoder = FrameDecoder()
         self._closing = threading.Event()
+        self._reopened = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=max(1, min(32, len(self._keypads))),
                                         thread_name_prefix="keypad-action")
         self._reader: threading.Thread | None = None
@@ -171,18 +172,28 @@ class KeypadAdapter:
                 keypad.next_ping = time.monotonic()     # learn at once who is on the bus
         while not self._closing.is_set():
             try:
-                data = self._link.read(256, self._gap_s)
-            except PortDown:
+                self._step()
+            except Exception:
+                # The bus must outlive any surprise; the port is retried by the link.
+                log.exception("keypad bus %s: reader error", self.config.port)
                 self._decoder.reset()
-                if self._link.wait_up(0.5) and not self._closing.is_set():
-                    self._resend_state()
-                else:
-                    self._housekeeping()
-                continue
-            # Silence on the line ends any partial frame: its sender stopped mid-frame.
-            for item in self._decoder.feed(data) if data else self._decoder.expire():
-                self._handle(item)
+                self._closing.wait(0.2)
+
+    def _step(self) -> None:
+        if self._reopened.is_set():
+            self._reopened.clear()
+            self._decoder.reset()   # bytes from before the port went away
+            self._resend_state()
+        try:
+            data = self._link.read_some(256, self._gap_s)
+        except PortDown:
+            self._link.wait_up(0.5)
             self._housekeeping()
+            return
+        # Silence on the line ends any partial frame: its sender stopped mid-frame.
+        for item in self._decoder.feed(data) if data else self._decoder.expire():
+            self._handle(item)
+        self._housekeeping()
 
     def _handle(self, item: Frame | FrameError) -> None:
         if isinstance(item, FrameError):
@@ -258,19 +269,23 @@ class KeypadAdapter:
 
     def _act(self, keypad: _Keypad, press: KeyPress) -> None:
         window = keypad.config.window
+        refusal: str | None = None
         try:
             display = self._actions.act(window, press.action, **press.params)
         except ActionRefused as exc:
             log.info("keypad %d at window %d: %s refused: %s", keypad.address, window, press.action, exc.text)
-            self._show_only(keypad, exc.text)
+            refusal = exc.text
         except Exception:
             log.exception("keypad %d at window %d: %s failed", keypad.address, window, press.action)
-            self._show_only(keypad, FAULT_TEXT)
-        else:
-            self.update(window, display)
+            refusal = FAULT_TEXT
         finally:
+            # Free before the screen changes: a clerk who sees the answer may press at once.
             with self._lock:
                 keypad.busy = False
+        if refusal is None:
+            self.update(window, display)
+        else:
+            self._show_only(keypad, refusal)
 
     def _show_only(self, keypad: _Keypad, text: str) -> None:
         """Show a refusal on the keypad that asked, over the window's last known state."""
@@ -324,10 +339,16 @@ class KeypadAdapter:
         return raw
 
     def _write(self, raw: bytes) -> None:
+        # A frame that cannot be written now is not lost: state is sent again
+        # when the port is back (`_resend_state`), a keypad repeats its keys.
         try:
             self._link.write(raw)
         except PortDown:
-            pass  # the state is sent again when the port is back (`_resend_state`)
+            pass
+        except Exception as exc:
+            # pyserial's flush() raises termios.error (not an OSError) when a
+            # tty vanishes mid-write; SerialLink notices on the next read.
+            log.warning("keypad bus %s: write failed: %r", self.config.port, exc)
 
     def _state_of(self, keypad: _Keypad) -> tuple[Cmd, bytes] | None:
         """The frame that puts a keypad in the state it should be in now."""
@@ -409,6 +430,8 @@ class KeypadAdapter:
         # Called by SerialLink, from its constructor on (before `self._link` exists).
         with self._lock:
             self._port_up, self._port_error = up, error
+        if up:
+            self._reopened.set()    # the reader puts every keypad back in its state
         self._report()
 
     def _report(self) -> None:

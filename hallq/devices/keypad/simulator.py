@@ -94,6 +94,11 @@ class KeypadBusSimulator:
             self._keypads[keypad.address] = keypad
         return keypad
 
+    def remove(self, address: int) -> SimKeypad:
+        """Disconnect one keypad from the bus (its stub cable cut); the others stay."""
+        with self._changed:
+            return self._keypads.pop(address)
+
     def keypad(self, address: int) -> SimKeypad:
         return self._keypads[address]
 
