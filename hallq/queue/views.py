@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hallq.accounts import User
+from hallq.evaluator.satisfaction import satisfaction
 from hallq.queue.estimates import ItemLoad, item_loads
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
@@ -216,7 +217,7 @@ def window_console(s: Session, ctx: HallContext, window: Window, now: dt.datetim
                                             Ticket.day == today).order_by(Ticket.id.desc()).limit(10)).all()
     return {
         "at": iso(now),
-        "hall": {"id": ctx.id, "name": ctx.hall.name},
+        "hall": {"id": ctx.id, "name": ctx.hall.name, "timezone": ctx.hall.timezone},
         "window": state,
         "recall_limit": ctx.settings.recall_limit,
         "items": [{"code": item.code, "name": item.name, "department": item.department.name, "prefix": item.prefix,
@@ -252,10 +253,18 @@ def me(s: Session, ctx: HallContext, user_id: int, username: str, role: str) -> 
     }
 
 
-def my_day(s: Session, ctx: HallContext, actor: str, user_id: int, now: dt.datetime,
-           ratings: dict | None = None) -> dict:
+def ratings_today(s: Session, ctx: HallContext, staff_id: int, now: dt.datetime) -> dict:
+    """Ratings (好差评) of the cases a staff member finished today, as the assessment counts them."""
+    start = _day_start(ctx, now)
+    found = satisfaction(s, ctx, start, start + dt.timedelta(days=1), staff_id=staff_id)
+    return {"count": found.rated, "counted": found.counted, "unrated": found.unrated, "rate": found.rate,
+            "levels": {str(level): n for level, n in found.levels.items()}}
+
+
+def my_day(s: Session, ctx: HallContext, actor: str, user_id: int, now: dt.datetime) -> dict:
     """A clerk's day so far, read from the ticket events they caused and their window sessions."""
     start = _day_start(ctx, now)
+    user = s.get(User, user_id)
     rows = s.execute(select(TicketEvent.kind, TicketEvent.data).where(
         TicketEvent.hall_id == ctx.id, TicketEvent.actor == actor, TicketEvent.at >= start)).all()
     finished = [data for kind, data in rows if kind == "finished"]
@@ -279,5 +288,5 @@ def my_day(s: Session, ctx: HallContext, actor: str, user_id: int, now: dt.datet
         "sessions": [{"window": number, "post": ws.post, "started_at": iso(ws.started_at),
                       "ended_at": iso(ws.ended_at) if ws.ended_at else None} for ws, number in sessions],
         "paused_s": round(sum(((p.ended_at or now) - p.started_at).total_seconds() for p in pauses)),
-        "ratings": ratings,
+        "ratings": ratings_today(s, ctx, user.staff_id, now) if user and user.staff_id else None,
     }

@@ -84,16 +84,26 @@ def test_my_day_counts_what_the_clerk_did(hall, server, clock):
     for _ in range(3):
         issue(kiosk, "GA02")
     empty = clerk.get("/me/day").json()
-    assert empty["served"] == 0 and empty["average_service_s"] is None and empty["ratings"] is None
-    for minutes, outcome in ((4, {"outcome": "immediate"}), (8, {"outcome": "promised", "promised_days": 5})):
+    assert empty["served"] == 0 and empty["average_service_s"] is None
+    assert empty["ratings"] == {"count": 0, "counted": 0, "unrated": 0, "rate": None,
+                                "levels": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0}}
+    # An account with no staff record has no ratings of its own.
+    assert server.api(hall.login(hall.user("boss", "supervisor").name)).get("/me/day").json()["ratings"] is None
+    # Each citizen rates on window 1's evaluator pad as service ends: one satisfied, one bad review.
+    pad = server.api(hall.token("evaluator", "pad-1", window=1))
+    for minutes, outcome, rating in ((4, {"outcome": "immediate"}, {"level": 5}),
+                                     (8, {"outcome": "promised", "promised_days": 5}, {"level": 2, "reasons": ["slow"]})):
         clerk.post("/windows/1/call-next")
         clock.advance(minutes=minutes)
-        assert clerk.post("/windows/1/finish", outcome).status_code == 200
+        done = clerk.post("/windows/1/finish", outcome).json()
+        assert pad.post("/ratings", {"ticket": done["id"], "channel": "pad", **rating}).status_code == 201
     clerk.post("/windows/1/call-next")
     clerk.post("/windows/1/skip")
     assert clerk.post("/windows/1/pause", {"reason": "lunch"}).status_code == 200
     clock.advance(minutes=30)
     day = clerk.get("/me/day").json()
+    assert day["ratings"]["count"] == 2 and day["ratings"]["rate"] == 0.5
+    assert day["ratings"]["levels"]["5"] == 1 and day["ratings"]["levels"]["2"] == 1
     assert day["served"] == 2 and day["average_service_s"] == 6 * 60
     assert day["outcomes"] == {"immediate": 1, "promised": 1}
     assert day["calls"] == 3 and day["skipped"] == 1

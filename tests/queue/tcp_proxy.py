@@ -1,0 +1,77 @@
+"""A TCP relay on 127.0.0.1 that a test can cut and restore, to drop a browser's connection for real."""
+from __future__ import annotations
+
+import socket
+import threading
+
+
+class TcpProxy:
+    """Relays 127.0.0.1:`port` to the target port until `drop()`; `restore()` listens on the same port again."""
+
+    def __init__(self, target_port: int):
+        self.target = ("127.0.0.1", target_port)
+        self.port = 0
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._stop = threading.Event()
+        self.restore()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def restore(self) -> None:
+        self._stop = threading.Event()
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        listener.settimeout(0.1)
+        self.port = listener.getsockname()[1]
+        threading.Thread(target=self._accept, args=(listener, self._stop), daemon=True).start()
+
+    def drop(self) -> None:
+        """Stop accepting and cut every open connection, as a pulled cable would."""
+        self._stop.set()
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+    close = drop
+
+    def _accept(self, listener: socket.socket, stop: threading.Event) -> None:
+        with listener:
+            while not stop.is_set():
+                try:
+                    client, _ = listener.accept()
+                except (socket.timeout, TimeoutError):
+                    continue
+                client.settimeout(None)
+                try:
+                    upstream = socket.create_connection(self.target)
+                except OSError:
+                    client.close()
+                    continue
+                with self._lock:
+                    self._sockets += [client, upstream]
+                for a, b in ((client, upstream), (upstream, client)):
+                    threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
