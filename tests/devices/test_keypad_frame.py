@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -180,3 +181,30 @@ def test_an_address_configured_twice_is_refused():
         config.KeypadBusConfig(port="loop://", keypad=[{"address": 1, "window": 1}, {"address": 1, "window": 2}])
     with pytest.raises(ValidationError):
         config.KeypadBusConfig(port="loop://", keypad=[{"address": 1, "window": 1, "keys": 6}])
+
+
+# -- the document ---------------------------------------------------------------------------
+
+def test_the_examples_in_the_protocol_document_are_the_frames_they_describe():
+    doc = (Path(__file__).parents[2] / "docs" / "keypad-protocol.md").read_text(encoding="utf-8")
+    block = doc.split("## Examples", 1)[1].split("```")[1]
+    wire = bytes.fromhex(" ".join(line.split("  ")[0] for line in block.splitlines() if line.startswith("FF ")))
+    items = FrameDecoder().feed(wire)
+    assert not errors(items)
+    number = b"\x04A001"
+    assert frames(items) == [
+        Frame(1, Cmd.CALL_NEXT, 0x2A),
+        Frame(1, Cmd.HOST_ACK, 0x2A),
+        Frame(1, Cmd.PAUSE, 0x2B, b"\x01"),
+        Frame(1, Cmd.TRANSFER, 0x2C, b"\x01\x0112"),
+        Frame(1, Cmd.TRANSFER, 0x2D, b"\x02\x005"),
+        Frame(1, Cmd.DISPLAY, 0x07, caller.display_data(WindowDisplay("A001", 12, "open", "请A001号\n到3号窗口"))),
+        Frame(1, Cmd.ACK, 0x07),
+        Frame(9, Cmd.HOST_NAK, 0x01, b"\x01"),
+        Frame(101, Cmd.RATING_REQUEST, 0x03, b"\x3c" + number),
+        Frame(101, Cmd.RATING_KEY, 0x11, b"\x02"),
+        Frame(101, Cmd.RATING_END, 0x04, b"\x01"),
+        Frame(1, Cmd.PING, 0x08),
+    ]
+    assert caller.key_press(Cmd.TRANSFER, b"\x01\x0112") == KeyPress("transfer", {"to_window": 12, "come_back": True})
+    assert evaluator.key_level(5, 2) == 4
