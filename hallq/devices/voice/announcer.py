@@ -1,0 +1,294 @@
+"""The announcer: one worker speaks calls one after another, never two at once.
+
+Calls queue in the order they arrive. The worker renders each one (chime, the
+sentence, repeated) into one clip and plays it to the end before taking the next,
+so announcements never overlap. A recall queues the same words again.
+
+After an outage (network, sound device) a backlog must not replay calls people
+stopped waiting for: when a call's turn comes and it is older than
+`max_age_s` it is dropped as "stale"; and a call for a ticket that already
+waits in the queue replaces the waiting one ("superseded"), so a ticket called,
+recalled and transferred meanwhile is spoken once, with its latest window.
+
+Failures never stop the worker and are never silent: `on_status` receives a
+`VoiceStatus` whenever the state (ok/failed) or the reason changes; the agent
+turns it into `device.status`. While failed, the worker checks the engine and
+the sound output again every `recheck_s`, so a replugged speaker reports ok
+without waiting for the next call.
+
+Interface::
+
+    announcer = Announcer(playback, settings=VoiceSettings(), engine=None,
+                          on_status=None, on_done=None, clock=utc_now)
+    announcer.start()
+    announcer.announce(number, window, called_at=None, *, text=None, job_id=None) -> Announcement
+    announcer.recall(number, *, job_id=None) -> Announcement | None
+    announcer.update_settings(settings)             # ValueError for a bad chime file
+    announcer.status -> VoiceStatus
+    announcer.pending() -> list[Announcement]
+    announcer.wait_idle(timeout) -> bool
+    announcer.close(timeout=5.0)                    # pending ones end as "cancelled"
+    on_status(VoiceStatus(state, source, reason, at))
+    on_done(announcement, outcome, detail)          # outcome: see OUTCOMES
+    compose_announcement(text, settings, engine, volume=1.0) -> Clip
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hallq.devices.voice.audio import Clip, join_parts, load_sound_file, scale, silence, tone_chime
+from hallq.devices.voice.engine import EngineError, SpeechEngine
+from hallq.devices.voice.playback import Playback, PlaybackError
+from hallq.devices.voice.settings import VoiceSettings
+from hallq.display.wording import announcement_text
+
+log = logging.getLogger(__name__)
+
+# How an announcement ended, as on_done reports it.
+OUTCOMES = ("played", "stale", "superseded", "failed", "cancelled")
+_REMEMBERED_CALLS = 500  # numbers a recall can find
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Announcement:
+    number: str
+    window: int | str
+    called_at: dt.datetime  # aware: when the call was made, not when it got here
+    text: str | None = None  # wording decided elsewhere; else the settings' template
+    job_id: str | None = None  # the agent's job, handed back with the outcome
+    queued_at: float = field(default=0.0, compare=False)  # monotonic, for latency figures
+
+
+@dataclass(frozen=True)
+class VoiceStatus:
+    state: str  # "ok" or "failed"
+    source: str | None  # what failed: "engine" or "audio"
+    reason: str | None
+    at: dt.datetime
+
+
+@functools.lru_cache(maxsize=8)
+def _chime_pcm(chime: str, sample_rate: int) -> bytes:
+    if chime == "none":
+        return b""
+    if chime == "tone":
+        return tone_chime(sample_rate)
+    return load_sound_file(chime, sample_rate)
+
+
+def compose_announcement(text: str, settings: VoiceSettings, engine: SpeechEngine, volume: float = 1.0) -> Clip:
+    """Chime, then the sentence `settings.repeat` times with pauses, at `volume`."""
+    speech = engine.synthesize(text, settings.lang, settings.rate)
+    rate = speech.sample_rate
+    parts: list[tuple[str, bytes]] = []
+    chime = _chime_pcm(settings.chime, rate)
+    if chime:
+        parts.append(("chime", chime))
+    for i in range(settings.repeat):
+        if i:
+            parts.append(("pause", silence(settings.repeat_pause_s, rate)))
+        parts.append(("speech", speech.pcm))
+    clip = join_parts(parts, rate)
+    if volume < 1.0:
+        clip = Clip(scale(clip.pcm, volume), rate, clip.parts)
+    return clip
+
+
+def _key(number: str) -> str:
+    return number.strip().upper()
+
+
+class Announcer:
+    def __init__(
+        self,
+        playback: Playback,
+        settings: VoiceSettings | None = None,
+        engine: SpeechEngine | None = None,
+        on_status: Callable[[VoiceStatus], None] | None = None,
+        on_done: Callable[[Announcement, str, str | None], None] | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self._playback = playback
+        self._engine = engine or SpeechEngine.shared()
+        self._on_status = on_status
+        self._on_done = on_done
+        self._clock = clock
+        self._settings = VoiceSettings()
+        self.update_settings(settings or VoiceSettings())
+        self._queue: deque[Announcement] = deque()
+        self._recent: OrderedDict[str, Announcement] = OrderedDict()
+        self._cond = threading.Condition()
+        self._busy = False
+        self._closing = False
+        self._status = VoiceStatus("ok", None, None, clock())
+        self._status_known = False
+        self._thread: threading.Thread | None = None
+
+    # Called from any thread.
+
+    def update_settings(self, settings: VoiceSettings) -> None:
+        # Load a chime file now so a bad path is refused where it is configured.
+        _chime_pcm(settings.chime, 22050)
+        self._settings = settings
+
+    @property
+    def status(self) -> VoiceStatus:
+        return self._status
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="hallq-announcer", daemon=True)
+            self._thread.start()
+
+    def announce(
+        self,
+        number: str,
+        window: int | str,
+        called_at: dt.datetime | None = None,
+        *,
+        text: str | None = None,
+        job_id: str | None = None,
+    ) -> Announcement:
+        announcement = Announcement(number, window, called_at or self._clock(), text, job_id, time.monotonic())
+        superseded = []
+        with self._cond:
+            if self._closing:
+                raise RuntimeError("the announcer is closed")
+            for waiting in list(self._queue):
+                if _key(waiting.number) == _key(number):
+                    self._queue.remove(waiting)
+                    superseded.append(waiting)
+            self._queue.append(announcement)
+            self._recent[_key(number)] = announcement
+            self._recent.move_to_end(_key(number))
+            while len(self._recent) > _REMEMBERED_CALLS:
+                self._recent.popitem(last=False)
+            self._cond.notify_all()
+        for waiting in superseded:
+            self._done(waiting, "superseded", f"{number} called again")
+        return announcement
+
+    def recall(self, number: str, *, job_id: str | None = None) -> Announcement | None:
+        """Queue the last call of `number` again, as a new call; None if it was never called."""
+        with self._cond:
+            last = self._recent.get(_key(number))
+        if last is None:
+            return None
+        return self.announce(last.number, last.window, text=last.text, job_id=job_id)
+
+    def pending(self) -> list[Announcement]:
+        with self._cond:
+            return list(self._queue)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until nothing waits and nothing plays."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._queue and not self._busy, timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            self._closing = True
+            left = list(self._queue)
+            self._queue.clear()
+            self._cond.notify_all()
+        for announcement in left:
+            self._done(announcement, "cancelled", "announcer closed")
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    # The worker.
+
+    def _run(self) -> None:
+        self._check()
+        while True:
+            with self._cond:
+                if not self._queue and not self._closing:
+                    wait = self._settings.recheck_s if self._status.state == "failed" else None
+                    self._cond.wait(wait)
+                if self._closing:
+                    return
+                announcement = self._queue.popleft() if self._queue else None
+                self._busy = announcement is not None
+            try:
+                if announcement is None:
+                    self._check()
+                else:
+                    self._speak(announcement)
+            except Exception:  # a bug must not silence the hall for the rest of the day
+                log.exception("announcer worker error")
+                self._report("failed", "engine", "internal error in the announcer")
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+
+    def _check(self) -> None:
+        settings = self._settings
+        try:
+            self._engine.synthesize("请", settings.lang if settings.lang == "zh" else "en", settings.rate)
+        except EngineError as exc:
+            self._report("failed", "engine", str(exc))
+            return
+        try:
+            self._playback.check()
+        except PlaybackError as exc:
+            self._report("failed", "audio", str(exc))
+            return
+        self._report("ok", None, None)
+
+    def _speak(self, announcement: Announcement) -> None:
+        settings = self._settings
+        now = self._clock()
+        age = (now - announcement.called_at).total_seconds()
+        if age > settings.max_age_s:
+            self._done(announcement, "stale", f"called {age:.0f} s ago")
+            return
+        text = announcement.text or announcement_text(
+            announcement.number, announcement.window, settings.template, settings.lang
+        )
+        try:
+            clip = compose_announcement(text, settings, self._engine, settings.volume_at(now))
+        except (EngineError, ValueError) as exc:
+            self._report("failed", "engine", str(exc))
+            self._done(announcement, "failed", str(exc))
+            return
+        try:
+            self._playback.play(clip)
+        except PlaybackError as exc:
+            self._report("failed", "audio", str(exc))
+            self._done(announcement, "failed", str(exc))
+            return
+        self._report("ok", None, None)
+        self._done(announcement, "played", None)
+
+    def _report(self, state: str, source: str | None, reason: str | None) -> None:
+        previous = self._status
+        if self._status_known and (previous.state, previous.source, previous.reason) == (state, source, reason):
+            return
+        self._status_known = True
+        self._status = VoiceStatus(state, source, reason, self._clock())
+        if state == "failed":
+            log.warning("voice announcements failing (%s): %s", source, reason)
+        if self._on_status:
+            try:
+                self._on_status(self._status)
+            except Exception:
+                log.exception("voice status callback failed")
+
+    def _done(self, announcement: Announcement, outcome: str, detail: str | None) -> None:
+        if self._on_done:
+            try:
+                self._on_done(announcement, outcome, detail)
+            except Exception:
+                log.exception("announcement outcome callback failed")
