@@ -31,6 +31,8 @@ class DemoSetup:
     kiosk_token: str
     display_token: str
     clerk_tokens: dict[int, str] = field(default_factory=dict)  # window number -> token of its clerk
+    # (profile name, title, token): a display token per display profile of the hall file
+    display_profiles: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def demo_hall_file() -> hallfile.HallFile:
@@ -44,10 +46,15 @@ def prepare(db: Database) -> DemoSetup:
     now = utcnow()
     with UnitOfWork(db.write) as uow:
         s = uow.session
-        hall = hallfile.load(s, demo_hall_file())
+        spec = demo_hall_file()
+        hall = hallfile.load(s, spec)
+        profiles = spec.hall.displays
         # Tokens from an earlier run of the demo stop working; new ones are made.
-        s.execute(update(Token).where(Token.hall_id == hall.id, Token.name.like(DEMO_PREFIX + "%"),
-                                      Token.revoked_at.is_(None)).values(revoked_at=now))
+        # Display tokens are named after their profiles, which is how a TV finds its profile.
+        s.execute(update(Token).where(Token.hall_id == hall.id, Token.revoked_at.is_(None),
+                                      Token.name.like(DEMO_PREFIX + "%")
+                                      | (Token.kind == "display") & Token.name.in_([d.name for d in profiles]))
+                  .values(revoked_at=now))
         for username, role in (("admin", "admin"), ("supervisor", "supervisor")):
             if s.scalar(select(User.id).where(User.username == username)) is None:
                 accounts.add_user(s, hall, username, PASSWORD, role)
@@ -58,6 +65,8 @@ def prepare(db: Database) -> DemoSetup:
             hall.name,
             accounts.create_device_token(s, hall, "kiosk", DEMO_PREFIX + "kiosk", now),
             accounts.create_device_token(s, hall, "display", DEMO_PREFIX + "display", now),
+            display_profiles=[(d.name, d.title, accounts.create_device_token(s, hall, "display", d.name, now))
+                              for d in profiles],
         )
         uow.commit()
 

@@ -1,8 +1,10 @@
 """The Socket.IO server: who may listen to what, snapshots, and broadcasting.
 
 Clients authenticate with `auth={"token": ...}`. Device tokens join their
-rooms on connect (a display or kiosk the whole hall, an evaluator or caller
-its window); staff `join` the rooms they may. Every (re)connect and every
+rooms on connect (a kiosk the whole hall, a display the rooms of its display
+profile, an evaluator or caller its window); staff `join` the rooms they may.
+An event goes to its hall's room, its window's and its item's, so a display
+of one floor or department hears only its own windows and items. Every (re)connect and every
 join answers with a `snapshot`, so a client that missed events is made whole.
 Events come only from `publish`, which the unit of work calls after commit.
 With a Redis URL, python-socketio's RedisManager carries every emit to the
@@ -16,6 +18,8 @@ from typing import Iterable
 import socketio
 
 from hallq.accounts import Principal, authenticate
+from hallq.display import profiles
+from hallq.display.profiles import Profile
 from hallq.queue import views
 from hallq.queue.events import Event
 from hallq.queue.halls import hall_context
@@ -33,12 +37,29 @@ def window_room(hall_id: int, number: int) -> str:
     return f"hall:{hall_id}/window:{number}"
 
 
+def service_room(hall_id: int, code: str) -> str:
+    return f"hall:{hall_id}/service:{code}"
+
+
+def display_room(hall_id: int, name: str) -> str:
+    # Public name "display:{name}": messages for one profile's screens (e.g. their audio).
+    return f"hall:{hall_id}/display:{name}"
+
+
+def profile_rooms(hall_id: int, profile: Profile) -> list[str]:
+    rooms = [display_room(hall_id, profile.name)] if profile.name else []
+    if profile.whole_hall:
+        return rooms + [hall_room(hall_id)]
+    return (rooms + [window_room(hall_id, n) for n in sorted(profile.windows or ())]
+            + [service_room(hall_id, c) for c in sorted(profile.services or ())])
+
+
 def default_rooms(who: Principal) -> list[str]:
     if who.window_number is not None:
         return [window_room(who.hall_id, who.window_number)]
-    if who.kind in ("display", "kiosk", "agent"):
+    if who.kind in ("kiosk", "agent"):
         return [hall_room(who.hall_id)]
-    return []
+    return []  # displays: their profile's rooms (see _connect)
 
 
 class Realtime:
@@ -59,6 +80,9 @@ class Realtime:
             rooms = [hall_room(event.hall_id)]
             if event.window is not None:
                 rooms.append(window_room(event.hall_id, event.window))
+            service = event.payload.get("service")
+            if service:
+                rooms.append(service_room(event.hall_id, service))
             self.sio.emit(event.name, event.payload, to=rooms)
 
     # --- handlers -------------------------------------------------------------
@@ -70,10 +94,11 @@ class Realtime:
                 who = authenticate(uow.session, token)
         if who is None:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
-        self.sio.save_session(sid, {"who": who})
+        display = who.name if who.kind == "display" else None
+        self.sio.save_session(sid, {"who": who, "display": display})
         for room in default_rooms(who):
             self.sio.enter_room(sid, room)
-        self._send_snapshot(sid, who, who.window_number)
+        self._send_snapshot(sid, who, who.window_number, display)
 
     def _join(self, sid, data):
         """Staff join `hall:{id}`, `window:{n}` or `display:{name}` of their own hall."""
@@ -87,7 +112,9 @@ class Realtime:
         elif kind == "window" and name.isdigit():
             target, window = window_room(who.hall_id, int(name)), int(name)
         elif kind == "display" and name:
-            target, window = f"hall:{who.hall_id}/display:{name}", None
+            # The staff member now sees what that profile's screens see.
+            self._send_snapshot(sid, who, None, name)
+            return {"ok": True, "room": room}
         else:
             return {"error": "forbidden"}
         self.sio.enter_room(sid, target)
@@ -95,11 +122,26 @@ class Realtime:
         return {"ok": True, "room": room}
 
     def _snapshot_request(self, sid, data=None):
-        who: Principal = self.sio.get_session(sid)["who"]
-        self._send_snapshot(sid, who, who.window_number)
+        session = self.sio.get_session(sid)
+        who: Principal = session["who"]
+        self._send_snapshot(sid, who, who.window_number, session.get("display"))
 
-    def _send_snapshot(self, sid, who: Principal, window: int | None) -> None:
+    def _send_snapshot(self, sid, who: Principal, window: int | None, display: str | None = None) -> None:
+        """The snapshot of a window, of a display profile (joining its rooms), or of the hall."""
         with UnitOfWork(self.runtime.db.read) as uow:
             ctx = hall_context(uow.session, who.hall_id)
-            data = views.snapshot(uow.session, ctx, self.runtime.clock(), window)
+            if display is None:
+                data = views.snapshot(uow.session, ctx, self.runtime.clock(), window)
+            else:
+                # Resolved on every snapshot, so a display follows a reloaded hall file
+                # at its next reconnect or refresh.
+                profile = profiles.resolve(uow.session, ctx, display)
+                data = profiles.display_snapshot(uow.session, ctx, self.runtime.clock(), profile)
+        if display is not None:
+            wanted = profile_rooms(who.hall_id, profile)
+            if who.kind == "display":  # a profile edited since: leave what it no longer covers
+                for room in set(self.sio.rooms(sid)) - set(wanted) - {sid}:
+                    self.sio.leave_room(sid, room)
+            for room in wanted:
+                self.sio.enter_room(sid, room)
         self.sio.emit("snapshot", data, to=sid)
