@@ -1,4 +1,4 @@
-"""The `hallq` command (API.md: serve, demo, load-hall, token create, user add)."""
+"""The `hallq` command (API.md: serve, demo, load-hall, token create, user add, agent)."""
 from __future__ import annotations
 
 import os
@@ -148,6 +148,33 @@ def user_add(username, role, password_stdin, staff_number, hall_code, db_url):
             raise click.ClickException(message(exc.code, "en", **exc.params)) from None
         session.commit()
         click.echo(f"user {u.username} ({u.role}) created" + (" and linked to staff" if u.staff_id else ""))
+
+
+@main.command()
+@click.option("--server", required=True, help="the hallq server's URL, e.g. http://192.168.1.10:8000")
+@click.option("--token", "agent_token", envvar="HALLQ_AGENT_TOKEN", required=True,
+              help="an agent token (hallq token create --kind agent)")
+@click.option("--config", "config_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="AGENT.toml: the printers, LED buses, voice and keypads this agent hosts")
+def agent(server, agent_token, config_path):
+    """Run a device agent: the hall's printers, LED screens, voice and keypads."""
+    import logging
+
+    from hallq.devices import agent_config
+    from hallq.devices.agent import Agent
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = agent_config.read(config_path)
+    except agent_config.AgentConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    running = Agent(server, agent_token, config).start()
+    click.echo(f"hallq agent connected to {server}: {len(running.devices())} devices")
+    try:
+        running.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,6 +24,7 @@ from hallq.accounts import Principal
 from hallq.devices import messages as m
 from hallq.devices import printing, registry
 from hallq.display.wording import announcement_text
+from hallq.evaluator.rating import RATING_RECEIVED
 from hallq.queue import calling, events as ev, sessions, views
 from hallq.queue.errors import QueueError
 from hallq.queue.events import Event
@@ -74,6 +75,8 @@ class DeviceHub:
                 self._print(event)
             if event.name in CALL_EVENTS and event.window is not None:
                 self._announce(event)
+            if event.name in (ev.RATING_REQUESTED, RATING_RECEIVED) and event.window is not None:
+                self._ask_rating(event)
             if event.name in WINDOW_EVENTS and event.window is not None:
                 windows[(event.hall_id, event.window)] = event  # the last word per window
         for (hall_id, number), event in windows.items():
@@ -97,6 +100,17 @@ class DeviceHub:
         job = m.Announce(id=f"announce:{uuid.uuid4().hex}", text=text, lang=voice.lang,
                          key=f"{p['id']}@{p['window']}", at=p["at"])
         self.sio.emit(m.ANNOUNCE, job.model_dump(), to=voice_room(event.hall_id))
+
+    def _ask_rating(self, event: Event) -> None:
+        """Light the window's evaluator keypad for the finished ticket; dark again once rated."""
+        p = event.payload
+        if event.name == RATING_RECEIVED:
+            ask = m.RatingAsk(window=p["window"], ticket=None)
+        else:
+            with UnitOfWork(self.runtime.db.read) as uow:
+                seconds = hall_context(uow.session, event.hall_id).settings.ratings.request_seconds
+            ask = m.RatingAsk(window=p["window"], ticket=p["id"], number=p["number"], seconds=seconds)
+        self.sio.emit(m.RATING_ASK, ask.model_dump(), to=device_room(event.hall_id, "evaluator_keypad", p["window"]))
 
     def _show_window(self, hall_id: int, number: int, calling: Event | None) -> None:
         with UnitOfWork(self.runtime.db.read) as uow:

@@ -93,6 +93,8 @@ class KeypadShow(Message):
 class RatingAsk(Message):
     window: int
     ticket: int | None  # None: stop asking (rated, expired or the window moved on)
+    number: str | None = None  # what the keypad shows while it asks
+    seconds: float | None = None  # how long it may ask (the hall's rating time)
 
 
 class JobResult(Message):

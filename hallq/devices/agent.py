@@ -1,0 +1,312 @@
+"""The device agent (`hallq agent`): a Socket.IO client hosting a hall's hardware.
+
+It connects with an agent token, says which devices it hosts (`agent.hello`),
+and from then on:
+- prints the tickets the server sends (laid out here for this printer's paper
+  and code page) and answers each job printed or failed with the reason;
+- shows window states on LED screens, worded for each screen's size;
+- speaks calls, when it hosts the hall's voice;
+- turns caller keypad keys into window actions and evaluator keypad keys into
+  ratings, and keeps the keypads' screens up to date;
+- reports every device's state on change and every HEARTBEAT, so the server
+  never believes a printer that has gone quiet.
+
+It never touches the database: everything goes through hallq.devices.messages.
+The Socket.IO client reconnects by itself; on every connect the agent says
+hello again and re-reports its devices.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from typing import Any, Callable
+
+import requests
+import socketio
+
+from hallq.devices import messages as m
+from hallq.devices.agent_config import AgentConfig, LedBusConfig, NamedPrinter
+from hallq.devices.escpos.printer import PrintFailed, Printer, open_printer
+from hallq.devices.escpos.render import render
+from hallq.devices.keypad import ActionRefused, KeypadAdapter, WindowDisplay
+from hallq.devices.led import LedBus, StatusChange, codec_for
+from hallq.devices.registry import HEARTBEAT
+from hallq.display.led_text import ScreenLayout, call_sequence, window_lines
+from hallq.kiosk.ticket_layout import paper_for, ticket_blocks
+
+log = logging.getLogger(__name__)
+
+
+class PrinterHost:
+    """One printer and the worker that prints its jobs in order."""
+
+    def __init__(self, config: NamedPrinter, printer: Printer, answer: Callable[[m.JobResult], None],
+                 report: Callable[[m.DeviceStatus], None]):
+        self.config, self.printer, self._answer, self._report = config, printer, answer, report
+        self._jobs: queue.Queue[m.PrintJob | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name=f"printer {config.name}", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: m.PrintJob) -> None:
+        self._jobs.put(job)
+
+    def check(self) -> None:
+        status = self.printer.status()  # DLE EOT; silence comes back as "unknown"
+        self._report(m.DeviceStatus(kind="printer", name=self.config.name, state=status.state,
+                                    detail=status.detail))
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        self._thread.join(5)
+        self.printer.close()
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                self.printer.print(self.document(job.document))
+                self._answer(m.JobResult(id=job.id, ok=True))
+            except PrintFailed as exc:
+                self._answer(m.JobResult(id=job.id, ok=False, reason=exc.reason))
+            except Exception as exc:  # a bad document must not stop the printer's queue
+                log.exception("print job %s failed", job.id)
+                self._answer(m.JobResult(id=job.id, ok=False, reason=f"agent error: {exc}"))
+            try:
+                self.check()  # the job may have used up the paper: tell the kiosk at once
+            except Exception:
+                log.exception("printer %s: status after the job failed", self.config.name)
+
+    def document(self, document: dict[str, Any]) -> bytes:
+        kind = document.get("kind")
+        if kind != "ticket":
+            raise ValueError(f"unknown document kind {kind!r}")
+        args = {k: v for k, v in document.items() if k != "kind"}
+        blocks = ticket_blocks(**args, paper=paper_for(self.config.paper), encoding=self.config.encoding,
+                               max_size=self.config.max_size)
+        return render(blocks, encoding=self.config.encoding)
+
+
+class LedHost:
+    """One LED bus: window states in, worded lines out, a call shown then "正在办理"."""
+
+    def __init__(self, config: LedBusConfig, report: Callable[[m.DeviceStatus], None]):
+        self.config = config
+        self._report = report
+        self.layout = ScreenLayout(columns=config.columns, rows=config.rows)
+        self._address = {s.window: s.address for s in config.screens}
+        self._window = {s.address: s.window for s in config.screens}
+        self._timers: dict[int, threading.Timer] = {}
+        self._lock = threading.Lock()
+        self.bus = LedBus(config.port, codec_for(config.protocol, **config.options), baudrate=config.baudrate,
+                          on_status=self._status, screens=self._window)
+
+    def windows(self) -> list[int]:
+        return sorted(self._address)
+
+    def show(self, job: m.LedShow) -> None:
+        address = self._address.get(job.window)
+        if address is None:
+            return
+        with self._lock:
+            if timer := self._timers.pop(job.window, None):
+                timer.cancel()  # a newer state replaces the "正在办理" still to come
+            if job.calling is None:
+                self.bus.show(address, window_lines(job.state, self.layout, job.lang))
+                return
+            (_, now), (later_s, later) = call_sequence(job.state, job.calling, self.layout, job.lang)
+            self.bus.show(address, now)
+            timer = threading.Timer(later_s, self.bus.show, (address, later))
+            timer.daemon = True
+            self._timers[job.window] = timer
+            timer.start()
+
+    def report_all(self) -> None:
+        state = self.bus.status()
+        for address, status in state["screens"].items():
+            self._report_screen(address, status, None)
+
+    def _status(self, change: StatusChange) -> None:
+        if change.address is None:  # the port: every screen on it shares its fate
+            for address in self._window:
+                self._report_screen(address, "ok" if change.status == "ok" else change.status, change.detail)
+        else:
+            self._report_screen(change.address, change.status, change.detail)
+
+    def _report_screen(self, address: int, status: str, detail: str | None) -> None:
+        window = self._window.get(address)
+        if window is None:
+            return
+        state = status if status in ("ok", "not_answering", "port_down", "unknown") else "failed"
+        self._report(m.DeviceStatus(kind="led", name=led_name(window), state=state, detail=detail))
+
+    def close(self) -> None:
+        with self._lock:
+            for timer in self._timers.values():
+                timer.cancel()
+        self.bus.close()
+
+
+def led_name(window: int) -> str:
+    return f"window-{window}-led"
+
+
+class ServerActions:
+    """What keypads ask of the server, over the agent's own connection (keypad.WindowActions)."""
+
+    def __init__(self, agent: "Agent"):
+        self.agent = agent
+
+    def act(self, window: int, action: str, **params: Any) -> WindowDisplay:
+        answer = self.agent.sio.call(m.KEYPAD_ACTION, {"window": window, "action": action, "params": params},
+                                     timeout=10)
+        if "error" in answer:
+            raise ActionRefused(keypad_text(answer["error"]))
+        show = m.KeypadShow.model_validate(answer)
+        return WindowDisplay(number=show.number, waiting=show.waiting, status=show.status)
+
+    def rate(self, window: int, ticket: Any, level: int, reasons: list[str], comment: str | None) -> None:
+        r = requests.post(f"{self.agent.server}/api/v1/ratings", timeout=10,
+                          headers={"Authorization": f"Bearer {self.agent.token}"},
+                          json={"ticket": ticket, "level": level, "reasons": reasons, "comment": comment,
+                                "channel": "keypad", "window": window})
+        if r.status_code >= 400:
+            raise ActionRefused(keypad_text(r.json().get("error", "failed")))
+
+
+KEYPAD_TEXTS = {  # two lines of at most 8 hanzi on the keypad's screen
+    "window_not_signed_in": "窗口未签到", "not_your_window": "窗口未签到", "nobody_waiting": "暂无等候",
+    "no_current_ticket": "当前无号", "already_rated": "已评价", "rating_expired": "评价已超时",
+    "forbidden": "无权操作", "window_paused": "窗口已暂停",
+}
+
+
+def keypad_text(code: str) -> str:
+    return KEYPAD_TEXTS.get(code, "操作未成功")
+
+
+class Agent:
+    def __init__(self, server: str, token: str, config: AgentConfig, *,
+                 open_printer: Callable[[NamedPrinter], Printer] = open_printer,
+                 heartbeat_s: float = HEARTBEAT.total_seconds()):
+        self.server, self.token, self.config = server.rstrip("/"), token, config
+        self.heartbeat_s = heartbeat_s
+        self.sio = socketio.Client(reconnection=True, reconnection_delay_max=5)
+        self.printers = {p.name: PrinterHost(p, open_printer(p), self._answer, self._report)
+                         for p in config.printers}
+        self.leds = [LedHost(bus, self._report) for bus in config.leds]
+        self.keypads = [KeypadAdapter(bus, ServerActions(self), on_status=self._keypad_status).start()
+                        for bus in config.keypads]
+        self._stop = threading.Event()
+        self.hello_answer: dict | None = None
+        self.sio.on("connect", self._connected)
+        self.sio.on(m.PRINT, self._print)
+        self.sio.on(m.LED_SHOW, self._led_show)
+        self.sio.on(m.KEYPAD_SHOW, self._keypad_show)
+        self.sio.on(m.RATING_ASK, self._rating_ask)
+
+    # --- lifetime -------------------------------------------------------------------
+    def start(self) -> "Agent":
+        self.sio.connect(self.server, auth={"token": self.token}, transports=["websocket"], wait_timeout=10,
+                         retry=True)
+        threading.Thread(target=self._heartbeat, name="agent heartbeat", daemon=True).start()
+        return self
+
+    def wait(self) -> None:
+        self._stop.wait()
+
+    def close(self) -> None:
+        self._stop.set()
+        self.sio.disconnect()
+        for host in [*self.printers.values(), *self.leds, *self.keypads]:
+            host.close()
+
+    def devices(self) -> list[m.DeviceInfo]:
+        found = [m.DeviceInfo(kind="printer", name=name) for name in self.printers]
+        found += [m.DeviceInfo(kind="led", name=led_name(w), windows=[w]) for led in self.leds for w in led.windows()]
+        for bus in self.config.keypads:
+            for keypad in bus.keypad:
+                kind = "keypad" if keypad.kind == "caller" else "evaluator_keypad"
+                found.append(m.DeviceInfo(kind=kind, name=f"window-{keypad.window}-{keypad.kind}",
+                                          windows=[keypad.window]))
+        return found
+
+    # --- server -> agent ------------------------------------------------------------
+    def _connected(self) -> None:
+        # Handlers must not block the client's reader, so hello waits in a thread of its own.
+        threading.Thread(target=self._hello, name="agent hello", daemon=True).start()
+
+    def _hello(self) -> None:
+        hello = m.Hello(devices=self.devices())
+        self.hello_answer = self.sio.call(m.HELLO, hello.model_dump(), timeout=15)
+        if self.hello_answer != {"ok": True}:
+            log.error("the server refused this agent's devices: %s", self.hello_answer)
+            return
+        self._report_all()
+
+    def _print(self, data) -> None:
+        job = m.PrintJob.model_validate(data)
+        host = self.printers.get(job.printer)
+        if host is None:
+            self._answer(m.JobResult(id=job.id, ok=False, reason=f"no printer named {job.printer} here"))
+        else:
+            host.submit(job)
+
+    def _led_show(self, data) -> None:
+        job = m.LedShow.model_validate(data)
+        for led in self.leds:
+            try:
+                led.show(job)
+            except Exception:  # text a protocol cannot carry, say: log it, keep the bus going
+                log.exception("LED screen of window %s: could not show %s", job.window, job)
+
+    def _keypad_show(self, data) -> None:
+        show = m.KeypadShow.model_validate(data)
+        for adapter in self.keypads:
+            adapter.update(show.window, WindowDisplay(number=show.number, waiting=show.waiting, status=show.status))
+
+    def _rating_ask(self, data) -> None:
+        ask = m.RatingAsk.model_validate(data)
+        for adapter in self.keypads:
+            if ask.ticket is None:
+                adapter.cancel_rating(ask.window)
+            else:
+                adapter.request_rating(ask.window, ask.ticket, ask.number or "", ask.seconds)
+
+    # --- agent -> server ------------------------------------------------------------
+    def _answer(self, result: m.JobResult) -> None:
+        self._emit(m.JOB_RESULT, result.model_dump())
+
+    def _report(self, status: m.DeviceStatus) -> None:
+        self._emit(m.DEVICE_STATUS, status.model_dump())
+
+    def _keypad_status(self, status) -> None:
+        for keypad in status.keypads:
+            if not status.up:
+                state = "port_down"
+            else:
+                state = {True: "ok", False: "not_answering", None: "unknown"}[keypad.answering]
+            self._report(m.DeviceStatus(kind="keypad" if keypad.kind == "caller" else "evaluator_keypad",
+                                        name=f"window-{keypad.window}-{keypad.kind}", state=state,
+                                        detail=status.error))
+
+    def _emit(self, event: str, data: dict) -> None:
+        if self.sio.connected:
+            self.sio.emit(event, data)
+        # Offline: nothing is lost that matters. A job's answer is settled as failed by the
+        # server's timeout, and states are re-reported on the next connect.
+
+    def _report_all(self) -> None:
+        for host in self.printers.values():
+            try:
+                host.check()
+            except Exception:
+                log.exception("printer %s: status check failed", host.config.name)
+        for led in self.leds:
+            led.report_all()
+        for adapter in self.keypads:
+            self._keypad_status(adapter.status())
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(self.heartbeat_s):
+            if self.sio.connected:
+                self._report_all()

@@ -1,0 +1,122 @@
+"""The real device agent between a real server and simulated hardware.
+
+A kiosk's ticket goes through the server to the agent, which lays it out and
+prints it on the printer simulator (TCP, DLE EOT answered); a call reaches the
+LED screen simulator on a pty. What the paper and the screen show is read back
+from the bytes.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from hallq.devices.agent import Agent
+from hallq.devices.agent_config import AgentConfig
+from hallq.devices.escpos.decode import decode
+from hallq.devices.escpos.simulator import PrinterSimulator
+from hallq.devices.led import codec_for
+from hallq.devices.led.simulator import ScreenBusSimulator
+from tests.helpers import clerk_api, issue
+
+
+def until(check, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not met within {timeout}s")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def printer():
+    sim = PrinterSimulator().start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def screens(tmp_path):
+    sim = ScreenBusSimulator(codec_for("line"), addresses=(11, 12), path=str(tmp_path / "ttyLED0"))
+    yield sim
+    sim.close()
+
+
+@pytest.fixture
+def agent(hall, server, printer, screens):
+    config = AgentConfig.model_validate({
+        "printers": [{"name": "k1", "url": printer.url, "paper": 58}],
+        "leds": [{"port": screens.url, "protocol": "line", "columns": 16, "rows": 1,
+                  "screens": [{"address": 11, "window": 1}, {"address": 12, "window": 2}]}],
+    })
+    running = Agent(server.url, hall.token("agent", "agent-1"), config, heartbeat_s=0.3).start()
+    until(lambda: running.hello_answer, what="hello answered")
+    assert running.hello_answer == {"ok": True}
+    yield running
+    running.close()
+
+
+def device_states(api):
+    return {d["name"]: d["state"] for d in api.get("/devices").json()}
+
+
+@pytest.mark.usefixtures("agent")
+def test_a_kiosk_ticket_comes_out_of_the_printer_readable(hall, server, printer):
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    until(lambda: device_states(kiosk).get("k1") == "ok", what="printer reported ok")
+    ticket = issue(kiosk, print=True)
+
+    job = printer.wait_for_jobs(1, timeout=10)[0]
+    paper = decode(job.data)
+    text = paper.text
+    assert "测试县政务服务中心" in text and "A001" in text and "居民身份证申领" in text
+    number_line = next(line for line in paper.lines if line.text.strip() == "A001")
+    assert number_line.height == 8  # the largest size the printer offers
+    assert paper.qr_codes[0].data.endswith("/t/" + ticket["token"])
+    until(lambda: kiosk.get(f"/tickets/{ticket['id']}").status_code == 200 and not kiosk.get("/print-failures").json()
+          and printer.jobs, what="job settled")
+
+
+@pytest.mark.usefixtures("agent")
+def test_paper_out_stops_issuing_and_a_dropped_job_is_a_print_failure(hall, server, printer):
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    until(lambda: device_states(kiosk).get("k1") == "ok", what="printer reported ok")
+
+    printer.set_mode("paper_out")
+    until(lambda: device_states(kiosk).get("k1") == "paper_out", what="paper out reported by the heartbeat")
+    r = kiosk.post("/tickets", {"service": "GA01", "print": True})
+    assert r.status_code == 409 and r.json()["error"] == "printer_not_ready"
+
+    printer.set_mode("ok")
+    until(lambda: device_states(kiosk).get("k1") == "ok", what="paper back")
+    printer.set_mode("drop", after=40)  # the connection dies in the middle of the ticket
+    ticket = issue(kiosk, print=True)
+    failures = until(lambda: kiosk.get("/print-failures").json(), what="the failed print recorded")
+    assert failures[0]["number"] == ticket["number"] and failures[0]["reason"] == "connection_lost"
+
+
+@pytest.mark.usefixtures("agent")
+def test_a_call_shows_on_its_windows_led_screen(hall, server, screens):
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    clerk = clerk_api(hall, server, "S001", window=1)
+    until(lambda: screens.displays()[11], what="window 1's screen shows its idle state")
+    issue(kiosk)
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    until(lambda: screens.displays()[11] == ["请A001到1号窗口"], what="the call on window 1's screen")
+    assert screens.displays()[12] != ["请A001到1号窗口"]  # window 2's screen is not told
+    clerk.post("/windows/1/pause", {"reason": "lunch"})
+    until(lambda: any("午休" in line or "暂停" in line for line in screens.displays()[11]), what="pause shown")
+    states = device_states(kiosk)
+    assert states["window-1-led"] == "ok" and states["window-2-led"] == "ok"
+
+
+def test_a_bad_agent_file_is_refused_with_where_and_why(tmp_path):
+    from tests.helpers import run_cli
+    path = tmp_path / "agent.toml"
+    path.write_text('[[printers]]\nname = "k1"\nurl = "tcp://127.0.0.1:9100"\npaper = 57\n', encoding="utf-8")
+    done = run_cli("agent", "--server", "http://127.0.0.1:9", "--token", "x", "--config", path)
+    assert done.returncode != 0
+    assert "printers.0.paper" in done.stderr and "58" in done.stderr
