@@ -17,7 +17,7 @@ from hallq.devices.keypad.commands import Cmd, NakReason
 from hallq.devices.keypad.evaluator import KEYPAD_COMMENT, KEYPAD_REASONS, RATING_CANCELLED, RATING_THANKS
 from hallq.devices.keypad.frame import Frame, encode
 from hallq.devices.keypad.simulator import KeyReply, KeypadBusSimulator
-from hallq.devices.led.sim_transport import PtyEndpoint
+from hallq.devices.led.sim_transport import PtyEndpoint, TcpEndpoint
 
 ACK = KeyReply(True)
 CALLER_1, CALLER_2, EVAL_5KEY, EVAL_3KEY = 1, 2, 21, 22   # bus addresses
@@ -362,3 +362,25 @@ def test_a_lit_evaluator_is_lit_again_after_replug(sim, adapter):
     assert sim.wait_for(lambda: sim.keypad(EVAL_5KEY).prompt is not None)
     assert sim.keypad(EVAL_5KEY).prompt.number == "A004"
     assert sim.keypad(EVAL_5KEY).prompt.timeout_s <= 30
+
+
+# -- an RS-485-to-Ethernet converter instead of a USB adapter -------------------------------
+
+def test_the_bus_works_through_a_tcp_converter_and_its_reconnection(windows):
+    sim = KeypadBusSimulator(TcpEndpoint())
+    sim.add_caller(CALLER_1)
+    config = KeypadBusConfig(port=sim.url, keypad=[KeypadConfig(address=CALLER_1, window=WINDOW_A)])
+    try:
+        with KeypadAdapter(config, windows, retry_min=0.05, retry_max=0.2) as keypads:
+            assert sim.url.startswith("socket://127.0.0.1:")
+            assert sim.press(CALLER_1, "call_next") == ACK
+            assert sim.wait_for(lambda: sim.keypad(CALLER_1).screen is not None)
+            assert sim.keypad(CALLER_1).screen.number == "A001"
+            sim.unplug()
+            assert wait_until(lambda: not keypads.status().up)
+            sim.plug()
+            assert sim.wait_for(lambda: sim.keypad(CALLER_1).screen is not None)   # state sent again
+            assert sim.press(CALLER_1, "call_next") == ACK
+            assert sim.wait_for(lambda: sim.keypad(CALLER_1).screen.number == "A002")
+    finally:
+        sim.close()
