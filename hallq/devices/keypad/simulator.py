@@ -6,7 +6,8 @@ the adapter opens the endpoint's `url` like a real port. Each simulated keypad
 behaves like the firmware docs/keypad-protocol.md describes: it answers host
 frames addressed to it with ACK, keeps what its screen shows, lights its
 rating keys while a rating is requested, and sends a key press again (same
-seq) until the host answers it.
+seq) until the host answers it. Collisions are not modelled (a pty loses
+nothing), so keypads resend after a fixed delay, without the random backoff.
 
     sim = KeypadBusSimulator(PtyEndpoint("/tmp/x/ttyKEYPAD"))
     sim.add_caller(1); sim.add_evaluator(21, keys=3)
