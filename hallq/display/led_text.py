@@ -85,7 +85,7 @@ def calling_lines(number: str, window: int, layout: ScreenLayout, lang: str = "z
                     [f"{number} to win {window}"], [f"{number}>{window}"], [number]], layout)
     return fit([[f"请{number}到{window}号窗口"], [f"请{number}", f"到{window}号窗口"],
                 [f"请{number}", f"{window}号窗口"], [f"{number}到{window}号窗口"], [f"{number}→{window}号"],
-                [number]], layout)
+                [f"{number}→{window}"], [number]], layout)
 
 
 def serving_lines(number: str, layout: ScreenLayout, lang: str = "zh") -> list[str]:
@@ -129,8 +129,9 @@ def idle_lines(window: int, name: str | None, staff_name: str | None, staff_numb
     variants: list[list[str]] = []
     for head in (titled, name or label, label):
         for person in (numbered, who, staff_name):
-            variants.append([head, person] if person else [head])
-    variants += [[titled], [label]]
+            if person:
+                variants.append([head, person])
+    variants += [[titled], [name or label], [label]]
     return fit(variants, layout)
 
 
