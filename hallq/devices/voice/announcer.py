@@ -228,6 +228,8 @@ class Announcer:
             except Exception:  # a bug must not silence the hall for the rest of the day
                 log.exception("announcer worker error")
                 self._report("failed", "engine", "internal error in the announcer")
+                if announcement is not None:
+                    self._done(announcement, "failed", "internal error in the announcer")
             finally:
                 with self._cond:
                     self._busy = False
@@ -236,7 +238,7 @@ class Announcer:
     def _check(self) -> None:
         settings = self._settings
         try:
-            self._engine.synthesize("请", settings.lang if settings.lang == "zh" else "en", settings.rate)
+            self._engine.synthesize("请", settings.lang, settings.rate, cached=False)
         except EngineError as exc:
             self._report("failed", "engine", str(exc))
             return
@@ -265,9 +267,12 @@ class Announcer:
             return
         try:
             self._playback.play(clip)
-        except PlaybackError as exc:
-            self._report("failed", "audio", str(exc))
-            self._done(announcement, "failed", str(exc))
+        except Exception as exc:  # PlaybackError, or whatever a sound driver throws
+            if not isinstance(exc, PlaybackError):
+                log.exception("sound output error")
+            reason = str(exc) or type(exc).__name__
+            self._report("failed", "audio", reason)
+            self._done(announcement, "failed", reason)
             return
         self._report("ok", None, None)
         self._done(announcement, "played", None)

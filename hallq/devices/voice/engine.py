@@ -28,7 +28,8 @@ its own: every espeak-ng call happens on that thread, callers wait for a result.
 Interface::
 
     engine = SpeechEngine.shared()
-    engine.synthesize(text, lang="zh", rate=170) -> Speech   # raises EngineError
+    engine.synthesize(text, lang="zh", rate=170, cached=True) -> Speech   # raises EngineError
+    engine.phonemes(text, lang="zh") -> str                 # IPA, for checks and diagnostics
     engine.version -> str | None                            # "1.52.0" once started
     Speech.pcm (16-bit mono little-endian), Speech.sample_rate, Speech.duration_s
 """
@@ -122,11 +123,12 @@ class SpeechEngine:
         self._cache_lock = threading.Lock()
         self.version: str | None = None
 
-    def synthesize(self, text: str, lang: str = "zh", rate: int = DEFAULT_RATE) -> Speech:
-        """Render `text` with the voice for `lang`; the same request twice is served from cache."""
+    def synthesize(self, text: str, lang: str = "zh", rate: int = DEFAULT_RATE, cached: bool = True) -> Speech:
+        """Render `text` with the voice for `lang`; the same request twice is served from cache
+        unless `cached` is false (measurements, checks that the engine still works)."""
         key = (text, _lang(lang), int(rate))
         with self._cache_lock:
-            speech = self._cache.get(key)
+            speech = self._cache.get(key) if cached else None
             if speech is not None:
                 self._cache.move_to_end(key)
                 return speech
@@ -137,7 +139,27 @@ class SpeechEngine:
                 self._cache.popitem(last=False)
         return speech
 
+    def phonemes(self, text: str, lang: str = "zh") -> str:
+        """What espeak-ng will say, in IPA: shows a Mandarin voice from an English fallback."""
+        return self._thread.submit(self._phonemes, text, _lang(lang)).result()
+
     # Everything below runs on the engine thread only.
+
+    def _phonemes(self, text: str, lang: str) -> str:
+        self._start()
+        if self._espeak.SetVoiceByName(VOICES[lang].encode()) != 0:
+            raise EngineError(f"espeak-ng has no voice {VOICES[lang]!r} for {lang}")
+        to_phonemes = self._espeak.dll.espeak_TextToPhonemes
+        to_phonemes.restype = ctypes.c_char_p
+        to_phonemes.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int, ctypes.c_int]
+        buffer = ctypes.create_string_buffer(text.encode())
+        position = ctypes.c_void_p(ctypes.addressof(buffer))
+        clauses = []
+        while position.value:  # espeak-ng moves the pointer clause by clause, NULL at the end
+            clause = to_phonemes(ctypes.byref(position), 1, 0x02)  # UTF-8 text; bit 1: IPA
+            clauses.append((clause or b"").decode())
+        return " ".join(clauses)
+
 
     def _start(self) -> None:
         if self._espeak is not None:
