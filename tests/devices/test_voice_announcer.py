@@ -388,3 +388,26 @@ def test_compose_at_a_lower_volume(engine):
     quiet = compose_announcement("请A 零 零 一号到三号窗口办理", settings, engine, volume=0.25)
     assert quiet.parts == full.parts
     assert rms(array("h", quiet.pcm)) == pytest.approx(rms(array("h", full.pcm)) * 0.25, rel=0.01)
+
+
+def test_words_sent_by_the_server_collapse_by_their_key(engine):
+    """The agent's `announce` job carries the text, its language, a key and the call's time."""
+    playback = GatedPlayback()
+    jobs = []
+    announcer = Announcer(playback, VoiceSettings(**QUICK), on_done=lambda a, o, d: jobs.append((a.job_id, o)))
+    announcer.start()
+    at = dt.datetime.now(UTC)
+    announcer.announce(text="请A 零 零 一号到三号窗口办理", key="17@3", called_at=at, job_id="j1")
+    assert playback.waiting.wait(30)
+    announcer.announce(text="请A 零 零 二号到四号窗口办理", key="18@4", called_at=at, job_id="j2")
+    announcer.announce(text="Number A 0 0 2, please go to window 4", lang="en", key="18@4", called_at=at, job_id="j3")
+    playback.gate.set()
+    assert announcer.wait_idle(30)
+    assert announcer.recall("17@3", job_id="j4") is not None
+    assert announcer.wait_idle(30)
+    announcer.close()
+    assert jobs == [("j2", "superseded"), ("j1", "played"), ("j3", "played"), ("j4", "played")]
+    assert playback.played[1].clip.pcm == engine.synthesize("Number A 0 0 2, please go to window 4", "en").pcm
+    assert playback.played[2].clip.pcm == playback.played[0].clip.pcm
+    with pytest.raises(ValueError, match="needs a ticket number and a window, or its text"):
+        Announcer(RecordingPlayback()).announce("A001")

@@ -9,6 +9,8 @@ stopped waiting for: when a call's turn comes and it is older than
 `max_age_s` it is dropped as "stale"; and a call for a ticket that already
 waits in the queue replaces the waiting one ("superseded"), so a ticket called,
 recalled and transferred meanwhile is spoken once, with its latest window.
+(Calls are matched by ticket number, or by the `key` the server sends with
+its words.)
 
 Failures never stop the worker and are never silent: `on_status` receives a
 `VoiceStatus` whenever the state (ok/failed) or the reason changes; the agent
@@ -21,8 +23,9 @@ Interface::
     announcer = Announcer(playback, settings=VoiceSettings(), engine=None,
                           on_status=None, on_done=None, clock=utc_now)
     announcer.start()
-    announcer.announce(number, window, called_at=None, *, text=None, job_id=None) -> Announcement
-    announcer.recall(number, *, job_id=None) -> Announcement | None
+    announcer.announce(number, window, called_at=None, *, text=None, lang=None, key=None,
+                       job_id=None) -> Announcement      # number+window, or text
+    announcer.recall(number_or_key, *, job_id=None) -> Announcement | None
     announcer.update_settings(settings)             # ValueError for a bad chime file
     announcer.status -> VoiceStatus
     announcer.pending() -> list[Announcement]
@@ -30,7 +33,7 @@ Interface::
     announcer.close(timeout=5.0)                    # pending ones end as "cancelled"
     on_status(VoiceStatus(state, source, reason, at))
     on_done(announcement, outcome, detail)          # outcome: see OUTCOMES
-    compose_announcement(text, settings, engine, volume=1.0) -> Clip
+    compose_announcement(text, settings, engine, volume=1.0, lang=None) -> Clip
 """
 from __future__ import annotations
 
@@ -62,12 +65,18 @@ def utc_now() -> dt.datetime:
 
 @dataclass(frozen=True)
 class Announcement:
-    number: str
-    window: int | str
+    number: str | None  # the ticket ("A001"); may be None when the server sent the words
+    window: int | str | None
     called_at: dt.datetime  # aware: when the call was made, not when it got here
-    text: str | None = None  # wording decided elsewhere; else the settings' template
+    text: str | None = None  # wording decided elsewhere (the server); else the settings' template
+    lang: str | None = None  # voice for `text`; else the settings' language
+    key: str | None = None  # what repeats of one call share; else the ticket number
     job_id: str | None = None  # the agent's job, handed back with the outcome
     queued_at: float = field(default=0.0, compare=False)  # monotonic, for latency figures
+
+    @property
+    def collapse_key(self) -> str:
+        return self.key or _key(self.number or "")
 
 
 @dataclass(frozen=True)
@@ -87,9 +96,11 @@ def _chime_pcm(chime: str, sample_rate: int) -> bytes:
     return load_sound_file(chime, sample_rate)
 
 
-def compose_announcement(text: str, settings: VoiceSettings, engine: SpeechEngine, volume: float = 1.0) -> Clip:
+def compose_announcement(
+    text: str, settings: VoiceSettings, engine: SpeechEngine, volume: float = 1.0, lang: str | None = None
+) -> Clip:
     """Chime, then the sentence `settings.repeat` times with pauses, at `volume`."""
-    speech = engine.synthesize(text, settings.lang, settings.rate)
+    speech = engine.synthesize(text, lang or settings.lang, settings.rate)
     rate = speech.sample_rate
     parts: list[tuple[str, bytes]] = []
     chime = _chime_pcm(settings.chime, rate)
@@ -153,39 +164,53 @@ class Announcer:
 
     def announce(
         self,
-        number: str,
-        window: int | str,
+        number: str | None = None,
+        window: int | str | None = None,
         called_at: dt.datetime | None = None,
         *,
         text: str | None = None,
+        lang: str | None = None,
+        key: str | None = None,
         job_id: str | None = None,
     ) -> Announcement:
-        announcement = Announcement(number, window, called_at or self._clock(), text, job_id, time.monotonic())
+        """Queue a call: by ticket and window (worded by the template), or as `text`.
+
+        A call with the same key (by default the ticket number) still waiting is
+        replaced by this one, which goes to the end of the queue.
+        """
+        if text is None and (number is None or window is None):
+            raise ValueError("an announcement needs a ticket number and a window, or its text")
+        announcement = Announcement(
+            number, window, called_at or self._clock(), text, lang, key, job_id, time.monotonic()
+        )
+        collapse = announcement.collapse_key
         superseded = []
         with self._cond:
             if self._closing:
                 raise RuntimeError("the announcer is closed")
             for waiting in list(self._queue):
-                if _key(waiting.number) == _key(number):
+                if waiting.collapse_key == collapse:
                     self._queue.remove(waiting)
                     superseded.append(waiting)
             self._queue.append(announcement)
-            self._recent[_key(number)] = announcement
-            self._recent.move_to_end(_key(number))
+            self._recent[collapse] = announcement
+            self._recent.move_to_end(collapse)
             while len(self._recent) > _REMEMBERED_CALLS:
                 self._recent.popitem(last=False)
             self._cond.notify_all()
         for waiting in superseded:
-            self._done(waiting, "superseded", f"{number} called again")
+            self._done(waiting, "superseded", "called again")
         return announcement
 
-    def recall(self, number: str, *, job_id: str | None = None) -> Announcement | None:
-        """Queue the last call of `number` again, as a new call; None if it was never called."""
+    def recall(self, key: str, *, job_id: str | None = None) -> Announcement | None:
+        """Queue the last call of a ticket number (or key) again, as a new call; None if never called."""
         with self._cond:
-            last = self._recent.get(_key(number))
+            last = self._recent.get(key) or self._recent.get(_key(key))
         if last is None:
             return None
-        return self.announce(last.number, last.window, text=last.text, job_id=job_id)
+        return self.announce(
+            last.number, last.window, text=last.text, lang=last.lang, key=last.key, job_id=job_id
+        )
 
     def pending(self) -> list[Announcement]:
         with self._cond:
@@ -256,11 +281,12 @@ class Announcer:
         if age > settings.max_age_s:
             self._done(announcement, "stale", f"called {age:.0f} s ago")
             return
-        text = announcement.text or announcement_text(
-            announcement.number, announcement.window, settings.template, settings.lang
-        )
+        lang = announcement.lang or settings.lang
         try:
-            clip = compose_announcement(text, settings, self._engine, settings.volume_at(now))
+            text = announcement.text or announcement_text(
+                announcement.number, announcement.window, settings.template, lang
+            )
+            clip = compose_announcement(text, settings, self._engine, settings.volume_at(now), lang)
         except (EngineError, ValueError) as exc:
             self._report("failed", "engine", str(exc))
             self._done(announcement, "failed", str(exc))
