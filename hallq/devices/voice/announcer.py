@@ -87,33 +87,37 @@ class VoiceStatus:
     at: dt.datetime
 
 
-@functools.lru_cache(maxsize=8)
-def _chime_pcm(chime: str, sample_rate: int) -> bytes:
+@functools.lru_cache(maxsize=16)
+def _chime_pcm(chime: str, sample_rate: int, volume_percent: int = 100) -> bytes:
     if chime == "none":
         return b""
     if chime == "tone":
-        return tone_chime(sample_rate)
-    return load_sound_file(chime, sample_rate)
+        pcm = tone_chime(sample_rate)
+    else:
+        pcm = load_sound_file(chime, sample_rate)
+    return scale(pcm, volume_percent / 100)
 
 
 def compose_announcement(
     text: str, settings: VoiceSettings, engine: SpeechEngine, volume: float = 1.0, lang: str | None = None
 ) -> Clip:
-    """Chime, then the sentence `settings.repeat` times with pauses, at `volume`."""
-    speech = engine.synthesize(text, lang or settings.lang, settings.rate)
+    """Chime, then the sentence `settings.repeat` times with pauses, at `volume`.
+
+    The speech comes from espeak-ng at that volume and the chime is scaled once
+    per volume level and kept, so no call pays for scaling samples in Python.
+    """
+    level = round(min(max(volume, 0.0), 1.0) * 100)
+    speech = engine.synthesize(text, lang or settings.lang, settings.rate, level / 100)
     rate = speech.sample_rate
     parts: list[tuple[str, bytes]] = []
-    chime = _chime_pcm(settings.chime, rate)
+    chime = _chime_pcm(settings.chime, rate, level)
     if chime:
         parts.append(("chime", chime))
     for i in range(settings.repeat):
         if i:
             parts.append(("pause", silence(settings.repeat_pause_s, rate)))
         parts.append(("speech", speech.pcm))
-    clip = join_parts(parts, rate)
-    if volume < 1.0:
-        clip = Clip(scale(clip.pcm, volume), rate, clip.parts)
-    return clip
+    return join_parts(parts, rate)
 
 
 def _key(number: str) -> str:

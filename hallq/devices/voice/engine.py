@@ -28,7 +28,7 @@ its own: every espeak-ng call happens on that thread, callers wait for a result.
 Interface::
 
     engine = SpeechEngine.shared()
-    engine.synthesize(text, lang="zh", rate=170, cached=True) -> Speech   # raises EngineError
+    engine.synthesize(text, lang="zh", rate=170, volume=1.0, cached=True) -> Speech   # EngineError
     engine.phonemes(text, lang="zh") -> str                 # IPA, for checks and diagnostics
     engine.version -> str | None                            # "1.52.0" once started
     Speech.pcm (16-bit mono little-endian), Speech.sample_rate, Speech.duration_s
@@ -119,14 +119,19 @@ class SpeechEngine:
         self._espeak: Any = None
         self._sample_rate = 0
         self._chunks: list[bytes] = []
-        self._cache: OrderedDict[tuple[str, str, int], Speech] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str, int, int], Speech] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.version: str | None = None
 
-    def synthesize(self, text: str, lang: str = "zh", rate: int = DEFAULT_RATE, cached: bool = True) -> Speech:
-        """Render `text` with the voice for `lang`; the same request twice is served from cache
-        unless `cached` is false (measurements, checks that the engine still works)."""
-        key = (text, _lang(lang), int(rate))
+    def synthesize(
+        self, text: str, lang: str = "zh", rate: int = DEFAULT_RATE, volume: float = 1.0, cached: bool = True
+    ) -> Speech:
+        """Render `text` with the voice for `lang` at `volume` (0..1); the same request twice is
+        served from cache unless `cached` is false (measurements, checks that the engine works).
+
+        Volume is espeak-ng's own amplitude, free at synthesis time; scaling the samples
+        afterwards in Python cost 90 ms a call (bench/voice_bench.py)."""
+        key = (text, _lang(lang), int(rate), round(min(max(volume, 0.0), 1.0) * 100))
         with self._cache_lock:
             speech = self._cache.get(key) if cached else None
             if speech is not None:
@@ -191,7 +196,7 @@ class SpeechEngine:
             self._chunks.append(ctypes.string_at(wav, numsamples * 2))
         return 0  # go on synthesising
 
-    def _render(self, text: str, lang: str, rate: int) -> Speech:
+    def _render(self, text: str, lang: str, rate: int, volume: int) -> Speech:
         self._start()
         espeak = self._espeak
         if espeak.SetVoiceByName(VOICES[lang].encode()) != 0:
@@ -200,6 +205,7 @@ class SpeechEngine:
         if not voice or _VOICE_LANGUAGES[lang] not in (voice.contents.languages or b""):
             raise EngineError(f"espeak-ng has no voice {VOICES[lang]!r} for {lang}")
         espeak.SetParameter(espeak.RATE, rate, 0)
+        espeak.SetParameter(espeak.VOLUME, volume, 0)  # percent; 100 is espeak-ng's normal level
         # Set on every render: a pyttsx3 driver built later would take the callback over.
         espeak.SetSynthCallback(self._on_audio)
         self._chunks = []
