@@ -25,9 +25,12 @@ WINDOW_BOUND_KINDS = ("evaluator", "caller")  # these act for one window only
 # What each kind of caller may do. Clerks act only at the window they are
 # signed in at; the engine checks that, this table only opens the door.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"read", "issue", "issue_green", "requeue", "window", "appointments", "configure", "review"}),
-    "supervisor": frozenset({"read", "issue", "issue_green", "requeue", "window", "review"}),
-    "clerk": frozenset({"read", "issue", "issue_green", "requeue", "window"}),
+    "admin": frozenset({"read", "issue", "issue_green", "requeue", "window", "appointments", "configure", "review",
+                        "assess", "appeal"}),
+    # assess: see the assessment, enter supervisors' records, decide appeals (复议)
+    "supervisor": frozenset({"read", "issue", "issue_green", "requeue", "window", "review", "assess", "appeal"}),
+    # appeal: a clerk appeals an item of their own card or of a window they hold a post at
+    "clerk": frozenset({"read", "issue", "issue_green", "requeue", "window", "appeal"}),
     "kiosk": frozenset({"read", "issue", "requeue"}),
     "display": frozenset({"read"}),
     "evaluator": frozenset({"read", "rate"}),  # the pad: its own window's ticket just finished

@@ -6,3 +6,6 @@ from hallq.queue.models import (  # noqa: F401
 )
 from hallq.evaluator.models import FollowUp, FollowUpNote, Rating, RatingAppeal  # noqa: F401
 from hallq.devices.models import Device, PrintJob  # noqa: F401
+from hallq.assessment.models import (  # noqa: F401
+    AssessmentAppeal, AssessmentRecord, AssessmentResult, CaseCompletion, DemocraticScore, HallScheme,
+)
