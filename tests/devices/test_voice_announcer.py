@@ -1,5 +1,6 @@
 """The announcer with the real engine and the recording sound output."""
 import datetime as dt
+import io
 import math
 import threading
 import wave
@@ -10,7 +11,6 @@ import pytest
 from hallq.devices.voice.announcer import Announcer, compose_announcement
 from hallq.devices.voice.audio import Clip
 from hallq.devices.voice.engine import EngineError, SpeechEngine
-from hallq.devices.voice.playback import PlaybackError
 from hallq.devices.voice.recorder import RecordingPlayback
 from hallq.devices.voice.settings import VoiceSettings
 from hallq.display.wording import announcement_text
@@ -103,7 +103,7 @@ def test_calls_play_in_order_one_at_a_time(engine):
     # Each clip is the sentence for its own call.
     expected = [engine.synthesize(announcement_text(n, i + 1)).pcm for i, n in enumerate(numbers)]
     assert [p.clip.pcm for p in recorder.played] == expected
-    with wave.open(__import__("io").BytesIO(recorder.played[0].wav)) as wav:
+    with wave.open(io.BytesIO(recorder.played[0].wav)) as wav:
         assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 22050)
 
 

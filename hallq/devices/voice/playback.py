@@ -17,6 +17,9 @@ Interface::
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import threading
 import time
 from collections.abc import Generator
@@ -35,6 +38,28 @@ class Playback(Protocol):
     def play(self, clip: Clip) -> None: ...
 
 
+# alsa-lib prints every failed open to stderr ("ALSA lib pcm.c: Unknown PCM ..."):
+# on a machine without a sound card that is a burst of lines at every recheck.
+# The failure reaches device status through PlaybackError, so its chatter goes.
+_ALSA_ERROR_HANDLER = ctypes.CFUNCTYPE(
+    None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
+)
+
+
+@functools.cache
+def _quiet_alsa() -> object | None:
+    name = ctypes.util.find_library("asound")
+    if not name:
+        return None
+    try:
+        library = ctypes.CDLL(name)  # the same object miniaudio loads later
+    except OSError:
+        return None
+    handler = _ALSA_ERROR_HANDLER(lambda *args: None)
+    library.snd_lib_error_set_handler(handler)
+    return handler  # kept alive by the cache: alsa-lib holds the pointer
+
+
 class MiniaudioPlayback:
     BUFFER_MS = 200
     CHECK_RATE = 22050
@@ -44,6 +69,7 @@ class MiniaudioPlayback:
         picks an output by (part of) its name, else the system default."""
         import miniaudio
 
+        _quiet_alsa()
         self._miniaudio = miniaudio
         if backends is None:
             self._backends = [b for b in miniaudio.Backend if b is not miniaudio.Backend.NULL]
