@@ -88,6 +88,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_found": ("没有这个地址。", "No such address."),
     "method_not_allowed": ("不支持这种请求方法。", "This method is not allowed here."),
     "internal_error": ("系统内部错误，请联系管理员。", "Internal error; please tell the administrator."),
+    "voice_unavailable": ("语音合成暂不可用：{detail}", "Speech synthesis is unavailable: {detail}"),
     "conflict": ("数据已被同时修改，请重试。", "The data changed at the same time; please try again."),
     # printing at kiosks (no ghost tickets)
     "printer_not_ready": ("打印机暂不可用（{state}），暂停取号，请联系导办台工作人员。", "The ticket printer is not available ({state}); numbers cannot be issued here now, please ask at the guide desk."),

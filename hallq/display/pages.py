@@ -15,9 +15,12 @@ import re
 
 from flask import Blueprint, Response, render_template, request
 
-from hallq.display.wording import announcement_text
+from hallq.devices.voice import render_announcement_wav
+from hallq.devices.voice.engine import EngineError
+from hallq.devices.voice.settings import VoiceSettings as SpeakerSettings
 from hallq.queue.errors import Invalid, QueueError
-from hallq.web import principal
+from hallq.queue.halls import hall_context
+from hallq.web import principal, reading
 
 bp = Blueprint("display", __name__)
 
@@ -108,15 +111,24 @@ def display_page():
 
 @bp.get("/display/announce.wav")
 def announcement_audio():
-    """The spoken call as WAV, for TVs that play it themselves (bearer: a display token)."""
-    principal().require("read")
+    """A call as the hall's speakers say it (chime, repeats, the hall's wording), as WAV.
+
+    For TVs that play the announcements themselves; the bearer is the display token.
+    """
+    who = principal()
+    who.require("read")
     number = (request.args.get("number") or "").upper()
     window = request.args.get("window") or ""
     if not TICKET_NUMBER.match(number) or not window.isdigit() or not 0 < int(window) < 10_000:
         raise Invalid("invalid_input", detail="number (e.g. A001) and window (a number) are required")
-    lang = page_lang()
-    return Response(_rendered(announcement_text(number, int(window), lang=lang), lang), mimetype="audio/wav",
-                    headers={"Cache-Control": "private, max-age=3600"})
+    with reading() as uow:
+        voice = hall_context(uow.session, who.hall_id).settings.voice
+    template = (voice.template_en if voice.lang == "en" else voice.template) or ""
+    try:
+        audio = _rendered(number, int(window), template, voice.lang)
+    except EngineError as exc:
+        raise VoiceUnavailable("voice_unavailable", detail=str(exc)) from None
+    return Response(audio, mimetype="audio/wav", headers={"Cache-Control": "private, max-age=3600"})
 
 
 class VoiceUnavailable(QueueError):
@@ -124,10 +136,7 @@ class VoiceUnavailable(QueueError):
 
 
 @functools.lru_cache(maxsize=256)
-def _rendered(text: str, lang: str) -> bytes:
-    # Every display of the hall asks for the same call at once: render it once.
-    try:
-        from hallq.devices.voice import render_wav
-    except ImportError:
-        raise VoiceUnavailable("internal_error") from None
-    return render_wav(text, lang)
+def _rendered(number: str, window: int, template: str, lang: str) -> bytes:
+    # Every display of the hall asks for the same call at once: synthesise it once.
+    # Chime and repeats are the announcer's defaults, as the hall's speakers play them.
+    return render_announcement_wav(number, window, SpeakerSettings(template=template, lang=lang))

@@ -81,7 +81,8 @@
     state.callSeq += 1;
     state.freshUntil = Date.now() + BLINK_MS;
     if (state.display && state.display.audio && e.number && e.window != null) {
-      const q = new URLSearchParams({number: e.number, window: e.window, lang: LANG});
+      // Spoken as the hall's speakers say it (the hall's voice settings, not this page's language).
+      const q = new URLSearchParams({number: e.number, window: e.window});
       announcer.enqueue(["/display/announce.wav?" + q]);
     }
   }

@@ -342,3 +342,109 @@ def test_the_demo_links_a_display_for_every_profile_and_a_big_hall_reads_well(sq
         screenshot(page, "display-demo-floor2-portrait")
     finally:
         srv.stop()
+
+
+# --- audio -----------------------------------------------------------------------------------
+
+def tone_wav(seconds: float, hz: float, rate: int = 16_000) -> bytes:
+    """A plain sine tone as a 16-bit mono WAV file."""
+    frames = b"".join(struct.pack("<h", int(12_000 * math.sin(2 * math.pi * hz * i / rate)))
+                      for i in range(int(seconds * rate)))
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(frames)
+    return out.getvalue()
+
+
+def played(page, count: int) -> list[dict]:
+    page.wait_for_function(f"() => window.hallqDisplay.announcer.history.length >= {count}", timeout=20_000)
+    return page.evaluate("() => window.hallqDisplay.announcer.history")
+
+
+def test_announcements_play_in_order_one_at_a_time(hall, server, browser_page):
+    token = hall.token("display", "lobby")
+    page = open_display(browser_page, server, token)
+    clips = {"/clips/one.wav": 0.6, "/clips/two.wav": 0.25, "/clips/three.wav": 0.4}
+    asked: list[tuple[str, str | None]] = []
+
+    def serve(route):
+        path = "/" + route.request.url.split("/", 3)[3]
+        asked.append((path, route.request.headers.get("authorization")))
+        route.fulfill(status=200, content_type="audio/wav", body=tone_wav(clips[path], 440 + 110 * len(asked)))
+
+    page.route("**/clips/*.wav", serve)
+    # The server pushes audio to one profile's screens through its display room...
+    realtime = server.app.extensions["hallq.realtime"]
+    realtime.sio.emit("announce", {"audio": ["/clips/one.wav", "/clips/two.wav"]}, to=display_room(hall.id, "lobby"))
+    # ...and anything on the page may queue more while those play.
+    page.wait_for_function("() => window.hallqDisplay.announcer.busy || window.hallqDisplay.announcer.blocked",
+                           timeout=WAIT_MS)
+    page.evaluate("() => window.hallqDisplay.announce({audio: '/clips/three.wav'})")
+    if page.locator("#sound").is_visible():  # a browser that wants a tap before sound gets one
+        page.locator("#sound").click()
+    history = played(page, 3)
+    assert [h["url"] for h in history] == list(clips)
+    assert all(h["error"] is None and h["started"] is not None and h["ended"] is not None for h in history), history
+    for before, after in zip(history, history[1:]):
+        assert after["started"] >= before["ended"]  # never two at once
+    for h in history:
+        assert (h["ended"] - h["started"]) / 1000 >= clips[h["url"]] * 0.8  # played through, not cut short
+    assert all(auth == f"Bearer {token}" for _, auth in asked)
+
+
+def test_a_tv_that_wants_a_tap_before_sound_keeps_the_call_until_tapped(hall, server, browser_page):
+    page = open_display(browser_page, server, hall.token("display", "lobby"))
+    page.route("**/clips/*.wav", lambda route: route.fulfill(status=200, content_type="audio/wav",
+                                                               body=tone_wav(0.3, 523)))
+    # This Chromium lets pages play sound unasked; many TV browsers refuse until someone taps once.
+    page.evaluate("""() => {
+      const play = HTMLMediaElement.prototype.play;
+      HTMLMediaElement.prototype.play = function () {
+        HTMLMediaElement.prototype.play = play;
+        return Promise.reject(new DOMException("a tap is needed first", "NotAllowedError"));
+      };
+      window.hallqDisplay.announce({audio: ["/clips/a.wav", "/clips/b.wav"]});
+    }""")
+    page.wait_for_selector("#sound", state="visible", timeout=WAIT_MS)
+    screenshot(page, "display-tap-for-sound")
+    assert page.evaluate("() => window.hallqDisplay.announcer.history.length") == 0
+    page.locator("#sound").click()
+    history = played(page, 2)
+    assert [h["url"] for h in history] == ["/clips/a.wav", "/clips/b.wav"]
+    assert all(h["error"] is None and h["ended"] is not None for h in history)
+    assert not page.locator("#sound").is_visible()
+
+
+def test_a_speaking_profile_plays_each_call_as_the_hall_speakers_say_it(hall, server, browser_page):
+    busy = BusyHall(hall, server)
+    page = open_display(browser_page, server, hall.token("display", "speaker"))
+    answers = []
+    page.on("response", lambda r: answers.append((r.url, r.status, r.headers.get("content-type")))
+            if "/display/announce.wav" in r.url else None)
+    busy.finish(2)
+    called = busy.call(2)
+    page.wait_for_function("() => window.hallqDisplay.announcer.busy || window.hallqDisplay.announcer.blocked",
+                           timeout=WAIT_MS)
+    if page.locator("#sound").is_visible():
+        page.locator("#sound").click()
+    page.wait_for_function("() => window.hallqDisplay.announcer.history.length >= 1"
+                           " || (window.hallqDisplay.announcer.audio && window.hallqDisplay.announcer.audio.currentTime > 1)",
+                           timeout=30_000)
+    url, status, kind = answers[0]
+    assert url.endswith(f"/display/announce.wav?number={called['number']}&window=2")
+    assert status == 200 and kind == "audio/wav"
+    assert page.evaluate("() => window.hallqDisplay.announcer.audio.duration") > 2  # chime and the spoken call
+
+
+def test_the_announcement_audio_needs_a_token_and_a_real_call_shape(hall, server):
+    display = server.api(hall.token("display", "lobby"))
+    r = display.http.get(server.url + "/display/announce.wav", params={"number": "A001", "window": 3}, timeout=60)
+    assert r.status_code == 200 and r.headers["content-type"] == "audio/wav"
+    with wave.open(io.BytesIO(r.content)) as w:
+        assert w.getnframes() / w.getframerate() > 2
+    assert server.api().http.get(server.url + "/display/announce.wav?number=A001&window=3", timeout=30).status_code == 401
+    for bad in ({"number": "A001"}, {"number": "'; DROP", "window": 3}, {"number": "A001", "window": "x"}):
+        assert display.http.get(server.url + "/display/announce.wav", params=bad, timeout=30).status_code == 400
