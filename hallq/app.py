@@ -9,12 +9,17 @@ import datetime as dt
 from flask import Flask
 import socketio
 
+from hallq.assessment import api as assessment_api
+from hallq.assessment import pages as assessment_pages
 from hallq.db import Database
 from hallq.devices import api as devices_api
 from hallq.devices.hub import DeviceHub
 from hallq.devices.printing import expire_unanswered
 from hallq.display import pages as display_pages
 from hallq.evaluator import api as evaluator_api
+from hallq.kiosk import api as kiosk_api
+from hallq.kiosk import pages as kiosk_pages
+from hallq.evaluator import pages as evaluator_pages
 from hallq.queue import api as queue_api
 from hallq.queue import console as queue_console
 from hallq.queue.housekeeping import close_all_halls
@@ -40,7 +45,12 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(queue_console.bp)
     app.register_blueprint(display_pages.bp)
     app.register_blueprint(evaluator_api.bp)
+    app.register_blueprint(evaluator_pages.bp)
     app.register_blueprint(devices_api.bp)
+    app.register_blueprint(assessment_api.bp)
+    app.register_blueprint(assessment_pages.bp)
+    app.register_blueprint(kiosk_api.bp)
+    app.register_blueprint(kiosk_pages.bp)
     install_error_handlers(app)
     app.wsgi_app = socketio.WSGIApp(realtime.sio, app.wsgi_app)
     if housekeeping:
