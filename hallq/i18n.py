@@ -18,6 +18,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "appointment_wrong_service": ("预约{code}不是这个事项的预约。", "Appointment {code} is for a different service item."),
     "appointment_too_early": ("预约时段{slot}尚未开始，请到时再取号。", "Your appointment slot {slot} has not started yet; please check in then."),
     "appointment_too_late": ("预约时段{slot}已过，请重新预约或取普通号。", "Your appointment slot {slot} has passed; please book again or take a normal number."),
+    "appointment_none_today": ("没有找到这个身份证号今天的预约，请核对，或改用预约码，或取普通号。", "No appointment for today was found for this ID number; please check it, use the appointment code, or take a normal number."),
     "appointment_exists": ("预约码{code}已存在。", "Appointment code {code} already exists."),
     "green_reason_required": ("绿色通道需要登记原因。", "A green-channel ticket needs a reason."),
     "green_not_allowed": ("自助取号机只为{age}周岁以上老人（凭身份证号）开通绿色通道，其他情况请到导办台。", "The kiosk opens the green channel only for people aged {age} or over (by ID number); please ask at the guide desk."),
