@@ -33,6 +33,7 @@ class DemoSetup:
     clerk_tokens: dict[int, str] = field(default_factory=dict)  # window number -> token of its clerk
     # (profile name, title, token): a display token per display profile of the hall file
     display_profiles: list[tuple[str, str, str]] = field(default_factory=list)
+    evaluator_tokens: dict[int, str] = field(default_factory=dict)  # window number -> its evaluator pad's token
 
 
 def demo_hall_file() -> hallfile.HallFile:
@@ -68,6 +69,11 @@ def prepare(db: Database) -> DemoSetup:
             display_profiles=[(d.name, d.title, accounts.create_device_token(s, hall, "display", d.name, now))
                               for d in profiles],
         )
+        # An evaluator pad (评价器) at every window, opened from the landing page.
+        for number in s.scalars(select(Window.number).where(Window.hall_id == hall.id, Window.active.is_(True))
+                                .order_by(Window.number)):
+            setup.evaluator_tokens[number] = accounts.create_device_token(
+                s, hall, "evaluator", f"{DEMO_PREFIX}pad-{number}", now, number)
         uow.commit()
 
         a_posts = s.execute(select(Window.number, User).join(WindowPost, WindowPost.window_id == Window.id)

@@ -331,7 +331,7 @@
     $("stars-fill").style.width = month.count ? `${(month.stars / 5) * 100}%` : "0";
     $("stars").setAttribute("aria-label", month.count ? month.stars.toFixed(1) : "");
     $("month-detail").textContent = month.count
-      ? fill(t.month_detail, {count: month.count, rate: Math.round(month.satisfied_rate * 100) + "%"}) : "";
+      ? fill(month.count === 1 ? t.month_detail_one : t.month_detail, {count: month.count, rate: Math.round(month.satisfied_rate * 100) + "%"}) : "";
   }
 
   function drawAsk() {
@@ -498,7 +498,11 @@
   });
   socket.on("rating.requested", (e) => {
     if (!mine(e)) return;
-    if (state.mode !== "sending") ask(e);
+    if (state.timedOut === e.id) state.timedOut = null;  // the clerk asked again on purpose
+    // Asked again for the question on screen (the clerk's "request rating" key): keep the
+    // citizen's choices; the time left still runs from the finish (the state says how much).
+    const onScreen = state.request && state.request.id === e.id && state.mode !== "idle" && state.mode !== "message";
+    if (!onScreen && state.mode !== "sending") ask(e);
     loadState();  // the server's own count of the seconds left, whatever this tablet's clock says
   });
   socket.on("rating.received", (e) => {

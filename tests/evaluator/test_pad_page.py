@@ -122,14 +122,22 @@ def test_idle_shows_the_clerk_on_duty_with_photo_and_this_months_stars(hall, ser
     assert visible_text(page, "#window-title") == "1号窗口 公安窗口"
     screenshot(page, "pad-idle")
 
-    # A photo path leading out of the photo directory is never served: initials instead.
-    with hall.db.write() as s:
-        s.execute(update(Staff).where(Staff.number == "S001").values(photo="../../etc/passwd"))
-        s.commit()
-    assert pad.get("/../evaluator/photo/S001").status_code in (404, 308)  # never a file outside
-    r = server.api(desk.pad_token).http.get(f"{server.url}/evaluator/photo/S001",
-                                           headers={"Authorization": f"Bearer {desk.pad_token}"})
-    assert r.status_code == 404
+    def photo(number: str, token: str = desk.pad_token):
+        return pad.http.get(f"{server.url}/evaluator/photo/{number}", headers={"Authorization": f"Bearer {token}"})
+
+    assert photo("S001").headers["Content-Type"] == "image/jpeg"
+    assert photo("S003").status_code == 404  # only the clerk on duty at this pad's window
+    assert photo("S001", hall.token("kiosk", "k2")).status_code == 403
+    # A photo path leading out of the photo directory, or a file that is no picture, is never
+    # served: the pad shows initials, never a broken image.
+    (photos / "notes.jpg").write_text("not a picture")
+    for path in ("../../../../etc/passwd", "/etc/passwd", "notes.jpg", "missing.jpg"):
+        with hall.db.write() as s:
+            s.execute(update(Staff).where(Staff.number == "S001").values(photo=path))
+            s.commit()
+        assert photo("S001").status_code == 404, path
+        assert pad.http.get(f"{server.url}/evaluator/state",
+                            headers={"Authorization": f"Bearer {desk.pad_token}"}).json()["staff"]["photo"] is False
     page = open_pad(browser_page, server, desk.pad_token)
     page.wait_for_selector("#photo .initials", timeout=WAIT_MS)
     assert visible_text(page, "#photo") == "王"
