@@ -576,8 +576,7 @@ RESOURCES = [
     ("POST", "/windows/{n}/sign-out"), ("POST", "/windows/{n}/call-next"), ("POST", "/windows/{n}/call"),
     ("POST", "/windows/{n}/recall"), ("POST", "/windows/{n}/skip"), ("POST", "/windows/{n}/hold"),
     ("POST", "/windows/{n}/transfer"), ("POST", "/windows/{n}/finish"), ("POST", "/windows/{n}/pause"),
-    ("POST", "/windows/{n}/resume"), ("POST", "/ratings"),
-    # GET /assessment/{yyyy-mm} comes with the assessment work (issue 6); add it here when it exists.
+    ("POST", "/windows/{n}/resume"), ("POST", "/ratings"), ("GET", "/assessment/{yyyy-mm}"),
     # named in API.md's text
     ("POST", "/auth/login"), ("GET", "/openapi.json"), ("POST", "/appointments"),
 ]
