@@ -133,6 +133,7 @@
     const total = (state.pad && state.pad.request_seconds) || (state.options.zh && state.options.zh.request_seconds) || 60;
     const left = req.seconds_left != null ? req.seconds_left : total - (serverNow() - Date.parse(req.at)) / 1000;
     if (left <= 0) return;
+    if (!state.options.zh) loadOptions();  // the levels come with the options; a failed first try is retried here
     state.request = {id: req.id, number: req.number, service_name: req.service_name || req.service,
       deadline: Date.now() + left * 1000, total, shownAt: performance.now()};
     state.level = null;

@@ -9,14 +9,15 @@ tests/screenshots/pad-*.png.
 from __future__ import annotations
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 from sqlalchemy import select, update
 
 from hallq.evaluator.models import FollowUp
 from hallq.queue.models import Staff
 from hallq.queue.settings import RatingSettings
 from tests.browser import screenshot
-from tests.conftest import Hall
+from hallq.app import create_app
+from tests.conftest import Hall, Server
 from tests.helpers import clerk_api, issue
 
 TABLET = {"width": 1280, "height": 800}
@@ -93,7 +94,11 @@ def test_idle_shows_the_clerk_on_duty_with_photo_and_this_months_stars(hall, ser
                                                                         clock):
     photos = tmp_path / "photos"
     photos.mkdir()
-    Image.new("RGB", (300, 400), (40, 90, 160)).save(photos / "S001.jpg", "JPEG")
+    portrait = Image.new("RGB", (300, 400), (214, 226, 240))  # a badge photo: head and shoulders
+    draw = ImageDraw.Draw(portrait)
+    draw.ellipse((95, 70, 205, 200), fill=(236, 196, 160))
+    draw.pieslice((30, 230, 270, 520), 180, 360, fill=(30, 50, 90))
+    portrait.save(photos / "S001.jpg", "JPEG")
     server.app.config["HALLQ_PHOTO_DIR"] = str(photos)
     with hall.db.write() as s:
         s.execute(update(Staff).where(Staff.number == "S001").values(photo="S001.jpg"))
@@ -121,6 +126,9 @@ def test_idle_shows_the_clerk_on_duty_with_photo_and_this_months_stars(hall, ser
     assert "window 1" not in page.content()  # Chinese by default
     assert visible_text(page, "#window-title") == "1号窗口 公安窗口"
     screenshot(page, "pad-idle")
+    page.set_viewport_size({"width": 800, "height": 1280})  # a tablet turned upright
+    page.wait_for_timeout(200)
+    screenshot(page, "pad-idle-portrait")
 
     def photo(number: str, token: str = desk.pad_token):
         return pad.http.get(f"{server.url}/evaluator/photo/{number}", headers={"Authorization": f"Bearer {token}"})
@@ -323,26 +331,61 @@ def test_a_pad_opened_after_the_finish_still_asks(hall, server, desk, browser_pa
     assert [x["level"] for x in desk.ratings()] == [4]
 
 
-def test_the_countdown_runs_out_back_to_idle(db, clock, browser_page):
-    from tests.conftest import Server
-    from hallq.app import create_app
-    hall = Hall(db, clock, ratings=RatingSettings(request_seconds=5))
-    server = Server(create_app(hall.db, clock=clock))
-    try:
-        desk = Desk(hall, server)
-        page = open_pad(browser_page, server, desk.pad_token)
-        desk.serve()
-        wait_mode(page, "ask")
-        assert visible_text(page, "#countdown-text") in ("剩余 5 秒", "剩余 4 秒")
-        page.wait_for_function("() => document.getElementById('ask').classList.contains('hurry')", timeout=WAIT_MS)
-        wait_mode(page, "idle", timeout=8_000)
-        assert "王芳" in visible_text(page, "#staff-card")
-        # A late state (this test's server clock stands still) does not bring the question back.
-        page.evaluate("() => window.hallqPad.loadState()")
-        page.wait_for_timeout(500)
-        assert mode(page) == "idle"
-    finally:
+@pytest.fixture
+def hall_with(db, clock):
+    """A test hall with its own rating rules, served on its own server."""
+    servers = []
+
+    def make(**rules):
+        hall = Hall(db, clock, ratings=RatingSettings(**rules))
+        servers.append(Server(create_app(hall.db, clock=clock)))
+        return Desk(hall, servers[-1])
+
+    yield make
+    for server in servers:
         server.stop()
+
+
+def test_the_countdown_runs_out_back_to_idle(hall_with, clock, browser_page):
+    desk = hall_with(request_seconds=5)
+    server = desk.server
+    page = open_pad(browser_page, server, desk.pad_token)
+    desk.serve()
+    wait_mode(page, "ask")
+    assert visible_text(page, "#countdown-text") in ("剩余 5 秒", "剩余 4 秒")
+    page.wait_for_function("() => document.getElementById('ask').classList.contains('hurry')", timeout=WAIT_MS)
+    wait_mode(page, "idle", timeout=8_000)
+    assert "王芳" in visible_text(page, "#staff-card")
+    # A late state (this test's server clock stands still) does not bring the question back.
+    page.evaluate("() => window.hallqPad.loadState()")
+    page.wait_for_timeout(500)
+    assert mode(page) == "idle"
+
+
+def test_too_many_ratings_are_refused_for_now_not_for_good(hall_with, clock, browser_page):
+    desk = hall_with(per_token_per_minute=1, request_seconds=120)
+    page = open_pad(browser_page, desk.server, desk.pad_token)
+    desk.serve()
+    wait_mode(page, "ask")
+    clock.advance(seconds=5)
+    page.locator("#levels button[data-level='4']").click()
+    wait_mode(page, "message")
+    wait_mode(page, "idle", timeout=THANKS_WAIT)
+    second = desk.serve()
+    wait_mode(page, "ask")
+    clock.advance(seconds=5)
+    page.locator("#levels button[data-level='5']").click()
+    wait_mode(page, "message")
+    assert visible_text(page, "#message-headline") == "评价太频繁了，请稍后再试。"
+    screenshot(page, "pad-rate-limited")
+    # The question comes back while its time lasts; a minute later the rating is taken.
+    wait_mode(page, "ask", timeout=10_000)
+    assert second["number"] in visible_text(page, "#ask-ticket")
+    clock.advance(seconds=56)  # the first rating is now more than a minute old
+    page.locator("#levels button[data-level='5']").click()
+    wait_mode(page, "message")
+    assert visible_text(page, "#message-headline") == "感谢您的评价！"
+    assert [r["level"] for r in desk.ratings()] == [5, 4]
 
 
 def test_english_on_request_and_chinese_again_for_the_next_citizen(hall, server, desk, browser_page, clock):
