@@ -17,6 +17,7 @@ hello again and re-reports its devices.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import queue
 import threading
@@ -26,13 +27,15 @@ import requests
 import socketio
 
 from hallq.devices import messages as m
-from hallq.devices.agent_config import AgentConfig, LedBusConfig, NamedPrinter
+from hallq.devices.agent_config import AgentConfig, NamedPrinter
 from hallq.devices.escpos.printer import PrintFailed, Printer, open_printer
 from hallq.devices.escpos.render import render
 from hallq.devices.keypad import ActionRefused, KeypadAdapter, WindowDisplay
-from hallq.devices.led import LedBus, StatusChange, codec_for
+from hallq.devices.led.screens import LedScreens, WindowStatusChange
 from hallq.devices.registry import HEARTBEAT
-from hallq.display.led_text import ScreenLayout, call_sequence, window_lines
+from hallq.devices.voice.announcer import Announcer, VoiceStatus
+from hallq.devices.voice.playback import MiniaudioPlayback, Playback
+from hallq.devices.voice.settings import VoiceSettings
 from hallq.kiosk.ticket_layout import paper_for, ticket_blocks
 
 log = logging.getLogger(__name__)
@@ -86,66 +89,6 @@ class PrinterHost:
         return render(blocks, encoding=self.config.encoding)
 
 
-class LedHost:
-    """One LED bus: window states in, worded lines out, a call shown then "正在办理"."""
-
-    def __init__(self, config: LedBusConfig, report: Callable[[m.DeviceStatus], None]):
-        self.config = config
-        self._report = report
-        self.layout = ScreenLayout(columns=config.columns, rows=config.rows)
-        self._address = {s.window: s.address for s in config.screens}
-        self._window = {s.address: s.window for s in config.screens}
-        self._timers: dict[int, threading.Timer] = {}
-        self._lock = threading.Lock()
-        self.bus = LedBus(config.port, codec_for(config.protocol, **config.options), baudrate=config.baudrate,
-                          on_status=self._status, screens=self._window)
-
-    def windows(self) -> list[int]:
-        return sorted(self._address)
-
-    def show(self, job: m.LedShow) -> None:
-        address = self._address.get(job.window)
-        if address is None:
-            return
-        with self._lock:
-            if timer := self._timers.pop(job.window, None):
-                timer.cancel()  # a newer state replaces the "正在办理" still to come
-            if job.calling is None:
-                self.bus.show(address, window_lines(job.state, self.layout, job.lang))
-                return
-            (_, now), (later_s, later) = call_sequence(job.state, job.calling, self.layout, job.lang)
-            self.bus.show(address, now)
-            timer = threading.Timer(later_s, self.bus.show, (address, later))
-            timer.daemon = True
-            self._timers[job.window] = timer
-            timer.start()
-
-    def report_all(self) -> None:
-        state = self.bus.status()
-        for address, status in state["screens"].items():
-            self._report_screen(address, status, None)
-
-    def _status(self, change: StatusChange) -> None:
-        if change.address is None:  # the port: every screen on it shares its fate
-            for address in self._window:
-                self._report_screen(address, "ok" if change.status == "ok" else change.status, change.detail)
-        else:
-            self._report_screen(change.address, change.status, change.detail)
-
-    def _report_screen(self, address: int, status: str, detail: str | None) -> None:
-        window = self._window.get(address)
-        if window is None:
-            return
-        state = status if status in ("ok", "not_answering", "port_down", "unknown") else "failed"
-        self._report(m.DeviceStatus(kind="led", name=led_name(window), state=state, detail=detail))
-
-    def close(self) -> None:
-        with self._lock:
-            for timer in self._timers.values():
-                timer.cancel()
-        self.bus.close()
-
-
 def led_name(window: int) -> str:
     return f"window-{window}-led"
 
@@ -157,8 +100,11 @@ class ServerActions:
         self.agent = agent
 
     def act(self, window: int, action: str, **params: Any) -> WindowDisplay:
-        answer = self.agent.sio.call(m.KEYPAD_ACTION, {"window": window, "action": action, "params": params},
-                                     timeout=10)
+        try:
+            answer = self.agent.sio.call(m.KEYPAD_ACTION, {"window": window, "action": action, "params": params},
+                                         timeout=10)
+        except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
+            raise ActionRefused("网络中断 请稍候再试") from None  # no answer: the screen update will tell what happened
         if "error" in answer:
             raise ActionRefused(keypad_text(answer["error"]))
         show = m.KeypadShow.model_validate(answer)
@@ -184,16 +130,24 @@ def keypad_text(code: str) -> str:
     return KEYPAD_TEXTS.get(code, "操作未成功")
 
 
+VOICE = "voice"  # the one announcer an agent may host speaks for the whole hall
+
+
 class Agent:
     def __init__(self, server: str, token: str, config: AgentConfig, *,
                  open_printer: Callable[[NamedPrinter], Printer] = open_printer,
-                 heartbeat_s: float = HEARTBEAT.total_seconds()):
+                 playback: Playback | None = None, heartbeat_s: float = HEARTBEAT.total_seconds()):
         self.server, self.token, self.config = server.rstrip("/"), token, config
         self.heartbeat_s = heartbeat_s
         self.sio = socketio.Client(reconnection=True, reconnection_delay_max=5)
         self.printers = {p.name: PrinterHost(p, open_printer(p), self._answer, self._report)
                          for p in config.printers}
-        self.leds = [LedHost(bus, self._report) for bus in config.leds]
+        self.leds = LedScreens([bus.bus_config() for bus in config.leds], on_status=self._led_status)
+        self.voice: Announcer | None = None
+        if config.voice and config.voice.enabled:
+            self.voice = Announcer(playback or MiniaudioPlayback(), VoiceSettings(**config.voice.options),
+                                   on_status=self._voice_status, on_done=self._voice_done)
+            self.voice.start()
         self.keypads = [KeypadAdapter(bus, ServerActions(self), on_status=self._keypad_status).start()
                         for bus in config.keypads]
         self._stop = threading.Event()
@@ -201,6 +155,7 @@ class Agent:
         self.sio.on("connect", self._connected)
         self.sio.on(m.PRINT, self._print)
         self.sio.on(m.LED_SHOW, self._led_show)
+        self.sio.on(m.ANNOUNCE, self._announce)
         self.sio.on(m.KEYPAD_SHOW, self._keypad_show)
         self.sio.on(m.RATING_ASK, self._rating_ask)
 
@@ -217,12 +172,13 @@ class Agent:
     def close(self) -> None:
         self._stop.set()
         self.sio.disconnect()
-        for host in [*self.printers.values(), *self.leds, *self.keypads]:
+        for host in [*self.printers.values(), self.leds, *self.keypads, *([self.voice] if self.voice else [])]:
             host.close()
 
     def devices(self) -> list[m.DeviceInfo]:
         found = [m.DeviceInfo(kind="printer", name=name) for name in self.printers]
-        found += [m.DeviceInfo(kind="led", name=led_name(w), windows=[w]) for led in self.leds for w in led.windows()]
+        found += [m.DeviceInfo(kind="voice", name=VOICE)] if self.voice else []
+        found += [m.DeviceInfo(kind="led", name=led_name(w), windows=[w]) for w in sorted(self.leds.windows_on_screens())]
         for bus in self.config.keypads:
             for keypad in bus.keypad:
                 kind = "keypad" if keypad.kind == "caller" else "evaluator_keypad"
@@ -253,11 +209,21 @@ class Agent:
 
     def _led_show(self, data) -> None:
         job = m.LedShow.model_validate(data)
-        for led in self.leds:
-            try:
-                led.show(job)
-            except Exception:  # text a protocol cannot carry, say: log it, keep the bus going
-                log.exception("LED screen of window %s: could not show %s", job.window, job)
+        try:
+            if job.calling:
+                self.leds.show_call(job.state, job.calling)
+            else:
+                self.leds.show_window(job.state)
+        except Exception:  # text a protocol cannot carry, say: log it, keep the bus going
+            log.exception("LED screen of window %s: could not show %s", job.window, job)
+
+    def _announce(self, data) -> None:
+        job = m.Announce.model_validate(data)
+        if self.voice is None:
+            self._answer(m.JobResult(id=job.id, ok=False, reason="no voice on this agent"))
+            return
+        self.voice.announce(text=job.text, lang=job.lang, key=job.key, job_id=job.id,
+                            called_at=dt.datetime.fromisoformat(job.at.replace("Z", "+00:00")))
 
     def _keypad_show(self, data) -> None:
         show = m.KeypadShow.model_validate(data)
@@ -278,6 +244,29 @@ class Agent:
 
     def _report(self, status: m.DeviceStatus) -> None:
         self._emit(m.DEVICE_STATUS, status.model_dump())
+
+    def _voice_status(self, status: VoiceStatus) -> None:
+        state = "ok" if status.state == "ok" else "failed"
+        self._report(m.DeviceStatus(kind="voice", name=VOICE, state=state, detail=status.reason))
+
+    def _voice_done(self, announcement, outcome: str, detail: str | None) -> None:
+        # A stale call skipped after an outage, or one replaced by its recall, is the voice
+        # doing its job; only "failed" and "cancelled" are faults.
+        if announcement.job_id:
+            self._answer(m.JobResult(id=announcement.job_id, ok=outcome in ("played", "stale", "superseded"),
+                                     reason=None if outcome == "played" else f"{outcome}: {detail or ''}".strip()))
+
+    def _led_status(self, change: WindowStatusChange) -> None:
+        if change.window is not None:
+            self._report_led(change.window, change.change.status, change.change.detail)
+        else:  # the port itself: every screen on it shares its fate
+            for window, (port, _) in self.leds.windows_on_screens().items():
+                if port == change.change.port:
+                    self._report_led(window, change.change.status, change.change.detail)
+
+    def _report_led(self, window: int, status: str, detail: str | None) -> None:
+        state = status if status in ("ok", "not_answering", "port_down", "unknown") else "failed"
+        self._report(m.DeviceStatus(kind="led", name=led_name(window), state=state, detail=detail))
 
     def _keypad_status(self, status) -> None:
         for keypad in status.keypads:
@@ -301,8 +290,11 @@ class Agent:
                 host.check()
             except Exception:
                 log.exception("printer %s: status check failed", host.config.name)
-        for led in self.leds:
-            led.report_all()
+        if self.voice:
+            self._voice_status(self.voice.status)
+        buses = self.leds.status()
+        for window, (port, address) in self.leds.windows_on_screens().items():
+            self._report_led(window, buses[port]["screens"].get(address, "unknown"), None)
         for adapter in self.keypads:
             self._keypad_status(adapter.status())
 

@@ -33,6 +33,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from hallq.devices.escpos.printer import PrinterConfig
 from hallq.devices.keypad.config import KeypadBusConfig
+from hallq.devices.led.screens import BusConfig
+from hallq.display.led_text import CALLING_SECONDS, ScreenLayout
 
 
 class _Strict(BaseModel):
@@ -54,8 +56,16 @@ class LedBusConfig(_Strict):
     baudrate: int = 9600
     columns: int = Field(16, ge=2)
     rows: int = Field(1, ge=1)
-    options: dict[str, Any] = {}  # codec options (Onbon area layout, device type)
+    lang: Literal["zh", "en"] = "zh"
+    calling_seconds: float = Field(CALLING_SECONDS, ge=0)  # "请A001到3号窗口" before "A001 正在办理"
+    options: dict[str, Any] = {}  # codec options (Onbon area layout: width, height, ...)
     screens: list[Screen]
+
+    def bus_config(self) -> BusConfig:
+        return BusConfig(port=self.port, protocol=self.protocol, baudrate=self.baudrate,
+                         screens={s.window: s.address for s in self.screens},
+                         layout=ScreenLayout(columns=self.columns, rows=self.rows), lang=self.lang,
+                         calling_seconds=self.calling_seconds, codec_options=self.options)
 
     @model_validator(mode="after")
     def _unique(self):

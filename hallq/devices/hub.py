@@ -24,6 +24,7 @@ from hallq.accounts import Principal
 from hallq.devices import messages as m
 from hallq.devices import printing, registry
 from hallq.display.wording import announcement_text
+from hallq.evaluator import rating
 from hallq.evaluator.rating import RATING_RECEIVED
 from hallq.queue import calling, events as ev, sessions, views
 from hallq.queue.errors import QueueError
@@ -38,13 +39,13 @@ CALL_EVENTS = (ev.TICKET_CALLED, ev.TICKET_RECALLED)
 # After these the window's screen and keypad show its new state.
 WINDOW_EVENTS = (ev.TICKET_CALLED, ev.TICKET_RECALLED, ev.TICKET_SKIPPED, ev.TICKET_HELD,
                  ev.TICKET_TRANSFERRED, ev.TICKET_FINISHED, ev.WINDOW_STATUS)
+# A keypad's keys, as the queue's window actions (parameter names as keypad.WindowActions documents).
 KEYPAD_ACTIONS: dict[str, Callable] = {
     "call_next": calling.call_next, "recall": calling.recall, "skip": calling.skip,
-    "finish": lambda uow, who, n, now: calling.finish(uow, who, n, now, outcome="immediate"),
+    "finish": calling.finish, "transfer": calling.transfer,
     "pause": lambda uow, who, n, now, reason="other": sessions.pause(uow, who, n, reason, now),
-    "resume": lambda uow, who, n, now: sessions.resume(uow, who, n, now),
-    "transfer": lambda uow, who, n, now, service=None, window=None: calling.transfer(
-        uow, who, n, now, service=service, to_window=window, come_back=False),
+    "resume": sessions.resume,
+    "request_rating": rating.ask_again,
 }
 
 
@@ -119,8 +120,7 @@ class DeviceHub:
             if window is None:
                 return
             waiting = waiting_for(uow.session, find_window(uow.session, hall_id, number))
-            lang = ctx.settings.voice.lang
-        show = m.LedShow(id=f"led:{uuid.uuid4().hex}", window=number, state=window, lang=lang,
+        show = m.LedShow(id=f"led:{uuid.uuid4().hex}", window=number, state=window,
                          calling=calling.payload["number"] if calling else None)
         self.sio.emit(m.LED_SHOW, show.model_dump(), to=device_room(hall_id, "led", number))
         self.sio.emit(m.KEYPAD_SHOW, keypad_show(window, waiting).model_dump(),
@@ -211,8 +211,6 @@ class DeviceHub:
             action = m.KeypadAction.model_validate(data)
         except ValidationError as exc:
             return {"error": "invalid_input", "detail": str(exc)}
-        if action.action not in KEYPAD_ACTIONS:
-            return {"error": "not_supported", "action": action.action}
         if action.window not in self.sio.get_session(sid).get("keypads", set()):
             log.warning("agent %s: keypad action for window %s it did not declare", who.name, action.window)
             return {"error": "forbidden"}

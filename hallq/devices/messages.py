@@ -72,7 +72,6 @@ class LedShow(Message):
     window: int
     state: dict[str, Any]  # the window as GET /api/v1/windows shows it
     calling: str | None = None  # the number just called there: "请A001到3号窗口", then "A001 正在办理"
-    lang: str = "zh"
 
 
 class Announce(Message):

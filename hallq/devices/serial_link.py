@@ -40,6 +40,7 @@ same port object, so two threads failing at once reopen it once.
 from __future__ import annotations
 
 import logging
+import termios
 import threading
 import time
 from typing import Any, Callable
@@ -58,7 +59,8 @@ class PortDown(Exception):
 # What pyserial and the OS raise when a port vanishes under us: SerialException for
 # EIO on a pty/tty or a dropped socket, OSError for a pulled USB adapter mid-call,
 # ValueError/TypeError when another thread closed the file descriptor meanwhile.
-_PORT_ERRORS = (serial.SerialException, OSError, ValueError, TypeError)
+# termios.error: pyserial's flush() on a pty whose far end vanished mid-write.
+_PORT_ERRORS = (serial.SerialException, OSError, ValueError, TypeError, termios.error)
 
 
 class SerialLink:

@@ -28,6 +28,7 @@ from hallq.evaluator import choices, followup
 from hallq.evaluator.models import Rating
 from hallq.privacy import mask_id, mask_phone
 from hallq.queue.errors import Forbidden, Invalid, NotFound, QueueError, Refused
+from hallq.queue.events import RATING_REQUESTED
 from hallq.queue.facts import announce
 from hallq.queue.halls import HallContext, find_window, hall_context
 from hallq.queue.models import Ticket, TicketEvent, Window, WindowSession
@@ -74,6 +75,29 @@ def ticket_request(s: Session, ticket: Ticket) -> RatingRequest | None:
                      .order_by(TicketEvent.id.desc()))
     event = next((e for e in rows if _final(e)), None)
     return RatingRequest(ticket.id, event.window_id, event.at) if event else None
+
+
+def ask_again(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) -> Ticket:
+    """The clerk's "request rating" key: the window's evaluator asks again for its open request.
+
+    The time to answer still runs from the finish, so asking again cannot
+    stretch it; an answered or expired request is refused.
+    """
+    from hallq.queue.sessions import acting_window  # the queue's rule of who may act at a window
+
+    s = uow.session
+    window, _ = acting_window(s, who, number)
+    request = window_request(s, window)
+    ticket = s.get(Ticket, request.ticket_id) if request else None
+    if ticket is None:
+        raise Refused("rating_not_requested", number="", window=number)
+    if s.scalar(select(Rating.id).where(Rating.ticket_id == ticket.id)):
+        raise Refused("already_rated", number=ticket.number)
+    ctx = hall_context(s, who.hall_id)
+    if now - request.at > dt.timedelta(seconds=ctx.settings.ratings.request_seconds):
+        raise Refused("rating_expired", number=ticket.number)
+    announce(uow, RATING_REQUESTED, ticket, now, window)
+    return ticket
 
 
 def rate(uow: UnitOfWork, who: Principal, ticket_id: int, level: int, now: dt.datetime, *,

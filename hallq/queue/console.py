@@ -149,7 +149,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "pause_reason": ("暂停原因", "Reason for the pause"),
     "reason_lunch": ("午休", "Lunch"),
     "reason_meeting": ("开会", "Meeting"),
-    "reason_system_fault": ("系统故障", "System fault"),
+    "reason_fault": ("系统故障", "System fault"),
     "reason_other": ("其他", "Other"),
     "other_reason": ("请说明", "Please say why"),
     "sign_out_confirm": ("确定在{window}号窗口签退？", "Sign out of window {window}?"),

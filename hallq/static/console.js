@@ -116,7 +116,7 @@
   const N = Number(document.body.dataset.window);
   const OUTCOMES = ["immediate", "promised", "joint", "supplement", "forwarded", "rejected"];
   const NOTICES = {supplement: "supplement", rejected: "rejection", promised: "acceptance"};
-  const PAUSE_REASONS = ["lunch", "meeting", "system_fault"];
+  const PAUSE_REASONS = ["lunch", "meeting", "fault"];
   let state = null, me = null, day = null, fetchedAt = 0, directory = null;
   let refreshTimer = null;
 

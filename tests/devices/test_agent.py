@@ -120,3 +120,121 @@ def test_a_bad_agent_file_is_refused_with_where_and_why(tmp_path):
     done = run_cli("agent", "--server", "http://127.0.0.1:9", "--token", "x", "--config", path)
     assert done.returncode != 0
     assert "printers.0.paper" in done.stderr and "58" in done.stderr
+
+
+def press(keypads, address, action, **params):
+    """Press a key the way a clerk does: again, while the keypad says it is still busy."""
+    from hallq.devices.keypad.commands import NakReason
+    for _ in range(50):
+        reply = keypads.press(address, action, **params)
+        if reply is None or reply.reason != NakReason.BUSY:
+            return reply
+        time.sleep(0.1)
+    raise AssertionError("the keypad stayed busy")
+
+
+@pytest.fixture
+def keypads(tmp_path):
+    from hallq.devices.keypad.simulator import KeypadBusSimulator
+    from hallq.devices.led.sim_transport import PtyEndpoint
+    sim = KeypadBusSimulator(PtyEndpoint(str(tmp_path / "ttyKEYPAD")))
+    sim.add_caller(1)
+    sim.add_evaluator(21, keys=5)
+    yield sim
+    sim.close()
+
+
+@pytest.fixture
+def keypad_agent(hall, server, keypads):
+    config = AgentConfig.model_validate({"keypads": [{
+        "port": keypads.url, "keypad": [{"address": 1, "window": 1, "kind": "caller"},
+                                        {"address": 21, "window": 1, "kind": "evaluator", "keys": 5}]}]})
+    running = Agent(server.url, hall.token("agent", "agent-1"), config, heartbeat_s=0.3).start()
+    until(lambda: running.hello_answer, what="hello answered")
+    assert running.hello_answer == {"ok": True}
+    yield running
+    running.close()
+
+
+@pytest.mark.usefixtures("keypad_agent")
+def test_a_clerk_runs_a_ticket_from_the_keypad_and_the_citizen_rates_it_on_the_evaluator_keypad(hall, server, keypads):
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    clerk_api(hall, server, "S001", window=1)
+    ticket = issue(kiosk)
+
+    reply = press(keypads, 1, "call_next")
+    assert reply is not None and reply.acked
+    until(lambda: (keypads.keypad(1).screen or None) and keypads.keypad(1).screen.number == "A001",
+          what="the keypad shows the called number")
+    assert kiosk.get(f"/tickets/{ticket['id']}").json()["status"] == "called"
+
+    assert press(keypads, 1, "finish", outcome="immediate").acked
+    until(lambda: keypads.keypad(21).prompt is not None, what="the evaluator keypad lights up")
+    assert keypads.rate(21, 5).acked
+    supervisor = server.api(hall.login(hall.user("boss", "supervisor").name))
+    rated = until(lambda: supervisor.get("/ratings").json(), what="the rating recorded")
+    assert [(r["level"], r["channel"]) for r in rated] == [(5, "keypad")]
+    events = [e["kind"] for e in kiosk.get(f"/tickets/{ticket['id']}").json()["events"]]
+    assert events == ["issued", "called", "finished"]
+
+
+@pytest.mark.usefixtures("keypad_agent")
+def test_keypad_refusals_reach_the_keypad_and_change_nothing(hall, server, keypads):
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    issue(kiosk)
+    press(keypads, 1, "call_next")  # nobody is signed in at window 1
+    until(lambda: keypads.keypad(1).screen and "未签到" in keypads.keypad(1).screen.text,
+          what="the refusal on the keypad's screen")
+    assert kiosk.get("/windows").json()[0]["serving"] is None
+
+
+@pytest.mark.usefixtures("keypad_agent")
+def test_a_keypad_and_a_console_calling_at_once_never_get_the_same_ticket(hall, server, keypads):
+    import threading
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    clerk_api(hall, server, "S001", window=1)
+    console = clerk_api(hall, server, "S003", window=2)
+    for _ in range(4):
+        issue(kiosk)
+    for _ in range(2):
+        answers = {}
+        both = [threading.Thread(target=lambda: answers.__setitem__("keypad", press(keypads, 1, "call_next"))),
+                threading.Thread(target=lambda: answers.__setitem__("console", console.post("/windows/2/call-next")))]
+        [t.start() for t in both]
+        [t.join(15) for t in both]
+        assert answers["keypad"].acked and answers["console"].status_code == 200
+        # The keypad's key is acknowledged at once and acted on just after: wait for window 1.
+        serving = until(lambda: {w["number"]: w["serving"] for w in kiosk.get("/windows").json()
+                                 if w["serving"]} if len([w for w in kiosk.get("/windows").json() if w["serving"]]) == 2
+                        else None, what="both windows serving")
+        assert serving[1]["id"] != serving[2]["id"]
+        press(keypads, 1, "finish", outcome="immediate")
+        console.post("/windows/2/finish", {"outcome": "immediate"})
+
+
+def test_calls_and_recalls_are_spoken_in_order_and_reported(hall, server):
+    from hallq.devices.voice.engine import SpeechEngine
+    from hallq.devices.voice.recorder import RecordingPlayback
+    recorder = RecordingPlayback()
+    config = AgentConfig.model_validate({"voice": {"enabled": True, "options": {"repeat": 1, "chime": "none"}}})
+    running = Agent(server.url, hall.token("agent", "agent-1"), config, playback=recorder, heartbeat_s=0.3).start()
+    try:
+        until(lambda: running.hello_answer == {"ok": True}, what="hello answered")
+        kiosk = server.api(hall.token("kiosk", "k1"))
+        clerk = clerk_api(hall, server, "S001", window=1)
+        issue(kiosk)
+        clerk.post("/windows/1/call-next")
+        assert recorder.wait_for(1, timeout=15)
+        clerk.post("/windows/1/recall")
+        assert recorder.wait_for(2, timeout=15)
+        assert recorder.max_concurrent == 1
+        # Synthesis is deterministic: what was played is the hall's wording of this call.
+        expected = SpeechEngine.shared().synthesize("请A 零 零 一号到一号窗口办理", "zh").pcm
+        assert [played.clip.pcm for played in recorder.played] == [expected, expected]
+        assert recorder.played[0].clip.duration_s > 1.0  # speech, not silence
+        until(lambda: device_states(kiosk).get("voice") == "ok", what="voice reported ok")
+        recorder.unplug("no audio output device")
+        clerk.post("/windows/1/recall")
+        until(lambda: device_states(kiosk).get("voice") == "failed", what="a lost speaker reported")
+    finally:
+        running.close()
