@@ -93,6 +93,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "conflict": ("数据已被同时修改，请重试。", "The data changed at the same time; please try again."),
     # printing at kiosks (no ghost tickets)
     "printer_not_ready": ("打印机暂不可用（{state}），暂停取号，请联系导办台工作人员。", "The ticket printer is not available ({state}); numbers cannot be issued here now, please ask at the guide desk."),
+    "notice_not_for_outcome": ("{number}不是本窗口以相应办件结果办结的业务，不能打印{notice}。", "{number} was not finished here with the outcome a {notice} is for."),
     "ticket_closed": ("{number}已经{status}，不能再打印。", "{number} is {status} and can no longer be printed."),
 }
 

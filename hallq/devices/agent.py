@@ -37,6 +37,7 @@ from hallq.devices.voice.announcer import Announcer, VoiceStatus
 from hallq.devices.voice.playback import MiniaudioPlayback, Playback
 from hallq.devices.voice.settings import VoiceSettings
 from hallq.kiosk.ticket_layout import paper_for, ticket_blocks
+from hallq.queue.notice_layout import notice_blocks
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +81,15 @@ class PrinterHost:
                 log.exception("printer %s: status after the job failed", self.config.name)
 
     def document(self, document: dict[str, Any]) -> bytes:
-        kind = document.get("kind")
-        if kind != "ticket":
+        kind, paper, encoding = document.get("kind"), paper_for(self.config.paper), self.config.encoding
+        if kind == "ticket":
+            args = {k: v for k, v in document.items() if k != "kind"}
+            blocks = ticket_blocks(**args, paper=paper, encoding=encoding, max_size=self.config.max_size)
+        elif kind == "notice":
+            blocks = notice_blocks(document, paper=paper, encoding=encoding)
+        else:
             raise ValueError(f"unknown document kind {kind!r}")
-        args = {k: v for k, v in document.items() if k != "kind"}
-        blocks = ticket_blocks(**args, paper=paper_for(self.config.paper), encoding=self.config.encoding,
-                               max_size=self.config.max_size)
-        return render(blocks, encoding=self.config.encoding)
+        return render(blocks, encoding=encoding)
 
 
 def led_name(window: int) -> str:

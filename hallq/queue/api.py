@@ -5,11 +5,11 @@ from flask import Blueprint, jsonify, request
 
 from hallq import accounts
 from hallq.openapi import Spec
-from hallq.queue import calling, issuing, sessions, views
+from hallq.queue import calling, issuing, notices, sessions, views
 from hallq.queue.errors import Invalid, NotFound
 from hallq.queue.halls import find_window, hall_context
 from hallq.queue.models import Ticket
-from hallq.queue.schemas import (AppointmentIn, CallIn, FinishIn, LoginIn, PauseIn, SignInIn, TicketIn,
+from hallq.queue.schemas import (AppointmentIn, CallIn, FinishIn, LoginIn, NoticeIn, PauseIn, SignInIn, TicketIn,
                                  TransferIn)
 from hallq.devices import printing
 from hallq.web import Forbidden, body, lang, now, principal, reading, unit_of_work
@@ -201,6 +201,18 @@ def transfer(number: int):
 def finish(number: int):
     data = body(FinishIn)
     return _window_ticket(calling.finish, number, **data.model_dump())
+
+
+@route("POST", "/windows/<int(max=2147483647):number>/notices", "print the written notice of a finished case",
+       body=NoticeIn, responses={201: "the notice's number and its print job"})
+def print_notice(number: int):
+    who = principal()
+    data = body(NoticeIn)
+    with unit_of_work() as uow:
+        job, notice_number = notices.print_notice(uow, who, number, data.ticket, data.kind, now())
+        uow.commit()
+    return jsonify({"id": job.id, "number": notice_number, "kind": data.kind, "ticket": data.ticket,
+                    "status": job.state, "printer": job.printer}), 201
 
 
 @route("POST", "/windows/<int(max=2147483647):number>/pause", "the window stops taking calls", body=PauseIn)

@@ -68,3 +68,9 @@ class PauseIn(Body):
 
 class ReprintIn(Body):
     printer: str | None = Field(None, max_length=120, description="which printer; a kiosk's own by default")
+
+
+class NoticeIn(Body):
+    ticket: Id = Field(description="a ticket finished at this window")
+    kind: Literal["supplement", "rejection", "acceptance"] = Field(
+        description="材料补齐通知书 (supplement case), 不予受理告知书 (rejected), 受理通知书 (promised)")

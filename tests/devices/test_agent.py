@@ -238,3 +238,39 @@ def test_calls_and_recalls_are_spoken_in_order_and_reported(hall, server):
         until(lambda: device_states(kiosk).get("voice") == "failed", what="a lost speaker reported")
     finally:
         running.close()
+
+
+def test_a_window_prints_its_written_notices_numbered_and_recorded(hall, server, printer):
+    config = AgentConfig.model_validate({"printers": [{"name": "window-1", "url": printer.url, "paper": 80}]})
+    running = Agent(server.url, hall.token("agent", "agent-1"), config, heartbeat_s=0.3).start()
+    try:
+        kiosk = server.api(hall.token("kiosk", "k1"))
+        clerk = clerk_api(hall, server, "S001", window=1)
+        until(lambda: device_states(kiosk).get("window-1") == "ok", what="window printer ready")
+        first, second = issue(kiosk), issue(kiosk)
+        clerk.post("/windows/1/call-next")
+        r = clerk.post("/windows/1/finish", {"outcome": "supplement", "missing_materials": ["户口簿", "近期免冠照片"]})
+        assert r.status_code == 200, r.text
+        r = clerk.post("/windows/1/notices", {"ticket": first["id"], "kind": "rejection"})
+        assert r.status_code == 409 and r.json()["error"] == "notice_not_for_outcome"
+        r = clerk.post("/windows/1/notices", {"ticket": first["id"], "kind": "supplement"})
+        assert r.status_code == 201 and r.json()["number"] == "补〔2026〕0001号"
+
+        paper = decode(printer.wait_for_jobs(1, timeout=10)[0].data).text
+        assert "材料补齐通知书" in paper and "补〔2026〕0001号" in paper and "居民身份证申领" in paper
+        assert "1. 户口簿" in paper and "2. 近期免冠照片" in paper and "A001" in paper
+        events = kiosk.get(f"/tickets/{first['id']}").json()["events"]
+        assert events[-1]["kind"] == "notice" and events[-1]["data"] == {"notice": "supplement",
+                                                                          "number": "补〔2026〕0001号"}
+
+        clerk.post("/windows/1/call-next")
+        clerk.post("/windows/1/finish", {"outcome": "promised", "promised_days": 5})
+        r = clerk.post("/windows/1/notices", {"ticket": second["id"], "kind": "acceptance"})
+        assert r.json()["number"] == "受〔2026〕0001号"
+        paper = decode(printer.wait_for_jobs(2, timeout=10)[1].data).text.replace("\n", "")  # read across wraps
+        assert "受理通知书" in paper and "5个工作日" in paper and "2026-11-30" in paper
+        other = clerk_api(hall, server, "S003", window=2)
+        r = other.post("/windows/1/notices", {"ticket": second["id"], "kind": "acceptance"})
+        assert r.status_code == 409  # only the clerk signed in at window 1
+    finally:
+        running.close()
