@@ -88,6 +88,7 @@
     try { r = await call("/evaluator/state"); } catch (err) { return; }
     if (seq !== stateSeq) return;  // a newer answer is on its way
     if (r.status === 401 || r.status === 403) return fail(T().bad_token);
+    if (r.status === 404) return fail((r.data && r.data.message) || T().bad_token);  // its window was taken out
     if (!r.ok || !r.data) return;
     recover();
     state.serverOffset = Date.parse(r.data.now) - Date.now();
@@ -430,6 +431,15 @@
     state.lang = state.lang === "en" ? "zh" : "en";
     render();
   });
+  // The pad must not go dark between citizens; where the browser lets a page keep the
+  // screen on it does (the lock drops whenever the page is hidden, so it is taken again).
+  function keepAwake() {
+    if (navigator.wakeLock && document.visibilityState === "visible") {
+      navigator.wakeLock.request("screen").catch(() => { /* not allowed here: the tablet's own setting rules */ });
+    }
+  }
+  document.addEventListener("visibilitychange", keepAwake);
+  keepAwake();
   // A long press on a tablet would select text or open a menu; neither helps a citizen.
   document.addEventListener("contextmenu", (e) => e.preventDefault());
 

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select, update
 
 from hallq.evaluator.models import FollowUp
-from hallq.queue.models import Staff
+from hallq.queue.models import Staff, Window
 from hallq.queue.settings import RatingSettings
 from tests.browser import screenshot
 from hallq.app import create_app
@@ -179,6 +179,13 @@ def test_a_pad_without_a_valid_evaluator_token_says_so(hall, server, browser_pag
     browser_page.goto(f"{server.url}/evaluator#token={hall.token('kiosk', 'k9')}")
     browser_page.wait_for_selector("#failure:not([hidden])", timeout=WAIT_MS)
     assert "不是评价器令牌" in browser_page.locator("#failure").inner_text()
+    with hall.db.write() as s:  # window 4 taken out of service after its pad was set up
+        s.execute(update(Window).where(Window.number == 4).values(active=False))
+        s.commit()
+    browser_page.goto("about:blank")
+    browser_page.goto(f"{server.url}/evaluator#token={hall.token('evaluator', 'pad4', window=4)}")
+    browser_page.wait_for_selector("#failure:not([hidden])", timeout=WAIT_MS)
+    assert "没有4号窗口" in browser_page.locator("#failure").inner_text()
 
 
 # --- asking -------------------------------------------------------------------------------
