@@ -158,7 +158,8 @@
     const list = $("recent");
     const calls = distinctCalls().slice(1, 1 + RECENT_MAX);
     list.innerHTML = calls.map((c) => `<li><span class="number">${esc(c.number)}</span>
-      <span class="arrow">→</span><span class="to">${fill(T.to_window, {window: c.window})}</span></li>`).join("");
+      <span class="arrow">→</span><span class="to">${fill(T.to_window, {window: c.window})}</span></li>`).join("")
+      || (state.calls.length ? `<li class="quiet">${esc(T.watch_calls)}</li>` : "");
     // Rows that would not fit whole are left out rather than cut in half.
     const edge = list.getBoundingClientRect();
     for (const li of Array.from(list.children)) {
@@ -170,7 +171,7 @@
   // How big a window card's ticket number can be in a w x h cell. A card wider than
   // COMPACT_ASPECT puts the number beside the window number (see display.css).
   const COMPACT_ASPECT = 1.6;
-  const numberSize = (w, h) => (w / h > COMPACT_ASPECT ? Math.min(0.6 * h, 0.26 * w) : Math.min(0.38 * h, 0.38 * w));
+  const numberSize = (w, h) => (w / h > COMPACT_ASPECT ? Math.min(0.56 * h, 0.22 * w) : Math.min(0.38 * h, 0.38 * w));
   const MIN_NUMBER_PX = 30;  // smaller than this is unreadable across the hall: page instead
 
   // The columns (and rows) that give n cards in a w x h box the biggest ticket numbers.

@@ -340,6 +340,7 @@ def test_the_demo_links_a_display_for_every_profile_and_a_big_hall_reads_well(sq
         assert shown_windows(page) == [7, 8, 9, 10, 11, 12, 13]
         page = open_display(browser_page, srv, floor2, size=PORTRAIT)
         screenshot(page, "display-demo-floor2-portrait")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= PORTRAIT["width"]  # nothing spills
     finally:
         srv.stop()
 
