@@ -281,7 +281,8 @@ def evidence(who, kind: str, ref: str):
             return redirect(url_for("assessment_pages.month", month=request.args.get("month") or "", scope="window"))
         else:
             abort(404)
-    return render_template("assessment_evidence.html", **_common(who, ctx, request.args.get("month"), **data))
+        # Rendered inside the session: the template reads the rows.
+        return render_template("assessment_evidence.html", **_common(who, ctx, request.args.get("month"), **data))
 
 
 def _outcome(code: str | None) -> str:
@@ -437,13 +438,12 @@ def bulletin(who, month: str):
         result = service.month_result(s, ctx, year, m, now=now())
         uow.commit()
         ops = month_operations(s, ctx, year, m, now())
-        recs = records.records(s, ctx.id, month)
+        kinds: dict[str, int] = {}
+        for r in records.records(s, ctx.id, month):
+            if r.voided_at is None:
+                kinds[RECORD_KINDS.get(r.kind, r.kind)] = kinds.get(RECORD_KINDS.get(r.kind, r.kind), 0) + r.count
         appeal_rows = [records.appeal_json(a) for a in records.appeals(s, ctx.id, month)]
     bodies = {scope: result.to_dict(scope) for scope in result.result.cards}
-    kinds: dict[str, int] = {}
-    for r in recs:
-        if r.voided_at is None:
-            kinds[RECORD_KINDS.get(r.kind, r.kind)] = kinds.get(RECORD_KINDS.get(r.kind, r.kind), 0) + r.count
     deductions = []
     for card in bodies.get("window", {}).get("scorecards", []):
         for item in card["items"]:
