@@ -44,7 +44,7 @@
     options: {zh: null, en: null},
     serverOffset: 0,           // server clock minus this machine's, ms
     mode: "idle",              // idle | ask | reason | sending | message
-    request: null,             // {id, number, service_name, deadline, total, shownAt}
+    request: null,             // {id, number, service_name, deadline, total, shownAt, synced}
     level: null,
     reasons: [],
     sentFor: null,             // the ticket this pad sent a rating for (its own rating.received is no news)
@@ -99,7 +99,7 @@
     const current = state.request;
     if (open && open.id !== state.sentFor && open.id !== state.timedOut && state.mode !== "sending") {
       if (!current || current.id !== open.id) ask(open);
-      else current.deadline = Date.now() + open.seconds_left * 1000;  // the server's word on the time left
+      else Object.assign(current, {deadline: Date.now() + open.seconds_left * 1000, synced: true});
     } else if (!open && current && (state.mode === "ask" || state.mode === "reason") && asked > current.shownAt) {
       toIdle();  // answered on the keypad or by QR, or timed out, while this pad was away
     }
@@ -136,7 +136,8 @@
     if (left <= 0) return;
     if (!state.options.zh) loadOptions();  // the levels come with the options; a failed first try is retried here
     state.request = {id: req.id, number: req.number, service_name: req.service_name || req.service,
-      deadline: Date.now() + left * 1000, total, shownAt: performance.now()};
+      deadline: Date.now() + left * 1000, total, shownAt: performance.now(),
+      synced: req.seconds_left != null};  // the time left is the server's count, not this tablet's guess
     state.level = null;
     state.reasons = [];
     $("other-text").value = "";

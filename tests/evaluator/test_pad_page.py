@@ -84,6 +84,13 @@ def wait_mode(page, wanted: str, timeout: int = WAIT_MS) -> None:
     page.wait_for_function(f"() => window.hallqPad.state.mode === {wanted!r}", timeout=timeout)
 
 
+def wait_asked(page) -> None:
+    """The pad asks, and has heard the server's own word on the time left (moving the test's
+    clock before that answer arrives would make the pad learn that the time is up)."""
+    wait_mode(page, "ask")
+    page.wait_for_function("() => window.hallqPad.state.request.synced", timeout=WAIT_MS)
+
+
 def visible_text(page, selector: str) -> str:
     return page.locator(selector).inner_text()
 
@@ -193,7 +200,7 @@ def test_a_pad_without_a_valid_evaluator_token_says_so(hall, server, browser_pag
 def test_a_finish_makes_the_pad_ask_and_a_top_rating_is_thanked(hall, server, desk, browser_page, clock):
     page = open_pad(browser_page, server, desk.pad_token)
     ticket = desk.serve()
-    wait_mode(page, "ask")
+    wait_asked(page)
     assert ticket["number"] in visible_text(page, "#ask-ticket") and "户口迁移" in visible_text(page, "#ask-ticket")
     names = page.locator("#levels button.level").all_inner_texts()
     assert names == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
@@ -221,7 +228,7 @@ THANKS_WAIT = 8_000
 def test_a_bad_rating_needs_a_reason_and_opens_a_follow_up_case(hall, server, desk, browser_page, clock):
     page = open_pad(browser_page, server, desk.pad_token)
     ticket = desk.serve()
-    wait_mode(page, "ask")
+    wait_asked(page)
     clock.advance(seconds=12)
     page.locator("#levels button[data-level='2']").click()
     wait_mode(page, "reason")
@@ -259,11 +266,11 @@ def test_a_bad_rating_needs_a_reason_and_opens_a_follow_up_case(hall, server, de
 def test_choose_again_goes_back_to_the_levels(hall, server, desk, browser_page, clock):
     page = open_pad(browser_page, server, desk.pad_token)
     desk.serve()
-    wait_mode(page, "ask")
+    wait_asked(page)
     page.locator("#levels button[data-level='1']").click()
     wait_mode(page, "reason")
     page.locator("#back").click()
-    wait_mode(page, "ask")
+    wait_asked(page)
     clock.advance(seconds=5)
     page.locator("#levels button[data-level='3']").click()
     wait_mode(page, "message")
@@ -276,7 +283,7 @@ def test_choose_again_goes_back_to_the_levels(hall, server, desk, browser_page, 
 def test_after_the_time_limit_the_pad_says_it_has_passed(hall, server, desk, browser_page, clock):
     page = open_pad(browser_page, server, desk.pad_token)
     desk.serve()
-    wait_mode(page, "ask")
+    wait_asked(page)
     clock.advance(seconds=61)
     page.locator("#levels button[data-level='4']").click()
     wait_mode(page, "message")
@@ -291,7 +298,7 @@ def test_after_the_time_limit_the_pad_says_it_has_passed(hall, server, desk, bro
 def test_a_second_rating_is_refused_in_plain_words(hall, server, desk, browser_page, clock):
     page = open_pad(browser_page, server, desk.pad_token)
     ticket = desk.serve()
-    wait_mode(page, "ask")
+    wait_asked(page)
     # The pad loses its connection; meanwhile the window's keypad answers first.
     page.evaluate("() => window.hallqPad.socket.disconnect()")
     clock.advance(seconds=5)
@@ -308,7 +315,7 @@ def test_a_second_rating_is_refused_in_plain_words(hall, server, desk, browser_p
 def test_a_rating_given_elsewhere_ends_the_question(hall, server, desk, browser_page, clock):
     page = open_pad(browser_page, server, desk.pad_token)
     ticket = desk.serve()
-    wait_mode(page, "ask")
+    wait_asked(page)
     clock.advance(seconds=5)
     agent = server.api(hall.token("agent", "agent1"))
     assert agent.post("/ratings", {"ticket": ticket["id"], "level": 4, "channel": "keypad",
@@ -324,7 +331,7 @@ def test_a_pad_opened_after_the_finish_still_asks(hall, server, desk, browser_pa
     ticket = desk.serve()
     clock.advance(seconds=20)
     page = open_pad(browser_page, server, desk.pad_token)
-    wait_mode(page, "ask")
+    wait_asked(page)
     assert ticket["number"] in visible_text(page, "#ask-ticket")
     left = page.evaluate("() => (window.hallqPad.state.request.deadline - Date.now()) / 1000")
     assert 35 < left <= 40  # the server's count: 60 s less the 20 s gone by
@@ -358,7 +365,7 @@ def test_the_countdown_runs_out_back_to_idle(hall_with, clock, browser_page):
     server = desk.server
     page = open_pad(browser_page, server, desk.pad_token)
     desk.serve()
-    wait_mode(page, "ask")
+    wait_asked(page)
     assert visible_text(page, "#countdown-text") in ("剩余 5 秒", "剩余 4 秒")
     page.wait_for_function("() => document.getElementById('ask').classList.contains('hurry')", timeout=WAIT_MS)
     wait_mode(page, "idle", timeout=8_000)
@@ -373,13 +380,13 @@ def test_too_many_ratings_are_refused_for_now_not_for_good(hall_with, clock, bro
     desk = hall_with(per_token_per_minute=1, request_seconds=120)
     page = open_pad(browser_page, desk.server, desk.pad_token)
     desk.serve()
-    wait_mode(page, "ask")
+    wait_asked(page)
     clock.advance(seconds=5)
     page.locator("#levels button[data-level='4']").click()
     wait_mode(page, "message")
     wait_mode(page, "idle", timeout=THANKS_WAIT)
     second = desk.serve()
-    wait_mode(page, "ask")
+    wait_asked(page)
     clock.advance(seconds=5)
     page.locator("#levels button[data-level='5']").click()
     wait_mode(page, "message")
@@ -398,7 +405,7 @@ def test_too_many_ratings_are_refused_for_now_not_for_good(hall_with, clock, bro
 def test_english_on_request_and_chinese_again_for_the_next_citizen(hall, server, desk, browser_page, clock):
     page = open_pad(browser_page, server, desk.pad_token)
     desk.serve()
-    wait_mode(page, "ask")
+    wait_asked(page)
     page.locator("#lang").click()
     assert visible_text(page, "#ask h1") == "Please rate this service"
     assert page.locator("#levels button.level").all_inner_texts() == [
