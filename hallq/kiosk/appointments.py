@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hallq.privacy import id_hash, normalize_id
@@ -35,11 +35,14 @@ def appointment_view(ctx: HallContext, appt: Appointment, item: Item, now: dt.da
 
 
 def by_code(s: Session, ctx: HallContext, code: str, now: dt.datetime) -> dict:
-    row = s.execute(select(Appointment, Item).join(Item, Item.id == Appointment.item_id)
-                    .where(Appointment.hall_id == ctx.id, Appointment.code == code.strip())).first()
-    if row is None:
-        raise NotFound("appointment_unknown", code=code.strip())
-    return appointment_view(ctx, *row, now)
+    """The booking with this code, whatever the case it was typed in (on-screen keys type lower case)."""
+    code = code.strip()
+    rows = s.execute(select(Appointment, Item).join(Item, Item.id == Appointment.item_id)
+                     .where(Appointment.hall_id == ctx.id, func.upper(Appointment.code) == code.upper())).all()
+    if not rows:
+        raise NotFound("appointment_unknown", code=code)
+    appt, item = next((r for r in rows if r[0].code == code), rows[0])
+    return appointment_view(ctx, appt, item, now)
 
 
 def by_id_number(s: Session, ctx: HallContext, raw_id: str, now: dt.datetime) -> list[dict]:

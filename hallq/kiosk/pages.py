@@ -67,13 +67,16 @@ TEXT: dict[str, dict[str, str]] = {
         "printing_hint": "请稍候，号票马上打印出来",
         "your_number": "您的号码",
         "take_ticket": "请取走您的号票",
-        "take_ticket_hint": "请留意叫号屏和语音提示，前面还有 {n} 人。",
+        "take_ticket_hint": "请在等候区就座，留意叫号屏和语音提示。",
+        "nobody_ahead": "前面没有人，请留意叫号",
+        "steps": "① 选择部门　② 选择事项　③ 取号　④ 凭号等候叫号",
         "print_failed": "号票没有打印出来",
-        "print_failed_hint": "请记住上面的号码，到导办台补打号票。",
+        "print_failed_hint": "您的号码已经生效，排队不受影响；也可以拍下本屏备用。",
         "print_failed_go": "请到导办台补打号票",
         "scan_status": "用手机扫码，随时查看排队进度",
         "finish": "完成",
         "refused": "暂时不能取号",
+        "refused_hint": "如有疑问，请按“呼叫工作人员”，或到导办台咨询。",
         "help": "呼叫工作人员",
         "help_sent": "已通知工作人员，请在原地稍候。",
         "help_failed": "呼叫没有发出，请到导办台找工作人员。",
@@ -98,7 +101,7 @@ TEXT: dict[str, dict[str, str]] = {
         "delete": "删除",
         "printer_out_title": "本机暂停取号",
         "printer_out": "取号机的打印机{state}，现在不能打印号票。",
-        "printer_out_hint": "请到导办台请工作人员取号，或使用大厅其他取号机。工作人员已收到提醒。",
+        "printer_out_hint": "请到导办台请工作人员帮您取号，或使用大厅其他取号机。需要帮助请按“呼叫工作人员”。",
         "hall_not_issuing": "现在不能取号",
         "offline": "网络中断，正在重新连接…",
         "network_error": "网络故障，没有取到号，请重试或联系工作人员。",
@@ -159,13 +162,16 @@ TEXT: dict[str, dict[str, str]] = {
         "printing_hint": "One moment, your ticket is on its way",
         "your_number": "Your number",
         "take_ticket": "Please take your ticket",
-        "take_ticket_hint": "Watch the screens and listen for your number; {n} ahead of you.",
+        "take_ticket_hint": "Please take a seat and watch the screens for your number.",
+        "nobody_ahead": "Nobody ahead of you; watch for your number",
+        "steps": "① Department  ② Service  ③ Take a number  ④ Wait to be called",
         "print_failed": "The ticket did not print",
-        "print_failed_hint": "Please remember the number above and ask at the guide desk for a printed ticket.",
+        "print_failed_hint": "Your number is valid and keeps its place in the queue; you may take a photo of this screen.",
         "print_failed_go": "Please ask at the guide desk to reprint your ticket",
         "scan_status": "Scan with your phone to follow the queue",
         "finish": "Done",
         "refused": "No number can be issued",
+        "refused_hint": "Questions? Press \"Call for help\" or ask at the guide desk.",
         "help": "Call for help",
         "help_sent": "Staff have been told; please wait here.",
         "help_failed": "The call did not go through; please go to the guide desk.",
@@ -190,7 +196,7 @@ TEXT: dict[str, dict[str, str]] = {
         "delete": "Delete",
         "printer_out_title": "This kiosk is not issuing numbers",
         "printer_out": "The ticket printer is {state}; no ticket can be printed now.",
-        "printer_out_hint": "Please ask at the guide desk for a number, or use another kiosk. Staff have been told.",
+        "printer_out_hint": "Please ask at the guide desk for a number, or use another kiosk. Press \"Call for help\" if you need staff.",
         "hall_not_issuing": "No numbers now",
         "offline": "Network lost, reconnecting…",
         "network_error": "Network failure: no number was taken. Please try again or ask staff.",
@@ -272,13 +278,15 @@ def guidance_audio():
                     headers={"Cache-Control": "private, max-age=3600"})
 
 
-@functools.lru_cache(maxsize=256)
 def _spoken(text: str, lang: str) -> bytes:
     try:
-        from hallq.devices.voice import render_wav
+        from hallq.devices.voice import EngineError, render_wav  # renders are cached there, by text
     except ImportError:  # no speech engine on this server: the page stays silent, issuing is unaffected
         raise VoiceUnavailable("internal_error") from None
-    return render_wav(text, lang)
+    try:
+        return render_wav(text, lang)
+    except EngineError:
+        raise VoiceUnavailable("internal_error") from None
 
 
 def _by_token(s, token: str) -> Ticket | None:

@@ -378,7 +378,7 @@
   function ticketFacts(t) {
     const parts = [`${t.service_name}`];
     if (t.windows && t.windows.length) parts.push(fill(T().windows, {windows: t.windows.join("、")}));
-    parts.push(fill(T().ahead_eta, {n: t.ahead, m: minutes(t.estimated_wait_s)}));
+    parts.push(t.ahead ? fill(T().ahead_eta, {n: t.ahead, m: minutes(t.estimated_wait_s)}) : T().nobody_ahead);
     return parts.map((p) => `<span>${esc(p)}</span>`).join("");
   }
 
@@ -386,7 +386,7 @@
     const t = state.ticket;
     $("done-number").textContent = t.number;
     $("done-facts").innerHTML = ticketFacts(t);
-    $("done-hint").textContent = fill(T().take_ticket_hint, {n: t.ahead});
+    $("done-hint").textContent = T().take_ticket_hint;
     forgetPerson();
     show("done", {quiet: true});
     speak(fill(T().speak_done, {number: spokenNumber(t.number)}));
@@ -408,6 +408,10 @@
   function refused(answer, retry) {
     $("refused-title").textContent = T().refused;
     $("refused-message").textContent = answer.message || T().network_error;
+    // Closed or closing: the hours say when to come back; anything else: where to ask.
+    $("refused-hint").textContent = ["hall_closed", "closing_soon"].includes(answer.error)
+      ? $("hours").textContent : T().refused_hint;
+    if (answer.error) refreshState();  // the hall's state changed under this screen: catch up
     const alt = $("refused-alternative");
     alt.hidden = true;
     // Where a normal number is still possible, offer it at once.
@@ -424,6 +428,7 @@
   function forgetPerson() {
     state.green = null;
     state.appointment = null;
+    state.checkinChoices = null;
     ["green-input", "checkin-input"].forEach((id) => { $(id).value = ""; });
     drawMasked();
   }

@@ -95,27 +95,12 @@ def test_call_for_help_reaches_the_hall_once_per_call(hall, server):
     assert kiosk.post("/kiosk/help", {"screen": "<script>"}).status_code == 400
 
 
-def test_status_page_and_qr_code_are_public_and_hold_nothing_personal(hall, server):
+def test_a_later_press_is_a_new_call_for_help(hall, server, clock):
+    duty = server.socket(hall.token("display", "duty"))
     kiosk = server.api(hall.token("kiosk", "k1"))
-    ticket = issue(kiosk, "GA01", priority="green", reason="elderly", id_number=ELDER, phone="13812345678")
-    page = server.api().http.get(f"{server.url}/t/{ticket['token']}", timeout=10)
-    assert page.status_code == 200 and "A001" in page.text and "居民身份证申领" in page.text
-    assert ELDER not in page.text and ELDER[-4:] not in page.text and "5678" not in page.text
-    assert page.headers["Referrer-Policy"] == "no-referrer"
-
-    clerk = clerk_api(hall, server, "S001", 1)
-    clerk.post("/windows/1/call-next")
-    page = server.api().http.get(f"{server.url}/t/{ticket['token']}?lang=en", timeout=10)
-    assert "Please go to window 1" in page.text
-
-    qr = server.api().http.get(f"{server.url}/t/{ticket['token']}/qr.svg", timeout=10)
-    assert qr.status_code == 200 and qr.headers["Content-Type"].startswith("image/svg+xml") and b"<svg" in qr.content
-    assert server.api().http.get(f"{server.url}/t/nope/qr.svg", timeout=10).status_code == 404
-    unknown = server.api().http.get(f"{server.url}/t/nope", timeout=10)
-    assert unknown.status_code == 404 and "没有找到这张号票" in unknown.text
-
-
-def test_kiosk_routes_are_in_the_openapi_document(hall, server):
-    paths = server.api().get("/openapi.json").json()["paths"]
-    for path in ("/kiosk/state", "/kiosk/search", "/kiosk/appointments/find", "/kiosk/help"):
-        assert path in paths
+    kiosk.post("/kiosk/help", {})
+    first = wait_for(duty, KIOSK_HELP)
+    clock.advance(seconds=21)
+    assert kiosk.post("/kiosk/help", {}).json()["repeated"] is False
+    wait_for(duty, KIOSK_HELP, lambda d: d["at"] != first["at"])
+    assert sum(1 for e, _ in duty.received if e == KIOSK_HELP) == 2

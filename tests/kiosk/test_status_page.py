@@ -1,0 +1,65 @@
+"""The citizen's status page (/t/<token>, the ticket's QR target) on a phone-sized Chromium."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.browser import screenshot
+from tests.conftest import Hall
+from tests.helpers import clerk_api, issue
+from tests.kiosk.kit import id_number
+
+PHONE = {"width": 375, "height": 740}
+WAIT_MS = 10_000
+
+
+@pytest.fixture
+def hall(sqlite_db, clock):
+    return Hall(sqlite_db, clock)
+
+
+def test_the_status_page_follows_the_ticket_until_it_is_called(hall, server, browser_page):
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    person = id_number(dt.date(1980, 1, 2))
+    issue(kiosk, "GA01")
+    issue(kiosk, "GA01")
+    mine = issue(kiosk, "GA01", id_number=person, phone="13912345678")
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server.url}/t/{mine['token']}?poll=1")
+    assert page.inner_text("#number") == "A003"
+    assert page.inner_text("#ahead") == "2" and page.inner_text("#status") == "等候中"
+    assert page.inner_text("#eta").startswith("约")
+    assert page.is_hidden("#calling")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375  # no sideways scrolling
+    text = page.inner_text("body")
+    assert person[-4:] not in text and "5678" not in text
+    screenshot(page, "status-01-waiting-phone")
+
+    clerk = clerk_api(hall, server, "S001", 1)
+    clerk.post("/windows/1/call-next")  # A001
+    page.wait_for_function("() => document.getElementById('ahead').textContent === '1'", timeout=WAIT_MS)
+    clerk.post("/windows/1/finish", {"outcome": "immediate"})
+    clerk.post("/windows/1/call", {"ticket": "A003"})  # called by number, ahead of A002
+    page.wait_for_selector("#calling:not([hidden])", timeout=WAIT_MS)
+    assert page.inner_text("#calling") == "请到 1 号窗口办理"
+    assert page.inner_text("#status") == "正在叫号" and page.is_hidden("#queue")
+    screenshot(page, "status-02-called-phone")
+
+    clerk.post("/windows/1/finish", {"outcome": "immediate"})
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('已办结')", timeout=WAIT_MS)
+    assert page.is_hidden("#calling")
+
+
+def test_the_status_page_in_english_and_for_an_unknown_ticket(hall, server, browser_page):
+    ticket = issue(server.api(hall.token("kiosk", "k1")), "SJ01")
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server.url}/t/{ticket['token']}?lang=en")
+    assert page.inner_text("#status") == "waiting" and page.inner_text("#eta") == "any moment"
+    screenshot(page, "status-03-english-phone")
+    response = page.goto(f"{server.url}/t/not-a-ticket")
+    assert response.status == 404
+    assert page.inner_text("#unknown") == "没有找到这张号票，可能已过期或号码有误。"
+    screenshot(page, "status-04-unknown-phone")
