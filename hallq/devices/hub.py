@@ -14,6 +14,7 @@ other fact.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from typing import Callable, Iterable
@@ -47,6 +48,24 @@ KEYPAD_ACTIONS: dict[str, Callable] = {
     "resume": sessions.resume,
     "request_rating": rating.ask_again,
 }
+
+
+def from_agent(model: type[m.Message]):
+    """A handler of one agent message: agents only, payload validated, answered with an error otherwise."""
+
+    def wrap(handler):
+        @functools.wraps(handler)
+        def handle(self, sid, data):
+            who = self.sio.get_session(sid).get("who")
+            if who is None or who.kind != "agent":
+                return {"error": "forbidden"}
+            try:
+                message = model.model_validate(data)
+            except ValidationError as exc:
+                return {"error": "invalid_input", "detail": str(exc)}
+            return handler(self, sid, who, message)
+        return handle
+    return wrap
 
 
 def device_room(hall_id: int, kind: str, key: str | int) -> str:
@@ -113,13 +132,15 @@ class DeviceHub:
             ask = m.RatingAsk(window=p["window"], ticket=p["id"], number=p["number"], seconds=seconds)
         self.sio.emit(m.RATING_ASK, ask.model_dump(), to=device_room(event.hall_id, "evaluator_keypad", p["window"]))
 
-    def _show_window(self, hall_id: int, number: int, calling: Event | None) -> None:
+    def _window_state(self, hall_id: int, number: int) -> tuple[dict, int]:
+        """The window as GET /windows shows it, and how many it could call."""
         with UnitOfWork(self.runtime.db.read) as uow:
             ctx = hall_context(uow.session, hall_id)
-            window = next((w for w in views.windows(uow.session, ctx) if w["number"] == number), None)
-            if window is None:
-                return
-            waiting = waiting_for(uow.session, find_window(uow.session, hall_id, number))
+            window = next(w for w in views.windows(uow.session, ctx) if w["number"] == number)
+            return window, waiting_for(uow.session, find_window(uow.session, hall_id, number))
+
+    def _show_window(self, hall_id: int, number: int, calling: Event | None) -> None:
+        window, waiting = self._window_state(hall_id, number)
         show = m.LedShow(id=f"led:{uuid.uuid4().hex}", window=number, state=window,
                          calling=calling.payload["number"] if calling else None)
         self.sio.emit(m.LED_SHOW, show.model_dump(), to=device_room(hall_id, "led", number))
@@ -127,18 +148,8 @@ class DeviceHub:
                       to=device_room(hall_id, "keypad", number))
 
     # --- answers in ----------------------------------------------------------------
-    def _agent(self, sid) -> Principal | None:
-        who = self.sio.get_session(sid).get("who")
-        return who if who is not None and who.kind == "agent" else None
-
-    def _hello(self, sid, data):
-        who = self._agent(sid)
-        if who is None:
-            return {"error": "forbidden"}
-        try:
-            hello = m.Hello.model_validate(data)
-        except ValidationError as exc:
-            return {"error": "invalid_input", "detail": str(exc)}
+    @from_agent(m.Hello)
+    def _hello(self, sid, who: Principal, hello: m.Hello):
         keypads: set[int] = set()
         with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
             known = {w["number"] for w in views.windows(uow.session, hall_context(uow.session, who.hall_id))}
@@ -165,21 +176,15 @@ class DeviceHub:
         return {"ok": True}
 
     def disconnected(self, sid, reason=None) -> None:
-        who = self._agent(sid)
-        if who is None:
+        who = self.sio.get_session(sid).get("who")
+        if who is None or who.kind != "agent":
             return
         with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
             registry.agent_gone(uow, who.hall_id, who.name, self.runtime.clock())
             uow.commit()
 
-    def _job_result(self, sid, data):
-        who = self._agent(sid)
-        if who is None:
-            return {"error": "forbidden"}
-        try:
-            result = m.JobResult.model_validate(data)
-        except ValidationError as exc:
-            return {"error": "invalid_input", "detail": str(exc)}
+    @from_agent(m.JobResult)
+    def _job_result(self, sid, who: Principal, result: m.JobResult):
         kind, _, key = result.id.partition(":")
         if kind == "print" and key.isdigit():
             with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
@@ -189,28 +194,16 @@ class DeviceHub:
             log.warning("agent %s: job %s failed: %s", who.name, result.id, result.reason)
         return {"ok": True}
 
-    def _device_status(self, sid, data):
-        who = self._agent(sid)
-        if who is None:
-            return {"error": "forbidden"}
-        try:
-            status = m.DeviceStatus.model_validate(data)
-        except ValidationError as exc:
-            return {"error": "invalid_input", "detail": str(exc)}
+    @from_agent(m.DeviceStatus)
+    def _device_status(self, sid, who: Principal, status: m.DeviceStatus):
         with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
             registry.report(uow, who.hall_id, who.name, status, self.runtime.clock())
             uow.commit()
         return {"ok": True}
 
-    def _keypad_action(self, sid, data):
+    @from_agent(m.KeypadAction)
+    def _keypad_action(self, sid, who: Principal, action: m.KeypadAction):
         """A caller keypad's key: the same window action a clerk's console makes."""
-        who = self._agent(sid)
-        if who is None:
-            return {"error": "forbidden"}
-        try:
-            action = m.KeypadAction.model_validate(data)
-        except ValidationError as exc:
-            return {"error": "invalid_input", "detail": str(exc)}
         if action.window not in self.sio.get_session(sid).get("keypads", set()):
             log.warning("agent %s: keypad action for window %s it did not declare", who.name, action.window)
             return {"error": "forbidden"}
@@ -224,10 +217,7 @@ class DeviceHub:
             return {"error": exc.code, **{k: str(v) for k, v in exc.params.items()}}
         except TypeError as exc:  # params that action does not take
             return {"error": "invalid_input", "detail": str(exc)}
-        with UnitOfWork(self.runtime.db.read) as uow:
-            ctx = hall_context(uow.session, who.hall_id)
-            window = next(w for w in views.windows(uow.session, ctx) if w["number"] == action.window)
-            waiting = waiting_for(uow.session, find_window(uow.session, who.hall_id, action.window))
+        window, waiting = self._window_state(who.hall_id, action.window)
         return keypad_show(window, waiting).model_dump()
 
 
