@@ -344,7 +344,7 @@ def records_page(who, month: str):
     default_day = min(ctx.hours.local_day(now()), dt.date(year + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1))
     return render_template("assessment_records.html", **_common(
         who, ctx, month, rows=rows, lines=lines, kinds=RECORD_KINDS, windows=windows, staff=staff, depts=depts,
-        error=error, saved=saved, form=form, default_day=default_day.isoformat())), (400 if error else 200)
+        error=error, saved=saved, form=form if error else {}, default_day=default_day.isoformat())), (400 if error else 200)
 
 
 def _date(text: str | None) -> dt.date:
@@ -448,8 +448,9 @@ def bulletin(who, month: str):
     for card in bodies.get("window", {}).get("scorecards", []):
         for item in card["items"]:
             if item["points"] < 0 and item["source"] != "rating.satisfaction":
-                deductions.append({"unit": card["unit"], "name": card["name"], "item": item["name"],
-                                   "count": item["count"], "points": item["points"]})
+                deductions.append({"unit": card["unit"], "name": card["name"], "item": item["name"].split("，")[0],
+                                   "count": item["count"], "points": item["points"],
+                                   "per": "个工作日" if item["source"] == "case.overdue_day" else "次"})
     grades: dict[str, dict[str, int]] = {}
     for scope, body in bodies.items():
         counts: dict[str, int] = {}
