@@ -29,7 +29,7 @@ from hallq.evaluator.models import Rating
 from hallq.privacy import mask_id, mask_phone
 from hallq.queue.errors import Forbidden, Invalid, NotFound, QueueError, Refused
 from hallq.queue.events import RATING_REQUESTED
-from hallq.queue.facts import announce
+from hallq.queue.facts import announce, iso
 from hallq.queue.halls import HallContext, find_window, hall_context
 from hallq.queue.models import Ticket, TicketEvent, Window, WindowSession
 from hallq.queue.unit_of_work import UnitOfWork
@@ -96,7 +96,7 @@ def ask_again(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) ->
     ctx = hall_context(s, who.hall_id)
     if now - request.at > dt.timedelta(seconds=ctx.settings.ratings.request_seconds):
         raise Refused("rating_expired", number=ticket.number)
-    announce(uow, RATING_REQUESTED, ticket, now, window)
+    announce(uow, RATING_REQUESTED, ticket, now, window, requested_at=iso(request.at))  # the clock runs from here
     return ticket
 
 
