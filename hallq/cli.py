@@ -77,8 +77,20 @@ def demo(port, host, db_url):
     setup = demo_hall.prepare(db)
     db.dispose()
     click.echo(demo_hall.banner(setup, host, port))
+    click.echo(f"simulated printers, LED screens, voice and keypads: http://{host}:{port}/hardware")
+    from hallq.demo_hardware import DemoHardware, close_on_exit, loopback_url
     from hallq.server import run
-    run(lambda: demo_hall.create_demo_app(connect(db_url), setup), host, port, threads=128)
+
+    def factory():
+        # Built in the server's worker process, where the page can read the simulators; the
+        # agent connects over loopback once the worker serves, and everything stops at exit.
+        hardware = DemoHardware.for_setup(setup)
+        close_on_exit(hardware)
+        app = demo_hall.create_demo_app(connect(db_url), setup, hardware)
+        hardware.start(loopback_url(host, port), background=True)
+        return app
+
+    run(factory, host, port, threads=128)
 
 
 @main.command("load-hall")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, render_template
 from sqlalchemy import select, update
@@ -21,8 +22,12 @@ from hallq.queue.models import Staff, Window, WindowPost
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.web import utcnow
 
+if TYPE_CHECKING:
+    from hallq.demo_hardware import DemoHardware
+
 PASSWORD = "hallq-demo"
 DEMO_PREFIX = "demo-"
+KIOSK_NAME = DEMO_PREFIX + "kiosk"  # also its printer's name: a kiosk prints on the printer named like its token
 
 
 @dataclass
@@ -34,6 +39,8 @@ class DemoSetup:
     # (profile name, title, token): a display token per display profile of the hall file
     display_profiles: list[tuple[str, str, str]] = field(default_factory=list)
     evaluator_tokens: dict[int, str] = field(default_factory=dict)  # window number -> its evaluator pad's token
+    agent_token: str = ""  # the device agent hosting the simulated hardware (demo_hardware)
+    kiosk_name: str = KIOSK_NAME
 
 
 def demo_hall_file() -> hallfile.HallFile:
@@ -64,10 +71,11 @@ def prepare(db: Database) -> DemoSetup:
                 accounts.add_user(s, hall, staff.number, PASSWORD, "clerk")
         setup = DemoSetup(
             hall.name,
-            accounts.create_device_token(s, hall, "kiosk", DEMO_PREFIX + "kiosk", now),
+            accounts.create_device_token(s, hall, "kiosk", KIOSK_NAME, now),
             accounts.create_device_token(s, hall, "display", DEMO_PREFIX + "display", now),
             display_profiles=[(d.name, d.title, accounts.create_device_token(s, hall, "display", d.name, now))
                               for d in profiles],
+            agent_token=accounts.create_device_token(s, hall, "agent", DEMO_PREFIX + "agent", now),
         )
         # An evaluator pad (评价器) at every window, opened from the landing page.
         for number in s.scalars(select(Window.number).where(Window.hall_id == hall.id, Window.active.is_(True))
@@ -96,7 +104,7 @@ def banner(setup: DemoSetup, host: str, port: int) -> str:
             f"staff accounts: admin, supervisor, and each staff number (S001, ...), password {PASSWORD}")
 
 
-def create_demo_app(db: Database, setup: DemoSetup) -> Flask:
+def create_demo_app(db: Database, setup: DemoSetup, hardware: DemoHardware | None = None) -> Flask:
     app = create_app(db, housekeeping=True)
     bp = Blueprint("demo", __name__)
 
@@ -109,4 +117,6 @@ def create_demo_app(db: Database, setup: DemoSetup) -> Flask:
         return render_template("hall.html", setup=setup)
 
     app.register_blueprint(bp)
+    if hardware is not None:  # the simulated printers, LED screens, voice and keypads: /hardware
+        app.register_blueprint(hardware.blueprint())
     return app
