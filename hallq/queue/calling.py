@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hallq.accounts import Principal
-from hallq.queue import events as ev
+from hallq.queue import estimates, events as ev
 from hallq.queue.errors import Invalid, NotFound, Refused
 from hallq.queue.facts import announce, record
 from hallq.queue.halls import HallContext, find_window, hall_context
@@ -233,6 +233,7 @@ def finish(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *, ou
     else:
         ticket.status, ticket.outcome, ticket.return_window_id, ticket.due_date = "finished", outcome, None, due
     record(uow, ticket, "finished", now, who.actor, window=window, data=data, publish=ev.TICKET_FINISHED)
+    estimates.forget(s, ticket.hall_id)  # a new service time measured
     if ticket.status == "finished":
         # The evaluator pad of this window asks the citizen for a rating.
         announce(uow, ev.RATING_REQUESTED, ticket, now, window)

@@ -9,13 +9,14 @@ closed window will open). Before anything was measured the item's guide
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hallq.queue.halls import HallContext
-from hallq.queue.models import Item, Ticket, TicketEvent, WindowItem, WindowPause, WindowSession
+from hallq.queue.models import Item, Ticket, TicketEvent, Window, WindowItem, WindowPause, WindowSession
 
 LOOKBACK = dt.timedelta(days=7)
 
@@ -30,6 +31,32 @@ class ItemLoad:
         return round(ahead * self.service_s / max(1, self.open_windows))
 
 
+# Measuring the week's service times and the open windows on every ticket cost
+# more than the rest of issuing, and both move slowly: each process keeps them
+# briefly. A finish, sign-in, sign-out, pause or resume in this process forgets
+# them at once (`forget`); another process's change shows within the TTL.
+MEASURED_TTL_S = 30.0
+OPEN_TTL_S = 5.0
+_cache: dict[tuple, tuple[float, object]] = {}
+
+
+def _cached(key: tuple, ttl: float, compute):
+    hit = _cache.get(key)
+    moment = time.monotonic()
+    if hit and hit[0] > moment:
+        return hit[1]
+    value = compute()
+    _cache[key] = (moment + ttl, value)
+    return value
+
+
+def forget(session: Session, hall_id: int) -> None:
+    """A hall's service times or open windows changed."""
+    url = str(session.get_bind().url)
+    for key in [k for k in _cache if k[:2] == (url, hall_id)]:
+        _cache.pop(key, None)
+
+
 def item_loads(session: Session, ctx: HallContext, now: dt.datetime, items: list[Item]) -> dict[int, ItemLoad]:
     ids = [i.id for i in items]
     waiting = dict(session.execute(
@@ -37,20 +64,22 @@ def item_loads(session: Session, ctx: HallContext, now: dt.datetime, items: list
         .where(Ticket.hall_id == ctx.id, Ticket.status == "waiting", Ticket.item_id.in_(ids))
         .group_by(Ticket.item_id)
     ).all())
-    measured = dict(session.execute(
+    url = str(session.get_bind().url)
+    measured = _cached((url, ctx.id, "measured", tuple(ids)), MEASURED_TTL_S, lambda: dict(session.execute(
         select(TicketEvent.item_id, func.avg(TicketEvent.data["service_s"].as_float()))
         .where(TicketEvent.hall_id == ctx.id, TicketEvent.kind == "finished",
                TicketEvent.item_id.in_(ids), TicketEvent.at >= now - LOOKBACK)
         .group_by(TicketEvent.item_id)
-    ).all())
+    ).all()))
     paused = select(WindowPause.window_id).where(WindowPause.ended_at.is_(None))
-    open_windows = dict(session.execute(
+    open_windows = _cached((url, ctx.id, "open"), OPEN_TTL_S, lambda: dict(session.execute(
         select(WindowItem.item_id, func.count())
         .join(WindowSession, WindowSession.window_id == WindowItem.window_id)
-        .where(WindowSession.ended_at.is_(None), WindowItem.item_id.in_(ids),
+        .join(Window, Window.id == WindowItem.window_id)
+        .where(WindowSession.ended_at.is_(None), Window.hall_id == ctx.id,
                WindowItem.window_id.not_in(paused))
         .group_by(WindowItem.item_id)
-    ).all())
+    ).all()))
     loads = {}
     for item in items:
         default = (item.guide.get("service_minutes") or 0) * 60 or ctx.settings.default_service_s

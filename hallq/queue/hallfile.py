@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from hallq.queue import estimates
 from hallq.queue.halls import forget_halls
 from hallq.queue.models import Department, Hall, Item, Staff, Window, WindowItem, WindowPost
 from hallq.queue.settings import HallSettings
@@ -201,6 +202,7 @@ def load(session: Session, spec: HallFile) -> Hall:
             session.add(WindowPost(window_id=window.id, post=post, staff_id=staff[number].id))
     session.flush()
     forget_halls()
+    estimates.forget(session, hall.id)
     return hall
 
 

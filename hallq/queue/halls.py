@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from hallq.queue.errors import NotFound
 from hallq.queue.hours import HallHours
-from hallq.queue.models import Hall, Window
+from hallq.queue.models import Hall, Window, WindowItem
 from hallq.queue.settings import HallSettings
 
 
@@ -31,6 +31,7 @@ class HallContext:
     hall: HallInfo
     settings: HallSettings
     hours: HallHours
+    serving: dict[int, list[int]]  # item id -> numbers of the active windows that serve it
 
     @property
     def id(self) -> int:
@@ -46,8 +47,8 @@ class HallContext:
         return None
 
 
-# Every request needs its hall's settings and calendar, and halls change them
-# rarely (`load-hall`). Reading and parsing them per request cost more than the
+# Every request needs its hall's settings, calendar and which windows serve
+# what, and halls change them rarely (`load-hall`). Reading and parsing them per request cost more than the
 # request's own queries, so each process keeps them for a few seconds: a change
 # made by another process shows within CONTEXT_TTL_S, one made here at once.
 # Keyed by database URL too: one process may serve (or test) several databases.
@@ -66,10 +67,19 @@ def hall_context(session: Session, hall_id: int) -> HallContext:
         raise NotFound("hall_unknown", hall=hall_id)
     settings = HallSettings.model_validate(hall.settings)
     ctx = HallContext(HallInfo(hall.id, hall.code, hall.name, hall.timezone, hall.secret),
-                      settings, HallHours(settings.hours, hall.timezone))
+                      settings, HallHours(settings.hours, hall.timezone), _serving(session, hall_id))
     with _contexts_lock:
         _contexts[key] = (time.monotonic() + CONTEXT_TTL_S, ctx)
     return ctx
+
+
+def _serving(session: Session, hall_id: int) -> dict[int, list[int]]:
+    rows = session.execute(select(WindowItem.item_id, Window.number).join(Window, Window.id == WindowItem.window_id)
+                           .where(Window.hall_id == hall_id, Window.active.is_(True)).order_by(Window.number))
+    result: dict[int, list[int]] = {}
+    for item_id, number in rows:
+        result.setdefault(item_id, []).append(number)
+    return result
 
 
 def forget_halls() -> None:

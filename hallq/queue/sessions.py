@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hallq.accounts import Principal, User
+from hallq.queue import estimates
 from hallq.queue.errors import Forbidden, Invalid, Refused
 from hallq.queue.events import WINDOW_STATUS, Event
 from hallq.queue.facts import iso
@@ -49,6 +50,7 @@ def acting_window(s: Session, who: Principal, number: int) -> tuple[Window, Wind
 
 
 def status_event(uow: UnitOfWork, window: Window, now: dt.datetime, status: str, **extra) -> None:
+    estimates.forget(uow.session, window.hall_id)  # open windows changed: estimates change with them
     uow.add_event(Event(WINDOW_STATUS, window.hall_id, {
         "window": window.number, "name": window.name, "status": status,
         "number": None, "service": None, "at": iso(now), **extra,

@@ -21,25 +21,13 @@ from hallq.queue.ordering import RANK, TARGETED_TIER, _candidates, ahead_of
 from hallq.queue.sessions import serving
 
 
-def window_numbers_by_item(s: Session, hall_id: int, item_id: int | None = None) -> dict[int, list[int]]:
-    query = (select(WindowItem.item_id, Window.number).join(Window, Window.id == WindowItem.window_id)
-             .where(Window.hall_id == hall_id, Window.active.is_(True)).order_by(Window.number))
-    if item_id is not None:
-        query = query.where(WindowItem.item_id == item_id)
-    rows = s.execute(query).all()
-    result: dict[int, list[int]] = {}
-    for item_id, number in rows:
-        result.setdefault(item_id, []).append(number)
-    return result
-
-
 def services(s: Session, ctx: HallContext, now: dt.datetime) -> list[dict]:
     items = s.scalars(select(Item).where(Item.hall_id == ctx.id, Item.active.is_(True)).order_by(Item.code)).all()
     loads = item_loads(s, ctx, now, items)
     day = ctx.hours.local_day(now)
     issued = dict(s.execute(select(Ticket.item_id, func.count()).where(Ticket.hall_id == ctx.id, Ticket.day == day)
                             .group_by(Ticket.item_id)).all())
-    windows = window_numbers_by_item(s, ctx.id)
+    windows = ctx.serving
     hall_open = ctx.why_not_issuing(now) is None
     result = []
     for item in items:
@@ -93,7 +81,7 @@ def ticket(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime, *, with_ev
         "department": t.item.department.name, "priority": t.priority, "priority_reason": t.priority_reason,
         "status": t.status, "ahead": ahead, "estimated_wait_s": load.wait_for(ahead) if t.status == "waiting" else 0,
         "token": t.token, "issued_at": iso(t.issued_at), "day": t.day.isoformat(),
-        "windows": window_numbers_by_item(s, ctx.id, t.item_id).get(t.item_id, []),
+        "windows": ctx.serving.get(t.item_id, []),
         "window": window.number if window else None,
         "outcome": t.outcome, "due_date": t.due_date.isoformat() if t.due_date else None,
         "id_number": t.id_masked, "phone": t.phone_masked,
