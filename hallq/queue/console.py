@@ -145,7 +145,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "notice_promised": ("受理通知书", "notice of acceptance"),
     "printing": ("正在打印…", "Printing…"),
     "printed": ("已送打印：{number}", "Sent to the printer: {number}"),
-    "print_unavailable": ("通知书打印尚未开通（需要设备代理和打印接口），未打印。", "Notice printing is not available yet (it needs the device agent and its print route); nothing was printed."),
     "pause_reason": ("暂停原因", "Reason for the pause"),
     "reason_lunch": ("午休", "Lunch"),
     "reason_meeting": ("开会", "Meeting"),

@@ -384,7 +384,6 @@
     const r = await api("POST", `/windows/${N}/notices`, {ticket: Number(btn.dataset.ticket), kind: btn.dataset.kind});
     btn.disabled = false;
     if (r.ok) say($("print-msg"), t("printed", {number: r.data?.number ?? r.data?.id ?? ""}), "ok");
-    else if (r.status === 404 && r.data?.error === "not_found") say($("print-msg"), t("print_unavailable"), "error");
     else say($("print-msg"), r.data?.message, "error");
   }
 
