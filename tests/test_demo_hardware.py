@@ -208,6 +208,27 @@ def test_the_hardware_page_in_chromium(demo, browser_page):
     until(lambda: serving_at(demo, 1) is None, what="window 1 finished")
 
 
+def test_a_lost_speaker_is_reported_on_the_page_and_comes_back(demo):
+    clerk = demo.server.api(demo.setup.clerk_tokens[4])
+    assert demo.kiosk.post("/tickets", {"service": "SJ01"}).status_code == 201
+    demo.hardware.recorder.unplug("no audio output device")
+    try:
+        called = clerk.post("/windows/4/call-next").json()
+        voice = until(lambda: demo.state()["voice"]["state"] == "failed" and demo.state()["voice"],
+                      timeout=30, what="the voice reported failed")
+        assert voice["source"] == "audio" and voice["reason"] == "no audio output device"
+        failed = until(lambda: [s for s in demo.state()["voice"]["spoken"] if s["outcome"] == "failed"],
+                       timeout=30, what="the call listed as not played")
+        assert failed[0]["wav"] is None and "到四号窗口" in failed[0]["text"]
+        until(lambda: demo.device("voice", "voice") == "failed", what="the duty manager told")
+    finally:
+        demo.hardware.recorder.plug()
+    clerk.post("/windows/4/recall")
+    until(lambda: demo.state()["voice"]["state"] == "ok", timeout=30, what="the voice back")
+    clerk.post("/windows/4/finish", {"outcome": "immediate"})
+    assert called["status"] == "called"
+
+
 def test_without_ptys_the_buses_run_over_tcp_and_the_page_says_what_is_missing(sqlite_db, monkeypatch):
     def no_pty():
         raise OSError("out of pty devices")
@@ -253,3 +274,43 @@ def test_loopback_url():
     assert loopback_url("127.0.0.1", 80) == "http://127.0.0.1:80"
     assert loopback_url("::", 8000) == "http://127.0.0.1:8000"
     assert loopback_url("::1", 8000) == "http://[::1]:8000"
+
+
+def test_hallq_demo_runs_the_hardware_and_cleans_up_when_stopped(tmp_path):
+    """The command itself, under gunicorn: the agent connects from the worker, and on
+    SIGTERM everything stops and the ptys' directory is gone."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    from tests.helpers import cli_env
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**cli_env(), "TMPDIR": str(tmp_path)}  # where the demo makes its pty directory
+    proc = subprocess.Popen([sys.executable, "-m", "hallq.cli", "demo", "--port", str(port),
+                             "--db", f"sqlite:///{tmp_path}/demo.db"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        def agent_accepted():
+            if proc.poll() is not None:
+                raise AssertionError(f"the demo exited: {proc.stderr.read()}")
+            try:
+                return requests.get(base + "/hardware/state", timeout=5).json()["agent"]["accepted"]
+            except requests.ConnectionError:
+                return False
+        until(agent_accepted, timeout=90, what="the demo's agent connected")
+        assert sorted(p.name for p in tmp_path.glob("hallq-demo-hardware-*/*")) == ["ttyKEYPAD0", "ttyLED0"]
+        assert 'href="/hardware"' in requests.get(base + "/", timeout=10).text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+            raise AssertionError("the demo did not stop within 30 s of SIGTERM")
+    assert list(tmp_path.glob("hallq-demo-hardware-*")) == []
+    assert "Traceback" not in proc.stderr.read()
