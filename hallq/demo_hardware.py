@@ -115,12 +115,6 @@ class DemoAgent(Agent):
                                       time.time()))
         super()._voice_done(announcement, outcome, detail)
 
-    def _led_status(self, change) -> None:
-        # LedScreens reports its port's first state while Agent.__init__ is still building it,
-        # before `self.leds` exists; the hello re-reports every screen a moment later anyway.
-        if hasattr(self, "leds"):
-            super()._led_status(change)
-
     def spoken_so_far(self) -> list[Spoken]:
         with self._spoken_lock:
             return list(self.spoken)

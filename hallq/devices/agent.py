@@ -145,6 +145,8 @@ class Agent:
         self.sio = socketio.Client(reconnection=True, reconnection_delay_max=5)
         self.printers = {p.name: PrinterHost(p, open_printer(p), self._answer, self._report)
                          for p in config.printers}
+        # Screens report their first state while LedScreens is still being built.
+        self._led_ports = {s.window: bus.port for bus in config.leds for s in bus.screens}
         self.leds = LedScreens([bus.bus_config() for bus in config.leds], on_status=self._led_status)
         self.voice: Announcer | None = None
         if config.voice and config.voice.enabled:
@@ -263,7 +265,7 @@ class Agent:
         if change.window is not None:
             self._report_led(change.window, change.change.status, change.change.detail)
         else:  # the port itself: every screen on it shares its fate
-            for window, (port, _) in self.leds.windows_on_screens().items():
+            for window, port in self._led_ports.items():
                 if port == change.change.port:
                     self._report_led(window, change.change.status, change.change.detail)
 
