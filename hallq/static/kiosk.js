@@ -629,6 +629,7 @@
   function needSetup(bad) {
     $("setup-error").hidden = !bad;
     state.kiosk = null;
+    document.body.classList.remove("starting");
     show("setup", {quiet: true});
   }
 

@@ -104,3 +104,37 @@ def test_a_later_press_is_a_new_call_for_help(hall, server, clock):
     assert kiosk.post("/kiosk/help", {}).json()["repeated"] is False
     wait_for(duty, KIOSK_HELP, lambda d: d["at"] != first["at"])
     assert sum(1 for e, _ in duty.received if e == KIOSK_HELP) == 2
+
+
+def test_status_page_and_qr_code_are_public_and_hold_nothing_personal(hall, server):
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    ticket = issue(kiosk, "GA01", priority="green", reason="elderly", id_number=ELDER, phone="13812345678")
+    page = server.api().http.get(f"{server.url}/t/{ticket['token']}", timeout=10)
+    assert page.status_code == 200 and "A001" in page.text and "居民身份证申领" in page.text
+    assert ELDER not in page.text and ELDER[-4:] not in page.text and "5678" not in page.text
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+
+    clerk = clerk_api(hall, server, "S001", 1)
+    clerk.post("/windows/1/call-next")
+    page = server.api().http.get(f"{server.url}/t/{ticket['token']}?lang=en", timeout=10)
+    assert "Please go to window 1" in page.text
+
+    qr = server.api().http.get(f"{server.url}/t/{ticket['token']}/qr.svg", timeout=10)
+    assert qr.status_code == 200 and qr.headers["Content-Type"].startswith("image/svg+xml") and b"<svg" in qr.content
+    assert server.api().http.get(f"{server.url}/t/nope/qr.svg", timeout=10).status_code == 404
+    unknown = server.api().http.get(f"{server.url}/t/nope", timeout=10)
+    assert unknown.status_code == 404 and "没有找到这张号票" in unknown.text
+
+
+def test_kiosk_routes_are_in_the_openapi_document(hall, server):
+    paths = server.api().get("/openapi.json").json()["paths"]
+    for path in ("/kiosk/state", "/kiosk/search", "/kiosk/appointments/find", "/kiosk/help"):
+        assert path in paths
+
+
+def test_every_label_exists_in_both_languages():
+    from hallq.kiosk.pages import STATUS_TEXT, TEXT
+
+    assert TEXT["zh"].keys() == TEXT["en"].keys()
+    assert STATUS_TEXT["zh"].keys() == STATUS_TEXT["en"].keys()
+    assert {"waiting", "called", "held", "missed", "finished", "expired"} <= STATUS_TEXT["zh"].keys()

@@ -377,3 +377,23 @@ def test_inactivity_returns_to_the_start_for_the_next_citizen(hall, server, agen
     assert not page.evaluate("() => document.body.classList.contains('elder')")
     assert page.inner_text("h1 >> visible=true") == "请选择办理部门"
     assert page.input_value("#green-input") == ""
+
+
+def test_setup_takes_a_token_once_and_refuses_a_bad_one(hall, server, agent, browser_page):
+    page = browser_page
+    page.set_viewport_size(PORTRAIT)
+    page.goto(f"{server.url}/kiosk")
+    wait_screen(page, "setup")
+    assert page.is_hidden("#setup-error")
+    page.fill("#setup-token", "not-a-token")
+    page.click("#setup-form [type=submit]")
+    wait_screen(page, "setup")
+    page.wait_for_selector("#setup-error:not([hidden])", timeout=WAIT_MS)
+    screenshot(page, "kiosk-95-setup-bad-token")
+
+    page.fill("#setup-token", hall.token("kiosk", "k1"))
+    page.click("#setup-form [type=submit]")
+    page.wait_for_function("() => window.hallqKiosk && window.hallqKiosk.state.kiosk === 'k1'", timeout=WAIT_MS)
+    page.goto(f"{server.url}/kiosk")  # remembered: a restarted kiosk needs nobody to type it again
+    page.wait_for_function("() => window.hallqKiosk.state.kiosk === 'k1'", timeout=WAIT_MS)
+    wait_screen(page, "start")
