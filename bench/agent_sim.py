@@ -28,7 +28,8 @@ job's bytes) comes with every `--job-data-every`-th job of a printer and with
 every incomplete job, for the benchmark to decode.
 
 It stops when its stdin closes (the benchmark going away, however it ends) or
-on SIGTERM/SIGINT.
+on SIGTERM/SIGINT. The benchmarks' side of it is `AgentProcess` (below):
+start and wait for "ready", events to a callback, CPU time, stop.
 """
 from __future__ import annotations
 
