@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 import uuid
 from typing import Callable, Iterable
 
@@ -50,6 +51,9 @@ KEYPAD_ACTIONS: dict[str, Callable] = {
 }
 
 
+HOSTED_TTL_S = 5.0
+
+
 def from_agent(model: type[m.Message]):
     """A handler of one agent message: agents only, payload validated, answered with an error otherwise."""
 
@@ -80,6 +84,7 @@ class DeviceHub:
     def __init__(self, runtime, sio):
         self.runtime = runtime
         self.sio = sio
+        self._hosted: dict[int, tuple[float, set]] = {}
         for name, handler in (("disconnect", self.disconnected), (m.HELLO, self._hello), (m.JOB_RESULT, self._job_result),
                               (m.DEVICE_STATUS, self._device_status), (m.KEYPAD_ACTION, self._keypad_action)):
             sio.on(name, handler)
@@ -93,14 +98,28 @@ class DeviceHub:
         for event in events:
             if event.name == printing.PRINT_REQUESTED:
                 self._print(event)
-            if event.name in CALL_EVENTS and event.window is not None:
+            hosted = self.hosted(event.hall_id) if event.window is not None else set()
+            if event.name in CALL_EVENTS and ("voice", None) in hosted:
                 self._announce(event)
-            if event.name in (ev.RATING_REQUESTED, RATING_RECEIVED) and event.window is not None:
+            if event.name in (ev.RATING_REQUESTED, RATING_RECEIVED) and ("evaluator_keypad", event.window) in hosted:
                 self._ask_rating(event)
-            if event.name in WINDOW_EVENTS and event.window is not None:
+            if event.name in WINDOW_EVENTS and hosted & {("led", event.window), ("keypad", event.window)}:
                 windows[(event.hall_id, event.window)] = event  # the last word per window
         for (hall_id, number), event in windows.items():
             self._show_window(hall_id, number, calling=event if event.name in CALL_EVENTS else None)
+
+    def hosted(self, hall_id: int) -> set[tuple[str, int | None]]:
+        """Which devices some agent hosts: (kind, window), ("voice", None). Jobs for nobody are not made.
+
+        Kept a few seconds per process; a hello here refreshes it at once.
+        """
+        cached = self._hosted.get(hall_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        with UnitOfWork(self.runtime.db.read) as uow:
+            found = registry.hosted(uow.session, hall_id)
+        self._hosted[hall_id] = (time.monotonic() + HOSTED_TTL_S, found)
+        return found
 
     def _print(self, event: Event) -> None:
         p = event.payload
@@ -158,6 +177,7 @@ class DeviceHub:
                 return {"error": "window_unknown", "windows": unknown}
             registry.register(uow, who.hall_id, who.name, hello.devices, self.runtime.clock())
             uow.commit()
+        self._hosted.pop(who.hall_id, None)
         for device in hello.devices:
             if device.kind == "printer":
                 self.sio.enter_room(sid, device_room(who.hall_id, "printer", device.name))

@@ -90,3 +90,14 @@ def devices(s: Session, hall_id: int, now: dt.datetime) -> list[dict]:
     rows = s.scalars(select(Device).where(Device.hall_id == hall_id).order_by(Device.kind, Device.name))
     return [device_json(row, now) for row in rows]
 
+
+
+def hosted(s: Session, hall_id: int) -> set[tuple[str, int | None]]:
+    """(kind, window) of every window device agents host, and ("voice", None) when one speaks."""
+    found: set[tuple[str, int | None]] = set()
+    for kind, info in s.execute(select(Device.kind, Device.info).where(Device.hall_id == hall_id)):
+        if kind == "voice":
+            found.add(("voice", None))
+        for window in (info or {}).get("windows", []):
+            found.add((kind, window))
+    return found
