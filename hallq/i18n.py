@@ -13,6 +13,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "service_closed": ("“{service}”暂停取号。", "\"{service}\" is not issuing numbers at the moment."),
     "appointment_required": ("预约取号需要预约码。", "An appointment ticket needs an appointment code."),
     "appointment_unknown": ("没有找到预约码{code}，请核对后重试。", "Appointment code {code} was not found; please check it and try again."),
+    "appointment_other_person": ("预约码{code}不是这个身份证号的预约。", "Appointment {code} was not booked with this ID number."),
     "appointment_used": ("预约码{code}已经取过号。", "Appointment code {code} has already been checked in."),
     "appointment_cancelled": ("预约{code}已取消。", "Appointment {code} was cancelled."),
     "appointment_wrong_service": ("预约{code}不是这个事项的预约。", "Appointment {code} is for a different service item."),

@@ -135,10 +135,18 @@ def test_green_channel_needs_a_reason_and_staff_or_an_elder(hall, clock):
         assert issued.data["priority_reason"] == "major_project"
 
 
-def add_appointment(hall, code, start, end, service="SJ01"):
+def add_appointment(hall, code, start, end, service="SJ01", id_number=None):
     who = hall.device("integration", "platform")
     return hall.run(issuing.add_appointment, who, code=code, service=service, slot_start=start,
-                    slot_end=end, id_number=None, now=hall.clock())
+                    slot_end=end, id_number=id_number, now=hall.clock())
+
+
+def test_an_id_number_given_at_check_in_must_be_the_bookings(hall, clock):
+    add_appointment(hall, "YY010", local(2026, 11, 23, 9, 30), local(2026, 11, 23, 11), id_number=YOUNG)
+    with pytest.raises(Refused) as err:
+        hall.issue("SJ01", appointment_code="YY010", id_number=ELDER)
+    assert err.value.code == "appointment_other_person"
+    assert hall.issue("SJ01", appointment_code="YY010", id_number=YOUNG).priority == "appointment"
 
 
 def test_appointment_checks_in_only_within_its_slot_and_once(hall, clock):

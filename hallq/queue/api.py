@@ -67,10 +67,10 @@ def issue():
     data = body(TicketIn)
     printer = data.printer or who.name
     with unit_of_work() as uow:
-        if data.print:  # no ghost tickets: a printer that is not ready refuses before a number exists
-            printing.require_printer(uow, who.hall_id, printer, now())
+        # No ghost tickets: a printer that is not ready refuses before a number exists.
+        ready = (lambda: printing.require_printer(uow, who.hall_id, printer, now())) if data.print else None
         ticket = issuing.issue_ticket(uow, who, issuing.IssueRequest(**data.model_dump(exclude={"print", "printer"})),
-                                      now())
+                                      now(), ready=ready)
         ctx = hall_context(uow.session, ticket.hall_id)
         answer = views.ticket(uow.session, ctx, ticket, now(), load=uow.loads.get(ticket.item_id))
         if data.print:

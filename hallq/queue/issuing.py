@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,7 +33,9 @@ class IssueRequest:
     phone: str | None = None
 
 
-def issue_ticket(uow: UnitOfWork, who: Principal, req: IssueRequest, now: dt.datetime) -> Ticket:
+def issue_ticket(uow: UnitOfWork, who: Principal, req: IssueRequest, now: dt.datetime, *,
+                 ready: Callable[[], None] | None = None) -> Ticket:
+    """`ready` is the last check before a number is used (the kiosk's printer), after the hall's own."""
     s = uow.session
     ctx = hall_context(s, who.hall_id)
     # Locking the item row serialises issuing per item on PostgreSQL, which
@@ -51,7 +54,7 @@ def issue_ticket(uow: UnitOfWork, who: Principal, req: IssueRequest, now: dt.dat
 
     priority, reason, appointment = req.priority, req.reason, None
     if req.appointment_code or priority == "appointment":
-        appointment = _check_in(s, ctx, item, req.appointment_code, now)
+        appointment = _check_in(s, ctx, item, req.appointment_code, now, person)
         priority, reason = "appointment", None
     elif priority == "green":
         reason = _green_reason(ctx, who, reason, id_number, day)
@@ -71,6 +74,8 @@ def issue_ticket(uow: UnitOfWork, who: Principal, req: IssueRequest, now: dt.dat
         if issued >= item.daily_quota:
             raise Refused("quota_exhausted", service=item.name)
 
+    if ready is not None:
+        ready()
     seq = numbering.next_seq(s, ctx.id, item.prefix, day)
     ticket = Ticket(
         hall_id=ctx.id, item=item, item_id=item.id, day=day, prefix=item.prefix, seq=seq,
@@ -111,7 +116,8 @@ def _green_reason(ctx: HallContext, who: Principal, reason: str | None, id_numbe
     raise Refused("green_not_allowed", age=age)
 
 
-def _check_in(s: Session, ctx: HallContext, item: Item, code: str | None, now: dt.datetime) -> Appointment:
+def _check_in(s: Session, ctx: HallContext, item: Item, code: str | None, now: dt.datetime,
+              person: str | None) -> Appointment:
     if not code:
         raise Invalid("appointment_required")
     appt = s.scalar(select(Appointment).where(Appointment.hall_id == ctx.id, Appointment.code == code).with_for_update())
@@ -123,6 +129,9 @@ def _check_in(s: Session, ctx: HallContext, item: Item, code: str | None, now: d
         raise Refused("appointment_used", code=code)
     if appt.item_id != item.id:
         raise Refused("appointment_wrong_service", code=code)
+    if person and appt.id_hash and person != appt.id_hash:
+        # An ID number given with the code must be the booking's: nobody checks in another's slot.
+        raise Refused("appointment_other_person", code=code)
     tz = ctx.hours.tz
     slot = f"{appt.slot_start.astimezone(tz):%m-%d %H:%M}–{appt.slot_end.astimezone(tz):%H:%M}"
     if now < appt.slot_start - dt.timedelta(minutes=ctx.settings.appointment_early_minutes):

@@ -150,3 +150,10 @@ def test_reprint_needs_an_open_ticket(hall, server, clock):
     r = kiosk.post(f"/tickets/{ticket['id']}/reprint", {})
     assert r.status_code == 409 and r.json()["error"] == "ticket_closed"
     assert dt.datetime.fromisoformat(ticket["issued_at"].replace("Z", "+00:00")) <= clock()
+
+
+def test_a_closed_hall_says_closed_even_when_the_printer_is_silent(hall, server, clock):
+    from tests.conftest import local
+    clock.set(local(2026, 11, 22, 10))  # a Sunday
+    r = server.api(hall.token("kiosk", "k1")).post("/tickets", {"service": "GA01", "print": True})
+    assert r.status_code == 409 and r.json()["error"] == "hall_closed"
