@@ -15,6 +15,7 @@ from hallq.db import Database
 from hallq.devices import api as devices_api
 from hallq.devices.hub import DeviceHub
 from hallq.devices.printing import expire_unanswered
+from hallq.devices.registry import mark_silent
 from hallq.display import pages as display_pages
 from hallq.evaluator import api as evaluator_api
 from hallq.kiosk import api as kiosk_api
@@ -22,6 +23,7 @@ from hallq.kiosk import pages as kiosk_pages
 from hallq.evaluator import pages as evaluator_pages
 from hallq.queue import api as queue_api
 from hallq.queue import console as queue_console
+from hallq.queue import duty as queue_duty
 from hallq.queue.housekeeping import close_all_halls
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.realtime import Realtime
@@ -43,6 +45,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.extensions["hallq.realtime"] = realtime
     app.register_blueprint(queue_api.bp)
     app.register_blueprint(queue_console.bp)
+    app.register_blueprint(queue_duty.bp)
     app.register_blueprint(display_pages.bp)
     app.register_blueprint(evaluator_api.bp)
     app.register_blueprint(evaluator_pages.bp)
@@ -59,7 +62,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
 
 
 def _start_housekeeping(runtime: Runtime) -> None:
-    """Expire tickets and sign out windows at closing; fail print jobs nobody answered."""
+    """Expire tickets and sign out windows at closing; fail print jobs nobody answered; announce silent devices."""
 
     def loop():
         stop = threading.Event()
@@ -68,6 +71,7 @@ def _start_housekeeping(runtime: Runtime) -> None:
                 with UnitOfWork(runtime.db.write, runtime.publish) as uow:
                     close_all_halls(uow, runtime.clock())
                     expire_unanswered(uow, runtime.clock())
+                    mark_silent(uow, runtime.clock())
                     uow.commit()
             except Exception:
                 log.exception("end-of-day housekeeping failed; will retry")

@@ -66,12 +66,34 @@ def _set(uow: UnitOfWork, row: Device, state: str, detail: str | None, now: dt.d
     return changed
 
 
+def mark_silent(uow: UnitOfWork, now: dt.datetime) -> int:
+    """Announce devices whose last report went stale as 'unknown' (every hall); returns how many.
+
+    `believed_state` already treats them as unknown, but nobody would be told:
+    the duty manager's screen hears of a printer going silent only from this
+    sweep. `seen_at` stays as it was (it is when the device last spoke), and
+    the next report from the device is a change again, announced as coming back.
+    Safe to run from any number of processes: a row already unknown is left alone.
+    """
+    rows = uow.session.scalars(select(Device).where(Device.state != "unknown", Device.seen_at < now - STALE_AFTER)
+                               .order_by(Device.id).with_for_update()).all()
+    for row in rows:
+        row.state, row.detail, row.changed_at = "unknown", _silent_since(row.seen_at), now
+        uow.add_event(Event(DEVICE_STATUS, row.hall_id, device_json(row, now)))
+    uow.session.flush()
+    return len(rows)
+
+
+def _silent_since(seen_at: dt.datetime) -> str:
+    return f"no report since {iso(seen_at)}"
+
+
 def believed_state(row: Device | None, now: dt.datetime) -> tuple[str, str | None]:
     """The state to act on: silence and stale reports are 'unknown', never fine."""
     if row is None:
         return "unknown", "never reported"
     if now - row.seen_at > STALE_AFTER:
-        return "unknown", f"no report since {iso(row.seen_at)}"
+        return "unknown", _silent_since(row.seen_at)
     return row.state, row.detail
 
 

@@ -1,0 +1,617 @@
+/* The duty manager's screen (值班长, /duty/) and the guide desk (导办台, /duty/desk).
+ *
+ * Everything goes through /api/v1 with the staff member's own token, kept in
+ * this tab's sessionStorage (shared by both pages). Lists are re-read whole on
+ * every (re)connect and whenever Socket.IO says something changed, so after a
+ * network drop they show the true state. Alerts are built from the hall room's
+ * events (kiosk.help, device.status, print.result, followup.opened) and, on a
+ * (re)load, from what is wrong right now (devices in trouble, failed prints),
+ * so nothing that happened while the screen was away goes unseen. Each alert
+ * has a key; acknowledging it is kept in this browser's localStorage.
+ */
+"use strict";
+(() => {
+  const T = window.HALLQ_TEXT || {};
+  const PAGE = document.body.dataset.page;
+  const LANG = document.body.dataset.lang === "en" ? "en" : "zh-CN";
+  const TOKEN_KEY = "hallq.duty.token";
+  const DESK_PRINTER_KEY = "hallq.duty.desk_printer";
+  const SOUND_KEY = "hallq.duty.sound";
+  const TZ = "Asia/Shanghai";  // staff APIs do not carry the hall's zone; China's halls share this one
+  const WORKING = ["ok", "near_end"];
+  const MAX_ALERTS = 200;
+  const $ = (id) => document.getElementById(id);
+  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+
+  function t(key, params = {}) {
+    let text = T[key] ?? key;
+    for (const [k, v] of Object.entries(params)) text = text.split(`{${k}}`).join(v);
+    return text;
+  }
+  const token = () => sessionStorage.getItem(TOKEN_KEY);
+  const clock = (iso) => iso ? new Date(iso).toLocaleTimeString(LANG, {hour: "2-digit", minute: "2-digit", hour12: false, timeZone: TZ}) : "";
+
+  // What the page knows; re-read whole from the API.
+  const st = {me: null, readOnly: true, devices: [], failures: [], followups: [], windows: [], services: []};
+  const pending = {};  // print jobs this page asked for: job id -> {number, printer, kind}
+  // How many sound cues played, and whether the browser has answered about sound yet (tests read these).
+  window.hallqDuty = {beeps: 0, soundChecked: false};
+
+  /** One call to /api/v1: {ok, status, data}; errors carry the server's message in the page's language. */
+  async function api(method, path, body) {
+    const headers = {"Accept-Language": LANG};
+    if (token()) headers.Authorization = "Bearer " + token();
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    let r;
+    try {
+      r = await fetch("/api/v1" + path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+    } catch (err) {
+      return {ok: false, status: 0, data: {error: "network", message: t("conn_lost")}};
+    }
+    const text = await r.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch (err) { data = {error: "bad_answer", message: text.slice(0, 200)}; }
+    if (r.status === 401 && path !== "/auth/login") signOut();
+    return {ok: r.ok, status: r.status, data};
+  }
+
+  function say(el, text, kind = "info") {
+    if (!el) return;
+    el.textContent = text || "";
+    el.dataset.kind = kind;
+  }
+
+  // --- signing in ---------------------------------------------------------------------
+
+  function showSignin() {
+    $("signin").hidden = false;
+    $("app").hidden = true;
+    $("logout").hidden = true;
+    $("conn").hidden = true;
+    $("read-only").hidden = true;
+    $("username").focus();
+  }
+
+  function signOut() {
+    sessionStorage.removeItem(TOKEN_KEY);
+    if (window.hallqSocket) window.hallqSocket.disconnect();
+    location.reload();
+  }
+
+  async function start() {
+    const me = await api("GET", "/me");
+    if (!me.ok) {
+      if (me.status !== 401) say($("login-msg"), me.data?.message, "error");
+      sessionStorage.removeItem(TOKEN_KEY);
+      return showSignin();
+    }
+    st.me = me.data;
+    st.readOnly = PAGE === "duty" && !["admin", "supervisor"].includes(st.me.role);
+    $("signin").hidden = true;
+    $("app").hidden = false;
+    $("logout").hidden = false;
+    $("conn").hidden = false;
+    $("read-only").hidden = !st.readOnly;
+    $("hall-name").textContent = st.me.hall.name;
+    const name = st.me.staff ? `${st.me.staff.name} ${st.me.staff.number}` : st.me.username;
+    $("who").textContent = t("signed_in_as", {name, role: t("role_" + st.me.role)});
+    if (PAGE === "duty") {
+      loadAlerts();
+      renderAlerts();
+      $("followups-link").hidden = !["admin", "supervisor"].includes(st.me.role);
+      initSound();
+    } else {
+      initDesk();
+    }
+    connect();
+    await refresh();
+  }
+
+  // --- reading the lists ------------------------------------------------------------------
+
+  let loading = null, again = false;
+  function refresh() {
+    if (loading) { again = true; return loading; }
+    loading = loadAll().finally(() => {
+      loading = null;
+      if (again) { again = false; refresh(); }
+    });
+    return loading;
+  }
+
+  async function loadAll() {
+    const calls = {devices: "/devices", failures: "/print-failures", services: "/services"};
+    if (PAGE === "duty") Object.assign(calls, {followups: "/followups?status=open", windows: "/windows"});
+    const names = Object.keys(calls);
+    const answers = await Promise.all(names.map((n) => api("GET", calls[n])));
+    answers.forEach((r, i) => { if (r.ok) st[names[i]] = r.data; });
+    if (PAGE === "duty") alertsFromState();
+    renderAll();
+  }
+
+  const timers = {};
+  function later(name, fn, delay = 200) {
+    clearTimeout(timers[name]);
+    timers[name] = setTimeout(fn, delay);
+  }
+  async function reload(name, path) {
+    const r = await api("GET", path);
+    if (r.ok) { st[name] = r.data; renderAll(); }
+  }
+
+  function renderAll() {
+    renderDevices();
+    renderFailures();
+    if (PAGE === "duty") { renderFollowups(); renderWindows(); }
+    else renderServices();
+  }
+
+  // --- devices ---------------------------------------------------------------------------
+
+  const deviceKey = (d) => `${d.kind}:${d.name}`;
+  const deviceLabel = (d) => `${t("kind_" + d.kind)} ${d.name}`;
+  const stateName = (s) => t("state_" + s);
+  // An agent that has just connected reports "unknown" until its first status: a start, not trouble.
+  const starting = (d) => d.state === "unknown" && d.detail === "agent connected";
+  const troubled = (d) => !WORKING.includes(d.state) && !starting(d);
+
+  function detailText(detail) {
+    if (!detail) return "";
+    if (detail === "agent connected") return t("detail_agent_connected");
+    if (detail === "agent disconnected") return t("detail_agent_disconnected");
+    if (detail === "never reported") return t("detail_never");
+    const silent = /^no report since (.+)$/.exec(detail);
+    if (silent) return t("detail_silent", {time: clock(silent[1])});
+    return detail;
+  }
+
+  function renderDevices() {
+    const rows = PAGE === "desk" ? st.devices.filter((d) => d.kind === "printer") : st.devices;
+    $("devices").innerHTML = !rows.length ? `<p class="muted">${esc(t("devices_none"))}</p>` : `
+      <table class="list devices"><thead><tr><th>${esc(t("device"))}</th><th>${esc(t("state"))}</th><th>${esc(t("since"))}</th><th>${esc(t("last_report"))}</th></tr></thead>
+      <tbody>${rows.map((d) => `<tr data-device="${esc(deviceKey(d))}" class="${troubled(d) ? "trouble" : ""}">
+        <td>${esc(deviceLabel(d))}${d.info?.windows?.length ? ` <small>${esc(t("windows_of", {windows: d.info.windows.join("、")}))}</small>` : ""}</td>
+        <td><span class="state s-${esc(d.state)}">${esc(stateName(d.state))}</span>${d.detail ? `<small class="detail">${esc(detailText(d.detail))}</small>` : ""}</td>
+        <td>${esc(clock(d.changed_at))}</td><td>${esc(clock(d.seen_at))}</td></tr>`).join("")}</tbody></table>`;
+  }
+
+  function onDeviceStatus(d) {
+    const i = st.devices.findIndex((x) => deviceKey(x) === deviceKey(d));
+    const before = i >= 0 ? st.devices[i] : null;
+    if (i >= 0) st.devices[i] = d; else st.devices.push(d);
+    if (PAGE === "duty") deviceAlert(d, before);
+    renderAll();  // printer choices follow the states
+  }
+
+  function deviceAlert(d, before) {
+    const ref = deviceKey(d);
+    if (troubled(d) || d.state === "near_end") {
+      addAlert({key: `device:${ref}:${d.state}:${d.changed_at}`, kind: "device", ref, at: d.changed_at,
+        level: d.state === "near_end" ? "warn" : "bad", data: {kind: d.kind, name: d.name, state: d.state, detail: d.detail}});
+      return;
+    }
+    if (d.state !== "ok") return;
+    // Back to work: news only when this screen knew it in trouble (its list, or its last alert about it).
+    const last = alerts.filter((a) => a.ref === ref).sort(byTime)[0];
+    if ((before && (troubled(before) || before.state === "near_end")) || (last && last.level !== "ok")) {
+      addAlert({key: `device:${ref}:ok:${d.changed_at}`, kind: "device", ref, at: d.changed_at, level: "ok",
+        data: {kind: d.kind, name: d.name, state: d.state, detail: d.detail, back: true}});
+    }
+  }
+
+  // --- print failures and reprints -----------------------------------------------------------
+
+  const printers = () => st.devices.filter((d) => d.kind === "printer");
+  const deskPrinter = () => localStorage.getItem(DESK_PRINTER_KEY) || "";
+  const serviceName = (code) => st.services.find((s) => s.code === code)?.name || code;
+
+  function printerOptions(selected, own) {
+    // The ticket's own printer first: it is the default, and the one the citizen stands at.
+    const names = printers().map((p) => p.name).filter((name) => name !== own);
+    if (own) names.unshift(own);
+    return names.map((name) => {
+      const p = printers().find((x) => x.name === name);
+      const tags = [name === own ? t("own_printer") : "", name === deskPrinter() ? t("desk_printer") : ""].filter(Boolean);
+      return `<option value="${esc(name)}"${name === selected ? " selected" : ""}>${esc(name)}${tags.length ? `（${esc(tags.join("，"))}）` : ""} · ${esc(stateName(p ? p.state : "unknown"))}</option>`;
+    }).join("");
+  }
+
+  function renderFailures() {
+    const box = $("failures");
+    // Keep what the person chose and where they were while the list is redrawn.
+    const chosen = Object.fromEntries([...box.querySelectorAll("select[data-ticket]")].map((s) => [s.dataset.ticket, s.value]));
+    const focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.id : null;
+    const rows = st.failures;
+    box.innerHTML = !rows.length ? `<p class="muted">${esc(t("failures_none"))}</p>` : `
+      <table class="list failures"><thead><tr><th>${esc(t("number"))}</th><th>${esc(t("item"))}</th><th>${esc(t("printer"))}</th><th>${esc(t("reason"))}</th><th>${esc(t("failed_at"))}</th>${st.readOnly ? "" : `<th>${esc(t("reprint"))}</th>`}</tr></thead>
+      <tbody>${rows.map((f) => `<tr data-ticket="${f.id}">
+        <td><b class="num">${esc(f.number)}</b> <small>${esc(t("status_" + f.status))}</small></td>
+        <td>${esc(serviceName(f.service))}</td><td>${esc(f.printer)}</td><td>${esc(f.reason)}</td><td>${esc(clock(f.finished_at))}</td>
+        ${st.readOnly ? "" : `<td class="reprint"><label class="sr" for="reprint-printer-${f.id}">${esc(t("reprint_on", {number: f.number}))}</label>
+          <select id="reprint-printer-${f.id}" data-ticket="${f.id}">${printerOptions(chosen[f.id] || f.printer, f.printer)}</select>
+          <button type="button" class="small primary" id="reprint-${f.id}" data-reprint="${f.id}">${esc(t("reprint"))}</button></td>`}
+      </tr>`).join("")}</tbody></table>`;
+    if (focused && $(focused)) $(focused).focus();
+  }
+
+  async function reprint(ticketId) {
+    const row = st.failures.find((f) => f.id === ticketId);
+    const printer = $(`reprint-printer-${ticketId}`).value;
+    const button = $(`reprint-${ticketId}`);
+    button.disabled = true;
+    const r = await api("POST", `/tickets/${ticketId}/reprint`, {printer});
+    button.disabled = false;
+    if (r.ok) {
+      pending[r.data.job] = {number: row.number, printer, kind: "reprint"};
+      say($("reprint-msg"), t("reprint_sent", {number: row.number, printer}), "ok");
+    } else {
+      say($("reprint-msg"), await refusal(r, printer), "error");
+    }
+  }
+
+  /** A refusal in plain words; a printer that is not ready is named with its state, as the devices list has it. */
+  async function refusal(r, printer) {
+    if (r.data?.error === "printer_not_ready") {
+      await reload("devices", "/devices");  // the server judged it by a fresher state than this page had
+      const p = printers().find((x) => x.name === printer);
+      return t("printer_refused", {printer, state: stateName(p ? p.state : "unknown")});
+    }
+    return r.data?.message || t("conn_lost");
+  }
+
+  function onPrintResult(ev) {
+    const mine = pending[ev.job];
+    if (mine && ev.state !== "pending") {
+      delete pending[ev.job];
+      if (mine.kind === "reprint") {
+        say($("reprint-msg"), ev.state === "printed" ? t("reprinted", {number: mine.number})
+          : t("reprint_failed", {number: mine.number, reason: ev.reason || ""}), ev.state === "printed" ? "ok" : "error");
+      } else {
+        greenPrinted(ev);
+      }
+    }
+    if (PAGE === "duty" && ev.state === "failed") {
+      addAlert({key: `print:${ev.job}`, kind: "print", ref: `ticket:${ev.ticket}`, at: ev.finished_at || ev.at, level: "bad",
+        data: {number: ev.number, printer: ev.printer, reason: ev.reason, ticket: ev.ticket}});
+    }
+    later("failures", () => reload("failures", "/print-failures"), 100);
+  }
+
+  // --- follow-up cases and windows (the duty screen) ---------------------------------------------
+
+  function renderFollowups() {
+    const rows = st.followups.filter((c) => c.status === "open");
+    const linked = ["admin", "supervisor"].includes(st.me?.role);
+    $("followups").innerHTML = !rows.length ? `<p class="muted">${esc(t("followups_none"))}</p>` : `
+      <table class="list followups"><thead><tr><th>${esc(t("window"))}</th><th>${esc(t("number"))}</th><th>${esc(t("rating"))}</th><th>${esc(t("assignee"))}</th><th>${esc(t("due"))}</th></tr></thead>
+      <tbody>${rows.map((c) => `<tr data-followup="${c.id}" class="${c.overdue ? "overdue" : ""}">
+        <td>${esc(t("window_n", {n: c.window}))}</td>
+        <td>${linked ? `<a href="/assessment/evidence/rating/${c.rating.id}">${esc(c.rating.number)}</a>` : esc(c.rating.number)}</td>
+        <td><span class="level l${c.rating.level}">${esc(c.rating.level_name)}</span> <small>${esc(c.rating.reasons.map((x) => x.name).join("、"))}</small></td>
+        <td>${esc(c.assignee ? c.assignee.name : t("unassigned"))}</td>
+        <td>${esc(c.due_date)} ${c.overdue ? `<span class="flag">${esc(t("overdue_days", {n: c.days_late}))}</span>` : `<small>${esc(t("in_time"))}</small>`}</td>
+      </tr>`).join("")}</tbody></table>`;
+  }
+
+  function renderWindows() {
+    $("windows").innerHTML = st.windows.map((w) => {
+      const reason = w.pause_reason ? (T["pause_" + w.pause_reason] ?? w.pause_reason) : "";
+      return `<li class="win ${esc(w.status)}" data-window="${w.number}">
+        <div class="win-head"><b>${esc(t("window_n", {n: w.number}))}</b> <span class="name">${esc(w.name)}</span></div>
+        <div><span class="pill ${esc(w.status)}">${esc(t("status_" + w.status))}${reason ? esc(t("colon")) + esc(reason) : ""}</span></div>
+        <div class="serving">${w.serving ? esc(t("serving", {number: w.serving.number})) : (w.status === "open" ? esc(t("idle")) : "")}</div>
+        <div class="staff">${w.staff ? esc(`${w.staff.name} · ${w.staff.post}`) : ""}</div></li>`;
+    }).join("");
+  }
+
+  // --- alerts ----------------------------------------------------------------------------------
+
+  let alerts = [];
+  const alertsKey = () => `hallq.duty.alerts.${st.me.hall.id}`;
+  const byTime = (a, b) => (Date.parse(b.at) || 0) - (Date.parse(a.at) || 0) || b.seq - a.seq;
+  let seq = 0;
+
+  function loadAlerts() {
+    try { alerts = JSON.parse(localStorage.getItem(alertsKey())) || []; } catch (err) { alerts = []; }
+    seq = alerts.reduce((m, a) => Math.max(m, a.seq || 0), 0);
+  }
+  function saveAlerts() {
+    // The newest MAX_ALERTS, acknowledged ones go first when there are too many.
+    alerts.sort(byTime);
+    while (alerts.length > MAX_ALERTS) {
+      const old = alerts.map((a) => !!a.acked).lastIndexOf(true);
+      alerts.splice(old >= 0 ? old : alerts.length - 1, 1);
+    }
+    try { localStorage.setItem(alertsKey(), JSON.stringify(alerts)); } catch (err) { /* full: the screen still shows them */ }
+  }
+
+  function addAlert(alert, cue = true) {
+    if (alerts.some((a) => a.key === alert.key)) return false;
+    alerts.push({...alert, seq: ++seq, acked: null});
+    saveAlerts();
+    renderAlerts(alert.key);
+    if (cue) cueNew();
+    return true;
+  }
+
+  /** What is wrong right now becomes an alert too (each once): events missed while away are not lost. */
+  function alertsFromState() {
+    st.devices.filter((d) => troubled(d) || d.state === "near_end").forEach((d) => deviceAlert(d, null));
+    st.failures.forEach((f) => addAlert({key: `print:${f.job}`, kind: "print", ref: `ticket:${f.id}`, at: f.finished_at || f.created_at,
+      level: "bad", data: {number: f.number, printer: f.printer, reason: f.reason, ticket: f.id}}));
+  }
+
+  function alertText(a) {
+    const d = a.data;
+    if (a.kind === "help") {
+      return [t("alert_help", {kiosk: d.kiosk}), d.screen ? t("alert_help_screen", {screen: T["screen_" + d.screen] ?? d.screen}) : ""];
+    }
+    if (a.kind === "device") {
+      const title = d.back ? t("alert_device_back", {device: deviceLabel(d), state: stateName(d.state)})
+        : t("alert_device", {device: deviceLabel(d), state: stateName(d.state)});
+      return [title, detailText(d.detail)];
+    }
+    if (a.kind === "print") return [t("alert_print", {number: d.number, printer: d.printer}), `${d.reason || ""} ${t("alert_print_hint")}`];
+    if (a.kind === "followup") {
+      return [t("alert_followup", {window: d.window, number: d.number, level: T["level_" + d.level] ?? d.level}),
+        t("alert_followup_due", {date: d.due_date, assignee: d.assignee || t("unassigned")})];
+    }
+    return [a.kind, ""];
+  }
+
+  function renderAlerts(fresh) {
+    alerts.sort(byTime);
+    const open = alerts.filter((a) => !a.acked).length;
+    $("alerts-count").textContent = open ? t("alerts_new", {n: open}) : "";
+    document.title = (open ? `(${open}) ` : "") + t("title") + " · hallq";
+    const focused = document.activeElement?.dataset?.ack;
+    $("alerts").innerHTML = !alerts.length ? `<li class="muted none">${esc(t("alerts_none"))}</li>` : alerts.map((a) => {
+      const [title, detail] = alertText(a);
+      return `<li class="alert ${esc(a.level)} k-${esc(a.kind)}${a.acked ? " acked" : ""}${a.key === fresh ? " fresh" : ""}" data-key="${esc(a.key)}">
+        <time>${esc(clock(a.at))}</time>
+        <div class="what"><b>${esc(title)}</b>${detail ? `<small>${esc(detail)}</small>` : ""}</div>
+        ${a.acked ? `<span class="done">${esc(t("acked", {time: clock(a.acked)}))}</span>`
+          : `<button type="button" class="small" data-ack="${esc(a.key)}">${esc(t("ack"))}</button>`}</li>`;
+    }).join("");
+    if (focused) {
+      // Focus moves on to the next alert to acknowledge, so a keyboard user can work down the list.
+      const next = $("alerts").querySelector("button[data-ack]");
+      if (next) next.focus();
+    }
+  }
+
+  function ack(key) {
+    const a = alerts.find((x) => x.key === key);
+    if (a && !a.acked) { a.acked = new Date().toISOString(); saveAlerts(); renderAlerts(); }
+  }
+  function ackAll() {
+    const now = new Date().toISOString();
+    alerts.forEach((a) => { if (!a.acked) a.acked = now; });
+    saveAlerts();
+    renderAlerts();
+  }
+  function clearAcked() {
+    alerts = alerts.filter((a) => !a.acked);
+    saveAlerts();
+    renderAlerts();
+  }
+
+  // --- the cue: a flash always, two tones when sound is on -----------------------------------
+
+  let audio = null;
+  const soundWanted = () => localStorage.getItem(SOUND_KEY) !== "off";
+  const soundOn = () => !!audio && audio.state === "running" && soundWanted();
+
+  function renderSound() {
+    const b = $("sound");
+    b.textContent = soundOn() ? t("sound_on") : t("sound_off");
+    b.setAttribute("aria-pressed", String(soundOn()));
+  }
+  // Browsers start sound only after a person has touched the page: try at start, then on the first touch.
+  function wakeSound() {
+    if (!soundWanted()) return;
+    try {
+      audio = audio || new AudioContext();
+      const settled = () => { window.hallqDuty.soundChecked = true; renderSound(); };
+      audio.resume().then(settled, settled);
+    } catch (err) { /* no audio device: the flash remains */ }
+  }
+  function initSound() {
+    $("sound").addEventListener("click", () => {
+      // By what the button said: the page-wide first-touch wake-up below may have started sound just now.
+      if ($("sound").getAttribute("aria-pressed") === "true") { localStorage.setItem(SOUND_KEY, "off"); renderSound(); return; }
+      localStorage.setItem(SOUND_KEY, "on");
+      wakeSound();
+      setTimeout(beep, 50);
+    });
+    ["pointerdown", "keydown"].forEach((name) => document.addEventListener(name, () => { if (!soundOn()) wakeSound(); }));
+    wakeSound();
+    renderSound();
+  }
+
+  function beep() {
+    if (!soundOn()) return;
+    const start = audio.currentTime;
+    [880, 660].forEach((hz, i) => {
+      const osc = audio.createOscillator(), gain = audio.createGain();
+      osc.frequency.value = hz;
+      gain.gain.setValueAtTime(0.2, start + i * 0.25);
+      gain.gain.exponentialRampToValueAtTime(0.001, start + i * 0.25 + 0.22);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(start + i * 0.25);
+      osc.stop(start + i * 0.25 + 0.23);
+    });
+    window.hallqDuty.beeps += 1;
+  }
+
+  function cueNew() {
+    const panel = document.querySelector(".alerts-panel");
+    panel.classList.remove("flash");
+    void panel.offsetWidth;  // restart the animation
+    panel.classList.add("flash");
+    later("cue", beep, 30);  // a burst of alerts (a reload) rings once
+  }
+
+  // --- the guide desk: green channel ------------------------------------------------------------
+
+  function renderServices() {
+    const select = $("service");
+    const q = $("service-filter").value.trim().toLowerCase();
+    const keep = select.value;
+    const rows = st.services.filter((s) => !q || [s.name, s.code, s.department].some((v) => String(v).toLowerCase().includes(q)));
+    select.innerHTML = rows.map((s) => `<option value="${esc(s.code)}">${esc(s.name)} · ${esc(s.department)}（${esc(s.code)}） — ${esc(t("waiting_n", {n: s.waiting}))}${s.open ? "" : " · " + esc(t("closed_now"))}${s.quota_left != null ? " · " + esc(t("quota_left", {n: s.quota_left})) : ""}</option>`).join("");
+    if (rows.some((s) => s.code === keep)) select.value = keep;
+    else if (rows.length) select.value = rows[0].code;
+    const printer = $("printer");
+    const current = printer.value || deskPrinter();
+    printer.innerHTML = printers().length ? printerOptions(current, null) : `<option value="">${esc(t("no_printer"))}</option>`;
+    if (printers().some((p) => p.name === current)) printer.value = current;
+  }
+
+  function initDesk() {
+    $("service-filter").addEventListener("input", renderServices);
+    $("service-filter").addEventListener("keydown", (e) => {
+      if (e.key === "ArrowDown") { e.preventDefault(); $("service").focus(); }
+    });
+    $("printer").addEventListener("change", () => {
+      if ($("printer").value) localStorage.setItem(DESK_PRINTER_KEY, $("printer").value);
+      renderFailures();
+    });
+    $("green-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const service = $("service").value;
+      if (!service) { $("service-filter").focus(); return; }
+      const printer = $("printer").value;
+      const print = $("print-it").checked && !!printer;
+      const body = {service, priority: "green", reason: document.querySelector("input[name=reason]:checked").value, print};
+      if (print) body.printer = printer;
+      $("issue-green").disabled = true;
+      const r = await api("POST", "/tickets", body);
+      $("issue-green").disabled = false;
+      await showGreen(r, print ? printer : null);
+      later("services", () => reload("services", "/services"), 100);
+    });
+  }
+
+  async function showGreen(r, printer) {
+    const box = $("green-result");
+    if (!r.ok) {
+      const why = await refusal(r, printer);
+      box.hidden = false;
+      box.className = "result refused";
+      box.innerHTML = `<h3>${esc(t("refused"))}</h3><p id="green-refusal">${esc(why)}</p>`;
+      return;
+    }
+    const tk = r.data;
+    box.hidden = false;
+    box.className = "result issued";
+    const windows = tk.windows?.length ? tk.windows.map((n) => t("window_n", {n})).join("、") : t("no_window");
+    box.innerHTML = `<h3>${esc(t("issued"))} · ${esc(t("green_" + tk.priority_reason))}</h3>
+      <div class="big-number" id="green-number">${esc(tk.number)}</div>
+      <p>${esc(t("issued_line", {service: tk.service_name, ahead: tk.ahead, windows}))}</p>
+      <p class="msg" id="green-print" role="status"></p>`;
+    if (tk.print) {
+      pending[tk.print.job] = {number: tk.number, printer, kind: "green"};
+      say($("green-print"), t("printing_on", {printer}));
+    } else {
+      say($("green-print"), t("not_printed"), "error");
+    }
+  }
+
+  function greenPrinted(ev) {
+    const el = $("green-print");
+    if (!el || $("green-number")?.textContent !== ev.number) return;
+    if (ev.state === "printed") say(el, t("printed_ok"), "ok");
+    else say(el, t("print_failed_tell", {reason: ev.reason || "", number: ev.number}), "error");
+  }
+
+  // --- live updates ------------------------------------------------------------------------------
+
+  function setConn(kind) {
+    $("conn").className = "conn " + kind;
+    $("conn").textContent = t({live: "conn_live", lost: "conn_lost", wait: "conn_wait"}[kind]);
+    document.body.classList.toggle("offline", kind === "lost");
+    $("offline").hidden = kind !== "lost";
+  }
+
+  function connect() {
+    const socket = io({auth: {token: token()}});
+    window.hallqSocket = socket;
+    socket.on("connect", () => {
+      setConn("live");
+      // Rooms do not survive a reconnect: join again, and read everything again.
+      socket.emit("join", {room: `hall:${st.me.hall.id}`});
+      refresh();
+    });
+    socket.on("disconnect", (reason) => {
+      setConn("lost");
+      if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
+    });
+    socket.on("connect_error", () => setConn("lost"));
+    socket.on("device.status", onDeviceStatus);
+    socket.on("print.result", onPrintResult);
+    socket.on("kiosk.help", (ev) => {
+      if (PAGE !== "duty") return;
+      addAlert({key: `help:${ev.kiosk}:${ev.at}`, kind: "help", ref: `kiosk:${ev.kiosk}`, at: ev.at, level: "bad",
+        data: {kiosk: ev.kiosk, screen: ev.screen}});
+    });
+    socket.on("followup.opened", (ev) => {
+      if (PAGE !== "duty") return;
+      addAlert({key: `followup:${ev.followup}`, kind: "followup", ref: `followup:${ev.followup}`, at: ev.at, level: "bad",
+        data: {number: ev.number, window: ev.window, level: ev.level, due_date: ev.due_date, assignee: ev.assignee}});
+      later("followups", () => reload("followups", "/followups?status=open"));
+    });
+    socket.on("followup.updated", () => { if (PAGE === "duty") later("followups", () => reload("followups", "/followups?status=open")); });
+    ["window.status", "ticket.called", "ticket.recalled", "ticket.skipped", "ticket.held", "ticket.transferred",
+      "ticket.finished", "ticket.expired"].forEach((name) => socket.on(name, () => {
+      if (PAGE === "duty") later("windows", () => reload("windows", "/windows"));
+    }));
+    // The waiting counts the guide desk offers with each item.
+    ["ticket.issued", "queue.stats"].forEach((name) => socket.on(name, () => {
+      if (PAGE === "desk") later("services", () => reload("services", "/services"), 500);
+    }));
+  }
+
+  function onKey(e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || !st.me) return;
+    const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(e.target.tagName) && !["radio", "checkbox"].includes(e.target.type);
+    if (typing) return;
+    const key = e.key.toLowerCase();
+    if (PAGE === "duty" && key === "a") {
+      e.preventDefault();
+      const newest = alerts.find((a) => !a.acked);
+      if (newest) ack(newest.key);
+      const next = $("alerts").querySelector("button[data-ack]");
+      if (next) next.focus();
+    } else if (PAGE === "desk" && key === "g") {
+      e.preventDefault();
+      $("service-filter").focus();
+    }
+  }
+
+  function init() {
+    $("login-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const r = await api("POST", "/auth/login", {username: $("username").value.trim(), password: $("password").value});
+      if (!r.ok) return say($("login-msg"), r.data?.message, "error");
+      sessionStorage.setItem(TOKEN_KEY, r.data.token);
+      $("password").value = "";
+      await start();
+    });
+    $("logout").addEventListener("click", signOut);
+    document.addEventListener("keydown", onKey);
+    document.addEventListener("click", (e) => {
+      const target = e.target.closest("[data-ack], [data-reprint]");
+      if (!target) return;
+      if (target.dataset.ack) ack(target.dataset.ack);
+      else reprint(Number(target.dataset.reprint));
+    });
+    if (PAGE === "duty") {
+      $("ack-all").addEventListener("click", ackAll);
+      $("clear-acked").addEventListener("click", clearAcked);
+    }
+    if (token()) start(); else showSignin();
+  }
+
+  init();
+})();
