@@ -397,8 +397,9 @@ def main() -> int:
             print(f"server stderr (last lines):\n{tail}", file=sys.stderr)
         return 1
     finally:
-        for agent in agents:
-            agent.stop()
+        if agents:
+            with cf.ThreadPoolExecutor(max_workers=len(agents)) as pool:
+                list(pool.map(lambda a: a.stop(), agents))
         server.stop()
         if args.keep:
             print(f"kept {tmp}")
