@@ -250,11 +250,11 @@
   }
 
   /** A refusal in plain words; a printer that is not ready is named with its state, as the devices list has it. */
-  async function refusal(r, printer) {
+  async function refusal(r, printer, key = "printer_refused") {
     if (r.data?.error === "printer_not_ready") {
       await reload("devices", "/devices");  // the server judged it by a fresher state than this page had
       const p = printers().find((x) => x.name === printer);
-      return t("printer_refused", {printer, state: stateName(p ? p.state : "unknown")});
+      return t(key, {printer, state: stateName(p ? p.state : "unknown")});
     }
     return r.data?.message || t("conn_lost");
   }
@@ -287,7 +287,7 @@
       <tbody>${rows.map((c) => `<tr data-followup="${c.id}" class="${c.overdue ? "overdue" : ""}">
         <td>${esc(t("window_n", {n: c.window}))}</td>
         <td>${linked ? `<a href="/assessment/evidence/rating/${c.rating.id}">${esc(c.rating.number)}</a>` : esc(c.rating.number)}</td>
-        <td><span class="level l${c.rating.level}">${esc(c.rating.level_name)}</span> <small>${esc(c.rating.reasons.map((x) => x.name).join("、"))}</small></td>
+        <td><span class="level l${c.rating.level}">${esc(c.rating.level_name)}</span> <small>${esc(c.rating.reasons.map((x) => x.name).join(t("list_sep")))}</small></td>
         <td>${esc(c.assignee ? c.assignee.name : t("unassigned"))}</td>
         <td>${esc(c.due_date)} ${c.overdue ? `<span class="flag">${esc(t("overdue_days", {n: c.days_late}))}</span>` : `<small>${esc(t("in_time"))}</small>`}</td>
       </tr>`).join("")}</tbody></table>`;
@@ -299,7 +299,7 @@
       return `<li class="win ${esc(w.status)}" data-window="${w.number}">
         <div class="win-head"><b>${esc(t("window_n", {n: w.number}))}</b> <span class="name">${esc(w.name)}</span></div>
         <div><span class="pill ${esc(w.status)}">${esc(t("status_" + w.status))}${reason ? esc(t("colon")) + esc(reason) : ""}</span></div>
-        <div class="serving">${w.serving ? esc(t("serving", {number: w.serving.number})) : (w.status === "open" ? esc(t("idle")) : "")}</div>
+        <div class="serving">${w.serving ? esc(t("serving", {number: w.serving.number})) : (w.status === "open" ? `<span class="muted">${esc(t("idle"))}</span>` : "")}</div>
         <div class="staff">${w.staff ? esc(`${w.staff.name} · ${w.staff.post}`) : ""}</div></li>`;
     }).join("");
   }
@@ -351,10 +351,13 @@
         : t("alert_device", {device: deviceLabel(d), state: stateName(d.state)});
       return [title, detailText(d.detail)];
     }
-    if (a.kind === "print") return [t("alert_print", {number: d.number, printer: d.printer}), `${d.reason || ""} ${t("alert_print_hint")}`];
+    if (a.kind === "print") {
+      return [t("alert_print", {number: d.number, printer: d.printer}),
+        (d.reason ? t("alert_print_reason", {reason: d.reason}) : "") + t("alert_print_hint")];
+    }
     if (a.kind === "followup") {
       return [t("alert_followup", {window: d.window, number: d.number, level: T["level_" + d.level] ?? d.level}),
-        t("alert_followup_due", {date: d.due_date, assignee: d.assignee || t("unassigned")})];
+        t("alert_followup_due", {date: d.due_date, assignee: d.assignee ? t("assigned_to", {name: d.assignee}) : t("nobody_assigned")})];
     }
     return [a.kind, ""];
   }
@@ -466,6 +469,15 @@
     const current = printer.value || deskPrinter();
     printer.innerHTML = printers().length ? printerOptions(current, null) : `<option value="">${esc(t("no_printer"))}</option>`;
     if (printers().some((p) => p.name === current)) printer.value = current;
+    printerNote();
+  }
+
+  /** Say before issuing when the chosen printer would refuse, rather than after. */
+  function printerNote() {
+    const p = printers().find((x) => x.name === $("printer").value);
+    const warn = $("print-it").checked && p && !WORKING.includes(p.state);
+    $("printer-note").hidden = !warn;
+    $("printer-note").textContent = warn ? t("printer_not_working", {state: stateName(p.state)}) : "";
   }
 
   function initDesk() {
@@ -476,7 +488,9 @@
     $("printer").addEventListener("change", () => {
       if ($("printer").value) localStorage.setItem(DESK_PRINTER_KEY, $("printer").value);
       renderFailures();
+      printerNote();
     });
+    $("print-it").addEventListener("change", printerNote);
     $("green-form").addEventListener("submit", async (e) => {
       e.preventDefault();
       const service = $("service").value;
@@ -496,7 +510,7 @@
   async function showGreen(r, printer) {
     const box = $("green-result");
     if (!r.ok) {
-      const why = await refusal(r, printer);
+      const why = await refusal(r, printer, "desk_printer_refused");
       box.hidden = false;
       box.className = "result refused";
       box.innerHTML = `<h3>${esc(t("refused"))}</h3><p id="green-refusal">${esc(why)}</p>`;

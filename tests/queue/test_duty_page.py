@@ -12,14 +12,16 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect
 
 from hallq.devices import messages as m
 from hallq.devices import registry
 from hallq.devices.registry import STALE_AFTER, mark_silent
 from tests.browser import screenshot
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Server
 from tests.helpers import clerk_api, issue, wait_for
+from tests.queue.tcp_proxy import TcpProxy
 
 on_sqlite = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 expect.set_options(timeout=10_000)
@@ -143,7 +145,7 @@ def test_a_call_for_help_and_a_printer_running_out_of_paper_reach_the_duty_scree
 
     # A citizen presses "call for help" at the kiosk.
     assert kiosk.post("/kiosk/help", {"screen": "items"}).json()["repeated"] is False
-    help_alert = duty.alert("k1 有群众呼叫帮助")
+    help_alert = duty.alert("取号机 k1：有群众呼叫帮助")
     expect(help_alert).to_be_visible()
     expect(help_alert).to_contain_text("当时界面：选择事项")
     expect(help_alert.locator("button[data-ack]")).to_be_visible()
@@ -206,7 +208,7 @@ def test_a_failed_print_is_listed_and_reprinted_on_the_guide_desk_printer(hall, 
 
     alert = duty.alert("A001 打印失败（k1）")
     expect(alert).to_be_visible()
-    expect(alert).to_contain_text("卡纸")
+    expect(alert).to_contain_text("原因：卡纸。号仍有效")
     row = page.locator(f'#failures tr[data-ticket="{ticket["id"]}"]')
     expect(row).to_contain_text("A001")
     expect(row).to_contain_text("居民身份证申领")
@@ -267,7 +269,7 @@ def test_a_bad_review_opens_a_follow_up_on_the_duty_screen(hall, server, duty, c
 
     alert = duty.alert("差评：1号窗口 A001 “非常不满意”")
     expect(alert).to_be_visible()
-    expect(alert).to_contain_text("已开立整改案件，期限 2026-11-30")
+    expect(alert).to_contain_text("已开立整改案件，期限 2026-11-30，尚未指定责任人")
     case = page.locator("#followups tbody tr")
     expect(case).to_have_count(1)
     expect(case).to_contain_text("非常不满意")
@@ -288,6 +290,7 @@ def test_a_bad_review_opens_a_follow_up_on_the_duty_screen(hall, server, duty, c
     page.goto(f"{server.url}/duty/?lang=en")
     duty.live()
     expect(page.locator("#alerts")).to_contain_text("Bad review: window 1, A001, “very dissatisfied”")
+    expect(case).to_contain_text("poor attitude, slow service")
     expect(case).to_contain_text("2 working days overdue")
     expect(win2).to_contain_text("paused: lunch")
     duty.shot("06-english")
@@ -329,13 +332,15 @@ def test_the_guide_desk_issues_a_green_channel_ticket_and_prints_it(hall, server
 
     # The desk printer runs out of paper: no number is used up, and the desk says what to do.
     report(printer, "desk", "paper_out")
+    expect(page.locator("#printer-note")).to_have_text("所选打印机现在缺纸，出号会被拒绝：请换一台，或不打印。")
     page.click("#issue-green")
-    expect(page.locator("#green-refusal")).to_have_text("打印机 desk 现在缺纸，没有打印。请换一台打印机。")
+    expect(page.locator("#green-refusal")).to_contain_text("打印机 desk 现在缺纸，没有出号。")
     assert next(s for s in kiosk.get("/services").json() if s["code"] == "GA02")["waiting"] == 2
     duty.shot("09-desk-refused")
 
     # Without printing: the number is issued and the desk is told to hand it over by word.
     page.uncheck("#print-it")
+    expect(page.locator("#printer-note")).to_be_hidden()
     page.check("input[name=reason][value=elderly]")
     page.click("#issue-green")
     expect(page.locator("#green-number")).to_have_text("A003")
@@ -367,3 +372,64 @@ def test_a_clerk_sees_the_duty_screen_read_only(hall, server, duty, db):
     page.fill("#password", "wrong-password")
     page.keyboard.press("Enter")
     expect(page.locator("#login-msg")).not_to_be_empty()
+
+
+@on_sqlite
+def test_the_duty_screen_catches_up_after_a_dropped_connection(hall, server, duty, db):
+    page = duty.page
+    proxy = TcpProxy(int(server.url.rsplit(":", 1)[1]))
+    try:
+        printer = agent(hall, server)
+        report(printer, "k1", "ok")
+        kiosk = server.api(hall.token("kiosk", "k1"))
+        hall.user("boss", "supervisor")
+        duty.base = proxy.url
+        duty.sign_in("boss")
+        expect(duty.device("k1")).to_contain_text("正常")
+
+        proxy.drop()
+        expect(page.locator("#conn")).to_have_class(re.compile(r"\blost\b"))
+        expect(page.locator("#offline")).to_be_visible()
+        # While the screen is cut off: a print fails, then the printer runs out of paper.
+        issue(kiosk, print=True)
+        job = wait_for(printer, m.PRINT)
+        printer.call(m.JOB_RESULT, {"id": job["id"], "ok": False, "reason": "paper out"}, timeout=10)
+        report(printer, "k1", "paper_out")
+        expect(page.locator("#alerts")).to_contain_text("暂无提醒")  # nothing could reach it
+
+        proxy.restore()
+        duty.live()
+        expect(page.locator("#offline")).to_be_hidden()
+        expect(duty.device("k1")).to_contain_text("缺纸")
+        expect(duty.alert("打印机 k1 缺纸")).to_be_visible()
+        expect(duty.alert("A001 打印失败（k1）")).to_be_visible()
+        expect(page.locator("#failures")).to_contain_text("A001")
+        # And it keeps hearing news after the reconnect.
+        report(printer, "k1", "ok")
+        expect(duty.alert("打印机 k1 已恢复：正常")).to_be_visible()
+        duty.shot("10-reconnected")
+    finally:
+        proxy.drop()
+
+
+def test_demo_landing_links_the_duty_screen_and_guide_desk(tmp_path):
+    from hallq.db import connect
+    from hallq.demo import create_demo_app, prepare
+    from hallq.migrate import upgrade
+
+    database = connect(f"sqlite:///{tmp_path}/demo.db")
+    upgrade(database)
+    srv = Server(create_demo_app(database, prepare(database)))
+    try:
+        landing = requests.get(srv.url + "/", timeout=30).text
+        assert 'href="/duty/"' in landing and 'href="/duty/desk"' in landing
+        for path, title in (("/duty/", "值班长工作台"), ("/duty/desk", "导办台"), ("/duty/?lang=en", "Duty manager")):
+            page = requests.get(srv.url + path, timeout=30)
+            assert page.status_code == 200 and title in page.text
+        # The demo's supervisor account signs in.
+        r = requests.post(srv.url + "/api/v1/auth/login", json={"username": "supervisor", "password": "hallq-demo"},
+                          timeout=30)
+        assert r.status_code == 200 and r.json()["token"]
+    finally:
+        srv.stop()
+        database.dispose()
