@@ -1,9 +1,10 @@
 """The satisfaction rate the assessment reads, with unrated tickets and appeal rulings."""
+import dataclasses
 import datetime as dt
 
 from hallq.evaluator import appeals
 from hallq.evaluator.satisfaction import satisfaction, unrated_level
-from hallq.queue.halls import HallContext, hall_context
+from hallq.queue.halls import hall_context
 from hallq.queue.models import Staff, Window
 from tests.evaluator.conftest import pad_rate, serve
 
@@ -43,8 +44,8 @@ def test_satisfaction_counts_what_the_rules_say(hall, clock):
         assert satisfaction(s, ctx, start, end, staff_id=s001.id).unrated == 1
 
         # A hall that counts an unrated ticket as 满意.
-        counting = HallContext(ctx.hall, ctx.settings.model_copy(update={
-            "ratings": ctx.settings.ratings.model_copy(update={"unrated_counts_as": 4})}), ctx.hours)
+        counting = dataclasses.replace(ctx, settings=ctx.settings.model_copy(update={
+            "ratings": ctx.settings.ratings.model_copy(update={"unrated_counts_as": 4})}))
         assert unrated_level(counting) == 4
         assert satisfaction(s, counting, start, end, window_id=window1.id).levels[4] == 1
         assert satisfaction(s, ctx, end, end + dt.timedelta(days=1)).rate is None  # nothing counted
