@@ -10,7 +10,7 @@ import datetime as dt
 
 from flask import Blueprint, jsonify, request
 
-from hallq.evaluator import appeals, followup, rating, views
+from hallq.evaluator import appeals, choices, followup, rating, views
 from hallq.evaluator.models import Rating
 from hallq.evaluator.schemas import AppealIn, CallbackIn, CloseIn, QrRatingIn, RatingIn, RectificationIn
 from hallq.openapi import ERROR
@@ -70,6 +70,17 @@ def rate_by_qr(token: str):
         answer = _rating_answer(uow, r, 201)
         uow.commit()
     return answer
+
+
+@route("GET", "/t/<token>/rating", "whether the ticket's QR code may rate it now, with the levels and reasons",
+       public=True)
+def qr_rating_state(token: str):
+    with reading() as uow:
+        state = rating.qr_state(uow.session, token, now())
+    language = lang()
+    return jsonify({**state, "levels": [{"level": n, "name": choices.level_name(n, language)} for n in choices.LEVELS],
+                    "reasons": [{"code": c, "name": choices.reason_name(c, language)} for c in choices.REASONS],
+                    "bad_from": choices.BAD})
 
 
 def _flag(name: str) -> bool | None:

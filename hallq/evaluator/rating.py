@@ -166,6 +166,19 @@ def rate_by_qr(uow: UnitOfWork, token: str, level: int, now: dt.datetime, *,
     return _record(uow, ctx, ticket, win, request, level, reasons, comment, "qr", f"qr:{ticket.id}", now)
 
 
+def qr_state(s: Session, token: str, now: dt.datetime) -> dict:
+    """Whether the ticket's QR code may rate it now: the citizen's phone shows the form only then."""
+    ticket = s.scalar(select(Ticket).where(Ticket.token == token)) if token else None
+    if ticket is None:
+        raise NotFound("ticket_unknown", ticket="")
+    request = ticket_request(s, ticket)
+    rated = s.scalar(select(Rating.id).where(Rating.ticket_id == ticket.id)) is not None
+    days = hall_context(s, ticket.hall_id).settings.ratings.qr_days
+    until = request.at + dt.timedelta(days=days) if request else None
+    return {"number": ticket.number, "rated": rated, "until": iso(until) if until else None,
+            "open": bool(request) and not rated and now <= until}
+
+
 def _not_rated(s: Session, ticket: Ticket) -> None:
     if s.scalar(select(Rating.id).where(Rating.ticket_id == ticket.id)) is not None:
         raise Refused("already_rated", number=ticket.number)

@@ -233,6 +233,8 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "auto": "本页自动更新，无需刷新。", "lang": "English",
         "waiting": "等候中", "called": "正在叫号", "held": "挂起，请留意叫号", "missed": "已过号，请到导办台",
         "finished": "已办结，感谢您的耐心", "expired": "已过期",
+        "rate": "请对本次服务进行评价", "rate_reason": "请选择不满意的原因（可多选）", "rate_comment": "补充说明（选填，选“其他”时必填）",
+        "rate_send": "提交评价", "rate_thanks": "感谢您的评价！", "rate_done": "您已评价过本次服务，感谢参与。",
         "locale": "zh-CN",
     },
     "en": {
@@ -243,6 +245,9 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "auto": "This page updates by itself.", "lang": "中文",
         "waiting": "waiting", "called": "being called", "held": "on hold, watch for your number",
         "missed": "missed, please ask at the guide desk", "finished": "finished, thank you", "expired": "expired",
+        "rate": "How was our service?", "rate_reason": "What went wrong? (choose any)",
+        "rate_comment": "Anything to add (needed for \"other\")", "rate_send": "Send", "rate_thanks": "Thank you for your rating!",
+        "rate_done": "You have already rated this service. Thank you.",
         "locale": "en-GB",
     },
 }

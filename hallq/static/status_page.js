@@ -57,6 +57,7 @@
       const previous = data;
       data = await r.json();
       draw(previous);
+      if (data.status === "finished" && previous.status !== "finished") loadRating();
       stamp(true);
     } catch (e) {
       stamp(false);
@@ -66,9 +67,60 @@
     }
   }
 
+  // After service the QR code rates it (好差评, channel "qr"), within the hall's days.
+  let rating = null, chosen = null;
+  async function loadRating() {
+    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/rating?lang=${T.locale === "en-GB" ? "en" : "zh"}`,
+      {cache: "no-store"});
+    if (!r.ok) return;
+    rating = await r.json();
+    $("rate").hidden = !(rating.open || rating.rated);
+    $("levels").hidden = !rating.open;
+    if (rating.rated) { say(T.rate_done, "ok"); return; }
+    $("levels").replaceChildren(...rating.levels.map((l) => {
+      const b = document.createElement("button");
+      b.type = "button"; b.textContent = l.name; b.dataset.level = l.level;
+      b.addEventListener("click", () => pick(l.level));
+      return b;
+    }));
+    $("reasons").replaceChildren(...rating.reasons.map((reason) => {
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "checkbox"; box.value = reason.code;
+      label.append(box, " ", reason.name);
+      return label;
+    }));
+  }
+
+  function say(text, kind) { const m = $("rate-msg"); m.textContent = text || ""; m.className = "rate-msg " + (kind || ""); }
+
+  function pick(level) {
+    chosen = level;
+    for (const b of $("levels").children) b.classList.toggle("chosen", Number(b.dataset.level) === level);
+    say("");
+    if (level <= rating.bad_from) $("bad").hidden = false;  // a bad review says why before it is sent
+    else { $("bad").hidden = true; send(); }
+  }
+
+  async function send() {
+    const reasons = [...$("reasons").querySelectorAll("input:checked")].map((box) => box.value);
+    const body = {level: chosen, reasons: chosen <= rating.bad_from ? reasons : [],
+                  comment: chosen <= rating.bad_from ? $("comment").value : null};
+    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/rating`, {method: "POST",
+      headers: {"Content-Type": "application/json", "Accept-Language": T.locale}, body: JSON.stringify(body)});
+    const answer = await r.json().catch(() => ({}));
+    if (r.ok) {
+      $("levels").hidden = true; $("bad").hidden = true; say(T.rate_thanks, "ok");
+    } else {
+      say(answer.message || answer.error, "error");
+    }
+  }
+  $("send").addEventListener("click", send);
+
   document.addEventListener("visibilitychange", () => { if (!document.hidden && !DONE.includes(data.status)) poll(); });
   window.hallqStatus = {get data() { return data; }, poll};
   draw(null);
   stamp(true);
+  if (data.status === "finished") loadRating();
   if (!DONE.includes(data.status)) timer = setTimeout(poll, POLL_MS);
 })();

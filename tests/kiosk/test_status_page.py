@@ -63,3 +63,43 @@ def test_the_status_page_in_english_and_for_an_unknown_ticket(hall, server, brow
     assert response.status == 404
     assert page.inner_text("#unknown") == "没有找到这张号票，可能已过期或号码有误。"
     screenshot(page, "status-04-unknown-phone")
+
+
+def test_after_service_the_qr_code_rates_it_once_with_a_reason_for_a_bad_review(hall, server, browser_page, clock):
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    mine = issue(kiosk, "GA01")
+    clerk = clerk_api(hall, server, "S001", 1)
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server.url}/t/{mine['token']}?poll=1")
+    assert page.is_hidden("#rate")  # nothing to rate while waiting
+    clerk.post("/windows/1/call-next")
+    clerk.post("/windows/1/finish", {"outcome": "immediate"})
+    page.wait_for_selector("#rate:not([hidden])", timeout=WAIT_MS)  # appears once finished
+    page.click("#levels button:has-text('不满意') >> nth=0")
+    assert page.is_visible("#bad")
+    page.click("#send")  # no reason chosen: refused in plain words, nothing recorded
+    page.wait_for_function("() => document.getElementById('rate-msg').textContent.includes('原因')", timeout=WAIT_MS)
+    page.check("#reasons input[value='slow']")
+    page.fill("#comment", "等了很久，电话13912345678")
+    page.click("#send")
+    page.wait_for_function("() => document.getElementById('rate-msg').textContent === '感谢您的评价！'",
+                           timeout=WAIT_MS)
+    screenshot(page, "status-03-rated-phone")
+
+    boss = server.api(hall.login(hall.user("boss", "supervisor").name))
+    rated = boss.get("/ratings").json()
+    assert [(r["level"], r["channel"], [x["code"] for x in r["reasons"]]) for r in rated] == [(2, "qr", ["slow"])]
+    assert "13912345678" not in str(rated)  # the phone number in the free text is masked
+    page.reload()
+    page.wait_for_function("() => document.getElementById('rate-msg').textContent.includes('已评价')", timeout=WAIT_MS)
+    assert page.is_hidden("#levels")
+
+    other = issue(kiosk, "GA01")
+    clerk.post("/windows/1/call-next")
+    clerk.post("/windows/1/finish", {"outcome": "immediate"})
+    clock.advance(days=8)  # past the hall's 7 days: no form
+    page.goto(f"{server.url}/t/{other['token']}")
+    state = server.api().get(f"/t/{other['token']}/rating").json()
+    assert state["open"] is False and state["rated"] is False
+    assert page.is_hidden("#rate")
