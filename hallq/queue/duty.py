@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
+from hallq.devices.escpos.status import _MESSAGES as PRINTER_DETAILS
 from hallq.evaluator.choices import LEVELS, level_name
 from hallq.i18n import DEFAULT_LANG, DEVICE_STATE_NAMES, pick_lang
 from hallq.queue.console import LANG_COOKIE
@@ -81,6 +82,9 @@ TEXT: dict[str, tuple[str, str]] = {
     # devices
     "devices": ("设备状态", "Devices"),
     "devices_none": ("还没有设备代理连接。", "No device agent has connected yet."),
+    "devices_summary": ("共{n}台，{ok}台正常", "{n} devices, {ok} working"),
+    "devices_rest": ("其余{n}台正常", "{n} more working normally"),
+    "devices_show": ("查看全部{n}台", "show all {n}"),
     "device": ("设备", "Device"),
     "state": ("状态", "State"),
     "since": ("变化时间", "Changed"),
@@ -96,6 +100,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "number": ("号码", "Number"),
     "item": ("事项", "Item"),
     "printer": ("打印机", "Printer"),
+    "why_no_answer": ("打印机没有应答（超时）", "no answer from the printer (timed out)"),
     "reason": ("原因", "Reason"),
     "failed_at": ("时间", "Time"),
     "reprint": ("补打", "Reprint"),
@@ -180,6 +185,8 @@ def texts(lang: str) -> dict[str, str]:
     # Shared names: device states (i18n) and rating levels (evaluator.choices).
     t.update({f"state_{code}": pair[en] for code, pair in DEVICE_STATE_NAMES.items()})
     t.update({f"level_{level}": level_name(level, lang) for level in LEVELS})
+    # What a printer's status detail codes and print failures (paper_end, cover_open, unreachable ...) mean.
+    t.update({f"pdetail_{code}": pair[en] for code, pair in PRINTER_DETAILS.items()})
     return t
 
 

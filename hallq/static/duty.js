@@ -155,24 +155,45 @@
   const starting = (d) => d.state === "unknown" && d.detail === "agent connected";
   const troubled = (d) => !WORKING.includes(d.state) && !starting(d);
 
-  function detailText(detail) {
+  /** A device's detail in words; `d` is the device (or an alert's copy of it). */
+  function detailText(d) {
+    const detail = d.detail;
     if (!detail) return "";
     if (detail === "agent connected") return t("detail_agent_connected");
     if (detail === "agent disconnected") return t("detail_agent_disconnected");
     if (detail === "never reported") return t("detail_never");
     const silent = /^no report since (.+)$/.exec(detail);
     if (silent) return t("detail_silent", {time: clock(silent[1])});
+    // A printer's status code in words, as the agent's PrinterStatus.message would say it: the code's own
+    // sentence (cover_open, unreachable ...) or, for codes that only restate it (paper_end), its state's.
+    if (d.kind === "printer") return T["pdetail_" + detail] ?? T["pdetail_" + d.state] ?? detail;
     return detail;
   }
 
+  const KIND_ORDER = ["printer", "voice", "led", "keypad", "evaluator_keypad"];
+  const natural = new Intl.Collator(undefined, {numeric: true});
+  // A hall has dozens of devices: those needing a look first, the healthy ones folded away when many.
+  const FOLD_OVER = 8;
+
   function renderDevices() {
-    const rows = PAGE === "desk" ? st.devices.filter((d) => d.kind === "printer") : st.devices;
-    $("devices").innerHTML = !rows.length ? `<p class="muted">${esc(t("devices_none"))}</p>` : `
-      <table class="list devices"><thead><tr><th>${esc(t("device"))}</th><th>${esc(t("state"))}</th><th>${esc(t("since"))}</th><th>${esc(t("last_report"))}</th></tr></thead>
-      <tbody>${rows.map((d) => `<tr data-device="${esc(deviceKey(d))}" class="${troubled(d) ? "trouble" : ""}">
-        <td>${esc(deviceLabel(d))}${d.info?.windows?.length ? ` <small>${esc(t("windows_of", {windows: d.info.windows.join("、")}))}</small>` : ""}</td>
-        <td><span class="state s-${esc(d.state)}">${esc(stateName(d.state))}</span>${d.detail ? `<small class="detail">${esc(detailText(d.detail))}</small>` : ""}</td>
-        <td>${esc(clock(d.changed_at))}</td><td>${esc(clock(d.seen_at))}</td></tr>`).join("")}</tbody></table>`;
+    const box = $("devices");
+    const open = box.querySelector("details")?.open;
+    const rows = (PAGE === "desk" ? st.devices.filter((d) => d.kind === "printer") : [...st.devices])
+      .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || natural.compare(a.name, b.name));
+    if (!rows.length) { box.innerHTML = `<p class="muted">${esc(t("devices_none"))}</p>`; return; }
+    const attention = rows.filter((d) => d.state !== "ok");
+    const fine = rows.filter((d) => d.state === "ok");
+    const fold = fine.length > FOLD_OVER;
+    const row = (d) => `<tr data-device="${esc(deviceKey(d))}" class="${troubled(d) ? "trouble" : ""}">
+        <td>${esc(deviceLabel(d))}${d.info?.windows?.length ? ` <small>${esc(t("windows_of", {windows: d.info.windows.join(t("list_sep"))}))}</small>` : ""}</td>
+        <td><span class="state s-${esc(d.state)}">${esc(stateName(d.state))}</span>${d.detail ? `<small class="detail">${esc(detailText(d))}</small>` : ""}</td>
+        <td>${esc(clock(d.changed_at))}</td><td>${esc(clock(d.seen_at))}</td></tr>`;
+    const table = (list, head = true) => `<table class="list devices">${head ? `<thead><tr><th>${esc(t("device"))}</th><th>${esc(t("state"))}</th><th>${esc(t("since"))}</th><th>${esc(t("last_report"))}</th></tr></thead>` : ""}
+      <tbody>${list.map(row).join("")}</tbody></table>`;
+    box.innerHTML = `<p class="summary">${esc(t("devices_summary", {n: rows.length, ok: fine.length}))}</p>` +
+      (fold ? `${attention.length ? table(attention) : ""}
+        <details${open ? " open" : ""}><summary>${esc(t(attention.length ? "devices_rest" : "devices_show", {n: fine.length}))}</summary>${table(fine, !attention.length)}</details>`
+        : table(attention.concat(fine)));
   }
 
   function onDeviceStatus(d) {
@@ -201,6 +222,13 @@
 
   // --- print failures and reprints -----------------------------------------------------------
 
+  /** Why a print failed, in words: the agent answers with the printer's state or a link fault's code. */
+  function printReason(reason) {
+    if (!reason) return "";
+    if (T["pdetail_" + reason]) return t("pdetail_" + reason);
+    return reason === "no answer from the printer" ? t("why_no_answer") : reason;
+  }
+
   const printers = () => st.devices.filter((d) => d.kind === "printer");
   const deskPrinter = () => localStorage.getItem(DESK_PRINTER_KEY) || "";
   const serviceName = (code) => st.services.find((s) => s.code === code)?.name || code;
@@ -226,7 +254,7 @@
       <table class="list failures"><thead><tr><th>${esc(t("number"))}</th><th>${esc(t("item"))}</th><th>${esc(t("printer"))}</th><th>${esc(t("reason"))}</th><th>${esc(t("failed_at"))}</th>${st.readOnly ? "" : `<th>${esc(t("reprint"))}</th>`}</tr></thead>
       <tbody>${rows.map((f) => `<tr data-ticket="${f.id}">
         <td><b class="num">${esc(f.number)}</b> <small>${esc(t("status_" + f.status))}</small></td>
-        <td>${esc(serviceName(f.service))}</td><td>${esc(f.printer)}</td><td>${esc(f.reason)}</td><td>${esc(clock(f.finished_at))}</td>
+        <td>${esc(serviceName(f.service))}</td><td>${esc(f.printer)}</td><td>${esc(printReason(f.reason))}</td><td>${esc(clock(f.finished_at))}</td>
         ${st.readOnly ? "" : `<td class="reprint"><label class="sr" for="reprint-printer-${f.id}">${esc(t("reprint_on", {number: f.number}))}</label>
           <select id="reprint-printer-${f.id}" data-ticket="${f.id}">${printerOptions(chosen[f.id] || f.printer, f.printer)}</select>
           <button type="button" class="small primary" id="reprint-${f.id}" data-reprint="${f.id}">${esc(t("reprint"))}</button></td>`}
@@ -265,7 +293,7 @@
       delete pending[ev.job];
       if (mine.kind === "reprint") {
         say($("reprint-msg"), ev.state === "printed" ? t("reprinted", {number: mine.number})
-          : t("reprint_failed", {number: mine.number, reason: ev.reason || ""}), ev.state === "printed" ? "ok" : "error");
+          : t("reprint_failed", {number: mine.number, reason: printReason(ev.reason)}), ev.state === "printed" ? "ok" : "error");
       } else {
         greenPrinted(ev);
       }
@@ -349,11 +377,11 @@
     if (a.kind === "device") {
       const title = d.back ? t("alert_device_back", {device: deviceLabel(d), state: stateName(d.state)})
         : t("alert_device", {device: deviceLabel(d), state: stateName(d.state)});
-      return [title, detailText(d.detail)];
+      return [title, detailText(d)];
     }
     if (a.kind === "print") {
       return [t("alert_print", {number: d.number, printer: d.printer}),
-        (d.reason ? t("alert_print_reason", {reason: d.reason}) : "") + t("alert_print_hint")];
+        (d.reason ? t("alert_print_reason", {reason: printReason(d.reason)}) : "") + t("alert_print_hint")];
     }
     if (a.kind === "followup") {
       return [t("alert_followup", {window: d.window, number: d.number, level: T["level_" + d.level] ?? d.level}),
@@ -536,7 +564,7 @@
     const el = $("green-print");
     if (!el || $("green-number")?.textContent !== ev.number) return;
     if (ev.state === "printed") say(el, t("printed_ok"), "ok");
-    else say(el, t("print_failed_tell", {reason: ev.reason || "", number: ev.number}), "error");
+    else say(el, t("print_failed_tell", {reason: printReason(ev.reason), number: ev.number}), "error");
   }
 
   // --- live updates ------------------------------------------------------------------------------

@@ -155,10 +155,11 @@ def test_a_call_for_help_and_a_printer_running_out_of_paper_reach_the_duty_scree
     assert page.title().startswith("(1) ")
 
     # The printer runs out of paper: the kiosk will refuse; the duty manager is told.
-    report(printer, "k1", "paper_out", "paper end sensor")
+    report(printer, "k1", "paper_out", "paper_end")
     paper = duty.alert("打印机 k1 缺纸")
     expect(paper).to_be_visible()
     expect(paper).to_have_class(re.compile(r"\bbad\b"))
+    expect(paper).to_contain_text("打印机缺纸")  # the printer's own status code, in words
     expect(duty.device("k1")).to_contain_text("缺纸")
     expect(duty.device("k1")).to_have_class(re.compile(r"\btrouble\b"))
     expect(page.locator("#alerts li.alert").first).to_contain_text("缺纸")  # newest first
@@ -233,6 +234,7 @@ def test_a_failed_print_is_listed_and_reprinted_on_the_guide_desk_printer(hall, 
     issue(kiosk, print=True)
     second = wait_for(printer, m.PRINT, lambda d: d["ticket"] != ticket["id"])
     printer.call(m.JOB_RESULT, {"id": second["id"], "ok": False, "reason": "offline"}, timeout=10)
+    expect(duty.alert("A002 打印失败（k1）")).to_contain_text("原因：打印机离线。")
     report(printer, "k1", "paper_out")
     row = page.locator(f'#failures tr[data-ticket="{second["ticket"]}"]')
     expect(row).to_contain_text("A002")
@@ -393,7 +395,7 @@ def test_the_duty_screen_catches_up_after_a_dropped_connection(hall, server, dut
         # While the screen is cut off: a print fails, then the printer runs out of paper.
         issue(kiosk, print=True)
         job = wait_for(printer, m.PRINT)
-        printer.call(m.JOB_RESULT, {"id": job["id"], "ok": False, "reason": "paper out"}, timeout=10)
+        printer.call(m.JOB_RESULT, {"id": job["id"], "ok": False, "reason": "connection_lost"}, timeout=10)
         report(printer, "k1", "paper_out")
         expect(page.locator("#alerts")).to_contain_text("暂无提醒")  # nothing could reach it
 
@@ -403,7 +405,7 @@ def test_the_duty_screen_catches_up_after_a_dropped_connection(hall, server, dut
         expect(duty.device("k1")).to_contain_text("缺纸")
         expect(duty.alert("打印机 k1 缺纸")).to_be_visible()
         expect(duty.alert("A001 打印失败（k1）")).to_be_visible()
-        expect(page.locator("#failures")).to_contain_text("A001")
+        expect(page.locator("#failures")).to_contain_text("与打印机的连接中断")  # the agent's code, in words
         # And it keeps hearing news after the reconnect.
         report(printer, "k1", "ok")
         expect(duty.alert("打印机 k1 已恢复：正常")).to_be_visible()
@@ -433,3 +435,29 @@ def test_demo_landing_links_the_duty_screen_and_guide_desk(tmp_path):
     finally:
         srv.stop()
         database.dispose()
+
+
+@on_sqlite
+def test_a_hall_full_of_devices_shows_the_ones_in_trouble_first(hall, server, duty, db):
+    page = duty.page
+    names = [f"p{n}" for n in range(1, 12)]
+    printer = agent(hall, server, printers=names)
+    for name in names:
+        report(printer, name, *(("offline", "cover_open") if name == "p10" else ("ok",)))
+    hall.user("boss", "supervisor")
+    duty.sign_in("boss")
+    expect(page.locator("#devices .summary")).to_have_text("共11台，10台正常")
+    trouble = page.locator("#devices > table tbody tr")
+    expect(trouble).to_have_count(1)
+    expect(trouble).to_contain_text("打印机 p10")
+    expect(trouble).to_contain_text("打印机盖未关好")  # the printer's status code, in words
+    folded = page.locator("#devices details")
+    expect(folded.locator("summary")).to_have_text("其余10台正常")
+    expect(folded.locator("tbody tr").first).to_be_hidden()
+    folded.locator("summary").click()
+    # In natural order (p2 before p10), and the fold stays open while states come in.
+    expect(folded.locator("tbody tr td:first-child")).to_have_text([f"打印机 p{n}" for n in (1, *range(2, 10), 11)])
+    report(printer, "p3", "near_end")
+    expect(page.locator("#devices > table tbody tr")).to_have_count(2)
+    expect(page.locator("#devices details")).to_have_attribute("open", "")
+    duty.shot("11-many-devices")
