@@ -73,10 +73,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "nobody_assigned": ("尚未指定责任人", "nobody assigned yet"),
     "unassigned": ("未指定", "not assigned"),
     "list_sep": ("、", ", "),
+    # the kiosk's screens (kiosk.js), as a call for help names them
     "screen_start": ("首页", "start"), "screen_items": ("选择事项", "items"), "screen_search": ("搜索", "search"),
     "screen_confirm": ("确认取号", "confirm"), "screen_green": ("绿色通道", "green channel"),
-    "screen_checkin": ("预约签到", "appointment check-in"), "screen_printed": ("出票", "ticket printed"),
+    "screen_checkin": ("预约签到", "appointment check-in"), "screen_printer": ("打印机不可用", "printer unavailable"),
+    "screen_printing": ("正在出票", "printing"), "screen_done": ("已出票", "ticket printed"),
     "screen_failed": ("打印失败", "print failed"), "screen_refused": ("取号被拒", "refused"),
+    "screen_setup": ("设置", "setup"),
     "kind_printer": ("打印机", "Printer"), "kind_led": ("LED屏", "LED screen"), "kind_voice": ("语音", "Voice"),
     "kind_keypad": ("呼叫器", "Caller keypad"), "kind_evaluator_keypad": ("评价按键", "Evaluator keypad"),
     # devices
