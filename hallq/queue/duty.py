@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
-from hallq.devices.escpos.status import _MESSAGES as PRINTER_DETAILS
+from hallq.devices.escpos.status import MESSAGES as PRINTER_DETAILS
 from hallq.evaluator.choices import LEVELS, level_name
 from hallq.i18n import DEFAULT_LANG, DEVICE_STATE_NAMES, pick_lang
 from hallq.queue.console import LANG_COOKIE

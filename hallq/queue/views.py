@@ -232,7 +232,7 @@ def me(s: Session, ctx: HallContext, user_id: int, username: str, role: str) -> 
                         .where(WindowSession.user_id == user_id, WindowSession.ended_at.is_(None))).first()
     department = s.get(Department, staff.department_id) if staff and staff.department_id else None
     return {
-        "username": username, "role": role, "hall": {"id": ctx.id, "name": ctx.hall.name},
+        "username": username, "role": role, "hall": {"id": ctx.id, "name": ctx.hall.name, "timezone": ctx.hall.timezone},
         "staff": {"number": staff.number, "name": staff.name,
                   "department": department.name if department else None} if staff else None,
         "posts": posts,

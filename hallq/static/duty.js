@@ -17,7 +17,7 @@
   const TOKEN_KEY = "hallq.duty.token";
   const DESK_PRINTER_KEY = "hallq.duty.desk_printer";
   const SOUND_KEY = "hallq.duty.sound";
-  const TZ = "Asia/Shanghai";  // staff APIs do not carry the hall's zone; China's halls share this one
+  let TZ = "Asia/Shanghai";  // until GET /me tells the hall's own zone
   const WORKING = ["ok", "near_end"];
   const MAX_ALERTS = 200;
   const $ = (id) => document.getElementById(id);
@@ -86,6 +86,7 @@
       return showSignin();
     }
     st.me = me.data;
+    TZ = st.me.hall.timezone || TZ;
     st.readOnly = PAGE === "duty" && !["admin", "supervisor"].includes(st.me.role);
     $("signin").hidden = true;
     $("app").hidden = false;

@@ -31,7 +31,7 @@ PAPER_END = 0x60
 
 State = Literal["ok", "near_end", "paper_out", "offline", "unknown"]
 
-_MESSAGES: dict[str, tuple[str, str]] = {
+MESSAGES: dict[str, tuple[str, str]] = {
     "ok": ("打印机正常", "Printer ready"),
     "near_end": ("打印纸即将用完，请及时更换", "Paper is running low; please replace the roll soon"),
     "paper_out": ("打印机缺纸", "The printer is out of paper"),
@@ -60,8 +60,8 @@ class PrinterStatus:
         return self.state in ("ok", "near_end")
 
     def message(self, lang: str = "zh") -> str:
-        key = self.detail if self.detail in _MESSAGES else self.state
-        return _MESSAGES[key][1 if lang == "en" else 0]
+        key = self.detail if self.detail in MESSAGES else self.state
+        return MESSAGES[key][1 if lang == "en" else 0]
 
 
 def _valid(byte: int) -> bool:
