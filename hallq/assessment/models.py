@@ -124,3 +124,20 @@ class AssessmentResult(Base):
     scheme: Mapped[str] = mapped_column(String(60))
     cards: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+# --- indexes the assessment reads by, on the queue's and the ratings' tables -------------
+# Declared here, next to the reads that need them (gather.py, operations.py), so the
+# queue's own models stay about the queue. Each one turns a scan of the hall's whole
+# history into a range of one month: a hall keeps years of tickets.
+from hallq.evaluator.models import Rating  # noqa: E402
+from hallq.queue.models import Ticket, TicketEvent  # noqa: E402
+
+# A month's finished, transferred, skipped and called events.
+Index("ix_ticket_events_hall_kind_at", TicketEvent.hall_id, TicketEvent.kind, TicketEvent.at)
+# Promised (承诺件) and supplement (补办件) tickets of a span of days.
+Index("ix_tickets_hall_outcome_day", Ticket.hall_id, Ticket.outcome, Ticket.day)
+# A month's tickets by issue time (waiting times, volume by hour).
+Index("ix_tickets_hall_issued", Ticket.hall_id, Ticket.issued_at)
+# Ratings belong to the month of the finish that asked for them.
+Index("ix_ratings_hall_requested", Rating.hall_id, Rating.requested_at)
