@@ -49,16 +49,20 @@ class PrinterHost:
                  report: Callable[[m.DeviceStatus], None]):
         self.config, self.printer, self._answer, self._report = config, printer, answer, report
         self._jobs: queue.Queue[m.PrintJob | None] = queue.Queue()
+        self._last: m.DeviceStatus | None = None
         self._thread = threading.Thread(target=self._run, name=f"printer {config.name}", daemon=True)
         self._thread.start()
 
     def submit(self, job: m.PrintJob) -> None:
         self._jobs.put(job)
 
-    def check(self) -> None:
+    def check(self, only_changes: bool = False) -> None:
         status = self.printer.status()  # DLE EOT; silence comes back as "unknown"
-        self._report(m.DeviceStatus(kind="printer", name=self.config.name, state=status.state,
-                                    detail=status.detail))
+        report = m.DeviceStatus(kind="printer", name=self.config.name, state=status.state, detail=status.detail)
+        if only_changes and report == self._last:
+            return
+        self._last = report
+        self._report(report)
 
     def close(self) -> None:
         self._jobs.put(None)
@@ -76,7 +80,7 @@ class PrinterHost:
                 log.exception("print job %s failed", job.id)
                 self._answer(m.JobResult(id=job.id, ok=False, reason=f"agent error: {exc}"))
             try:
-                self.check()  # the job may have used up the paper: tell the kiosk at once
+                self.check(only_changes=True)  # the job may have used up the paper: tell the kiosk at once
             except Exception:
                 log.exception("printer %s: status after the job failed", self.config.name)
 

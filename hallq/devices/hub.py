@@ -93,7 +93,6 @@ class DeviceHub:
     def publish(self, events: Iterable[Event], broadcast: Callable[[Iterable[Event]], None]) -> None:
         """Broadcast the news, then send the device jobs it calls for."""
         events = list(events)
-        broadcast([e for e in events if e.name != printing.PRINT_REQUESTED])
         windows: dict[tuple[int, int], Event] = {}
         for event in events:
             if event.name == printing.PRINT_REQUESTED:
@@ -107,6 +106,9 @@ class DeviceHub:
                 windows[(event.hall_id, event.window)] = event  # the last word per window
         for (hall_id, number), event in windows.items():
             self._show_window(hall_id, number, calling=event if event.name in CALL_EVENTS else None)
+        # Devices first: one agent's job is quick to send, while the broadcast queues a
+        # message for every screen in the hall; the LED and the voice need not wait for it.
+        broadcast([e for e in events if e.name != printing.PRINT_REQUESTED])
 
     def hosted(self, hall_id: int) -> set[tuple[str, int | None]]:
         """Which devices some agent hosts: (kind, window), ("voice", None). Jobs for nobody are not made.
@@ -216,6 +218,9 @@ class DeviceHub:
 
     @from_agent(m.DeviceStatus)
     def _device_status(self, sid, who: Principal, status: m.DeviceStatus):
+        with UnitOfWork(self.runtime.db.read) as uow:
+            if registry.is_fresh(uow.session, who.hall_id, who.name, status, self.runtime.clock()):
+                return {"ok": True}  # the same news again, and recently heard: no write needed
         with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
             registry.report(uow, who.hall_id, who.name, status, self.runtime.clock())
             uow.commit()

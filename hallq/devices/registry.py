@@ -50,6 +50,13 @@ def report(uow: UnitOfWork, hall_id: int, agent: str, status: DeviceStatus, now:
     return _set(uow, row, status.state, status.detail, now)
 
 
+def is_fresh(s: Session, hall_id: int, agent: str, status: DeviceStatus, now: dt.datetime) -> bool:
+    """True when the device already stands so, by this agent, reported within half a heartbeat."""
+    row = _find(s, hall_id, status.kind, status.name)
+    return (row is not None and row.agent == agent and row.state == status.state and row.detail == status.detail
+            and now - row.seen_at < HEARTBEAT / 2)
+
+
 def agent_gone(uow: UnitOfWork, hall_id: int, agent: str, now: dt.datetime) -> None:
     """The agent disconnected: nobody can vouch for its devices any more."""
     for row in uow.session.scalars(select(Device).where(Device.hall_id == hall_id, Device.agent == agent)):
