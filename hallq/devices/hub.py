@@ -27,7 +27,6 @@ from hallq.devices import messages as m
 from hallq.devices import printing, registry
 from hallq.display.wording import announcement_text
 from hallq.evaluator import rating
-from hallq.evaluator.rating import RATING_RECEIVED
 from hallq.queue import calling, events as ev, sessions, views
 from hallq.queue.errors import QueueError
 from hallq.queue.events import Event
@@ -49,9 +48,7 @@ KEYPAD_ACTIONS: dict[str, Callable] = {
     "resume": sessions.resume,
     "request_rating": rating.ask_again,
 }
-
-
-HOSTED_TTL_S = 5.0
+HOSTED_TTL_S = 5.0  # how long a process trusts its list of hosted devices (a hello here refreshes it)
 
 
 def from_agent(model: type[m.Message]):
@@ -100,7 +97,8 @@ class DeviceHub:
             hosted = self.hosted(event.hall_id) if event.window is not None else set()
             if event.name in CALL_EVENTS and ("voice", None) in hosted:
                 self._announce(event)
-            if event.name in (ev.RATING_REQUESTED, RATING_RECEIVED) and ("evaluator_keypad", event.window) in hosted:
+            rating_news = event.name in (ev.RATING_REQUESTED, rating.RATING_RECEIVED)
+            if rating_news and ("evaluator_keypad", event.window) in hosted:
                 self._ask_rating(event)
             if event.name in WINDOW_EVENTS and hosted & {("led", event.window), ("keypad", event.window)}:
                 windows[(event.hall_id, event.window)] = event  # the last word per window
@@ -145,7 +143,7 @@ class DeviceHub:
     def _ask_rating(self, event: Event) -> None:
         """Light the window's evaluator keypad for the finished ticket; dark again once rated."""
         p = event.payload
-        if event.name == RATING_RECEIVED:
+        if event.name == rating.RATING_RECEIVED:
             ask = m.RatingAsk(window=p["window"], ticket=None)
         else:
             with UnitOfWork(self.runtime.db.read) as uow:
