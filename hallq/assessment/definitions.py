@@ -50,3 +50,54 @@ def definitions(scheme: Scheme) -> dict[str, str]:
                   "督查记录计入所列的窗口、工作人员及其部门。"),
     }
     return out
+
+
+LEVELS_EN = {5: "very satisfied", 4: "satisfied", 3: "basically satisfied", 2: "dissatisfied", 1: "very dissatisfied"}
+RANK_KEYS_EN = {"score": "score", "satisfaction_rate": "satisfaction rate (no ratings last)",
+                "tickets_served": "tickets served", "number": "window or staff number (lower first)"}
+
+
+def definitions_en(scheme: Scheme) -> dict[str, str]:
+    """`definitions` in English, for the pages in English (same keys)."""
+    s = scheme.settings
+    bands = []
+    for leaf in scheme.leaves():
+        if leaf.kind == "satisfaction":
+            bands = [f"from {_pct(b.min_rate)}: {b.points:g} points" for b in leaf.bands]
+    name = scheme.name_en or scheme.name
+    return {
+        "scheme": f"{name} ({scheme.source})" if scheme.source else name,
+        "satisfaction_rate": (
+            f"Satisfaction rate = ratings of {LEVELS_EN[s.satisfied_from_level]} or better ÷ all counted ratings; "
+            "bad reviews ruled mistaken or malicious on appeal are not counted. "
+            + (f"Bands: {'; '.join(bands)}. " if bands else "")
+            + ("A month without counted ratings scores full points, flagged \"no ratings\"." if s.no_ratings_full
+               else "A month without counted ratings scores the lowest band, flagged \"no ratings\".")),
+        "days_late": ("Days late for a promised case = working days from the day after the due date to the day it "
+                      "was finished, inclusive, on the official calendar with make-up workdays; a case still open "
+                      "counts to month end; a month counts only its own days late."),
+        "faster": ("Share faster = 1 − days used ÷ days promised; days used are working days from the day after "
+                   "acceptance to completion, inclusive; cases finished on time in the month count."),
+        "repeat_visit": (f"A supplementary case whose citizen came back {s.repeat_min_returns} or more times for the "
+                         "same item without a one-time notice counts once."),
+        "attendance": (
+            "Late = signed in after opening (or after the lunch break)"
+            + (f" by more than {s.late_grace_minutes:g} minutes" if s.late_grace_minutes else "") + "; "
+            "left early = signed out before closing (or before the break); "
+            f"unattended = nobody signed in, or paused for a reason not allowed, for more than "
+            f"{s.unattended_minutes:g} minutes of opening hours (gaps before a late arrival or after an early "
+            "leave count only as those). "
+            + (f"Allowed pause reasons: {', '.join(s.allowed_pause_reasons)}." if s.allowed_pause_reasons
+               else "No pause reason is allowed.")),
+        "caps": "Every item and category is capped at its maximum and floored at zero"
+                + "".join(f"; {c.name_en or c.name} at most {c.max:g} points" for c in scheme.categories
+                          if c.kind == "bonus" and c.max is not None)
+                + (f"; the total at most {scheme.max_total:g}" if scheme.max_total is not None else "") + ".",
+        "ranks": "Ranked by " + ", then ".join(RANK_KEYS_EN[k] for k in s.rank_by)
+                 + "; equal on all of them shares the rank.",
+        "quotas": ("Quota = those assessed × the share, rounded down, at least one when anyone qualifies; score "
+                   "floors apply first; tied units go in or out together, and none goes in when the quota cannot "
+                   "hold the tie (except a tie for first)."),
+        "units": ("A department is scored on the facts of all its windows and staff; a supervisor's record counts "
+                  "for the window, staff member and department it names."),
+    }

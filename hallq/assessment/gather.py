@@ -64,6 +64,23 @@ DEFINITIONS = {
 }
 
 
+DEFINITIONS_EN = {
+    "tickets_served": ("Tickets served = the window's finishes in the month; a leg that goes back to the window "
+                       "that sent it counts at both."),
+    "ratings_month": ("A rating counts in the month of the finish that asked for it; a later QR rating counts in "
+                      "the month the citizen was served."),
+    "unrated": ("Unrated tickets are not counted, or count at the level the hall set (evidence id "
+                "unrated:<ticket>)."),
+    "promised_case": ("A promised case is accepted on the day it was finished as promised, with its due date from "
+                      "the promised working days; it is finished on the completion day entered (办结登记), open "
+                      "until then."),
+    "one_time_notice": ("Returns after a supplement: the same citizen (by the ID number given at the kiosk) coming "
+                        "back for the same item; a later notice listing a material the first did not proves the "
+                        "first was not a one-time notice. Tickets without an ID number cannot be linked."),
+    "on_duty": "Responsible = the staff member signed in at the window at the moment.",
+}
+
+
 @dataclass(frozen=True)
 class MonthSpan:
     year: int

@@ -2,6 +2,11 @@
 charts, supervisors' records, appeals, bad-review follow-up, the year, and the
 printable monthly bulletin (每月运行情况通报).
 
+Simplified Chinese unless the supervisor asks for English (?lang=en, or the link
+in the bar), remembered in the same cookie as the clerk console's; names from the
+schemes come from the presets' English fields (english.Words), what people entered
+stays as entered.
+
 Server-rendered: a supervisor signs in on /assessment/login and the page keeps
 their staff token in an HttpOnly, SameSite=Strict cookie (API.md: pages may use
 a session cookie), so the bulletin prints and the drill-down works without
@@ -19,17 +24,23 @@ from flask import Blueprint, Response, abort, make_response, redirect, render_te
 from sqlalchemy import select
 
 from hallq import accounts
-from hallq.assessment import export, records, service
+from hallq.assessment import completions, export, records, schemes_form, service
+from hallq.assessment.definitions import definitions_en
 from hallq.assessment.engine import RECORD_KINDS
+from hallq.assessment.english import (DECISION_NAMES_EN, EVENT_NAMES_EN, EVIDENCE_NAMES_EN, OUTCOME_NAMES_EN,
+                                      RECORD_KINDS_EN, SCOPE_NAMES_EN, Words)
 from hallq.assessment.export import EVIDENCE_NAMES, SCOPE_NAMES
 from hallq.assessment.facts import SCOPES
+from hallq.assessment.gather import DEFINITIONS_EN
 from hallq.assessment.models import AssessmentRecord, CaseCompletion
 from hallq.assessment.operations import OUTCOME_NAMES, month_operations
+from hallq.assessment.presets import list_presets, load_preset
 from hallq.evaluator import followup
 from hallq.evaluator import views as rating_views
 from hallq.evaluator.models import Rating
-from hallq.i18n import message
-from hallq.queue.errors import QueueError
+from hallq.i18n import DEFAULT_LANG, message, pick_lang
+from hallq.queue.console import LANG_COOKIE
+from hallq.queue.errors import Invalid, QueueError
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Staff, Ticket, TicketEvent, Window, WindowPause, WindowSession
 from hallq.web import now, reading, unit_of_work
@@ -41,6 +52,59 @@ EVENT_NAMES = {"issued": "取号", "called": "叫号", "recalled": "重呼", "sk
 DECISION_NAMES = {"upheld": "维持", "removed": "撤销该项", "changed": "改为"}
 GRADE_CLASS = {"优秀": "g-top", "良好": "g-good", "称职": "g-good", "合格": "g-ok", "基本称职": "g-ok",
                "不合格": "g-bad", "不称职": "g-bad"}
+
+
+# --- the page's language ----------------------------------------------------------------------
+
+def _lang() -> str:
+    return pick_lang(request.args.get("lang") or request.cookies.get(LANG_COOKIE) or DEFAULT_LANG)
+
+
+def _en() -> bool:
+    return _lang() == "en"
+
+
+def _pick(lang: str):
+    """`_("中文{n}", "English {n}", n=…)` in templates: the page's language, filled in."""
+    def pick(zh: str, en: str, **params) -> str:
+        text = en if lang == "en" else zh
+        return text.format(**params) if params else text
+    return pick
+
+
+def _lang_url(lang: str) -> str:
+    """This page in the other language (the query kept)."""
+    args = {**request.args.to_dict(), "lang": "zh" if lang == "en" else "en"}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def _page(template: str, status: int = 200, **context):
+    lang = _lang()
+    en = lang == "en"
+    names = {"scope_names": SCOPE_NAMES_EN if en else SCOPE_NAMES,
+             "evidence_names": EVIDENCE_NAMES_EN if en else EVIDENCE_NAMES,
+             "decision_names": DECISION_NAMES_EN if en else DECISION_NAMES}
+    response = make_response(render_template(template, lang=lang, en=en, _=_pick(lang), lang_url=_lang_url(lang),
+                                             month_label=lambda m: _month_label(m, en), **{**names, **context}),
+                             status)
+    if request.args.get("lang"):
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+
+
+def _month_label(month: str | None, en: bool) -> str:
+    if not month:
+        return ""
+    year, m = service.parse_month(month)
+    return f"{MONTHS_EN[m - 1]} {year}" if en else f"{year}年{m}月"
+
+
+def _error_text(exc: QueueError) -> str:
+    return exc.params.get("detail") or message(exc.code, _lang(), **exc.params)
 
 
 def _who() -> accounts.Principal | None:
@@ -59,7 +123,7 @@ def supervisor(view):
         if who is None:
             return redirect(url_for("assessment_pages.login", next=request.full_path.rstrip("?")))
         if not who.can("assess"):
-            return render_template("assessment_denied.html", who=who), 403
+            return _page("assessment_denied.html", 403, who=who)
         return view(who, *args, **kwargs)
     return wrapped
 
@@ -84,7 +148,23 @@ def _shift(month: str, by: int) -> str:
 def _common(who, ctx, month: str | None = None, **extra) -> dict:
     return {"who": who, "hall_name": ctx.hall.name, "month": month,
             "prev_month": _shift(month, -1) if month else None, "next_month": _shift(month, 1) if month else None,
-            "scope_names": SCOPE_NAMES, "grade_class": GRADE_CLASS, **extra}
+            "grade_class": GRADE_CLASS, "this_month": _this_month(ctx), **extra}
+
+
+def _this_month(ctx) -> str:
+    today = ctx.hours.local_day(now())
+    return f"{today.year:04d}-{today.month:02d}"
+
+
+def _grade_class(plan) -> dict[str, str]:
+    """CSS class per grade name, the English names too."""
+    out = dict(GRADE_CLASS)
+    for scheme in plan.values():
+        for bands in scheme.grades.values():
+            for band in bands:
+                if band.name_en and band.name in GRADE_CLASS:
+                    out[band.name_en] = GRADE_CLASS[band.name]
+    return out
 
 
 # --- signing in ----------------------------------------------------------------------------
@@ -108,8 +188,10 @@ def login():
             response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/assessment")
             return response
         except QueueError as exc:
-            error = ("该账号没有考核督查权限。" if exc.code == "forbidden" else message(exc.code, "zh"))
-    return render_template("assessment_login.html", error=error, next=target), (401 if error else 200)
+            en = _en()
+            error = (("This account has no permission for assessment and supervision." if en
+                      else "该账号没有考核督查权限。") if exc.code == "forbidden" else message(exc.code, _lang()))
+    return _page("assessment_login.html", 401 if error else 200, error=error, next=target)
 
 
 @bp.get("/logout")
@@ -142,10 +224,14 @@ def month(who, month: str):
         uow.commit()
         ops = month_operations(uow.session, ctx, year, m, now())
         pending = len(records.appeals(uow.session, ctx.id, month, "pending"))
-    body = result.to_dict(scope) if scope in result.result.cards else None
-    return render_template("assessment_month.html", **_common(
-        who, ctx, month, scope=scope, body=body, ops=ops, pending=pending,
-        scopes=[s for s in SCOPES if s in result.result.cards]))
+    words = Words(_lang(), result.plan)
+    body = words.body(result.to_dict(scope)) if scope in result.result.cards else None
+    scheme_name = words.scheme_name(result.plan[scope]) if body else None
+    if ops["outcomes"] and words.en:
+        ops["outcomes"] = [{**o, "name": OUTCOME_NAMES_EN.get(o["outcome"], o["name"])} for o in ops["outcomes"]]
+    return _page("assessment_month.html", **_common(
+        who, ctx, month, scope=scope, body=body, ops=ops, pending=pending, scheme_name=scheme_name,
+        scopes=[s for s in SCOPES if s in result.result.cards], grade_class=_grade_class(result.plan)))
 
 
 @bp.get("/<month>/export.xlsx")
@@ -188,13 +274,18 @@ def card(who, month: str, scope: str, unit: str):
         cards = result.result.cards.get(scope, [])
         if not any(c.unit == unit for c in cards):
             abort(404)
-        data = result.result.card_dict(scope, unit)
-        data["definitions"] = {**data["definitions"], **result.definitions}
+        words = Words(_lang(), result.plan)
+        data = words.card(result.result.card_dict(scope, unit))
+        if words.en:
+            data["definitions"] = {**definitions_en(result.plan[scope]), **DEFINITIONS_EN}
+        else:
+            data["definitions"] = {**data["definitions"], **result.definitions}
         history = [records.appeal_json(a) for a in records.appeals(uow.session, ctx.id, month)
                    if a.scope == scope and a.unit == unit]
-    return render_template("assessment_card.html", **_common(
-        who, ctx, month, scope=scope, card=data, appeals=history, evidence_names=EVIDENCE_NAMES,
-        decision_names=DECISION_NAMES, filed=request.args.get("filed"), error=request.args.get("error")))
+    item_names = {i["key"]: i["name"] for i in data["items"]}
+    return _page("assessment_card.html", **_common(
+        who, ctx, month, scope=scope, card=data, appeals=history, item_names=item_names,
+        filed=request.args.get("filed"), error=request.args.get("error"), grade_class=_grade_class(result.plan)))
 
 
 @bp.post("/<month>/<scope>/<unit>/appeal")
@@ -211,10 +302,6 @@ def file_appeal(who, month: str, scope: str, unit: str):
     except QueueError as exc:
         return redirect(url_for("assessment_pages.card", month=month, scope=scope, unit=unit,
                                 error=_error_text(exc)))
-
-
-def _error_text(exc: QueueError) -> str:
-    return exc.params.get("detail") or message(exc.code, "zh", **exc.params)
 
 
 # --- evidence ----------------------------------------------------------------------------------
@@ -234,7 +321,9 @@ def evidence(who, kind: str, ref: str):
         windows = dict(s.execute(select(Window.id, Window.number).where(Window.hall_id == ctx.id)).all())
         staff = {i: f"{n} {name}" for i, n, name in s.execute(
             select(Staff.id, Staff.number, Staff.name).where(Staff.hall_id == ctx.id))}
-        data: dict = {"kind": kind, "ref": key, "name": EVIDENCE_NAMES.get(kind, kind)}
+        en = _en()
+        lang = _lang()
+        data: dict = {"kind": kind, "ref": key, "name": (EVIDENCE_NAMES_EN if en else EVIDENCE_NAMES).get(kind, kind)}
         if kind == "ticket":
             t = s.get(Ticket, key)
             if t is None or t.hall_id != ctx.id:
@@ -243,16 +332,16 @@ def evidence(who, kind: str, ref: str):
             rating_row = s.scalar(select(Rating).where(Rating.ticket_id == t.id))
             done = s.scalar(select(CaseCompletion).where(CaseCompletion.ticket_id == t.id))
             data.update(ticket=t, item=t.item, events=[{
-                "kind": EVENT_NAMES.get(e.kind, e.kind), "at": _local(e.at, tz, "%Y-%m-%d %H:%M:%S"),
-                "window": windows.get(e.window_id), "actor": e.actor,
-                "detail": _event_detail(e.data or {})} for e in events],
-                rating=rating_views.rating(s, rating_row) if rating_row else None, completion=done,
-                outcome_name=_outcome(t.outcome))
+                "kind": (EVENT_NAMES_EN if en else EVENT_NAMES).get(e.kind, e.kind),
+                "at": _local(e.at, tz, "%Y-%m-%d %H:%M:%S"), "window": windows.get(e.window_id), "actor": e.actor,
+                "detail": _event_detail(e.data or {}, en)} for e in events],
+                rating=rating_views.rating(s, rating_row, lang) if rating_row else None, completion=done,
+                outcome_name=_outcome(t.outcome, en))
         elif kind == "rating":
             r = s.get(Rating, key)
             if r is None or r.hall_id != ctx.id:
                 abort(404)
-            data.update(rating=rating_views.rating(s, r), at=_local(r.at, tz, "%Y-%m-%d %H:%M:%S"))
+            data.update(rating=rating_views.rating(s, r, lang), at=_local(r.at, tz, "%Y-%m-%d %H:%M:%S"))
         elif kind in ("session", "pause"):
             if kind == "pause":
                 p = s.get(WindowPause, key)
@@ -267,45 +356,63 @@ def evidence(who, kind: str, ref: str):
                                .order_by(WindowPause.id)).all()
             data.update(session=sess, window=windows[sess.window_id], staff=staff.get(sess.staff_id, ""),
                         start=_local(sess.started_at, tz, "%Y-%m-%d %H:%M"),
-                        end=_local(sess.ended_at, tz, "%Y-%m-%d %H:%M") or "仍在签到",
-                        end_reason={"signed_out": "签退", "hall_closed": "下班自动签退"}.get(sess.end_reason or "", ""),
+                        end=_local(sess.ended_at, tz, "%Y-%m-%d %H:%M") or ("still signed in" if en else "仍在签到"),
+                        end_reason=({"signed_out": "signed out", "hall_closed": "signed out at closing"} if en else
+                                    {"signed_out": "签退", "hall_closed": "下班自动签退"}).get(sess.end_reason or "", ""),
                         pauses=[{"id": p.id, "reason": p.reason, "start": _local(p.started_at, tz),
-                                 "end": _local(p.ended_at, tz) or "未恢复"} for p in pauses],
+                                 "end": _local(p.ended_at, tz) or ("not resumed" if en else "未恢复")} for p in pauses],
                         hours=" ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in ctx.settings.hours.sessions))
         elif kind == "record":
             row = s.get(AssessmentRecord, key)
             if row is None or row.hall_id != ctx.id:
                 abort(404)
-            data.update(record=records.record_json(row, records.Names(s, ctx.id), records.record_lines(s, ctx.id)))
+            data.update(record=_record_in(records.record_json(row, records.Names(s, ctx.id),
+                                                               records.record_lines(s, ctx.id)),
+                                          Words(lang, service.scheme_plan(s, ctx.id))))
         elif kind == "window":
             return redirect(url_for("assessment_pages.month", month=request.args.get("month") or "", scope="window"))
         else:
             abort(404)
         # Rendered inside the session: the template reads the rows.
-        return render_template("assessment_evidence.html", **_common(who, ctx, request.args.get("month"), **data))
+        return _page("assessment_evidence.html", **_common(who, ctx, request.args.get("month"), **data))
 
 
-def _outcome(code: str | None) -> str:
-    return OUTCOME_NAMES.get(code or "", code or "")
+def _record_in(record: dict, words: Words) -> dict:
+    """A record as shown: the kind and line named in the page's language, the evidence as entered."""
+    if words.en:
+        record = {**record, "kind_name": RECORD_KINDS_EN.get(record["kind"], record["kind_name"]),
+                  "item_name": words.name(record["item"], record["item_name"])}
+    return record
 
 
-def _event_detail(data: dict) -> str:
+def _outcome(code: str | None, en: bool = False) -> str:
+    return (OUTCOME_NAMES_EN if en else OUTCOME_NAMES).get(code or "", code or "")
+
+
+def _event_detail(data: dict, en: bool = False) -> str:
     parts = []
     if data.get("outcome"):
-        parts.append(_outcome(data["outcome"]))
+        parts.append(_outcome(data["outcome"], en))
     if data.get("promised_days"):
-        parts.append(f"承诺{data['promised_days']}个工作日，期限{data.get('due_date', '')}")
+        parts.append(f"promised in {data['promised_days']} working days, due {data.get('due_date', '')}" if en else
+                     f"承诺{data['promised_days']}个工作日，期限{data.get('due_date', '')}")
     if data.get("missing_materials"):
-        parts.append("缺少材料：" + "、".join(data["missing_materials"]))
+        # The materials are as the clerk typed them.
+        parts.append("missing: " + ", ".join(data["missing_materials"]) if en
+                     else "缺少材料：" + "、".join(data["missing_materials"]))
     if data.get("wait_s") is not None:
-        parts.append(f"等候{data['wait_s'] / 60:.1f}分钟")
+        parts.append(f"waited {data['wait_s'] / 60:.1f} min" if en else f"等候{data['wait_s'] / 60:.1f}分钟")
     if data.get("service_s") is not None:
-        parts.append(f"办理{data['service_s'] / 60:.1f}分钟")
+        parts.append(f"served in {data['service_s'] / 60:.1f} min" if en else f"办理{data['service_s'] / 60:.1f}分钟")
     if data.get("to_service") or data.get("to_window"):
-        parts.append(f"转至{data.get('to_window') and str(data['to_window']) + '号窗口' or data.get('to_service')}")
+        target = data.get("to_window")
+        if en:
+            parts.append(f"to window {target}" if target else f"to item {data.get('to_service')}")
+        else:
+            parts.append(f"转至{target and str(target) + '号窗口' or data.get('to_service')}")
     if data.get("returning_to"):
-        parts.append(f"转回{data['returning_to']}号窗口")
-    return "；".join(parts)
+        parts.append(f"back to window {data['returning_to']}" if en else f"转回{data['returning_to']}号窗口")
+    return ("; " if en else "；").join(parts)
 
 
 # --- records ------------------------------------------------------------------------------------
@@ -332,19 +439,23 @@ def records_page(who, month: str):
                 uow.commit()
                 saved = row.id
             except (QueueError, ValueError) as exc:
-                error = _error_text(exc) if isinstance(exc, QueueError) else "请检查日期、次数和分值的格式。"
+                error = (_error_text(exc) if isinstance(exc, QueueError) else
+                         _pick(_lang())("请检查日期、次数和分值的格式。", "Check the date, count and points."))
         lines = records.record_lines(s, ctx.id)
         names = records.Names(s, ctx.id)
-        rows = [records.record_json(r, names, lines) for r in records.records(s, ctx.id, month)]
+        words = Words(_lang(), service.scheme_plan(s, ctx.id))
+        rows = [_record_in(records.record_json(r, names, lines), words) for r in records.records(s, ctx.id, month)]
+        line_names = {key: words.name(key, rule.name) for key, rule in lines.items()}
         windows = s.execute(select(Window.number, Window.name).where(Window.hall_id == ctx.id, Window.active.is_(True))
                             .order_by(Window.number)).all()
         staff = s.execute(select(Staff.number, Staff.name).where(Staff.hall_id == ctx.id, Staff.active.is_(True))
                           .order_by(Staff.number)).all()
         depts = sorted(names.dept.values())
     default_day = min(ctx.hours.local_day(now()), dt.date(year + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1))
-    return render_template("assessment_records.html", **_common(
-        who, ctx, month, rows=rows, lines=lines, kinds=RECORD_KINDS, windows=windows, staff=staff, depts=depts,
-        error=error, saved=saved, form=form if error else {}, default_day=default_day.isoformat())), (400 if error else 200)
+    return _page("assessment_records.html", 400 if error else 200, **_common(
+        who, ctx, month, rows=rows, lines=lines, line_names=line_names, kinds=RECORD_KINDS_EN if words.en else RECORD_KINDS,
+        windows=windows, staff=staff, depts=depts,
+        error=error, saved=saved, form=form if error else {}, default_day=default_day.isoformat()))
 
 
 def _date(text: str | None) -> dt.date:
@@ -371,10 +482,13 @@ def appeals_page(who, month: str):
                 uow.commit()
             except (QueueError, ValueError) as exc:
                 s.rollback()
-                error = _error_text(exc) if isinstance(exc, QueueError) else "分值格式不对。"
+                error = (_error_text(exc) if isinstance(exc, QueueError) else
+                         _pick(_lang())("分值格式不对。", "The points are not a number."))
         rows = [records.appeal_json(a) for a in records.appeals(s, ctx.id, month)]
-    return render_template("assessment_appeals.html", **_common(
-        who, ctx, month, rows=rows, error=error, decision_names=DECISION_NAMES)), (400 if error else 200)
+        words = Words(_lang(), service.scheme_plan(s, ctx.id))
+        for row in rows:
+            row["item_name"] = words.name(row["item"], row["item"])
+    return _page("assessment_appeals.html", 400 if error else 200, **_common(who, ctx, month, rows=rows, error=error))
 
 
 # --- follow-up cases -------------------------------------------------------------------------------
@@ -386,11 +500,11 @@ def followups(who):
     with reading() as uow:
         ctx = hall_context(uow.session, who.hall_id)
         moment = now()
-        rows = [rating_views.case(uow.session, ctx, c, moment)
+        rows = [rating_views.case(uow.session, ctx, c, moment, _lang())
                 for c in followup.cases(uow.session, who, moment, status=status)]
     for row in rows:
         row["opened_local"] = _local(dt.datetime.fromisoformat(row["opened_at"].replace("Z", "+00:00")), ctx.hours.tz)
-    return render_template("assessment_followups.html", **_common(who, ctx, None, rows=rows, status=status))
+    return _page("assessment_followups.html", **_common(who, ctx, None, rows=rows, status=status))
 
 
 # --- the year ---------------------------------------------------------------------------------------
@@ -415,15 +529,36 @@ def year_page(who, year: int):
                 uow.commit()
             except (QueueError, ValueError) as exc:
                 s.rollback()
-                error = _error_text(exc) if isinstance(exc, QueueError) else "民主测评成绩应为0到100的数字。"
+                error = (_error_text(exc) if isinstance(exc, QueueError) else
+                         _pick(_lang())("民主测评成绩应为0到100的数字。", "A democratic score is a number from 0 to 100."))
         try:
             cards, scheme = service.year_result(s, ctx, year, scope, now())
         except QueueError as exc:
             abort(404, _error_text(exc))
         uow.commit()
-    return render_template("assessment_year.html", **_common(
-        who, ctx, None, year=year, scope=scope, cards=[c.to_dict() for c in cards], scheme=scheme,
-        error=error)), (400 if error else 200)
+        plan = service.scheme_plan(s, ctx.id)
+        words = Words(_lang(), plan)
+    rows = [_annual_in(c.to_dict(), words) for c in cards]
+    return _page("assessment_year.html", 400 if error else 200, **_common(
+        who, ctx, None, year=year, scope=scope, cards=rows, scheme=scheme, error=error, grade_class=_grade_class(plan),
+        annual_title=words.title(scheme.annual.title) if scheme.annual.title else None))
+
+
+def _annual_in(card: dict, words: Words) -> dict:
+    if not words.en:
+        return card
+    flags = []
+    for f in card["flags"]:
+        if f["key"] == "no_democratic_score":
+            message = "No democratic evaluation score (counted as 0; no annual honours)"
+        elif f["key"] == "ineligible":
+            month, _, why = f["message"].split("：", 1)[-1].partition("：")
+            message = f"No annual honours: {month} {words.title(why)}" if why else f"No annual honours: {month}"
+        else:
+            message = f["message"]
+        flags.append({**f, "message": message})
+    return {**card, "grade": words.grade(card["grade"]), "title": words.title(card["title"]) if card.get("title") else
+            card.get("title"), "flags": flags}
 
 
 # --- the bulletin --------------------------------------------------------------------------------------
@@ -438,25 +573,134 @@ def bulletin(who, month: str):
         result = service.month_result(s, ctx, year, m, now=now())
         uow.commit()
         ops = month_operations(s, ctx, year, m, now())
+        en = _en()
+        kind_names = RECORD_KINDS_EN if en else RECORD_KINDS
         kinds: dict[str, int] = {}
         for r in records.records(s, ctx.id, month):
             if r.voided_at is None:
-                kinds[RECORD_KINDS.get(r.kind, r.kind)] = kinds.get(RECORD_KINDS.get(r.kind, r.kind), 0) + r.count
+                kinds[kind_names.get(r.kind, r.kind)] = kinds.get(kind_names.get(r.kind, r.kind), 0) + r.count
         appeal_rows = [records.appeal_json(a) for a in records.appeals(s, ctx.id, month)]
-    bodies = {scope: result.to_dict(scope) for scope in result.result.cards}
+    words = Words(_lang(), result.plan)
+    bodies = {scope: words.body(result.to_dict(scope)) for scope in result.result.cards}
+    if en:
+        for scope, body in bodies.items():
+            body["definitions"] = definitions_en(result.plan[scope])
+        ops["outcomes"] = [{**o, "name": OUTCOME_NAMES_EN.get(o["outcome"], o["name"])} for o in ops["outcomes"]]
     deductions = []
     for card in bodies.get("window", {}).get("scorecards", []):
         for item in card["items"]:
             if item["points"] < 0 and item["source"] != "rating.satisfaction":
-                deductions.append({"unit": card["unit"], "name": card["name"], "item": item["name"].split("，")[0],
+                overdue = item["source"] == "case.overdue_day"
+                deductions.append({"unit": card["unit"], "name": card["name"],
+                                   "item": item["name"].split(", ")[0] if en else item["name"].split("，")[0],
                                    "count": item["count"], "points": item["points"],
-                                   "per": "个工作日" if item["source"] == "case.overdue_day" else "次"})
+                                   "per": (" working days" if overdue else " times") if en else
+                                          ("个工作日" if overdue else "次")})
     grades: dict[str, dict[str, int]] = {}
     for scope, body in bodies.items():
         counts: dict[str, int] = {}
         for c in body["scorecards"]:
             counts[c["grade"] or "—"] = counts.get(c["grade"] or "—", 0) + 1
         grades[scope] = counts
-    return render_template("assessment_bulletin.html", **_common(
+    top_grade = {scope: words.grade(next((b.name for b in result.plan[scope].grade_bands(scope)), None))
+                 for scope in bodies}
+    return _page("assessment_bulletin.html", **_common(
         who, ctx, month, bodies=bodies, ops=ops, record_kinds=kinds, deductions=deductions, grades=grades,
-        appeals=appeal_rows, issued_on=ctx.hours.local_day(now()), year=year, month_no=m))
+        appeals=appeal_rows, issued_on=ctx.hours.local_day(now()), year=year, month_no=m, top_grade=top_grade))
+
+
+# --- the hall's schemes -------------------------------------------------------------------------------
+
+@bp.route("/schemes", methods=["GET", "POST"])
+@supervisor
+def schemes_page(who):
+    """Which preset each scope is assessed by, and the points of its lines (POST /api/v1/assessment/schemes)."""
+    scope = request.values.get("scope") or "window"
+    if scope not in SCOPES:
+        abort(404)
+    say = _pick(_lang())
+    error = saved = None
+    with unit_of_work() as uow:
+        s = uow.session
+        ctx = hall_context(s, who.hall_id)
+        rows = service.scheme_rows(s, ctx.id)
+        current = rows[scope].preset if scope in rows else service.DEFAULT_PRESET
+        if request.method == "POST":
+            form = request.form
+            try:
+                with s.begin_nested():
+                    if form.get("action") == "preset":
+                        preset = form.get("preset", "")
+                        # A new preset starts from its own points; the same one keeps the adjustments.
+                        keep = (rows[scope].overrides or {}) if scope in rows and preset == current else {}
+                        service.set_scheme(s, ctx.id, scope, preset, keep, who.actor, now())
+                    else:
+                        typed = {}
+                        for key, value in form.items():
+                            if key.startswith("points:") and value.strip():
+                                try:
+                                    typed[key.removeprefix("points:")] = float(value)
+                                except ValueError:
+                                    raise Invalid("invalid_input", detail=say(
+                                        "{key}的分值不是数字。", "The points of {key} are not a number.",
+                                        key=key.removeprefix("points:"))) from None
+                        before = rows[scope].overrides if scope in rows else {}
+                        overrides = schemes_form.with_points(load_preset(current), before, typed)
+                        service.set_scheme(s, ctx.id, scope, current, overrides, who.actor, now())
+                uow.commit()
+                saved = True
+            except QueueError as exc:
+                error = _error_text(exc)
+            rows = service.scheme_rows(s, ctx.id)
+            current = rows[scope].preset if scope in rows else service.DEFAULT_PRESET
+        plan = service.scheme_plan(s, ctx.id)
+        row = rows.get(scope)
+    words = Words(_lang(), plan)
+    scheme = plan.get(scope)
+    presets = []
+    for name in list_presets():
+        preset = load_preset(name)
+        if scope in preset.scopes:
+            presets.append({"id": name, "name": Words(_lang(), {scope: preset}).scheme_name(preset)})
+    defaults = {ln.rule.key: ln.rule.points for ln in schemes_form.lines(load_preset(current))}
+    table = [{"key": ln.rule.key, "category": words.name(ln.category.key, ln.category.name),
+              "part": words.name(ln.part.key, ln.part.name) if ln.part else None,
+              "name": words.name(ln.rule.key, ln.rule.name), "points": ln.rule.points,
+              "default": defaults.get(ln.rule.key), "entry_points": ln.rule.entry_points, "source": ln.rule.source}
+             for ln in schemes_form.lines(scheme)] if scheme else []
+    return _page("assessment_schemes.html", 400 if error else 200, **_common(
+        who, ctx, None, scope=scope, current=current, presets=presets, table=table, error=error, saved=saved,
+        scheme_name=words.scheme_name(scheme) if scheme else None,
+        changed=(row.changed_by, _local(row.changed_at, ctx.hours.tz, "%Y-%m-%d %H:%M")) if row else None))
+
+
+# --- case completions (办结登记) ----------------------------------------------------------------------
+
+@bp.route("/<month>/completions", methods=["GET", "POST"])
+@supervisor
+def completions_page(who, month: str):
+    """The month's open promised cases with due dates and days late; entering the day one was finished."""
+    year, m = _month_or_404(month)
+    error = saved = None
+    with unit_of_work() as uow:
+        s = uow.session
+        ctx = hall_context(s, who.hall_id)
+        if request.method == "POST":
+            form = request.form
+            try:
+                ticket = int(form.get("ticket", "0") or 0)
+                with s.begin_nested():
+                    row = records.complete_case(s, who, ctx, ticket, _date(form.get("completed_on")),
+                                                form.get("note") or None, now())
+                uow.commit()
+                saved = row.ticket_id
+            except (QueueError, ValueError) as exc:
+                error = (_error_text(exc) if isinstance(exc, QueueError) else
+                         _pick(_lang())("请填写办结日期。", "Give the day it was finished."))
+        today = ctx.hours.local_day(now())
+        open_rows = completions.open_cases(s, ctx, year, m, today)
+        done_rows = completions.entered_in(s, ctx, year, m)
+    saved_number = next((c["number"] for c in done_rows if c["ticket"] == saved), saved)
+    return _page("assessment_completions.html", 400 if error else 200, **_common(
+        who, ctx, month, open_rows=open_rows, done_rows=done_rows, error=error, saved=saved_number,
+        today=today.isoformat(), form=request.form if error else {}))

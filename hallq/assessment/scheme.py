@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from hallq.assessment.facts import SCOPES, Scope
 
@@ -35,6 +38,19 @@ Source = Literal[
 SectionKind = Literal["deduct", "satisfaction", "volume_rank", "bonus"]
 
 
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _english(text: str) -> str:
+    if _CJK.search(text):
+        raise ValueError("an English name holds no Chinese characters or full-width punctuation")
+    return text
+
+
+# The English of a name shown on pages in English; pages fall back to the Chinese when it is left out.
+English = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_english)]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -43,6 +59,7 @@ class Rule(Strict):
     """One deduction or bonus line, e.g. "上班迟到或下班早退的，每人次扣1分"."""
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
+    name_en: English | None = None
     source: Source
     # Signed points per occurrence (per working day for case.overdue_day);
     # omitted where the entry sets them within `entry_points`.
@@ -92,6 +109,7 @@ class Band(Strict):
 class Section(Strict):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
+    name_en: English | None = None
     kind: SectionKind = "deduct"
     max: float | None = Field(None, ge=0)  # None only for an uncapped bonus section
     rules: tuple[Rule, ...] = ()
@@ -139,6 +157,7 @@ class Section(Strict):
 
 class GradeBand(Strict):
     name: str
+    name_en: English | None = None
     min: float  # from this score (inclusive)
     quota_percent: float | None = Field(None, gt=0, le=100)  # "at most N%" of those assessed
 
@@ -147,6 +166,7 @@ class Selection(Strict):
     """A monthly honour by rank: best windows (最佳服务窗口), red flags (红旗窗口)."""
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
+    title_en: English | None = None
     scope: Scope = "window"
     quota_percent: float | None = Field(None, gt=0, le=100)
     quota_count: int | None = Field(None, ge=1)
@@ -165,6 +185,7 @@ class ConsecutiveFlag(Strict):
     grade: str
     months: int = Field(2, ge=2)
     message: str
+    message_en: English | None = None
     scope: Scope = "staff"
 
 
@@ -173,6 +194,7 @@ class Annual(Strict):
     monthly_weight: float = Field(ge=0, le=1)
     democratic_weight: float = Field(ge=0, le=1)
     title: str | None = None            # e.g. 年度红旗窗口
+    title_en: English | None = None
     title_scope: Scope = "window"
     title_percent: float | None = Field(None, gt=0, le=100)
 
@@ -206,6 +228,7 @@ class Settings(Strict):
 class Scheme(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
+    name_en: English | None = None
     source: str = ""
     note: str = ""
     scopes: tuple[Scope, ...]

@@ -10,6 +10,13 @@
     Chart.defaults.maintainAspectRatio = false;
   }
   const pct = (x) => (x == null ? null : Math.round(x * 1000) / 10);
+  // The page's language (body data-lang, set by the server from ?lang= or the cookie).
+  const EN = document.body.dataset.lang === "en";
+  const T = EN
+    ? { min: (m) => m + " min", rate: "Satisfaction %", ratings: (n) => `${n} ratings`, people: "People",
+        issued: "Issued", hour: (h) => h + ":00", range: (a, b) => `${a} to ${b}`, fixed: "set by the scheme" }
+    : { min: (m) => m + "分钟", rate: "满意率 %", ratings: (n) => `${n}条`, people: "人数",
+        issued: "取号", hour: (h) => h + "时", range: (a, b) => `${a} 至 ${b}`, fixed: "按办法定分" };
 
   // Dashed lines between the wait buckets at the 15- and 30-minute marks.
   const markLines = {
@@ -28,7 +35,7 @@
         ctx.setLineDash([]);
         ctx.fillStyle = ctx.strokeStyle;
         ctx.font = "12px sans-serif";
-        ctx.fillText(m + "分钟", px + 4, y.top + 12);
+        ctx.fillText(T.min(m), px + 4, y.top + 12);
         ctx.restore();
       });
     },
@@ -42,11 +49,11 @@
         type: "line",
         data: {
           labels: trend.map((t) => t.month.slice(2).replace("-", "/")),
-          datasets: [{ label: "满意率 %", data: trend.map((t) => pct(t.rate)), borderColor: "#0b57d0",
+          datasets: [{ label: T.rate, data: trend.map((t) => pct(t.rate)), borderColor: "#0b57d0",
                        backgroundColor: "#0b57d0", spanGaps: true, tension: 0.2 }],
         },
         options: { plugins: { legend: { display: false },
-                              tooltip: { callbacks: { label: (c) => `${c.parsed.y}%（${trend[c.dataIndex].ratings}条）` } } },
+                              tooltip: { callbacks: { label: (c) => `${c.parsed.y}% (${T.ratings(trend[c.dataIndex].ratings)})` } } },
                    scales: { y: { suggestedMin: 80, max: 100, ticks: { callback: (v) => v + "%" } } } },
       });
     }
@@ -58,7 +65,7 @@
       });
       new Chart($("chart-waits"), {
         type: "bar",
-        data: { labels: w.buckets.map((b) => b + "分"), datasets: [{ label: "人数", data: w.counts, backgroundColor: colors }] },
+        data: { labels: w.buckets.map((b) => (EN ? b + "′" : b + "分")), datasets: [{ label: T.people, data: w.counts, backgroundColor: colors }] },
         options: { plugins: { legend: { display: false }, markLines: { marks: w.marks, labels: w.buckets } },
                    scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
         plugins: [markLines],
@@ -68,7 +75,7 @@
       const h = data.by_hour;
       new Chart($("chart-hours"), {
         type: "bar",
-        data: { labels: h.hours.map((x) => x + "时"), datasets: [{ label: "取号", data: h.counts, backgroundColor: "#5b7db1" }] },
+        data: { labels: h.hours.map(T.hour), datasets: [{ label: T.issued, data: h.counts, backgroundColor: "#5b7db1" }] },
         options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
       });
     }
@@ -82,7 +89,7 @@
       const entry = item.selectedOptions[0] && item.selectedOptions[0].dataset.entry;
       const range = entry ? JSON.parse(entry) : null;
       points.disabled = !range;
-      points.placeholder = range ? `${range[0]} 至 ${range[1]}` : "按办法定分";
+      points.placeholder = range ? T.range(range[0], range[1]) : T.fixed;
       if (range) { points.min = range[0]; points.max = range[1]; } else { points.value = ""; }
     };
     item.addEventListener("change", sync);
