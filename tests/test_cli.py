@@ -15,7 +15,7 @@ from hallq import accounts
 from hallq.accounts import Principal, Token, User
 from hallq.db import connect
 from hallq.queue import issuing, views
-from hallq.queue.halls import hall_context
+from hallq.queue.halls import forget_halls, hall_context
 from hallq.queue.models import Department, Hall, Item, Staff, Ticket, Window
 from hallq.queue.unit_of_work import UnitOfWork
 from tests.helpers import cli_env, run_cli, stop
@@ -132,6 +132,9 @@ def test_reloading_an_edited_hall_file_keeps_the_tickets(loaded, tmp_path):
             assert s.scalar(select(Item.name).where(Item.code == "GA02")) == "户口迁入登记"
             active = dict(s.execute(select(Window.number, Window.active)).all())
             assert active == {1: True, 2: True, 3: True, 4: False}
+            # The file was loaded by another process: a server sees it within CONTEXT_TTL_S;
+            # this one stops waiting and forgets its cached context now.
+            forget_halls()
             ctx = hall_context(s, hall.id)
             services = {x["code"]: x for x in views.services(s, ctx, MONDAY_10AM)}
             assert services["GA02"]["name"] == "户口迁入登记"
