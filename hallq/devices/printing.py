@@ -94,11 +94,6 @@ def job_json(job: PrintJob) -> dict:
             "finished_at": iso(job.finished_at) if job.finished_at else None}
 
 
-def last_job(uow: UnitOfWork, ticket_id: int) -> PrintJob | None:
-    return uow.session.scalar(select(PrintJob).where(PrintJob.ticket_id == ticket_id)
-                              .order_by(PrintJob.id.desc()).limit(1))
-
-
 def reprint(uow: UnitOfWork, ctx: HallContext, ticket: Ticket, ticket_view: dict, printer: str, qr_url: str,
             lang: str, who: str, now: dt.datetime) -> PrintJob:
     """The guide desk prints a ticket again (one whose printing failed, or a lost slip)."""
