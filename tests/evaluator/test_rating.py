@@ -236,3 +236,26 @@ def test_an_answer_quicker_than_a_person_is_flagged(hall, clerk, clock):
     ticket = serve(hall, clerk, 1)
     r = pad_rate(hall, ticket, 4)  # at the very moment of the finish
     assert r.flagged and r.flag_reason == "instant"
+
+
+def test_the_request_rating_key_asks_again_without_stretching_the_time(hall, clock):
+    clerk = hall.clerk("S001", window=1)
+    keypad = hall.device("caller", "keypad", window=1)
+    ticket = serve(hall, clerk, 1)
+    hall.published.clear()
+    clock.advance(seconds=20)
+    assert hall.run(rating.ask_again, keypad, 1, clock()).id == ticket.id
+    asked = [e for e in hall.published if e.name == "rating.requested"]
+    assert len(asked) == 1 and asked[0].payload["number"] == ticket.number
+    assert asked[0].payload["requested_at"] < asked[0].payload["at"]  # the clock still runs from the finish
+    clock.advance(seconds=41)  # 61 s after the finish
+    with pytest.raises(Refused) as err:
+        hall.run(rating.ask_again, keypad, 1, clock())
+    assert err.value.code == "rating_expired"
+    other = serve(hall, clerk, 1)
+    pad_rate(hall, other, 5)
+    with pytest.raises(Refused) as err:
+        hall.run(rating.ask_again, keypad, 1, clock())
+    assert err.value.code == "already_rated"
+    with pytest.raises(Forbidden):  # another window's keypad may not ask for window 1
+        hall.run(rating.ask_again, hall.device("caller", "keypad2", window=2), 1, clock())
