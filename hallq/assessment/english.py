@@ -49,7 +49,7 @@ def _rules(words: "Words") -> list[Rule]:
         return re.compile(f"^{pattern}$", re.S), make
 
     return [
-        r(r"承诺(\d+)个工作日，应于(\S+?)前办结，(?:(\S+?)办结|月末未办结)，本月超期(\d+)个工作日",
+        r(r"承诺(\d+)个工作日，应于(\S+?)前办结，(?:月末未办结|(\S+?)办结)，本月超期(\d+)个工作日",
           lambda m: (f"promised in {m[1]} working days, due by {m[2]}; "
                      + (f"finished {m[3]}" if m[3] else "still open at month end")
                      + f"; {m[4]} working day{'s' if m[4] != '1' else ''} late this month")),

@@ -544,6 +544,11 @@ def year_page(who, year: int):
         annual_title=words.title(scheme.annual.title) if scheme.annual.title else None))
 
 
+def _english_count(count: float, days: bool) -> str:
+    unit = "working day" if days else "time"
+    return f" {unit}" if count == 1 else f" {unit}s"
+
+
 def _annual_in(card: dict, words: Words) -> dict:
     if not words.en:
         return card
@@ -594,8 +599,8 @@ def bulletin(who, month: str):
                 deductions.append({"unit": card["unit"], "name": card["name"],
                                    "item": item["name"].split(", ")[0] if en else item["name"].split("，")[0],
                                    "count": item["count"], "points": item["points"],
-                                   "per": (" working days" if overdue else " times") if en else
-                                          ("个工作日" if overdue else "次")})
+                                   "per": (_english_count(item["count"], overdue) if en else
+                                           ("个工作日" if overdue else "次"))})
     grades: dict[str, dict[str, int]] = {}
     for scope, body in bodies.items():
         counts: dict[str, int] = {}
@@ -655,6 +660,7 @@ def schemes_page(who):
             current = rows[scope].preset if scope in rows else service.DEFAULT_PRESET
         plan = service.scheme_plan(s, ctx.id)
         row = rows.get(scope)
+        changed = (row.changed_by, _local(row.changed_at, ctx.hours.tz, "%Y-%m-%d %H:%M")) if row else None
     words = Words(_lang(), plan)
     scheme = plan.get(scope)
     presets = []
@@ -671,7 +677,7 @@ def schemes_page(who):
     return _page("assessment_schemes.html", 400 if error else 200, **_common(
         who, ctx, None, scope=scope, current=current, presets=presets, table=table, error=error, saved=saved,
         scheme_name=words.scheme_name(scheme) if scheme else None,
-        changed=(row.changed_by, _local(row.changed_at, ctx.hours.tz, "%Y-%m-%d %H:%M")) if row else None))
+        changed=changed))
 
 
 # --- case completions (办结登记) ----------------------------------------------------------------------

@@ -158,3 +158,20 @@ def test_the_year_with_democratic_scores(october, server):
     assert [(c["unit"], c["score"], c["rank"]) for c in year["cards"]] == [
         ("1", 97.2, 1), ("3", 95.6, 2), ("4", 88.4, 3), ("2", 86.8, 4)]
     assert year["cards"][0]["months"] == {"2025-10": 102}
+
+
+def test_a_scheme_names_itself_in_english_only_in_english(hall, server):
+    """A hall's adjustment may rename a line in English; Chinese there is refused (the page would show it as English)."""
+    hall.user("duban", "supervisor")
+    sup = server.api(hall.login("duban"))
+    change = {"categories": {"business": {"parts": {"case_management": {"rules": {"overdue": {
+        "points": -1, "name_en": "Late promised case, -1 a working day"}}}}}}}
+    r = sup.post("/assessment/schemes", {"scope": "window", "preset": "county_window", "overrides": change})
+    assert r.status_code == 200, r.text
+    change["categories"]["business"]["parts"]["case_management"]["rules"]["overdue"]["name_en"] = "超期，每天扣1分"
+    err = assert_error(sup.post("/assessment/schemes", {"scope": "window", "preset": "county_window",
+                                                        "overrides": change}), 400)
+    assert "rules[overdue].name_en" in err["message"] and "no Chinese" in err["message"]
+    got = sup.get("/assessment/schemes").json()
+    assert got["schemes"]["window"]["overrides"]["categories"]["business"]["parts"]["case_management"]["rules"][
+        "overdue"] == {"points": -1, "name_en": "Late promised case, -1 a working day"}

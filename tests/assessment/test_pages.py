@@ -8,9 +8,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from hallq.queue import calling, sessions
 from tests.assessment import month_db
 from tests.browser import screenshot
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, local
 
 on_sqlite = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 expect.set_options(timeout=10_000)
@@ -165,3 +166,196 @@ def test_bulletin_followups_year_and_refusal(october, server, browser_page, chro
     other.goto(server.url + "/assessment/2025-10/bulletin")
     expect(other.locator("#username")).to_be_visible()
     other.context.close()
+
+
+# --- English ----------------------------------------------------------------------------------------
+
+CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
+def no_chinese(page: Page, selector: str) -> None:
+    """What the system itself writes there is all English (nothing people entered sits in it)."""
+    for text in page.locator(selector).all_inner_texts():
+        assert not CJK.search(text), (selector, text)
+
+
+@on_sqlite
+def test_pages_in_english(october, server, browser_page):
+    page = browser_page
+    page.goto(server.url + "/assessment/login?lang=en&next=/assessment/2025-10")
+    expect(page.locator("h1")).to_have_text("Assessment sign-in")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    screenshot(page, "assessment-en-login")
+    page.fill("#username", "duban")
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+
+    # The ranking: the cookie keeps English without ?lang on the way.
+    expect(page.locator("h1")).to_contain_text("Ranking, October 2025")
+    expect(page.locator("#scheme-name")).to_have_text("County service centre: assessment of windows and staff")
+    rows = page.locator("#ranking tbody tr")
+    expect(rows.nth(0)).to_contain_text("Excellent")
+    expect(rows.nth(3)).to_contain_text("Good")
+    expect(rows.nth(3).locator(".items .chip").nth(1)).to_have_attribute(
+        "title", "Case finished after its promised limit, -2 per case and working day late")
+    no_chinese(page, "header.bar nav a:not(.lang), #ranking thead, #ranking .items, #ranking td:nth-child(5), .kpis, figcaption, h2")
+    charts_drawn(page)
+    screenshot(page, "assessment-en-ranking")
+
+    # Window 2's card: scheme names from the preset, the engine's lines in English.
+    page.click("#ranking tr[data-unit='2'] a.unit")
+    expect(page.locator(".big-score")).to_contain_text("88 points · rank 4 of 4")
+    overdue = page.locator("#item-overdue")
+    expect(overdue).to_contain_text("Case finished after its promised limit, -2 per case and working day late")
+    expect(overdue).to_contain_text("(3 working days)")
+    expect(overdue).to_contain_text("promised in 3 working days, due by 10-13; finished 10-16; 3 working days late this month")
+    expect(page.locator("#item-late")).to_contain_text("(1 time)")
+    expect(page.locator("#item-late")).to_contain_text("Late 10-13 09:00–10-13 09:07, 7 min")
+    expect(page.locator("#item-ratings")).to_contain_text("satisfaction 4/5 = 80.0%, 5 of 10 points")
+    no_chinese(page, "main h2, table.sections, section.item, details.defs")
+    screenshot(page, "assessment-en-card")
+
+    overdue.locator(".evidence a").first.click()
+    expect(page.locator("h1")).to_contain_text(f"Ticket {october.tickets['promised']}")
+    expect(page.locator("body")).to_contain_text("promised in 3 working days, due 2025-10-13")
+    expect(page.locator("body")).to_contain_text("已发证")  # the completion's note, as entered
+    screenshot(page, "assessment-en-evidence")
+
+    # Window 1: a record's evidence stays as entered, the rest is English.
+    page.goto(server.url + "/assessment/2025-10/window/1")
+    praise = page.locator("#item-praise")
+    expect(praise).to_contain_text("Citizen praised the attitude, quality or speed of service")
+    expect(praise).to_contain_text("群众来信表扬王芳耐心细致（信件编号 2025-101） (praise letter, entered by user:duban)")
+    expect(page.locator("#item-media_praise")).to_contain_text("Praised by the news media, +2 each time")
+
+    page.goto(server.url + "/assessment/2025-10/records")
+    expect(page.locator("h1")).to_have_text("Supervisors' records, October 2025")
+    expect(page.locator("#records")).to_contain_text("verified complaint")
+    expect(page.locator("#records")).to_contain_text("12345热线投诉工单")
+    expect(page.locator("#item option[value=praise]")).to_contain_text("Citizen praised")
+    no_chinese(page, "#record-form h2, #record-form button, #records thead, #kind")
+    screenshot(page, "assessment-en-records")
+
+    page.goto(server.url + "/assessment/2025-10/bulletin")
+    expect(page.locator(".doc-title")).to_contain_text("Operations bulletin, October 2025")
+    paper = page.locator(".paper")
+    expect(paper).to_contain_text("19 tickets were issued and 18 cases finished this month")
+    expect(paper).to_contain_text("the satisfaction rate was 90.0%")
+    expect(paper).to_contain_text("Window 2 (公安窗口): Case finished after its promised limit, 3 working days, -6 points.")
+    expect(paper).to_contain_text("Window 2 (公安窗口): Late for work, 1 time, -1 point.")
+    charts_drawn(page)
+    screenshot(page, "assessment-en-bulletin")
+
+    page.goto(server.url + "/assessment/followups")
+    expect(page.locator("#followups")).to_contain_text("dissatisfied")
+    expect(page.locator("#followups")).to_contain_text("poor attitude")
+    no_chinese(page, "main h1, #followups thead, .tools")
+    screenshot(page, "assessment-en-followups")
+
+    page.goto(server.url + "/assessment/2025-10/appeals")
+    expect(page.locator("#appeals")).to_contain_text("No appeals this month")
+    page.goto(server.url + "/assessment/year/2025")
+    expect(page.locator("h1")).to_contain_text("Annual assessment 2025 (Windows)")
+    expect(page.locator("#annual tbody tr").first).to_contain_text("No democratic evaluation score")
+    expect(page.locator("#save-democratic")).to_have_text("Save the democratic evaluation")
+    screenshot(page, "assessment-en-year")
+
+    # Back to Chinese through the link; the cookie follows.
+    page.click("header.bar a.lang")
+    expect(page.locator("h1")).to_contain_text("2025年度考核")
+    page.goto(server.url + "/assessment/2025-10")
+    expect(page.locator("h1")).to_contain_text("2025年10月 考核排名")
+
+
+# --- choosing the scheme ----------------------------------------------------------------------------
+
+@on_sqlite
+def test_scheme_page_changes_the_months_scores(october, server, browser_page):
+    page = browser_page
+    sign_in(page, server.url, "duban", "/assessment/schemes?scope=window&lang=en")
+    expect(page.locator("h1")).to_contain_text("Assessment scheme (Windows)")
+    expect(page.locator("#preset option:checked")).to_have_text("County service centre: assessment of windows and staff")
+    line = page.locator("#scheme-lines tr[data-key='overdue']")
+    expect(line).to_contain_text("Case management")
+    line.locator("input").fill("-1")
+    screenshot(page, "assessment-en-schemes")
+    page.click("#save-points")
+    expect(page.locator("#saved")).to_be_visible()
+    expect(page.locator("#scheme-lines tr[data-key='overdue'] input")).to_have_value("-1")
+    expect(page.locator("#scheme-lines tr.adjusted")).to_have_count(1)
+
+    # Window 2's three working days late now cost 3 points, not 6: 88 → 91, still last.
+    page.goto(server.url + "/assessment/2025-10/window/2")
+    expect(page.locator("#item-overdue .pts")).to_have_text("-3")
+    expect(page.locator(".big-score")).to_contain_text("91 points")
+    # Departments still use the county scheme's own points (only windows were adjusted).
+    page.goto(server.url + "/assessment/2025-10/department/GA")
+    expect(page.locator("#item-overdue .pts")).to_have_text("-6")
+
+    # Windows move to the best-window scheme (seed 004): overdue −3 a case-day, best windows chosen.
+    page.goto(server.url + "/assessment/schemes?scope=window")
+    page.select_option("#preset", "window_best")
+    page.click("#preset-form button[type=submit]")
+    expect(page.locator("#saved")).to_be_visible()
+    expect(page.locator("#scheme-lines tr[data-key='faster_50']")).to_contain_text("+8")
+    page.goto(server.url + "/assessment/2025-10")
+    expect(page.locator("#scheme-name")).to_have_text("Best service window and red-flag window selection")
+    expect(page.locator(".selection").first).to_contain_text("Best service window")
+    page.goto(server.url + "/assessment/2025-10/window/2")
+    expect(page.locator("#item-overdue .pts")).to_have_text("-9")
+    screenshot(page, "assessment-en-best-window-card")
+
+    # In Chinese the same page names the preset in Chinese.
+    page.goto(server.url + "/assessment/schemes?scope=window&lang=zh")
+    expect(page.locator("#preset option:checked")).to_have_text("最佳服务窗口与红旗窗口评选")
+    screenshot(page, "assessment-schemes")
+
+
+# --- entering completions (办结登记) ------------------------------------------------------------------
+
+@on_sqlite
+def test_registered_completion_changes_the_overdue_deduction(hall, clock, server, browser_page):
+    hall.user("duban", "supervisor")
+    back_to = clock.now
+    clock.now = local(2026, 11, 2, 10)  # Monday 2 November
+    clerk = hall.clerk("S003", window=2)
+    ticket = hall.issue("GA02")
+    hall.run(calling.call, clerk, 2, clock.advance(minutes=1), ticket.id)
+    hall.run(calling.finish, clerk, 2, clock.advance(minutes=3), outcome="promised", promised_days=3)  # due Thu 5
+    hall.run(sessions.sign_out, clerk, 2, clock.advance(minutes=1))
+    clock.now = back_to  # Monday 23 November
+
+    page = browser_page
+    sign_in(page, server.url, "duban", "/assessment/2026-11/completions?lang=en")
+    expect(page.locator("h1")).to_contain_text("Promised cases, November 2026: completions")
+    row = page.locator(f"#open-cases tr[data-ticket='{ticket.id}']")
+    expect(row).to_contain_text("2026-11-05")
+    # 6, 9–13, 16–20, 23 November: 12 working days late by today.
+    expect(row.locator("td.num")).to_have_text("12")
+    screenshot(page, "assessment-en-completions")
+
+    # The month counts an open case to its end: 17 working days × −2.
+    page.goto(server.url + "/assessment/2026-11/window/2")
+    expect(page.locator("#item-overdue .pts")).to_have_text("-34")
+    expect(page.locator("#item-overdue")).to_contain_text("still open at month end; 17 working days late this month")
+
+    page.goto(server.url + "/assessment/2026-11/completions")
+    row = page.locator(f"#open-cases tr[data-ticket='{ticket.id}']")
+    row.locator("input[name=completed_on]").fill("2026-11-10")
+    row.locator("input[name=note]").fill("licence issued")
+    row.locator("button").click()
+    expect(page.locator(".notice.ok")).to_contain_text(f"The completion of {ticket.number} is on record")
+    expect(page.locator("#open-cases")).to_contain_text("No open promised cases")
+    expect(page.locator("#done-cases tbody tr").first).to_contain_text("2026-11-10")
+    expect(page.locator("#done-cases tbody tr").first.locator("td.num")).to_have_text("3")
+    screenshot(page, "assessment-en-completion-entered")
+
+    # Finished Tue 10 November: 6, 9, 10 → 3 working days × −2.
+    page.goto(server.url + "/assessment/2026-11/window/2")
+    expect(page.locator("#item-overdue .pts")).to_have_text("-6")
+    expect(page.locator("#item-overdue")).to_contain_text("finished 11-10; 3 working days late this month")
+
+    # The same list in Chinese keeps the note as entered.
+    page.goto(server.url + "/assessment/2026-11/completions?lang=zh")
+    expect(page.locator("h1")).to_contain_text("2026年11月 承诺件办结登记")
+    expect(page.locator("#done-cases")).to_contain_text("licence issued")
