@@ -1,4 +1,4 @@
-"""Helpers the test modules share: clerks over HTTP, waiting for events, the CLI."""
+"""Helpers the test modules share: clerks over HTTP, waiting for events and conditions, the CLI."""
 from __future__ import annotations
 
 import os
@@ -36,6 +36,18 @@ def wait_for(client, name: str, where=lambda data: True, timeout: float = 5.0):
         if time.monotonic() > deadline:
             raise AssertionError(f"no {name} matching within {timeout}s; received {[e for e, _ in client.received]}")
         time.sleep(0.02)
+
+
+def until(check, timeout: float = 15.0, what: str = "condition", every: float = 0.02):
+    """Polls check() until it answers something true, and returns that; fails after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not met within {timeout}s")
+        time.sleep(every)
 
 
 def cli_env() -> dict:

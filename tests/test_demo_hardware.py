@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import os
-import time
 
 import pytest
 import requests
@@ -20,18 +19,7 @@ from hallq.demo_hardware import DemoHardware, loopback_url
 from hallq.migrate import upgrade
 from tests.browser import screenshot
 from tests.conftest import MONDAY_10AM, Clock, Hall, Server
-from tests.helpers import clerk_api
-
-
-def until(check, timeout=15.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout}s")
-        time.sleep(0.05)
+from tests.helpers import clerk_api, until
 
 
 class Demo:

@@ -17,18 +17,7 @@ from hallq.devices.escpos.decode import decode
 from hallq.devices.escpos.simulator import PrinterSimulator
 from hallq.devices.led import codec_for
 from hallq.devices.led.simulator import ScreenBusSimulator
-from tests.helpers import clerk_api, issue
-
-
-def until(check, timeout=10.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout}s")
-        time.sleep(0.05)
+from tests.helpers import clerk_api, issue, until
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -18,19 +17,11 @@ from hallq.devices.keypad.evaluator import KEYPAD_COMMENT, KEYPAD_REASONS, RATIN
 from hallq.devices.keypad.frame import Frame, encode
 from hallq.devices.keypad.simulator import KeyReply, KeypadBusSimulator
 from hallq.devices.led.sim_transport import PtyEndpoint, TcpEndpoint
+from tests.helpers import until
 
 ACK = KeyReply(True)
 CALLER_1, CALLER_2, EVAL_5KEY, EVAL_3KEY = 1, 2, 21, 22   # bus addresses
 WINDOW_A, WINDOW_B = 3, 7                                  # the windows they serve
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 class FakeWindows:
@@ -139,7 +130,7 @@ def adapter(sim, windows, statuses):
 ])
 def test_each_caller_key_reaches_the_window_actions(sim, adapter, windows, action, params, expected):
     assert sim.press(CALLER_2, action, **params) == ACK
-    assert wait_until(lambda: windows.calls)
+    assert until(lambda: windows.calls)
     assert windows.calls == [(WINDOW_B, action, expected)]
     # the answer of the action is what the keypad shows
     assert sim.wait_for(lambda: sim.keypad(CALLER_2).screen == windows.display(WINDOW_B))
@@ -187,7 +178,7 @@ def test_a_failing_action_shows_a_fault_and_the_keypad_keeps_working(sim, adapte
 def test_a_slow_server_never_makes_the_bus_deaf_nor_runs_two_keys_of_one_keypad(sim, adapter, windows):
     windows.hold[WINDOW_A] = threading.Event()
     assert sim.press(CALLER_1, "call_next") == ACK            # the server sits on this one
-    assert wait_until(lambda: len(windows.calls) == 1)
+    assert until(lambda: len(windows.calls) == 1)
     # the other keypad is heard and served meanwhile
     assert sim.press(CALLER_2, "call_next") == ACK
     assert sim.wait_for(lambda: sim.keypad(CALLER_2).screen is not None)
@@ -245,15 +236,15 @@ def test_unplug_and_replug_recover_without_restarting_the_adapter(sim, adapter, 
     before = sim.keypad(CALLER_1).screen
 
     sim.unplug()
-    assert wait_until(lambda: not adapter.status().up)
+    assert until(lambda: not adapter.status().up)
     assert any(not s.up for s in statuses)
     # the server keeps reporting while the bus is gone; the latest state must win
     adapter.update(WINDOW_B, WindowDisplay(number="B005", waiting=1, text="请B005号"))
 
     sim.plug(power_cycle=True)          # the keypads come back blank
     assert sim.keypad(CALLER_1).screen is None
-    assert wait_until(lambda: adapter.status().up)
-    assert wait_until(lambda: statuses[-1].up)
+    assert until(lambda: adapter.status().up)
+    assert until(lambda: statuses[-1].up)
     # the adapter puts back what every screen should show
     assert sim.wait_for(lambda: sim.keypad(CALLER_1).screen == before)
     assert sim.wait_for(lambda: sim.keypad(CALLER_2).screen == WindowDisplay("B005", 1, "open", "请B005号"))
@@ -265,15 +256,15 @@ def test_unplug_and_replug_recover_without_restarting_the_adapter(sim, adapter, 
 
 def test_a_keypad_that_stops_answering_is_reported(sim, adapter, statuses):
     assert sim.press(CALLER_1, "call_next") == ACK
-    assert wait_until(lambda: _answering(adapter, CALLER_1) is True)
+    assert until(lambda: _answering(adapter, CALLER_1) is True)
     sim.remove(CALLER_1)                # this keypad's cable is cut; the bus still works
     adapter.update(WINDOW_A, WindowDisplay(number="A009", waiting=0))
-    assert wait_until(lambda: _answering(adapter, CALLER_1) is False)
+    assert until(lambda: _answering(adapter, CALLER_1) is False)
     assert any(_answering_in(s, CALLER_1) is False for s in statuses)
     sim.add_caller(CALLER_1)            # reconnected: its next key brings its screen back
     assert sim.press(CALLER_1, "recall") == ACK
     assert sim.wait_for(lambda: sim.keypad(CALLER_1).screen is not None)
-    assert wait_until(lambda: _answering(adapter, CALLER_1) is True)
+    assert until(lambda: _answering(adapter, CALLER_1) is True)
 
 
 def _answering_in(status: BusStatus, address: int) -> bool | None:
@@ -344,7 +335,7 @@ def test_a_key_the_model_lacks_is_refused(sim, adapter, windows):
     assert sim.wait_for(lambda: sim.keypad(EVAL_3KEY).prompt is not None)
     assert sim.press_rating(EVAL_3KEY, 4) == KeyReply(False, NakReason.BAD_DATA)
     assert sim.press_rating(EVAL_3KEY, 3) == ACK
-    assert wait_until(lambda: windows.ratings)
+    assert until(lambda: windows.ratings)
     assert windows.ratings[0][2] == 1
 
 
@@ -356,7 +347,7 @@ def test_a_lit_evaluator_is_lit_again_after_replug(sim, adapter):
     adapter.request_rating(WINDOW_A, ticket=60, number="A004")
     assert sim.wait_for(lambda: sim.keypad(EVAL_5KEY).prompt is not None)
     sim.unplug()
-    assert wait_until(lambda: not adapter.status().up)
+    assert until(lambda: not adapter.status().up)
     sim.plug(power_cycle=True)
     assert sim.keypad(EVAL_5KEY).prompt is None
     assert sim.wait_for(lambda: sim.keypad(EVAL_5KEY).prompt is not None)
@@ -377,7 +368,7 @@ def test_the_bus_works_through_a_tcp_converter_and_its_reconnection(windows):
             assert sim.wait_for(lambda: sim.keypad(CALLER_1).screen is not None)
             assert sim.keypad(CALLER_1).screen.number == "A001"
             sim.unplug()
-            assert wait_until(lambda: not keypads.status().up)
+            assert until(lambda: not keypads.status().up)
             sim.plug()
             assert sim.wait_for(lambda: sim.keypad(CALLER_1).screen is not None)   # state sent again
             assert sim.press(CALLER_1, "call_next") == ACK

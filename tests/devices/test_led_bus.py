@@ -36,14 +36,6 @@ class Changes:
         raise AssertionError(f"no {status} for {address}; saw {self.items}")
 
 
-def wait_until(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
-
-
 @pytest.fixture(params=PROTOCOLS)
 def protocol(request):
     return request.param

@@ -7,6 +7,7 @@ from hallq.devices.led import codec_for
 from hallq.devices.led.screens import BusConfig, LedScreens
 from hallq.devices.led.sim_transport import TcpEndpoint
 from hallq.devices.led.simulator import ScreenBusSimulator
+from tests.helpers import until
 
 
 def window(number: int, **overrides) -> dict:
@@ -14,13 +15,6 @@ def window(number: int, **overrides) -> dict:
             "serving": None, "staff": {"name": "李四", "number": "012", "post": "A"}}
     data.update(overrides)
     return data
-
-
-def wait_until(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
 
 
 def test_windows_on_two_buses_and_the_call_sequence(tmp_path):
@@ -44,22 +38,22 @@ def test_windows_on_two_buses_and_the_call_sequence(tmp_path):
         assert screens.show_call(window(5), "B001")
         assert not screens.show_window(window(9))          # no screen for window 9
         # The calling text lasts 0.3 s here: read what each screen was sent, in order.
-        wait_until(lambda: history[1] == [["请A001到1号窗口"], ["A001 正在办理"]])
-        wait_until(lambda: history[7] == [["请B001", "5号窗口"], ["B001", "正在办理"]])
+        until(lambda: history[1] == [["请A001到1号窗口"], ["A001 正在办理"]])
+        until(lambda: history[7] == [["请B001", "5号窗口"], ["B001", "正在办理"]])
         assert line_sim.displays() == {1: ["A001 正在办理"], 2: ["暂停服务", "午休"]}
 
         # A newer call within the calling seconds replaces the follow-up of the older one.
         screens.show_call(window(1), "A002")
         time.sleep(0.1)
         screens.show_call(window(1), "A003")
-        wait_until(lambda: line_sim.displays()[1] == ["A003 正在办理"])
+        until(lambda: line_sim.displays()[1] == ["A003 正在办理"])
         time.sleep(0.4)
         assert ["A002 正在办理"] not in history[1]  # superseded before its time came
         assert history[1][-1] == ["A003 正在办理"]
 
         onbon_sim.silence(7)
         screens.show_window(window(5))
-        wait_until(lambda: any(s.window == 5 and s.change.status == "not_answering" for s in statuses))
+        until(lambda: any(s.window == 5 and s.change.status == "not_answering" for s in statuses))
         status = screens.status()
         assert status[line_sim.url] == {"port": "ok", "screens": {1: "ok", 2: "ok"}}
         assert status[onbon_sim.url]["screens"] == {7: "not_answering"}
