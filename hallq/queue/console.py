@@ -7,25 +7,23 @@ Socket.IO from the served client (/static/socket.io.min.js): halls run on
 closed networks.
 
 Text is Simplified Chinese unless the clerk switches to English; the choice
-is kept in a cookie and the page's strings are handed to console.js whole.
+is kept in a cookie and the page's strings are handed to console.js whole
+(hallq.staff_pages: what the staff pages share).
 """
 from __future__ import annotations
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint
 
-from hallq.i18n import DEFAULT_LANG, pick_lang
+from hallq import staff_pages
 
 bp = Blueprint("console", __name__, url_prefix="/console")
-LANG_COOKIE = "hallq_lang"
+LANG_COOKIE = staff_pages.LANG_COOKIE  # hallq.assessment.pages reads it from here
 
+# The console's own texts, beside the staff pages' shared ones (hallq.staff_pages.TEXT).
 # key: (Simplified Chinese, English). {name} fields are filled in by console.js.
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("窗口工作台", "Window console"),
-    "lang_switch": ("English", "中文"),
     "signin_title": ("工作人员登录", "Staff sign-in"),
-    "username": ("工号 / 用户名", "Staff number / username"),
-    "password": ("密码", "Password"),
-    "login": ("登录", "Sign in"),
     "choose_window": ("选择窗口和岗位", "Choose the window and post"),
     "window": ("窗口", "Window"),
     "post": ("岗位", "Post"),
@@ -35,17 +33,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_posts": ("您在本大厅没有固定岗位，可选择空闲窗口。", "You hold no fixed post in this hall; choose a free window."),
     "window_sign_in": ("签到并进入工作台", "Sign in and open the console"),
     "continue_at": ("继续在{window}号窗口办理", "Continue at window {window}"),
-    "logout": ("退出登录", "Log out"),
     "hello": ("{name}，您好", "Hello, {name}"),
     "window_n": ("{window}号窗口", "Window {window}"),
     "status_open": ("服务中", "Open"),
     "status_paused": ("暂停服务", "Paused"),
     "status_closed": ("未签到", "Not signed in"),
-    "conn_live": ("实时连接正常", "Live"),
-    "conn_lost": ("连接中断，正在重连…", "Connection lost, reconnecting…"),
-    "offline_note": ("与服务器的连接已中断，以下内容可能不是最新情况，恢复连接后会自动更新。",
-                     "The connection to the server is lost; what you see may be out of date and updates once it is back."),
-    "conn_wait": ("正在连接…", "Connecting…"),
     "not_signed_here": ("您没有在{window}号窗口签到，不能在此办理。", "You are not signed in at window {window}, so you cannot act here."),
     "go_sign_in": ("去签到", "Sign in"),
     "window_items": ("本窗口事项", "This window's items"),
@@ -165,13 +157,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "minutes": ("{n}分钟", "{n} min"),
     "seconds": ("{n}秒", "{n} s"),
     "hours_minutes": ("{h}小时{m}分钟", "{h} h {m} min"),
-    "green_elderly": ("老年人", "elderly"),
-    "green_disabled": ("残疾人", "disabled"),
-    "green_pregnant": ("孕妇", "pregnant"),
-    "green_military": ("军人", "military"),
-    "green_major_project": ("重大项目", "major project"),
-    "green_urgent": ("急事急办", "urgent"),
-    "green_other": ("其他", "other"),
     "key_call_next": ("叫号", "call next"),
     "key_escape": ("关闭对话框", "close a dialog"),
     "key_outcomes": ("办结时选择类型", "pick the outcome when finishing"),
@@ -180,26 +165,14 @@ TEXT: dict[str, tuple[str, str]] = {
 
 
 def texts(lang: str) -> dict[str, str]:
-    return {key: pair[1] if lang == "en" else pair[0] for key, pair in TEXT.items()}
-
-
-def _lang() -> str:
-    return pick_lang(request.args.get("lang") or request.cookies.get(LANG_COOKIE) or DEFAULT_LANG)
-
-
-def _page(template: str, **context):
-    lang = _lang()
-    response = make_response(render_template(template, lang=lang, t=texts(lang), **context))
-    if request.args.get("lang"):
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax")
-    return response
+    return staff_pages.texts(TEXT, lang)
 
 
 @bp.get("/")
 def sign_in_page():
-    return _page("console_signin.html", page="signin", window=None)
+    return staff_pages.render_page("console_signin.html", texts, page="signin", window=None)
 
 
 @bp.get("/window/<int(max=2147483647):number>")
 def window_page(number: int):
-    return _page("console.html", page="console", window=number)
+    return staff_pages.render_page("console.html", texts, page="console", window=number)

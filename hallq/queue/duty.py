@@ -17,26 +17,22 @@ Acknowledging an alert is kept by the screen itself (localStorage): it says
 """
 from __future__ import annotations
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint
 
+from hallq import staff_pages
 from hallq.devices.escpos.status import MESSAGES as PRINTER_DETAILS
 from hallq.evaluator.choices import LEVELS, level_name
-from hallq.i18n import DEFAULT_LANG, DEVICE_STATE_NAMES, pick_lang
-from hallq.queue.console import LANG_COOKIE
+from hallq.i18n import DEVICE_STATE_NAMES
 from hallq.queue.issuing import GREEN_REASONS
 
 bp = Blueprint("duty", __name__, url_prefix="/duty")
 
+# The two pages' own texts, beside the staff pages' shared ones (hallq.staff_pages.TEXT).
 # key: (Simplified Chinese, English). {name} fields are filled in by duty.js.
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("值班长工作台", "Duty manager"),
     "desk_title": ("导办台", "Guide desk"),
-    "lang_switch": ("English", "中文"),
     "signin_title": ("值班人员登录", "Staff sign-in"),
-    "username": ("工号 / 用户名", "Staff number / username"),
-    "password": ("密码", "Password"),
-    "login": ("登录", "Sign in"),
-    "logout": ("退出登录", "Log out"),
     "signed_in_as": ("{name}（{role}）", "{name} ({role})"),
     "role_admin": ("管理员", "admin"),
     "role_supervisor": ("督查", "supervisor"),
@@ -44,11 +40,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "read_only": ("只读：窗口人员可查看，处理请由值班长或督查进行", "Read-only: clerks can look; the duty manager or a supervisor acts"),
     "to_desk": ("导办台", "Guide desk"),
     "to_duty": ("值班长工作台", "Duty screen"),
-    "conn_live": ("实时连接正常", "Live"),
-    "conn_lost": ("连接中断，正在重连…", "Connection lost, reconnecting…"),
-    "conn_wait": ("正在连接…", "Connecting…"),
-    "offline_note": ("与服务器的连接已中断，以下内容可能不是最新情况，恢复连接后会自动更新。",
-                     "The connection to the server is lost; what you see may be out of date and updates once it is back."),
     "sound_on": ("提示音：开", "Sound: on"),
     "sound_off": ("提示音：关（点此开启）", "Sound: off (click to turn on)"),
     # alerts
@@ -145,13 +136,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "service": ("办理事项", "Service item"),
     "service_search": ("输入事项名称或编码筛选", "Type an item name or code to filter"),
     "green_reason": ("绿色通道原因", "Reason"),
-    "green_elderly": ("老年人", "elderly"),
-    "green_disabled": ("残疾人", "disabled"),
-    "green_pregnant": ("孕妇", "pregnant"),
-    "green_military": ("军人", "military"),
-    "green_major_project": ("重大项目", "major project"),
-    "green_urgent": ("急事急办", "urgent"),
-    "green_other": ("其他", "other"),
     "print_it": ("打印号票", "Print the ticket"),
     "print_on": ("打印机", "Printer"),
     "printer_not_working": ("所选打印机现在{state}，出号会被拒绝：请换一台，或不打印。",
@@ -184,7 +168,7 @@ TEXT: dict[str, tuple[str, str]] = {
 
 def texts(lang: str) -> dict[str, str]:
     en = lang == "en"
-    t = {key: pair[en] for key, pair in TEXT.items()}
+    t = staff_pages.texts(TEXT, lang)
     # Shared names: device states (i18n) and rating levels (evaluator.choices).
     t.update({f"state_{code}": pair[en] for code, pair in DEVICE_STATE_NAMES.items()})
     t.update({f"level_{level}": level_name(level, lang) for level in LEVELS})
@@ -193,24 +177,11 @@ def texts(lang: str) -> dict[str, str]:
     return t
 
 
-def _lang() -> str:
-    return pick_lang(request.args.get("lang") or request.cookies.get(LANG_COOKIE) or DEFAULT_LANG)
-
-
-def _page(template: str, page: str):
-    lang = _lang()
-    response = make_response(render_template(template, lang=lang, t=texts(lang), page=page,
-                                             green_reasons=GREEN_REASONS))
-    if request.args.get("lang"):
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax")
-    return response
-
-
 @bp.get("/")
 def duty_page():
-    return _page("duty.html", "duty")
+    return staff_pages.render_page("duty.html", texts, page="duty", green_reasons=GREEN_REASONS)
 
 
 @bp.get("/desk")
 def desk_page():
-    return _page("duty_desk.html", "desk")
+    return staff_pages.render_page("duty_desk.html", texts, page="desk", green_reasons=GREEN_REASONS)

@@ -1,48 +1,18 @@
 /* The clerk console (窗口工作台): sign-in page and window page.
  *
  * Everything goes through /api/v1 with the clerk's own token, kept in this
- * tab's sessionStorage. The window page re-reads the window's whole state
- * (GET /windows/{n}/console) whenever Socket.IO says something changed and
+ * tab's sessionStorage (staff.js holds what the staff pages share). The window
+ * page re-reads the window's whole state (GET /windows/{n}/console) whenever Socket.IO says something changed and
  * on every (re)connect, so after a network drop it shows the true state
  * rather than patching what it had. Times and durations come from the
  * server's clock, never the browser's.
  */
 "use strict";
 (() => {
-  const T = window.HALLQ_TEXT || {};
-  const LANG = document.body.dataset.lang === "en" ? "en" : "zh-CN";
-  const TOKEN_KEY = "hallq.console.token";
-  const $ = (id) => document.getElementById(id);
-  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
-
-  function t(key, params = {}) {
-    let text = T[key] ?? key;
-    for (const [k, v] of Object.entries(params)) text = text.split(`{${k}}`).join(v);
-    return text;
-  }
+  const {T, LANG, $, esc, t, say} = window.hallqStaff;
+  const session = window.hallqStaff.session("hallq.console.token", () => { location.href = "/console/"; });
+  const {api, token} = session;
   const paren = (a, b) => LANG === "en" ? `${a} (${b})` : `${a}（${b}）`;
-  const token = () => sessionStorage.getItem(TOKEN_KEY);
-
-  /** One call to /api/v1: {ok, status, data}; errors carry the server's message in the page's language. */
-  async function api(method, path, body) {
-    const headers = {"Accept-Language": LANG};
-    if (token()) headers.Authorization = "Bearer " + token();
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    let r;
-    try {
-      r = await fetch("/api/v1" + path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
-    } catch (err) {
-      return {ok: false, status: 0, data: {error: "network", message: t("conn_lost")}};
-    }
-    const text = await r.text();
-    let data = null;
-    try { data = text ? JSON.parse(text) : null; } catch (err) { data = {error: "bad_answer", message: text.slice(0, 200)}; }
-    if (r.status === 401 && path !== "/auth/login") {
-      sessionStorage.removeItem(TOKEN_KEY);
-      location.href = "/console/";
-    }
-    return {ok: r.ok, status: r.status, data};
-  }
 
   function duration(seconds) {
     const s = Math.max(0, Math.round(seconds || 0));
@@ -51,24 +21,12 @@
     return t("hours_minutes", {h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60)});
   }
 
-  function say(el, text, kind = "info") {
-    el.textContent = text || "";
-    el.dataset.kind = kind;
-  }
-
   // --- the sign-in page -------------------------------------------------------------
 
   async function initSignin() {
-    $("login-form").addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const r = await api("POST", "/auth/login", {username: $("username").value.trim(), password: $("password").value});
-      if (!r.ok) return say($("login-msg"), r.data?.message, "error");
-      sessionStorage.setItem(TOKEN_KEY, r.data.token);
-      $("password").value = "";
-      await showWindowChoice();
-    });
+    session.onSignIn(showWindowChoice);
     $("logout").addEventListener("click", () => {
-      sessionStorage.removeItem(TOKEN_KEY);
+      session.forget();
       $("window-card").hidden = true;
       $("login-card").hidden = false;
       $("username").focus();
@@ -411,30 +369,13 @@
 
   // --- live updates ---------------------------------------------------------------------
 
-  function setConn(kind) {
-    $("conn").className = "conn " + kind;
-    $("conn").textContent = t({live: "conn_live", lost: "conn_lost", wait: "conn_wait"}[kind]);
-    // While cut off, what the page shows may be stale: say so and dim it until the next full read.
-    document.body.classList.toggle("offline", kind === "lost");
-    $("offline").hidden = kind !== "lost";
-  }
-
   function connect() {
-    const socket = io({auth: {token: token()}});
-    window.hallqSocket = socket;
-    socket.on("connect", () => {
-      setConn("live");
+    const socket = session.connect(() => {
       // Rooms do not survive a reconnect; join again, and read the whole state again.
       socket.emit("join", {room: `window:${N}`});
       socket.emit("join", {room: `hall:${me?.hall?.id ?? state?.hall?.id}`});
       scheduleRefresh(0);
     });
-    socket.on("disconnect", (reason) => {
-      setConn("lost");
-      // A server-side disconnect is not retried by the client on its own.
-      if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
-    });
-    socket.on("connect_error", () => setConn("lost"));
     socket.on("snapshot", () => scheduleRefresh());
     const relevant = (ev) => ev.window === N || ev.to_window === N || ev.returning_to === N ||
       (state && state.items.some((i) => i.code === ev.service || i.code === ev.from_service));
@@ -520,7 +461,7 @@
       e.preventDefault();
       const r = await api("POST", `/windows/${N}/sign-out`, {});
       if (!r.ok) return say(document.querySelector("#form-sign-out .msg"), r.data?.message, "error");
-      sessionStorage.removeItem(TOKEN_KEY);
+      session.forget();
       location.href = "/console/";
     });
     $("btn-print").addEventListener("click", printNotice);

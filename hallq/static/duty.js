@@ -1,9 +1,10 @@
 /* The duty manager's screen (值班长, /duty/) and the guide desk (导办台, /duty/desk).
  *
  * Everything goes through /api/v1 with the staff member's own token, kept in
- * this tab's sessionStorage (shared by both pages). Lists are re-read whole on
- * every (re)connect and whenever Socket.IO says something changed, so after a
- * network drop they show the true state. Alerts are built from the hall room's
+ * this tab's sessionStorage (shared by both pages; staff.js holds what the
+ * staff pages share). Lists are re-read whole on every (re)connect and
+ * whenever Socket.IO says something changed, so after a network drop they
+ * show the true state. Alerts are built from the hall room's
  * events (kiosk.help, device.status, print.result, followup.opened) and, on a
  * (re)load, from what is wrong right now (devices in trouble, failed prints),
  * so nothing that happened while the screen was away goes unseen. Each alert
@@ -11,24 +12,15 @@
  */
 "use strict";
 (() => {
-  const T = window.HALLQ_TEXT || {};
+  const {T, LANG, $, esc, t, say} = window.hallqStaff;
+  const session = window.hallqStaff.session("hallq.duty.token", signOut);
+  const {api, token} = session;
   const PAGE = document.body.dataset.page;
-  const LANG = document.body.dataset.lang === "en" ? "en" : "zh-CN";
-  const TOKEN_KEY = "hallq.duty.token";
   const DESK_PRINTER_KEY = "hallq.duty.desk_printer";
   const SOUND_KEY = "hallq.duty.sound";
   let TZ = "Asia/Shanghai";  // until GET /me tells the hall's own zone
   const WORKING = ["ok", "near_end"];
   const MAX_ALERTS = 200;
-  const $ = (id) => document.getElementById(id);
-  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
-
-  function t(key, params = {}) {
-    let text = T[key] ?? key;
-    for (const [k, v] of Object.entries(params)) text = text.split(`{${k}}`).join(v);
-    return text;
-  }
-  const token = () => sessionStorage.getItem(TOKEN_KEY);
   const clock = (iso) => iso ? new Date(iso).toLocaleTimeString(LANG, {hour: "2-digit", minute: "2-digit", hour12: false, timeZone: TZ}) : "";
 
   // What the page knows; re-read whole from the API.
@@ -36,30 +28,6 @@
   const pending = {};  // print jobs this page asked for: job id -> {number, printer, kind}
   // How many sound cues played, and whether the browser has answered about sound yet (tests read these).
   window.hallqDuty = {beeps: 0, soundChecked: false};
-
-  /** One call to /api/v1: {ok, status, data}; errors carry the server's message in the page's language. */
-  async function api(method, path, body) {
-    const headers = {"Accept-Language": LANG};
-    if (token()) headers.Authorization = "Bearer " + token();
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    let r;
-    try {
-      r = await fetch("/api/v1" + path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
-    } catch (err) {
-      return {ok: false, status: 0, data: {error: "network", message: t("conn_lost")}};
-    }
-    const text = await r.text();
-    let data = null;
-    try { data = text ? JSON.parse(text) : null; } catch (err) { data = {error: "bad_answer", message: text.slice(0, 200)}; }
-    if (r.status === 401 && path !== "/auth/login") signOut();
-    return {ok: r.ok, status: r.status, data};
-  }
-
-  function say(el, text, kind = "info") {
-    if (!el) return;
-    el.textContent = text || "";
-    el.dataset.kind = kind;
-  }
 
   // --- signing in ---------------------------------------------------------------------
 
@@ -73,7 +41,7 @@
   }
 
   function signOut() {
-    sessionStorage.removeItem(TOKEN_KEY);
+    session.forget();
     if (window.hallqSocket) window.hallqSocket.disconnect();
     location.reload();
   }
@@ -82,7 +50,7 @@
     const me = await api("GET", "/me");
     if (!me.ok) {
       if (me.status !== 401) say($("login-msg"), me.data?.message, "error");
-      sessionStorage.removeItem(TOKEN_KEY);
+      session.forget();
       return showSignin();
     }
     st.me = me.data;
@@ -570,27 +538,12 @@
 
   // --- live updates ------------------------------------------------------------------------------
 
-  function setConn(kind) {
-    $("conn").className = "conn " + kind;
-    $("conn").textContent = t({live: "conn_live", lost: "conn_lost", wait: "conn_wait"}[kind]);
-    document.body.classList.toggle("offline", kind === "lost");
-    $("offline").hidden = kind !== "lost";
-  }
-
   function connect() {
-    const socket = io({auth: {token: token()}});
-    window.hallqSocket = socket;
-    socket.on("connect", () => {
-      setConn("live");
+    const socket = session.connect(() => {
       // Rooms do not survive a reconnect: join again, and read everything again.
       socket.emit("join", {room: `hall:${st.me.hall.id}`});
       refresh();
     });
-    socket.on("disconnect", (reason) => {
-      setConn("lost");
-      if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
-    });
-    socket.on("connect_error", () => setConn("lost"));
     socket.on("device.status", onDeviceStatus);
     socket.on("print.result", onPrintResult);
     socket.on("kiosk.help", (ev) => {
@@ -633,14 +586,7 @@
   }
 
   function init() {
-    $("login-form").addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const r = await api("POST", "/auth/login", {username: $("username").value.trim(), password: $("password").value});
-      if (!r.ok) return say($("login-msg"), r.data?.message, "error");
-      sessionStorage.setItem(TOKEN_KEY, r.data.token);
-      $("password").value = "";
-      await start();
-    });
+    session.onSignIn(start);
     $("logout").addEventListener("click", signOut);
     document.addEventListener("keydown", onKey);
     document.addEventListener("click", (e) => {
