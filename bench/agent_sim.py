@@ -45,6 +45,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from harness import BenchError
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hallq.devices.agent import Agent  # noqa: E402
@@ -183,7 +185,7 @@ class AgentProcess:
                                      start_new_session=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
         threading.Thread(target=self._read, name=f"{self.name} reader", daemon=True).start()
         if not self._ready.wait(wait_s) or self.ready is None:
-            raise RuntimeError(f"agent {self.name} not ready within {wait_s:.0f} s: "
+            raise BenchError(f"agent {self.name} not ready within {wait_s:.0f} s: "
                                f"{self.error or 'no answer'}\n{self.stderr_tail()}")
         return self.ready
 

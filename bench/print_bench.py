@@ -27,30 +27,22 @@ from __future__ import annotations
 import argparse
 import base64
 import concurrent.futures as cf
-import datetime as dt
-import json
-import os
-import platform
-import shutil
-import signal
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import queue_bench as qb  # noqa: E402  (the server, the hall file, percentiles)
 from agent_sim import AgentProcess  # noqa: E402
+from harness import (REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, CpuMeter, Load, Phase, Table,  # noqa: E402
+                     at_least, below, describe, fmt, fsync_ms, load_line, machine, ms, pct, report_end, run_facts,
+                     write_results)
 from hallq.devices.escpos.decode import decode  # noqa: E402
 
-ROOT = qb.ROOT
 RESULTS = ROOT / "bench" / "results" / "print.json"
-SERVICE = qb.SERVICE
 
 AIM_RATE = 150.0  # printed tickets/s
 AIM_P99_MS = 50.0
@@ -104,35 +96,29 @@ class Kiosk:
 
 def run_phase(base: str, kiosks: list[Kiosk], printed: Printed, count: int, wait_for_paper: bool) -> dict:
     """Each kiosk posts printed tickets; closed loop waits for each ticket's last byte first."""
-    phase = qb.Phase()
-    claim = threading.Lock()
-    left = [count]
+    phase = Phase()
+    load = Load(count, PHASE_SECONDS)
     missing: list[str] = []
-    deadline = time.monotonic() + PHASE_SECONDS
     for kiosk in kiosks:
         kiosk.issued = []
 
     def worker(kiosk: Kiosk) -> None:
         with requests.Session() as s:
             s.headers["Authorization"] = f"Bearer {kiosk.token}"
-            s.get(base + "/api/v1/kiosk/state", timeout=qb.REQUEST_TIMEOUT)  # open the keep-alive connection
+            s.get(base + "/api/v1/kiosk/state", timeout=REQUEST_TIMEOUT)  # open the keep-alive connection
             next_job = printed.count(kiosk.name)
-            start.wait()
-            while time.monotonic() < deadline:
-                with claim:
-                    if left[0] <= 0:
-                        return
-                    left[0] -= 1
+            load.ready()
+            while load.take():
                 t0, p0 = time.time(), time.perf_counter()
                 try:
                     r = s.post(base + "/api/v1/tickets", json={"service": SERVICE, "print": True},
-                               timeout=qb.REQUEST_TIMEOUT)
+                               timeout=REQUEST_TIMEOUT)
                 except requests.RequestException as exc:
                     phase.record("exception", error=f"POST /api/v1/tickets: {exc!r}")
                     continue
                 answered = time.perf_counter() - p0
                 if r.status_code != 201:
-                    phase.record(str(r.status_code), error=qb.describe(r))
+                    phase.record(str(r.status_code), error=describe(r))
                     time.sleep(0.01)  # printer_not_ready: give the agent's report a moment
                     continue
                 phase.record("201", answered)
@@ -144,19 +130,13 @@ def run_phase(base: str, kiosks: list[Kiosk], printed: Printed, count: int, wait
                     missing.append(f"{kiosk.name}: {body['number']} not at the printer within {JOB_WAIT_S:.0f} s")
                     return  # its jobs no longer match its requests: stop this kiosk
 
-    start = threading.Barrier(len(kiosks) + 1)
-    threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in kiosks]
-    for t in threads:
-        t.start()
-    start.wait(timeout=60)
-    began = time.time()
-    for t in threads:
-        t.join(timeout=max(1.0, deadline - time.monotonic() + qb.REQUEST_TIMEOUT + JOB_WAIT_S))
+    load.run([lambda k=k: worker(k) for k in kiosks], grace_s=REQUEST_TIMEOUT + JOB_WAIT_S)
+    began = load.began_wall
     posted = time.time()
     if not wait_for_paper:  # let the backlog reach the printers
         for kiosk in kiosks:
             if kiosk.issued and not printed.wait(kiosk.name, kiosk.issued[-1]["job"] + 1,
-                                                 max(JOB_WAIT_S, deadline - time.monotonic())):
+                                                 max(JOB_WAIT_S, load.deadline - time.monotonic())):
                 have = printed.count(kiosk.name) - kiosk.issued[0]["job"]
                 missing.append(f"{kiosk.name}: {len(kiosk.issued) - have} of {len(kiosk.issued)} jobs "
                                f"not at the printer in time")
@@ -180,13 +160,13 @@ def run_phase(base: str, kiosks: list[Kiosk], printed: Printed, count: int, wait
         "kiosks": len(kiosks), "tickets": count, "wait_for_paper": wait_for_paper, "issued": phase.statuses.get("201", 0),
         "printed": done, "statuses": phase.statuses, "errors": phase.errors, "missing": missing,
         "incomplete_jobs": incomplete, "numbering_gaps": gaps,
-        "timed_out": left[0] > 0, "elapsed_s": round(elapsed, 3), "posting_s": round(posted - began, 3),
+        "timed_out": load.timed_out, "elapsed_s": round(elapsed, 3), "posting_s": round(posted - began, 3),
         "rate_per_s": round(done / elapsed, 1) if elapsed > 0 and done else None,
-        "median_ms": qb.ms(qb.pct(latencies, 50)), "p99_ms": qb.ms(qb.pct(latencies, 99)),
-        "max_ms": qb.ms(max(latencies) if latencies else None),
-        "answer_median_ms": qb.ms(qb.pct(phase.latencies, 50)), "answer_p99_ms": qb.ms(qb.pct(phase.latencies, 99)),
-        "last_byte_after_answer_median_ms": qb.ms(qb.pct(after_answer, 50)),
-        "last_byte_after_answer_p99_ms": qb.ms(qb.pct(after_answer, 99)),
+        "median_ms": ms(pct(latencies, 50)), "p99_ms": ms(pct(latencies, 99)),
+        "max_ms": ms(max(latencies) if latencies else None),
+        "answer_median_ms": ms(pct(phase.latencies, 50)), "answer_p99_ms": ms(pct(phase.latencies, 99)),
+        "last_byte_after_answer_median_ms": ms(pct(after_answer, 50)),
+        "last_byte_after_answer_p99_ms": ms(pct(after_answer, 99)),
     }
 
 
@@ -224,42 +204,29 @@ def report(res: dict) -> str:
                  f"gunicorn gthread, 1 worker, {res['server_threads']} threads, SQLite; "
                  f"{res['kiosks']} agent processes, each one printer simulator (TCP), 80 mm paper")
     lines.append("NOTE: server, agents, printer simulators and kiosk threads all share this machine's CPUs.")
-    if m.get("fsync_ms"):
+    if m["fsync_ms"]:  # 0.00 on a RAM disk: no ceiling worth a line
         lines.append(f"disk: one fsync takes {m['fsync_ms']:.2f} ms here. A printed ticket costs the server "
                      f"{COMMITS_PER_TICKET} write transactions (the issue, the agent's job answer, the printer "
                      f"status the agent reports after each job), each synced (SQLite WAL, synchronous=FULL) and "
                      f"taken one at a time: at most {1000 / (COMMITS_PER_TICKET * m['fsync_ms']):.0f} printed "
                      f"tickets/s from the disk alone.")
-    load = m["loadavg_at_start"]
-    lines.append(f"load average at start: {load[0]} {load[1]} {load[2]}"
-                 + ("  (other work was running: figures are disturbed)" if load[0] > 0.5 else ""))
+    lines.append(load_line(m["loadavg_at_start"]))
     lines.append("")
-    head = f"{'figure':<50}{'measured':>14}   {'aim':<18}{'verdict':<8}"
-    lines += [head, "-" * len(head)]
-
-    def row(name, value, aim="", ok=None):
-        lines.append(f"{name:<50}{value:>14}   {aim:<18}{qb.verdict(ok) if aim else '':<8}")
-
-    def lt(x, lim):
-        return None if x is None else x < lim
-
-    def ge(x, lim):
-        return None if x is None else x >= lim
-
+    row = Table(lines, 50).row
     for label, part in ((f"1 kiosk, waits for paper ({c1['printed']})", c1),
                         (f"{cn['kiosks']} kiosks, wait for paper ({cn['printed']})", cn)):
-        row(f"{label}: rate", qb.fmt(part["rate_per_s"], "/s"))
-        row("  request to last byte: median", qb.fmt(part["median_ms"], " ms"))
-        row("  request to last byte: p99", qb.fmt(part["p99_ms"], " ms"), "< 50 ms", lt(part["p99_ms"], AIM_P99_MS))
+        row(f"{label}: rate", fmt(part["rate_per_s"], "/s"))
+        row("  request to last byte: median", fmt(part["median_ms"], " ms"))
+        row("  request to last byte: p99", fmt(part["p99_ms"], " ms"), "< 50 ms", below(part["p99_ms"], AIM_P99_MS))
         row("  request to 201 answer: median / p99",
-            f"{qb.fmt(part['answer_median_ms'])}/{qb.fmt(part['answer_p99_ms'])} ms")
+            f"{fmt(part['answer_median_ms'])}/{fmt(part['answer_p99_ms'])} ms")
         row("  last byte after the 201 answer: median / p99",
-            f"{qb.fmt(part['last_byte_after_answer_median_ms'])}/{qb.fmt(part['last_byte_after_answer_p99_ms'])} ms")
-    row(f"{pl['kiosks']} kiosks, pipelined ({pl['printed']}): printed rate", qb.fmt(pl["rate_per_s"], "/s"),
-        ">= 150/s", ge(pl["rate_per_s"], AIM_RATE))
-    row("  request to last byte: median (with backlog)", qb.fmt(pl["median_ms"], " ms"))
-    row("  request to last byte: p99 (with backlog)", qb.fmt(pl["p99_ms"], " ms"))
-    row("  kiosks' own posting rate", qb.fmt(pl["issued"] / pl["posting_s"] if pl["posting_s"] else None, "/s"))
+            f"{fmt(part['last_byte_after_answer_median_ms'])}/{fmt(part['last_byte_after_answer_p99_ms'])} ms")
+    row(f"{pl['kiosks']} kiosks, pipelined ({pl['printed']}): printed rate", fmt(pl["rate_per_s"], "/s"),
+        ">= 150/s", at_least(pl["rate_per_s"], AIM_RATE))
+    row("  request to last byte: median (with backlog)", fmt(pl["median_ms"], " ms"))
+    row("  request to last byte: p99 (with backlog)", fmt(pl["p99_ms"], " ms"))
+    row("  kiosks' own posting rate", fmt(pl["issued"] / pl["posting_s"] if pl["posting_s"] else None, "/s"))
     lines.append("")
     lines.append("rate = printed tickets per second from the phase's first request to its last ticket's last byte. "
                  "Closed loop: a kiosk posts its next ticket when the previous one is out of the printer. "
@@ -277,8 +244,8 @@ def report(res: dict) -> str:
                f"{part['agent_cpu_s'] / part['printed'] * 1000:.1f} ms CPU per printed ticket"
                if part["printed"] and part.get("server_cpu_s") is not None and part.get("agent_cpu_s") is not None
                else "")
-        lines.append(f"  {name:<12} server {qb.fmt(part.get('server_cpu_s'), ' s')}, agents "
-                     f"{qb.fmt(part.get('agent_cpu_s'), ' s')}, load generator {qb.fmt(part.get('loadgen_cpu_s'), ' s')}"
+        lines.append(f"  {name:<12} server {fmt(part.get('server_cpu_s'), ' s')}, agents "
+                     f"{fmt(part.get('agent_cpu_s'), ' s')}, load generator {fmt(part.get('loadgen_cpu_s'), ' s')}"
                      f"{per}")
     problems = []
     for name, part in (("1 kiosk", c1), ("n kiosks", cn), ("pipelined", pl)):
@@ -292,11 +259,7 @@ def report(res: dict) -> str:
         problems.append(f"  paper: {pc['examples']}")
     if res["print_failures"]:
         problems.append(f"  server print failures: {res['print_failure_examples']}")
-    if problems:
-        lines.append("PROBLEMS:")
-        lines.extend(problems)
-    lines.append(f"results written to {RESULTS.relative_to(ROOT)}")
-    return "\n".join(lines)
+    return report_end(lines, problems, RESULTS)
 
 
 # --- main ------------------------------------------------------------------------
@@ -312,43 +275,37 @@ def main() -> int:
     if args.kiosks < 1:
         ap.error("--kiosks must be at least 1")
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    tmp = Path(tempfile.mkdtemp(prefix="hallq-print-bench-"))
-    db_url = f"sqlite:///{tmp / 'bench.db'}"
-    server = qb.Server(db_url, qb.free_port(), tmp, args.threads)
+    bench = Bench("hallq-print-bench-", args.threads, args.keep)
+    server = bench.server
     printed = Printed()
     agents: list[AgentProcess] = []
-    res: dict = {
-        "when": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "quick": args.quick, "sizes": sizes,
-        "kiosks": args.kiosks, "server_threads": args.threads,
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                    "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
-                    "note": "server, agents, simulators and load generator share the CPUs"},
-        "aims": {"printed_rate_per_s": AIM_RATE, "request_to_last_byte_p99_ms": AIM_P99_MS},
-        "clocks": "request t0 and the simulator's Job.finished_at are both time.time() (CLOCK_REALTIME, system-wide)",
-    }
-    fsync_probe = getattr(qb, "fsync_ms", None)  # queue_bench's disk probe, where it has one
-    res["machine"]["fsync_ms"] = round(fsync_probe(tmp), 2) if fsync_probe else None
+    res = run_facts(
+        args.quick, sizes, kiosks=args.kiosks, server_threads=args.threads,
+        machine=machine("server, agents, simulators and load generator share the CPUs",
+                        fsync_ms=round(fsync_ms(bench.tmp), 2)),
+        aims={"printed_rate_per_s": AIM_RATE, "request_to_last_byte_p99_ms": AIM_P99_MS},
+        clocks="request t0 and the simulator's Job.finished_at are both time.time() (CLOCK_REALTIME, system-wide)")
     set_up = time.monotonic()
-    try:
-        hall = qb.bench_hall_file(tmp)
-        print(qb.cli(["load-hall", str(hall), "--db", db_url]), flush=True)
+    with bench:
+        bench.load_hall()
         names = [f"kiosk-{i}" for i in range(1, args.kiosks + 1)]
-
-        def token(kind: str, name: str) -> str:
-            return qb.cli(["token", "create", "--kind", kind, "--name", name, "--db", db_url]).splitlines()[-1]
-
         with cf.ThreadPoolExecutor(max_workers=4) as pool:  # each is a Python start-up: overlap them
-            kiosk_tokens = list(pool.map(lambda n: token("kiosk", n), names))
-            agent_tokens = list(pool.map(lambda n: token("agent", f"agent-{n}"), names))
+            kiosk_tokens = list(pool.map(lambda n: bench.token("kiosk", n), names))
+            agent_tokens = list(pool.map(lambda n: bench.token("agent", f"agent-{n}"), names))
         kiosks = [Kiosk(n, t) for n, t in zip(names, kiosk_tokens)]
 
         server.start()
         base = server.base
-        print(f"server up at {base} (data in {tmp}); starting {len(names)} agents", flush=True)
+        print(f"server up at {base} (data in {bench.tmp}); starting {len(names)} agents", flush=True)
         agents = [AgentProcess(f"agent-{n}", ["--server", base, "--token", t, "--printer", n, "--paper", "80",
-                                              "--job-data-every", str(DATA_EVERY)], tmp, printed.add)
+                                              "--job-data-every", str(DATA_EVERY)], bench.tmp, printed.add)
                   for n, t in zip(names, agent_tokens)]
+
+        def stop_agents() -> None:  # in parallel: each waits up to 10 s for its process to close
+            with cf.ThreadPoolExecutor(max_workers=len(agents)) as pool:
+                list(pool.map(lambda a: a.stop(), agents))
+
+        bench.on_exit(stop_agents)
         with cf.ThreadPoolExecutor(max_workers=len(agents)) as pool:
             list(pool.map(lambda a: a.start(), agents))
         # The kiosk issues printed tickets only once its agent said the printer is ready.
@@ -356,31 +313,25 @@ def main() -> int:
             end = time.monotonic() + 30
             while True:
                 state = requests.get(base + "/api/v1/kiosk/state", headers={"Authorization": f"Bearer {kiosk.token}"},
-                                     timeout=qb.REQUEST_TIMEOUT).json()["printer"]["state"]
+                                     timeout=REQUEST_TIMEOUT).json()["printer"]["state"]
                 if state == "ok":
                     break
                 if time.monotonic() > end:
-                    raise qb.BenchError(f"printer {kiosk.name} not reported ready (state {state})")
+                    raise BenchError(f"printer {kiosk.name} not reported ready (state {state})")
                 time.sleep(0.1)
         # one unmeasured ticket per kiosk: first-use costs (layout imports, connections)
         run_phase(base, kiosks, printed, len(kiosks), wait_for_paper=True)
         res["setup_s"] = round(time.monotonic() - set_up, 1)
         print(f"set up in {res['setup_s']} s", flush=True)
 
-        def agent_cpu() -> float | None:
-            values = [a.cpu_seconds() for a in agents]
-            return None if None in values else sum(values)
-
         issued_by_phase = []
 
         def measured(key: str, label: str, chosen: list[Kiosk], count: int, wait: bool) -> None:
             print(label + " ...", flush=True)
-            s0, a0, c0 = server.cpu_seconds(), agent_cpu(), time.process_time()
+            meter = CpuMeter(server, agents)
+            meter.start()
             res[key] = part = run_phase(base, chosen, printed, count, wait)
-            s1, a1, c1 = server.cpu_seconds(), agent_cpu(), time.process_time()
-            part["server_cpu_s"] = None if s0 is None or s1 is None else round(s1 - s0, 2)
-            part["agent_cpu_s"] = None if a0 is None or a1 is None else round(a1 - a0, 2)
-            part["loadgen_cpu_s"] = round(c1 - c0, 2)
+            part.update(meter.used())
             issued_by_phase.append((key, [(k.name, list(k.issued)) for k in chosen]))
 
         measured("closed_1", f"1 kiosk: {sizes['c1']} printed tickets, each waiting for its paper",
@@ -393,36 +344,20 @@ def main() -> int:
         res["paper_check"] = check_paper(printed, issued_by_phase)
         time.sleep(0.5)  # the last answers settle their jobs
         r = requests.get(base + "/api/v1/print-failures", headers={"Authorization": f"Bearer {kiosks[0].token}"},
-                         timeout=qb.REQUEST_TIMEOUT)
+                         timeout=REQUEST_TIMEOUT)
         failures = r.json() if r.status_code == 200 else []
         res["print_failures"] = len(failures) if r.status_code == 200 else f"GET /print-failures: {r.status_code}"
         res["print_failure_examples"] = [{k: f.get(k) for k in ("number", "printer", "reason")} for f in failures[:5]]
 
         for agent in agents:
             if not agent.alive():
-                raise qb.BenchError(f"agent {agent.name} died during the run:\n{agent.stderr_tail()}")
-        if server.proc is not None and server.proc.poll() is not None:
-            raise qb.BenchError(f"server died during the run ({server.proc.returncode}):\n{server.stderr_tail()}")
+                raise BenchError(f"agent {agent.name} died during the run:\n{agent.stderr_tail()}")
+        server.ensure_running()
         res["server_stderr_tail"] = server.stderr_tail(20)
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_results(RESULTS, res)
         print(report(res))
         return 0
-    except (qb.BenchError, RuntimeError) as exc:
-        print(f"\nBENCHMARK FAILED: {exc}", file=sys.stderr)
-        tail = server.stderr_tail()
-        if tail:
-            print(f"server stderr (last lines):\n{tail}", file=sys.stderr)
-        return 1
-    finally:
-        if agents:
-            with cf.ThreadPoolExecutor(max_workers=len(agents)) as pool:
-                list(pool.map(lambda a: a.stop(), agents))
-        server.stop()
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+    return 1  # the run failed: Bench said why
 
 
 if __name__ == "__main__":

@@ -1,0 +1,530 @@
+"""What the end-to-end benchmarks share: a real `hallq serve` in a temporary directory, and their bookkeeping.
+
+queue_bench.py, print_bench.py and call_bench.py each measure one path through
+a server they start here (`Bench`: the directory, the database, the server and
+the clean-up however the run ends), set up with the `hallq` CLI (hall file,
+tokens, clerks), load with `Load` and `Listener`s, and report through the same
+percentiles, CPU accounting and MET/MISSED table. Each script keeps only its
+own measurement and its own report lines.
+
+Imported as `harness` (the scripts run as `python bench/x.py`, so bench/ is on
+sys.path).
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Iterable, Protocol
+
+import engineio
+import requests
+import socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+HALL_FILE = ROOT / "tests" / "halls" / "small.toml"
+HOST = "127.0.0.1"
+SERVICE = "GA01"
+PASSWORD = "bench-password-1"
+CLERKS = {1: "S001", 2: "S003"}  # post A of windows 1 and 2 in small.toml
+REQUEST_TIMEOUT = 15.0
+
+
+class BenchError(RuntimeError):
+    """The benchmark cannot go on; `Bench` prints it with the server's last words."""
+
+
+# --- figures ---------------------------------------------------------------------
+
+def pct(values: list[float], p: float) -> float | None:
+    """Percentile with linear interpolation (p in 0..100); None for no values."""
+    if not values:
+        return None
+    xs = sorted(values)
+    k = (len(xs) - 1) * p / 100.0
+    lo = int(k)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000.0, 2)
+
+
+def fmt(x, unit="") -> str:
+    return "n/a" if x is None else f"{x:,.1f}{unit}"
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("MET" if ok else "MISSED")
+
+
+def below(x: float | None, limit: float) -> bool | None:
+    return None if x is None else x < limit
+
+
+def at_least(x: float | None, limit: float) -> bool | None:
+    return None if x is None else x >= limit
+
+
+# --- the machine -----------------------------------------------------------------
+
+def fsync_ms(where: Path, rounds: int = 50) -> float:
+    """Median time of a 4 KiB write + fsync in the benchmark's directory: the floor of a durable commit."""
+    path = where / "fsync-probe"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    times = []
+    try:
+        for _ in range(rounds):
+            start = time.perf_counter()
+            os.write(fd, b"x" * 4096)
+            os.fsync(fd)
+            times.append(time.perf_counter() - start)
+    finally:
+        os.close(fd)
+        path.unlink()
+    return sorted(times)[len(times) // 2] * 1000
+
+
+def run_facts(quick: bool, sizes: dict, **more) -> dict:
+    """The head of a results file: when, which run and its sizes, then the script's own entries."""
+    return {"when": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "quick": quick,
+            "sizes": sizes, **more}
+
+
+def machine(note: str, **more) -> dict:
+    """The machine's description in a results file; `more` goes before the note."""
+    return {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+            "loadavg_at_start": [round(x, 2) for x in os.getloadavg()], **more, "note": note}
+
+
+def write_results(path: Path, res: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+# --- the report ------------------------------------------------------------------
+
+def load_line(load: list[float]) -> str:
+    # other work on this 2-core machine (test suites) moves every figure: say so beside them
+    return (f"load average at start: {load[0]} {load[1]} {load[2]}"
+            + ("  (other work was running: figures are disturbed)" if load[0] > 0.5 else ""))
+
+
+class Table:
+    """The figures table: name, measured value, and for the issue's aims the aim and MET / MISSED."""
+
+    def __init__(self, lines: list[str], width: int, title: str = "figure"):
+        self.lines, self.width = lines, width
+        head = f"{title:<{width}}{'measured':>14}   {'aim':<18}{'verdict':<8}"
+        lines += [head, "-" * len(head)]
+
+    def row(self, name: str, value: str, aim: str = "", ok: bool | None = None) -> None:
+        self.lines.append(f"{name:<{self.width}}{value:>14}   {aim:<18}{verdict(ok) if aim else '':<8}")
+
+
+def report_end(lines: list[str], problems: list[str], results: Path) -> str:
+    """The PROBLEMS block (if any) and where the results went; the whole report as one text."""
+    if problems:
+        lines.append("PROBLEMS:")
+        lines.extend(problems)
+    lines.append(f"results written to {results.relative_to(ROOT)}")
+    return "\n".join(lines)
+
+
+# --- the hallq CLI -----------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def hallq_command() -> list[str]:
+    script = Path(sys.executable).parent / "hallq"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "hallq.cli"]
+
+
+def cli(args: list[str], stdin: str | None = None) -> str:
+    cmd = hallq_command() + args
+    proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    if proc.returncode != 0:
+        raise BenchError(f"`{' '.join(['hallq'] + args)}` failed ({proc.returncode}): "
+                         f"{proc.stderr.strip() or proc.stdout.strip()}")
+    return proc.stdout.strip()
+
+
+def bench_hall_file(tmp: Path) -> Path:
+    """small.toml, open around the clock, no closing buffer, no daily quota."""
+    text = HALL_FILE.read_text(encoding="utf-8")
+    text, n_hours = re.subn(r"(?m)^\[hall\.hours\]\s*$", "[hall.hours]\nalways_open = true", text)
+    text, n_buffer = re.subn(r"(?m)^closing_buffer_minutes\s*=.*$", "closing_buffer_minutes = 0", text)
+    text = re.sub(r"(?m)^daily_quota\s*=.*\n", "", text)
+    if n_hours != 1 or n_buffer != 1:
+        raise BenchError(f"{HALL_FILE} no longer has the expected [hall.hours] / closing_buffer_minutes lines")
+    path = tmp / "bench_hall.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def describe(resp: requests.Response) -> str:
+    return f"{resp.request.method} {resp.request.path_url} -> {resp.status_code} {resp.text[:300]!r}"
+
+
+# --- the server ------------------------------------------------------------------
+
+class Server:
+    def __init__(self, db_url: str, port: int, logdir: Path, threads: int):
+        self.db_url, self.port, self.logdir, self.threads = db_url, port, logdir, threads
+        self.base = f"http://{HOST}:{port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, wait_s: float = 30.0) -> None:
+        self.out = open(self.logdir / "server.stdout", "wb")
+        self.err = open(self.logdir / "server.stderr", "wb")
+        cmd = hallq_command() + ["serve", "--db", self.db_url, "--host", HOST, "--port", str(self.port),
+                                 "--threads", str(self.threads)]
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(cmd, stdout=self.out, stderr=self.err, cwd=ROOT, env=env,
+                                     start_new_session=True)  # own process group: gunicorn master + worker
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"server exited with {self.proc.returncode} on start:\n{self.stderr_tail()}")
+            try:
+                if requests.get(self.base + "/api/v1/openapi.json", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise BenchError(f"server did not answer /api/v1/openapi.json within {wait_s:.0f} s:\n{self.stderr_tail()}")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except ProcessLookupError:
+                pass
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=5)
+        self.proc = None
+        self.out.close()
+        self.err.close()
+
+    def ensure_running(self) -> None:
+        """After a run: a server that died during it makes its figures meaningless."""
+        if self.proc is not None and self.proc.poll() is not None:
+            raise BenchError(f"server died during the run ({self.proc.returncode}):\n{self.stderr_tail()}")
+
+    def cpu_seconds(self) -> float | None:
+        """User+system CPU of the server's process group (gunicorn master and worker), from /proc."""
+        if self.proc is None:
+            return None
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        try:
+            for entry in os.scandir("/proc"):
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    stat = Path(entry.path, "stat").read_text()
+                except OSError:
+                    continue
+                fields = stat[stat.rindex(")") + 2:].split()
+                if int(fields[2]) == self.proc.pid:  # process group id
+                    total += int(fields[11]) + int(fields[12])
+        except OSError:
+            return None
+        return total / tick
+
+    def stderr_tail(self, lines: int = 40) -> str:
+        try:
+            text = (self.logdir / "server.stderr").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+class Bench:
+    """One run's temporary directory, database and server, set up with the hallq CLI.
+
+    Used as `with bench: ... return 0` then `return 1`: on leaving, whatever was
+    registered with `on_exit` is stopped (last first), then the server, and the
+    directory is removed (kept with --keep). A BenchError is printed with the
+    tail of the server's stderr and goes no further, so the code after the
+    `with` block runs only when the run failed.
+    """
+
+    def __init__(self, prefix: str, threads: int, keep: bool, db_url: str | None = None):
+        # a plain `kill` also goes through the clean-up (stops the server, removes the temp dir)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        self.tmp = Path(tempfile.mkdtemp(prefix=prefix))
+        self.db_url = db_url or f"sqlite:///{self.tmp / 'bench.db'}"
+        self.server = Server(self.db_url, free_port(), self.tmp, threads)
+        self.keep = keep
+        self._on_exit: list[Callable[[], None]] = []
+
+    def __enter__(self) -> Bench:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        try:
+            if isinstance(exc, BenchError):
+                print(f"\nBENCHMARK FAILED: {exc}", file=sys.stderr)
+                tail = self.server.stderr_tail()
+                if tail:
+                    print(f"server stderr (last lines):\n{tail}", file=sys.stderr)
+        finally:
+            for stop in reversed(self._on_exit):
+                stop()
+            self.server.stop()
+            if self.keep:
+                print(f"kept {self.tmp}")
+            else:
+                shutil.rmtree(self.tmp, ignore_errors=True)
+        return isinstance(exc, BenchError)
+
+    def on_exit(self, stop: Callable[[], None]) -> None:
+        self._on_exit.append(stop)
+
+    def load_hall(self) -> None:
+        print(cli(["load-hall", str(bench_hall_file(self.tmp)), "--db", self.db_url]), flush=True)
+
+    def token(self, kind: str, name: str) -> str:
+        return cli(["token", "create", "--kind", kind, "--name", name, "--db", self.db_url]).splitlines()[-1]
+
+    def add_clerk(self, username: str) -> None:
+        cli(["user", "add", username, "--role", "clerk", "--password-stdin", "--db", self.db_url],
+            stdin=PASSWORD + "\n")
+
+    def sign_in(self, window: int) -> str:
+        """Logs in the clerk of CLERKS[window] and signs them in at post A there; their session token."""
+        username = CLERKS[window]
+        r = requests.post(self.server.base + "/api/v1/auth/login", json={"username": username, "password": PASSWORD},
+                          timeout=REQUEST_TIMEOUT)
+        if r.status_code != 200:
+            raise BenchError(f"login {username}: {describe(r)}")
+        token = r.json()["token"]
+        r = requests.post(f"{self.server.base}/api/v1/windows/{window}/sign-in", json={"post": "A"},
+                          headers={"Authorization": f"Bearer {token}"}, timeout=REQUEST_TIMEOUT)
+        if r.status_code != 200:
+            raise BenchError(f"sign-in at window {window}: {describe(r)}")
+        return token
+
+
+# --- CPU accounting ----------------------------------------------------------------
+
+class HasCpu(Protocol):
+    def cpu_seconds(self) -> float | None: ...
+
+
+class CpuMeter:
+    """CPU used during a phase by the server's process group, the agent processes (if any) and this process."""
+
+    def __init__(self, server: Server, agents: Iterable[HasCpu] | None = None):
+        self.server, self.agents = server, None if agents is None else list(agents)
+
+    def _agents(self) -> float | None:
+        values = [a.cpu_seconds() for a in self.agents or ()]
+        return None if None in values else sum(v for v in values if v is not None)
+
+    def start(self) -> None:
+        self.s0, self.a0, self.c0 = self.server.cpu_seconds(), self._agents(), time.process_time()
+
+    def used(self) -> dict:
+        """`server_cpu_s`, `agent_cpu_s` (only with agents) and `loadgen_cpu_s` since start()."""
+        s1, a1, c1 = self.server.cpu_seconds(), self._agents(), time.process_time()
+        used: dict = {"server_cpu_s": None if self.s0 is None or s1 is None else round(s1 - self.s0, 2)}
+        if self.agents is not None:
+            used["agent_cpu_s"] = None if self.a0 is None or a1 is None else round(a1 - self.a0, 2)
+        used["loadgen_cpu_s"] = round(c1 - self.c0, 2)
+        return used
+
+
+# --- load ------------------------------------------------------------------------
+
+class Phase:
+    """Latencies, statuses and the first few unexpected answers of one phase."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.statuses: dict[str, int] = {}
+        self.errors: list[str] = []
+
+    def record(self, status: str, latency: float | None = None, error: str | None = None):
+        with self.lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            if latency is not None:
+                self.latencies.append(latency)
+            if error and len(self.errors) < 5:
+                self.errors.append(error)
+
+
+class Load:
+    """Worker threads that start together and share one count of requests, bounded in time.
+
+    Each worker opens its connection, calls `ready()`, then loops while
+    `take()` grants it a request. `run()` starts them, notes when they all
+    began (`began` on perf_counter, `began_wall` on time.time) and waits for
+    them (at most the phase's time plus `grace_s`).
+    """
+
+    def __init__(self, count: int, seconds: float):
+        self.left = count
+        self.deadline = time.monotonic() + seconds
+        self._lock = threading.Lock()
+        self._start: threading.Barrier | None = None
+        self.began = self.began_wall = 0.0
+
+    def ready(self) -> None:
+        assert self._start is not None
+        self._start.wait()
+
+    def take(self) -> bool:
+        if time.monotonic() >= self.deadline:
+            return False
+        with self._lock:
+            if self.left <= 0:
+                return False
+            self.left -= 1
+            return True
+
+    def run(self, workers: list[Callable[[], None]], grace_s: float) -> None:
+        self._start = threading.Barrier(len(workers) + 1)
+        threads = [threading.Thread(target=w, daemon=True) for w in workers]
+        for t in threads:
+            t.start()
+        self._start.wait(timeout=60)
+        self.began, self.began_wall = time.perf_counter(), time.time()
+        for t in threads:
+            t.join(timeout=max(1.0, self.deadline - time.monotonic() + grace_s))
+
+    @property
+    def timed_out(self) -> bool:
+        return self.left > 0
+
+
+# --- display screens ---------------------------------------------------------------
+
+class Listener:
+    """One display screen: a Socket.IO client noting when each `ticket.called` arrives."""
+
+    def __init__(self, inline: bool = True):
+        self.arrivals: dict[str, float] = {}
+        self.lock = threading.Lock()
+        # websocket-client checks UTF-8 byte by byte in pure Python unless told
+        # not to (Python's own decoding still checks it, in C).
+        self.sio = socketio.Client(reconnection=False,
+                                   websocket_extra_options={"skip_utf8_validation": True} if inline else {})
+        if inline:
+            # python-engineio's client starts a new thread for every message it
+            # receives; with 200 clients in one process that costs the load
+            # generator more CPU than the server spends. Dispatch in the
+            # client's own reader thread instead (our handlers only note a time).
+            eio = self.sio.eio
+            stock = eio._receive_packet
+
+            def receive(pkt, eio=eio, stock=stock):
+                if pkt.packet_type == engineio.packet.MESSAGE:
+                    eio._trigger_event("message", pkt.data)
+                else:
+                    stock(pkt)
+
+            eio._receive_packet = receive
+        self.sio.on("ticket.called", self._called)
+        self.sio.on("ticket.issued", self.issued)
+        self.sio.on("*", self._other)
+        self.events = 0
+        self.issued_numbers: set[str] = set()
+
+    def _other(self, event, data=None):
+        self.events += 1
+
+    def _called(self, data):
+        at = time.perf_counter()
+        number = data.get("number") if isinstance(data, dict) else None
+        with self.lock:
+            self.events += 1
+            self.arrivals.setdefault(str(number), at)
+
+    def issued(self, data):
+        number = data.get("number") if isinstance(data, dict) else None
+        with self.lock:
+            self.events += 1
+            self.issued_numbers.add(str(number))
+
+    def arrival(self, number: str) -> float | None:
+        with self.lock:
+            return self.arrivals.get(number)
+
+    def connect(self, base: str, token: str) -> None:
+        self.sio.connect(base, transports=["websocket"], auth={"token": token}, wait_timeout=20)
+
+    def disconnect(self) -> None:
+        try:
+            self.sio.disconnect()
+        except Exception:
+            pass
+
+
+def connect_all(listeners: list[Listener], base: str, token: str) -> tuple[float, list[str]]:
+    """Connects the clients 25 at a time; the seconds it took and the errors of those that failed."""
+    errors: list[str] = []
+    t_conn = time.perf_counter()
+    with cf.ThreadPoolExecutor(max_workers=25) as pool:
+        for fut in [pool.submit(lst.connect, base, token) for lst in listeners]:
+            try:
+                fut.result(timeout=60)
+            except Exception as exc:
+                errors.append(repr(exc))
+    return time.perf_counter() - t_conn, errors
+
+
+def disconnect_all(listeners: list[Listener]) -> None:
+    with cf.ThreadPoolExecutor(max_workers=25) as pool:
+        list(pool.map(lambda lst: lst.disconnect(), listeners))
+
+
+def settle(listeners: list[Listener], until=lambda: True, quiet_s: float = 0.05, limit_s: float = 5.0) -> None:
+    """Wait (at most limit_s) until `until()` holds and no client got an event for quiet_s."""
+    end = time.monotonic() + limit_s
+    last, last_change = -1, time.monotonic()
+    while time.monotonic() < end:
+        count = sum(lst.events for lst in listeners)
+        if count != last:
+            last, last_change = count, time.monotonic()
+        elif time.monotonic() - last_change >= quiet_s and until():
+            return
+        time.sleep(0.005)
+
+
+def await_call(listeners: list[Listener], number: str, wait_s: float, poll_s: float) -> None:
+    """Waits (at most wait_s) until `number`'s ticket.called has reached every client."""
+    until = time.monotonic() + wait_s
+    while time.monotonic() < until and not all(lst.arrival(number) is not None for lst in listeners):
+        time.sleep(poll_s)
+
+
+def call_delays(listeners: list[Listener], number: str, t0: float) -> list[float]:
+    """Each arrival of `number`'s ticket.called so far - t0 (perf_counter); clients without it are left out."""
+    return [a - t0 for a in (lst.arrival(number) for lst in listeners) if a is not None]
