@@ -1,10 +1,8 @@
 """The hall TV display page (/display) and the announcement audio it may play.
 
-A TV has nobody to log in, so its address carries a display token:
-`/display#token=...`. The token sits in the URL fragment on purpose: a browser
-never sends the fragment to the server, so no access log (werkzeug's logs the
-whole request line, query string included) ever holds it. The page hands it to
-Socket.IO in the connect packet and to audio requests as a bearer header.
+A TV has nobody to log in, so its address carries a display token in the URL
+fragment, `/display#token=...` (hallq.device_pages says why). The page hands it
+to Socket.IO in the connect packet and to audio requests as a bearer header.
 Which windows and items the page shows follows the token's display profile
 (hallq/display/profiles.py), decided by the server when the socket connects.
 """
@@ -13,8 +11,9 @@ from __future__ import annotations
 import functools
 import re
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, request
 
+from hallq import device_pages
 from hallq.devices.voice import render_announcement_wav
 from hallq.devices.voice.engine import EngineError
 from hallq.devices.voice.settings import VoiceSettings as SpeakerSettings
@@ -95,18 +94,9 @@ TEXT: dict[str, dict[str, str]] = {
 TICKET_NUMBER = re.compile(r"^[A-Z]{1,2}[0-9]{1,5}$")
 
 
-def page_lang() -> str:
-    return "en" if (request.args.get("lang") or "").lower().startswith("en") else "zh"
-
-
 @bp.get("/display")
 def display_page():
-    lang = page_lang()
-    response = Response(render_template("display.html", lang=lang, text=TEXT[lang]))
-    # The page itself holds nothing secret or live; the socket brings the state.
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return device_pages.render_page("display.html", TEXT)
 
 
 @bp.get("/display/announce.wav")

@@ -1,9 +1,9 @@
 """The evaluator pad (评价器) page: a tablet at the window, facing the citizen.
 
 The pad signs in with an evaluator token bound to one window, carried in the
-URL fragment (`/evaluator#token=...`) like the TV display's: a browser never
-sends the fragment to the server, so no access log ever holds it. The page
-hands it to Socket.IO in the connect packet and to the API as a bearer header.
+URL fragment (`/evaluator#token=...`) like every device page's
+(hallq.device_pages). The page hands it to Socket.IO in the connect packet and
+to the API as a bearer header.
 
 Idle, the pad shows the window and the clerk on duty (亮证上岗: photo, name,
 staff number, this month's stars). `GET /evaluator/state` gives that, and the
@@ -21,10 +21,11 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
+from flask import Blueprint, current_app, jsonify, send_file
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from hallq import device_pages
 from hallq.accounts import Principal
 from hallq.evaluator import choices, rating
 from hallq.evaluator.models import Rating
@@ -150,18 +151,10 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
-def page_lang() -> str:
-    return "en" if (request.args.get("lang") or "").lower().startswith("en") else "zh"
-
-
 @bp.get("/evaluator")
 def pad_page():
-    lang = page_lang()
-    response = Response(render_template("evaluator.html", lang=lang, text=TEXT[lang], texts=TEXT))
-    # The page holds nothing secret or live; the socket and /evaluator/state bring the state.
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    # The socket and /evaluator/state bring the state.
+    return device_pages.render_page("evaluator.html", TEXT)
 
 
 def _pad(who: Principal) -> int:

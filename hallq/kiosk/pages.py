@@ -1,9 +1,8 @@
 """The kiosk touch page (/kiosk) and the citizen's ticket status page (/t/<token>).
 
 The kiosk signs in with a kiosk device token given once in the URL fragment
-(`/kiosk#token=...`): a browser never sends the fragment to the server, so no
-access log holds it; the page keeps it in the browser's local storage and
-takes it out of the address bar. Staff may also type it on the page's setup
+(`/kiosk#token=...`, as every device page: hallq.device_pages); the page keeps
+it in the browser's local storage and takes it out of the address bar. Staff may also type it on the page's setup
 screen. Every label the page shows is in TEXT, both languages, so the citizen
 can switch language without a reload.
 
@@ -17,9 +16,10 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template
 from pydantic import Field
 
+from hallq import device_pages
 from hallq.display.pages import VoiceUnavailable
 from hallq.queue import views
 from hallq.queue.api import status_page
@@ -253,20 +253,9 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
 }
 
 
-def page_lang() -> str:
-    return "en" if (request.args.get("lang") or "").lower().startswith("en") else "zh"
-
-
-def _page(html: str, status: int = 200) -> Response:
-    response = Response(html, status=status)
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["Referrer-Policy"] = "no-referrer"  # a token never leaves in a Referer
-    return response
-
-
 @bp.get("/kiosk")
 def kiosk_page():
-    return _page(render_template("kiosk.html", lang=page_lang(), text=TEXT))
+    return device_pages.render_page("kiosk.html", TEXT)
 
 
 class SpeechIn(Body):
@@ -300,14 +289,14 @@ def _by_token(s, token: str) -> Ticket | None:
 
 @bp.get("/t/<token>")
 def status_page_view(token: str):
-    lang = page_lang()
+    lang = device_pages.page_lang()
     with reading() as uow:
         ticket = _by_token(uow.session, token)
         data = None
         if ticket is not None:
             data = views.public_status(uow.session, hall_context(uow.session, ticket.hall_id), ticket, now())
     html = render_template("status_page.html", lang=lang, text=STATUS_TEXT[lang], data=data, token=token)
-    response = _page(html, 200 if data else 404)
+    response = device_pages.page_response(html, 200 if data else 404)
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 

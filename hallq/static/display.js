@@ -6,7 +6,8 @@
  * touching it. A periodic snapshot request mends anything a lost event left.
  *
  * The display token comes from the URL fragment (/display#token=...), which
- * browsers never send to the server, so it never lands in an access log.
+ * browsers never send to the server, so it never lands in an access log;
+ * device_page.js holds what the device pages share.
  *
  * Audio hook: `hallqDisplay.announce({audio: [url, ...]})`, also reached by a
  * Socket.IO `announce` event with that payload, queues WAV/MP3 URLs and plays
@@ -16,20 +17,17 @@
 (function () {
   "use strict";
 
-  const T = JSON.parse(document.getElementById("display-text").textContent);
-  const LANG = document.documentElement.lang === "en" ? "en" : "zh";
+  const P = window.hallqDevicePage;
+  const LANG = P.HOME_LANG;
+  const T = P.TEXTS[LANG];
   const BLINK_MS = 8000;           // the newest call blinks this long after it is made
   const PAGE_MS = 8000;            // lists too long for the screen turn a page this often
   const RESYNC_MS = 5 * 60 * 1000; // belt and braces: a fresh snapshot this often anyway
-  const OFFLINE_NOTICE_MS = 2000;  // a blip shorter than this is not worth a banner
-  const RETRY_REFUSED_MS = 60 * 1000;
   const STALE_AUDIO_MS = 60 * 1000; // a call not spoken within a minute is not spoken late
   const RECENT_MAX = 8;
 
-  const $ = (id) => document.getElementById(id);
-  const esc = (s) => String(s ?? "").replace(/[&<>"']/g,
-    (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
-  const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => esc(values[k]));
+  const {$, esc, fail, recover} = P;
+  const fill = (template, values) => P.fill(template, values, esc);  // for innerHTML: the values escaped
 
   const state = {
     hall: null, display: null, windows: [], services: [], calls: [],
@@ -40,7 +38,7 @@
     connected: false,
   };
 
-  const token = new URLSearchParams(location.hash.slice(1)).get("token");
+  const token = P.fragmentToken();
 
   // --- time -------------------------------------------------------------------------
   const serverNow = () => Date.now() + state.serverOffset;
@@ -343,18 +341,6 @@
     }
   });
 
-  // --- failure ----------------------------------------------------------------------
-  function fail(reason) {
-    $("failure-reason").textContent = reason;
-    $("failure").hidden = false;
-    document.body.classList.add("failed");
-  }
-
-  function recover() {
-    $("failure").hidden = true;
-    document.body.classList.remove("failed");
-  }
-
   // --- the connection ----------------------------------------------------------------
   tickClock();
   setInterval(tickClock, 1000);
@@ -362,8 +348,7 @@
   // End the blink on time rather than at the next page turn.
   setInterval(() => { if (state.freshUntil && !isFresh()) { state.freshUntil = 0; render(); } }, 500);
   window.addEventListener("resize", render);
-  // A new token typed into the address changes only the fragment, which reloads nothing by itself.
-  window.addEventListener("hashchange", () => location.reload());
+  P.reloadOnNewToken();
 
   window.hallqDisplay = {state, announcer, announce, socket: null};
 
@@ -372,39 +357,9 @@
     return;
   }
 
-  const socket = io({
-    auth: {token},
-    transports: ["websocket", "polling"],
-    tryAllTransports: true,  // a network that blocks websockets still gets long-polling
-    reconnectionDelay: 1000,
-    reconnectionDelayMax: 5000,  // back within seconds of the network, however long it was gone
-  });
+  // The server sends a snapshot on every connect; nothing to ask for here.
+  const socket = P.connect(token, state, {connected: recover, text: () => T});
   window.hallqDisplay.socket = socket;
-  let offlineTimer = null;
-
-  socket.on("connect", () => {
-    state.connected = true;
-    clearTimeout(offlineTimer);
-    $("offline").hidden = true;
-    $("link").classList.add("up");
-    recover();
-    // The server sends a snapshot on every connect; nothing to ask for here.
-  });
-
-  socket.on("disconnect", () => {
-    state.connected = false;
-    $("link").classList.remove("up");
-    clearTimeout(offlineTimer);
-    offlineTimer = setTimeout(() => { if (!state.connected) $("offline").hidden = false; }, OFFLINE_NOTICE_MS);
-  });
-
-  socket.on("connect_error", (err) => {
-    if (socket.active) return;  // a network failure: the client retries by itself
-    // Refused by the server (bad or revoked token): say so, and try again now and then
-    // in case the token is put right on the server.
-    fail(err && err.message === "unauthorized" ? T.bad_token : T.server_error);
-    setTimeout(() => socket.connect(), RETRY_REFUSED_MS);
-  });
 
   socket.on("snapshot", applySnapshot);
   socket.on("ticket.called", (e) => { addCall(e, "called"); setServing(e); render(); });

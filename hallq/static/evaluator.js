@@ -13,17 +13,16 @@
  * was offline or reloaded when the clerk finished still asks.
  *
  * The token comes from the URL fragment (/evaluator#token=...), which browsers
- * never send to the server, so it never lands in an access log.
+ * never send to the server, so it never lands in an access log; device_page.js
+ * holds what the device pages share.
  */
 (function () {
   "use strict";
 
-  const TEXTS = JSON.parse(document.getElementById("pad-text").textContent);
-  const HOME_LANG = document.documentElement.lang === "en" ? "en" : "zh";
+  const P = window.hallqDevicePage;
+  const {TEXTS, HOME_LANG} = P;
   const THANKS_MS = 5000;          // thanks stay up this long, then the next citizen sees the clerk again
   const NOTICE_MS = 7000;          // a refusal is longer to read than a thank-you
-  const OFFLINE_NOTICE_MS = 2000;  // a blip shorter than this is not worth a banner
-  const RETRY_REFUSED_MS = 60 * 1000;
   const RESYNC_MS = 5 * 60 * 1000; // a fresh state now and then mends anything a lost event left
   const TICK_MS = 200;
   const LEVEL_COLOURS = {5: "#14853b", 4: "#4f9e2f", 3: "#c98a00", 2: "#d9631e", 1: "#c62828"};
@@ -31,12 +30,9 @@
   const MOUTHS = {5: "M28 60 Q50 84 72 60", 4: "M32 63 Q50 76 68 63", 3: "M33 67 L67 67",
     2: "M32 72 Q50 61 68 72", 1: "M28 76 Q50 56 72 76"};
 
-  const $ = (id) => document.getElementById(id);
-  const esc = (s) => String(s ?? "").replace(/[&<>"']/g,
-    (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
-  const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
+  const {$, esc, fill, fail, recover} = P;
 
-  const token = new URLSearchParams(location.hash.slice(1)).get("token");
+  const token = P.fragmentToken();
 
   const state = {
     lang: HOME_LANG,
@@ -444,61 +440,20 @@
   // A long press on a tablet would select text or open a menu; neither helps a citizen.
   document.addEventListener("contextmenu", (e) => e.preventDefault());
 
-  // --- failure ----------------------------------------------------------------------
-  function fail(reason) {
-    $("failure-reason").textContent = reason;
-    $("failure").hidden = false;
-    document.body.classList.add("failed");
-  }
-
-  function recover() {
-    $("failure").hidden = true;
-    document.body.classList.remove("failed");
-  }
-
   // --- the connection ------------------------------------------------------------------
   window.hallqPad = {state, socket: null, loadState};
   render();
   setInterval(tick, TICK_MS);
   setInterval(tickClock, 1000);
-  // A new token typed into the address changes only the fragment, which reloads nothing by itself.
-  window.addEventListener("hashchange", () => location.reload());
+  P.reloadOnNewToken();
 
   if (!token) {
     fail(T().no_token);
     return;
   }
 
-  const socket = io({
-    auth: {token},
-    transports: ["websocket", "polling"],
-    tryAllTransports: true,
-    reconnectionDelay: 1000,
-    reconnectionDelayMax: 5000,
-  });
+  const socket = P.connect(token, state, {connected: recover, text: T});
   window.hallqPad.socket = socket;
-  let offlineTimer = null;
-
-  socket.on("connect", () => {
-    state.connected = true;
-    clearTimeout(offlineTimer);
-    $("offline").hidden = true;
-    $("link").classList.add("up");
-    recover();
-  });
-
-  socket.on("disconnect", () => {
-    state.connected = false;
-    $("link").classList.remove("up");
-    clearTimeout(offlineTimer);
-    offlineTimer = setTimeout(() => { if (!state.connected) $("offline").hidden = false; }, OFFLINE_NOTICE_MS);
-  });
-
-  socket.on("connect_error", (err) => {
-    if (socket.active) return;  // a network failure: the client retries by itself
-    fail(err && err.message === "unauthorized" ? T().bad_token : T().server_error);
-    setTimeout(() => socket.connect(), RETRY_REFUSED_MS);
-  });
 
   const mine = (e) => e && state.pad ? e.window === state.pad.window.number : Boolean(e);
 

@@ -2,7 +2,7 @@
  *
  * The kiosk token arrives once in the URL fragment (/kiosk#token=...), which
  * browsers never send to the server; it is kept in local storage and taken out
- * of the address bar. The printer this kiosk prints on is the device named
+ * of the address bar (device_page.js holds what the device pages share). The printer this kiosk prints on is the device named
  * like the token (the server's rule), so its `device.status` is ours to watch.
  *
  * No ghost tickets: the kiosk issues only while its printer reports ok or
@@ -17,8 +17,9 @@
 (function () {
   "use strict";
 
-  const ALL_TEXT = JSON.parse(document.getElementById("kiosk-text").textContent);
-  const PAGE_LANG = document.documentElement.lang === "en" ? "en" : "zh";
+  const P = window.hallqDevicePage;
+  const ALL_TEXT = P.TEXTS;
+  const PAGE_LANG = P.HOME_LANG;
   const query = new URLSearchParams(location.search);
   const IDLE_MS = (Number(query.get("idle")) || 60) * 1000;      // back to the start when nobody touches
   const DONE_MS = Math.min(IDLE_MS, 15000);                       // "take your ticket" stays this long
@@ -32,10 +33,7 @@
   const ISSUING_SCREENS = ["start", "items", "search", "confirm", "green", "checkin"];
   const STORE = "hallq.kiosk.token";
 
-  const $ = (id) => document.getElementById(id);
-  const esc = (s) => String(s ?? "").replace(/[&<>"']/g,
-    (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
-  const fill = (template, values) => String(template).replace(/\{(\w+)\}/g, (_, k) => values[k] ?? "");
+  const {$, esc, fill} = P;
 
   const state = {
     lang: PAGE_LANG, elder: false, screen: "start",
@@ -54,7 +52,7 @@
 
   // --- the token ---------------------------------------------------------------------
   function takeToken() {
-    const given = new URLSearchParams(location.hash.slice(1)).get("token");
+    const given = P.fragmentToken();
     if (given) {
       localStorage.setItem(STORE, given);
       history.replaceState(null, "", location.pathname + location.search);  // off the screen and history
@@ -719,17 +717,9 @@
 
   // --- the connection ----------------------------------------------------------------
   function connect() {
-    const socket = io({auth: {token}, transports: ["websocket", "polling"], tryAllTransports: true,
-                       reconnectionDelay: 1000, reconnectionDelayMax: 5000});
+    const socket = P.connect(token, state, {connected: refreshState,
+                                            refused: (unauthorized) => { if (unauthorized) needSetup(true); }});
     window.hallqKiosk.socket = socket;
-    socket.on("connect", () => { state.connected = true; $("offline").hidden = true; refreshState(); });
-    socket.on("disconnect", () => {
-      state.connected = false;
-      setTimeout(() => { if (!state.connected) $("offline").hidden = false; }, 2000);
-    });
-    socket.on("connect_error", (err) => {
-      if (!socket.active && err && err.message === "unauthorized") needSetup(true);
-    });
     socket.on("snapshot", (s) => {
       state.services = s.services || [];
       if (!state.hall && s.hall) state.hall = s.hall;
