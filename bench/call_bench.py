@@ -22,7 +22,6 @@ bench/results/call.json.
 """
 from __future__ import annotations
 
-import argparse
 import concurrent.futures as cf
 import sys
 import threading
@@ -31,9 +30,9 @@ import time
 import requests
 
 from agent_sim import AgentProcess
-from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, CpuMeter, Listener, Table, await_call,
-                     below, call_delays, connect_all, describe, disconnect_all, fmt, load_line, machine, ms, pct,
-                     report_end, run_facts, settle, write_results)
+from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Listener, Table,
+                     await_call, below, call_delays, connect_all, describe, disconnect_all, fmt, load_line, machine, ms,
+                     pct, report_end, run_facts, settle)
 
 RESULTS = ROOT / "bench" / "results" / "call.json"
 WINDOW, LED_ADDRESS = 1, 11  # window 1's LED screen; window 2's (address 12) must stay as it was
@@ -203,15 +202,8 @@ def report(res: dict) -> str:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="a short run")
-    ap.add_argument("--clients", type=int, default=200, help="Socket.IO display clients (default 200)")
-    ap.add_argument("--threads", type=int, default=300, help="server threads (default 300)")
-    ap.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
-    args = ap.parse_args()
+    args = BenchOptions(__doc__, threads=300, displays=True).parse_args()
     sizes = QUICK if args.quick else FULL
-    if args.clients + 20 > args.threads:
-        ap.error("--threads must exceed --clients by at least 20 (each websocket holds a server thread)")
 
     bench = Bench("hallq-call-bench-", args.threads, args.keep)
     server = bench.server
@@ -267,11 +259,8 @@ def main() -> int:
 
         if not agent.alive():
             raise BenchError(f"the agent died during the run:\n{agent.stderr_tail()}")
-        server.ensure_running()
-        res["server_stderr_tail"] = server.stderr_tail(20)
         res["agent_stderr_tail"] = agent.stderr_tail(20)
-        write_results(RESULTS, res)
-        print(report(res))
+        bench.save(RESULTS, res, report)
         return 0
     return 1  # the run failed: Bench said why
 

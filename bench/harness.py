@@ -12,6 +12,7 @@ sys.path).
 """
 from __future__ import annotations
 
+import argparse
 import concurrent.futures as cf
 import datetime as dt
 import json
@@ -142,6 +143,27 @@ def report_end(lines: list[str], problems: list[str], results: Path) -> str:
         lines.extend(problems)
     lines.append(f"results written to {results.relative_to(ROOT)}")
     return "\n".join(lines)
+
+
+# --- options ---------------------------------------------------------------------
+
+class BenchOptions(argparse.ArgumentParser):
+    """--quick, --threads and --keep, and with `displays` --clients (each websocket holds a server thread)."""
+
+    def __init__(self, doc: str, threads: int, displays: bool = False):
+        super().__init__(description=doc.split("\n\n")[0])
+        self.displays = displays
+        self.add_argument("--quick", action="store_true", help="a short run")
+        if displays:
+            self.add_argument("--clients", type=int, default=200, help="Socket.IO display clients (default 200)")
+        self.add_argument("--threads", type=int, default=threads, help=f"server threads (default {threads})")
+        self.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed = super().parse_args(args, namespace)
+        if self.displays and parsed.clients + 20 > parsed.threads:
+            self.error("--threads must exceed --clients by at least 20 (each websocket holds a server thread)")
+        return parsed
 
 
 # --- the hallq CLI -----------------------------------------------------------------
@@ -305,6 +327,14 @@ class Bench:
 
     def on_exit(self, stop: Callable[[], None]) -> None:
         self._on_exit.append(stop)
+
+    def save(self, results: Path, res: dict, report: Callable[[dict], str]) -> None:
+        """After the measuring: the server must have lived through it; the tail of its stderr goes into
+        the results, which are written, then the report is printed."""
+        self.server.ensure_running()
+        res["server_stderr_tail"] = self.server.stderr_tail(20)
+        write_results(results, res)
+        print(report(res))
 
     def load_hall(self) -> None:
         print(cli(["load-hall", str(bench_hall_file(self.tmp)), "--db", self.db_url]), flush=True)

@@ -24,7 +24,6 @@ and QR target. Results go to bench/results/print.json.
 """
 from __future__ import annotations
 
-import argparse
 import base64
 import concurrent.futures as cf
 import sys
@@ -37,9 +36,9 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent_sim import AgentProcess  # noqa: E402
-from harness import (REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, CpuMeter, Load, Phase, Table,  # noqa: E402
-                     at_least, below, describe, fmt, fsync_ms, load_line, machine, ms, pct, report_end, run_facts,
-                     write_results)
+from harness import (REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Load,  # noqa: E402
+                     Phase, Table, at_least, below, describe, fmt, fsync_ms, load_line, machine, ms, pct, report_end,
+                     run_facts)
 from hallq.devices.escpos.decode import decode  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "print.json"
@@ -265,11 +264,8 @@ def report(res: dict) -> str:
 # --- main ------------------------------------------------------------------------
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="a short run")
+    ap = BenchOptions(__doc__, threads=64)
     ap.add_argument("--kiosks", type=int, default=4, help="concurrent kiosks, each its own printer and agent (default 4)")
-    ap.add_argument("--threads", type=int, default=64, help="server threads (default 64)")
-    ap.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
     args = ap.parse_args()
     sizes = QUICK if args.quick else FULL
     if args.kiosks < 1:
@@ -352,10 +348,7 @@ def main() -> int:
         for agent in agents:
             if not agent.alive():
                 raise BenchError(f"agent {agent.name} died during the run:\n{agent.stderr_tail()}")
-        server.ensure_running()
-        res["server_stderr_tail"] = server.stderr_tail(20)
-        write_results(RESULTS, res)
-        print(report(res))
+        bench.save(RESULTS, res, report)
         return 0
     return 1  # the run failed: Bench said why
 

@@ -19,15 +19,14 @@ printed and written to bench/results/queue.json.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 
 import requests
 
-from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, CpuMeter, Listener, Load, Phase,
-                     Table, at_least, await_call, below, call_delays, connect_all, describe, disconnect_all, fmt,
-                     fsync_ms, load_line, machine, ms, pct, report_end, run_facts, settle, write_results)
+from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Listener, Load,
+                     Phase, Table, at_least, await_call, below, call_delays, connect_all, describe, disconnect_all,
+                     fmt, fsync_ms, load_line, machine, ms, pct, report_end, run_facts, settle)
 
 RESULTS = ROOT / "bench" / "results" / "queue.json"
 
@@ -264,19 +263,13 @@ def report(res: dict) -> str:
 # --- main ------------------------------------------------------------------------
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="a short run")
-    ap.add_argument("--clients", type=int, default=200, help="Socket.IO display clients (default 200)")
-    ap.add_argument("--threads", type=int, default=300, help="server threads (default 300)")
+    ap = BenchOptions(__doc__, threads=300, displays=True)
     ap.add_argument("--stock-dispatch", action="store_true",
                     help="Socket.IO clients as the libraries come: a thread per received message and "
                          "pure-Python UTF-8 checks (costs the load generator much CPU)")
-    ap.add_argument("--keep", action="store_true", help="keep the temporary directory (database, server logs)")
     ap.add_argument("--db", help="an empty PostgreSQL database URL to measure instead of SQLite")
     args = ap.parse_args()
     sizes = QUICK if args.quick else FULL
-    if args.clients + 20 > args.threads:
-        ap.error("--threads must exceed --clients by at least 20 (each websocket holds a server thread)")
 
     bench = Bench("hallq-bench-", args.threads, args.keep, args.db)
     server = bench.server
@@ -315,13 +308,9 @@ def main() -> int:
                  fanout, base, kiosk, clerks[1], display, args.clients, sizes["fanout_calls"], not args.stock_dispatch,
                  CpuMeter(server))
 
-        server.ensure_running()
-        tail = server.stderr_tail(20)
-        res["server_stderr_tail"] = tail
-        write_results(RESULTS, res)
-        print(report(res))
-        if tail.strip():
-            print("\nserver stderr (last lines):\n" + tail)
+        bench.save(RESULTS, res, report)
+        if res["server_stderr_tail"].strip():
+            print("\nserver stderr (last lines):\n" + res["server_stderr_tail"])
         return 0
     return 1  # the run failed: Bench said why
 
