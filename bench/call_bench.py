@@ -30,9 +30,9 @@ import time
 import requests
 
 from agent_sim import AgentProcess
-from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Listener, Table,
-                     await_call, below, call_delays, connect_all, describe, disconnect_all, fmt, load_line, machine, ms,
-                     pct, report_end, run_facts, settle)
+from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, Bench, BenchError, BenchOptions, CpuMeter, Listener, Table,
+                     await_call, below, call_delays, connect_all, describe, disconnect_all, fmt, issue_to_quiet_hall,
+                     load_line, machine, ms, pct, report_end, run_facts, settle)
 
 RESULTS = ROOT / "bench" / "results" / "call.json"
 WINDOW, LED_ADDRESS = 1, 11  # window 1's LED screen; window 2's (address 12) must stay as it was
@@ -104,12 +104,10 @@ def calls(base: str, kiosk: str, clerk: str, listeners: list[Listener], agent: A
         for _ in range(count):
             if time.monotonic() > deadline:
                 break
-            r = kiosk_s.post(base + "/api/v1/tickets", json={"service": SERVICE}, timeout=REQUEST_TIMEOUT)
+            r = issue_to_quiet_hall(kiosk_s, base, listeners)
             if r.status_code != 201:
                 errors.append(describe(r))
                 break
-            issued = r.json()["number"]
-            settle(listeners, lambda: all(issued in lst.issued_numbers for lst in listeners))
             # Both clocks are CLOCK_MONOTONIC on Linux; the agent's times are monotonic, the clients' perf_counter.
             t0_mono, t0_perf = time.monotonic(), time.perf_counter()
             r = clerk_s.post(f"{base}/api/v1/windows/{WINDOW}/call-next", timeout=REQUEST_TIMEOUT)

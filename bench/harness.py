@@ -548,6 +548,16 @@ def settle(listeners: list[Listener], until=lambda: True, quiet_s: float = 0.05,
         time.sleep(0.005)
 
 
+def issue_to_quiet_hall(session: requests.Session, base: str, listeners: list[Listener]) -> requests.Response:
+    """Issues a ticket and, when it is issued, waits until every client has its ticket.issued and the
+    screens are quiet, so that the call which follows is timed alone. The kiosk's answer."""
+    r = session.post(base + "/api/v1/tickets", json={"service": SERVICE}, timeout=REQUEST_TIMEOUT)
+    if r.status_code == 201:
+        issued = r.json()["number"]
+        settle(listeners, lambda: all(issued in lst.issued_numbers for lst in listeners))
+    return r
+
+
 def await_call(listeners: list[Listener], number: str, wait_s: float, poll_s: float) -> None:
     """Waits (at most wait_s) until `number`'s ticket.called has reached every client."""
     until = time.monotonic() + wait_s

@@ -26,7 +26,7 @@ import requests
 
 from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Listener, Load,
                      Phase, Table, at_least, await_call, below, call_delays, connect_all, describe, disconnect_all,
-                     fmt, fsync_ms, load_line, machine, ms, pct, report_end, run_facts, settle)
+                     fmt, fsync_ms, issue_to_quiet_hall, load_line, machine, ms, pct, report_end, run_facts, settle)
 
 RESULTS = ROOT / "bench" / "results" / "queue.json"
 
@@ -149,13 +149,10 @@ def fanout(base: str, kiosk: str, clerk: str, display: str, clients: int, calls:
         for _ in range(calls):
             if time.monotonic() > deadline:
                 break
-            r = kiosk_s.post(base + "/api/v1/tickets", json={"service": SERVICE}, timeout=REQUEST_TIMEOUT)
+            r = issue_to_quiet_hall(kiosk_s, base, connected)
             if r.status_code != 201:
                 errors.append(describe(r))
                 break
-            issued = r.json()["number"]
-            # let the issue's own events reach every screen first: time the call alone
-            settle(connected, lambda: all(issued in lst.issued_numbers for lst in connected))
             t0 = time.perf_counter()
             r = clerk_s.post(base + "/api/v1/windows/1/call-next", timeout=REQUEST_TIMEOUT)
             if r.status_code != 200:
