@@ -45,3 +45,23 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# Device pages (display, kiosk, evaluator pad): screen sizes, and how long a page may take to show its state.
+LANDSCAPE = {"width": 1920, "height": 1080}
+PORTRAIT = {"width": 1080, "height": 1920}
+TABLET = {"width": 1280, "height": 800}
+WAIT_MS = 10_000
+
+
+def open_with_token(page, url: str, token: str, ready: str, *, size: dict, settle_ms: int = 200):
+    """Opens a device page whose address carries its token after #, and waits until the JS `ready` holds.
+
+    `settle_ms` more gives the page a frame to draw in (and its fonts).
+    """
+    page.set_viewport_size(size)
+    page.goto("about:blank")  # a new fragment alone would not load the page again
+    page.goto(f"{url}#token={token}")
+    page.wait_for_function(ready, timeout=WAIT_MS)
+    page.wait_for_timeout(settle_ms)
+    return page

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +49,24 @@ def until(check, timeout: float = 15.0, what: str = "condition", every: float = 
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not met within {timeout}s")
         time.sleep(every)
+
+
+@contextmanager
+def demo_server(tmp_path):
+    """The demo hall (hallq.demo) served on 127.0.0.1 from a fresh SQLite file under tmp_path."""
+    from hallq.db import connect
+    from hallq.demo import create_demo_app, prepare
+    from hallq.migrate import upgrade
+    from tests.conftest import Server
+
+    database = connect(f"sqlite:///{tmp_path}/demo.db")
+    upgrade(database)
+    srv = Server(create_demo_app(database, prepare(database)))
+    try:
+        yield srv
+    finally:
+        srv.stop()
+        database.dispose()
 
 
 def cli_env() -> dict:

@@ -16,13 +16,9 @@ import wave
 import pytest
 
 from hallq.realtime import display_room
-from tests.browser import screenshot
+from tests.browser import LANDSCAPE, PORTRAIT, WAIT_MS, open_with_token, screenshot
 from tests.conftest import Hall
 from tests.helpers import clerk_api, issue, wait_for
-
-LANDSCAPE = {"width": 1920, "height": 1080}
-PORTRAIT = {"width": 1080, "height": 1920}
-WAIT_MS = 10_000
 
 
 @pytest.fixture
@@ -59,13 +55,9 @@ class BusyHall:
 
 
 def open_display(page, server, token: str, *, lang: str | None = None, size=LANDSCAPE):
-    page.set_viewport_size(size)
-    page.goto("about:blank")  # a new fragment alone would not load the page again
     query = f"?lang={lang}" if lang else ""
-    page.goto(f"{server.url}/display{query}#token={token}")
-    page.wait_for_function("() => window.hallqDisplay && window.hallqDisplay.state.hall", timeout=WAIT_MS)
-    page.wait_for_timeout(300)  # one frame for the drawing, and the fonts
-    return page
+    return open_with_token(page, f"{server.url}/display{query}", token,
+                           "() => window.hallqDisplay && window.hallqDisplay.state.hall", size=size, settle_ms=300)
 
 
 def newest(page) -> str:

@@ -15,13 +15,10 @@ from sqlalchemy import select, update
 from hallq.evaluator.models import FollowUp
 from hallq.queue.models import Staff, Window
 from hallq.queue.settings import RatingSettings
-from tests.browser import screenshot
+from tests.browser import TABLET, WAIT_MS, open_with_token, screenshot
 from hallq.app import create_app
 from tests.conftest import Hall, Server
 from tests.helpers import clerk_api, issue
-
-TABLET = {"width": 1280, "height": 800}
-WAIT_MS = 10_000
 
 
 @pytest.fixture
@@ -66,14 +63,10 @@ def desk(hall, server):
 
 
 def open_pad(page, server, token: str, *, lang: str | None = None):
-    page.set_viewport_size(TABLET)
-    page.goto("about:blank")  # a new fragment alone would not load the page again
     query = f"?lang={lang}" if lang else ""
-    page.goto(f"{server.url}/evaluator{query}#token={token}")
-    page.wait_for_function("() => window.hallqPad && window.hallqPad.state.pad && window.hallqPad.state.options.zh",
-                           timeout=WAIT_MS)
-    page.wait_for_timeout(200)
-    return page
+    return open_with_token(page, f"{server.url}/evaluator{query}", token,
+                           "() => window.hallqPad && window.hallqPad.state.pad && window.hallqPad.state.options.zh",
+                           size=TABLET)
 
 
 def mode(page) -> str:

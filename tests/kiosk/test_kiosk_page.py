@@ -11,14 +11,10 @@ import datetime as dt
 import pytest
 
 from hallq.devices import messages as m
-from tests.browser import screenshot
+from tests.browser import LANDSCAPE, PORTRAIT, WAIT_MS, open_with_token, screenshot
 from tests.conftest import Hall, local
 from tests.helpers import issue, wait_for
 from tests.kiosk.kit import book, id_number, printer_agent, report
-
-PORTRAIT = {"width": 1080, "height": 1920}
-LANDSCAPE = {"width": 1920, "height": 1080}
-WAIT_MS = 10_000
 
 
 @pytest.fixture
@@ -35,13 +31,9 @@ def agent(hall, server):
 
 
 def open_kiosk(page, server, token, *, size=PORTRAIT, query=""):
-    page.set_viewport_size(size)
-    page.goto("about:blank")
-    page.goto(f"{server.url}/kiosk{query}#token={token}")
-    page.wait_for_function("() => window.hallqKiosk && window.hallqKiosk.state.kiosk"
-                           " && window.hallqKiosk.state.services.length", timeout=WAIT_MS)
-    page.wait_for_timeout(200)
-    return page
+    return open_with_token(page, f"{server.url}/kiosk{query}", token,
+                           "() => window.hallqKiosk && window.hallqKiosk.state.kiosk"
+                           " && window.hallqKiosk.state.services.length", size=size)
 
 
 def screen(page) -> str:

@@ -15,29 +15,23 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from hallq.queue.models import WindowPause, WindowSession
-from tests.browser import screenshot
-from tests.conftest import PASSWORD, Server, local
-from tests.helpers import clerk_api, issue
+from tests.conftest import local
+from tests.helpers import clerk_api, demo_server, issue
+from tests.queue.staff_page import StaffPage
 from tests.queue.tcp_proxy import TcpProxy
 
 on_sqlite = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 expect.set_options(timeout=10_000)
 
 
-class Console:
+class Console(StaffPage):
     """The console page as a clerk uses it: keys, dialogs, and what it shows."""
 
     def __init__(self, page: Page, base: str):
-        self.page, self.base = page, base
-
-    def shot(self, name: str) -> None:
-        screenshot(self.page, f"console-{name}")
+        super().__init__(page, base, "console")
 
     def sign_in(self, username: str, window: int | None = None, post: str = "A", lang: str = "") -> None:
-        self.page.goto(f"{self.base}/console/{'?lang=' + lang if lang else ''}")
-        self.page.fill("#username", username)
-        self.page.fill("#password", PASSWORD)
-        self.page.keyboard.press("Enter")
+        self.submit_sign_in("/console/", username, lang)
         expect(self.page.locator("#window-card")).to_be_visible()
         if window is not None:
             self.page.select_option("#window-select", str(window))
@@ -48,9 +42,6 @@ class Console:
 
     def key(self, key: str) -> None:
         self.page.keyboard.press(key)
-
-    def live(self) -> None:
-        expect(self.page.locator("#conn")).to_have_class(re.compile(r"\blive\b"))
 
     def message(self, text: str) -> None:
         expect(self.page.locator("#msg")).to_contain_text(text)
@@ -411,19 +402,10 @@ def test_the_console_reconnects_after_a_dropped_connection_and_shows_the_true_st
 
 
 def test_demo_landing_links_the_console(tmp_path):
-    from hallq.db import connect
-    from hallq.demo import create_demo_app, prepare
-    from hallq.migrate import upgrade
+    import requests
 
-    database = connect(f"sqlite:///{tmp_path}/demo.db")
-    upgrade(database)
-    srv = Server(create_demo_app(database, prepare(database)))
-    try:
-        import requests
+    with demo_server(tmp_path) as srv:
         landing = requests.get(srv.url + "/", timeout=30).text
         assert 'href="/console/"' in landing
         page = requests.get(srv.url + "/console/", timeout=30)
         assert page.status_code == 200 and "工作人员登录" in page.text
-    finally:
-        srv.stop()
-        database.dispose()

@@ -18,9 +18,8 @@ from playwright.sync_api import Page, expect
 from hallq.devices import messages as m
 from hallq.devices import registry
 from hallq.devices.registry import STALE_AFTER, mark_silent
-from tests.browser import screenshot
-from tests.conftest import PASSWORD, Server
-from tests.helpers import clerk_api, issue, wait_for
+from tests.helpers import clerk_api, demo_server, issue, wait_for
+from tests.queue.staff_page import StaffPage
 from tests.queue.tcp_proxy import TcpProxy
 
 on_sqlite = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
@@ -75,25 +74,16 @@ def test_a_device_that_never_reported_after_its_agent_came_is_not_announced_twic
 
 # --- the pages ------------------------------------------------------------------------------------
 
-class DutyPage:
+class DutyPage(StaffPage):
     """The duty screen or guide desk as staff use it."""
 
     def __init__(self, page: Page, base: str):
-        self.page, self.base = page, base
-
-    def shot(self, name: str) -> None:
-        screenshot(self.page, f"duty-{name}")
+        super().__init__(page, base, "duty")
 
     def sign_in(self, username: str, path: str = "/duty/", lang: str = "") -> None:
-        self.page.goto(f"{self.base}{path}{'?lang=' + lang if lang else ''}")
-        self.page.fill("#username", username)
-        self.page.fill("#password", PASSWORD)
-        self.page.keyboard.press("Enter")
+        self.submit_sign_in(path, username, lang)
         expect(self.page.locator("#app")).to_be_visible()
         self.live()
-
-    def live(self) -> None:
-        expect(self.page.locator("#conn")).to_have_class(re.compile(r"\blive\b"))
 
     def alert(self, text: str):
         return self.page.locator("#alerts li.alert", has_text=text)
@@ -415,14 +405,7 @@ def test_the_duty_screen_catches_up_after_a_dropped_connection(hall, server, dut
 
 
 def test_demo_landing_links_the_duty_screen_and_guide_desk(tmp_path):
-    from hallq.db import connect
-    from hallq.demo import create_demo_app, prepare
-    from hallq.migrate import upgrade
-
-    database = connect(f"sqlite:///{tmp_path}/demo.db")
-    upgrade(database)
-    srv = Server(create_demo_app(database, prepare(database)))
-    try:
+    with demo_server(tmp_path) as srv:
         landing = requests.get(srv.url + "/", timeout=30).text
         assert 'href="/duty/"' in landing and 'href="/duty/desk"' in landing
         for path, title in (("/duty/", "值班长工作台"), ("/duty/desk", "导办台"), ("/duty/?lang=en", "Duty manager")):
@@ -432,9 +415,6 @@ def test_demo_landing_links_the_duty_screen_and_guide_desk(tmp_path):
         r = requests.post(srv.url + "/api/v1/auth/login", json={"username": "supervisor", "password": "hallq-demo"},
                           timeout=30)
         assert r.status_code == 200 and r.json()["token"]
-    finally:
-        srv.stop()
-        database.dispose()
 
 
 @on_sqlite
