@@ -38,8 +38,8 @@ from hallq.assessment.presets import list_presets, load_preset
 from hallq.evaluator import followup
 from hallq.evaluator import views as rating_views
 from hallq.evaluator.models import Rating
-from hallq.i18n import DEFAULT_LANG, message, pick_lang
-from hallq.queue.console import LANG_COOKIE
+from hallq.i18n import message
+from hallq.staff_pages import LANG_COOKIE, page_lang
 from hallq.queue.errors import Invalid, QueueError
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Staff, Ticket, TicketEvent, Window, WindowPause, WindowSession
@@ -57,7 +57,7 @@ GRADE_CLASS = {"优秀": "g-top", "良好": "g-good", "称职": "g-good", "合�
 # --- the page's language ----------------------------------------------------------------------
 
 def _lang() -> str:
-    return pick_lang(request.args.get("lang") or request.cookies.get(LANG_COOKIE) or DEFAULT_LANG)
+    return page_lang()  # the staff pages' one rule: ?lang=, then the cookie, then Chinese
 
 
 def _en() -> bool:

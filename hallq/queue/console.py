@@ -17,7 +17,6 @@ from flask import Blueprint
 from hallq import staff_pages
 
 bp = Blueprint("console", __name__, url_prefix="/console")
-LANG_COOKIE = staff_pages.LANG_COOKIE  # hallq.assessment.pages reads it from here
 
 # The console's own texts, beside the staff pages' shared ones (hallq.staff_pages.TEXT).
 # key: (Simplified Chinese, English). {name} fields are filled in by console.js.

@@ -189,7 +189,7 @@ def test_a_new_call_shows_at_once_and_blinks_for_a_few_seconds(hall, server, bro
 def test_after_the_network_comes_back_the_page_shows_what_happened_meanwhile(hall, server, browser_page):
     busy = BusyHall(hall, server)
     page = open_display(browser_page, server, hall.token("display", "lobby"))
-    snapshots = page.evaluate("() => { window.snapshots = 0; window.hallqDisplay.socket.on('snapshot', () => window.snapshots++); return 0; }")
+    page.evaluate("() => { window.snapshots = 0; window.hallqDisplay.socket.on('snapshot', () => window.snapshots++); return 0; }")
     page.context.set_offline(True)
     page.wait_for_function("() => !window.hallqDisplay.state.connected", timeout=WAIT_MS)
     page.wait_for_selector("#offline", state="visible", timeout=WAIT_MS)
