@@ -9,6 +9,7 @@ closed window will open). Before anything was measured the item's guide
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from dataclasses import dataclass
 
@@ -38,23 +39,27 @@ class ItemLoad:
 MEASURED_TTL_S = 30.0
 OPEN_TTL_S = 5.0
 _cache: dict[tuple, tuple[float, object]] = {}
+_cache_lock = threading.Lock()  # request threads read and forget at once
 
 
 def _cached(key: tuple, ttl: float, compute):
-    hit = _cache.get(key)
     moment = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(key)
     if hit and hit[0] > moment:
         return hit[1]
     value = compute()
-    _cache[key] = (moment + ttl, value)
+    with _cache_lock:
+        _cache[key] = (moment + ttl, value)
     return value
 
 
 def forget(session: Session, hall_id: int) -> None:
     """A hall's service times or open windows changed."""
     url = str(session.get_bind().url)
-    for key in [k for k in _cache if k[:2] == (url, hall_id)]:
-        _cache.pop(key, None)
+    with _cache_lock:
+        for key in [k for k in _cache if k[:2] == (url, hall_id)]:
+            del _cache[key]
 
 
 def item_loads(session: Session, ctx: HallContext, now: dt.datetime, items: list[Item]) -> dict[int, ItemLoad]:

@@ -48,9 +48,10 @@ class HallContext:
 
 
 # Every request needs its hall's settings, calendar and which windows serve
-# what, and halls change them rarely (`load-hall`). Reading and parsing them per request cost more than the
-# request's own queries, so each process keeps them for a few seconds: a change
-# made by another process shows within CONTEXT_TTL_S, one made here at once.
+# what, and halls change them rarely (`load-hall`). Reading and parsing them
+# per request cost more than the request's own queries, so each process keeps
+# them for a few seconds: a change made by another process shows within
+# CONTEXT_TTL_S, one made here at once.
 # Keyed by database URL too: one process may serve (or test) several databases.
 CONTEXT_TTL_S = 5.0
 _contexts: dict[tuple[str, int], tuple[float, HallContext]] = {}
