@@ -155,7 +155,7 @@ class DeviceHub:
         """The window as GET /windows shows it, and how many it could call."""
         with UnitOfWork(self.runtime.db.read) as uow:
             ctx = hall_context(uow.session, hall_id)
-            window = next(w for w in views.windows(uow.session, ctx) if w["number"] == number)
+            window = views.windows(uow.session, ctx, number)[0]
             return window, waiting_for(uow.session, find_window(uow.session, hall_id, number))
 
     def _show_window(self, hall_id: int, number: int, calling: Event | None) -> None:

@@ -182,7 +182,7 @@ def pad_state():
 
 def pad_view(s: Session, ctx: HallContext, number: int, moment: dt.datetime) -> dict:
     window = find_window(s, ctx.id, number)
-    shown = next((w for w in views.windows(s, ctx) if w["number"] == number), None)
+    shown = next(iter(views.windows(s, ctx, number)), None)
     if shown is None:  # a window taken out of service since the token was made
         raise NotFound("window_unknown", window=number)
     staff = None
@@ -277,7 +277,7 @@ def staff_photo(number: str):
     with reading() as uow:
         s = uow.session
         ctx = hall_context(s, who.hall_id)
-        on_duty = next((w["staff"] for w in views.windows(s, ctx) if w["number"] == window), None)
+        on_duty = next((w["staff"] for w in views.windows(s, ctx, window)), None)
         if not on_duty or on_duty["number"] != number:
             raise NotFound("not_found")
         found = photo_file(s.scalar(select(Staff).where(Staff.hall_id == ctx.id, Staff.number == number)))

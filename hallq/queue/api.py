@@ -149,7 +149,7 @@ def _window_state(action, number: int, *args):
     with unit_of_work() as uow:
         action(uow, who, number, *args, now())
         ctx = hall_context(uow.session, who.hall_id)
-        answer = jsonify(next(w for w in views.windows(uow.session, ctx) if w["number"] == number))
+        answer = jsonify(views.windows(uow.session, ctx, number)[0])
         uow.commit()
     return answer
 

@@ -43,18 +43,23 @@ def services(s: Session, ctx: HallContext, now: dt.datetime) -> list[dict]:
     return result
 
 
-def windows(s: Session, ctx: HallContext) -> list[dict]:
-    rows = s.execute(
-        select(Window, WindowSession, Staff)
-        .outerjoin(WindowSession, (WindowSession.window_id == Window.id) & WindowSession.ended_at.is_(None))
-        .outerjoin(Staff, Staff.id == WindowSession.staff_id)
-        .where(Window.hall_id == ctx.id, Window.active.is_(True)).order_by(Window.number)
-    ).all()
-    pauses = dict(s.execute(select(WindowPause.window_id, WindowPause.reason).where(WindowPause.ended_at.is_(None))).all())
-    current = {t.window_id: t for t in s.scalars(select(Ticket).where(Ticket.hall_id == ctx.id, Ticket.status == "called"))}
+def windows(s: Session, ctx: HallContext, number: int | None = None) -> list[dict]:
+    """The hall's active windows as GET /windows shows them; only window `number` when given."""
+    query = (select(Window, WindowSession, Staff)
+             .outerjoin(WindowSession, (WindowSession.window_id == Window.id) & WindowSession.ended_at.is_(None))
+             .outerjoin(Staff, Staff.id == WindowSession.staff_id)
+             .where(Window.hall_id == ctx.id, Window.active.is_(True)).order_by(Window.number))
+    if number is not None:
+        query = query.where(Window.number == number)
+    rows = s.execute(query).all()
+    ids = [window.id for window, _, _ in rows]
+    pauses = dict(s.execute(select(WindowPause.window_id, WindowPause.reason)
+                            .where(WindowPause.ended_at.is_(None), WindowPause.window_id.in_(ids))).all())
+    current = {t.window_id: t for t in s.scalars(select(Ticket).where(
+        Ticket.hall_id == ctx.id, Ticket.status == "called", Ticket.window_id.in_(ids)))}
     items = {}
     for window_id, code in s.execute(select(WindowItem.window_id, Item.code).join(Item, Item.id == WindowItem.item_id)
-                                     .order_by(WindowItem.tier, Item.code)):
+                                     .where(WindowItem.window_id.in_(ids)).order_by(WindowItem.tier, Item.code)):
         items.setdefault(window_id, []).append(code)
     result = []
     for window, session, staff in rows:
@@ -190,7 +195,7 @@ def _last_finished(s: Session, ctx: HallContext, window: Window, now: dt.datetim
 
 def window_console(s: Session, ctx: HallContext, window: Window, now: dt.datetime) -> dict:
     """Everything the clerk console of one window shows."""
-    state = next(w for w in windows(s, ctx) if w["number"] == window.number)
+    state = windows(s, ctx, window.number)[0]
     rows = s.execute(select(Item, WindowItem.tier).join(WindowItem, WindowItem.item_id == Item.id)
                      .where(WindowItem.window_id == window.id, Item.active.is_(True))
                      .order_by(WindowItem.tier, Item.code)).all()
