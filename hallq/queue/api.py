@@ -1,6 +1,8 @@
 """HTTP routes of the queue service (API.md). Thin: parse, call the engine, answer."""
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, jsonify, request
 
 from hallq import accounts
@@ -18,9 +20,7 @@ bp = Blueprint("queue_api", __name__, url_prefix="/api/v1")
 spec = Spec("hallq public interface", "1")
 
 
-def route(method: str, path: str, summary: str, **doc):
-    spec.operation(method, path, summary, **doc)
-    return bp.route(path, methods=[method])
+route = functools.partial(spec.route, bp)  # a route that is also in the OpenAPI document
 
 
 def _ticket_answer(uow, ticket, status: int = 200):
