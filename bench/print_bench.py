@@ -36,7 +36,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent_sim import AgentProcess  # noqa: E402
-from harness import (REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Load,  # noqa: E402
+from harness import (REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Load, cli,  # noqa: E402
                      Phase, Table, at_least, below, describe, fmt, fsync_ms, load_line, machine, ms, pct, report_end,
                      run_facts)
 from hallq.devices.escpos.decode import decode  # noqa: E402
@@ -287,7 +287,8 @@ def main() -> int:
         names = [f"kiosk-{i}" for i in range(1, args.kiosks + 1)]
         with cf.ThreadPoolExecutor(max_workers=4) as pool:  # each is a Python start-up: overlap them
             kiosk_tokens = list(pool.map(lambda n: bench.token("kiosk", n), names))
-            agent_tokens = list(pool.map(lambda n: bench.token("agent", f"agent-{n}"), names))
+            agent_tokens = list(pool.map(lambda n: cli(["token", "create", "--kind", "agent", "--name", f"agent-{n}",
+                                                        "--printers", n, "--db", bench.db_url]), names))
         kiosks = [Kiosk(n, t) for n, t in zip(names, kiosk_tokens)]
 
         server.start()

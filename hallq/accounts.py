@@ -10,11 +10,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, ForeignKey, String, select
+from sqlalchemy import JSON, Boolean, ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hallq.db import Base, UTCDateTime
+from hallq.devices.scope import AgentScope, format_windows
 from hallq.queue.errors import Forbidden, Invalid, NotFound, Refused
 from hallq.queue.models import Hall, Staff, Window
 
@@ -60,6 +61,9 @@ class Token(Base):
     name: Mapped[str] = mapped_column(String(120))
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # An agent token's AgentScope (what its agent may host); None for other kinds,
+    # and for agent tokens from before scopes, which therefore host nothing.
+    scope: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
@@ -73,6 +77,8 @@ class Principal:
     name: str
     user_id: int | None = None
     window_number: int | None = None  # for window-bound devices
+    scope: AgentScope | None = None  # an agent's: what it may host, as its token said when it connected
+    token_id: int | None = None  # a device's token, to read its scope (and whether it still stands) again
 
     @property
     def is_staff(self) -> bool:
@@ -129,9 +135,18 @@ def add_user(session: Session, hall: Hall, username: str, password: str, role: s
 
 
 def create_device_token(session: Session, hall: Hall, kind: str, name: str, now: dt.datetime,
-                        window_number: int | None = None) -> str:
+                        window_number: int | None = None, scope: AgentScope | None = None) -> str:
+    """A new device token. An agent token hosts what `scope` allows (nothing when it is None)."""
     if kind not in DEVICE_KINDS:
         raise Invalid("invalid_input", detail=f"kind must be one of {', '.join(DEVICE_KINDS)}")
+    if kind == "agent":
+        scope = scope or AgentScope()
+        known = set(session.scalars(select(Window.number).where(Window.hall_id == hall.id)))
+        unknown = sorted(scope.windows - known)
+        if unknown:
+            raise NotFound("window_unknown", window=format_windows(unknown))
+    elif scope is not None:
+        raise Invalid("invalid_input", detail="only an agent token hosts devices (--windows, --printers, --voice)")
     window_id = None
     if kind in WINDOW_BOUND_KINDS:
         if window_number is None:
@@ -141,9 +156,30 @@ def create_device_token(session: Session, hall: Hall, kind: str, name: str, now:
             raise NotFound("window_unknown", window=window_number)
         window_id = window.id
     token = secrets.token_urlsafe(32)
-    session.add(Token(hall_id=hall.id, token_hash=_digest(token), kind=kind, name=name,
-                      window_id=window_id, created_at=now))
+    session.add(Token(hall_id=hall.id, token_hash=_digest(token), kind=kind, name=name, window_id=window_id,
+                      scope=scope.to_json() if scope is not None else None, created_at=now))
     return token
+
+
+def revoke_device_tokens(session: Session, hall: Hall, kind: str, name: str, now: dt.datetime) -> int:
+    """Revoke the hall's live tokens of this kind and name (a new one replaces them); how many there were."""
+    result = session.execute(update(Token).where(Token.hall_id == hall.id, Token.kind == kind, Token.name == name,
+                                                 Token.revoked_at.is_(None)).values(revoked_at=now))
+    return result.rowcount
+
+
+def live_scope(session: Session, who: Principal) -> AgentScope | None:
+    """What an agent may host now: its token's scope, or None once the token is revoked.
+
+    The hub asks this again for every hello and keypad key, so a revoked token
+    stops acting even on a connection made before.
+    """
+    if who.token_id is None:
+        return None
+    row = session.execute(select(Token.scope, Token.revoked_at).where(Token.id == who.token_id)).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return AgentScope.from_json(row.scope)
 
 
 def login(session: Session, username: str, password: str, now: dt.datetime) -> str:
@@ -175,4 +211,5 @@ def authenticate(session: Session, token: str) -> Principal | None:
         if user is None or not user.active:
             return None
         return Principal(tok.hall_id, user.role, user.username, user_id=user.id)
-    return Principal(tok.hall_id, tok.kind, tok.name, window_number=window_number)
+    scope = AgentScope.from_json(tok.scope) if tok.kind == "agent" else None
+    return Principal(tok.hall_id, tok.kind, tok.name, window_number=window_number, scope=scope, token_id=tok.id)

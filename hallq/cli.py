@@ -8,6 +8,7 @@ import click
 
 from hallq import accounts
 from hallq.db import DEFAULT_SQLITE, Database, connect
+from hallq.devices.scope import AgentScope, ScopeError, parse_printers, parse_windows
 from hallq.migrate import upgrade
 from hallq.queue import hallfile
 from hallq.queue.errors import QueueError
@@ -120,18 +121,64 @@ def token():
 @click.option("--kind", required=True, type=click.Choice(accounts.DEVICE_KINDS))
 @click.option("--name", required=True)
 @click.option("--window", type=int, help="window number (evaluator and caller tokens)")
+@click.option("--windows", "windows_text", metavar="LIST",
+              help="agent tokens: the windows whose LED screens, caller and evaluator keypads it may host, "
+                   "as numbers and ranges, e.g. 1-3,7")
+@click.option("--printers", "printers_text", metavar="NAMES",
+              help="agent tokens: the printers it may host, by the names in AGENT.toml, e.g. kiosk-1,window-3")
+@click.option("--voice", is_flag=True, help="agent tokens: it may host the hall's voice (the announcer)")
+@click.option("--replace", is_flag=True,
+              help="revoke the hall's live tokens of this kind and name first (e.g. to change an agent's scope)")
 @click.option("--hall", "hall_code", help="hall code, where the database holds several")
 @db_option
-def token_create(kind, name, window, hall_code, db_url):
-    """Print a new device token."""
+def token_create(kind, name, window, windows_text, printers_text, voice, replace, hall_code, db_url):
+    """Print a new device token.
+
+    An agent token hosts only what --windows, --printers and --voice allow;
+    without them it hosts nothing. A token's scope never changes: to change
+    it, make a new token with --replace and give it to the device computer.
+    """
+    scope = _agent_scope(kind, windows_text, printers_text, voice)
     db = open_db(db_url)
     with db.write() as session:
+        hall = _hall(session, hall_code)
         try:
-            value = accounts.create_device_token(session, _hall(session, hall_code), kind, name, utcnow(), window)
+            replaced = accounts.revoke_device_tokens(session, hall, kind, name, utcnow()) if replace else 0
+            value = accounts.create_device_token(session, hall, kind, name, utcnow(), window, scope)
         except QueueError as exc:
             raise click.ClickException(message(exc.code, "en", **exc.params)) from None
         session.commit()
     click.echo(value)
+    # The token goes to stdout alone (scripts read it); what it means goes to stderr.
+    if replace:
+        click.echo(f"revoked {replaced} earlier {kind} token{'' if replaced == 1 else 's'} named {name}", err=True)
+    if scope is not None:
+        if scope.empty:
+            click.echo(f"warning: agent token {name} may host nothing: its agent's hello will be refused. "
+                       f"Give it --windows, --printers or --voice.", err=True)
+        else:
+            click.echo(f"agent token {name} may host: {scope.describe()}", err=True)
+
+
+def _agent_scope(kind: str, windows_text: str | None, printers_text: str | None,
+                 voice: bool) -> AgentScope | None:
+    """The scope the options give an agent token; None for other kinds (which must not be given one)."""
+    given = windows_text is not None or printers_text is not None or voice
+    if kind != "agent":
+        if given:
+            raise click.UsageError("--windows, --printers and --voice are for agent tokens (--kind agent)")
+        return None
+    windows: frozenset[int] = frozenset()
+    printers: frozenset[str] = frozenset()
+    try:
+        windows = parse_windows(windows_text) if windows_text is not None else windows
+    except ScopeError as exc:
+        raise click.BadParameter(str(exc), param_hint="--windows") from None
+    try:
+        printers = parse_printers(printers_text) if printers_text is not None else printers
+    except ScopeError as exc:
+        raise click.BadParameter(str(exc), param_hint="--printers") from None
+    return AgentScope(windows=windows, printers=printers, voice=voice)
 
 
 @main.group()

@@ -17,6 +17,7 @@ from hallq import accounts
 from hallq.accounts import Token, User
 from hallq.app import create_app
 from hallq.db import Database
+from hallq.devices.scope import AgentScope
 from hallq.queue import hallfile, sessions
 from hallq.queue.models import Staff, Window, WindowPost
 from hallq.queue.unit_of_work import UnitOfWork
@@ -50,6 +51,12 @@ def demo_hall_file() -> hallfile.HallFile:
     return spec
 
 
+def demo_agent_scope(spec: hallfile.HallFile) -> AgentScope:
+    """The demo agent hosts all the simulated hardware (DemoHardware.for_setup), so its token allows all of it."""
+    from hallq.demo_hardware import agent_scope  # the hardware's simulators are loaded only when it runs
+    return agent_scope([KIOSK_NAME], [w.number for w in spec.windows])
+
+
 def prepare(db: Database) -> DemoSetup:
     now = utcnow()
     with UnitOfWork(db.write) as uow:
@@ -75,7 +82,8 @@ def prepare(db: Database) -> DemoSetup:
             accounts.create_device_token(s, hall, "display", DEMO_PREFIX + "display", now),
             display_profiles=[(d.name, d.title, accounts.create_device_token(s, hall, "display", d.name, now))
                               for d in profiles],
-            agent_token=accounts.create_device_token(s, hall, "agent", DEMO_PREFIX + "agent", now),
+            agent_token=accounts.create_device_token(s, hall, "agent", DEMO_PREFIX + "agent", now,
+                                                     scope=demo_agent_scope(spec)),
         )
         # An evaluator pad (评价器) at every window, opened from the landing page.
         for number in s.scalars(select(Window.number).where(Window.hall_id == hall.id, Window.active.is_(True))

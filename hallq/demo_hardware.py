@@ -39,7 +39,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 import requests
 from flask import Blueprint, Response, abort, jsonify, render_template, request
@@ -56,6 +56,7 @@ from hallq.devices.keypad.simulator import KeypadBusSimulator
 from hallq.devices.led import codec_for
 from hallq.devices.led.sim_transport import PtyEndpoint, SimEndpoint, TcpEndpoint
 from hallq.devices.led.simulator import ScreenBusSimulator
+from hallq.devices.scope import AgentScope
 from hallq.devices.voice.recorder import RecordingPlayback
 from hallq.kiosk.ticket_layout import paper_for
 
@@ -165,6 +166,22 @@ class _Printouts:
         return found
 
 
+def printer_names(kiosks: list[str], windows: Iterable[int], window_printers: tuple[int, ...]) -> list[str]:
+    """The demo's printers: one per kiosk (named like its token), one per window with a notice printer."""
+    windows = set(windows)
+    return [*kiosks, *(f"window-{n}" for n in window_printers if n in windows)]
+
+
+def agent_scope(kiosks: list[str], windows: Iterable[int],
+                window_printers: tuple[int, ...] = WINDOW_PRINTERS) -> AgentScope:
+    """What the demo's agent token must allow: everything DemoHardware(kiosks, windows) hosts.
+
+    Its LED screens cover every window, its keypads one of them; the voice is the hall's.
+    """
+    windows = frozenset(windows)
+    return AgentScope(windows=windows, printers=frozenset(printer_names(kiosks, windows, window_printers)), voice=True)
+
+
 class DemoHardware:
     def __init__(self, agent_token: str, kiosks: list[str], windows: dict[int, str], *,
                  window_printers: tuple[int, ...] = WINDOW_PRINTERS, keypad_window: int | None = KEYPAD_WINDOW,
@@ -185,7 +202,7 @@ class DemoHardware:
         self._printouts = _Printouts(paper.dots, DEFAULT_ENCODING)
 
         self.printers: dict[str, PrinterSimulator] = {}
-        for name in [*kiosks, *(f"window-{n}" for n in window_printers if n in self.windows)]:
+        for name in printer_names(kiosks, self.windows, window_printers):
             try:
                 self.printers[name] = PrinterSimulator().start()
             except OSError as exc:

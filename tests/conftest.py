@@ -158,9 +158,10 @@ class Hall:
         who = kwargs.pop("who", None) or self.device()
         return self.run(issuing.issue_ticket, who, issuing.IssueRequest(service, **kwargs), self.clock())
 
-    def token(self, kind="kiosk", name="k1", window=None) -> str:
+    def token(self, kind="kiosk", name="k1", window=None, scope=None) -> str:
+        """A device token; an agent's hosts what `scope` (an AgentScope) allows, nothing without one."""
         with self.db.write() as s:
-            value = accounts.create_device_token(s, self.hall, kind, name, self.clock(), window)
+            value = accounts.create_device_token(s, self.hall, kind, name, self.clock(), window, scope)
             s.commit()
             return value
 

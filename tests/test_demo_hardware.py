@@ -15,7 +15,7 @@ from PIL import Image
 
 from hallq.db import connect
 from hallq.demo import PASSWORD, create_demo_app, prepare
-from hallq.demo_hardware import DemoHardware, loopback_url
+from hallq.demo_hardware import DemoHardware, agent_scope, loopback_url
 from hallq.migrate import upgrade
 from tests.browser import screenshot
 from tests.conftest import MONDAY_10AM, Clock, Hall, Server
@@ -224,8 +224,8 @@ def test_without_ptys_the_buses_run_over_tcp_and_the_page_says_what_is_missing(s
     hall = Hall(sqlite_db, Clock(MONDAY_10AM))
     from hallq.app import create_app
     server = Server(create_app(hall.db, clock=hall.clock))
-    hardware = DemoHardware(hall.token("agent", "demo-agent"), ["k1"], {1: "一号窗口", 2: "二号窗口"},
-                            window_printers=(1,))
+    token = hall.token("agent", "demo-agent", scope=agent_scope(["k1"], [1, 2], window_printers=(1,)))
+    hardware = DemoHardware(token, ["k1"], {1: "一号窗口", 2: "二号窗口"}, window_printers=(1,))
     try:
         assert hardware.screen_link == "tcp" and hardware.screens.url.startswith("socket://127.0.0.1:")
         assert hardware.keypad_link == "tcp" and hardware.notes == []

@@ -22,9 +22,10 @@ from typing import Callable, Iterable
 
 from pydantic import ValidationError
 
-from hallq.accounts import Principal
+from hallq.accounts import Principal, live_scope
 from hallq.devices import messages as m
 from hallq.devices import printing, registry
+from hallq.devices.scope import describe_refused
 from hallq.display.wording import announcement_text
 from hallq.evaluator import rating
 from hallq.queue import calling, events as ev, sessions, views
@@ -171,6 +172,18 @@ class DeviceHub:
     def _hello(self, sid, who: Principal, hello: m.Hello):
         keypads: set[int] = set()
         with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
+            # The token's scope as it stands now (not as at connect), and all or nothing:
+            # a hello with one device outside it hosts none, so the operator fixes it at once.
+            scope = live_scope(uow.session, who)
+            if scope is None:
+                log.warning("agent %s (hall %s): hello on a revoked token", who.name, who.hall_id)
+                return {"error": "forbidden", "detail": "this agent token was revoked"}
+            refused = scope.refused(hello.devices)
+            if refused:
+                log.warning("agent %s (hall %s): hello refused, outside its token's scope (%s): %s",
+                            who.name, who.hall_id, scope.describe(), describe_refused(refused))
+                return {"error": "outside_scope", "refused": refused, "scope": scope.to_json(),
+                        "detail": _outside_scope_detail(who, scope.describe(), refused)}
             known = {w["number"] for w in views.windows(uow.session, hall_context(uow.session, who.hall_id))}
             unknown = sorted({n for d in hello.devices for n in d.windows} - known)
             if unknown:
@@ -226,10 +239,25 @@ class DeviceHub:
 
     @from_agent(m.KeypadAction)
     def _keypad_action(self, sid, who: Principal, action: m.KeypadAction):
-        """A caller keypad's key: the same window action a clerk's console makes."""
+        """A caller keypad's key: the same window action a clerk's console makes.
+
+        Only for a keypad this connection's hello declared, and only while the
+        window is still in the token's scope (read again now: the token may have
+        been revoked since the hello).
+        """
         if action.window not in self.sio.get_session(sid).get("keypads", set()):
             log.warning("agent %s: keypad action for window %s it did not declare", who.name, action.window)
-            return {"error": "forbidden"}
+            return {"error": "forbidden", "detail": f"no caller keypad of window {action.window} was declared"}
+        with UnitOfWork(self.runtime.db.read) as uow:
+            scope = live_scope(uow.session, who)
+        if scope is None:
+            log.warning("agent %s (hall %s): keypad action on a revoked token", who.name, who.hall_id)
+            return {"error": "forbidden", "window": action.window, "detail": "this agent token was revoked"}
+        if action.window not in scope.windows:
+            log.warning("agent %s (hall %s): keypad action for window %s outside its token's scope",
+                        who.name, who.hall_id, action.window)
+            return {"error": "outside_scope", "window": action.window,
+                    "detail": f"window {action.window} is not in this agent token's scope"}
         keypad = Principal(hall_id=who.hall_id, kind="caller", name=f"{who.name}/keypad",
                            window_number=action.window)
         try:
@@ -242,6 +270,13 @@ class DeviceHub:
             return {"error": "invalid_input", "detail": str(exc)}
         window, waiting = self._window_state(who.hall_id, action.window)
         return keypad_show(window, waiting).model_dump()
+
+
+def _outside_scope_detail(who: Principal, scope: str, refused: list[dict]) -> str:
+    """The refusal in words, for the agent's log: what was refused, what the token allows, what to do."""
+    return (f"agent token {who.name!r} may host {scope}; refused: {describe_refused(refused)}. "
+            f"Remove those devices from AGENT.toml, or have the administrator make a token that covers them "
+            f"(hallq token create --kind agent --name {who.name} --windows ... --printers ... --voice --replace).")
 
 
 def keypad_show(window: dict, waiting: int) -> m.KeypadShow:

@@ -17,6 +17,7 @@ from hallq.devices.escpos.decode import decode
 from hallq.devices.escpos.simulator import PrinterSimulator
 from hallq.devices.led import codec_for
 from hallq.devices.led.simulator import ScreenBusSimulator
+from hallq.devices.scope import AgentScope
 from tests.helpers import clerk_api, issue, until
 
 
@@ -41,7 +42,8 @@ def agent(hall, server, printer, screens):
         "leds": [{"port": screens.url, "protocol": "line", "columns": 16, "rows": 1,
                   "screens": [{"address": 11, "window": 1}, {"address": 12, "window": 2}]}],
     })
-    running = Agent(server.url, hall.token("agent", "agent-1"), config, heartbeat_s=0.3).start()
+    token = hall.token("agent", "agent-1", scope=AgentScope(windows=frozenset({1, 2}), printers=frozenset({"k1"})))
+    running = Agent(server.url, token, config, heartbeat_s=0.3).start()
     until(lambda: running.hello_answer, what="hello answered")
     assert running.hello_answer == {"ok": True}
     yield running
@@ -138,7 +140,8 @@ def keypad_agent(hall, server, keypads):
     config = AgentConfig.model_validate({"keypads": [{
         "port": keypads.url, "keypad": [{"address": 1, "window": 1, "kind": "caller"},
                                         {"address": 21, "window": 1, "kind": "evaluator", "keys": 5}]}]})
-    running = Agent(server.url, hall.token("agent", "agent-1"), config, heartbeat_s=0.3).start()
+    token = hall.token("agent", "agent-1", scope=AgentScope(windows=frozenset({1})))
+    running = Agent(server.url, token, config, heartbeat_s=0.3).start()
     until(lambda: running.hello_answer, what="hello answered")
     assert running.hello_answer == {"ok": True}
     yield running
@@ -206,7 +209,8 @@ def test_calls_and_recalls_are_spoken_in_order_and_reported(hall, server):
     from hallq.devices.voice.recorder import RecordingPlayback
     recorder = RecordingPlayback()
     config = AgentConfig.model_validate({"voice": {"enabled": True, "options": {"repeat": 1, "chime": "none"}}})
-    running = Agent(server.url, hall.token("agent", "agent-1"), config, playback=recorder, heartbeat_s=0.3).start()
+    token = hall.token("agent", "agent-1", scope=AgentScope(voice=True))
+    running = Agent(server.url, token, config, playback=recorder, heartbeat_s=0.3).start()
     try:
         until(lambda: running.hello_answer == {"ok": True}, what="hello answered")
         kiosk = server.api(hall.token("kiosk", "k1"))
@@ -231,7 +235,8 @@ def test_calls_and_recalls_are_spoken_in_order_and_reported(hall, server):
 
 def test_a_window_prints_its_written_notices_numbered_and_recorded(hall, server, printer):
     config = AgentConfig.model_validate({"printers": [{"name": "window-1", "url": printer.url, "paper": 80}]})
-    running = Agent(server.url, hall.token("agent", "agent-1"), config, heartbeat_s=0.3).start()
+    token = hall.token("agent", "agent-1", scope=AgentScope(printers=frozenset({"window-1"})))
+    running = Agent(server.url, token, config, heartbeat_s=0.3).start()
     try:
         kiosk = server.api(hall.token("kiosk", "k1"))
         clerk = clerk_api(hall, server, "S001", window=1)

@@ -12,11 +12,12 @@ import pytest
 
 from hallq.devices import messages as m
 from hallq.devices.printing import expire_unanswered
+from hallq.devices.scope import AgentScope
 from tests.helpers import clerk_api, issue, wait_for
 
 
 def agent(hall, server, printer="k1"):
-    client = server.socket(hall.token("agent", "agent-1"))
+    client = server.socket(hall.token("agent", "agent-1", scope=AgentScope(printers=frozenset({printer}))))
     answer = client.call(m.HELLO, {"devices": [{"kind": "printer", "name": printer}]}, timeout=10)
     assert answer == {"ok": True}
     return client
@@ -128,10 +129,10 @@ def test_a_job_nobody_answers_fails_and_a_late_answer_still_counts(hall, server,
 
 
 def test_agent_messages_are_checked(hall, server):
-    client = server.socket(hall.token("agent", "agent-1"))
+    client = server.socket(hall.token("agent", "agent-1", scope=AgentScope(windows=frozenset({1}))))
     assert client.call(m.HELLO, {"devices": [{"kind": "toaster", "name": "x"}]}, timeout=10)["error"] == "invalid_input"
-    assert client.call(m.HELLO, {"devices": [{"kind": "led", "name": "x", "windows": [99]}]},
-                       timeout=10) == {"error": "window_unknown", "windows": [99]}
+    answer = client.call(m.HELLO, {"devices": [{"kind": "led", "name": "x", "windows": [99]}]}, timeout=10)
+    assert answer["error"] == "outside_scope" and answer["refused"] == [{"kind": "led", "name": "x", "windows": [99]}]
     kiosk_socket = server.socket(hall.token("kiosk", "k1"))
     assert kiosk_socket.call(m.DEVICE_STATUS, {"kind": "printer", "name": "k1", "state": "ok"},
                              timeout=10) == {"error": "forbidden"}  # only agents report devices

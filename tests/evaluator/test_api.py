@@ -1,6 +1,7 @@
 """The ratings and follow-up API over real HTTP, with real Socket.IO clients."""
 import pytest
 
+from hallq.devices.scope import AgentScope
 from tests.helpers import clerk_api, issue, wait_for
 
 
@@ -75,7 +76,7 @@ def test_who_may_not_rate(hall, server, desk, clock):
 
 def test_the_keypad_rates_through_the_device_agent(hall, server, desk, clock):
     clerk, _, _, kiosk = desk
-    agent = server.api(hall.token("agent", "agent1"))
+    agent = server.api(hall.token("agent", "agent1", scope=AgentScope(windows=frozenset({1}))))
     ticket = served(clerk, kiosk)
     clock.advance(seconds=3)
     r = agent.post("/ratings", {"ticket": ticket["id"], "level": 3, "channel": "keypad"})

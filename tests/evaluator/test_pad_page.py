@@ -12,6 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 from sqlalchemy import select, update
 
+from hallq.devices.scope import AgentScope
 from hallq.evaluator.models import FollowUp
 from hallq.queue.models import Staff, Window
 from hallq.queue.settings import RatingSettings
@@ -295,7 +296,7 @@ def test_a_second_rating_is_refused_in_plain_words(hall, server, desk, browser_p
     # The pad loses its connection; meanwhile the window's keypad answers first.
     page.evaluate("() => window.hallqPad.socket.disconnect()")
     clock.advance(seconds=5)
-    agent = server.api(hall.token("agent", "agent1"))
+    agent = server.api(hall.token("agent", "agent1", scope=AgentScope(windows=frozenset({1}))))
     r = agent.post("/ratings", {"ticket": ticket["id"], "level": 4, "channel": "keypad", "window": 1})
     assert r.status_code == 201, r.text
     page.locator("#levels button[data-level='5']").click()
@@ -310,7 +311,7 @@ def test_a_rating_given_elsewhere_ends_the_question(hall, server, desk, browser_
     ticket = desk.serve()
     wait_asked(page)
     clock.advance(seconds=5)
-    agent = server.api(hall.token("agent", "agent1"))
+    agent = server.api(hall.token("agent", "agent1", scope=AgentScope(windows=frozenset({1}))))
     assert agent.post("/ratings", {"ticket": ticket["id"], "level": 4, "channel": "keypad",
                                    "window": 1}).status_code == 201
     wait_mode(page, "message")

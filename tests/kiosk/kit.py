@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from hallq.devices import messages as m
+from hallq.devices.scope import AgentScope
 from hallq.queue import issuing
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -17,7 +18,8 @@ def id_number(born: dt.date, region: str = "110101", serial: str = "123") -> str
 
 def printer_agent(hall, server, printer: str = "k1", state: str = "ok"):
     """A Socket.IO client saying what `hallq agent` says for one printer, reporting `state`."""
-    client = server.socket(hall.token("agent", f"agent-{printer}"))
+    token = hall.token("agent", f"agent-{printer}", scope=AgentScope(printers=frozenset({printer})))
+    client = server.socket(token)
     assert client.call(m.HELLO, {"devices": [{"kind": "printer", "name": printer}]}, timeout=10) == {"ok": True}
     report(client, state, printer)
     return client

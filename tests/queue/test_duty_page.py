@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 from hallq.devices import messages as m
 from hallq.devices import registry
 from hallq.devices.registry import STALE_AFTER, mark_silent
+from hallq.devices.scope import AgentScope
 from tests.helpers import clerk_api, demo_server, issue, wait_for
 from tests.queue.staff_page import StaffPage
 from tests.queue.tcp_proxy import TcpProxy
@@ -98,7 +99,7 @@ def duty(browser_page, server):
 
 
 def agent(hall, server, printers=("k1",)):
-    client = server.socket(hall.token("agent", "agent-1"))
+    client = server.socket(hall.token("agent", "agent-1", scope=AgentScope(printers=frozenset(printers))))
     answer = client.call(m.HELLO, {"devices": [{"kind": "printer", "name": p} for p in printers]}, timeout=10)
     assert answer == {"ok": True}
     return client
