@@ -4,14 +4,17 @@
     python bench/call_bench.py            # full run (a few minutes): 200 calls
     python bench/call_bench.py --quick    # short run (under a minute): 20 calls
 
-A real `hallq serve` on loopback with 200 Socket.IO display clients connected
-(bench/harness.py's `Listener`), and a real device agent in a process of
+A real `hallq serve` on loopback with 200 display screens connected
+(bench/screens.py's `Swarm`: Socket.IO clients on raw sockets, all read by
+one thread), and a real device agent in a process of
 its own (bench/agent_sim.py: `hallq.devices.agent.Agent`) hosting the LED
 screens of windows 1 and 2 on a simulated bus (line protocol over a pty,
 `ScreenBusSimulator`) and the hall's voice with a recording sound output
 (`RecordingPlayback`). Each call is timed from just before the call-next
 request to:
-  a. the `ticket.called` event at each display client (and at the last of them);
+  a. the `ticket.called` event at each display screen (and at the last of
+     them): its arrival at the screen's socket (kernel receive time) and its
+     handling by this load generator;
   b. the LED frame for window 1 decoded by the simulated screen;
   c. the start of the announcement audio at the agent's sound output.
 
@@ -30,9 +33,10 @@ import time
 import requests
 
 from agent_sim import AgentProcess
-from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, Bench, BenchError, BenchOptions, CpuMeter, Listener, Table,
-                     await_call, below, call_delays, connect_all, describe, disconnect_all, fmt, issue_to_quiet_hall,
-                     load_line, machine, ms, pct, report_end, run_facts, settle)
+from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, Bench, BenchError, BenchOptions, CpuMeter, Table, below,
+                     call_event_note, call_event_rows, delay_figures, describe, fmt, issue_to_quiet_hall,
+                     load_line, machine, ms, pct, report_end, run_facts, speed_line, swarm_facts, swarm_problems)
+from screens import Swarm
 
 RESULTS = ROOT / "bench" / "results" / "call.json"
 WINDOW, LED_ADDRESS = 1, 11  # window 1's LED screen; window 2's (address 12) must stay as it was
@@ -86,11 +90,11 @@ class AgentEvents:
             return [text for a, text, at in self.led if a == address and at > after]
 
 
-def calls(base: str, kiosk: str, clerk: str, listeners: list[Listener], agent: AgentEvents, count: int,
+def calls(base: str, kiosk: str, clerk: str, swarm: Swarm, agent: AgentEvents, count: int,
           measure: bool = True) -> dict:
     answers: list[float] = []
-    deliveries: list[float] = []
-    slowest: list[float] = []
+    arrival: list[list[float]] = []
+    handled: list[list[float]] = []
     led: list[float] = []
     audio: list[float] = []
     missed = {"display": 0, "led": 0, "audio": 0}
@@ -104,28 +108,28 @@ def calls(base: str, kiosk: str, clerk: str, listeners: list[Listener], agent: A
         for _ in range(count):
             if time.monotonic() > deadline:
                 break
-            r = issue_to_quiet_hall(kiosk_s, base, listeners)
+            r = issue_to_quiet_hall(kiosk_s, base, swarm)
             if r.status_code != 201:
                 errors.append(describe(r))
                 break
-            # Both clocks are CLOCK_MONOTONIC on Linux; the agent's times are monotonic, the clients' perf_counter.
-            t0_mono, t0_perf = time.monotonic(), time.perf_counter()
+            # The agent's times are CLOCK_MONOTONIC (system-wide); the screens' are the kernel's receive
+            # times, CLOCK_REALTIME.
+            t0_mono, t0_ns, t0_perf = time.monotonic(), time.time_ns(), time.perf_counter()
             r = clerk_s.post(f"{base}/api/v1/windows/{WINDOW}/call-next", timeout=REQUEST_TIMEOUT)
             answered = time.perf_counter() - t0_perf
             if r.status_code != 200:
                 errors.append(describe(r))
                 break
             number = r.json()["number"]
-            await_call(listeners, number, WAIT_S, poll_s=0.002)
+            swarm.await_call(number, WAIT_S)
             frame = agent.led_frame(LED_ADDRESS, t0_mono, showing=number)
             started = agent.audio_start(t0_mono)
             if measure:
                 answers.append(answered)
-                delays = call_delays(listeners, number, t0_perf)
-                missed["display"] += len(listeners) - len(delays)
-                deliveries.extend(delays)
-                if len(delays) == len(listeners):
-                    slowest.append(max(delays))
+                delays = swarm.call_delays(number, t0_ns)
+                missed["display"] += len(swarm) - len(delays.arrival)
+                arrival.append(delays.arrival)
+                handled.append(delays.handled)
                 if frame is None:
                     missed["led"] += 1
                 else:
@@ -145,14 +149,12 @@ def calls(base: str, kiosk: str, clerk: str, listeners: list[Listener], agent: A
             done += 1
             # quiet hall for the next call: the idle frame is on the screen, the finish events at every display
             agent.led_frame(LED_ADDRESS, finished_at, without=number, timeout=2.0)
-            settle(listeners)
+            swarm.settle()
     return {
-        "calls": count, "calls_done": done, "clients": len(listeners), "errors": errors[:5], "missed": missed,
+        "calls": count, "calls_done": done, "screens": len(swarm), "errors": errors[:5], "missed": missed,
         "wrong_screen": wrong_screen[:5],
         "call_next_median_ms": ms(pct(answers, 50)), "call_next_p99_ms": ms(pct(answers, 99)),
-        "display_median_ms": ms(pct(deliveries, 50)), "display_p99_ms": ms(pct(deliveries, 99)),
-        "display_last_client_median_ms": ms(pct(slowest, 50)),
-        "display_last_client_p99_ms": ms(pct(slowest, 99)),
+        "display_arrival": delay_figures(arrival, len(swarm)), "display_handled": delay_figures(handled, len(swarm)),
         "led_median_ms": ms(pct(led, 50)), "led_p99_ms": ms(pct(led, 99)),
         "led_max_ms": ms(max(led) if led else None),
         "audio_median_ms": ms(pct(audio, 50)), "audio_p99_ms": ms(pct(audio, 99)),
@@ -167,18 +169,15 @@ def report(res: dict) -> str:
     lines.append(f"machine: {m['cpus']} CPU(s), {m['platform']}, Python {m['python']}; server: hallq serve, "
                  f"gunicorn gthread, 1 worker, {res['server_threads']} threads, SQLite; one agent process: "
                  f"LED bus (line protocol, pty) with windows 1 and 2, voice with a recording sound output")
-    lines.append(f"NOTE: the {c['clients']} display clients (one Python process), the agent and the server share "
-                 "this machine's CPUs.")
+    lines.append(f"NOTE: the {c['screens']} display screens (one thread of this process), the agent and the server "
+                 "share this machine's CPUs.")
+    lines.append(speed_line(m))
     lines.append(load_line(m["loadavg_at_start"]))
     lines.append("")
     row = Table(lines, 50, f"figure ({c['calls_done']} calls)").row
     row("call-next answered: median", fmt(c["call_next_median_ms"], " ms"))
     row("call-next answered: p99", fmt(c["call_next_p99_ms"], " ms"))
-    row(f"ticket.called at {c['clients']} displays: median", fmt(c["display_median_ms"], " ms"))
-    row("ticket.called, all deliveries: p99", fmt(c["display_p99_ms"], " ms"))
-    row("ticket.called, last display per call: median", fmt(c["display_last_client_median_ms"], " ms"))
-    row("ticket.called, last display per call: p99", fmt(c["display_last_client_p99_ms"], " ms"), "< 50 ms",
-        below(c["display_last_client_p99_ms"], AIM_DISPLAY_P99_MS))
+    call_event_rows(row, c["screens"], c["display_arrival"], c["display_handled"], AIM_DISPLAY_P99_MS)
     row("LED frame at window 1's screen: median", fmt(c["led_median_ms"], " ms"))
     row("LED frame at window 1's screen: p99", fmt(c["led_p99_ms"], " ms"), "< 50 ms",
         below(c["led_p99_ms"], AIM_LED_P99_MS))
@@ -186,16 +185,18 @@ def report(res: dict) -> str:
     row("announcement audio start: p99", fmt(c["audio_p99_ms"], " ms"), "< 300 ms",
         below(c["audio_p99_ms"], AIM_AUDIO_P99_MS))
     lines.append("")
+    lines.append(call_event_note(c["screens"], c["display_arrival"], c["display_handled"], c.get("swarm", {})))
     lines.append("All delays run from just before the call-next request, so they include its transaction. "
                  "The LED bus is a pty: add the wire time of the line's baud rate (bench/led_bench.py prints it). "
                  "Audio start is when the agent hands the clip (chime, then the words) to the sound output.")
-    lines.append(f"{c['clients']} clients connected in {res['connect_s']} s. CPU time during the calls: server "
+    lines.append(f"{c['screens']} screens connected in {res['connect_s']} s. CPU time during the calls: server "
                  f"{fmt(c.get('server_cpu_s'), ' s')}, agent {fmt(c.get('agent_cpu_s'), ' s')}, load generator "
                  f"{fmt(c.get('loadgen_cpu_s'), ' s')} over {fmt(c.get('wall_s'), ' s')} of wall time.")
     problems = []
     if c["errors"] or any(c["missed"].values()) or c["wrong_screen"] or c["calls_done"] < c["calls"]:
         problems.append(f"  calls done {c['calls_done']}/{c['calls']}, missed {c['missed']} ({WAIT_S:.0f} s limit), "
                         f"wrong screen {c['wrong_screen']}, errors {c['errors']}")
+    problems += swarm_problems(c.get("swarm", {}))
     return report_end(lines, problems, RESULTS)
 
 
@@ -209,10 +210,10 @@ def main() -> int:
     res = run_facts(
         args.quick, sizes, server_threads=args.threads,
         machine=machine("server, agent, simulators and load generator share the CPUs"),
-        aims={"display_last_client_p99_ms": AIM_DISPLAY_P99_MS, "led_p99_ms": AIM_LED_P99_MS,
+        aims={"display_arrival_last_screen_p99_ms": AIM_DISPLAY_P99_MS, "led_p99_ms": AIM_LED_P99_MS,
               "audio_start_p99_ms": AIM_AUDIO_P99_MS},
-        clocks="CLOCK_MONOTONIC: time.monotonic() here and in the agent process, time.perf_counter() "
-               "for the display clients (the same clock on Linux)")
+        clocks="LED and audio: CLOCK_MONOTONIC, time.monotonic() here and in the agent process; display "
+               "screens: CLOCK_REALTIME, the kernel's receive time (SO_TIMESTAMPNS) and time.time_ns() here")
     set_up = time.monotonic()
     with bench:
         bench.load_hall()
@@ -236,24 +237,25 @@ def main() -> int:
         if events.led_frame(LED_ADDRESS, 0.0, timeout=10) is None:
             raise BenchError("window 1's LED screen never showed the window's state after the agent's hello")
 
-        print(f"connecting {args.clients} Socket.IO display clients ...", flush=True)
-        listeners = [Listener(inline=True) for _ in range(args.clients)]
-        bench.on_exit(lambda: disconnect_all(listeners))
-        connect_s, connect_errors = connect_all(listeners, base, display)
+        print(f"connecting {args.clients} display screens ...", flush=True)
+        swarm = Swarm(args.clients)
+        bench.on_exit(swarm.close)
+        connect_s, connect_errors = swarm.connect(base, display)
         res["connect_s"] = round(connect_s, 2)
         if connect_errors:
-            raise BenchError(f"{len(connect_errors)} of {args.clients} clients did not connect: {connect_errors[:3]}")
-        settle(listeners, quiet_s=0.5, limit_s=10.0)
+            raise BenchError(f"{len(connect_errors)} of {args.clients} screens did not connect: {connect_errors[:3]}")
+        swarm.settle(quiet_s=0.5, limit_s=10.0)
 
-        calls(base, kiosk, clerk, listeners, events, WARM_UP_CALLS, measure=False)
+        calls(base, kiosk, clerk, swarm, events, WARM_UP_CALLS, measure=False)
         res["setup_s"] = round(time.monotonic() - set_up, 1)
         print(f"set up in {res['setup_s']} s", flush=True)
         print(f"{sizes['calls']} calls, one at a time ...", flush=True)
         meter, w0 = CpuMeter(server, [agent]), time.perf_counter()
         meter.start()
-        res["calls"] = part = calls(base, kiosk, clerk, listeners, events, sizes["calls"])
+        res["calls"] = part = calls(base, kiosk, clerk, swarm, events, sizes["calls"])
         part.update(meter.used())
         part["wall_s"] = round(time.perf_counter() - w0, 2)
+        part["swarm"] = swarm_facts(swarm)
 
         if not agent.alive():
             raise BenchError(f"the agent died during the run:\n{agent.stderr_tail()}")

@@ -3,9 +3,9 @@
 queue_bench.py, print_bench.py and call_bench.py each measure one path through
 a server they start here (`Bench`: the directory, the database, the server and
 the clean-up however the run ends), set up with the `hallq` CLI (hall file,
-tokens, clerks), load with `Load` and `Listener`s, and report through the same
-percentiles, CPU accounting and MET/MISSED table. Each script keeps only its
-own measurement and its own report lines.
+tokens, clerks), load with `Load` and the display screens of `screens.Swarm`,
+and report through the same percentiles, CPU accounting and MET/MISSED table.
+Each script keeps only its own measurement and its own report lines.
 
 Imported as `harness` (the scripts run as `python bench/x.py`, so bench/ is on
 sys.path).
@@ -13,7 +13,6 @@ sys.path).
 from __future__ import annotations
 
 import argparse
-import concurrent.futures as cf
 import datetime as dt
 import json
 import os
@@ -28,11 +27,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Iterable, Protocol
+from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
-import engineio
 import requests
-import socketio
+
+if TYPE_CHECKING:
+    from screens import Swarm
 
 ROOT = Path(__file__).resolve().parent.parent
 HALL_FILE = ROOT / "tests" / "halls" / "small.toml"
@@ -105,10 +105,36 @@ def run_facts(quick: bool, sizes: dict, **more) -> dict:
             "sizes": sizes, **more}
 
 
+# A typical modern x86 core (2020s desktop or server, CPython 3.11) runs the calibration loop in about this.
+TYPICAL_LOOP_MS = 4.0
+
+
+def python_loop_ms(rounds: int = 5) -> float:
+    """Best of `rounds` of a fixed pure-Python loop: how fast this machine runs the interpreter today,
+    so figures of different days and machines can be compared (shared VMs vary)."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        sum(i * i for i in range(100_000))
+        best = min(best, time.perf_counter() - start)
+    return round(best * 1000, 2)
+
+
 def machine(note: str, **more) -> dict:
     """The machine's description in a results file; `more` goes before the note."""
     return {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-            "loadavg_at_start": [round(x, 2) for x in os.getloadavg()], **more, "note": note}
+            "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
+            "python_loop_ms": python_loop_ms(), "typical_loop_ms": TYPICAL_LOOP_MS, **more, "note": note}
+
+
+def speed_line(m: dict) -> str:
+    """The report's line on the machine's speed, from `machine()`'s entries."""
+    loop = m.get("python_loop_ms")
+    if loop is None:
+        return "machine speed: not measured"
+    return (f"machine speed: sum(i*i for i in range(100000)) takes {loop:.1f} ms here (best of 5); a typical "
+            f"modern x86 core takes about {m.get('typical_loop_ms', TYPICAL_LOOP_MS):.0f} ms, so this machine "
+            f"runs Python about {loop / m.get('typical_loop_ms', TYPICAL_LOOP_MS):.1f}x slower")
 
 
 def write_results(path: Path, res: dict) -> None:
@@ -134,6 +160,43 @@ class Table:
 
     def row(self, name: str, value: str, aim: str = "", ok: bool | None = None) -> None:
         self.lines.append(f"{name:<{self.width}}{value:>14}   {aim:<18}{verdict(ok) if aim else '':<8}")
+
+
+def call_event_rows(row: Callable[..., None], screens: int, arrival: dict, handled: dict, aim_ms: float) -> None:
+    """The table rows of `ticket.called` at the display screens (see `delay_figures`): its arrival at
+    their sockets, judged against the aim, and when this load generator handled it."""
+    row(f"call event at {screens} screens, arrival: median", fmt(arrival.get("median_ms"), " ms"))
+    row("call event arrival, all deliveries: p99", fmt(arrival.get("p99_ms"), " ms"))
+    row("call event arrival, last screen: median", fmt(arrival.get("last_screen_median_ms"), " ms"))
+    row("call event arrival, last screen: p99", fmt(arrival.get("last_screen_p99_ms"), " ms"),
+        f"< {aim_ms:.0f} ms", below(arrival.get("last_screen_p99_ms"), aim_ms))
+    row("call event handled here: median", fmt(handled.get("median_ms"), " ms"))
+    row("call event handled here, last screen: p99", fmt(handled.get("last_screen_p99_ms"), " ms"))
+
+
+def call_event_note(screens: int, arrival: dict, handled: dict, swarm: dict) -> str:
+    """What the call event figures are, with the spread of one broadcast and how the swarm read."""
+    return (f"call event: from just before the call-next request (so its transaction is included) to the "
+            f"kernel's receive time of the bytes at each of the {screens} screens' sockets (\"arrival\", what a "
+            f"separate TV would get, before its own rendering), and to the moment this load generator decoded it "
+            f"(\"handled here\", what a slow client sees: all screens share one thread). Per call: first screen "
+            f"median {fmt(arrival.get('first_screen_median_ms'), ' ms')}, last screen max "
+            f"{fmt(arrival.get('last_screen_max_ms'), ' ms')} (handled: "
+            f"{fmt(handled.get('last_screen_max_ms'), ' ms')}). The swarm read {swarm.get('chunks', 0)} chunks, "
+            f"{swarm.get('chunks_with_several_events', 0)} of them with several events, which share the receive "
+            f"time of the chunk's last segment (conservative: later than an earlier segment's); "
+            f"{swarm.get('called_before_another_event', 0)} call events were in such a chunk before another event.")
+
+
+def swarm_problems(swarm: dict) -> list[str]:
+    """Report lines for what makes the screens' figures doubtful."""
+    problems = []
+    if swarm.get("untimed_chunks"):
+        problems.append(f"  {swarm['untimed_chunks']} chunks came without a kernel receive time "
+                        "(dated when read: their arrival figures are late)")
+    if swarm.get("lost"):
+        problems.append(f"  display screens lost their connection during the run: {swarm['lost']}")
+    return problems
 
 
 def report_end(lines: list[str], problems: list[str], results: Path) -> str:
@@ -456,115 +519,31 @@ class Load:
 
 # --- display screens ---------------------------------------------------------------
 
-class Listener:
-    """One display screen: a Socket.IO client noting when each `ticket.called` arrives."""
-
-    def __init__(self, inline: bool = True):
-        self.arrivals: dict[str, float] = {}
-        self.lock = threading.Lock()
-        # websocket-client checks UTF-8 byte by byte in pure Python unless told
-        # not to (Python's own decoding still checks it, in C).
-        self.sio = socketio.Client(reconnection=False,
-                                   websocket_extra_options={"skip_utf8_validation": True} if inline else {})
-        if inline:
-            # python-engineio's client starts a new thread for every message it
-            # receives; with 200 clients in one process that costs the load
-            # generator more CPU than the server spends. Dispatch in the
-            # client's own reader thread instead (our handlers only note a time).
-            eio = self.sio.eio
-            stock = eio._receive_packet
-
-            def receive(pkt, eio=eio, stock=stock):
-                if pkt.packet_type == engineio.packet.MESSAGE:
-                    eio._trigger_event("message", pkt.data)
-                else:
-                    stock(pkt)
-
-            eio._receive_packet = receive
-        self.sio.on("ticket.called", self._called)
-        self.sio.on("ticket.issued", self.issued)
-        self.sio.on("*", self._other)
-        self.events = 0
-        self.issued_numbers: set[str] = set()
-
-    def _other(self, event, data=None):
-        self.events += 1
-
-    def _called(self, data):
-        at = time.perf_counter()
-        number = data.get("number") if isinstance(data, dict) else None
-        with self.lock:
-            self.events += 1
-            self.arrivals.setdefault(str(number), at)
-
-    def issued(self, data):
-        number = data.get("number") if isinstance(data, dict) else None
-        with self.lock:
-            self.events += 1
-            self.issued_numbers.add(str(number))
-
-    def arrival(self, number: str) -> float | None:
-        with self.lock:
-            return self.arrivals.get(number)
-
-    def connect(self, base: str, token: str) -> None:
-        self.sio.connect(base, transports=["websocket"], auth={"token": token}, wait_timeout=20)
-
-    def disconnect(self) -> None:
-        try:
-            self.sio.disconnect()
-        except Exception:
-            pass
-
-
-def connect_all(listeners: list[Listener], base: str, token: str) -> tuple[float, list[str]]:
-    """Connects the clients 25 at a time; the seconds it took and the errors of those that failed."""
-    errors: list[str] = []
-    t_conn = time.perf_counter()
-    with cf.ThreadPoolExecutor(max_workers=25) as pool:
-        for fut in [pool.submit(lst.connect, base, token) for lst in listeners]:
-            try:
-                fut.result(timeout=60)
-            except Exception as exc:
-                errors.append(repr(exc))
-    return time.perf_counter() - t_conn, errors
-
-
-def disconnect_all(listeners: list[Listener]) -> None:
-    with cf.ThreadPoolExecutor(max_workers=25) as pool:
-        list(pool.map(lambda lst: lst.disconnect(), listeners))
-
-
-def settle(listeners: list[Listener], until=lambda: True, quiet_s: float = 0.05, limit_s: float = 5.0) -> None:
-    """Wait (at most limit_s) until `until()` holds and no client got an event for quiet_s."""
-    end = time.monotonic() + limit_s
-    last, last_change = -1, time.monotonic()
-    while time.monotonic() < end:
-        count = sum(lst.events for lst in listeners)
-        if count != last:
-            last, last_change = count, time.monotonic()
-        elif time.monotonic() - last_change >= quiet_s and until():
-            return
-        time.sleep(0.005)
-
-
-def issue_to_quiet_hall(session: requests.Session, base: str, listeners: list[Listener]) -> requests.Response:
-    """Issues a ticket and, when it is issued, waits until every client has its ticket.issued and the
+def issue_to_quiet_hall(session: requests.Session, base: str, swarm: Swarm) -> requests.Response:
+    """Issues a ticket and, when it is issued, waits until every screen has its ticket.issued and the
     screens are quiet, so that the call which follows is timed alone. The kiosk's answer."""
     r = session.post(base + "/api/v1/tickets", json={"service": SERVICE}, timeout=REQUEST_TIMEOUT)
     if r.status_code == 201:
         issued = r.json()["number"]
-        settle(listeners, lambda: all(issued in lst.issued_numbers for lst in listeners))
+        swarm.settle(lambda: swarm.have_issued(issued))
     return r
 
 
-def await_call(listeners: list[Listener], number: str, wait_s: float, poll_s: float) -> None:
-    """Waits (at most wait_s) until `number`'s ticket.called has reached every client."""
-    until = time.monotonic() + wait_s
-    while time.monotonic() < until and not all(lst.arrival(number) is not None for lst in listeners):
-        time.sleep(poll_s)
+def delay_figures(per_call: list[list[float]], screens: int) -> dict:
+    """One kind of delay (seconds) of the calls at the screens: over all deliveries, and per call the
+    first and the last screen. Only calls that reached all `screens` count for first and last (the
+    others are missed deliveries, which the benchmarks report apart)."""
+    deliveries = [d for call in per_call for d in call]
+    complete = [call for call in per_call if call and len(call) == screens]
+    last, first = [max(call) for call in complete], [min(call) for call in complete]
+    return {"deliveries": len(deliveries),
+            "median_ms": ms(pct(deliveries, 50)), "p99_ms": ms(pct(deliveries, 99)),
+            "first_screen_median_ms": ms(pct(first, 50)),
+            "last_screen_median_ms": ms(pct(last, 50)), "last_screen_p99_ms": ms(pct(last, 99)),
+            "last_screen_max_ms": ms(max(last) if last else None)}
 
 
-def call_delays(listeners: list[Listener], number: str, t0: float) -> list[float]:
-    """Each arrival of `number`'s ticket.called so far - t0 (perf_counter); clients without it are left out."""
-    return [a - t0 for a in (lst.arrival(number) for lst in listeners) if a is not None]
+def swarm_facts(swarm: Swarm) -> dict:
+    """How the swarm read: chunks whose events share one receive time, chunks without a kernel time
+    (their time is the read's), pongs, screens lost after connecting."""
+    return {"screens_connected": swarm.live, "lost": swarm.lost[:5], **swarm.stats}

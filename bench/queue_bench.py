@@ -9,9 +9,11 @@ Figures (see bench/README.md):
      tickets/s, latency median and p99;
   b. call-next at windows 1 and 2 (each clerk loops call-next, finish):
      call-next calls/s, latency median and p99;
-  c. fan-out of `ticket.called` to 200 Socket.IO display clients: delay from
-     just before the call-next request to each client's arrival, median and
-     p99 over all deliveries, and the p99 of the slowest client per call.
+  c. fan-out of `ticket.called` to 200 display screens (Socket.IO clients of
+     bench/screens.py, all on one thread): delay from just before the
+     call-next request to the event's arrival at each screen's socket (kernel
+     receive time) and to its handling by this load generator, median and p99
+     over all deliveries, and the p99 of the last screen per call.
 
 Everything runs on 127.0.0.1 in a temporary directory; the server is stopped
 (its whole process group) at the end, also on errors and Ctrl-C. Results are
@@ -24,15 +26,17 @@ import time
 
 import requests
 
-from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Listener, Load,
-                     Phase, Table, at_least, await_call, below, call_delays, connect_all, describe, disconnect_all,
-                     fmt, fsync_ms, issue_to_quiet_hall, load_line, machine, ms, pct, report_end, run_facts, settle)
+from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Load, Phase,
+                     Table, at_least, below, call_event_note, call_event_rows, delay_figures, describe, fmt, fsync_ms,
+                     issue_to_quiet_hall, load_line, machine, ms, pct, report_end, run_facts, speed_line, swarm_facts,
+                     swarm_problems)
+from screens import Swarm
 
 RESULTS = ROOT / "bench" / "results" / "queue.json"
 
 AIM_ISSUE_RATE = 1000.0  # tickets/s
 AIM_ISSUE_P99_MS = 20.0
-AIM_FANOUT_P99_MS = 50.0  # call event at all 200 clients
+AIM_FANOUT_P99_MS = 50.0  # call event at all 200 screens
 
 FULL = dict(issue_c1=2000, issue_c20=4000, call_next=1000, fanout_calls=100)
 QUICK = dict(issue_c1=200, issue_c20=400, call_next=100, fanout_calls=20)
@@ -121,22 +125,18 @@ def call_next_load(base: str, clerks: dict[int, str], count: int) -> dict:
     }
 
 
-def fanout(base: str, kiosk: str, clerk: str, display: str, clients: int, calls: int, inline: bool,
-           meter: CpuMeter) -> dict:
-    listeners = [Listener(inline) for _ in range(clients)]
-    connect_s, connect_errors = connect_all(listeners, base, display)
-    connected = [lst for lst in listeners if lst.sio.connected]
-    result: dict = {"clients": clients, "inline_dispatch": inline, "connected": len(connected), "connect_s": round(connect_s, 2),
+def fanout(base: str, kiosk: str, clerk: str, display: str, screens: int, calls: int, meter: CpuMeter) -> dict:
+    swarm = Swarm(screens)
+    connect_s, connect_errors = swarm.connect(base, display)
+    result: dict = {"screens": screens, "connected": swarm.live, "connect_s": round(connect_s, 2),
                     "connect_errors": connect_errors[:5], "calls": calls}
     try:
-        if len(connected) < clients:
-            raise BenchError(f"only {len(connected)} of {clients} Socket.IO clients connected: "
-                             f"{connect_errors[:3]}")
-        settle(connected, quiet_s=0.5, limit_s=10.0)  # let the connect snapshots settle
-        deliveries: list[float] = []
-        slowest: list[float] = []
-        fastest: list[float] = []
-        events_before = sum(lst.events for lst in connected)
+        if swarm.live < screens:
+            raise BenchError(f"only {swarm.live} of {screens} display screens connected: {connect_errors[:3]}")
+        swarm.settle(quiet_s=0.5, limit_s=10.0)  # let the connect snapshots settle
+        arrival: list[list[float]] = []
+        handled: list[list[float]] = []
+        events_before = swarm.event_count()
         missed = 0
         errors: list[str] = []
         deadline = time.monotonic() + PHASE_SECONDS
@@ -149,47 +149,43 @@ def fanout(base: str, kiosk: str, clerk: str, display: str, clients: int, calls:
         for _ in range(calls):
             if time.monotonic() > deadline:
                 break
-            r = issue_to_quiet_hall(kiosk_s, base, connected)
+            r = issue_to_quiet_hall(kiosk_s, base, swarm)
             if r.status_code != 201:
                 errors.append(describe(r))
                 break
-            t0 = time.perf_counter()
+            t0 = time.time_ns()  # CLOCK_REALTIME, the clock of the kernel's receive times
             r = clerk_s.post(base + "/api/v1/windows/1/call-next", timeout=REQUEST_TIMEOUT)
             if r.status_code != 200:
                 errors.append(describe(r))
                 break
             number = r.json()["number"]
-            await_call(connected, number, wait_s=5.0, poll_s=0.005)
-            delays = call_delays(connected, number, t0)
-            missed += len(connected) - len(delays)
-            deliveries.extend(delays)
-            if delays:
-                slowest.append(max(delays))
-                fastest.append(min(delays))
+            swarm.await_call(number, wait_s=5.0)
+            delays = swarm.call_delays(number, t0)
+            missed += screens - len(delays.arrival)
+            arrival.append(delays.arrival)
+            handled.append(delays.handled)
             f = clerk_s.post(base + "/api/v1/windows/1/finish", json={"outcome": "immediate"},
                              timeout=REQUEST_TIMEOUT)
             if f.status_code != 200:
                 errors.append(describe(f))
                 break
             done += 1
-            settle(connected)  # let the finish events drain before the next cycle
+            swarm.settle()  # let the finish events drain before the next cycle
         kiosk_s.close()
         clerk_s.close()
         time.sleep(0.5)
-        events = sum(lst.events for lst in connected) - events_before
+        events = swarm.event_count() - events_before
         loop_wall, loop_cpu = time.perf_counter() - wall0, meter.used()
         result.update({
-            "calls_done": done, "deliveries": len(deliveries), "missed": missed, "errors": errors,
-            "median_ms": ms(pct(deliveries, 50)), "p99_ms": ms(pct(deliveries, 99)),
-            "last_client_median_ms": ms(pct(slowest, 50)), "last_client_p99_ms": ms(pct(slowest, 99)),
-            "last_client_max_ms": ms(max(slowest) if slowest else None),
-            "first_client_median_ms": ms(pct(fastest, 50)),
+            "calls_done": done, "missed": missed, "errors": errors,
+            "arrival": delay_figures(arrival, screens), "handled": delay_figures(handled, screens),
             "loop_wall_s": round(loop_wall, 2), "loop_loadgen_cpu_s": loop_cpu["loadgen_cpu_s"],
             "loop_server_cpu_s": loop_cpu["server_cpu_s"],
-            "events_per_client_per_call": round(events / len(connected) / done, 1) if done else None,
+            "events_per_screen_per_call": round(events / swarm.live / done, 1) if done and swarm.live else None,
+            "swarm": swarm_facts(swarm),
         })
     finally:
-        disconnect_all(listeners)
+        swarm.close()
     return result
 
 
@@ -208,8 +204,9 @@ def report(res: dict) -> str:
                  f"survives a power cut) syncs once per commit and commits one at a time: at most "
                  f"{1000 / fsync:.0f} tickets/s whatever the code does. PostgreSQL shares one WAL flush among "
                  "concurrent commits (--db).")
-    lines.append(f"NOTE: the load generator (requests threads, {fo['clients']} Socket.IO clients) runs on the same "
-                 "machine and shares its CPUs with the server; figures are a lower bound for the server alone.")
+    lines.append(f"NOTE: the load generator (requests threads, {fo['screens']} display screens on one thread) runs on "
+                 "the same machine and shares its CPUs with the server; figures are a lower bound for the server alone.")
+    lines.append(speed_line(res["machine"]))
     lines.append(load_line(res["machine"]["loadavg_at_start"]))
     lines.append("")
     table = Table(lines, 44)
@@ -224,26 +221,22 @@ def report(res: dict) -> str:
     row(f"call-next, windows 1+2 ({cn['ok']} calls): rate", fmt(cn["rate_per_s"], "/s"))
     row("call-next: median", fmt(cn["median_ms"], " ms"))
     row("call-next: p99", fmt(cn["p99_ms"], " ms"))
-    row(f"ticket.called to {fo['clients']} clients: median", fmt(fo.get("median_ms"), " ms"))
-    row("ticket.called, all deliveries: p99", fmt(fo.get("p99_ms"), " ms"))
-    row(f"ticket.called, last client ({fo.get('calls_done', 0)} calls): p99", fmt(fo.get("last_client_p99_ms"), " ms"),
-        "< 50 ms", below(fo.get("last_client_p99_ms"), AIM_FANOUT_P99_MS))
+    call_event_rows(row, fo["screens"], fo.get("arrival", {}), fo.get("handled", {}), AIM_FANOUT_P99_MS)
     lines.append("")
     lines.append("call-next rate: call-next calls per second of wall time with two clerks, each looping "
                  "call-next then finish (the finish is not timed but takes wall time).")
-    lines.append(f"fan-out: {fo['connected']}/{fo['clients']} clients connected in {fo['connect_s']} s; "
-                 f"{fo.get('deliveries', 0)} deliveries, {fo.get('missed', 0)} missed (5 s limit); "
-                 f"per call: first client median {fmt(fo.get('first_client_median_ms'), ' ms')}, "
-                 f"last client median {fmt(fo.get('last_client_median_ms'), ' ms')}, "
-                 f"max {fmt(fo.get('last_client_max_ms'), ' ms')}; "
-                 f"{fmt(fo.get('events_per_client_per_call'))} events per client per issue/call/finish cycle; "
-                 f"during the {fmt(fo.get('loop_wall_s'), ' s')} of calls the load generator (the {fo['clients']} clients "
-                 f"in one Python process, {'lightened' if fo['inline_dispatch'] else 'stock'} clients) used {fmt(fo.get('loop_loadgen_cpu_s'), ' s')} CPU, "
-                 f"the server {fmt(fo.get('loop_server_cpu_s'), ' s')}.")
+    lines.append(call_event_note(fo["screens"], fo.get("arrival", {}), fo.get("handled", {}), fo.get("swarm", {})))
+    lines.append(f"fan-out: {fo['connected']}/{fo['screens']} screens connected in {fo['connect_s']} s; "
+                 f"{fo.get('calls_done', 0)} calls, {fo.get('arrival', {}).get('deliveries', 0)} deliveries, "
+                 f"{fo.get('missed', 0)} missed (5 s limit); "
+                 f"{fmt(fo.get('events_per_screen_per_call'))} events per screen per issue/call/finish cycle; "
+                 f"during the {fmt(fo.get('loop_wall_s'), ' s')} of calls the load generator (the {fo['screens']} "
+                 f"screens on one thread, and the kiosk and clerk requests) used "
+                 f"{fmt(fo.get('loop_loadgen_cpu_s'), ' s')} CPU, the server {fmt(fo.get('loop_server_cpu_s'), ' s')}.")
     lines.append("CPU time used (server process group / this load generator), and server CPU per operation:")
     for name, part, n in (("issue, 1 client", i1, i1["ok"]), ("issue, 20 clients", i20, i20["ok"]),
                           ("call-next loop (call-next + finish)", cn, cn["ok"]),
-                          ("fan-out (incl. connecting clients)", fo, None)):
+                          ("fan-out (incl. connecting screens)", fo, None)):
         per = (f", {part['server_cpu_s'] / n * 1000:.1f} ms server CPU per op"
                if n and part.get("server_cpu_s") is not None else "")
         lines.append(f"  {name:<38} server {fmt(part.get('server_cpu_s'), ' s')}, "
@@ -254,6 +247,7 @@ def report(res: dict) -> str:
         if bad or part.get("errors") or part.get("timed_out") or part.get("missed"):
             problems.append(f"  {name}: statuses {part.get('statuses')} missed {part.get('missed', 0)} "
                             f"timed_out {part.get('timed_out', False)} errors {part.get('errors')}")
+    problems += swarm_problems(fo.get("swarm", {}))
     return report_end(lines, problems, RESULTS)
 
 
@@ -261,9 +255,6 @@ def report(res: dict) -> str:
 
 def main() -> int:
     ap = BenchOptions(__doc__, threads=300, displays=True)
-    ap.add_argument("--stock-dispatch", action="store_true",
-                    help="Socket.IO clients as the libraries come: a thread per received message and "
-                         "pure-Python UTF-8 checks (costs the load generator much CPU)")
     ap.add_argument("--db", help="an empty PostgreSQL database URL to measure instead of SQLite")
     args = ap.parse_args()
     sizes = QUICK if args.quick else FULL
@@ -275,7 +266,7 @@ def main() -> int:
         machine=machine("load generator shares the CPUs with the server", fsync_ms=fsync_ms(bench.tmp),
                         database="PostgreSQL" if args.db else "SQLite"),
         aims={"issue_rate_per_s": AIM_ISSUE_RATE, "issue_p99_ms": AIM_ISSUE_P99_MS,
-              "called_all_clients_p99_ms": AIM_FANOUT_P99_MS})
+              "called_arrival_last_screen_p99_ms": AIM_FANOUT_P99_MS})
     with bench:
         bench.load_hall()
         kiosk = bench.token("kiosk", "bench")
@@ -301,9 +292,8 @@ def main() -> int:
                  base, kiosk, sizes["issue_c20"], 20)
         measured("call_next", f"calling {sizes['call_next']} tickets at windows 1 and 2", call_next_load,
                  base, clerks, sizes["call_next"])
-        measured("fanout", f"connecting {args.clients} Socket.IO clients, then {sizes['fanout_calls']} calls",
-                 fanout, base, kiosk, clerks[1], display, args.clients, sizes["fanout_calls"], not args.stock_dispatch,
-                 CpuMeter(server))
+        measured("fanout", f"connecting {args.clients} display screens, then {sizes['fanout_calls']} calls",
+                 fanout, base, kiosk, clerks[1], display, args.clients, sizes["fanout_calls"], CpuMeter(server))
 
         bench.save(RESULTS, res, report)
         if res["server_stderr_tail"].strip():
