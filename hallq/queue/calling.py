@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hallq.accounts import Principal
 from hallq.queue import estimates, events as ev
@@ -43,22 +44,28 @@ def _current(s: Session, who: Principal, number: int) -> tuple[Window, Ticket]:
     return window, ticket
 
 
+# Built once, as calls are the engine's busiest path.
+_TAKE = (update(Ticket).where(Ticket.id == bindparam("ticket_id"), Ticket.status == bindparam("from_status"))
+         .values(status="called", window_id=bindparam("window_id"), target_window_id=None)
+         .execution_options(synchronize_session=False))
+_CALLS_OF = select(func.count()).select_from(TicketEvent).where(TicketEvent.ticket_id == bindparam("ticket_id"),
+                                                                TicketEvent.kind == "called")
+_LAST_CALL = select(func.max(TicketEvent.at)).where(TicketEvent.ticket_id == bindparam("ticket_id"),
+                                                    TicketEvent.kind == "called")
+
+
 def _take(s: Session, ticket: Ticket, window: Window, from_status: str) -> bool:
     """Move a ticket into service at `window` unless someone else got there first."""
-    done = s.execute(
-        update(Ticket).where(Ticket.id == ticket.id, Ticket.status == from_status)
-        .values(status="called", window_id=window.id, target_window_id=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if done:
-        s.refresh(ticket)
+    done = s.execute(_TAKE, {"ticket_id": ticket.id, "from_status": from_status, "window_id": window.id}).rowcount
+    if done:  # the row now holds these; tell the loaded object without reading it back
+        for key, value in (("status", "called"), ("window_id", window.id), ("target_window_id", None)):
+            set_committed_value(ticket, key, value)
     return bool(done)
 
 
 def _announce_call(uow: UnitOfWork, ctx: HallContext, ticket: Ticket, window: Window, who: Principal,
                    now: dt.datetime, how: str) -> None:
-    first = uow.session.scalar(select(func.count()).select_from(TicketEvent).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "called")) == 0
+    first = uow.session.scalar(_CALLS_OF, {"ticket_id": ticket.id}) == 0
     data = {"priority": ticket.priority, "how": how}
     if first:
         data["wait_s"] = round((now - ticket.issued_at).total_seconds(), 1)
@@ -221,8 +228,7 @@ def finish(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *, ou
         data["departments"] = departments
     if note:
         data["note"] = note.strip()
-    last_call = s.scalar(select(func.max(TicketEvent.at)).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "called"))
+    last_call = s.scalar(_LAST_CALL, {"ticket_id": ticket.id})
     data["service_s"] = round((now - last_call).total_seconds(), 1)
 
     back_to = s.get(Window, ticket.return_window_id) if ticket.return_window_id else None
@@ -233,7 +239,7 @@ def finish(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *, ou
     else:
         ticket.status, ticket.outcome, ticket.return_window_id, ticket.due_date = "finished", outcome, None, due
     record(uow, ticket, "finished", now, who.actor, window=window, data=data, publish=ev.TICKET_FINISHED)
-    estimates.forget(s, ticket.hall_id)  # a new service time measured
+    estimates.forget(s, ticket.hall_id, estimates.MEASURED)  # a new service time measured
     if ticket.status == "finished":
         # The evaluator pad of this window asks the citizen for a rating.
         announce(uow, ev.RATING_REQUESTED, ticket, now, window)

@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from hallq.queue.halls import HallContext
@@ -34,10 +34,12 @@ class ItemLoad:
 
 # Measuring the week's service times and the open windows on every ticket cost
 # more than the rest of issuing, and both move slowly: each process keeps them
-# briefly. A finish, sign-in, sign-out, pause or resume in this process forgets
-# them at once (`forget`); another process's change shows within the TTL.
+# briefly. A change in this process forgets what it changed at once (`forget`):
+# a finish the service times, a sign-in, sign-out, pause or resume the open
+# windows; another process's change shows within the TTL.
 MEASURED_TTL_S = 30.0
 OPEN_TTL_S = 5.0
+MEASURED, OPEN = "measured", "open"
 _cache: dict[tuple, tuple[float, object]] = {}
 _cache_lock = threading.Lock()  # request threads read and forget at once
 
@@ -54,30 +56,33 @@ def _cached(key: tuple, ttl: float, compute):
     return value
 
 
-def forget(session: Session, hall_id: int) -> None:
-    """A hall's service times or open windows changed."""
+def forget(session: Session, hall_id: int, *what: str) -> None:
+    """A hall's service times (MEASURED) or open windows (OPEN) changed; both when `what` is empty."""
     url = str(session.get_bind().url)
     with _cache_lock:
-        for key in [k for k in _cache if k[:2] == (url, hall_id)]:
+        for key in [k for k in _cache if k[:2] == (url, hall_id) and (not what or k[2] in what)]:
             del _cache[key]
+
+
+# Built once, as it runs on every issue, call and finish.
+_WAITING = (select(Ticket.item_id, func.count())
+            .where(Ticket.hall_id == bindparam("hall_id"), Ticket.status == "waiting",
+                   Ticket.item_id.in_(bindparam("ids", expanding=True)))
+            .group_by(Ticket.item_id))
 
 
 def item_loads(session: Session, ctx: HallContext, now: dt.datetime, items: list[Item]) -> dict[int, ItemLoad]:
     ids = [i.id for i in items]
-    waiting = dict(session.execute(
-        select(Ticket.item_id, func.count())
-        .where(Ticket.hall_id == ctx.id, Ticket.status == "waiting", Ticket.item_id.in_(ids))
-        .group_by(Ticket.item_id)
-    ).all())
+    waiting = dict(session.execute(_WAITING, {"hall_id": ctx.id, "ids": ids}).all())
     url = str(session.get_bind().url)
-    measured = _cached((url, ctx.id, "measured", tuple(ids)), MEASURED_TTL_S, lambda: dict(session.execute(
+    measured = _cached((url, ctx.id, MEASURED, tuple(ids)), MEASURED_TTL_S, lambda: dict(session.execute(
         select(TicketEvent.item_id, func.avg(TicketEvent.data["service_s"].as_float()))
         .where(TicketEvent.hall_id == ctx.id, TicketEvent.kind == "finished",
                TicketEvent.item_id.in_(ids), TicketEvent.at >= now - LOOKBACK)
         .group_by(TicketEvent.item_id)
     ).all()))
     paused = select(WindowPause.window_id).where(WindowPause.ended_at.is_(None))
-    open_windows = _cached((url, ctx.id, "open"), OPEN_TTL_S, lambda: dict(session.execute(
+    open_windows = _cached((url, ctx.id, OPEN), OPEN_TTL_S, lambda: dict(session.execute(
         select(WindowItem.item_id, func.count())
         .join(WindowSession, WindowSession.window_id == WindowItem.window_id)
         .join(Window, Window.id == WindowItem.window_id)

@@ -6,7 +6,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hallq.queue.errors import NotFound
@@ -32,6 +32,7 @@ class HallContext:
     settings: HallSettings
     hours: HallHours
     serving: dict[int, list[int]]  # item id -> numbers of the active windows that serve it
+    window_numbers: dict[int, int]  # window id -> number, every window of the hall (events name old ones too)
 
     @property
     def id(self) -> int:
@@ -68,7 +69,8 @@ def hall_context(session: Session, hall_id: int) -> HallContext:
         raise NotFound("hall_unknown", hall=hall_id)
     settings = HallSettings.model_validate(hall.settings)
     ctx = HallContext(HallInfo(hall.id, hall.code, hall.name, hall.timezone, hall.secret),
-                      settings, HallHours(settings.hours, hall.timezone), _serving(session, hall_id))
+                      settings, HallHours(settings.hours, hall.timezone), _serving(session, hall_id),
+                      dict(session.execute(select(Window.id, Window.number).where(Window.hall_id == hall_id)).all()))
     with _contexts_lock:
         _contexts[key] = (time.monotonic() + CONTEXT_TTL_S, ctx)
     return ctx
@@ -89,12 +91,14 @@ def forget_halls() -> None:
         _contexts.clear()
 
 
+_WINDOW = select(Window).where(Window.hall_id == bindparam("hall_id"), Window.number == bindparam("number"),
+                               Window.active.is_(True))
+_WINDOWS = {False: _WINDOW, True: _WINDOW.with_for_update()}  # built once: every window action looks one up
+
+
 def find_window(session: Session, hall_id: int, number: int, *, lock: bool = False) -> Window:
     """An active window by number; `lock` serialises actions on it (PostgreSQL row lock)."""
-    query = select(Window).where(Window.hall_id == hall_id, Window.number == number, Window.active.is_(True))
-    if lock:
-        query = query.with_for_update()
-    window = session.scalar(query)
+    window = session.scalar(_WINDOWS[lock], {"hall_id": hall_id, "number": number})
     if window is None:
         raise NotFound("window_unknown", window=number)
     return window

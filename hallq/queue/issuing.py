@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from hallq.accounts import Principal
@@ -33,15 +33,18 @@ class IssueRequest:
     phone: str | None = None
 
 
+# Locking the item row serialises issuing per item on PostgreSQL, which keeps
+# the quota and the one-ticket-per-person check exact. Built once: it runs for every ticket.
+_ITEM_FOR_ISSUE = (select(Item).where(Item.hall_id == bindparam("hall_id"), Item.code == bindparam("code"),
+                                      Item.active.is_(True)).with_for_update(of=Item))
+
+
 def issue_ticket(uow: UnitOfWork, who: Principal, req: IssueRequest, now: dt.datetime, *,
                  ready: Callable[[], None] | None = None) -> Ticket:
     """`ready` is the last check before a number is used (the kiosk's printer), after the hall's own."""
     s = uow.session
     ctx = hall_context(s, who.hall_id)
-    # Locking the item row serialises issuing per item on PostgreSQL, which
-    # keeps the quota and the one-ticket-per-person check exact.
-    item = s.scalar(select(Item).where(Item.hall_id == ctx.id, Item.code == req.service,
-                                       Item.active.is_(True)).with_for_update(of=Item))
+    item = s.scalar(_ITEM_FOR_ISSUE, {"hall_id": ctx.id, "code": req.service})
     if item is None:
         raise NotFound("service_unknown", service=req.service)
     if why := ctx.why_not_issuing(now):

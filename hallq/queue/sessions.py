@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hallq.accounts import Principal, User
@@ -22,16 +22,23 @@ from hallq.queue.unit_of_work import UnitOfWork
 POSTS = ("A", "B")
 
 
+# Built once: every window action runs these, and composing them cost more than running them.
+_OPEN_SESSION = select(WindowSession).where(WindowSession.window_id == bindparam("window_id"),
+                                            WindowSession.ended_at.is_(None))
+_OPEN_PAUSE = select(WindowPause).where(WindowPause.window_id == bindparam("window_id"), WindowPause.ended_at.is_(None))
+_SERVING = select(Ticket).where(Ticket.window_id == bindparam("window_id"), Ticket.status == "called")
+
+
 def open_session(s: Session, window: Window) -> WindowSession | None:
-    return s.scalar(select(WindowSession).where(WindowSession.window_id == window.id, WindowSession.ended_at.is_(None)))
+    return s.scalar(_OPEN_SESSION, {"window_id": window.id})
 
 
 def open_pause(s: Session, window: Window) -> WindowPause | None:
-    return s.scalar(select(WindowPause).where(WindowPause.window_id == window.id, WindowPause.ended_at.is_(None)))
+    return s.scalar(_OPEN_PAUSE, {"window_id": window.id})
 
 
 def serving(s: Session, window: Window) -> Ticket | None:
-    return s.scalar(select(Ticket).where(Ticket.window_id == window.id, Ticket.status == "called"))
+    return s.scalar(_SERVING, {"window_id": window.id})
 
 
 def acting_window(s: Session, who: Principal, number: int) -> tuple[Window, WindowSession]:
@@ -50,7 +57,7 @@ def acting_window(s: Session, who: Principal, number: int) -> tuple[Window, Wind
 
 
 def status_event(uow: UnitOfWork, window: Window, now: dt.datetime, status: str, **extra) -> None:
-    estimates.forget(uow.session, window.hall_id)  # open windows changed: estimates change with them
+    estimates.forget(uow.session, window.hall_id, estimates.OPEN)  # open windows changed: estimates change with them
     uow.add_event(Event(WINDOW_STATUS, window.hall_id, {
         "window": window.number, "name": window.name, "status": status,
         "number": None, "service": None, "at": iso(now), **extra,

@@ -79,22 +79,24 @@ def ticket(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime, *, with_ev
            load: ItemLoad | None = None) -> dict:
     """A ticket as the API shows it; `load` when the caller measured it already."""
     ahead = ahead_of(s, t)
-    load = load or item_loads(s, ctx, now, [t.item])[t.item_id]
-    window = s.get(Window, t.window_id) if t.window_id else None
+    if t.status == "waiting":  # only a waiting ticket has a wait to estimate
+        load = load or item_loads(s, ctx, now, [t.item])[t.item_id]
+        estimated_wait_s = load.wait_for(ahead)
+    else:
+        estimated_wait_s = 0
     data = {
         "id": t.id, "number": t.number, "service": t.item.code, "service_name": t.item.name,
         "department": t.item.department.name, "priority": t.priority, "priority_reason": t.priority_reason,
-        "status": t.status, "ahead": ahead, "estimated_wait_s": load.wait_for(ahead) if t.status == "waiting" else 0,
+        "status": t.status, "ahead": ahead, "estimated_wait_s": estimated_wait_s,
         "token": t.token, "issued_at": iso(t.issued_at), "day": t.day.isoformat(),
         "windows": ctx.serving.get(t.item_id, []),
-        "window": window.number if window else None,
+        "window": ctx.window_numbers.get(t.window_id),
         "outcome": t.outcome, "due_date": t.due_date.isoformat() if t.due_date else None,
         "id_number": t.id_masked, "phone": t.phone_masked,
     }
     if with_events:
-        numbers = dict(s.execute(select(Window.id, Window.number).where(Window.hall_id == ctx.id)).all())
         data["events"] = [{"kind": e.kind, "at": iso(e.at), "actor": e.actor,
-                           "window": numbers.get(e.window_id), "data": e.data} for e in t.events]
+                           "window": ctx.window_numbers.get(e.window_id), "data": e.data} for e in t.events]
     return data
 
 
@@ -162,7 +164,7 @@ def _serving_detail(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime) -
         # Recalls count since the latest call, as the engine's recall limit does.
         "recall_count": sum(1 for e in data["events"] if e["kind"] == "recalled" and last_call and e["at"] >= last_call),
         "transfers": [{"at": e["at"], "actor": e["actor"], **e["data"]} for e in data["events"] if e["kind"] == "transferred"],
-        "returns_to": s.get(Window, t.return_window_id).number if t.return_window_id else None,
+        "returns_to": ctx.window_numbers.get(t.return_window_id),
         "guide": t.item.guide or {},
     })
     return data
