@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from hallq.accounts import Principal, live_scope
 from hallq.devices import messages as m
 from hallq.devices import printing, registry
+from hallq.devices.models import PrintJob
 from hallq.devices.scope import describe_refused
 from hallq.display.wording import announcement_text
 from hallq.evaluator import rating
@@ -202,7 +203,9 @@ class DeviceHub:
                     self.sio.enter_room(sid, device_room(who.hall_id, kind, number))
                 if device.kind == "keypad":
                     keypads.update(device.windows)
-        self.sio.get_session(sid)["keypads"] = keypads
+        session = self.sio.get_session(sid)
+        session["keypads"] = keypads
+        session["devices"] = {(device.kind, device.name) for device in hello.devices}  # what it may answer for
         for device in hello.devices:  # show every screen and keypad its window's state now
             for number in device.windows:
                 self._show_window(who.hall_id, number, calling=None)
@@ -221,6 +224,12 @@ class DeviceHub:
         kind, _, key = result.id.partition(":")
         if kind == "print" and key.isdigit():
             with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
+                job = uow.session.get(PrintJob, int(key))
+                if job is not None and ("printer", job.printer) not in self._declared(sid):
+                    # Only the printer's own agent may say whether the paper came out.
+                    log.warning("agent %s: result of print job %s for printer %s it does not host",
+                                who.name, key, job.printer)
+                    return {"error": "forbidden", "detail": f"printer {job.printer} is not hosted by this agent"}
                 printing.settle(uow, who.hall_id, int(key), result.ok, result.reason, self.runtime.clock())
                 uow.commit()
         elif not result.ok:
@@ -229,6 +238,9 @@ class DeviceHub:
 
     @from_agent(m.DeviceStatus)
     def _device_status(self, sid, who: Principal, status: m.DeviceStatus):
+        if (status.kind, status.name) not in self._declared(sid):
+            log.warning("agent %s: status of %s %s it does not host", who.name, status.kind, status.name)
+            return {"error": "forbidden", "detail": f"{status.kind} {status.name} is not hosted by this agent"}
         with UnitOfWork(self.runtime.db.read) as uow:
             if registry.is_fresh(uow.session, who.hall_id, who.name, status, self.runtime.clock()):
                 return {"ok": True}  # the same news again, and recently heard: no write needed
@@ -236,6 +248,10 @@ class DeviceHub:
             registry.report(uow, who.hall_id, who.name, status, self.runtime.clock())
             uow.commit()
         return {"ok": True}
+
+    def _declared(self, sid) -> set[tuple[str, str]]:
+        """(kind, name) of the devices this connection's accepted hello declared (all inside its scope)."""
+        return self.sio.get_session(sid).get("devices", set())
 
     @from_agent(m.KeypadAction)
     def _keypad_action(self, sid, who: Principal, action: m.KeypadAction):

@@ -143,3 +143,28 @@ def test_a_keypad_window_taken_out_of_the_scope_is_refused_at_the_next_key(hall,
     answer = client.call(m.KEYPAD_ACTION, {"window": 2, "action": "call_next"}, timeout=10)
     assert answer["error"] == "outside_scope" and answer["window"] == 2
     assert "window 2 is not in this agent token's scope" in answer["detail"]
+
+
+def test_an_agent_answers_only_for_the_devices_it_hosts(hall, server):
+    """A printer's state and its jobs' results come from its own agent, never from another one."""
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    duty = server.socket(hall.token("display", "duty"))
+    own = server.socket(hall.token("agent", "agent-k1", scope=scope(printers={"k1"})))
+    assert hello(own, printer("k1")) == {"ok": True}
+    other = server.socket(hall.token("agent", "agent-k2", scope=scope(printers={"k2"})))
+    assert hello(other, printer("k2")) == {"ok": True}
+    assert own.call(m.DEVICE_STATUS, {"kind": "printer", "name": "k1", "state": "ok"}, timeout=10) == {"ok": True}
+
+    # The other agent cannot declare k1 out of paper, nor say a k1 job failed.
+    answer = other.call(m.DEVICE_STATUS, {"kind": "printer", "name": "k1", "state": "paper_out"}, timeout=10)
+    assert answer == {"error": "forbidden", "detail": "printer k1 is not hosted by this agent"}
+    ticket = issue(kiosk, print=True)
+    job = wait_for(own, m.PRINT)
+    answer = other.call(m.JOB_RESULT, {"id": job["id"], "ok": False, "reason": "paper out"}, timeout=10)
+    assert answer == {"error": "forbidden", "detail": "printer k1 is not hosted by this agent"}
+    assert not [e for e, _ in other.received if e == m.PRINT]
+    assert {d["name"]: d["state"] for d in kiosk.get("/devices").json()}["k1"] == "ok"
+    assert kiosk.get("/print-failures").json() == []  # the other agent's "failed" was not recorded
+    assert own.call(m.JOB_RESULT, {"id": job["id"], "ok": True}, timeout=10) == {"ok": True}
+    news = wait_for(duty, "print.result")
+    assert news["number"] == ticket["number"] and news["state"] == "printed"
