@@ -152,6 +152,8 @@ class Swarm:
 
     def close(self) -> None:
         """Stops the reading thread, says goodbye (Engine.IO close, WebSocket close) and closes the sockets."""
+        if self._stopping:
+            return
         self._stopping = True
         try:
             self._wake_w.send(b"x")
@@ -174,6 +176,7 @@ class Swarm:
             self._drop(screen)
             if screen.state == "connected":
                 screen.state = "closed"
+        self.live = 0
         self._selector.close()
         self._wake_r.close()
         self._wake_w.close()
