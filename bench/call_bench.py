@@ -34,7 +34,7 @@ import requests
 
 from agent_sim import AgentProcess
 from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, Bench, BenchError, BenchOptions, CpuMeter, Table, below,
-                     call_event_note, call_event_rows, delay_figures, describe, fmt, issue_to_quiet_hall,
+                     call_event_note, call_event_rows, cli, delay_figures, describe, fmt, issue_to_quiet_hall,
                      load_line, machine, ms, pct, report_end, run_facts, speed_line, swarm_facts, swarm_problems)
 from screens import Swarm
 
@@ -219,7 +219,9 @@ def main() -> int:
         bench.load_hall()
         with cf.ThreadPoolExecutor(max_workers=4) as pool:  # each is a Python start-up: overlap them
             futures = [pool.submit(bench.token, kind, name) for kind, name in
-                       (("kiosk", "kiosk-1"), ("display", "hall-tv"), ("agent", "agent-hall"))]
+                       (("kiosk", "kiosk-1"), ("display", "hall-tv"))]
+            futures.append(pool.submit(cli, ["token", "create", "--kind", "agent", "--name", "agent-hall",
+                                             "--windows", "1,2", "--voice", "--db", bench.db_url]))  # its LEDs, voice
             futures.append(pool.submit(bench.add_clerk, CLERKS[WINDOW]))
             kiosk, display, agent_token, _ = [f.result() for f in futures]
 
