@@ -4,7 +4,8 @@ Clients authenticate with `auth={"token": ...}`. Device tokens join their
 rooms on connect (a kiosk the whole hall, a display the rooms of its display
 profile, an evaluator or caller its window); staff `join` the rooms they may.
 An event goes to its hall's room, its window's and its item's, so a display
-of one floor or department hears only its own windows and items. Every (re)connect and every
+of one floor or department hears only its own windows and items; a pad's
+`rating.requested` goes to its window's room alone. Every (re)connect and every
 join answers with a `snapshot`, so a client that missed events is made whole.
 Events come only from `publish`, which the unit of work calls after commit.
 With a Redis URL, python-socketio's RedisManager carries every emit to the
@@ -21,11 +22,15 @@ from hallq.accounts import Principal, authenticate
 from hallq.display import profiles
 from hallq.display.profiles import Profile
 from hallq.queue import views
-from hallq.queue.events import Event
+from hallq.queue.events import RATING_REQUESTED, Event
 from hallq.queue.halls import hall_context
 from hallq.queue.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# News only its window's pad and clerk act on: every screen of the hall would
+# otherwise be sent one message per finished ticket for nothing.
+WINDOW_ONLY = (RATING_REQUESTED,)
 
 
 def hall_room(hall_id: int) -> str:
@@ -77,6 +82,9 @@ class Realtime:
     # --- publishing -----------------------------------------------------------
     def publish(self, events: Iterable[Event]) -> None:
         for event in events:
+            if event.name in WINDOW_ONLY:
+                self.sio.emit(event.name, event.payload, to=window_room(event.hall_id, event.window))
+                continue
             rooms = [hall_room(event.hall_id)]
             if event.window is not None:
                 rooms.append(window_room(event.hall_id, event.window))

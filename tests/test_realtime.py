@@ -189,6 +189,22 @@ def test_evaluator_hears_its_own_window_only(hall, server, connect):
     assert len(received(evaluator, "rating.requested")) == 1
 
 
+def test_a_pads_rating_request_stays_at_its_window(hall, server, connect):
+    display = connect(hall.token("display", "tv"))
+    evaluator = connect(hall.token("evaluator", "e1", window=1))
+    kiosk = server.api(hall.token("kiosk"))
+    clerk = clerk_api(hall, server, "S001", window=1)
+    issue(kiosk)
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    assert clerk.post("/windows/1/finish", {"outcome": "immediate"}).status_code == 200
+    asked = wait_for(evaluator, "rating.requested")
+    assert asked["window"] == 1
+    # A ticket issued after the request was sent reaches the display; the request never does.
+    later = issue(kiosk)
+    wait_for(display, "ticket.issued", lambda d: d["number"] == later["number"])
+    assert received(display, "ticket.finished") and received(display, "rating.requested") == []
+
+
 # --- staff joining rooms ----------------------------------------------------------
 
 def test_staff_join_rooms_of_their_hall(hall, server, connect, db, clock):
