@@ -139,8 +139,9 @@ class Hall:
             uow.commit()
             return result
 
-    def device(self, kind="kiosk", name="k1", window=None) -> accounts.Principal:
-        return accounts.Principal(self.id, kind, name, window_number=window)
+    def device(self, kind="kiosk", name="k1", window=None, scope=None) -> accounts.Principal:
+        """A device as the engine sees it; an agent hosts the windows of `scope` (an AgentScope)."""
+        return accounts.Principal(self.id, kind, name, window_number=window, scope=scope)
 
     def user(self, username: str, role="clerk", staff=None) -> accounts.Principal:
         with self.db.write() as s:

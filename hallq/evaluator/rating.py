@@ -124,6 +124,9 @@ def rate(uow: UnitOfWork, who: Principal, ticket_id: int, level: int, now: dt.da
         window = who.window_number
     elif window is None:
         raise Invalid("rating_window_required")
+    elif who.scope is None or window not in who.scope.windows:
+        # An agent rates only for the evaluator keypads its token lets it host.
+        raise Forbidden("rating_other_window", window=window)
     reasons, comment = choices.check(level, list(reasons or []), comment)
 
     s = uow.session

@@ -5,12 +5,15 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from hallq.devices.scope import AgentScope
 from hallq.evaluator import rating
 from hallq.evaluator.models import Rating
 from hallq.queue import calling
 from hallq.queue.errors import Forbidden, Invalid, NotFound, QueueError, Refused
 from hallq.queue.models import Staff
 from tests.evaluator.conftest import pad_rate, serve
+
+WINDOW_1 = AgentScope(windows=frozenset({1}))  # an agent hosting window 1's evaluator keypad
 
 
 @pytest.fixture
@@ -53,9 +56,9 @@ def test_two_answers_racing_for_one_ticket_first_wins(hall, clerk, clock):
     ticket = serve(hall, clerk, 1)
     clock.advance(seconds=3)
     answers = [("pad", hall.device("evaluator", "pad1", window=1), 5, {}),
-               ("keypad", hall.device("agent", "agent1"), 4, {"window": 1}),
+               ("keypad", hall.device("agent", "agent1", scope=WINDOW_1), 4, {"window": 1}),
                ("pad", hall.device("evaluator", "pad2", window=1), 3, {}),
-               ("keypad", hall.device("agent", "agent2"), 2, {"window": 1, "reasons": ["slow"]})]
+               ("keypad", hall.device("agent", "agent2", scope=WINDOW_1), 2, {"window": 1, "reasons": ["slow"]})]
     start = threading.Barrier(len(answers))
     won, lost = [], []
 
@@ -141,7 +144,13 @@ def test_the_channel_must_match_the_device(hall, clerk, clock):
         pad_rate(hall, ticket, 5, channel="qr")
     assert err.value.code == "rating_qr_by_token"
     clock.advance(seconds=2)
-    r = hall.run(rating.rate, hall.device("agent", "a1"), ticket.id, 3, clock(), channel="keypad", window=1)
+    # An agent rates only for the evaluator keypads its token may host.
+    for scope in (None, AgentScope(windows=frozenset({2}))):
+        with pytest.raises(Forbidden) as err:
+            hall.run(rating.rate, hall.device("agent", "a1", scope=scope), ticket.id, 3, clock(), channel="keypad", window=1)
+        assert err.value.code == "rating_other_window"
+    assert stored(hall) == []
+    r = hall.run(rating.rate, hall.device("agent", "a1", scope=WINDOW_1), ticket.id, 3, clock(), channel="keypad", window=1)
     assert (r.channel, r.actor) == ("keypad", "agent:a1")
 
 
