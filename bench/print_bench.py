@@ -51,7 +51,10 @@ QUICK = dict(c1=60, cn=120, pipelined=160)
 PHASE_SECONDS = 240.0  # hard time bound of each phase
 JOB_WAIT_S = 10.0  # a job not at the printer this long after its 201 is missing
 DATA_EVERY = 10  # the agents send the bytes of every 10th job for decoding
-COMMITS_PER_TICKET = 3  # POST /tickets, hub._job_result, hub._device_status (the agent's check after each job)
+# POST /tickets and hub._job_result. The agent reports a printer's status after a job only when
+# the job changed it (paper near its end, say), and a heartbeat's re-report costs a write only
+# every HEARTBEAT per device, not per ticket.
+COMMITS_PER_TICKET = 2
 
 
 class Printed:
@@ -205,8 +208,8 @@ def report(res: dict) -> str:
     lines.append("NOTE: server, agents, printer simulators and kiosk threads all share this machine's CPUs.")
     if m["fsync_ms"]:  # 0.00 on a RAM disk: no ceiling worth a line
         lines.append(f"disk: one fsync takes {m['fsync_ms']:.2f} ms here. A printed ticket costs the server "
-                     f"{COMMITS_PER_TICKET} write transactions (the issue, the agent's job answer, the printer "
-                     f"status the agent reports after each job), each synced (SQLite WAL, synchronous=FULL) and "
+                     f"{COMMITS_PER_TICKET} write transactions (the issue with its print job, the agent's answer "
+                     f"settling the job), each synced (SQLite WAL, synchronous=FULL) and "
                      f"taken one at a time: at most {1000 / (COMMITS_PER_TICKET * m['fsync_ms']):.0f} printed "
                      f"tickets/s from the disk alone.")
     lines.append(load_line(m["loadavg_at_start"]))

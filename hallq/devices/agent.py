@@ -30,6 +30,7 @@ from hallq.devices import messages as m
 from hallq.devices.agent_config import AgentConfig, NamedPrinter
 from hallq.devices.escpos.printer import PrintFailed, Printer, open_printer
 from hallq.devices.escpos.render import render
+from hallq.devices.escpos.status import PrinterStatus
 from hallq.devices.keypad import ActionRefused, KeypadAdapter, WindowDisplay
 from hallq.devices.led.screens import LedScreens, WindowStatusChange
 from hallq.devices.registry import HEARTBEAT
@@ -57,7 +58,9 @@ class PrinterHost:
         self._jobs.put(job)
 
     def check(self, only_changes: bool = False) -> None:
-        status = self.printer.status()  # DLE EOT; silence comes back as "unknown"
+        self._tell(self.printer.status(), only_changes)  # DLE EOT; silence comes back as "unknown"
+
+    def _tell(self, status: PrinterStatus, only_changes: bool) -> None:
         report = m.DeviceStatus(kind="printer", name=self.config.name, state=status.state, detail=status.detail)
         if only_changes and report == self._last:
             return
@@ -71,16 +74,23 @@ class PrinterHost:
 
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:
+            after: PrinterStatus | None = None
             try:
-                self.printer.print(self.document(job.document))
+                after = self.printer.print(self.document(job.document))
                 self._answer(m.JobResult(id=job.id, ok=True))
             except PrintFailed as exc:
                 self._answer(m.JobResult(id=job.id, ok=False, reason=exc.reason))
             except Exception as exc:  # a bad document must not stop the printer's queue
                 log.exception("print job %s failed", job.id)
                 self._answer(m.JobResult(id=job.id, ok=False, reason=f"agent error: {exc}"))
+            # The job may have used up the paper: tell the kiosk at once, but only a change
+            # (the heartbeat re-reports the rest). A printed job was followed by a status
+            # query already, so only a failed one needs asking again.
             try:
-                self.check(only_changes=True)  # the job may have used up the paper: tell the kiosk at once
+                if after is not None:
+                    self._tell(after, only_changes=True)
+                else:
+                    self.check(only_changes=True)
             except Exception:
                 log.exception("printer %s: status after the job failed", self.config.name)
 
@@ -146,7 +156,10 @@ class Agent:
                  playback: Playback | None = None, heartbeat_s: float = HEARTBEAT.total_seconds()):
         self.server, self.token, self.config = server.rstrip("/"), token, config
         self.heartbeat_s = heartbeat_s
-        self.sio = socketio.Client(reconnection=True, reconnection_delay_max=5)
+        # websocket-client checks each text frame's UTF-8 in pure Python, byte by byte (wsaccel
+        # is its C path); decoding the frame checks it again at C speed, so the first pass goes.
+        self.sio = socketio.Client(reconnection=True, reconnection_delay_max=5,
+                                   websocket_extra_options={"skip_utf8_validation": True})
         self.printers = {p.name: PrinterHost(p, open_printer(p), self._answer, self._report)
                          for p in config.printers}
         # Screens report their first state while LedScreens is still being built.

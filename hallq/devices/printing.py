@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from hallq.devices.messages import WORKING_STATES
 from hallq.devices.models import PrintJob
 from hallq.devices.registry import device_state
+from hallq.kiosk.ticket_layout import GUIDE_FIELDS, TICKET_FIELDS
 from hallq.queue.errors import NotFound, Refused
 from hallq.queue.events import Event
 from hallq.queue.facts import iso
@@ -40,10 +41,17 @@ def require_printer(uow: UnitOfWork, hall_id: int, printer: str, now: dt.datetim
 
 
 def ticket_document(ctx: HallContext, ticket: dict, item: Item, qr_url: str, lang: str) -> dict[str, Any]:
-    """What the agent needs to lay out the ticket (ticket_layout.ticket_blocks' arguments)."""
-    return {"kind": "ticket", "ticket": ticket, "hall_name": ctx.hall.name, "qr_url": qr_url,
-            "guide": item.guide, "item_name": item.name, "department": item.department.name,
-            "lang": lang, "timezone": ctx.hall.timezone}
+    """What the agent needs to lay out the ticket (ticket_layout.ticket_blocks' arguments).
+
+    Only the facts the paper shows: the job crosses the network and is parsed on
+    both ends for every ticket, and the masked ID and phone of the API's view
+    have no business on a print job at all.
+    """
+    guide = item.guide or {}
+    return {"kind": "ticket", "ticket": {k: ticket[k] for k in TICKET_FIELDS if k in ticket},
+            "hall_name": ctx.hall.name, "qr_url": qr_url,
+            "guide": {k: guide[k] for k in GUIDE_FIELDS if k in guide} or None, "item_name": item.name,
+            "department": item.department.name, "lang": lang, "timezone": ctx.hall.timezone}
 
 
 def request_print(uow: UnitOfWork, ticket: Ticket, printer: str, document: dict[str, Any], *, kind: str,
@@ -81,11 +89,17 @@ def expire_unanswered(uow: UnitOfWork, now: dt.datetime) -> int:
     return len(jobs)
 
 
+# The news names the ticket by number and service: two columns, not the ticket with its
+# item, department and guide (loading those cost more than settling the job). Built once.
+_NUMBER_AND_SERVICE = (select(Ticket.number, Item.code).join(Item, Item.id == Ticket.item_id)
+                       .where(Ticket.id == bindparam("ticket")))
+
+
 def _news(uow: UnitOfWork, job: PrintJob, now: dt.datetime) -> None:
-    ticket = uow.session.get(Ticket, job.ticket_id) if job.ticket_id else None
+    found = uow.session.execute(_NUMBER_AND_SERVICE, {"ticket": job.ticket_id}).first() if job.ticket_id else None
+    number, service = found if found else (None, None)
     uow.add_event(Event(PRINT_RESULT, job.hall_id, {
-        **job_json(job), "number": ticket.number if ticket else None, "window": None,
-        "service": ticket.item.code if ticket else None, "at": iso(now)}))
+        **job_json(job), "number": number, "window": None, "service": service, "at": iso(now)}))
 
 
 def job_json(job: PrintJob) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hallq.devices.messages import DEVICE_STATUS, DeviceInfo, DeviceStatus
@@ -97,15 +97,27 @@ def _silent_since(seen_at: dt.datetime) -> str:
 
 def believed_state(row: Device | None, now: dt.datetime) -> tuple[str, str | None]:
     """The state to act on: silence and stale reports are 'unknown', never fine."""
-    if row is None:
+    return _believed(None if row is None else (row.state, row.detail, row.seen_at), now)
+
+
+def _believed(last: tuple[str, str | None, dt.datetime] | None, now: dt.datetime) -> tuple[str, str | None]:
+    """`believed_state` of a device's (state, detail, seen_at)."""
+    if last is None:
         return "unknown", "never reported"
-    if now - row.seen_at > STALE_AFTER:
-        return "unknown", _silent_since(row.seen_at)
-    return row.state, row.detail
+    state, detail, seen_at = last
+    if now - seen_at > STALE_AFTER:
+        return "unknown", _silent_since(seen_at)
+    return state, detail
+
+
+# Asked before every printed ticket (and by every kiosk's state poll): three columns,
+# not the row with its JSON. Built once.
+_STATE_SEEN = select(Device.state, Device.detail, Device.seen_at).where(
+    Device.hall_id == bindparam("hall_id"), Device.kind == bindparam("kind"), Device.name == bindparam("name"))
 
 
 def device_state(s: Session, hall_id: int, kind: str, name: str, now: dt.datetime) -> tuple[str, str | None]:
-    return believed_state(_find(s, hall_id, kind, name), now)
+    return _believed(s.execute(_STATE_SEEN, {"hall_id": hall_id, "kind": kind, "name": name}).first(), now)
 
 
 def device_json(row: Device, now: dt.datetime) -> dict:

@@ -71,6 +71,26 @@ def test_a_kiosk_ticket_comes_out_of_the_printer_readable(hall, server, printer)
           and printer.jobs, what="job settled")
 
 
+def test_a_job_that_leaves_the_paper_near_its_end_says_so_at_once_without_asking_again(hall, server, printer):
+    config = AgentConfig.model_validate({"printers": [{"name": "k1", "url": printer.url, "paper": 80}]})
+    token = hall.token("agent", "agent-1", scope=AgentScope(printers=frozenset({"k1"})))
+    running = Agent(server.url, token, config, heartbeat_s=600).start()  # no heartbeat during the test
+    try:
+        kiosk = server.api(hall.token("kiosk", "k1"))
+        until(lambda: device_states(kiosk).get("k1") == "ok", what="printer reported ok on hello")
+        printer.set_mode("near_end")  # the roll ran low; nobody has asked the printer since
+        asked = printer.status_queries
+        issue(kiosk, print=True)
+        until(lambda: device_states(kiosk).get("k1") == "near_end", what="near end told after the job")
+        assert printer.wait_for_jobs(1, timeout=10)[0].complete
+        # Before the job and with it, three DLE EOT each: the answer that came with the job is
+        # what the agent reports, without a query of its own.
+        assert printer.status_queries - asked == 6
+        assert issue(kiosk, print=True)["number"] == "A002", "paper near its end still prints"
+    finally:
+        running.close()
+
+
 @pytest.mark.usefixtures("agent")
 def test_paper_out_stops_issuing_and_a_dropped_job_is_a_print_failure(hall, server, printer):
     kiosk = server.api(hall.token("kiosk", "k1"))

@@ -37,7 +37,7 @@ def printer(sim):
 def test_good_print_comes_out_whole_and_readable(sim, printer):
     assert printer.status().state == "ok"
     data = ticket_bytes()
-    printer.print(data)
+    assert printer.print(data).state == "ok", "the status asked with the job comes back"
     jobs = sim.wait_for_jobs(1)
     assert len(jobs) == 1 and jobs[0].complete
     assert jobs[0].data == data, "status queries are answered, not printed"
@@ -57,8 +57,9 @@ def test_many_jobs_on_one_connection(sim, printer):
 def test_paper_near_end_still_prints(sim, printer):
     sim.set_mode("near_end")
     assert printer.status().state == "near_end"
-    printer.print(ticket_bytes())
+    after = printer.print(ticket_bytes())
     assert sim.wait_for_jobs(1)[0].complete
+    assert (after.state, after.detail) == ("near_end", "paper_near_end"), "the job's own status query tells it"
 
 
 def test_paper_out_before_printing_sends_nothing(sim, printer):

@@ -13,6 +13,7 @@ import pytest
 from hallq.devices import messages as m
 from hallq.devices.printing import expire_unanswered
 from hallq.devices.scope import AgentScope
+from hallq.kiosk.ticket_layout import GUIDE_FIELDS, TICKET_FIELDS
 from tests.helpers import clerk_api, issue, wait_for
 
 
@@ -51,8 +52,25 @@ def test_a_printed_ticket_goes_to_its_printer_and_is_settled_by_the_answer(hall,
 
     assert printer.call(m.JOB_RESULT, {"id": job["id"], "ok": True}, timeout=10) == {"ok": True}
     news = wait_for(duty, "print.result")
-    assert news["number"] == "A001" and news["state"] == "printed"
+    assert news["number"] == "A001" and news["service"] == "GA01" and news["state"] == "printed"
     assert kiosk.get("/print-failures").json() == []
+
+
+def test_a_print_job_carries_what_the_paper_shows_and_no_personal_data(hall, server):
+    printer = agent(hall, server)
+    report(printer, "ok")
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    ticket = issue(kiosk, print=True, id_number="11010519491231002X", phone="13812345678")
+    assert ticket["id_number"] and ticket["phone"]  # the API's view has them, masked
+
+    document = wait_for(printer, m.PRINT)["document"]
+    assert set(document["ticket"]) <= set(TICKET_FIELDS)
+    assert {k: document["ticket"][k] for k in ("number", "priority", "windows", "issued_at")} == \
+        {k: ticket[k] for k in ("number", "priority", "windows", "issued_at")}
+    assert set(document["guide"]) <= set(GUIDE_FIELDS) and document["guide"]["materials"] == ["居民户口簿", "近期免冠照片"]
+    sent = str(document)
+    assert "1101" not in sent and "138" not in sent and ticket["id_number"] not in sent and ticket["phone"] not in sent
+    assert ticket["token"] not in sent.replace(document["qr_url"], "")  # only as the QR code's target
 
 
 @pytest.mark.parametrize("state", ["paper_out", "offline", "unknown"])

@@ -44,8 +44,8 @@ class PrintFailed(Exception):
 class Printer(Protocol):
     def status(self) -> PrinterStatus: ...
 
-    def print(self, data: bytes) -> None:
-        """Print one job; raises PrintFailed."""
+    def print(self, data: bytes) -> PrinterStatus:
+        """Print one job; raises PrintFailed. Returns the printer's status after the job."""
         ...
 
     def close(self) -> None: ...
@@ -91,7 +91,7 @@ class EscposPrinter:
         with self._lock:
             return self._query(retry=True)
 
-    def print(self, data: bytes) -> None:
+    def print(self, data: bytes) -> PrinterStatus:
         with self._lock:
             before = self._query(retry=True)
             if not self._may_print(before):
@@ -99,6 +99,7 @@ class EscposPrinter:
             after = self._query(retry=False, job=data)
             if not self._may_print(after):
                 raise PrintFailed.from_status(after, sent=True)
+            return after  # asked after the last byte: what the job left (paper near its end, say)
 
     def close(self) -> None:
         with self._lock:
