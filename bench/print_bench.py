@@ -297,7 +297,8 @@ def main() -> int:
         server.start()
         base = server.base
         print(f"server up at {base} (data in {bench.tmp}); starting {len(names)} agents", flush=True)
-        agents = [AgentProcess(f"agent-{n}", ["--server", base, "--token", t, "--printer", n, "--paper", "80",
+        # --token=T: a token may begin with "-", which argparse would take for an option
+        agents = [AgentProcess(f"agent-{n}", ["--server", base, f"--token={t}", "--printer", n, "--paper", "80",
                                               "--job-data-every", str(DATA_EVERY)], bench.tmp, printed.add)
                   for n, t in zip(names, agent_tokens)]
 
