@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
 import requests
 
+from hallq.stats_pacer import PACE_S
+
 if TYPE_CHECKING:
     from screens import Swarm
 
@@ -525,7 +527,9 @@ def issue_to_quiet_hall(session: requests.Session, base: str, swarm: Swarm) -> r
     r = session.post(base + "/api/v1/tickets", json={"service": SERVICE}, timeout=REQUEST_TIMEOUT)
     if r.status_code == 201:
         issued = r.json()["number"]
-        swarm.settle(lambda: swarm.have_issued(issued))
+        # Quiet for longer than the server holds back queue.stats, so the issue's own statistics
+        # are out before the call that follows is timed.
+        swarm.settle(lambda: swarm.have_issued(issued), quiet_s=2 * PACE_S)
     return r
 
 

@@ -5,8 +5,10 @@ rooms on connect (a kiosk the whole hall, a display the rooms of its display
 profile, an evaluator or caller its window); staff `join` the rooms they may.
 An event goes to its hall's room, its window's and its item's, so a display
 of one floor or department hears only its own windows and items; a pad's
-`rating.requested` goes to its window's room alone. Every (re)connect and every
-join answers with a `snapshot`, so a client that missed events is made whole.
+`rating.requested` goes to its window's room alone, and `queue.stats` follow
+the news a moment later, the latest per item (stats_pacer). Every (re)connect
+and every join answers with a `snapshot`, so a client that missed events is
+made whole.
 Events come only from `publish`, which the unit of work calls after commit.
 With a Redis URL, python-socketio's RedisManager carries every emit to the
 clients of all server processes.
@@ -22,9 +24,10 @@ from hallq.accounts import Principal, authenticate
 from hallq.display import profiles
 from hallq.display.profiles import Profile
 from hallq.queue import views
-from hallq.queue.events import RATING_REQUESTED, Event
+from hallq.queue.events import QUEUE_STATS, RATING_REQUESTED, Event
 from hallq.queue.halls import hall_context
 from hallq.queue.unit_of_work import UnitOfWork
+from hallq.stats_pacer import StatsPacer
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,7 @@ class Realtime:
             async_mode="threading", client_manager=manager, cors_allowed_origins=[],
             transports=["websocket"] if websocket_only else None,
         )
+        self.stats = StatsPacer(self._broadcast)
         self.sio.on("connect", self._connect)
         self.sio.on("join", self._join)
         self.sio.on("snapshot", self._snapshot_request)
@@ -82,16 +86,22 @@ class Realtime:
     # --- publishing -----------------------------------------------------------
     def publish(self, events: Iterable[Event]) -> None:
         for event in events:
-            if event.name in WINDOW_ONLY:
-                self.sio.emit(event.name, event.payload, to=window_room(event.hall_id, event.window))
-                continue
-            rooms = [hall_room(event.hall_id)]
-            if event.window is not None:
-                rooms.append(window_room(event.hall_id, event.window))
-            service = event.payload.get("service")
-            if service:
-                rooms.append(service_room(event.hall_id, service))
-            self.sio.emit(event.name, event.payload, to=rooms)
+            if event.name == QUEUE_STATS:
+                self.stats.add(event)  # after the news, and only the latest
+            else:
+                self._broadcast(event)
+
+    def _broadcast(self, event: Event) -> None:
+        if event.name in WINDOW_ONLY:
+            self.sio.emit(event.name, event.payload, to=window_room(event.hall_id, event.window))
+            return
+        rooms = [hall_room(event.hall_id)]
+        if event.window is not None:
+            rooms.append(window_room(event.hall_id, event.window))
+        service = event.payload.get("service")
+        if service:
+            rooms.append(service_room(event.hall_id, service))
+        self.sio.emit(event.name, event.payload, to=rooms)
 
     # --- handlers -------------------------------------------------------------
     def _connect(self, sid, environ, auth):

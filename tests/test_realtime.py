@@ -279,6 +279,7 @@ def test_refused_actions_emit_nothing(hall, server, connect):
     assert clerk.post("/windows/1/pause", {"reason": "午休"}).status_code == 200
     wait_for(display, "window.status", lambda d: d["status"] == "paused")
     wait_for(display, "ticket.issued", lambda d: d["number"] == "A005")
+    wait_for(display, "queue.stats", lambda d: d["service"] == "GA01" and d["waiting"] == 5)  # they trail the news
     display.received.clear()
 
     assert clerk.post("/windows/1/call-next").status_code == 409  # paused
