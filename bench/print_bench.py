@@ -240,7 +240,8 @@ def report(res: dict) -> str:
     pc = res["paper_check"]
     lines.append(f"paper check: {pc['checked']} sampled tickets decoded from their bytes, {pc['wrong']} wrong; "
                  f"server-recorded print failures: {res['print_failures']}.")
-    lines.append("CPU time used (server process group / agent processes / this load generator):")
+    lines.append("CPU time used (server process group / agent processes, which also run the printer simulators / "
+                 "this load generator):")
     for name, part in (("1 kiosk", c1), (f"{cn['kiosks']} kiosks", cn), ("pipelined", pl)):
         per = (f", server {part['server_cpu_s'] / part['printed'] * 1000:.1f} ms + agent "
                f"{part['agent_cpu_s'] / part['printed'] * 1000:.1f} ms CPU per printed ticket"
