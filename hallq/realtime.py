@@ -65,9 +65,11 @@ def profile_rooms(hall_id: int, profile: Profile) -> list[str]:
 def default_rooms(who: Principal) -> list[str]:
     if who.window_number is not None:
         return [window_room(who.hall_id, who.window_number)]
-    if who.kind in ("kiosk", "agent"):
+    if who.kind == "kiosk":
         return [hall_room(who.hall_id)]
-    return []  # displays: their profile's rooms (see _connect)
+    # Displays: their profile's rooms (see _connect). Agents: only their devices' rooms, which
+    # their hello opens (devices.hub); the hall's news would cost them and us a message each.
+    return []
 
 
 class Realtime:
@@ -116,7 +118,8 @@ class Realtime:
         self.sio.save_session(sid, {"who": who, "display": display})
         for room in default_rooms(who):
             self.sio.enter_room(sid, room)
-        self._send_snapshot(sid, who, who.window_number, display)
+        if who.kind != "agent":  # an agent's devices are shown their state when its hello is accepted
+            self._send_snapshot(sid, who, who.window_number, display)
 
     def _join(self, sid, data):
         """Staff join `hall:{id}`, `window:{n}` or `display:{name}` of their own hall."""

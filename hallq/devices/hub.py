@@ -105,7 +105,8 @@ class DeviceHub:
             if event.name in WINDOW_EVENTS and hosted & {("led", event.window), ("keypad", event.window)}:
                 windows[(event.hall_id, event.window)] = event  # the last word per window
         for (hall_id, number), event in windows.items():
-            self._show_window(hall_id, number, calling=event if event.name in CALL_EVENTS else None)
+            self._show_window(hall_id, number, calling=event if event.name in CALL_EVENTS else None,
+                              keypad=("keypad", number) in self.hosted(hall_id))
         # Devices first: one agent's job is quick to send, while the broadcast queues a
         # message for every screen in the hall; the LED and the voice need not wait for it.
         broadcast([e for e in events if e.name != printing.PRINT_REQUESTED])
@@ -156,17 +157,21 @@ class DeviceHub:
     def _window_state(self, hall_id: int, number: int) -> tuple[dict, int]:
         """The window as GET /windows shows it, and how many it could call."""
         with UnitOfWork(self.runtime.db.read) as uow:
-            ctx = hall_context(uow.session, hall_id)
-            window = views.windows(uow.session, ctx, number)[0]
+            window = views.windows(uow.session, hall_context(uow.session, hall_id), number)[0]
             return window, waiting_for(uow.session, find_window(uow.session, hall_id, number))
 
-    def _show_window(self, hall_id: int, number: int, calling: Event | None) -> None:
-        window, waiting = self._window_state(hall_id, number)
-        show = m.LedShow(id=f"led:{uuid.uuid4().hex}", window=number, state=window,
-                         calling=calling.payload["number"] if calling else None)
-        self.sio.emit(m.LED_SHOW, show.model_dump(), to=device_room(hall_id, "led", number))
-        self.sio.emit(m.KEYPAD_SHOW, keypad_show(window, waiting).model_dump(),
-                      to=device_room(hall_id, "keypad", number))
+    def _show_window(self, hall_id: int, number: int, calling: Event | None, keypad: bool = True) -> None:
+        """The window's state on its LED screen and, when `keypad`, on its caller keypad."""
+        with UnitOfWork(self.runtime.db.read) as uow:
+            window = views.windows(uow.session, hall_context(uow.session, hall_id), number)[0]
+            show = m.LedShow(id=f"led:{uuid.uuid4().hex}", window=number, state=window,
+                             calling=calling.payload["number"] if calling else None)
+            # The screen first: the hall watches it, while the keypad's count of who waits can follow.
+            self.sio.emit(m.LED_SHOW, show.model_dump(), to=device_room(hall_id, "led", number))
+            if keypad:
+                waiting = waiting_for(uow.session, find_window(uow.session, hall_id, number))
+                self.sio.emit(m.KEYPAD_SHOW, keypad_show(window, waiting).model_dump(),
+                              to=device_room(hall_id, "keypad", number))
 
     # --- answers in ----------------------------------------------------------------
     @from_agent(m.Hello)

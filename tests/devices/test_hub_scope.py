@@ -60,6 +60,18 @@ def test_a_hello_inside_the_scope_is_accepted_and_its_devices_are_hosted(hall, s
     assert wait_for(client, m.KEYPAD_SHOW, lambda d: d["window"] == 2)["status"] == "closed"
 
 
+def test_an_agent_hears_its_devices_jobs_and_not_the_halls_news(hall, server):
+    client = server.socket(hall.token("agent", "agent-1", scope=scope({1})))
+    display = server.socket(hall.token("display", "tv"))
+    issued = issue(server.api(hall.token("kiosk", "k1")))
+    wait_for(display, "ticket.issued", lambda d: d["number"] == issued["number"])
+    wait_for(display, "queue.stats", lambda d: d["service"] == issued["service"])
+    # The hello's answer comes after whatever the server had sent this connection before it.
+    assert hello(client, led(1)) == {"ok": True}
+    assert wait_for(client, m.LED_SHOW, lambda d: d["window"] == 1)["state"]["number"] == 1
+    assert {name for name, _ in client.received} == {m.LED_SHOW}  # no snapshot, no ticket or queue news
+
+
 @pytest.mark.parametrize("declared, refused", [
     ([led(1), caller_keypad(3)], [{"kind": "keypad", "name": "window-3-caller", "windows": [3]}]),
     ([led(4)], [{"kind": "led", "name": "led-4", "windows": [4]}]),
