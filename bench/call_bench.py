@@ -230,7 +230,7 @@ def main() -> int:
         print(f"server up at {base} (data in {bench.tmp})", flush=True)
         clerk = bench.sign_in(WINDOW)
 
-        agent = AgentProcess("agent-hall", ["--server", base, "--token", agent_token,
+        agent = AgentProcess("agent-hall", ["--server", base, f"--token={agent_token}",
                                             "--led", str(bench.tmp / "ttyLED0"),
                                             "--screen", f"{LED_ADDRESS}:1", "--screen", f"{OTHER_ADDRESS}:2",
                                             "--voice"], bench.tmp, events.add)
