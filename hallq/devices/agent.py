@@ -139,7 +139,7 @@ class ServerActions:
 KEYPAD_TEXTS = {  # two lines of at most 8 hanzi on the keypad's screen
     "window_not_signed_in": "窗口未签到", "not_your_window": "窗口未签到", "nobody_waiting": "暂无等候",
     "no_current_ticket": "当前无号", "already_rated": "已评价", "rating_expired": "评价已超时",
-    "forbidden": "无权操作", "window_paused": "窗口已暂停",
+    "forbidden": "无权操作", "outside_scope": "无权操作", "window_paused": "窗口已暂停",
 }
 
 
