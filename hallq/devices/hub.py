@@ -247,6 +247,12 @@ class DeviceHub:
             log.warning("agent %s: status of %s %s it does not host", who.name, status.kind, status.name)
             return {"error": "forbidden", "detail": f"{status.kind} {status.name} is not hosted by this agent"}
         with UnitOfWork(self.runtime.db.read) as uow:
+            if live_scope(uow.session, who) is None:
+                # Revoked since it connected: its heartbeat (every 10 s) ends the connection, so
+                # it stops getting jobs; reconnecting with that token is refused.
+                log.warning("agent %s (hall %s): token revoked, disconnecting", who.name, who.hall_id)
+                self.sio.disconnect(sid)
+                return {"error": "forbidden", "detail": "this agent token was revoked"}
             if registry.is_fresh(uow.session, who.hall_id, who.name, status, self.runtime.clock()):
                 return {"ok": True}  # the same news again, and recently heard: no write needed
         with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import logging
 
 import pytest
+import socketio
 
 from hallq import accounts
 from hallq.devices import messages as m
 from hallq.devices.scope import AgentScope
-from tests.helpers import clerk_api, issue, wait_for
+from tests.helpers import clerk_api, issue, until, wait_for
 
 WINDOWS_1_2 = AgentScope(windows=frozenset({1, 2}))
 
@@ -140,6 +141,21 @@ def test_a_keypad_acts_only_for_a_window_in_scope_even_on_an_accepted_connection
     windows = {w["number"]: w for w in kiosk.get("/windows").json()}
     assert windows[1]["serving"]["number"] == "A001" and windows[2]["serving"] is None
     assert hello(client, caller_keypad(1)) == {"error": "forbidden", "detail": "this agent token was revoked"}
+
+
+def test_a_revoked_agent_is_disconnected_at_its_next_heartbeat_and_cannot_come_back(hall, server):
+    token = hall.token("agent", "agent-1", scope=scope({1}))
+    client = server.socket(token)
+    assert hello(client, led(1)) == {"ok": True}
+    status = {"kind": "led", "name": "led-1", "state": "ok"}
+    assert client.call(m.DEVICE_STATUS, status, timeout=10) == {"ok": True}
+    with hall.db.write() as s:
+        assert accounts.revoke_device_tokens(s, hall.hall, "agent", "agent-1", hall.clock()) == 1
+        s.commit()
+    client.emit(m.DEVICE_STATUS, status)  # the next heartbeat
+    until(lambda: not client.connected, timeout=10, what="the revoked agent disconnected")
+    with pytest.raises(socketio.exceptions.ConnectionError):  # out of every device room, and stays out
+        server.socket(token)
 
 
 def test_a_keypad_window_taken_out_of_the_scope_is_refused_at_the_next_key(hall, server):
