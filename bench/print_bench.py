@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from agent_sim import AgentProcess  # noqa: E402
 from harness import (REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Load, cli,  # noqa: E402
                      Phase, Table, at_least, below, describe, fmt, fsync_ms, load_line, machine, ms, pct, report_end,
-                     run_facts)
+                     run_facts, speed_line)
 from hallq.devices.escpos.decode import decode  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "print.json"
@@ -212,6 +212,7 @@ def report(res: dict) -> str:
                      f"settling the job), each synced (SQLite WAL, synchronous=FULL) and "
                      f"taken one at a time: at most {1000 / (COMMITS_PER_TICKET * m['fsync_ms']):.0f} printed "
                      f"tickets/s from the disk alone.")
+    lines.append(speed_line(m))
     lines.append(load_line(m["loadavg_at_start"]))
     lines.append("")
     row = Table(lines, 50).row
