@@ -21,6 +21,7 @@ printed and written to bench/results/queue.json.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 
@@ -203,7 +204,7 @@ def report(res: dict) -> str:
     lines.append(f"disk: one fsync takes {fsync:.2f} ms here. SQLite (WAL, synchronous=FULL, so a ticket answered "
                  f"survives a power cut) syncs once per commit and commits one at a time: at most "
                  f"{1000 / fsync:.0f} tickets/s whatever the code does. PostgreSQL shares one WAL flush among "
-                 "concurrent commits (--db).")
+                 "concurrent commits (--postgres, --db).")
     lines.append(f"NOTE: the load generator (requests threads, {fo['screens']} display screens on one thread) runs on "
                  "the same machine and shares its CPUs with the server; figures are a lower bound for the server alone.")
     lines.append(speed_line(res["machine"]))
@@ -255,16 +256,30 @@ def report(res: dict) -> str:
 
 def main() -> int:
     ap = BenchOptions(__doc__, threads=300, displays=True)
-    ap.add_argument("--db", help="an empty PostgreSQL database URL to measure instead of SQLite")
+    where = ap.add_mutually_exclusive_group()
+    where.add_argument("--db", help="an empty PostgreSQL database URL to measure instead of SQLite")
+    where.add_argument("--postgres", action="store_true",
+                       help="measure on a private PostgreSQL cluster started for the run (fsync on, as a hall runs it)")
     args = ap.parse_args()
-    sizes = QUICK if args.quick else FULL
+    with contextlib.ExitStack() as stack:
+        if args.postgres:
+            sys.path.insert(0, str(ROOT))
+            from tests.services import postgres
+            args.db = stack.enter_context(postgres(durable=True))
+            args.database = "PostgreSQL (private cluster, fsync on)"
+        else:
+            args.database = "PostgreSQL" if args.db else "SQLite"
+        return run(args)
 
+
+def run(args) -> int:
+    sizes = QUICK if args.quick else FULL
     bench = Bench("hallq-bench-", args.threads, args.keep, args.db)
     server = bench.server
     res = run_facts(
         args.quick, sizes, server_threads=args.threads,
         machine=machine("load generator shares the CPUs with the server", fsync_ms=fsync_ms(bench.tmp),
-                        database="PostgreSQL" if args.db else "SQLite"),
+                        database=args.database),
         aims={"issue_rate_per_s": AIM_ISSUE_RATE, "issue_p99_ms": AIM_ISSUE_P99_MS,
               "called_arrival_last_screen_p99_ms": AIM_FANOUT_P99_MS})
     with bench:

@@ -30,9 +30,13 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 
 
 @contextmanager
-def postgres():
-    """Yields a superuser URL of a throwaway cluster."""
-    if os.environ.get("HALLQ_TEST_PG"):
+def postgres(durable: bool = False):
+    """Yields a superuser URL of a throwaway cluster.
+
+    Tests run it with fsync off (their data dies with the run); `durable` keeps
+    PostgreSQL's own defaults, so a benchmark measures commits a hall could trust.
+    """
+    if os.environ.get("HALLQ_TEST_PG") and not durable:
         yield os.environ["HALLQ_TEST_PG"]
         return
     root = tempfile.mkdtemp(prefix="hallq-pg-")
@@ -43,7 +47,8 @@ def postgres():
     subprocess.run(_as_postgres([_pg_bin("initdb"), "-D", data, "-U", "hallq", "--auth=trust", "-E", "UTF8",
                                  "--locale=C.UTF-8"]), check=True, capture_output=True)
     proc = subprocess.Popen(_as_postgres([_pg_bin("postgres"), "-D", data, "-p", str(port), "-h", "127.0.0.1",
-                                          "-k", root, "-c", "fsync=off", "-c", "max_connections=300"]),
+                                          "-k", root, "-c", "max_connections=300"]
+                                         + ([] if durable else ["-c", "fsync=off"])),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_port(port, proc)
