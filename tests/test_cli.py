@@ -174,6 +174,11 @@ def test_a_broken_hall_file_fails_readably_and_changes_nothing(loaded, tmp_path)
     path.write_text(original.replace('items = ["SJ01", "GA01"]', 'items = ["SJ01", "GA09"]'), encoding="utf-8")
     fails_readably(hallq("load-hall", path, "--db", db_url, cwd=tmp_path), "unknown item GA09")
 
+    path = tmp_path / "bad_chief.toml"  # a typo'd chief would leave the department's bad reviews unassigned
+    path.write_text(original.replace("[hall.hours]", '[hall.ratings.chiefs]\nGA = "S030"\n[hall.hours]'),
+                    encoding="utf-8")
+    fails_readably(hallq("load-hall", path, "--db", db_url, cwd=tmp_path), "hall.ratings.chiefs.GA", "S030")
+
     result = hallq("load-hall", tmp_path / "missing.toml", "--db", db_url, cwd=tmp_path)
     fails_readably(result, "missing.toml")
 

@@ -103,6 +103,13 @@ class HallFile(_Strict):
 
     @model_validator(mode="after")
     def _references(self):
+        problems = self.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def problems(self) -> list[str]:
+        """What the file names that it does not define; `load` asks again, as a spec may change after parsing."""
         depts = {d.code for d in self.departments}
         items = {i.code for i in self.items}
         staff = {s.number for s in self.staff}
@@ -133,9 +140,29 @@ class HallFile(_Strict):
                 problems.append(f"display {d.name}: unknown department {d.department}")
             problems += [f"display {d.name}: unknown window {n}" for n in d.windows if n not in windows]
             problems += [f"display {d.name}: unknown item {c}" for c in d.items if c not in items]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+        return problems + self._chief_problems()
+
+    def _chief_problems(self) -> list[str]:
+        """A chief representative (首席代表) must be one of the department's own staff in the file.
+
+        Each department appoints its chief from the staff it sends to the hall
+        (seed 000, 首席代表制 第二条). The file lists every active staff member
+        (a staff row it no longer names is deactivated), so a chief missing from
+        it would leave the department's bad reviews with nobody to follow them up.
+        """
+        staff = {s.number: s for s in self.staff}
+        depts = {d.code for d in self.departments}
+        problems = []
+        for code, number in self.hall.ratings.chiefs.items():
+            key = f"hall.ratings.chiefs.{code}"
+            if code not in depts:
+                problems.append(f"{key}: unknown department {code}")
+            elif number not in staff:
+                problems.append(f"{key}: unknown staff {number!r} (a chief must be listed under [[staff]])")
+            elif staff[number].department != code:
+                problems.append(f"{key}: staff {number} is not of department {code}"
+                                f" (theirs: {staff[number].department or 'none'})")
+        return problems
 
 
 class HallFileError(ValueError):
@@ -158,6 +185,9 @@ def read(path: str | Path) -> HallFile:
 
 def load(session: Session, spec: HallFile) -> Hall:
     """Create or update the hall described by spec; the caller commits."""
+    problems = spec.problems()
+    if problems:
+        raise HallFileError("; ".join(problems))
     h = spec.hall
     hall = session.scalar(select(Hall).where(Hall.code == h.code))
     if hall is None:
