@@ -4,11 +4,15 @@ Clients authenticate with `auth={"token": ...}`. Device tokens join their
 rooms on connect (a kiosk the whole hall, a display the rooms of its display
 profile, an evaluator or caller its window); staff `join` the rooms they may.
 An event goes to its hall's room, its window's and its item's, so a display
-of one floor or department hears only its own windows and items; a pad's
-`rating.requested` goes to its window's room alone, and `queue.stats` follow
-the news a moment later, the latest per item (stats_pacer). Every (re)connect
-and every join answers with a `snapshot`, so a client that missed events is
-made whole.
+of one floor or department hears only its own windows and items; ONLY names
+the news that goes to one room alone: a pad's `rating.requested` to its
+window's, a bad review's `followup.opened` and a kiosk's `kiosk.help` to the
+hall's supervisors' room (`supervisors`, which only staff allowed to review
+may join: the duty screen of a supervisor or admin), never to the kiosks and
+public screens in the hall room. `queue.stats` follow the news a moment later,
+the latest per item (stats_pacer). Every (re)connect and every join (but the
+supervisors', whose alerts a duty screen re-reads from the API) answers with a
+`snapshot`, so a client that missed events is made whole.
 Events come only from `publish`, which the unit of work calls after commit.
 With a Redis URL, python-socketio's RedisManager carries every emit to the
 clients of all server processes.
@@ -23,6 +27,8 @@ import socketio
 from hallq.accounts import Principal, authenticate
 from hallq.display import profiles
 from hallq.display.profiles import Profile
+from hallq.evaluator.followup import FOLLOWUP_OPENED
+from hallq.kiosk.api import KIOSK_HELP
 from hallq.queue import views
 from hallq.queue.events import QUEUE_STATS, RATING_REQUESTED, Event
 from hallq.queue.halls import hall_context
@@ -31,9 +37,19 @@ from hallq.stats_pacer import StatsPacer
 
 log = logging.getLogger(__name__)
 
-# News only its window's pad and clerk act on: every screen of the hall would
-# otherwise be sent one message per finished ticket for nothing.
-WINDOW_ONLY = (RATING_REQUESTED,)
+WINDOW, SUPERVISORS = "window", "supervisors"
+# News that goes to one room alone instead of its hall's, window's and item's.
+ONLY: dict[str, str] = {
+    # Only its window's pad and clerk act on it: every screen of the hall would
+    # otherwise be sent one message per finished ticket for nothing.
+    RATING_REQUESTED: WINDOW,
+    # For the duty manager and supervisors: a bad review or a citizen's call for
+    # help is no business of the kiosks and public screens in the hall room.
+    FOLLOWUP_OPENED: SUPERVISORS,
+    KIOSK_HELP: SUPERVISORS,
+}
+# Who may join the supervisors' room: those who see every follow-up case.
+SUPERVISORS_PERMISSION = "review"
 
 
 def hall_room(hall_id: int) -> str:
@@ -47,6 +63,11 @@ def window_room(hall_id: int, number: int) -> str:
 
 def service_room(hall_id: int, code: str) -> str:
     return f"hall:{hall_id}/service:{code}"
+
+
+def supervisors_room(hall_id: int) -> str:
+    # Public name "supervisors": the duty screen's alerts.
+    return f"hall:{hall_id}/supervisors"
 
 
 def display_room(hall_id: int, name: str) -> str:
@@ -94,8 +115,12 @@ class Realtime:
                 self._broadcast(event)
 
     def _broadcast(self, event: Event) -> None:
-        if event.name in WINDOW_ONLY:
+        only = ONLY.get(event.name)
+        if only == WINDOW:
             self.sio.emit(event.name, event.payload, to=window_room(event.hall_id, event.window))
+            return
+        if only == SUPERVISORS:
+            self.sio.emit(event.name, event.payload, to=supervisors_room(event.hall_id))
             return
         rooms = [hall_room(event.hall_id)]
         if event.window is not None:
@@ -122,7 +147,7 @@ class Realtime:
             self._send_snapshot(sid, who, who.window_number, display)
 
     def _join(self, sid, data):
-        """Staff join `hall:{id}`, `window:{n}` or `display:{name}` of their own hall."""
+        """Staff join `hall:{id}`, `window:{n}`, `display:{name}` or (if they may) `supervisors` of their own hall."""
         who: Principal = self.sio.get_session(sid)["who"]
         room = (data or {}).get("room", "") if isinstance(data, dict) else str(data or "")
         if not who.is_staff:
@@ -132,6 +157,12 @@ class Realtime:
             target, window = hall_room(who.hall_id), None
         elif kind == "window" and name.isdigit():
             target, window = window_room(who.hall_id, int(name)), int(name)
+        elif room == SUPERVISORS:
+            if not who.can(SUPERVISORS_PERMISSION):
+                return {"error": "forbidden"}
+            # Alerts, not state: what they are about is read from the API (/followups), so no snapshot.
+            self.sio.enter_room(sid, supervisors_room(who.hall_id))
+            return {"ok": True, "room": room}
         elif kind == "display" and name:
             # The staff member now sees what that profile's screens see.
             self._send_snapshot(sid, who, None, name)

@@ -376,3 +376,85 @@ def test_asking_for_a_snapshot_answers_with_one(hall, server, connect):
     display.emit("snapshot")
     snap = wait_for(display, "snapshot")
     assert {s["code"]: s["waiting"] for s in snap["services"]}["SJ01"] == 1
+
+
+# --- the supervisors' room: calls for help and bad reviews ------------------------
+
+def bad_review(hall, server, kiosk, clerk, clock) -> dict:
+    """A ticket served at window 1 and rated 非常不满意 on its pad: a follow-up case opens."""
+    pad = server.api(hall.token("evaluator", "pad1", window=1))
+    ticket = issue(kiosk, "GA02")
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    assert clerk.post("/windows/1/finish", {"outcome": "immediate"}).status_code == 200
+    clock.advance(seconds=8)
+    r = pad.post("/ratings", {"ticket": ticket["id"], "level": 1, "reasons": ["attitude"], "channel": "pad"})
+    assert r.status_code == 201, r.text
+    return ticket
+
+
+def test_calls_for_help_and_bad_reviews_reach_supervisors_not_the_halls_screens(hall, server, connect, clock):
+    tv = connect(hall.token("display", "tv"))  # a whole-hall display
+    kiosk_screen = connect(hall.token("kiosk", "k1"))  # a kiosk's page: the hall room
+    pad_screen = connect(hall.token("evaluator", "pad-screen", window=1))  # window 1's room
+    hall.user("boss", "supervisor")
+    boss = connect(hall.login("boss"))
+    assert boss.call("join", {"room": "supervisors"}, timeout=5) == {"ok": True, "room": "supervisors"}
+    for client in (tv, kiosk_screen, pad_screen):
+        wait_for(client, "snapshot")
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    clerk = clerk_api(hall, server, "S001", window=1)
+
+    assert kiosk.post("/kiosk/help", {"screen": "items"}).json() == {"ok": True, "repeated": False}
+    ticket = bad_review(hall, server, kiosk, clerk, clock)
+    help_news = wait_for(boss, "kiosk.help")
+    assert help_news["kiosk"] == "k1" and help_news["screen"] == "items" and is_time(help_news["at"])
+    opened = wait_for(boss, "followup.opened")
+    assert (opened["number"], opened["window"], opened["level"]) == (ticket["number"], 1, 1)
+    assert isinstance(opened["followup"], int) and opened["due_date"]
+
+    # News sent after both reaches every screen; the two alerts never did.
+    later = issue(kiosk)
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    for client in (tv, kiosk_screen):
+        wait_for(client, "ticket.issued", lambda d: d["number"] == later["number"])
+    wait_for(pad_screen, "ticket.called", lambda d: d["number"] == later["number"])
+    for client in (tv, kiosk_screen, pad_screen):
+        assert received(client, "ticket.finished", lambda d: d["number"] == ticket["number"])  # it was listening
+        assert received(client, "kiosk.help") == [] and received(client, "followup.opened") == []
+    # The supervisor joined only the supervisors' room: none of the hall's ticket news.
+    assert received(boss, "ticket.issued") == [] and len(received(boss, "followup.opened")) == 1
+
+
+def test_only_supervisors_and_admins_of_the_hall_join_the_supervisors_room(hall, server, connect, db, clock):
+    other = Hall(db, clock, code="other", name="另一个大厅")
+    other.user("elsewhere", "supervisor")
+    foreign = connect(other.login("elsewhere"))
+    hall.user("S010", "clerk")
+    clerk_screen = connect(hall.login("S010"))
+    hall.user("root", "admin")
+    admin = connect(hall.login("root"))
+    display = connect(hall.token("display", "tv"))
+    kiosk_screen = connect(hall.token("kiosk", "k1"))
+    wait_for(display, "snapshot")
+
+    assert clerk_screen.call("join", {"room": "supervisors"}, timeout=5) == {"error": "forbidden"}
+    assert clerk_screen.call("join", {"room": f"hall:{hall.id}"}, timeout=5)["ok"] is True
+    for device in (display, kiosk_screen):
+        assert device.call("join", {"room": "supervisors"}, timeout=5) == {"error": "forbidden"}
+    for room in ("supervisors:1", "Supervisors", f"supervisors:{hall.id}"):
+        answer = admin.call("join", {"room": room}, timeout=5)
+        assert isinstance(answer, dict) and "error" in answer, (room, answer)
+    assert admin.call("join", {"room": "supervisors"}, timeout=5) == {"ok": True, "room": "supervisors"}
+    assert foreign.call("join", {"room": "supervisors"}, timeout=5)["ok"] is True  # their own hall's
+
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    assert kiosk.post("/kiosk/help", {}).json()["repeated"] is False
+    wait_for(admin, "kiosk.help", lambda d: d["kiosk"] == "k1")
+    later = issue(kiosk)
+    for client in (clerk_screen, display, kiosk_screen):
+        wait_for(client, "ticket.issued", lambda d: d["number"] == later["number"])
+        assert received(client, "kiosk.help") == []
+    # Another hall's supervisors hear their own hall's calls only: one sent after this one reaches them.
+    assert server.api(other.token("kiosk", "k-other")).post("/kiosk/help", {}).json()["repeated"] is False
+    wait_for(foreign, "kiosk.help", lambda d: d["kiosk"] == "k-other")
+    assert [d["kiosk"] for d in received(foreign, "kiosk.help")] == ["k-other"]

@@ -55,7 +55,7 @@ def open_case(uow: UnitOfWork, ctx: HallContext, rating: Rating, ticket: Ticket,
                     assignee_staff_id=chief.id if chief else None, opened_at=now, due_date=due, status="open")
     s.add(case)
     s.flush()
-    # The duty manager (值班长) and supervisors listen on the hall room.
+    # To the hall's supervisors' room alone (realtime.ONLY): the duty manager (值班长) and supervisors.
     announce(uow, FOLLOWUP_OPENED, ticket, now, window, followup=case.id, rating=rating.id, level=rating.level,
              due_date=due.isoformat(), assignee=chief.name if chief else None)
     return case

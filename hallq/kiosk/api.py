@@ -26,7 +26,7 @@ from hallq.web import body, lang, now, principal, reading, runtime
 
 bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1/kiosk")
 
-KIOSK_HELP = "kiosk.help"  # to the hall room: the duty manager's screen listens there
+KIOSK_HELP = "kiosk.help"  # to the supervisors' room alone (realtime.ONLY): the duty screen, not the kiosks
 HELP_REPEAT_S = 20.0  # presses within this time of the last one are the same call for help
 
 
@@ -135,7 +135,7 @@ def _first_press(key: tuple[int, str]) -> bool:
         return True
 
 
-@_route("POST", "/help", "a citizen at this kiosk asks for help: `kiosk.help` goes to the hall's screens",
+@_route("POST", "/help", "a citizen at this kiosk asks for help: `kiosk.help` goes to the duty screens (`supervisors`)",
         body=HelpIn, responses={200: "{ok, repeated}"})
 def call_for_help():
     who = _kiosk()

@@ -2,13 +2,15 @@
 
 Two pages for the hall floor's staff, shells like the clerk console: everything
 they show and do goes through /api/v1 with the staff member's own token (kept
-in the tab's sessionStorage) and Socket.IO's hall room.
+in the tab's sessionStorage) and Socket.IO's hall room (the duty screen
+also the `supervisors` room, when the staff member may join it).
 
 - /duty/       the duty manager's screen: alerts as they come (a kiosk's call
                for help, a device in trouble and back, a failed print, a bad
                review's follow-up case), the devices, the reprint list, the open
                follow-up cases and the windows at a glance. Supervisors and
-               admins act on it; a clerk sees it read-only.
+               admins act on it; a clerk sees it read-only, without the calls
+               for help and bad reviews (Socket.IO's `supervisors` room).
 - /duty/desk   the guide desk: green-channel tickets with their reason, printed
                on a chosen printer, and the reprint list.
 
@@ -37,7 +39,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "role_admin": ("管理员", "admin"),
     "role_supervisor": ("督查", "supervisor"),
     "role_clerk": ("窗口人员", "clerk"),
-    "read_only": ("只读：窗口人员可查看，处理请由值班长或督查进行", "Read-only: clerks can look; the duty manager or a supervisor acts"),
+    # A clerk may not join the supervisors' room (hallq.realtime): say so, or a quiet list would mislead.
+    "read_only": ("只读：窗口人员可查看，处理请由值班长或督查进行；群众求助和差评提醒只发给值班长和督查",
+                  "Read-only: clerks can look; the duty manager or a supervisor acts, "
+                  "and only they are alerted to calls for help and bad reviews"),
     "to_desk": ("导办台", "Guide desk"),
     "to_duty": ("值班长工作台", "Duty screen"),
     "sound_on": ("提示音：开", "Sound: on"),

@@ -4,8 +4,9 @@
  * this tab's sessionStorage (shared by both pages; staff.js holds what the
  * staff pages share). Lists are re-read whole on every (re)connect and
  * whenever Socket.IO says something changed, so after a network drop they
- * show the true state. Alerts are built from the hall room's
- * events (kiosk.help, device.status, print.result, followup.opened) and, on a
+ * show the true state. Alerts are built from the events of the hall room
+ * (device.status, print.result) and of the supervisors' room (kiosk.help,
+ * followup.opened; the server lets only supervisors and admins in) and, on a
  * (re)load, from what is wrong right now (devices in trouble, failed prints),
  * so nothing that happened while the screen was away goes unseen. Each alert
  * has a key; acknowledging it is kept in this browser's localStorage.
@@ -26,8 +27,9 @@
   // What the page knows; re-read whole from the API.
   const st = {me: null, readOnly: true, devices: [], failures: [], followups: [], windows: [], services: []};
   const pending = {};  // print jobs this page asked for: job id -> {number, printer, kind}
-  // How many sound cues played, and whether the browser has answered about sound yet (tests read these).
-  window.hallqDuty = {beeps: 0, soundChecked: false};
+  // How many sound cues played, whether the browser has answered about sound yet, and the server's
+  // answer to joining the supervisors' room on the latest connect: null until it came (tests read these).
+  window.hallqDuty = {beeps: 0, soundChecked: false, supervisors: null};
 
   // --- signing in ---------------------------------------------------------------------
 
@@ -542,6 +544,13 @@
     const socket = session.connect(() => {
       // Rooms do not survive a reconnect: join again, and read everything again.
       socket.emit("join", {room: `hall:${st.me.hall.id}`});
+      if (PAGE === "duty") {
+        // Calls for help and bad reviews go to this room alone; the server decides who may (a clerk may not).
+        window.hallqDuty.supervisors = null;
+        socket.emit("join", {room: "supervisors"}, (answer) => {
+          window.hallqDuty.supervisors = answer?.ok ? "ok" : (answer?.error || "refused");
+        });
+      }
       refresh();
     });
     socket.on("device.status", onDeviceStatus);

@@ -1,4 +1,5 @@
-"""What the kiosk tests share: ID numbers that pass the checksum, a printer's agent, bookings."""
+"""What the kiosk tests share: ID numbers that pass the checksum, a printer's agent, bookings,
+the duty manager's connection."""
 from __future__ import annotations
 
 import datetime as dt
@@ -36,3 +37,11 @@ def book(hall, code: str, service: str, start: dt.datetime, minutes: int = 30, p
     return hall.run(issuing.add_appointment, hall.device("integration", "platform"), code=code, service=service,
                     slot_start=start, slot_end=start + dt.timedelta(minutes=minutes), id_number=person,
                     now=hall.clock())
+
+
+def duty_manager(hall, server, username: str = "duty"):
+    """A supervisor's Socket.IO client in the supervisors' room, where calls for help go (as the duty screen)."""
+    hall.user(username, "supervisor")
+    client = server.socket(hall.login(username))
+    assert client.call("join", {"room": "supervisors"}, timeout=10) == {"ok": True, "room": "supervisors"}
+    return client

@@ -7,7 +7,7 @@ import datetime as dt
 from hallq.kiosk.api import KIOSK_HELP
 from tests.conftest import local
 from tests.helpers import clerk_api, issue, wait_for
-from tests.kiosk.kit import book, id_number, printer_agent, report
+from tests.kiosk.kit import book, duty_manager, id_number, printer_agent, report
 
 ELDER = id_number(dt.date(1950, 3, 1))
 YOUNG = id_number(dt.date(1990, 6, 15))
@@ -81,8 +81,8 @@ def test_appointment_lookups_refuse_in_plain_words(hall, server):
     assert r.status_code == 400 and r.json()["error"] == "invalid_input"
 
 
-def test_call_for_help_reaches_the_hall_once_per_call(hall, server):
-    duty = server.socket(hall.token("display", "duty"))
+def test_call_for_help_reaches_the_duty_manager_once_per_call(hall, server):
+    duty = duty_manager(hall, server)
     kiosk = server.api(hall.token("kiosk", "k1"))
     assert kiosk.post("/kiosk/help", {"screen": "confirm"}).json() == {"ok": True, "repeated": False}
     news = wait_for(duty, KIOSK_HELP)
@@ -96,7 +96,7 @@ def test_call_for_help_reaches_the_hall_once_per_call(hall, server):
 
 
 def test_a_later_press_is_a_new_call_for_help(hall, server, clock):
-    duty = server.socket(hall.token("display", "duty"))
+    duty = duty_manager(hall, server)
     kiosk = server.api(hall.token("kiosk", "k1"))
     kiosk.post("/kiosk/help", {})
     first = wait_for(duty, KIOSK_HELP)

@@ -14,7 +14,7 @@ from hallq.devices import messages as m
 from tests.browser import LANDSCAPE, PORTRAIT, WAIT_MS, open_with_token, screenshot
 from tests.conftest import Hall, local
 from tests.helpers import issue, wait_for
-from tests.kiosk.kit import book, id_number, printer_agent, report
+from tests.kiosk.kit import book, duty_manager, id_number, printer_agent, report
 
 
 @pytest.fixture
@@ -345,7 +345,7 @@ def test_the_elderly_priority_channel_reads_the_id_number(hall, server, agent, b
 
 
 def test_call_for_help_tells_the_duty_manager(hall, server, agent, browser_page):
-    duty = server.socket(hall.token("display", "duty"))
+    duty = duty_manager(hall, server)
     page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"))
     page.click("[data-department=SJ]")
     page.click("#help")

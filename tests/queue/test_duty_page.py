@@ -86,6 +86,10 @@ class DutyPage(StaffPage):
         expect(self.page.locator("#app")).to_be_visible()
         self.live()
 
+    def supervisors_room(self, answer: str = "ok") -> None:
+        """Waits for the server's answer to the screen's join of the supervisors' room (calls for help, bad reviews)."""
+        self.page.wait_for_function("(want) => window.hallqDuty.supervisors === want", arg=answer)
+
     def alert(self, text: str):
         return self.page.locator("#alerts li.alert", has_text=text)
 
@@ -133,6 +137,7 @@ def test_a_call_for_help_and_a_printer_running_out_of_paper_reach_the_duty_scree
         page.click("#sound")
     expect(page.locator("#sound")).to_have_attribute("aria-pressed", "true")
     beeps = page.evaluate("window.hallqDuty.beeps")
+    duty.supervisors_room()  # a call for help goes there alone, and only live: no list holds it
 
     # A citizen presses "call for help" at the kiosk.
     assert kiosk.post("/kiosk/help", {"screen": "items"}).json()["repeated"] is False
@@ -245,6 +250,7 @@ def test_a_bad_review_opens_a_follow_up_on_the_duty_screen(hall, server, duty, c
     pad = server.api(hall.token("evaluator", "pad1", window=1))
     hall.user("boss", "supervisor")
     duty.sign_in("boss")
+    duty.supervisors_room()
     win1, win2 = page.locator('#windows li[data-window="1"]'), page.locator('#windows li[data-window="2"]')
     expect(win1).to_contain_text("服务中")
     expect(win2).to_contain_text("暂停：午休")
@@ -356,8 +362,17 @@ def test_a_clerk_sees_the_duty_screen_read_only(hall, server, duty, db):
     expect(page.locator("#failures")).to_contain_text("A001")
     expect(page.locator("#failures button[data-reprint]")).to_have_count(0)
     expect(page.locator("#followups-link")).to_be_hidden()
+    expect(page.locator("#read-only")).to_contain_text("群众求助和差评提醒只发给值班长和督查")
     # What was wrong before the screen opened is an alert too.
     expect(duty.alert("A001 打印失败（k1）")).to_be_visible()
+
+    # The server keeps a clerk out of the supervisors' room: a call for help does not reach this screen,
+    # while the hall room's news sent after it does.
+    duty.supervisors_room("forbidden")
+    assert kiosk.post("/kiosk/help", {"screen": "items"}).json()["repeated"] is False
+    report(printer, "k1", "paper_out")
+    expect(duty.alert("打印机 k1 缺纸")).to_be_visible()
+    expect(page.locator("#alerts li.alert.k-help")).to_have_count(0)
 
     page.click("#logout")
     expect(page.locator("#signin")).to_be_visible()
