@@ -6,6 +6,8 @@ import threading
 from typing import Callable
 
 import datetime as dt
+from pathlib import Path
+
 from flask import Flask
 import socketio
 
@@ -34,9 +36,12 @@ SWEEP_SECONDS = 10
 
 
 def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis_url: str | None = None,
-               websocket_only: bool = False, housekeeping: bool = False) -> Flask:
+               websocket_only: bool = False, housekeeping: bool = False,
+               photo_dir: str | Path | None = None) -> Flask:
+    """The hallq app; `photo_dir` holds the staff photos the evaluator pads show (none: initials)."""
     app = Flask(__name__)
     app.json.ensure_ascii = False  # Chinese as text, not \u escapes
+    app.config[evaluator_pages.PHOTO_DIR_SETTING] = str(Path(photo_dir).resolve()) if photo_dir else None
     runtime = Runtime(db=db, clock=clock)
     realtime = Realtime(runtime, redis_url=redis_url, websocket_only=websocket_only)
     hub = DeviceHub(runtime, realtime.sio)

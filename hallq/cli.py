@@ -17,6 +17,10 @@ from hallq.web import utcnow
 
 db_option = click.option("--db", "db_url", envvar="HALLQ_DB", default=DEFAULT_SQLITE, show_default=True,
                          help="database URL (sqlite:///file.db or postgresql://...)")
+photos_option = click.option("--photos", "photo_dir", envvar="HALLQ_PHOTO_DIR",
+                             type=click.Path(exists=True, file_okay=False),
+                             help="directory of staff photos for the evaluator pads "
+                                  "(a staff member's `photo` in the hall file is a path inside it)")
 
 
 def open_db(url: str) -> Database:
@@ -49,7 +53,8 @@ def main():
 @click.option("--redis", "redis_url", envvar="HALLQ_REDIS", help="Redis URL: carries events between server processes")
 @click.option("--workers", default=1, show_default=True, type=int, help="server processes (more than one needs --redis)")
 @click.option("--threads", default=256, show_default=True, type=int, help="threads per process (one per connected screen)")
-def serve(hall_file, db_url, host, port, redis_url, workers, threads):
+@photos_option
+def serve(hall_file, db_url, host, port, redis_url, workers, threads, photo_dir):
     """Run the server."""
     if workers > 1 and not redis_url:
         raise click.UsageError("--workers above 1 needs --redis so every process sees every event")
@@ -61,7 +66,8 @@ def serve(hall_file, db_url, host, port, redis_url, workers, threads):
     from hallq.server import run
 
     def factory():
-        return create_app(connect(db_url), redis_url=redis_url, websocket_only=workers > 1, housekeeping=True)
+        return create_app(connect(db_url), redis_url=redis_url, websocket_only=workers > 1, housekeeping=True,
+                          photo_dir=photo_dir)
 
     click.echo(f"hallq serving on http://{host}:{port}/ (database {db_url})")
     run(factory, host, port, workers=workers, threads=threads)
@@ -71,7 +77,8 @@ def serve(hall_file, db_url, host, port, redis_url, workers, threads):
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--db", "db_url", envvar="HALLQ_DEMO_DB", default="sqlite:///hallq-demo.db", show_default=True)
-def demo(port, host, db_url):
+@photos_option
+def demo(port, host, db_url, photo_dir):
     """Run a demo hall with simulated hardware, open around the clock."""
     from hallq import demo as demo_hall
     db = open_db(db_url)
@@ -87,7 +94,7 @@ def demo(port, host, db_url):
         # agent connects over loopback once the worker serves, and everything stops at exit.
         hardware = DemoHardware.for_setup(setup)
         close_on_exit(hardware)
-        app = demo_hall.create_demo_app(connect(db_url), setup, hardware)
+        app = demo_hall.create_demo_app(connect(db_url), setup, hardware, photo_dir=photo_dir)
         hardware.start(loopback_url(host, port), background=True)
         return app
 

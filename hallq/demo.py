@@ -112,8 +112,9 @@ def banner(setup: DemoSetup, host: str, port: int) -> str:
             f"staff accounts: admin, supervisor, and each staff number (S001, ...), password {PASSWORD}")
 
 
-def create_demo_app(db: Database, setup: DemoSetup, hardware: DemoHardware | None = None) -> Flask:
-    app = create_app(db, housekeeping=True)
+def create_demo_app(db: Database, setup: DemoSetup, hardware: DemoHardware | None = None, *,
+                    photo_dir: str | None = None) -> Flask:
+    app = create_app(db, housekeeping=True, photo_dir=photo_dir)
     bp = Blueprint("demo", __name__)
 
     @bp.get("/")

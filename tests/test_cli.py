@@ -316,6 +316,57 @@ def test_serve_loads_a_hall_file_given_with_config(tmp_path):
     assert _authenticate(db_url, token).kind == "kiosk"
 
 
+def test_serve_shows_staff_photos_from_the_photos_directory(tmp_path):
+    """--photos (or HALLQ_PHOTO_DIR, its fallback) reaches the app gunicorn serves: the pad gets the photo."""
+    from PIL import Image
+    db_url = f"sqlite:///{tmp_path}/photos.db"
+    s001 = 'number = "S001"\nname = "王芳"\ndepartment = "GA"\n'
+    hall_text = SMALL.read_text(encoding="utf-8")
+    assert s001 in hall_text
+    # Open around the clock, so the server's own sweep never signs the clerk out mid-test.
+    hall_text = hall_text.replace("[hall.hours]\n", "[hall.hours]\nalways_open = true\n", 1)
+    (tmp_path / "hall.toml").write_text(hall_text.replace(s001, s001 + 'photo = "S001.jpg"\n'), encoding="utf-8")
+    ok(hallq("load-hall", tmp_path / "hall.toml", "--db", db_url, cwd=tmp_path))
+    ok(hallq("user", "add", "S001", "--role", "clerk", "--password-stdin", "--db", db_url, stdin="pw-S001-window\n",
+             cwd=tmp_path))
+    pad = ok(hallq("token", "create", "--kind", "evaluator", "--name", "pad1", "--window", "1", "--db", db_url,
+                   cwd=tmp_path)).strip()
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    Image.new("RGB", (60, 80), (200, 210, 230)).save(photos / "S001.jpg", "JPEG")
+    picture = (photos / "S001.jpg").read_bytes()
+
+    def pad_photo(env_photos: str | None, *args) -> requests.Response:
+        env = cli_env()
+        env.pop("HALLQ_PHOTO_DIR", None)
+        if env_photos:
+            env["HALLQ_PHOTO_DIR"] = env_photos
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "hallq.cli", "serve", "--db", db_url, "--port", str(port),
+                                 *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                encoding="utf-8", cwd=tmp_path, env=env)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_http(proc, base + "/api/v1/openapi.json")
+            r = requests.post(base + "/api/v1/auth/login", json={"username": "S001", "password": "pw-S001-window"},
+                              timeout=30)
+            assert r.status_code == 200, r.text
+            clerk = {"Authorization": f"Bearer {r.json()['token']}"}
+            r = requests.post(base + "/api/v1/windows/1/sign-in", json={"post": "A"}, headers=clerk, timeout=10)
+            assert r.status_code == 200 or r.json()["error"] == "already_signed_in", r.text
+            return requests.get(base + "/evaluator/photo/S001", headers={"Authorization": f"Bearer {pad}"},
+                                timeout=10)
+        finally:
+            stop(proc)
+
+    for env_photos, args in ((None, ("--photos", photos)), (str(photos), ())):
+        r = pad_photo(env_photos, *args)
+        assert r.status_code == 200 and r.headers["Content-Type"] == "image/jpeg", (env_photos, r.status_code)
+        assert r.content == picture
+    assert pad_photo(None).status_code == 404  # no photo directory: the pad shows initials
+    fails_readably(hallq("serve", "--db", db_url, "--photos", tmp_path / "missing", cwd=tmp_path), "--photos")
+
+
 def _landing_tokens(html: str) -> dict:
     found = dict(re.findall(r"(kiosk|display) token: <code>([^<]+)</code>", html))
     assert set(found) == {"kiosk", "display"}, html

@@ -11,14 +11,13 @@ window's open rating request if one is still answerable, so a pad that was
 reloaded or offline when the clerk finished asks again. Ratings themselves go
 through POST /api/v1/ratings; this module decides nothing about them.
 
-Staff photos are served only from the directory configured as
-`HALLQ_PHOTO_DIR` (app config or environment), only if the staff row's
-`photo` names an image file inside it; otherwise the pad shows initials.
+Staff photos are served only from the app's photo directory
+(`create_app(photo_dir=...)`, which `hallq serve --photos` sets), only if the
+staff row's `photo` names an image file inside it; otherwise the pad shows initials.
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, send_file
@@ -38,7 +37,7 @@ from hallq.web import now, principal, reading
 
 bp = Blueprint("evaluator_pages", __name__)
 
-PHOTO_DIR_SETTING = "HALLQ_PHOTO_DIR"
+PHOTO_DIR_SETTING = "HALLQ_PHOTO_DIR"  # the app config key create_app sets
 # What a photo file must start with to be shown: a file that is not a picture
 # would be a broken image on the citizen's screen.
 _IMAGE_MAGIC: dict[str, tuple[bytes, ...]] = {
@@ -246,7 +245,7 @@ def month_stars(s: Session, ctx: HallContext, staff_id: int, moment: dt.datetime
 # --- staff photos ----------------------------------------------------------------
 
 def photo_dir() -> Path | None:
-    configured = current_app.config.get(PHOTO_DIR_SETTING) or os.environ.get(PHOTO_DIR_SETTING)
+    configured = current_app.config.get(PHOTO_DIR_SETTING)
     return Path(configured).resolve() if configured else None
 
 

@@ -59,6 +59,21 @@ class Desk:
 
 
 @pytest.fixture
+def photos(tmp_path):
+    """The staff photo directory, given to the app the way `hallq serve --photos` gives it."""
+    directory = tmp_path / "photos"
+    directory.mkdir()
+    return directory
+
+
+@pytest.fixture
+def server(hall, clock, photos):
+    srv = Server(create_app(hall.db, clock=clock, photo_dir=photos))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
 def desk(hall, server):
     return Desk(hall, server)
 
@@ -91,16 +106,17 @@ def visible_text(page, selector: str) -> str:
 
 # --- idle -------------------------------------------------------------------------------
 
-def test_idle_shows_the_clerk_on_duty_with_photo_and_this_months_stars(hall, server, desk, browser_page, tmp_path,
-                                                                        clock):
-    photos = tmp_path / "photos"
-    photos.mkdir()
+def badge_photo() -> Image.Image:
     portrait = Image.new("RGB", (300, 400), (214, 226, 240))  # a badge photo: head and shoulders
     draw = ImageDraw.Draw(portrait)
     draw.ellipse((95, 70, 205, 200), fill=(236, 196, 160))
     draw.pieslice((30, 230, 270, 520), 180, 360, fill=(30, 50, 90))
-    portrait.save(photos / "S001.jpg", "JPEG")
-    server.app.config["HALLQ_PHOTO_DIR"] = str(photos)
+    return portrait
+
+
+def test_idle_shows_the_clerk_on_duty_with_photo_and_this_months_stars(hall, server, desk, browser_page, tmp_path,
+                                                                        clock, photos):
+    badge_photo().save(photos / "S001.jpg", "JPEG")
     with hall.db.write() as s:
         s.execute(update(Staff).where(Staff.number == "S001").values(photo="S001.jpg"))
         s.commit()
@@ -140,7 +156,11 @@ def test_idle_shows_the_clerk_on_duty_with_photo_and_this_months_stars(hall, ser
     # A photo path leading out of the photo directory, or a file that is no picture, is never
     # served: the pad shows initials, never a broken image.
     (photos / "notes.jpg").write_text("not a picture")
-    for path in ("../../../../etc/passwd", "/etc/passwd", "notes.jpg", "missing.jpg"):
+    # A real picture next to the directory, reached by a relative path, an absolute one or a link inside it.
+    badge_photo().save(tmp_path / "outside.jpg", "JPEG")
+    (photos / "link.jpg").symlink_to(tmp_path / "outside.jpg")
+    for path in ("../outside.jpg", str(tmp_path / "outside.jpg"), "link.jpg",
+                 "../../../../etc/passwd", "/etc/passwd", "notes.jpg", "missing.jpg"):
         with hall.db.write() as s:
             s.execute(update(Staff).where(Staff.number == "S001").values(photo=path))
             s.commit()
