@@ -27,7 +27,7 @@ import socketio
 from hallq.accounts import Principal, authenticate
 from hallq.display import profiles
 from hallq.display.profiles import Profile
-from hallq.evaluator.followup import FOLLOWUP_OPENED
+from hallq.evaluator.followup import FOLLOWUP_OPENED, FOLLOWUP_UPDATED
 from hallq.kiosk.api import KIOSK_HELP
 from hallq.queue import views
 from hallq.queue.events import QUEUE_STATS, RATING_REQUESTED, Event
@@ -46,6 +46,7 @@ ONLY: dict[str, str] = {
     # For the duty manager and supervisors: a bad review or a citizen's call for
     # help is no business of the kiosks and public screens in the hall room.
     FOLLOWUP_OPENED: SUPERVISORS,
+    FOLLOWUP_UPDATED: SUPERVISORS,  # a case's callback, rectification or close tells of the review too
     KIOSK_HELP: SUPERVISORS,
 }
 # Who may join the supervisors' room: those who see every follow-up case.

@@ -412,7 +412,12 @@ def test_calls_for_help_and_bad_reviews_reach_supervisors_not_the_halls_screens(
     assert (opened["number"], opened["window"], opened["level"]) == (ticket["number"], 1, 1)
     assert isinstance(opened["followup"], int) and opened["due_date"]
 
-    # News sent after both reaches every screen; the two alerts never did.
+    boss_api = server.api(hall.login("boss"))
+    r = boss_api.post(f"/followups/{opened['followup']}/callback", {"result": "已电话致歉", "reached": True})
+    assert r.status_code == 200, r.text
+    assert wait_for(boss, "followup.updated")["followup"] == opened["followup"]
+
+    # News sent after these reaches every screen; the alerts never did.
     later = issue(kiosk)
     assert clerk.post("/windows/1/call-next").status_code == 200
     for client in (tv, kiosk_screen):
@@ -421,6 +426,7 @@ def test_calls_for_help_and_bad_reviews_reach_supervisors_not_the_halls_screens(
     for client in (tv, kiosk_screen, pad_screen):
         assert received(client, "ticket.finished", lambda d: d["number"] == ticket["number"])  # it was listening
         assert received(client, "kiosk.help") == [] and received(client, "followup.opened") == []
+        assert received(client, "followup.updated") == []
     # The supervisor joined only the supervisors' room: none of the hall's ticket news.
     assert received(boss, "ticket.issued") == [] and len(received(boss, "followup.opened")) == 1
 
