@@ -55,8 +55,10 @@ def windows(s: Session, ctx: HallContext, number: int | None = None) -> list[dic
     ids = [window.id for window, _, _ in rows]
     pauses = dict(s.execute(select(WindowPause.window_id, WindowPause.reason)
                             .where(WindowPause.ended_at.is_(None), WindowPause.window_id.in_(ids))).all())
-    current = {t.window_id: t for t in s.scalars(select(Ticket).where(
-        Ticket.hall_id == ctx.id, Ticket.status == "called", Ticket.window_id.in_(ids)))}
+    # Columns, not tickets: a window's LED job waits on this read after every call.
+    current = {row.window_id: row for row in s.execute(
+        select(Ticket.window_id, Ticket.id, Ticket.number, Item.code).join(Item, Item.id == Ticket.item_id)
+        .where(Ticket.hall_id == ctx.id, Ticket.status == "called", Ticket.window_id.in_(ids)))}
     items = {}
     for window_id, code in s.execute(select(WindowItem.window_id, Item.code).join(Item, Item.id == WindowItem.item_id)
                                      .where(WindowItem.window_id.in_(ids)).order_by(WindowItem.tier, Item.code)):
@@ -68,7 +70,7 @@ def windows(s: Session, ctx: HallContext, number: int | None = None) -> list[dic
         result.append({
             "number": window.number, "name": window.name, "kind": window.kind, "status": status,
             "pause_reason": pauses.get(window.id),
-            "serving": {"id": ticket.id, "number": ticket.number, "service": ticket.item.code} if ticket else None,
+            "serving": {"id": ticket.id, "number": ticket.number, "service": ticket.code} if ticket else None,
             "staff": {"name": staff.name, "number": staff.number, "post": session.post} if staff else None,
             "services": items.get(window.id, []),
         })
