@@ -38,6 +38,15 @@ class HallContext:
     def id(self) -> int:
         return self.hall.id
 
+    def window_number(self, session: Session, window_id: int | None) -> int | None:
+        """A window's number by id; a window added since this context was read (by another process) is looked up."""
+        if window_id is None:
+            return None
+        number = self.window_numbers.get(window_id)
+        if number is None:
+            number = session.scalar(select(Window.number).where(Window.id == window_id))
+        return number
+
     def why_not_issuing(self, now: dt.datetime) -> str | None:
         """Why no ticket can be issued now ('hall_closed', 'closing_soon'), or None."""
         if not self.hours.is_open(now):

@@ -92,13 +92,13 @@ def ticket(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime, *, with_ev
         "status": t.status, "ahead": ahead, "estimated_wait_s": estimated_wait_s,
         "token": t.token, "issued_at": iso(t.issued_at), "day": t.day.isoformat(),
         "windows": ctx.serving.get(t.item_id, []),
-        "window": ctx.window_numbers.get(t.window_id),
+        "window": ctx.window_number(s, t.window_id),
         "outcome": t.outcome, "due_date": t.due_date.isoformat() if t.due_date else None,
         "id_number": t.id_masked, "phone": t.phone_masked,
     }
     if with_events:
         data["events"] = [{"kind": e.kind, "at": iso(e.at), "actor": e.actor,
-                           "window": ctx.window_numbers.get(e.window_id), "data": e.data} for e in t.events]
+                           "window": ctx.window_number(s, e.window_id), "data": e.data} for e in t.events]
     return data
 
 
@@ -166,7 +166,7 @@ def _serving_detail(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime) -
         # Recalls count since the latest call, as the engine's recall limit does.
         "recall_count": sum(1 for e in data["events"] if e["kind"] == "recalled" and last_call and e["at"] >= last_call),
         "transfers": [{"at": e["at"], "actor": e["actor"], **e["data"]} for e in data["events"] if e["kind"] == "transferred"],
-        "returns_to": ctx.window_numbers.get(t.return_window_id),
+        "returns_to": ctx.window_number(s, t.return_window_id),
         "guide": t.item.guide or {},
     })
     return data
