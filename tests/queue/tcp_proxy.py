@@ -14,6 +14,7 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self._stop = threading.Event()
+        self._acceptor: threading.Thread | None = None
         self.restore()
 
     @property
@@ -28,11 +29,15 @@ class TcpProxy:
         listener.listen(64)
         listener.settimeout(0.1)
         self.port = listener.getsockname()[1]
-        threading.Thread(target=self._accept, args=(listener, self._stop), daemon=True).start()
+        self._acceptor = threading.Thread(target=self._accept, args=(listener, self._stop), daemon=True)
+        self._acceptor.start()
 
     def drop(self) -> None:
         """Stop accepting and cut every open connection, as a pulled cable would."""
         self._stop.set()
+        if self._acceptor is not None:
+            # The listener closes when its thread sees the stop: only then may `restore` bind the port again.
+            self._acceptor.join(timeout=10)
         with self._lock:
             sockets, self._sockets = self._sockets, []
         for sock in sockets:
@@ -58,6 +63,10 @@ class TcpProxy:
                     client.close()
                     continue
                 with self._lock:
+                    if stop.is_set():  # accepted while being dropped: cut it too, or it outlives the drop
+                        client.close()
+                        upstream.close()
+                        break
                     self._sockets += [client, upstream]
                 for a, b in ((client, upstream), (upstream, client)):
                     threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
