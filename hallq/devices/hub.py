@@ -157,20 +157,18 @@ class DeviceHub:
     def _window_state(self, hall_id: int, number: int) -> tuple[dict, int]:
         """The window as GET /windows shows it, and how many it could call."""
         with UnitOfWork(self.runtime.db.read) as uow:
-            window = views.windows(uow.session, hall_context(uow.session, hall_id), number)[0]
-            return window, waiting_for(uow.session, find_window(uow.session, hall_id, number))
+            return _window_view(uow.session, hall_id, number), _waiting(uow.session, hall_id, number)
 
     def _show_window(self, hall_id: int, number: int, calling: Event | None, keypad: bool = True) -> None:
         """The window's state on its LED screen and, when `keypad`, on its caller keypad."""
         with UnitOfWork(self.runtime.db.read) as uow:
-            window = views.windows(uow.session, hall_context(uow.session, hall_id), number)[0]
+            window = _window_view(uow.session, hall_id, number)
             show = m.LedShow(id=f"led:{uuid.uuid4().hex}", window=number, state=window,
                              calling=calling.payload["number"] if calling else None)
             # The screen first: the hall watches it, while the keypad's count of who waits can follow.
             self.sio.emit(m.LED_SHOW, show.model_dump(), to=device_room(hall_id, "led", number))
             if keypad:
-                waiting = waiting_for(uow.session, find_window(uow.session, hall_id, number))
-                self.sio.emit(m.KEYPAD_SHOW, keypad_show(window, waiting).model_dump(),
+                self.sio.emit(m.KEYPAD_SHOW, keypad_show(window, _waiting(uow.session, hall_id, number)).model_dump(),
                               to=device_room(hall_id, "keypad", number))
 
     # --- answers in ----------------------------------------------------------------
@@ -304,6 +302,16 @@ def _outside_scope_detail(who: Principal, scope: str, refused: list[dict]) -> st
     return (f"agent token {who.name!r} may host {scope}; refused: {describe_refused(refused)}. "
             f"Remove those devices from AGENT.toml, or have the administrator make a token that covers them "
             f"(hallq token create --kind agent --name {who.name} --windows ... --printers ... --voice --replace).")
+
+
+def _window_view(s, hall_id: int, number: int) -> dict:
+    """The window as GET /windows shows it."""
+    return views.windows(s, hall_context(s, hall_id), number)[0]
+
+
+def _waiting(s, hall_id: int, number: int) -> int:
+    """How many the window could call (its keypad shows it)."""
+    return waiting_for(s, find_window(s, hall_id, number))
 
 
 def keypad_show(window: dict, waiting: int) -> m.KeypadShow:
