@@ -10,7 +10,7 @@ window's, a bad review's `followup.opened` and a kiosk's `kiosk.help` to the
 hall's supervisors' room (`supervisors`, which only staff allowed to review
 may join: the duty screen of a supervisor or admin), never to the kiosks and
 public screens in the hall room. `queue.stats` follow the news a moment later,
-the latest per item (stats_pacer). Every (re)connect and every join (but the
+measured then, once per item (stats_pacer). Every (re)connect and every join (but the
 supervisors', whose alerts a duty screen re-reads from the API) answers with a
 `snapshot`, so a client that missed events is made whole.
 Events come only from `publish`, which the unit of work calls after commit.
@@ -32,6 +32,7 @@ from hallq.kiosk.api import KIOSK_HELP
 from hallq.queue import views
 from hallq.queue.events import QUEUE_STATS, RATING_REQUESTED, Event
 from hallq.queue.halls import hall_context
+from hallq.queue.stats import queue_figures
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.stats_pacer import StatsPacer
 
@@ -102,7 +103,7 @@ class Realtime:
             async_mode="threading", client_manager=manager, cors_allowed_origins=[],
             transports=["websocket"] if websocket_only else None,
         )
-        self.stats = StatsPacer(self._broadcast)
+        self.stats = StatsPacer(self._queue_figures, self._broadcast)
         self.sio.on("connect", self._connect)
         self.sio.on("join", self._join)
         self.sio.on("snapshot", self._snapshot_request)
@@ -114,6 +115,16 @@ class Realtime:
                 self.stats.add(event)  # after the news, and only the latest
             else:
                 self._broadcast(event)
+
+    def _queue_figures(self, marks: list[Event]) -> list[Event]:
+        """The `queue.stats` of the items marked as changed, as the database has them now."""
+        codes: dict[int, set[str]] = {}
+        for mark in marks:
+            codes.setdefault(mark.hall_id, set()).add(mark.payload["service"])
+        with UnitOfWork(self.runtime.db.read) as uow:
+            return [event for hall_id, hall_codes in codes.items()
+                    for event in queue_figures(uow.session, hall_context(uow.session, hall_id), self.runtime.clock(),
+                                               hall_codes)]
 
     def _broadcast(self, event: Event) -> None:
         only = ONLY.get(event.name)

@@ -1,4 +1,4 @@
-"""queue.stats are paced: the latest per item, a moment after the news."""
+"""queue.stats are paced: each changed item measured once, a moment after the news."""
 import threading
 
 from hallq.queue.events import QUEUE_STATS, Event
@@ -6,26 +6,45 @@ from hallq.stats_pacer import StatsPacer
 from tests.helpers import until
 
 
-def stats(hall_id: int, service: str, waiting: int) -> Event:
-    return Event(QUEUE_STATS, hall_id, {"service": service, "waiting": waiting})
+def mark(hall_id: int, service: str) -> Event:
+    return Event(QUEUE_STATS, hall_id, {"service": service})
 
 
-def test_only_the_latest_figures_of_each_item_go_out():
+class Queues:
+    """Stands in for the database: how many wait per (hall, item) now, and what was measured."""
+
+    def __init__(self, **waiting):
+        self.waiting = {(1, code): n for code, n in waiting.items()}
+        self.measured: list[list[tuple[int, str]]] = []
+
+    def measure(self, marks: list[Event]) -> list[Event]:
+        self.measured.append([(m.hall_id, m.payload["service"]) for m in marks])
+        return [Event(QUEUE_STATS, m.hall_id, {"service": m.payload["service"],
+                                               "waiting": self.waiting.get((m.hall_id, m.payload["service"]), 0)})
+                for m in marks]
+
+
+def test_each_changed_item_is_measured_once_per_moment_with_the_latest_figures():
+    queues = Queues(GA01=3)
     sent: list[Event] = []
-    pacer = StatsPacer(sent.append, pace_s=3600)  # the timer never fires here: flush by hand
-    for waiting in (3, 2, 1):
-        pacer.add(stats(1, "GA01", waiting))
-    pacer.add(stats(1, "GA02", 7))
-    pacer.add(stats(2, "GA01", 9))  # another hall's item of the same code is another item
-    assert sent == []
+    pacer = StatsPacer(queues.measure, sent.append, pace_s=3600)  # the timer never fires here: flush by hand
+    for waiting in (3, 4, 5):
+        queues.waiting[(1, "GA01")] = waiting
+        pacer.add(mark(1, "GA01"))
+    pacer.add(mark(1, "GA02"))
+    queues.waiting[(2, "GA01")] = 9
+    pacer.add(mark(2, "GA01"))  # another hall's item of the same code is another item
+    assert sent == [] and queues.measured == []
     pacer.flush()
+    assert queues.measured == [[(1, "GA01"), (1, "GA02"), (2, "GA01")]]
     assert [(e.hall_id, e.payload["service"], e.payload["waiting"]) for e in sent] == [
-        (1, "GA01", 1), (1, "GA02", 7), (2, "GA01", 9)]
-    pacer.flush()  # nothing twice
-    assert len(sent) == 3
+        (1, "GA01", 5), (1, "GA02", 0), (2, "GA01", 9)]
+    pacer.flush()  # nothing twice, and nothing measured for nothing
+    assert len(sent) == 3 and len(queues.measured) == 1
 
 
 def test_the_timer_sends_them_and_a_new_change_starts_a_new_moment():
+    queues = Queues(GA01=4)
     sent: list[Event] = []
     arrived = threading.Event()
 
@@ -33,11 +52,12 @@ def test_the_timer_sends_them_and_a_new_change_starts_a_new_moment():
         sent.append(event)
         arrived.set()
 
-    pacer = StatsPacer(emit, pace_s=0.05)
-    pacer.add(stats(1, "GA01", 4))
+    pacer = StatsPacer(queues.measure, emit, pace_s=0.05)
+    pacer.add(mark(1, "GA01"))
     assert arrived.wait(5)
     arrived.clear()
-    pacer.add(stats(1, "GA01", 5))
+    queues.waiting[(1, "GA01")] = 5
+    pacer.add(mark(1, "GA01"))
     assert arrived.wait(5)
     assert [e.payload["waiting"] for e in sent] == [4, 5]
 
@@ -50,7 +70,27 @@ def test_a_failed_send_does_not_stop_the_others():
             raise RuntimeError("socket gone")
         sent.append(event.payload["service"])
 
-    pacer = StatsPacer(emit, pace_s=0.05)
-    pacer.add(stats(1, "BAD", 1))
-    pacer.add(stats(1, "GA01", 1))
+    pacer = StatsPacer(Queues().measure, emit, pace_s=0.05)
+    pacer.add(mark(1, "BAD"))
+    pacer.add(mark(1, "GA01"))
     until(lambda: sent == ["GA01"], timeout=5, what="the good item's figures sent")
+
+
+def test_a_failed_measurement_loses_only_that_moment():
+    queues = Queues(GA01=2)
+    sent: list[Event] = []
+    broken = [True]
+
+    def measure(marks):
+        if broken[0]:
+            raise RuntimeError("database unreachable")
+        return queues.measure(marks)
+
+    pacer = StatsPacer(measure, sent.append, pace_s=3600)
+    pacer.add(mark(1, "GA01"))
+    pacer.flush()
+    assert sent == []
+    broken[0] = False
+    pacer.add(mark(1, "GA01"))  # the next change measures again
+    pacer.flush()
+    assert [e.payload["waiting"] for e in sent] == [2]

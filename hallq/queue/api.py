@@ -24,8 +24,7 @@ route = functools.partial(spec.route, bp)  # a route that is also in the OpenAPI
 
 
 def _ticket_answer(uow, ticket, status: int = 200):
-    data = views.ticket(uow.session, hall_context(uow.session, ticket.hall_id), ticket, now(),
-                        load=uow.loads.get(ticket.item_id))
+    data = views.ticket(uow.session, hall_context(uow.session, ticket.hall_id), ticket, now())
     return jsonify(data), status
 
 
@@ -72,7 +71,7 @@ def issue():
         ticket = issuing.issue_ticket(uow, who, issuing.IssueRequest(**data.model_dump(exclude={"print", "printer"})),
                                       now(), ready=ready)
         ctx = hall_context(uow.session, ticket.hall_id)
-        answer = views.ticket(uow.session, ctx, ticket, now(), load=uow.loads.get(ticket.item_id))
+        answer = views.ticket(uow.session, ctx, ticket, now())
         if data.print:
             document = printing.ticket_document(ctx, answer, ticket.item, status_page(ctx, ticket), lang())
             job = printing.request_print(uow, ticket, printer, document, kind="ticket", who=who.actor, now=now())

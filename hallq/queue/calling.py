@@ -70,7 +70,7 @@ def _announce_call(uow: UnitOfWork, ctx: HallContext, ticket: Ticket, window: Wi
     if first:
         data["wait_s"] = round((now - ticket.issued_at).total_seconds(), 1)
     record(uow, ticket, "called", now, who.actor, window=window, data=data, publish=ev.TICKET_CALLED)
-    queue_stats(uow, ctx, now, [ticket.item])
+    queue_stats(uow, ctx, [ticket.item])
 
 
 def call_next(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) -> Ticket | None:
@@ -191,7 +191,7 @@ def transfer(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *,
     ticket.return_window_id = window.id if come_back else None
     data["to_service"] = ticket.item.code
     record(uow, ticket, "transferred", now, who.actor, window=window, data=data, publish=ev.TICKET_TRANSFERRED)
-    queue_stats(uow, ctx, now, [old_item] + ([ticket.item] if ticket.item is not old_item else []))
+    queue_stats(uow, ctx, [old_item] + ([ticket.item] if ticket.item is not old_item else []))
     return ticket
 
 
@@ -270,5 +270,5 @@ def requeue(uow: UnitOfWork, who: Principal, ref: str | int, now: dt.datetime) -
         ticket.queue_key = key + dt.timedelta(microseconds=1) if key else now
     ticket.status, ticket.target_window_id = "waiting", None
     record(uow, ticket, "requeued", now, who.actor, publish=ev.TICKET_REQUEUED)
-    queue_stats(uow, ctx, now, [ticket.item])
+    queue_stats(uow, ctx, [ticket.item])
     return ticket

@@ -23,13 +23,18 @@ LOOKBACK = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True)
-class ItemLoad:
-    waiting: int
+class ItemRate:
+    """How fast an item's queue moves: its mean service time, shared among its open windows."""
     service_s: float
     open_windows: int
 
     def wait_for(self, ahead: int) -> int:
         return round(ahead * self.service_s / max(1, self.open_windows))
+
+
+@dataclass(frozen=True)
+class ItemLoad(ItemRate):
+    waiting: int
 
 
 # Measuring the week's service times and the open windows on every ticket cost
@@ -72,8 +77,15 @@ _WAITING = (select(Ticket.item_id, func.count())
 
 
 def item_loads(session: Session, ctx: HallContext, now: dt.datetime, items: list[Item]) -> dict[int, ItemLoad]:
+    """How many wait for each item, and how fast its queue moves."""
+    waiting = dict(session.execute(_WAITING, {"hall_id": ctx.id, "ids": [i.id for i in items]}).all())
+    return {item_id: ItemLoad(rate.service_s, rate.open_windows, waiting.get(item_id, 0))
+            for item_id, rate in item_rates(session, ctx, now, items).items()}
+
+
+def item_rates(session: Session, ctx: HallContext, now: dt.datetime, items: list[Item]) -> dict[int, ItemRate]:
+    """How fast each item's queue moves: all a ticket's own estimate needs (and kept briefly, see above)."""
     ids = [i.id for i in items]
-    waiting = dict(session.execute(_WAITING, {"hall_id": ctx.id, "ids": ids}).all())
     url = str(session.get_bind().url)
     measured = _cached((url, ctx.id, MEASURED, tuple(ids)), MEASURED_TTL_S, lambda: dict(session.execute(
         select(TicketEvent.item_id, func.avg(TicketEvent.data["service_s"].as_float()))
@@ -90,9 +102,8 @@ def item_loads(session: Session, ctx: HallContext, now: dt.datetime, items: list
                WindowItem.window_id.not_in(paused))
         .group_by(WindowItem.item_id)
     ).all()))
-    loads = {}
+    rates = {}
     for item in items:
         default = (item.guide.get("service_minutes") or 0) * 60 or ctx.settings.default_service_s
-        loads[item.id] = ItemLoad(waiting.get(item.id, 0), float(measured.get(item.id) or default),
-                                  open_windows.get(item.id, 0))
-    return loads
+        rates[item.id] = ItemRate(float(measured.get(item.id) or default), open_windows.get(item.id, 0))
+    return rates

@@ -44,7 +44,7 @@ def close_day(uow: UnitOfWork, hall_id: int, now: dt.datetime) -> int:
         record(uow, ticket, "expired", now, SYSTEM, window=window, data={"was": was}, publish=ev.TICKET_EXPIRED)
         items[ticket.item_id] = ticket.item
     if items:
-        queue_stats(uow, ctx, now, list(items.values()))
+        queue_stats(uow, ctx, list(items.values()))
 
     sessions = s.execute(select(WindowSession, Window).join(Window, Window.id == WindowSession.window_id)
                          .where(Window.hall_id == hall_id, WindowSession.ended_at.is_(None))).all()

@@ -23,13 +23,10 @@ class UnitOfWork:
         self._factory = factory
         self._publish = publish
         self.events: list[Event] = []
-        # Item loads measured after this transaction's changes (queue_stats
-        # fills it), so the answer to the request need not measure them again.
-        self.loads: dict = {}
 
     def __enter__(self) -> "UnitOfWork":
         self.session: Session = self._factory()
-        self.events, self.loads = [], {}
+        self.events = []
         return self
 
     def __exit__(self, *exc) -> None:

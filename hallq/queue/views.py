@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hallq.accounts import User
 from hallq.evaluator.satisfaction import satisfaction
-from hallq.queue.estimates import ItemLoad, item_loads
+from hallq.queue.estimates import item_loads, item_rates
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
 from hallq.queue.models import (Department, Item, Staff, Ticket, TicketEvent, Window, WindowItem, WindowPause,
@@ -77,15 +77,11 @@ def windows(s: Session, ctx: HallContext, number: int | None = None) -> list[dic
     return result
 
 
-def ticket(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime, *, with_events: bool = False,
-           load: ItemLoad | None = None) -> dict:
-    """A ticket as the API shows it; `load` when the caller measured it already."""
+def ticket(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime, *, with_events: bool = False) -> dict:
+    """A ticket as the API shows it."""
     ahead = ahead_of(s, t)
-    if t.status == "waiting":  # only a waiting ticket has a wait to estimate
-        load = load or item_loads(s, ctx, now, [t.item])[t.item_id]
-        estimated_wait_s = load.wait_for(ahead)
-    else:
-        estimated_wait_s = 0
+    # only a waiting ticket has a wait to estimate
+    estimated_wait_s = item_rates(s, ctx, now, [t.item])[t.item_id].wait_for(ahead) if t.status == "waiting" else 0
     data = {
         "id": t.id, "number": t.number, "service": t.item.code, "service_name": t.item.name,
         "department": t.item.department.name, "priority": t.priority, "priority_reason": t.priority_reason,
