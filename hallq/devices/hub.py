@@ -25,7 +25,6 @@ from pydantic import ValidationError
 from hallq.accounts import Principal, live_scope
 from hallq.devices import messages as m
 from hallq.devices import printing, registry
-from hallq.devices.models import PrintJob
 from hallq.devices.scope import describe_refused
 from hallq.display.wording import announcement_text
 from hallq.evaluator import rating
@@ -226,15 +225,17 @@ class DeviceHub:
     def _job_result(self, sid, who: Principal, result: m.JobResult):
         kind, _, key = result.id.partition(":")
         if kind == "print" and key.isdigit():
-            with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
-                job = uow.session.get(PrintJob, int(key))
-                if job is not None and ("printer", job.printer) not in self._declared(sid):
-                    # Only the printer's own agent may say whether the paper came out.
-                    log.warning("agent %s: result of print job %s for printer %s it does not host",
-                                who.name, key, job.printer)
-                    return {"error": "forbidden", "detail": f"printer {job.printer} is not hosted by this agent"}
-                printing.settle(uow, who.hall_id, int(key), result.ok, result.reason, self.runtime.clock())
-                uow.commit()
+            # Only the printer's own agent may say whether the paper came out.
+            printers = [name for kind, name in self._declared(sid) if kind == "printer"]
+            try:
+                with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
+                    printing.settle(uow, who.hall_id, int(key), result.ok, result.reason, self.runtime.clock(),
+                                    printers=printers)
+                    uow.commit()  # recorded before the answer acknowledges it
+            except printing.NotHosted as exc:
+                log.warning("agent %s: result of print job %s for printer %s it does not host",
+                            who.name, key, exc.printer)
+                return {"error": "forbidden", "detail": str(exc)}
         elif not result.ok:
             log.warning("agent %s: job %s failed: %s", who.name, result.id, result.reason)
         return {"ok": True}

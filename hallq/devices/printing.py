@@ -14,9 +14,9 @@ Plain Python over SQLAlchemy; the hub sends the jobs and brings the answers.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Collection
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Boolean, bindparam, func, insert, or_, select, update
 
 from hallq.devices.messages import WORKING_STATES
 from hallq.devices.models import PrintJob
@@ -54,29 +54,74 @@ def ticket_document(ctx: HallContext, ticket: dict, item: Item, qr_url: str, lan
             "department": item.department.name, "lang": lang, "timezone": ctx.hall.timezone}
 
 
+# Built once: it runs for every printed ticket.
+_INSERT_JOB = insert(PrintJob).returning(PrintJob.id)
+
+
 def request_print(uow: UnitOfWork, ticket: Ticket, printer: str, document: dict[str, Any], *, kind: str,
                   who: str, now: dt.datetime) -> PrintJob:
-    job = PrintJob(hall_id=ticket.hall_id, ticket_id=ticket.id, printer=printer, kind=kind, state="pending",
-                   requested_by=who, created_at=now)
-    uow.session.add(job)
-    uow.session.flush()
+    """The job row (pending) and the event that carries it to the printer's agent after commit.
+
+    One INSERT on the session's connection: an ORM flush of the new object cost
+    more than the insert itself, and nothing in this transaction reads the job
+    back, so the object handed back is not in the session (only its columns are used).
+    """
+    columns = dict(hall_id=ticket.hall_id, ticket_id=ticket.id, printer=printer, kind=kind, state="pending",
+                   reason=None, requested_by=who, created_at=now, finished_at=None)
+    job = PrintJob(id=uow.session.connection().execute(_INSERT_JOB, columns).scalar_one(), **columns)
     uow.add_event(Event(PRINT_REQUESTED, ticket.hall_id, {
         "job": job.id, "printer": printer, "document": document, "ticket": ticket.id,
         "number": ticket.number, "window": None, "service": None, "at": iso(now)}))
     return job
 
 
-def settle(uow: UnitOfWork, hall_id: int, job_id: int, ok: bool, reason: str | None,
-           now: dt.datetime) -> PrintJob | None:
-    """The agent's answer. A late 'printed' after a timeout still wins: the paper is out."""
-    job = uow.session.get(PrintJob, job_id)
-    if job is None or job.hall_id != hall_id:
-        return None
-    if job.state == "printed" or (job.state == "failed" and not ok):
-        return job  # a repeated answer changes nothing
-    job.state, job.reason, job.finished_at = ("printed", None, now) if ok else ("failed", reason or "unknown", now)
-    _news(uow, job, now)
-    return job
+class NotHosted(Exception):
+    """An answer for a job of a printer the answering agent does not host."""
+
+    def __init__(self, printer: str):
+        super().__init__(f"printer {printer} is not hosted by this agent")
+        self.printer = printer
+
+
+_JOBS = PrintJob.__table__
+# The answer settles the job in one statement: the conditions below are the rules of
+# settling, and RETURNING hands back the job for the news. The ORM way (load the job,
+# check it, flush the change) cost most of the server's time for an answer. (The
+# ticket's number stays a query of its own: SQLite's RETURNING drops table names,
+# so a subquery there joining tickets and items would name its columns ambiguously.)
+_SETTLE = (
+    update(_JOBS)
+    .where(_JOBS.c.id == bindparam("job_id"), _JOBS.c.hall_id == bindparam("job_hall"),
+           _JOBS.c.printer.in_(bindparam("printers", expanding=True)),
+           # A late 'printed' after a timeout still wins (the paper is out); a failure
+           # settles only a pending job; a repeated answer matches nothing.
+           or_(_JOBS.c.state == "pending", (_JOBS.c.state == "failed") & bindparam("ok", type_=Boolean)))
+    .values(state=bindparam("new_state"), reason=bindparam("new_reason"), finished_at=bindparam("now"))
+    .returning(_JOBS.c.id, _JOBS.c.hall_id, _JOBS.c.ticket_id, _JOBS.c.printer, _JOBS.c.kind, _JOBS.c.state,
+               _JOBS.c.reason, _JOBS.c.created_at, _JOBS.c.finished_at)
+)
+_JOB_PRINTER = select(_JOBS.c.printer).where(_JOBS.c.id == bindparam("job_id"))
+
+
+def settle(uow: UnitOfWork, hall_id: int, job_id: int, ok: bool, reason: str | None, now: dt.datetime, *,
+           printers: Collection[str]) -> bool:
+    """The answer of the agent hosting `printers`; True when it changed the job (its news is added).
+
+    A repeated answer, or one for a job unknown in this hall, changes nothing.
+    Only a job's own printer's agent may settle it: NotHosted otherwise.
+    """
+    state, why = ("printed", None) if ok else ("failed", reason or "unknown")
+    conn = uow.session.connection()
+    row = conn.execute(_SETTLE, {"job_id": job_id, "job_hall": hall_id, "printers": list(printers), "ok": ok,
+                                 "new_state": state, "new_reason": why, "now": now}).first()
+    if row is not None:
+        _news(uow, row, now)
+        return True
+    # Nothing matched: why is read only now, so the usual answer costs one statement.
+    printer = conn.execute(_JOB_PRINTER, {"job_id": job_id}).scalar()
+    if printer is not None and printer not in printers:
+        raise NotHosted(printer)
+    return False
 
 
 def expire_unanswered(uow: UnitOfWork, now: dt.datetime) -> int:
@@ -96,13 +141,16 @@ _NUMBER_AND_SERVICE = (select(Ticket.number, Item.code).join(Item, Item.id == Ti
 
 
 def _news(uow: UnitOfWork, job: PrintJob, now: dt.datetime) -> None:
-    found = uow.session.execute(_NUMBER_AND_SERVICE, {"ticket": job.ticket_id}).first() if job.ticket_id else None
+    """PRINT_RESULT: the job (a PrintJob, or a row of its columns) named by its ticket's number and service."""
+    conn = uow.session.connection()
+    found = conn.execute(_NUMBER_AND_SERVICE, {"ticket": job.ticket_id}).first() if job.ticket_id else None
     number, service = found if found else (None, None)
     uow.add_event(Event(PRINT_RESULT, job.hall_id, {
         **job_json(job), "number": number, "window": None, "service": service, "at": iso(now)}))
 
 
 def job_json(job: PrintJob) -> dict:
+    """A job as the API and the news show it: a PrintJob, or a row of its columns."""
     return {"job": job.id, "ticket": job.ticket_id, "printer": job.printer, "kind": job.kind,
             "state": job.state, "reason": job.reason, "created_at": iso(job.created_at),
             "finished_at": iso(job.finished_at) if job.finished_at else None}
