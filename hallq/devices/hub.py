@@ -226,7 +226,7 @@ class DeviceHub:
         kind, _, key = result.id.partition(":")
         if kind == "print" and key.isdigit():
             # Only the printer's own agent may say whether the paper came out.
-            printers = [name for kind, name in self._declared(sid) if kind == "printer"]
+            printers = [name for device, name in self._declared(sid) if device == "printer"]
             try:
                 with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
                     printing.settle(uow, who.hall_id, int(key), result.ok, result.reason, self.runtime.clock(),

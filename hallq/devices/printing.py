@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Collection
 
-from sqlalchemy import Boolean, bindparam, func, insert, or_, select, update
+from sqlalchemy import Boolean, bindparam, func, insert, literal_column, or_, select, update
 
 from hallq.devices.messages import WORKING_STATES
 from hallq.devices.models import PrintJob
@@ -84,22 +84,30 @@ class NotHosted(Exception):
 
 
 _JOBS = PrintJob.__table__
-# The answer settles the job in one statement: the conditions below are the rules of
-# settling, and RETURNING hands back the job for the news. The ORM way (load the job,
-# check it, flush the change) cost most of the server's time for an answer. (The
-# ticket's number stays a query of its own: SQLite's RETURNING drops table names,
-# so a subquery there joining tickets and items would name its columns ambiguously.)
-_SETTLE = (
-    update(_JOBS)
-    .where(_JOBS.c.id == bindparam("job_id"), _JOBS.c.hall_id == bindparam("job_hall"),
-           _JOBS.c.printer.in_(bindparam("printers", expanding=True)),
-           # A late 'printed' after a timeout still wins (the paper is out); a failure
-           # settles only a pending job; a repeated answer matches nothing.
-           or_(_JOBS.c.state == "pending", (_JOBS.c.state == "failed") & bindparam("ok", type_=Boolean)))
-    .values(state=bindparam("new_state"), reason=bindparam("new_reason"), finished_at=bindparam("now"))
-    .returning(_JOBS.c.id, _JOBS.c.hall_id, _JOBS.c.ticket_id, _JOBS.c.printer, _JOBS.c.kind, _JOBS.c.state,
-               _JOBS.c.reason, _JOBS.c.created_at, _JOBS.c.finished_at)
+# What the news of a settled job needs, handed back by the UPDATE that settles it: the
+# job's columns and its ticket's number and service. The ticket's two are subqueries
+# written out because SQLite's RETURNING drops table names from the columns SQLAlchemy
+# renders there, which would leave a join of tickets and items naming "id" ambiguously.
+_SETTLED_NEWS = (
+    _JOBS.c.id, _JOBS.c.hall_id, _JOBS.c.ticket_id, _JOBS.c.printer, _JOBS.c.kind, _JOBS.c.state, _JOBS.c.reason,
+    _JOBS.c.created_at, _JOBS.c.finished_at,
+    literal_column(f"(SELECT {Ticket.__tablename__}.number FROM {Ticket.__tablename__} "
+                   f"WHERE {Ticket.__tablename__}.id = {_JOBS.name}.ticket_id)").label("number"),
+    literal_column(f"(SELECT {Item.__tablename__}.code FROM {Ticket.__tablename__} JOIN {Item.__tablename__} "
+                   f"ON {Item.__tablename__}.id = {Ticket.__tablename__}.item_id "
+                   f"WHERE {Ticket.__tablename__}.id = {_JOBS.name}.ticket_id)").label("service"),
 )
+_SETTLE_VALUES = dict(state=bindparam("new_state"), reason=bindparam("new_reason"), finished_at=bindparam("now"))
+# An answer settles its job in one statement (the ORM way, loading the job, checking it,
+# flushing the change and reading the ticket's number, cost most of the server's time
+# for an answer). A late 'printed' after a timeout still wins (the paper is out); a
+# failure settles only a pending job; a repeated answer matches nothing.
+_SETTLE = (update(_JOBS)
+           .where(_JOBS.c.id == bindparam("job_id"), _JOBS.c.hall_id == bindparam("job_hall"),
+                  or_(_JOBS.c.state == "pending", (_JOBS.c.state == "failed") & bindparam("ok", type_=Boolean)))
+           .values(**_SETTLE_VALUES).returning(*_SETTLED_NEWS))
+_EXPIRE = (update(_JOBS).where(_JOBS.c.state == "pending", _JOBS.c.created_at < bindparam("cutoff"))
+           .values(**_SETTLE_VALUES).returning(*_SETTLED_NEWS))
 _JOB_PRINTER = select(_JOBS.c.printer).where(_JOBS.c.id == bindparam("job_id"))
 
 
@@ -108,45 +116,38 @@ def settle(uow: UnitOfWork, hall_id: int, job_id: int, ok: bool, reason: str | N
     """The answer of the agent hosting `printers`; True when it changed the job (its news is added).
 
     A repeated answer, or one for a job unknown in this hall, changes nothing.
-    Only a job's own printer's agent may settle it: NotHosted otherwise.
+    Only a job's own printer's agent may settle it: NotHosted otherwise, and
+    the unit of work must then not be committed.
     """
     state, why = ("printed", None) if ok else ("failed", reason or "unknown")
     conn = uow.session.connection()
-    row = conn.execute(_SETTLE, {"job_id": job_id, "job_hall": hall_id, "printers": list(printers), "ok": ok,
-                                 "new_state": state, "new_reason": why, "now": now}).first()
-    if row is not None:
-        _news(uow, row, now)
-        return True
-    # Nothing matched: why is read only now, so the usual answer costs one statement.
-    printer = conn.execute(_JOB_PRINTER, {"job_id": job_id}).scalar()
+    row = conn.execute(_SETTLE, {"job_id": job_id, "job_hall": hall_id, "ok": ok, "new_state": state,
+                                 "new_reason": why, "now": now}).first()
+    # The printer is checked after the change rather than in its WHERE: a list parameter
+    # there cost more than the rest of the statement, and a refused answer is rare (and
+    # rolled back with its unit of work).
+    printer = row.printer if row is not None else conn.execute(_JOB_PRINTER, {"job_id": job_id}).scalar()
     if printer is not None and printer not in printers:
         raise NotHosted(printer)
-    return False
+    if row is None:
+        return False
+    _news(uow, row, now)
+    return True
 
 
 def expire_unanswered(uow: UnitOfWork, now: dt.datetime) -> int:
     """Jobs nobody answered in time are failed: the ticket must not count as on paper."""
-    jobs = uow.session.scalars(select(PrintJob).where(PrintJob.state == "pending",
-                                                      PrintJob.created_at < now - ANSWER_WITHIN)).all()
-    for job in jobs:
-        job.state, job.reason, job.finished_at = "failed", "no answer from the printer", now
-        _news(uow, job, now)
-    return len(jobs)
+    rows = uow.session.connection().execute(_EXPIRE, {"cutoff": now - ANSWER_WITHIN, "new_state": "failed",
+                                                      "new_reason": "no answer from the printer", "now": now}).all()
+    for row in rows:
+        _news(uow, row, now)
+    return len(rows)
 
 
-# The news names the ticket by number and service: two columns, not the ticket with its
-# item, department and guide (loading those cost more than settling the job). Built once.
-_NUMBER_AND_SERVICE = (select(Ticket.number, Item.code).join(Item, Item.id == Ticket.item_id)
-                       .where(Ticket.id == bindparam("ticket")))
-
-
-def _news(uow: UnitOfWork, job: PrintJob, now: dt.datetime) -> None:
-    """PRINT_RESULT: the job (a PrintJob, or a row of its columns) named by its ticket's number and service."""
-    conn = uow.session.connection()
-    found = conn.execute(_NUMBER_AND_SERVICE, {"ticket": job.ticket_id}).first() if job.ticket_id else None
-    number, service = found if found else (None, None)
-    uow.add_event(Event(PRINT_RESULT, job.hall_id, {
-        **job_json(job), "number": number, "window": None, "service": service, "at": iso(now)}))
+def _news(uow: UnitOfWork, row, now: dt.datetime) -> None:
+    """PRINT_RESULT: a settled job (a row of _SETTLED_NEWS) named by its ticket's number and service."""
+    uow.add_event(Event(PRINT_RESULT, row.hall_id, {
+        **job_json(row), "number": row.number, "window": None, "service": row.service, "at": iso(now)}))
 
 
 def job_json(job: PrintJob) -> dict:

@@ -176,3 +176,48 @@ def test_a_closed_hall_says_closed_even_when_the_printer_is_silent(hall, server,
     clock.set(local(2026, 11, 22, 10))  # a Sunday
     r = server.api(hall.token("kiosk", "k1")).post("/tickets", {"service": "GA01", "print": True})
     assert r.status_code == 409 and r.json()["error"] == "hall_closed"
+
+
+def test_an_answer_is_recorded_once_with_news_that_names_the_ticket(hall, server, clock):
+    """What the duty screen hears of a settled job, field by field; a repeated answer changes nothing."""
+    printer = agent(hall, server)
+    report(printer, "ok")
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    duty = server.socket(hall.token("display", "duty"))
+    ticket = issue(kiosk, print=True)
+    job = wait_for(printer, m.PRINT)
+    issued = ticket["print"]
+    clock.advance(seconds=3)
+
+    assert printer.call(m.JOB_RESULT, {"id": job["id"], "ok": False, "reason": "cutter jammed"}, timeout=10) \
+        == {"ok": True}
+    news = wait_for(duty, "print.result")
+    at = clock().astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    assert news == {"job": issued["job"], "ticket": ticket["id"], "printer": "k1", "kind": "ticket",
+                    "state": "failed", "reason": "cutter jammed", "created_at": issued["created_at"],
+                    "finished_at": at, "number": ticket["number"], "window": None, "service": "GA01", "at": at}
+
+    # The same failure again is no news; a late "printed" wins and clears the reason.
+    assert printer.call(m.JOB_RESULT, {"id": job["id"], "ok": False, "reason": "again"}, timeout=10) == {"ok": True}
+    assert printer.call(m.JOB_RESULT, {"id": job["id"], "ok": True}, timeout=10) == {"ok": True}
+    printed = wait_for(duty, "print.result", lambda d: d["state"] == "printed")
+    assert printed["reason"] is None and printed["number"] == ticket["number"]
+    assert printer.call(m.JOB_RESULT, {"id": job["id"], "ok": False, "reason": "late"}, timeout=10) == {"ok": True}
+    assert printer.call(m.JOB_RESULT, {"id": "print:999999", "ok": True}, timeout=10) == {"ok": True}  # unknown job
+    assert [d["state"] for e, d in duty.received if e == "print.result"] == ["failed", "printed"]
+    assert kiosk.get("/print-failures").json() == []
+
+
+def test_an_expired_job_is_news_like_an_answered_one(hall, server, clock):
+    printer = agent(hall, server)
+    report(printer, "ok")
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    ticket = issue(kiosk, print=True)
+    wait_for(printer, m.PRINT)
+    clock.advance(seconds=21)
+    assert hall.run(expire_unanswered, clock()) == 1
+    assert hall.run(expire_unanswered, clock()) == 0  # once
+    [news] = [e for e in hall.published if e.name == "print.result"]
+    at = clock().astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    assert news.payload == {**ticket["print"], "state": "failed", "reason": "no answer from the printer",
+                            "finished_at": at, "number": ticket["number"], "window": None, "service": "GA01", "at": at}
