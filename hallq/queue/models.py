@@ -132,7 +132,12 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("hall_id", "prefix", "day", "seq"),
-        Index("ix_tickets_queue", "hall_id", "status", "item_id", "queue_key"),
+        # Every column the waiting-queue counts filter on (ordering._AHEAD, estimates._WAITING,
+        # ordering.waiting_for), so they read the index alone: one item's untargeted waiting tickets
+        # of a class lie together in queue order. `id` is SQLite's rowid anyway; PostgreSQL needs
+        # it here for the tie on the queue key.
+        Index("ix_tickets_queue_place", "hall_id", "status", "item_id", "target_window_id", "priority",
+              "queue_key", "id"),
         Index("ix_tickets_item_day", "item_id", "day"),
         # At most one ticket in service per window, enforced by the database.
         Index(
