@@ -69,11 +69,19 @@ def forget(session: Session, hall_id: int, *what: str) -> None:
             del _cache[key]
 
 
-# Built once, as it runs on every issue, call and finish.
+# Built once: they run for every screen's figures and every ticket's estimate.
 _WAITING = (select(Ticket.item_id, func.count())
             .where(Ticket.hall_id == bindparam("hall_id"), Ticket.status == "waiting",
                    Ticket.item_id.in_(bindparam("ids", expanding=True)))
             .group_by(Ticket.item_id))
+# Windows signed in and not paused, per item they serve.
+_OPEN_WINDOWS = (select(WindowItem.item_id, func.count())
+                 .join(WindowSession, WindowSession.window_id == WindowItem.window_id)
+                 .join(Window, Window.id == WindowItem.window_id)
+                 .where(WindowSession.ended_at.is_(None), Window.hall_id == bindparam("hall_id"),
+                        WindowItem.window_id.not_in(select(WindowPause.window_id)
+                                                    .where(WindowPause.ended_at.is_(None))))
+                 .group_by(WindowItem.item_id))
 
 
 def item_loads(session: Session, ctx: HallContext, now: dt.datetime, items: list[Item]) -> dict[int, ItemLoad]:
@@ -93,15 +101,8 @@ def item_rates(session: Session, ctx: HallContext, now: dt.datetime, items: list
                TicketEvent.item_id.in_(ids), TicketEvent.at >= now - LOOKBACK)
         .group_by(TicketEvent.item_id)
     ).all()))
-    paused = select(WindowPause.window_id).where(WindowPause.ended_at.is_(None))
-    open_windows = _cached((url, ctx.id, OPEN), OPEN_TTL_S, lambda: dict(session.execute(
-        select(WindowItem.item_id, func.count())
-        .join(WindowSession, WindowSession.window_id == WindowItem.window_id)
-        .join(Window, Window.id == WindowItem.window_id)
-        .where(WindowSession.ended_at.is_(None), Window.hall_id == ctx.id,
-               WindowItem.window_id.not_in(paused))
-        .group_by(WindowItem.item_id)
-    ).all()))
+    open_windows = _cached((url, ctx.id, OPEN), OPEN_TTL_S,
+                           lambda: dict(session.execute(_OPEN_WINDOWS, {"hall_id": ctx.id}).all()))
     rates = {}
     for item in items:
         default = (item.guide.get("service_minutes") or 0) * 60 or ctx.settings.default_service_s

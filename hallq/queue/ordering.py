@@ -25,33 +25,51 @@ RANK = case({"green": 0, "appointment": 1}, value=Ticket.priority, else_=2)
 TARGETED_TIER = -1
 
 
-def _candidates(window: Window):
-    tier = case((Ticket.target_window_id == window.id, literal(TARGETED_TIER)), else_=WindowItem.tier)
-    query = (
-        select(Ticket.id, tier.label("tier"), Ticket.priority)
-        .outerjoin(WindowItem, and_(WindowItem.item_id == Ticket.item_id, WindowItem.window_id == window.id))
-        .where(
-            Ticket.hall_id == window.hall_id,
-            Ticket.status == "waiting",
-            or_(
-                Ticket.target_window_id == window.id,
-                and_(Ticket.target_window_id.is_(None), WindowItem.window_id.is_not(None)),
-            ),
-        )
+# The tickets a window may call: its own items' untargeted waiting tickets and
+# those sent to it by name, with each one's tier. Built once, with the window and
+# hall as parameters (`candidates_of`): composing it cost more than running it,
+# and it runs for every call-next and every keypad count.
+TIER = case((Ticket.target_window_id == bindparam("window_id"), literal(TARGETED_TIER)), else_=WindowItem.tier)
+CANDIDATES = (
+    select(Ticket.id, TIER.label("tier"), Ticket.priority)
+    .outerjoin(WindowItem, and_(WindowItem.item_id == Ticket.item_id, WindowItem.window_id == bindparam("window_id")))
+    .where(
+        Ticket.hall_id == bindparam("hall_id"),
+        Ticket.status == "waiting",
+        or_(
+            Ticket.target_window_id == bindparam("window_id"),
+            and_(Ticket.target_window_id.is_(None), WindowItem.window_id.is_not(None)),
+        ),
     )
-    return query, tier
+)
+
+
+def candidates_of(window: Window) -> dict:
+    """The parameters of CANDIDATES (and of the statements built on it) for this window."""
+    return {"window_id": window.id, "hall_id": window.hall_id}
+
+
+_LOCK = {"skip_locked": True, "of": Ticket}
+_NOT_TRIED = Ticket.id.not_in(bindparam("tried", expanding=True))
+# The best candidate, by [has priority classes][some tickets already tried].
+_BEST = {(ranked, tried): (CANDIDATES.where(_NOT_TRIED) if tried else CANDIDATES)
+         .order_by(TIER, RANK if ranked else literal(2), Ticket.queue_key, Ticket.id).limit(1).with_for_update(**_LOCK)
+         for ranked in (True, False) for tried in (True, False)}
+# The oldest normal ticket of a tier, when priority tickets had their streak.
+_OLDEST_NORMAL = {tried: (CANDIDATES.where(_NOT_TRIED) if tried else CANDIDATES)
+                  .where(Ticket.priority == "normal", TIER == bindparam("tier"))
+                  .order_by(Ticket.queue_key, Ticket.id).limit(1).with_for_update(**_LOCK)
+                  for tried in (True, False)}
+_STREAK = (select(TicketEvent.data["priority"].as_string())
+           .where(TicketEvent.window_id == bindparam("window_id"), TicketEvent.kind == "called")
+           .order_by(TicketEvent.id.desc()).limit(bindparam("limit")))
 
 
 def _priority_streak(session: Session, window: Window, limit: int) -> bool:
     """Were the window's last `limit` calls all priority tickets?"""
     if limit <= 0:
         return False
-    recent = session.scalars(
-        select(TicketEvent.data["priority"].as_string())
-        .where(TicketEvent.window_id == window.id, TicketEvent.kind == "called")
-        .order_by(TicketEvent.id.desc())
-        .limit(limit)
-    ).all()
+    recent = session.scalars(_STREAK, {"window_id": window.id, "limit": limit}).all()
     return len(recent) == limit and all(p in ("green", "appointment") for p in recent)
 
 
@@ -61,22 +79,15 @@ def pick_next(session: Session, window: Window, priority_streak: int, skip: set[
     On PostgreSQL the row is locked and rows other transactions hold are
     skipped, so two windows calling at once never pick the same ticket.
     """
-    query, tier = _candidates(window)
+    params = candidates_of(window)
     if skip:
-        query = query.where(Ticket.id.not_in(skip))
-    rank = RANK if priority_streak > 0 else literal(2)
-    lock = {"skip_locked": True, "of": Ticket}
-    best = session.execute(
-        query.order_by(tier, rank, Ticket.queue_key, Ticket.id).limit(1).with_for_update(**lock)
-    ).first()
+        params["tried"] = sorted(skip)
+    best = session.execute(_BEST[priority_streak > 0, bool(skip)], params).first()
     if best is None:
         return None
     ticket_id, best_tier, priority = best
     if priority != "normal" and _priority_streak(session, window, priority_streak):
-        normal = session.execute(
-            query.where(Ticket.priority == "normal", tier == best_tier)
-            .order_by(Ticket.queue_key, Ticket.id).limit(1).with_for_update(**lock)
-        ).first()
+        normal = session.execute(_OLDEST_NORMAL[bool(skip)], {**params, "tier": best_tier}).first()
         if normal is not None:
             return normal[0]
     return ticket_id
@@ -106,7 +117,9 @@ def ahead_of(session: Session, ticket: Ticket) -> int:
                                    "key": ticket.queue_key})
 
 
+_COUNT_CANDIDATES = select(func.count()).select_from(CANDIDATES.subquery())
+
+
 def waiting_for(session: Session, window: Window) -> int:
     """How many waiting tickets this window could call (what its keypad shows)."""
-    query, _ = _candidates(window)
-    return session.scalar(select(func.count()).select_from(query.subquery()))
+    return session.scalar(_COUNT_CANDIDATES, candidates_of(window))
