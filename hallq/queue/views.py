@@ -202,8 +202,8 @@ def window_console(s: Session, ctx: HallContext, window: Window, now: dt.datetim
                      .where(WindowItem.window_id == window.id, Item.active.is_(True))
                      .order_by(WindowItem.tier, Item.code)).all()
     loads = item_loads(s, ctx, now, [item for item, _ in rows])
-    sent_here = s.scalar(select(func.count()).select_from(Ticket).where(
-        Ticket.target_window_id == window.id, Ticket.status == "waiting")) or 0
+    sent_here = s.scalar(select(func.count()).select_from(Ticket).where(  # hall and status first: the queue index
+        Ticket.hall_id == window.hall_id, Ticket.status == "waiting", Ticket.target_window_id == window.id)) or 0
     current = serving(s, window)
     today = ctx.hours.local_day(now)
     parked = s.scalars(select(Ticket).where(Ticket.window_id == window.id, Ticket.status == "held")
