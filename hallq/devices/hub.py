@@ -10,7 +10,8 @@ Jobs come from domain events after commit (`publish`): a call shows on the
 window's LED screen and is spoken, a window's change reaches its screen and
 its keypad, a print request goes to its printer. The answers (`job.result`,
 `device.status`, keypad presses) are recorded through the engine like any
-other fact.
+other fact; print jobs' answers that arrive together in one transaction
+(devices.settling).
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from hallq.accounts import Principal, live_scope
 from hallq.devices import messages as m
 from hallq.devices import printing, registry
 from hallq.devices.scope import describe_refused
+from hallq.devices.settling import Answer, Settler
 from hallq.display.wording import announcement_text
 from hallq.evaluator import rating
 from hallq.queue import calling, events as ev, sessions, views
@@ -83,6 +85,7 @@ class DeviceHub:
         self.runtime = runtime
         self.sio = sio
         self._hosted: dict[int, tuple[float, set]] = {}
+        self._settler = Settler(lambda: UnitOfWork(runtime.db.write, runtime.publish), lambda: runtime.clock())
         for name, handler in (("disconnect", self.disconnected), (m.HELLO, self._hello), (m.JOB_RESULT, self._job_result),
                               (m.DEVICE_STATUS, self._device_status), (m.KEYPAD_ACTION, self._keypad_action)):
             sio.on(name, handler)
@@ -227,11 +230,8 @@ class DeviceHub:
         if kind == "print" and key.isdigit():
             # Only the printer's own agent may say whether the paper came out.
             printers = [name for device, name in self._declared(sid) if device == "printer"]
-            try:
-                with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
-                    printing.settle(uow, who.hall_id, int(key), result.ok, result.reason, self.runtime.clock(),
-                                    printers=printers)
-                    uow.commit()  # recorded before the answer acknowledges it
+            try:  # returns once committed: the acknowledgement means recorded
+                self._settler.settle(Answer(who.hall_id, int(key), result.ok, result.reason, printers))
             except printing.NotHosted as exc:
                 log.warning("agent %s: result of print job %s for printer %s it does not host",
                             who.name, key, exc.printer)

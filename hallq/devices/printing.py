@@ -104,6 +104,7 @@ _SETTLE_VALUES = dict(state=bindparam("new_state"), reason=bindparam("new_reason
 # failure settles only a pending job; a repeated answer matches nothing.
 _SETTLE = (update(_JOBS)
            .where(_JOBS.c.id == bindparam("job_id"), _JOBS.c.hall_id == bindparam("job_hall"),
+                  _JOBS.c.printer.in_(bindparam("printers", expanding=True)),
                   or_(_JOBS.c.state == "pending", (_JOBS.c.state == "failed") & bindparam("ok", type_=Boolean)))
            .values(**_SETTLE_VALUES).returning(*_SETTLED_NEWS))
 _EXPIRE = (update(_JOBS).where(_JOBS.c.state == "pending", _JOBS.c.created_at < bindparam("cutoff"))
@@ -116,23 +117,21 @@ def settle(uow: UnitOfWork, hall_id: int, job_id: int, ok: bool, reason: str | N
     """The answer of the agent hosting `printers`; True when it changed the job (its news is added).
 
     A repeated answer, or one for a job unknown in this hall, changes nothing.
-    Only a job's own printer's agent may settle it: NotHosted otherwise, and
-    the unit of work must then not be committed.
+    Only a job's own printer's agent may settle it: NotHosted otherwise, having
+    changed nothing (so the other answers of its transaction still stand).
     """
     state, why = ("printed", None) if ok else ("failed", reason or "unknown")
     conn = uow.session.connection()
-    row = conn.execute(_SETTLE, {"job_id": job_id, "job_hall": hall_id, "ok": ok, "new_state": state,
-                                 "new_reason": why, "now": now}).first()
-    # The printer is checked after the change rather than in its WHERE: a list parameter
-    # there cost more than the rest of the statement, and a refused answer is rare (and
-    # rolled back with its unit of work).
-    printer = row.printer if row is not None else conn.execute(_JOB_PRINTER, {"job_id": job_id}).scalar()
+    row = conn.execute(_SETTLE, {"job_id": job_id, "job_hall": hall_id, "printers": list(printers), "ok": ok,
+                                 "new_state": state, "new_reason": why, "now": now}).first()
+    if row is not None:
+        _news(uow, row, now)
+        return True
+    # Nothing matched: why is read only now, so the usual answer costs one statement.
+    printer = conn.execute(_JOB_PRINTER, {"job_id": job_id}).scalar()
     if printer is not None and printer not in printers:
         raise NotHosted(printer)
-    if row is None:
-        return False
-    _news(uow, row, now)
-    return True
+    return False
 
 
 def expire_unanswered(uow: UnitOfWork, now: dt.datetime) -> int:
