@@ -2,9 +2,13 @@
 
 Every issued ticket answers with `ahead` (ordering._AHEAD), every issue, call
 and finish counts the waiting per item (estimates._WAITING), every call-next
-picks from the waiting (ordering.pick_next) and every keypad shows its count
+picks from the waiting (ordering.pick_next), every clerk console previews the
+call order (ordering.call_order, 5 tickets) and every keypad shows its count
 (ordering.waiting_for). Each reads the waiting tickets of an item, so their
 cost grows with the queue; this measures how, and which index plan each gets.
+The pick and the preview read only the heads of the window's lines (a seek per
+item and class); `pick (sort)` is the statement the pick ran before (every
+waiting ticket of the window, sorted, first one locked), timed alongside it.
 
 For each size a fresh database is set up: the bench hall (tests/halls/small.toml
 opened around the clock, see harness.bench_hall_file) loaded with `hallq
@@ -57,7 +61,8 @@ sys.path.insert(0, str(ROOT))  # for tests.* below (harness is found as bench/ i
 from hallq.db import Database, connect
 from hallq.queue.estimates import _WAITING
 from hallq.queue.models import Hall, Item, Ticket, Window
-from hallq.queue.ordering import _AHEAD, _BEST, _COUNT_CANDIDATES, ahead_of, candidates_of, waiting_for
+from hallq.queue.ordering import (_AHEAD, _COUNT_CANDIDATES, CANDIDATES, RANK, TIER, _priority_streak, ahead_of,
+                                  call_order, candidates_of, heads_statement, pick_next, waiting_for)
 from tests.queue.test_queue_index import explain  # the tests' reading of a plan
 
 ITEM = "GA01"
@@ -148,6 +153,21 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
     return statistics.median(walls) * 1000, walls[int(len(walls) * 0.9) - 1] * 1000, statistics.median(cpus) * 1000
 
 
+# The statement pick_next ran before it read the heads of the window's lines: every waiting
+# ticket the window may call, sorted by the policy, the first one locked.
+SORTED_PICK = (CANDIDATES.order_by(TIER, RANK, Ticket.queue_key, Ticket.id).limit(1)
+               .with_for_update(skip_locked=True, of=Ticket))
+
+
+def sorted_pick(s: Session, window: Window, streak: int):
+    """pick_next as it was (priority on, nothing tried): the sorted statement, then the window's recent
+    calls when a priority ticket leads (the swap's second statement never runs here: no calls yet)."""
+    best = s.execute(SORTED_PICK, candidates_of(window)).first()
+    if best is not None and best.priority != "normal":
+        _priority_streak(s, window, streak)
+    return best
+
+
 def queries(s: Session) -> dict[str, tuple[Callable[[], object], object, dict]]:
     """The measured calls, each with the statement it runs and that statement's parameters (for its plan)."""
     hall = s.scalars(select(Hall)).one()
@@ -160,13 +180,16 @@ def queries(s: Session) -> dict[str, tuple[Callable[[], object], object, dict]]:
                      .order_by(Ticket.queue_key.desc(), Ticket.id.desc()).limit(1)).one()
     ahead = {"hall_id": hall.id, "item_id": item.id, "id": last.id, "rank": 2, "key": last.queue_key}
     waiting = {"hall_id": hall.id, "ids": ids}
-    # pick_next's own statement (ranked by class, nothing skipped) as it runs it; the priority-streak
-    # look-up after it reads events, not tickets
+    # pick_next as call-next runs it (priority on, nothing tried; on PostgreSQL it locks the row it
+    # chose): its plan is that of the heads it reads. Its priority-streak look-up reads events, not tickets.
     pick = candidates_of(window)
+    heads = heads_statement(s.get_bind().dialect.name, False)
     return {
         "_AHEAD": (lambda: ahead_of(s, last), _AHEAD, ahead),
         "_WAITING": (lambda: s.execute(_WAITING, waiting).all(), _WAITING, waiting),
-        "pick_next": (lambda: s.execute(_BEST[True, False], pick).first(), _BEST[True, False], pick),
+        "pick_next": (lambda: pick_next(s, window, 2), heads, {**pick, "depth": 1}),
+        "pick (sort)": (lambda: sorted_pick(s, window, 2), SORTED_PICK, pick),
+        "call_order": (lambda: call_order(s, window, 5), heads, {**pick, "depth": 5}),
         "waiting_for": (lambda: waiting_for(s, window), _COUNT_CANDIDATES, pick),
     }
 
@@ -269,7 +292,7 @@ def postgres_db(tmp: Path, server: str, waiting: int):
 def report(database: str, waiting: int, res: dict) -> None:
     print(f"\n{database}, {waiting:,} waiting for {ITEM} (ahead of the last: {res['ahead (answer)']:,})")
     print(f"  {'query':<12} {'median ms':>10} {'p90 ms':>8} {'cpu ms':>8}  plan")
-    for key in ("_AHEAD", "_WAITING", "pick_next", "waiting_for", "write"):
+    for key in ("_AHEAD", "_WAITING", "pick_next", "pick (sort)", "call_order", "waiting_for", "write"):
         (median, p90, cpu), how = res[key]
         print(f"  {key:<12} {median:>10.3f} {p90:>8.3f} {cpu:>8.3f}  {how}")
 
@@ -277,7 +300,7 @@ def report(database: str, waiting: int, res: dict) -> None:
 def report_against(database: str, waiting: int, cpu: dict[tuple[str, str], list[float]]) -> None:
     what = "thread CPU" if database == "SQLite" else "wall"
     print(f"  {database}, {waiting:,} waiting, index of 0006 against 0007 (median {what} ms over the rounds):")
-    for key in ("_AHEAD", "_WAITING", "pick_next", "waiting_for"):
+    for key in ("_AHEAD", "_WAITING", "pick_next", "pick (sort)", "call_order", "waiting_for"):
         old, new = statistics.median(cpu[OLD_INDEX, key]), statistics.median(cpu[NEW_INDEX, key])
         print(f"    {key:<12} {old:>8.3f} -> {new:>8.3f}  ({(new - old) / old:+.0%})")
 

@@ -17,7 +17,7 @@ from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
 from hallq.queue.models import (Department, Item, Staff, Ticket, TicketEvent, Window, WindowItem, WindowPause,
                                 WindowPost, WindowSession)
-from hallq.queue.ordering import CANDIDATES, RANK, TARGETED_TIER, TIER, ahead_of, candidates_of
+from hallq.queue.ordering import TARGETED_TIER, ahead_of, call_order
 from hallq.queue.sessions import serving
 
 
@@ -168,18 +168,17 @@ def _serving_detail(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime) -
     return data
 
 
-_UPCOMING = CANDIDATES.order_by(TIER, RANK, Ticket.queue_key, Ticket.id).limit(bindparam("limit"))
-
-
 def upcoming(s: Session, window: Window, limit: int = UPCOMING) -> list[tuple[Ticket, bool]]:
     """The next tickets in the order the window would call them, and whether each was sent to it by name.
 
-    Built on the engine's own candidate query, so the preview follows the
-    policy; the anti-starvation swap happens only at call time and is not shown.
+    Read as the engine's pick reads the queue (the first few of each of the
+    window's lines, ordering.call_order), so the preview follows the policy and
+    costs the same at any queue length; the anti-starvation swap happens only at
+    call time and is not shown.
     """
-    rows = s.execute(_UPCOMING, {**candidates_of(window), "limit": limit}).all()
-    tickets = {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_([r[0] for r in rows])))}
-    return [(tickets[r[0]], r[1] == TARGETED_TIER) for r in rows]
+    order = call_order(s, window, limit)
+    tickets = {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_([h.id for h in order])))}
+    return [(tickets[h.id], h.tier == TARGETED_TIER) for h in order]
 
 
 def _last_finished(s: Session, ctx: HallContext, window: Window, now: dt.datetime) -> dict | None:

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from hallq.migrate import config, upgrade
 from hallq.queue.estimates import _WAITING
 from hallq.queue.models import Item, Ticket, Window, WindowItem
-from hallq.queue.ordering import _AHEAD, _COUNT_CANDIDATES, ahead_of, candidates_of, waiting_for
+from hallq.queue.ordering import (_AHEAD, _COUNT_CANDIDATES, ahead_of, candidates_of, heads_statement,
+                                  waiting_for)
 
 INDEX = "ix_tickets_queue_place"
 RANKS = {"green": 0, "appointment": 1, "normal": 2}
@@ -31,13 +32,14 @@ STATUSES = ["waiting"] * 6 + ["called", "finished", "finished", "missed", "held"
 UTC = dt.timezone.utc
 
 
-def explain(s: Session, statement, params: dict) -> list:
+def explain(s: Session, statement, params: dict, conds: bool = False) -> list:
     """The plan the database chooses for `statement` run with `params`.
 
     The statement is compiled and its parameters processed exactly as when it
     runs (custom types, expanding IN lists); only EXPLAIN is put in front of the
     SQL on its way to the driver. SQLite: the detail strings of EXPLAIN QUERY
-    PLAN. PostgreSQL: (node type, index or table) of every scan node.
+    PLAN. PostgreSQL: (node type, index or table) of every scan node, and with
+    `conds` its index condition third (what a seek is keyed on).
     """
     conn = s.connection()
     sqlite = conn.dialect.name == "sqlite"
@@ -48,19 +50,22 @@ def explain(s: Session, statement, params: dict) -> list:
 
     event.listen(conn, "before_cursor_execute", with_explain, retval=True)
     try:
-        rows = conn.execute(statement, params).all()
+        result = conn.execute(statement, params)
+        rows = result.cursor.fetchall()  # raw: the statement's own column types do not fit a plan's rows
+        result.close()
     finally:
         event.remove(conn, "before_cursor_execute", with_explain)
     if sqlite:
         return [row[-1] for row in rows]
-    return list(_scans(rows[0][0][0]["Plan"]))
+    return list(_scans(rows[0][0][0]["Plan"], conds))
 
 
-def _scans(node: dict):
+def _scans(node: dict, conds: bool = False):
     if "Scan" in node["Node Type"]:
-        yield node["Node Type"], node.get("Index Name") or node.get("Relation Name")
+        scan = node["Node Type"], node.get("Index Name") or node.get("Relation Name")
+        yield (*scan, node.get("Index Cond", "")) if conds else scan
     for child in node.get("Plans", []):
-        yield from _scans(child)
+        yield from _scans(child, conds)
 
 
 def fill(s: Session, hall_id: int, per_item: int, seed: int) -> None:
@@ -155,6 +160,30 @@ def test_a_windows_waiting_count_reads_no_ticket_row(filled):
         _index_only(s)
         window = s.scalars(select(Window).where(Window.hall_id == filled.id, Window.number == 1)).one()
         assert_covered(s, explain(s, _COUNT_CANDIDATES, candidates_of(window)))
+
+
+@pytest.mark.parametrize("tried", [False, True])
+def test_the_pick_reads_the_heads_of_the_windows_lines_by_seeks(filled, tried):
+    """Call-next (ordering.heads) reads no window's whole queue: each read of the tickets is a seek
+    keyed on (hall, status, item, target window, priority) into the queue index, or a look-up by id.
+    Window 3 serves two tiers; window 4 serves an item of window 3 too."""
+    with filled.db.read() as s:
+        _index_only(s)
+        sqlite = s.get_bind().dialect.name == "sqlite"
+        seek = "(hall_id=? AND status=? AND item_id=? AND target_window_id=? AND priority=?)"
+        for window in s.scalars(select(Window).where(Window.hall_id == filled.id)):
+            params = {**candidates_of(window), "depth": 1, **({"tried": [1, 2, 3]} if tried else {})}
+            plan = explain(s, heads_statement(s.get_bind().dialect.name, tried), params, conds=True)
+            if sqlite:
+                on_tickets = [line for line in plan if line.split()[1:2] in (["head"], ["tickets"])]
+                assert on_tickets and all(line in (f"SEARCH head USING COVERING INDEX {INDEX} {seek}",
+                                                   "SEARCH tickets USING INTEGER PRIMARY KEY (rowid=?)")
+                                          for line in on_tickets), plan
+            else:
+                on_tickets = [scan for scan in plan if scan[1] in (INDEX, "tickets", "tickets_pkey")]
+                assert on_tickets and all(kind == "Index Only Scan" and name == INDEX and all(
+                    f"{column} " in cond for column in ("hall_id", "status", "item_id", "target_window_id", "priority"))
+                    for kind, name, cond in on_tickets), plan
 
 
 def test_ahead_counts_right_across_classes_ties_and_targeted_tickets(filled):
