@@ -117,7 +117,10 @@ _STATE_SEEN = select(Device.state, Device.detail, Device.seen_at).where(
 
 
 def device_state(s: Session, hall_id: int, kind: str, name: str, now: dt.datetime) -> tuple[str, str | None]:
-    return _believed(s.execute(_STATE_SEEN, {"hall_id": hall_id, "kind": kind, "name": name}).first(), now)
+    # On the connection: no change of this transaction can be pending on a device row (agents'
+    # reports write them in their own), so the ORM's autoflush and statement handling buy nothing.
+    row = s.connection().execute(_STATE_SEEN, {"hall_id": hall_id, "kind": kind, "name": name}).first()
+    return _believed(row, now)
 
 
 def device_json(row: Device, now: dt.datetime) -> dict:

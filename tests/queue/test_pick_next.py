@@ -182,11 +182,10 @@ def test_the_preview_shows_the_call_order_on_random_queues(hall):
     assert longest == 10
 
 
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)  # SQLite has no row locks: writers queue on BEGIN IMMEDIATE
 def test_a_ticket_another_transaction_holds_is_passed_over_not_waited_for(hall, clock):
     """On PostgreSQL the pick locks its ticket and skips one that another window's transaction holds
     (until that one commits, it is still 'waiting'); the conditional update stays the backstop."""
-    if hall.db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no row locks: writers queue on BEGIN IMMEDIATE")
     first, second = hall.issue("GA02"), hall.issue("GA02")
     with hall.db.write() as holder, hall.db.write() as s:
         holder.execute(text("SET LOCAL lock_timeout = '2s'"))
