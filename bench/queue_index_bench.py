@@ -1,7 +1,8 @@
 """Benchmark: the queries that read one item's waiting tickets, at 100, 1,000 and 5,000 waiting.
 
-Every issued ticket answers with `ahead` (ordering._AHEAD), every issue, call
-and finish counts the waiting per item (estimates._WAITING), every call-next
+Every issued ticket answers with `ahead` (ordering._AHEAD), the screens' figures count
+the waiting per item after issues, calls and finishes (estimates._WAITING, once
+per item per paced moment: hallq/stats_pacer.py), every call-next
 picks from the waiting (ordering.pick_next), every clerk console previews the
 call order (ordering.call_order, 5 tickets) and every keypad shows its count
 (ordering.waiting_for). Each reads the waiting tickets of an item, so their
@@ -259,14 +260,20 @@ def write_cost(db: Database, hall_id: int, item_id: int, prefix: str, repeat: in
 # --- databases -------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def sqlite_db(tmp: Path, waiting: int):
-    url = f"sqlite:///{tmp / f'bench-{waiting}.db'}"
+def loaded(tmp: Path, url: str):
+    """The bench hall loaded into the (empty) database at `url`, connected."""
     print(cli(["load-hall", str(bench_hall_file(tmp)), "--db", url]), flush=True)
     db = connect(url)
     try:
         yield db
     finally:
         db.dispose()
+
+
+@contextlib.contextmanager
+def sqlite_db(tmp: Path, waiting: int):
+    with loaded(tmp, f"sqlite:///{tmp / f'bench-{waiting}.db'}") as db:
+        yield db
 
 
 @contextlib.contextmanager
@@ -277,13 +284,10 @@ def postgres_db(tmp: Path, server: str, waiting: int):
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
         conn.execute(text(f"CREATE DATABASE {name}"))
-    url = f"{base}/{name}"
-    print(cli(["load-hall", str(bench_hall_file(tmp)), "--db", url]), flush=True)
-    db = connect(url)
     try:
-        yield db
+        with loaded(tmp, f"{base}/{name}") as db:
+            yield db
     finally:
-        db.dispose()
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
