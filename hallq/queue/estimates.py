@@ -63,7 +63,7 @@ def _cached(key: tuple, ttl: float, compute):
 
 def forget(session: Session, hall_id: int, *what: str) -> None:
     """A hall's service times (MEASURED) or open windows (OPEN) changed; both when `what` is empty."""
-    url = str(session.get_bind().url)
+    url = session.get_bind().url
     with _cache_lock:
         for key in [k for k in _cache if k[:2] == (url, hall_id) and (not what or k[2] in what)]:
             del _cache[key]
@@ -94,7 +94,7 @@ def item_loads(session: Session, ctx: HallContext, now: dt.datetime, items: list
 def item_rates(session: Session, ctx: HallContext, now: dt.datetime, items: list[Item]) -> dict[int, ItemRate]:
     """How fast each item's queue moves: all a ticket's own estimate needs (and kept briefly, see above)."""
     ids = [i.id for i in items]
-    url = str(session.get_bind().url)
+    url = session.get_bind().url
     measured = _cached((url, ctx.id, MEASURED, tuple(ids)), MEASURED_TTL_S, lambda: dict(session.execute(
         select(TicketEvent.item_id, func.avg(TicketEvent.data["service_s"].as_float()))
         .where(TicketEvent.hall_id == ctx.id, TicketEvent.kind == "finished",

@@ -6,7 +6,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import URL, bindparam, select
 from sqlalchemy.orm import Session
 
 from hallq.queue.errors import NotFound
@@ -64,12 +64,12 @@ class HallContext:
 # CONTEXT_TTL_S, one made here at once.
 # Keyed by database URL too: one process may serve (or test) several databases.
 CONTEXT_TTL_S = 5.0
-_contexts: dict[tuple[str, int], tuple[float, HallContext]] = {}
+_contexts: dict[tuple[URL, int], tuple[float, HallContext]] = {}
 _contexts_lock = threading.Lock()
 
 
 def hall_context(session: Session, hall_id: int) -> HallContext:
-    key = (str(session.get_bind().url), hall_id)
+    key = (session.get_bind().url, hall_id)  # the URL itself: hashable, and rendering it cost more than the lookup
     cached = _contexts.get(key)
     if cached and cached[0] > time.monotonic():
         return cached[1]

@@ -242,9 +242,12 @@ def ahead_of(session: Session, ticket: Ticket) -> int:
     """Waiting tickets of the same item that come before this one."""
     if ticket.status != "waiting":
         return 0
-    return session.scalar(_AHEAD, {"hall_id": ticket.hall_id, "item_id": ticket.item_id, "id": ticket.id,
-                                   "rank": RANKS[ticket.priority],
-                                   "key": ticket.queue_key})
+    # On the connection, after flushing what this transaction changed (a requeue, a transfer):
+    # the ORM's handling of a plain count cost as much as the count.
+    session.flush()
+    return session.connection().execute(_AHEAD, {
+        "hall_id": ticket.hall_id, "item_id": ticket.item_id, "id": ticket.id, "rank": RANKS[ticket.priority],
+        "key": ticket.queue_key}).scalar_one()
 
 
 _COUNT_CANDIDATES = select(func.count()).select_from(CANDIDATES.subquery())
