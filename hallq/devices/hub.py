@@ -10,8 +10,8 @@ Jobs come from domain events after commit (`publish`): a call shows on the
 window's LED screen and is spoken, a window's change reaches its screen and
 its keypad, a print request goes to its printer. The answers (`job.result`,
 `device.status`, keypad presses) are recorded through the engine like any
-other fact; print jobs' answers that arrive together in one transaction
-(devices.settling).
+other fact; answers to print jobs that arrive together are recorded in one
+transaction (devices.settling).
 """
 from __future__ import annotations
 
