@@ -32,7 +32,7 @@ from sqlalchemy import (CompoundSelect, Select, and_, bindparam, case, func, lit
                         true, union_all)
 from sqlalchemy.orm import Session, aliased
 
-from hallq.queue.models import Item, Ticket, TicketEvent, Window, WindowItem
+from hallq.queue.models import Ticket, TicketEvent, Window, WindowItem
 
 PRIORITIES = ("green", "appointment", "normal")
 RANKS = {"green": 0, "appointment": 1, "normal": 2}
@@ -85,11 +85,10 @@ _HEAD = aliased(Ticket, name="head")
 _WAITING_STATUS = literal_column("'waiting'")
 
 
-def _line(item_is, target_is, order: Iterable, tried: bool) -> Select:
-    """The first `depth` tickets of one line, in queue order: a seek into the queue index."""
+def _line(where: Iterable, order: Iterable, tried: bool) -> Select:
+    """The first `depth` waiting tickets of one line of a class, in queue order: a seek into an index."""
     q = select(_HEAD.id, _HEAD.queue_key).where(
-        _HEAD.hall_id == bindparam("hall_id"), _HEAD.status == _WAITING_STATUS, item_is, target_is,
-        _HEAD.priority == _CLASSES.c.priority)
+        *where, _HEAD.status == _WAITING_STATUS, _HEAD.priority == _CLASSES.c.priority)
     if tried:
         q = q.where(_HEAD.id.not_in(bindparam("tried", expanding=True)))
     return q.order_by(*order).limit(bindparam("depth"))
@@ -103,19 +102,19 @@ def _heads_statement(dialect: str, tried: bool) -> CompoundSelect:
     them out in queue order. Its ORDER BY names those leading columns too:
     PostgreSQL does not count `IS NULL` as fixing a column, and would sort the
     whole line instead of reading its head. Tickets sent here by name may be of
-    any item of the hall, so that line is one seek per item of the hall
-    (item_id IN ...), target = this window, merged and sorted: a handful.
+    any item, so their line is read from ix_tickets_sent (target window,
+    status, class, queue key): one seek per class.
 
     The correlated seek is a LATERAL subquery on PostgreSQL (it would run an
     `id IN (correlated subquery)` once per ticket of the table) and an
     `id IN (...)` on SQLite (which has no LATERAL and plans it as seeks then
     rowid look-ups).
     """
-    own = _line(_HEAD.item_id == WindowItem.item_id, _HEAD.target_window_id.is_(None),
+    own = _line((_HEAD.hall_id == bindparam("hall_id"), _HEAD.item_id == WindowItem.item_id,
+                 _HEAD.target_window_id.is_(None)),
                 (_HEAD.item_id, _HEAD.target_window_id, _HEAD.priority, _HEAD.queue_key, _HEAD.id), tried)
-    hall_items = select(Item.id).where(Item.hall_id == bindparam("hall_id"))
-    sent = _line(_HEAD.item_id.in_(hall_items), _HEAD.target_window_id == bindparam("window_id"),
-                 (_HEAD.queue_key, _HEAD.id), tried)
+    # A window's id names its hall: no hall condition, which the index could not serve.
+    sent = _line((_HEAD.target_window_id == bindparam("window_id"),), (_HEAD.queue_key, _HEAD.id), tried)
     parts = []
     for line, tier, sources, where in (
             (own, WindowItem.tier, (WindowItem, _CLASSES), (WindowItem.window_id == bindparam("window_id"),)),
