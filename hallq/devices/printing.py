@@ -109,7 +109,7 @@ _SETTLE = (update(_JOBS)
            .values(**_SETTLE_VALUES).returning(*_SETTLED_NEWS))
 _EXPIRE = (update(_JOBS).where(_JOBS.c.state == "pending", _JOBS.c.created_at < bindparam("cutoff"))
            .values(**_SETTLE_VALUES).returning(*_SETTLED_NEWS))
-_JOB_PRINTER = select(_JOBS.c.printer).where(_JOBS.c.id == bindparam("job_id"))
+_JOB_PRINTER = select(_JOBS.c.printer).where(_JOBS.c.id == bindparam("job_id"), _JOBS.c.hall_id == bindparam("job_hall"))
 
 
 def settle(uow: UnitOfWork, hall_id: int, job_id: int, ok: bool, reason: str | None, now: dt.datetime, *,
@@ -128,7 +128,7 @@ def settle(uow: UnitOfWork, hall_id: int, job_id: int, ok: bool, reason: str | N
         _news(uow, row, now)
         return True
     # Nothing matched: why is read only now, so the usual answer costs one statement.
-    printer = conn.execute(_JOB_PRINTER, {"job_id": job_id}).scalar()
+    printer = conn.execute(_JOB_PRINTER, {"job_id": job_id, "job_hall": hall_id}).scalar()  # another hall's: unknown
     if printer is not None and printer not in printers:
         raise NotHosted(printer)
     return False

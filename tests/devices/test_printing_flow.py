@@ -10,7 +10,8 @@ import datetime as dt
 
 import pytest
 
-from hallq.devices import messages as m
+from hallq.devices import messages as m, printing
+from hallq.devices.models import PrintJob
 from hallq.devices.printing import expire_unanswered
 from hallq.devices.scope import AgentScope
 from hallq.kiosk.ticket_layout import GUIDE_FIELDS, TICKET_FIELDS
@@ -221,3 +222,19 @@ def test_an_expired_job_is_news_like_an_answered_one(hall, server, clock):
     at = clock().astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
     assert news.payload == {**ticket["print"], "state": "failed", "reason": "no answer from the printer",
                             "finished_at": at, "number": ticket["number"], "window": None, "service": "GA01", "at": at}
+
+
+def test_an_answer_naming_another_halls_job_changes_nothing_and_tells_nothing(hall, clock):
+    """A job id is a number anyone can guess: an agent of one hall may not settle, or learn the printer
+    of, another hall's job."""
+    ticket = hall.issue("GA01")
+    with hall.uow() as uow:
+        job_id = printing.request_print(uow, uow.session.merge(ticket), "k1", {"kind": "ticket"}, kind="ticket",
+                                        who="kiosk:k1", now=clock()).id
+        uow.commit()
+    with hall.uow() as uow:
+        assert printing.settle(uow, hall.id + 1, job_id, True, None, clock(), printers=["elsewhere"]) is False
+        uow.commit()
+    with hall.db.read() as s:
+        assert s.get(PrintJob, job_id).state == "pending"
+    assert not [e for e in hall.published if e.name == printing.PRINT_RESULT]
