@@ -7,6 +7,7 @@ records the fact and queues the news. Illegal moves raise `Refused` (409).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from sqlalchemy import Update, bindparam, func, select, update
 from sqlalchemy.orm import Session
@@ -45,43 +46,40 @@ def _current(s: Session, who: Principal, number: int) -> tuple[Window, Ticket]:
 
 
 # Built once, as calls are the engine's busiest path.
-_TAKE = (update(Ticket).where(Ticket.id == bindparam("ticket_id"), Ticket.status == bindparam("from_status"))
-         .values(status="called", window_id=bindparam("window_id"), target_window_id=None)
-         .execution_options(synchronize_session=False))
 _CALLS_OF = select(func.count()).select_from(TicketEvent).where(TicketEvent.ticket_id == bindparam("ticket_id"),
                                                                 TicketEvent.kind == "called")
 _LAST_CALL = select(func.max(TicketEvent.at)).where(TicketEvent.ticket_id == bindparam("ticket_id"),
                                                     TicketEvent.kind == "called")
 
 
-def _take(s: Session, ticket: Ticket, window: Window, from_status: str) -> bool:
-    """Move a ticket into service at `window` unless someone else got there first."""
-    # On the connection: a guarded single-row UPDATE needs none of the ORM's statement handling.
-    done = s.connection().execute(_TAKE, {"ticket_id": ticket.id, "from_status": from_status,
-                                          "window_id": window.id}).rowcount
-    if done:  # the row now holds these; tell the loaded object without reading it back
-        for key, value in (("status", "called"), ("window_id", window.id), ("target_window_id", None)):
-            set_committed_value(ticket, key, value)
-    return bool(done)
+@functools.cache
+def _update(columns: tuple[str, ...], guarded: bool) -> Update:
+    """The UPDATE of these columns of one ticket, built the first time it is needed (composing
+    it cost more than running it); `guarded`: only while the row still has `from_status`."""
+    where = [Ticket.id == bindparam("ticket_id")]
+    if guarded:
+        where.append(Ticket.status == bindparam("from_status"))
+    return update(Ticket).where(*where).values({name: bindparam(f"new_{name}") for name in columns})
 
 
-_WRITES: dict[tuple[str, ...], Update] = {}
-
-
-def _write(s: Session, ticket: Ticket, **columns) -> None:
+def _write(s: Session, ticket: Ticket, *, from_status: str | None = None, **columns) -> bool:
     """Set columns of a loaded ticket with one UPDATE on the connection, and tell the object.
 
     The ORM's flush of one changed ticket cost more than the rest of a finish.
-    One statement per set of columns, built the first time it is needed.
+    With `from_status`, nothing changes unless the row still has that status:
+    False then (someone else got there first).
     """
-    names = tuple(sorted(columns))
-    stmt = _WRITES.get(names)
-    if stmt is None:  # two threads building the same one at once build equal statements
-        stmt = _WRITES[names] = (update(Ticket).where(Ticket.id == bindparam("ticket_id"))
-                                 .values({name: bindparam(f"new_{name}") for name in names}))
-    s.connection().execute(stmt, {"ticket_id": ticket.id, **{f"new_{name}": v for name, v in columns.items()}})
-    for name, value in columns.items():
-        set_committed_value(ticket, name, value)
+    params = {"ticket_id": ticket.id, "from_status": from_status, **{f"new_{k}": v for k, v in columns.items()}}
+    done = s.connection().execute(_update(tuple(sorted(columns)), from_status is not None), params).rowcount
+    if done:  # the row now holds these; tell the loaded object without reading it back
+        for name, value in columns.items():
+            set_committed_value(ticket, name, value)
+    return bool(done)
+
+
+def _take(s: Session, ticket: Ticket, window: Window, from_status: str) -> bool:
+    """Move a ticket into service at `window` unless someone else got there first."""
+    return _write(s, ticket, from_status=from_status, status="called", window_id=window.id, target_window_id=None)
 
 
 def _announce_call(uow: UnitOfWork, ctx: HallContext, ticket: Ticket, window: Window, who: Principal,

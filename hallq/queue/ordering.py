@@ -36,7 +36,7 @@ from hallq.queue.models import Ticket, TicketEvent, Window, WindowItem
 
 PRIORITIES = ("green", "appointment", "normal")
 RANKS = {"green": 0, "appointment": 1, "normal": 2}
-RANK = case({"green": 0, "appointment": 1}, value=Ticket.priority, else_=2)
+RANK = case(RANKS, value=Ticket.priority, else_=RANKS["normal"])  # RANKS in SQL
 TARGETED_TIER = -1
 
 
@@ -94,8 +94,10 @@ def _line(where: Iterable, order: Iterable, tried: bool) -> Select:
     return q.order_by(*order).limit(bindparam("depth"))
 
 
-def _heads_statement(dialect: str, tried: bool) -> CompoundSelect:
+@functools.cache  # built once per (database, tried ids or not): composing it costs more than running it
+def heads_statement(dialect: str, tried: bool) -> CompoundSelect:
     """Rows (id, tier, priority, queue_key): the first `depth` tickets of every line of the window.
+    Parameters: candidates_of(window), depth, and tried when `tried`.
 
     Lines of the window's own items are keyed (item, NULL target, class): an
     equality on every index column before the queue key, so the index hands
@@ -133,18 +135,6 @@ def _heads_statement(dialect: str, tried: bool) -> CompoundSelect:
             q = q.join(Ticket, Ticket.id.in_(line.with_only_columns(_HEAD.id)))
         parts.append(q.where(*where))
     return union_all(*parts)
-
-
-# Built once per (database, tried ids or not): composing them costs more than running them.
-_HEADS: dict[tuple[str, bool], CompoundSelect] = {}
-
-
-def heads_statement(dialect: str, tried: bool) -> CompoundSelect:
-    """The statement `heads` runs; parameters: candidates_of(window), depth, and tried when `tried`."""
-    stmt = _HEADS.get((dialect, tried))
-    if stmt is None:  # two threads building the same one at once build equal statements
-        stmt = _HEADS[dialect, tried] = _heads_statement(dialect, tried)
-    return stmt
 
 
 def heads(session: Session, window: Window, depth: int = 1, tried: Iterable[int] = ()) -> list[Head]:
