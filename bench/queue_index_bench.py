@@ -1,6 +1,6 @@
 """Benchmark: the queries that read one item's waiting tickets, at 100, 1,000 and 5,000 waiting.
 
-Every issued ticket answers with `ahead` (ordering._AHEAD), the screens' figures count
+Every issued ticket answers with `ahead` (ordering.ahead_statement), the screens' figures count
 the waiting per item after issues, calls and finishes (estimates._WAITING, once
 per item per paced moment: hallq/stats_pacer.py), every call-next
 picks from the waiting (ordering.pick_next), every clerk console previews the
@@ -53,7 +53,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import create_engine, insert, select, text, update
+from sqlalchemy import case, create_engine, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from harness import ROOT, bench_hall_file, cli
@@ -62,8 +62,8 @@ sys.path.insert(0, str(ROOT))  # for tests.* below (harness is found as bench/ i
 from hallq.db import Database, connect
 from hallq.queue.estimates import _WAITING
 from hallq.queue.models import Hall, Item, Ticket, Window
-from hallq.queue.ordering import (_AHEAD, _COUNT_CANDIDATES, CANDIDATES, RANK, TIER, _priority_streak, ahead_of,
-                                  call_order, candidates_of, heads_statement, pick_next, waiting_for)
+from hallq.queue.ordering import (_COUNT_CANDIDATES, CANDIDATES, RANKS, TIER, _priority_streak, ahead_of,
+                                  ahead_statement, call_order, candidates_of, heads_statement, pick_next, waiting_for)
 from tests.queue.test_queue_index import explain  # the tests' reading of a plan
 
 ITEM = "GA01"
@@ -156,7 +156,7 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
 
 # The statement pick_next ran before it read the heads of the window's lines: every waiting
 # ticket the window may call, sorted by the policy, the first one locked.
-SORTED_PICK = (CANDIDATES.order_by(TIER, RANK, Ticket.queue_key, Ticket.id).limit(1)
+SORTED_PICK = (CANDIDATES.order_by(TIER, case(RANKS, value=Ticket.priority), Ticket.queue_key, Ticket.id).limit(1)
                .with_for_update(skip_locked=True, of=Ticket))
 
 
@@ -179,14 +179,14 @@ def queries(s: Session) -> dict[str, tuple[Callable[[], object], object, dict]]:
     last = s.scalars(select(Ticket).where(Ticket.item_id == item.id, Ticket.status == "waiting",
                                           Ticket.priority == "normal", Ticket.target_window_id.is_(None))
                      .order_by(Ticket.queue_key.desc(), Ticket.id.desc()).limit(1)).one()
-    ahead = {"hall_id": hall.id, "item_id": item.id, "id": last.id, "rank": 2, "key": last.queue_key}
+    ahead = {"hall_id": hall.id, "item_id": item.id, "priority": "normal", "id": last.id, "key": last.queue_key}
     waiting = {"hall_id": hall.id, "ids": ids}
     # pick_next as call-next runs it (priority on, nothing tried; on PostgreSQL it locks the row it
     # chose): its plan is that of the heads it reads. Its priority-streak look-up reads events, not tickets.
     pick = candidates_of(window)
     heads = heads_statement(s.get_bind().dialect.name, False)
     return {
-        "_AHEAD": (lambda: ahead_of(s, last), _AHEAD, ahead),
+        "ahead": (lambda: ahead_of(s, last), ahead_statement(RANKS["normal"]), ahead),
         "_WAITING": (lambda: s.execute(_WAITING, waiting).all(), _WAITING, waiting),
         "pick_next": (lambda: pick_next(s, window, 2), heads, {**pick, "depth": 1}),
         "pick (sort)": (lambda: sorted_pick(s, window, 2), SORTED_PICK, pick),
@@ -202,7 +202,7 @@ def measure(db: Database, waiting: int, repeat: int) -> dict:
         measured = queries(s)
         for key, (call, statement, params) in measured.items():
             res[key] = (timed(call, repeat), plan(s, statement, params))
-        last = s.get(Ticket, measured["_AHEAD"][2]["id"])
+        last = s.get(Ticket, measured["ahead"][2]["id"])
         res["ahead (answer)"] = ahead_of(s, last)
         hall_id, item_id, prefix = last.hall_id, last.item_id, last.prefix
         s.rollback()
@@ -296,7 +296,7 @@ def postgres_db(tmp: Path, server: str, waiting: int):
 def report(database: str, waiting: int, res: dict) -> None:
     print(f"\n{database}, {waiting:,} waiting for {ITEM} (ahead of the last: {res['ahead (answer)']:,})")
     print(f"  {'query':<12} {'median ms':>10} {'p90 ms':>8} {'cpu ms':>8}  plan")
-    for key in ("_AHEAD", "_WAITING", "pick_next", "pick (sort)", "call_order", "waiting_for", "write"):
+    for key in ("ahead", "_WAITING", "pick_next", "pick (sort)", "call_order", "waiting_for", "write"):
         (median, p90, cpu), how = res[key]
         print(f"  {key:<12} {median:>10.3f} {p90:>8.3f} {cpu:>8.3f}  {how}")
 
@@ -304,7 +304,7 @@ def report(database: str, waiting: int, res: dict) -> None:
 def report_against(database: str, waiting: int, cpu: dict[tuple[str, str], list[float]]) -> None:
     what = "thread CPU" if database == "SQLite" else "wall"
     print(f"  {database}, {waiting:,} waiting, index of 0006 against 0007 (median {what} ms over the rounds):")
-    for key in ("_AHEAD", "_WAITING", "pick_next", "pick (sort)", "call_order", "waiting_for"):
+    for key in ("ahead", "_WAITING", "pick_next", "pick (sort)", "call_order", "waiting_for"):
         old, new = statistics.median(cpu[OLD_INDEX, key]), statistics.median(cpu[NEW_INDEX, key])
         print(f"    {key:<12} {old:>8.3f} -> {new:>8.3f}  ({(new - old) / old:+.0%})")
 

@@ -132,7 +132,7 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("hall_id", "prefix", "day", "seq"),
-        # Every column the waiting-queue counts filter on (ordering._AHEAD, estimates._WAITING,
+        # Every column the waiting-queue counts filter on (ordering.ahead_statement, estimates._WAITING,
         # ordering.waiting_for), so they read the index alone: one item's untargeted waiting tickets
         # of a class lie together in queue order. `id` is SQLite's rowid anyway; PostgreSQL needs
         # it here for the tie on the queue key.

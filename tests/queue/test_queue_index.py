@@ -1,6 +1,6 @@
 """The waiting-queue counts are answered from the queue index alone, and still count right.
 
-`ahead` (ordering._AHEAD) runs for every issued ticket and the waiting per item
+`ahead` (ordering.ahead_statement) runs for every issued ticket and the waiting per item
 (estimates._WAITING) for every issue, call and finish; with thousands waiting
 they must not read a table row per ticket. The index `ix_tickets_queue_place`
 holds every column they filter on, so SQLite reports a covering index and
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from hallq.migrate import config, upgrade
 from hallq.queue.estimates import _WAITING
 from hallq.queue.models import Item, Ticket, Window, WindowItem
-from hallq.queue.ordering import (_AHEAD, _COUNT_CANDIDATES, ahead_of, candidates_of, heads_statement,
+from hallq.queue.ordering import (_COUNT_CANDIDATES, ahead_of, ahead_statement, candidates_of, heads_statement,
                                   waiting_for)
 
 INDEX = "ix_tickets_queue_place"
@@ -138,14 +138,30 @@ def assert_covered(s: Session, plan: list) -> None:
         assert on_tickets and all(scan == ("Index Only Scan", INDEX) for scan in on_tickets), plan
 
 
-def test_ahead_is_counted_from_the_index_alone(filled):
+@pytest.mark.parametrize("priority", list(RANKS))
+def test_ahead_is_counted_by_range_seeks_in_the_index(filled, priority):
+    """`ahead` reads no ticket row, and each of its counts is a range keyed on the ticket's class: the
+    classes before it by equality, its own class up to its queue key. A count that tests every waiting
+    ticket of the item grows with the queue for every ticket issued."""
     with filled.db.read() as s:
         _index_only(s)
-        t = s.scalars(select(Ticket).where(Ticket.status == "waiting", Ticket.priority == "normal")
+        t = s.scalars(select(Ticket).where(Ticket.status == "waiting", Ticket.priority == priority,
+                                           Ticket.target_window_id.is_(None))
                       .order_by(Ticket.id.desc()).limit(1)).one()
-        plan = explain(s, _AHEAD, {"hall_id": t.hall_id, "item_id": t.item_id, "id": t.id,
-                                   "rank": RANKS[t.priority], "key": t.queue_key})
-        assert_covered(s, plan)
+        params = {"hall_id": t.hall_id, "item_id": t.item_id, "priority": t.priority, "id": t.id,
+                  "key": t.queue_key}
+        statement = ahead_statement(RANKS[t.priority])
+        assert_covered(s, explain(s, statement, params))
+        counts = RANKS[priority] + 1  # a count per class before this one (none for the green channel), and its own
+        plan = explain(s, statement, params, conds=True)
+        if s.get_bind().dialect.name == "sqlite":
+            seeks = [line for line in plan if line.startswith("SEARCH tickets")]
+            line = "SEARCH tickets USING COVERING INDEX ix_tickets_queue_place (hall_id=? AND status=? AND item_id=? AND target_window_id=? AND priority=?"
+            assert len(seeks) == counts and all(seek.startswith(line) for seek in seeks), plan
+            assert seeks[-1] == line + " AND queue_key<?)", plan
+        else:
+            assert len(plan) == counts and all("priority" in cond for _, _, cond in plan), plan
+            assert "queue_key" in plan[-1][2], plan
 
 
 def test_waiting_per_item_is_counted_from_the_index_alone(filled):
