@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Collection
 
-from sqlalchemy import Boolean, bindparam, func, insert, literal_column, or_, select, update
+from sqlalchemy import Boolean, Row, bindparam, func, insert, literal_column, or_, select, update
 
 from hallq.devices.messages import WORKING_STATES
 from hallq.devices.models import PrintJob
@@ -54,21 +54,22 @@ def ticket_document(ctx: HallContext, ticket: dict, item: Item, qr_url: str, lan
             "department": item.department.name, "lang": lang, "timezone": ctx.hall.timezone}
 
 
+_JOBS = PrintJob.__table__
 # Built once: it runs for every printed ticket.
-_INSERT_JOB = insert(PrintJob).returning(PrintJob.id)
+_INSERT_JOB = insert(_JOBS).returning(*_JOBS.c)
 
 
 def request_print(uow: UnitOfWork, ticket: Ticket, printer: str, document: dict[str, Any], *, kind: str,
-                  who: str, now: dt.datetime) -> PrintJob:
+                  who: str, now: dt.datetime) -> Row:
     """The job row (pending) and the event that carries it to the printer's agent after commit.
 
-    One INSERT on the session's connection: an ORM flush of the new object cost
-    more than the insert itself, and nothing in this transaction reads the job
-    back, so the object handed back is not in the session (only its columns are used).
+    One INSERT on the session's connection, handing back the row as written:
+    nothing in this transaction reads the job again, and an ORM object for it
+    (a flush, or only building one) cost more than the insert itself.
     """
-    columns = dict(hall_id=ticket.hall_id, ticket_id=ticket.id, printer=printer, kind=kind, state="pending",
-                   reason=None, requested_by=who, created_at=now, finished_at=None)
-    job = PrintJob(id=uow.session.connection().execute(_INSERT_JOB, columns).scalar_one(), **columns)
+    job = uow.session.connection().execute(_INSERT_JOB, dict(
+        hall_id=ticket.hall_id, ticket_id=ticket.id, printer=printer, kind=kind, state="pending", reason=None,
+        requested_by=who, created_at=now, finished_at=None)).one()
     uow.add_event(Event(PRINT_REQUESTED, ticket.hall_id, {
         "job": job.id, "printer": printer, "document": document, "ticket": ticket.id,
         "number": ticket.number, "window": None, "service": None, "at": iso(now)}))
@@ -83,7 +84,6 @@ class NotHosted(Exception):
         self.printer = printer
 
 
-_JOBS = PrintJob.__table__
 # What the news of a settled job needs, handed back by the UPDATE that settles it: the
 # job's columns and its ticket's number and service. The ticket's two are subqueries
 # written out because SQLite's RETURNING drops table names from the columns SQLAlchemy
@@ -149,7 +149,7 @@ def _news(uow: UnitOfWork, row, now: dt.datetime) -> None:
         **job_json(row), "number": row.number, "window": None, "service": row.service, "at": iso(now)}))
 
 
-def job_json(job: PrintJob) -> dict:
+def job_json(job: PrintJob | Row) -> dict:
     """A job as the API and the news show it: a PrintJob, or a row of its columns."""
     return {"job": job.id, "ticket": job.ticket_id, "printer": job.printer, "kind": job.kind,
             "state": job.state, "reason": job.reason, "created_at": iso(job.created_at),
@@ -157,7 +157,7 @@ def job_json(job: PrintJob) -> dict:
 
 
 def reprint(uow: UnitOfWork, ctx: HallContext, ticket: Ticket, ticket_view: dict, printer: str, qr_url: str,
-            lang: str, who: str, now: dt.datetime) -> PrintJob:
+            lang: str, who: str, now: dt.datetime) -> Row:
     """The guide desk prints a ticket again (one whose printing failed, or a lost slip)."""
     if ticket.hall_id != ctx.id:
         raise NotFound("ticket_unknown", ticket=ticket.id)
