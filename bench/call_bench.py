@@ -33,9 +33,10 @@ import time
 import requests
 
 from agent_sim import AgentProcess
-from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, Bench, BenchError, BenchOptions, CpuMeter, Table, below,
-                     call_event_note, call_event_rows, cli, delay_figures, describe, fmt, issue_to_quiet_hall,
-                     load_line, machine, ms, pct, report_end, run_facts, speed_line, swarm_facts, swarm_problems)
+from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, Bench, BenchError, BenchOptions, CpuMeter, SpeedProbe, Table,
+                     below, call_event_note, call_event_rows, cli, delay_figures, describe, fmt, issue_to_quiet_hall,
+                     load_line, machine, ms, pct, phase_speed_lines, report_end, run_facts, speed_line, swarm_facts,
+                     swarm_problems)
 from screens import Swarm
 
 RESULTS = ROOT / "bench" / "results" / "call.json"
@@ -192,6 +193,7 @@ def report(res: dict) -> str:
     lines.append(f"{c['screens']} screens connected in {res['connect_s']} s. CPU time during the calls: server "
                  f"{fmt(c.get('server_cpu_s'), ' s')}, agent {fmt(c.get('agent_cpu_s'), ' s')}, load generator "
                  f"{fmt(c.get('loadgen_cpu_s'), ' s')} over {fmt(c.get('wall_s'), ' s')} of wall time.")
+    lines += phase_speed_lines([(f"{c['calls_done']} calls", c.get("speed"))])
     problems = []
     if c["errors"] or any(c["missed"].values()) or c["wrong_screen"] or c["calls_done"] < c["calls"]:
         problems.append(f"  calls done {c['calls_done']}/{c['calls']}, missed {c['missed']} ({WAIT_S:.0f} s limit), "
@@ -252,11 +254,14 @@ def main() -> int:
         res["setup_s"] = round(time.monotonic() - set_up, 1)
         print(f"set up in {res['setup_s']} s", flush=True)
         print(f"{sizes['calls']} calls, one at a time ...", flush=True)
-        meter, w0 = CpuMeter(server, [agent]), time.perf_counter()
-        meter.start()
-        res["calls"] = part = calls(base, kiosk, clerk, swarm, events, sizes["calls"])
-        part.update(meter.used())
-        part["wall_s"] = round(time.perf_counter() - w0, 2)
+        meter = CpuMeter(server, [agent])
+        with SpeedProbe() as probe:
+            meter.start()
+            w0 = time.perf_counter()
+            res["calls"] = part = calls(base, kiosk, clerk, swarm, events, sizes["calls"])
+            part.update(meter.used())
+            part["wall_s"] = round(time.perf_counter() - w0, 2)
+        part["speed"] = probe.figures()
         part["swarm"] = swarm_facts(swarm)
 
         if not agent.alive():

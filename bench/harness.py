@@ -113,7 +113,8 @@ TYPICAL_LOOP_MS = 4.0
 
 def python_loop_ms(rounds: int = 5) -> float:
     """Best of `rounds` of a fixed pure-Python loop: how fast this machine runs the interpreter today,
-    so figures of different days and machines can be compared (shared VMs vary)."""
+    so figures of different days and machines can be compared (shared VMs vary). Idle, so wall time;
+    SpeedProbe times the same loop in CPU time during the phases."""
     best = float("inf")
     for _ in range(rounds):
         start = time.perf_counter()
@@ -142,6 +143,116 @@ def speed_line(m: dict) -> str:
     return (f"machine speed: sum(i*i for i in range(100000)) took {loop:.1f} ms here at the start and {end:.1f} ms "
             f"at the end (best of 5 each); a typical modern x86 core takes about {typical:.0f} ms, so this machine "
             f"ran Python about {loop / typical:.1f}x, then {end / typical:.1f}x slower")
+
+
+# --- the machine's speed during a phase ----------------------------------------------
+
+# The probe process, run with `python -I -S -c` so that it starts in a few ms and imports nothing but the
+# standard library. It times the loop of python_loop_ms (keep the two the same) in the CPU time of its own
+# thread: on a busy 2-core machine wall time would count the waits for a core, which say how loaded the
+# machine is, not how fast its core runs. A sample a line (loop ms), the first at once;
+# it stops when its stdin closes (the harness stopping it, or going away however it ends).
+_PROBE_PROGRAM = """
+import select, sys, time
+interval = float(sys.argv[1])
+print("ready", flush=True)
+next_at = time.monotonic()
+while True:
+    start = time.thread_time()
+    sum(i * i for i in range(100_000))
+    loop = time.thread_time() - start
+    try:
+        print(f"{loop * 1000:.3f}", flush=True)
+    except BrokenPipeError:
+        break
+    next_at = max(next_at + interval, time.monotonic())  # a starved probe resumes the beat, it does not catch up
+    if select.select([sys.stdin], [], [], next_at - time.monotonic())[0]:
+        break  # stdin readable: closed
+"""
+PROBE_INTERVAL_S = 0.5
+
+
+class SpeedProbe:
+    """The machine's Python speed during one phase, measured by a process of its own (see _PROBE_PROGRAM),
+    so that it shares no interpreter lock with the load generator.
+
+        with SpeedProbe() as probe:
+            ...the phase...
+        part["speed"] = probe.figures()
+
+    start() returns once the probe took its first sample; stop() ends it and keeps the samples.
+    """
+
+    def __init__(self, interval_s: float = PROBE_INTERVAL_S):
+        self.interval_s = interval_s
+        self.samples: list[float] = []  # loop ms, one every interval_s (later when the probe was starved)
+        self.proc: subprocess.Popen | None = None
+        self._reader: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.samples = []
+        self.proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _PROBE_PROGRAM, str(self.interval_s)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        if self.proc.stdout.readline().strip() != "ready":
+            self.stop()
+            raise BenchError("the machine-speed probe did not start")
+        # A thread that sleeps in readline keeps the pipe drained however long the phase runs.
+        self._reader = threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True)
+        self._reader.start()
+
+    def _read(self, out) -> None:
+        for line in out:
+            self.samples.append(float(line))
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()  # the probe's select wakes and it exits, closing its stdout
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+        self.proc.stdout.close()
+        self.proc = self._reader = None
+
+    def __enter__(self) -> SpeedProbe:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def figures(self) -> dict:
+        """Median and max of the phase's samples, the median's factor against TYPICAL_LOOP_MS, and the samples
+        (loop ms, every `interval_s`) to see when a phase slowed."""
+        loops = self.samples
+        median = pct(loops, 50)
+        return {"samples": len(loops), "interval_s": self.interval_s,
+                "median_loop_ms": None if median is None else round(median, 2),
+                "max_loop_ms": round(max(loops), 2) if loops else None,
+                "factor": None if median is None else round(median / TYPICAL_LOOP_MS, 2),
+                "loop_ms": [round(loop, 1) for loop in loops]}
+
+
+def phase_speed_lines(phases: Iterable[tuple[str, dict | None]]) -> list[str]:
+    """The report's block on the machine's speed during each phase, from SpeedProbe.figures()."""
+    lines = [f"machine speed during each phase (the calibration loop in a probe process's own CPU time, every "
+             f"{PROBE_INTERVAL_S} s; a typical modern x86 core takes about {TYPICAL_LOOP_MS:.0f} ms): divide "
+             f"CPU-bound figures (CPU per op, rates) by the phase's factor before comparing runs"]
+    phases = list(phases)
+    width = max(len(name) for name, _ in phases) + 1
+    for name, speed in phases:
+        if not speed or not speed["samples"]:
+            lines.append(f"  {name:<{width}} not measured")
+            continue
+        lines.append(f"  {name:<{width}} median {speed['median_loop_ms']:.1f} ms ({speed['factor']:.1f}x typical), "
+                     f"max {speed['max_loop_ms']:.1f} ms, {speed['samples']} samples")
+    return lines
 
 
 def write_results(path: Path, res: dict) -> None:

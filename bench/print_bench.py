@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent_sim import AgentProcess  # noqa: E402
 from harness import (REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Load, cli,  # noqa: E402
-                     Phase, Table, at_least, below, describe, fmt, fsync_ms, load_line, machine, ms, pct, report_end,
-                     run_facts, speed_line)
+                     Phase, SpeedProbe, Table, at_least, below, describe, fmt, fsync_ms, load_line, machine, ms, pct,
+                     phase_speed_lines, report_end, run_facts, speed_line)
 from hallq.devices.escpos.decode import decode  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "print.json"
@@ -251,6 +251,8 @@ def report(res: dict) -> str:
         lines.append(f"  {name:<12} server {fmt(part.get('server_cpu_s'), ' s')}, agents "
                      f"{fmt(part.get('agent_cpu_s'), ' s')}, load generator {fmt(part.get('loadgen_cpu_s'), ' s')}"
                      f"{per}")
+    lines += phase_speed_lines((name, part.get("speed")) for name, part in
+                               (("1 kiosk", c1), (f"{cn['kiosks']} kiosks", cn), ("pipelined", pl)))
     problems = []
     for name, part in (("1 kiosk", c1), ("n kiosks", cn), ("pipelined", pl)):
         bad = {k: v for k, v in part["statuses"].items() if k != "201"}
@@ -332,9 +334,11 @@ def main() -> int:
         def measured(key: str, label: str, chosen: list[Kiosk], count: int, wait: bool) -> None:
             print(label + " ...", flush=True)
             meter = CpuMeter(server, agents)
-            meter.start()
-            res[key] = part = run_phase(base, chosen, printed, count, wait)
-            part.update(meter.used())
+            with SpeedProbe() as probe:
+                meter.start()
+                res[key] = part = run_phase(base, chosen, printed, count, wait)
+                part.update(meter.used())
+            part["speed"] = probe.figures()
             issued_by_phase.append((key, [(k.name, list(k.issued)) for k in chosen]))
 
         measured("closed_1", f"1 kiosk: {sizes['c1']} printed tickets, each waiting for its paper",

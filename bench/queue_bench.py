@@ -28,9 +28,9 @@ import time
 import requests
 
 from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Load, Phase,
-                     Table, at_least, below, call_event_note, call_event_rows, delay_figures, describe, fmt, fsync_ms,
-                     issue_to_quiet_hall, load_line, machine, ms, pct, report_end, run_facts, speed_line, swarm_facts,
-                     swarm_problems)
+                     SpeedProbe, Table, at_least, below, call_event_note, call_event_rows, delay_figures, describe, fmt,
+                     fsync_ms, issue_to_quiet_hall, load_line, machine, ms, pct, phase_speed_lines, report_end,
+                     run_facts, speed_line, swarm_facts, swarm_problems)
 from screens import Swarm
 
 RESULTS = ROOT / "bench" / "results" / "queue.json"
@@ -235,13 +235,14 @@ def report(res: dict) -> str:
                  f"screens on one thread, and the kiosk and clerk requests) used "
                  f"{fmt(fo.get('loop_loadgen_cpu_s'), ' s')} CPU, the server {fmt(fo.get('loop_server_cpu_s'), ' s')}.")
     lines.append("CPU time used (server process group / this load generator), and server CPU per operation:")
-    for name, part, n in (("issue, 1 client", i1, i1["ok"]), ("issue, 20 clients", i20, i20["ok"]),
-                          ("call-next loop (call-next + finish)", cn, cn["ok"]),
-                          ("fan-out (incl. connecting screens)", fo, None)):
+    phases = (("issue, 1 client", i1, i1["ok"]), ("issue, 20 clients", i20, i20["ok"]),
+              ("call-next loop (call-next + finish)", cn, cn["ok"]), ("fan-out (incl. connecting screens)", fo, None))
+    for name, part, n in phases:
         per = (f", {part['server_cpu_s'] / n * 1000:.1f} ms server CPU per op"
                if n and part.get("server_cpu_s") is not None else "")
         lines.append(f"  {name:<38} server {fmt(part.get('server_cpu_s'), ' s')}, "
                      f"load generator {fmt(part.get('loadgen_cpu_s'), ' s')}{per}")
+    lines += phase_speed_lines((name, part.get("speed")) for name, part, _ in phases)
     problems = []
     for name, part in (("issue c=1", i1), ("issue c=20", i20), ("call-next", cn), ("fan-out", fo)):
         bad = {k: v for k, v in part.get("statuses", {}).items() if k not in ("200", "201", "204")}
@@ -297,9 +298,11 @@ def run(args) -> int:
         def measured(key, label, fn, *fargs):
             print(label + " ...", flush=True)
             meter = CpuMeter(server)
-            meter.start()
-            res[key] = part = fn(*fargs)
-            part.update(meter.used())
+            with SpeedProbe() as probe:
+                meter.start()
+                res[key] = part = fn(*fargs)
+                part.update(meter.used())
+            part["speed"] = probe.figures()
 
         measured("issue_c1", f"issuing {sizes['issue_c1']} tickets with 1 client", issue_load,
                  base, kiosk, sizes["issue_c1"], 1)
