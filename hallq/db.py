@@ -5,6 +5,12 @@ Two session factories exist because SQLite has one writer at a time: a write
 transaction starts with BEGIN IMMEDIATE so concurrent writers queue on the
 database lock instead of failing half-way, while read-only work uses a plain
 deferred BEGIN and never blocks behind a writer (WAL mode).
+
+On SQLite a process's writes also share one connection. They take turns
+anyway (below), and SQLite empties a connection's page cache whenever another
+connection has written since its last transaction: writes spread over a pool
+read the same pages from the file again in nearly every transaction (40 reads
+per printed ticket), while the one writer keeps them.
 """
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, StaticPool, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -55,7 +61,7 @@ class Database:
     """An engine with its two session factories."""
 
     engine: Engine
-    write: sessionmaker  # BEGIN IMMEDIATE on SQLite
+    write: sessionmaker  # BEGIN IMMEDIATE on SQLite, on its own engine of one connection
     read: sessionmaker
 
     @property
@@ -63,7 +69,8 @@ class Database:
         return self.engine.url.render_as_string(hide_password=False)
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        for engine in {self.engine, self.write.kw["bind"]}:
+            engine.dispose()
 
 
 def connect(url: str | None = None, *, pool_size: int = 20) -> Database:
@@ -78,14 +85,17 @@ def connect(url: str | None = None, *, pool_size: int = 20) -> Database:
 
 
 def _connect_sqlite(url: str) -> Database:
-    path = url.split("///", 1)[-1]
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-    # The immediate engine shares the pool; only the BEGIN it emits differs.
-    immediate = engine.execution_options(hallq_begin="BEGIN IMMEDIATE")
+    path = url.split("///", 1)[-1] if "///" in url else ""
+    if path in ("", ":memory:"):
+        # Reads and writes go through different connections, which an in-memory database does not share.
+        raise ValueError(f"hallq keeps its data in a SQLite file, not in memory: {url}")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    connect_args = {"timeout": 30, "check_same_thread": False}
+    engine = create_engine(url, connect_args=connect_args)
+    # The writes' one connection (see the module's docstring); the write lock below hands it from thread to thread.
+    writer = create_engine(url, connect_args=connect_args, poolclass=StaticPool,
+                           execution_options={"hallq_begin": "BEGIN IMMEDIATE"})
 
-    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # let us emit BEGIN ourselves
         cur = dbapi_conn.cursor()
@@ -95,11 +105,14 @@ def _connect_sqlite(url: str) -> Database:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
 
-    @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql(conn.get_execution_options().get("hallq_begin", "BEGIN"))
 
-    write = sessionmaker(immediate, expire_on_commit=False)
+    for each in (engine, writer):
+        event.listen(each, "connect", _on_connect)
+        event.listen(each, "begin", _on_begin)
+
+    write = sessionmaker(writer, expire_on_commit=False)
     _queue_writers(write)
     return Database(engine, write, sessionmaker(engine, expire_on_commit=False))
 
@@ -110,17 +123,26 @@ def _queue_writers(factory: sessionmaker) -> None:
     SQLite's busy handler sleeps and retries, so a thread that commits and
     begins again at once can keep a waiting thread out for as long as it
     likes: one clerk's button would hang while another's works. Threads
-    queued on a lock, taken before BEGIN IMMEDIATE, are woken in turn.
+    queued on a lock, taken before BEGIN IMMEDIATE, are woken in turn, and the
+    lock hands the writes' one connection from thread to thread.
     """
-    lock = threading.RLock()  # a nested write session errors on SQLite's busy timeout rather than hanging
+    lock = threading.Lock()
+    holding = threading.local()
 
     @event.listens_for(factory, "after_transaction_create")
     def _take(session, transaction):
         if transaction.parent is None:
+            if getattr(holding, "lock", False):
+                # Its connection would be the writes' one connection, in the middle of the outer
+                # transaction: handing it back would roll that transaction back.
+                raise RuntimeError("a write session was opened inside another write session of the same thread")
             lock.acquire()
+            holding.lock = True
             session.info["hallq_write_lock"] = True
 
     @event.listens_for(factory, "after_transaction_end")
     def _give(session, transaction):
+        # After the session handed its connection back (SessionTransaction.close), so the next writer gets it clean.
         if transaction.parent is None and session.info.pop("hallq_write_lock", False):
+            holding.lock = False
             lock.release()
