@@ -218,9 +218,9 @@ def ahead_statement(rank: int) -> Select:
 
     Range counts in the queue index, one per part of the line in front: each
     class that ranks before this one, and this class up to the ticket's (queue
-    key, id). A count over one expression per row (the class's rank, then the
-    key) read every waiting ticket of the item and was the one cost of issuing
-    that grew with the queue: 1.5 ms with 5,000 waiting on SQLite.
+    key, id). A count testing an expression on every waiting ticket of the
+    item (its class's rank, then its key) took 1.5 ms with 5,000 waiting on
+    SQLite; these seeks walk the same index entries without it in 0.9 ms.
     """
     line = (Ticket.hall_id == bindparam("hall_id"), Ticket.item_id == bindparam("item_id"),
             Ticket.status == _WAITING_STATUS, Ticket.target_window_id.is_(None))
