@@ -16,6 +16,7 @@ from PIL import Image
 from hallq.db import connect
 from hallq.demo import PASSWORD, create_demo_app, prepare
 from hallq.demo_hardware import DemoHardware, agent_scope, loopback_url
+from hallq.devices.agent import VOICE, led_name
 from hallq.migrate import upgrade
 from tests.browser import screenshot
 from tests.conftest import MONDAY_10AM, Clock, Hall, Server
@@ -59,6 +60,20 @@ def demo(tmp_path_factory):
     running = Demo(tmp_path_factory.mktemp("demo"))
     yield running
     running.close()
+
+
+def test_the_agent_reports_no_device_before_its_hello_is_accepted(tmp_path, caplog):
+    """The voice tells its state as it starts, before the server has accepted the hello that declares it:
+    such a report used to be refused as "not hosted" (a warning at every start). It is sent once the
+    hello is accepted, with every other device's state."""
+    caplog.set_level("WARNING", logger="hallq.devices.hub")
+    running = Demo(tmp_path)
+    try:
+        until(lambda: running.device("voice", VOICE) == "ok", what="the voice reported ok")
+        until(lambda: running.device("led", led_name(1)) == "ok", what="window 1's LED screen reported ok")
+    finally:
+        running.close()
+    assert [r.getMessage() for r in caplog.records if "does not host" in r.getMessage()] == []
 
 
 def serving_at(demo, window):

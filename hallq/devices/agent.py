@@ -160,6 +160,7 @@ class Agent:
         # is its C path); decoding the frame checks it again at C speed, so the first pass goes.
         self.sio = socketio.Client(reconnection=True, reconnection_delay_max=5,
                                    websocket_extra_options={"skip_utf8_validation": True})
+        self.hello_answer: dict | None = None  # before the devices below: they report as they start
         self.printers = {p.name: PrinterHost(p, open_printer(p), self._answer, self._report)
                          for p in config.printers}
         # Screens report their first state while LedScreens is still being built.
@@ -173,7 +174,6 @@ class Agent:
         self.keypads = [KeypadAdapter(bus, ServerActions(self), on_status=self._keypad_status).start()
                         for bus in config.keypads]
         self._stop = threading.Event()
-        self.hello_answer: dict | None = None
         self.sio.on("connect", self._connected)
         self.sio.on(m.PRINT, self._print)
         self.sio.on(m.LED_SHOW, self._led_show)
@@ -210,6 +210,7 @@ class Agent:
 
     # --- server -> agent ------------------------------------------------------------
     def _connected(self) -> None:
+        self.hello_answer = None  # this connection's hello is yet to be accepted (see _report)
         # Handlers must not block the client's reader, so hello waits in a thread of its own.
         threading.Thread(target=self._hello, name="agent hello", daemon=True).start()
 
@@ -265,7 +266,10 @@ class Agent:
         self._emit(m.JOB_RESULT, result.model_dump())
 
     def _report(self, status: m.DeviceStatus) -> None:
-        self._emit(m.DEVICE_STATUS, status.model_dump())
+        # Until the server has accepted this connection's hello it hosts nothing here and would refuse
+        # the report (the voice, say, tells its state as it starts); once accepted, every state is sent.
+        if self.hello_answer == {"ok": True}:
+            self._emit(m.DEVICE_STATUS, status.model_dump())
 
     def _voice_status(self, status: VoiceStatus) -> None:
         state = "ok" if status.state == "ok" else "failed"
