@@ -141,8 +141,8 @@ def assert_covered(s: Session, plan: list) -> None:
 @pytest.mark.parametrize("priority", list(RANKS))
 def test_ahead_is_counted_by_range_seeks_in_the_index(filled, priority):
     """`ahead` reads no ticket row, and each of its counts is a range keyed on the ticket's class: the
-    classes before it by equality, its own class up to its queue key. A count that tests every waiting
-    ticket of the item grows with the queue for every ticket issued."""
+    classes before it by equality, its own class up to its queue key, and at its key up to its id. A
+    count that tests every waiting ticket of the item grows with the queue for every ticket issued."""
     with filled.db.read() as s:
         _index_only(s)
         t = s.scalars(select(Ticket).where(Ticket.status == "waiting", Ticket.priority == priority,
@@ -152,16 +152,16 @@ def test_ahead_is_counted_by_range_seeks_in_the_index(filled, priority):
                   "key": t.queue_key}
         statement = ahead_statement(RANKS[t.priority])
         assert_covered(s, explain(s, statement, params))
-        counts = RANKS[priority] + 1  # a count per class before this one (none for the green channel), and its own
+        before = RANKS[priority]  # a seek per class before this one (none for the green channel)
         plan = explain(s, statement, params, conds=True)
         if s.get_bind().dialect.name == "sqlite":
             seeks = [line for line in plan if line.startswith("SEARCH tickets")]
-            line = "SEARCH tickets USING COVERING INDEX ix_tickets_queue_place (hall_id=? AND status=? AND item_id=? AND target_window_id=? AND priority=?"
-            assert len(seeks) == counts and all(seek.startswith(line) for seek in seeks), plan
-            assert seeks[-1] == line + " AND queue_key<?)", plan
+            line = ("SEARCH tickets USING COVERING INDEX ix_tickets_queue_place "
+                    "(hall_id=? AND status=? AND item_id=? AND target_window_id=? AND priority=?")
+            assert seeks == [line + ")"] * before + [line + " AND queue_key<?)", line + " AND queue_key=? AND id<?)"], plan
         else:
-            assert len(plan) == counts and all("priority" in cond for _, _, cond in plan), plan
-            assert "queue_key" in plan[-1][2], plan
+            assert len(plan) == before + 2 and all("priority" in cond for _, _, cond in plan), plan
+            assert "queue_key <" in plan[-2][2] and "queue_key =" in plan[-1][2] and "id <" in plan[-1][2], plan
 
 
 def test_waiting_per_item_is_counted_from_the_index_alone(filled):
