@@ -33,10 +33,10 @@ import time
 import requests
 
 from agent_sim import AgentProcess
-from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, Bench, BenchError, BenchOptions, CpuMeter, SpeedProbe, Table,
-                     below, call_event_note, call_event_rows, cli, delay_figures, describe, fmt, issue_to_quiet_hall,
-                     load_line, machine, ms, pct, phase_speed_lines, report_end, run_facts, speed_line, swarm_facts,
-                     swarm_problems)
+from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, Bench, BenchError, BenchOptions, CpuMeter, Table, below,
+                     call_event_note, call_event_rows, cli, delay_figures, describe, fmt, issue_to_quiet_hall,
+                     load_line, machine, measure_phase, ms, pct, phase_speed_lines, report_end, run_facts, speed_line,
+                     swarm_facts, swarm_problems)
 from screens import Swarm
 
 RESULTS = ROOT / "bench" / "results" / "call.json"
@@ -254,14 +254,14 @@ def main() -> int:
         res["setup_s"] = round(time.monotonic() - set_up, 1)
         print(f"set up in {res['setup_s']} s", flush=True)
         print(f"{sizes['calls']} calls, one at a time ...", flush=True)
-        meter = CpuMeter(server, [agent])
-        with SpeedProbe() as probe:
-            meter.start()
+
+        def timed_calls() -> dict:
             w0 = time.perf_counter()
-            res["calls"] = part = calls(base, kiosk, clerk, swarm, events, sizes["calls"])
-            part.update(meter.used())
+            part = calls(base, kiosk, clerk, swarm, events, sizes["calls"])
             part["wall_s"] = round(time.perf_counter() - w0, 2)
-        part["speed"] = probe.figures()
+            return part
+
+        res["calls"] = part = measure_phase(CpuMeter(server, [agent]), timed_calls)
         part["swarm"] = swarm_facts(swarm)
 
         if not agent.alive():

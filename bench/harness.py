@@ -573,6 +573,17 @@ class CpuMeter:
         return used
 
 
+def measure_phase(meter: CpuMeter, run: Callable[[], dict]) -> dict:
+    """One measured phase: the figures `run` returns, with the CPU `meter` counted and the machine's
+    speed meanwhile (`speed`, SpeedProbe.figures())."""
+    with SpeedProbe() as probe:
+        meter.start()
+        part = run()
+        part.update(meter.used())
+    part["speed"] = probe.figures()
+    return part
+
+
 # --- load ------------------------------------------------------------------------
 
 class Phase:

@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent_sim import AgentProcess  # noqa: E402
 from harness import (REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Load, cli,  # noqa: E402
-                     Phase, SpeedProbe, Table, at_least, below, describe, fmt, fsync_ms, load_line, machine, ms, pct,
-                     phase_speed_lines, report_end, run_facts, speed_line)
+                     Phase, Table, at_least, below, describe, fmt, fsync_ms, load_line, machine, measure_phase, ms,
+                     pct, phase_speed_lines, report_end, run_facts, speed_line)
 from hallq.devices.escpos.decode import decode  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "print.json"
@@ -333,12 +333,7 @@ def main() -> int:
 
         def measured(key: str, label: str, chosen: list[Kiosk], count: int, wait: bool) -> None:
             print(label + " ...", flush=True)
-            meter = CpuMeter(server, agents)
-            with SpeedProbe() as probe:
-                meter.start()
-                res[key] = part = run_phase(base, chosen, printed, count, wait)
-                part.update(meter.used())
-            part["speed"] = probe.figures()
+            res[key] = measure_phase(CpuMeter(server, agents), lambda: run_phase(base, chosen, printed, count, wait))
             issued_by_phase.append((key, [(k.name, list(k.issued)) for k in chosen]))
 
         measured("closed_1", f"1 kiosk: {sizes['c1']} printed tickets, each waiting for its paper",

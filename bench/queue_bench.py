@@ -28,8 +28,8 @@ import time
 import requests
 
 from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Load, Phase,
-                     SpeedProbe, Table, at_least, below, call_event_note, call_event_rows, delay_figures, describe, fmt,
-                     fsync_ms, issue_to_quiet_hall, load_line, machine, ms, pct, phase_speed_lines, report_end,
+                     Table, at_least, below, call_event_note, call_event_rows, delay_figures, describe, fmt, fsync_ms,
+                     issue_to_quiet_hall, load_line, machine, measure_phase, ms, pct, phase_speed_lines, report_end,
                      run_facts, speed_line, swarm_facts, swarm_problems)
 from screens import Swarm
 
@@ -297,12 +297,7 @@ def run(args) -> int:
 
         def measured(key, label, fn, *fargs):
             print(label + " ...", flush=True)
-            meter = CpuMeter(server)
-            with SpeedProbe() as probe:
-                meter.start()
-                res[key] = part = fn(*fargs)
-                part.update(meter.used())
-            part["speed"] = probe.figures()
+            res[key] = measure_phase(CpuMeter(server), lambda: fn(*fargs))
 
         measured("issue_c1", f"issuing {sizes['issue_c1']} tickets with 1 client", issue_load,
                  base, kiosk, sizes["issue_c1"], 1)
