@@ -29,6 +29,7 @@ the announcer reports the voice as failed, and the page shows why.
 from __future__ import annotations
 
 import atexit
+import datetime as dt
 import logging
 import os
 import shutil
@@ -39,7 +40,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import requests
 from flask import Blueprint, Response, abort, jsonify, render_template, request
@@ -113,7 +114,7 @@ class DemoAgent(Agent):
         clip = len(self.recorder.played) - 1 if outcome == "played" else None
         with self._spoken_lock:
             self.spoken.append(Spoken(announcement.text or announcement.number or "", outcome, detail, clip,
-                                      time.time()))
+                                      self.clock().timestamp()))
         super()._voice_done(announcement, outcome, detail)
 
     def spoken_so_far(self) -> list[Spoken]:
@@ -185,8 +186,10 @@ def agent_scope(kiosks: list[str], windows: Iterable[int],
 class DemoHardware:
     def __init__(self, agent_token: str, kiosks: list[str], windows: dict[int, str], *,
                  window_printers: tuple[int, ...] = WINDOW_PRINTERS, keypad_window: int | None = KEYPAD_WINDOW,
-                 workdir: Path | None = None, heartbeat_s: float | None = None, hall_name: str = ""):
+                 workdir: Path | None = None, heartbeat_s: float | None = None, hall_name: str = "",
+                 clock: Callable[[], dt.datetime] | None = None):
         self.agent_token = agent_token
+        self.clock = clock  # the agent's; None: the real one
         self.hall_name = hall_name
         self.windows = dict(sorted(windows.items()))
         self.run = uuid.uuid4().hex[:8]  # in image and sound URLs: a new run never shows the last run's cache
@@ -261,7 +264,9 @@ class DemoHardware:
     def start(self, server_url: str, *, background: bool = False) -> "DemoHardware":
         """Start the agent against the server. In the background it first waits for the
         server to answer: under gunicorn the app is built before the worker serves."""
-        kwargs = {"heartbeat_s": self.heartbeat_s} if self.heartbeat_s else {}
+        kwargs: dict[str, Any] = {"heartbeat_s": self.heartbeat_s} if self.heartbeat_s else {}
+        if self.clock is not None:
+            kwargs["clock"] = self.clock
         self.agent = DemoAgent(server_url, self.agent_token, self.config(), recorder=self.recorder, **kwargs)
         if background:
             threading.Thread(target=self._connect_when_up, args=(server_url,), name="demo agent connect",

@@ -34,7 +34,7 @@ from hallq.devices.escpos.status import PrinterStatus
 from hallq.devices.keypad import ActionRefused, KeypadAdapter, WindowDisplay
 from hallq.devices.led.screens import LedScreens, WindowStatusChange
 from hallq.devices.registry import HEARTBEAT
-from hallq.devices.voice.announcer import Announcer, VoiceStatus
+from hallq.devices.voice.announcer import Announcer, VoiceStatus, utc_now
 from hallq.devices.voice.playback import MiniaudioPlayback, Playback
 from hallq.devices.voice.settings import VoiceSettings
 from hallq.kiosk.ticket_layout import paper_for, ticket_blocks
@@ -153,8 +153,11 @@ VOICE = "voice"  # the one announcer an agent may host speaks for the whole hall
 class Agent:
     def __init__(self, server: str, token: str, config: AgentConfig, *,
                  open_printer: Callable[[NamedPrinter], Printer] = open_printer,
-                 playback: Playback | None = None, heartbeat_s: float = HEARTBEAT.total_seconds()):
-        self.server, self.token, self.config = server.rstrip("/"), token, config
+                 playback: Playback | None = None, heartbeat_s: float = HEARTBEAT.total_seconds(),
+                 clock: Callable[[], dt.datetime] = utc_now):
+        # `clock` is the hall's time as this agent sees it: a call older than the voice's
+        # stale limit by it is not spoken. Tests give the server's and the agent's the same one.
+        self.server, self.token, self.config, self.clock = server.rstrip("/"), token, config, clock
         self.heartbeat_s = heartbeat_s
         # websocket-client checks each text frame's UTF-8 in pure Python, byte by byte (wsaccel
         # is its C path); decoding the frame checks it again at C speed, so the first pass goes.
@@ -169,7 +172,7 @@ class Agent:
         self.voice: Announcer | None = None
         if config.voice and config.voice.enabled:
             self.voice = Announcer(playback or MiniaudioPlayback(), VoiceSettings(**config.voice.options),
-                                   on_status=self._voice_status, on_done=self._voice_done)
+                                   on_status=self._voice_status, on_done=self._voice_done, clock=clock)
             self.voice.start()
         self.keypads = [KeypadAdapter(bus, ServerActions(self), on_status=self._keypad_status).start()
                         for bus in config.keypads]

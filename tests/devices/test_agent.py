@@ -43,7 +43,7 @@ def agent(hall, server, printer, screens):
                   "screens": [{"address": 11, "window": 1}, {"address": 12, "window": 2}]}],
     })
     token = hall.token("agent", "agent-1", scope=AgentScope(windows=frozenset({1, 2}), printers=frozenset({"k1"})))
-    running = Agent(server.url, token, config, heartbeat_s=0.3).start()
+    running = Agent(server.url, token, config, heartbeat_s=0.3, clock=hall.clock).start()
     until(lambda: running.hello_answer, what="hello answered")
     assert running.hello_answer == {"ok": True}
     yield running
@@ -74,7 +74,7 @@ def test_a_kiosk_ticket_comes_out_of_the_printer_readable(hall, server, printer)
 def test_a_job_that_leaves_the_paper_near_its_end_says_so_at_once_without_asking_again(hall, server, printer):
     config = AgentConfig.model_validate({"printers": [{"name": "k1", "url": printer.url, "paper": 80}]})
     token = hall.token("agent", "agent-1", scope=AgentScope(printers=frozenset({"k1"})))
-    running = Agent(server.url, token, config, heartbeat_s=600).start()  # no heartbeat during the test
+    running = Agent(server.url, token, config, heartbeat_s=600, clock=hall.clock).start()  # no heartbeat during the test
     try:
         kiosk = server.api(hall.token("kiosk", "k1"))
         until(lambda: device_states(kiosk).get("k1") == "ok", what="printer reported ok on hello")
@@ -161,7 +161,7 @@ def keypad_agent(hall, server, keypads):
         "port": keypads.url, "keypad": [{"address": 1, "window": 1, "kind": "caller"},
                                         {"address": 21, "window": 1, "kind": "evaluator", "keys": 5}]}]})
     token = hall.token("agent", "agent-1", scope=AgentScope(windows=frozenset({1})))
-    running = Agent(server.url, token, config, heartbeat_s=0.3).start()
+    running = Agent(server.url, token, config, heartbeat_s=0.3, clock=hall.clock).start()
     until(lambda: running.hello_answer, what="hello answered")
     assert running.hello_answer == {"ok": True}
     yield running
@@ -230,7 +230,7 @@ def test_calls_and_recalls_are_spoken_in_order_and_reported(hall, server):
     recorder = RecordingPlayback()
     config = AgentConfig.model_validate({"voice": {"enabled": True, "options": {"repeat": 1, "chime": "none"}}})
     token = hall.token("agent", "agent-1", scope=AgentScope(voice=True))
-    running = Agent(server.url, token, config, playback=recorder, heartbeat_s=0.3).start()
+    running = Agent(server.url, token, config, playback=recorder, heartbeat_s=0.3, clock=hall.clock).start()
     try:
         until(lambda: running.hello_answer == {"ok": True}, what="hello answered")
         kiosk = server.api(hall.token("kiosk", "k1"))
@@ -256,7 +256,7 @@ def test_calls_and_recalls_are_spoken_in_order_and_reported(hall, server):
 def test_a_window_prints_its_written_notices_numbered_and_recorded(hall, server, printer):
     config = AgentConfig.model_validate({"printers": [{"name": "window-1", "url": printer.url, "paper": 80}]})
     token = hall.token("agent", "agent-1", scope=AgentScope(printers=frozenset({"window-1"})))
-    running = Agent(server.url, token, config, heartbeat_s=0.3).start()
+    running = Agent(server.url, token, config, heartbeat_s=0.3, clock=hall.clock).start()
     try:
         kiosk = server.api(hall.token("kiosk", "k1"))
         clerk = clerk_api(hall, server, "S001", window=1)
