@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, literal, select
 
-from hallq.accounts import User
+from hallq.queue.accounts import User
 from hallq.assessment.gather import gather_month
 from hallq.assessment.models import AssessmentRecord, CaseCompletion
 from hallq.assessment.service import month_result

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
 import requests
 
-from hallq.stats_pacer import PACE_S
+from hallq.server.stats_pacer import PACE_S
 
 if TYPE_CHECKING:
     from screens import Swarm

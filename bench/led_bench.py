@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hallq.devices.led import LedBus, codec_for  # noqa: E402
 from hallq.devices.led.simulator import ScreenBusSimulator  # noqa: E402
-from hallq.display.led_text import ScreenLayout, calling_lines  # noqa: E402
+from hallq.devices.led.text import ScreenLayout, calling_lines  # noqa: E402
 
 SCREENS = 20
 LAYOUT = ScreenLayout(columns=16, rows=2)

@@ -2,7 +2,7 @@
 
 Every issued ticket answers with `ahead` (ordering.ahead_statement), the screens' figures count
 the waiting per item after issues, calls and finishes (estimates._WAITING, once
-per item per paced moment: hallq/stats_pacer.py), every call-next
+per item per paced moment: hallq/server/stats_pacer.py), every call-next
 picks from the waiting (ordering.pick_next), every clerk console previews the
 call order (ordering.call_order, 5 tickets) and every keypad shows its count
 (ordering.waiting_for). Each reads the waiting tickets of an item, so their

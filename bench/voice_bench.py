@@ -44,7 +44,7 @@ from hallq.devices.voice.playback import MiniaudioPlayback  # noqa: E402
 from hallq.devices.voice.recorder import RecordingPlayback  # noqa: E402
 from hallq.devices.voice.settings import VoiceSettings  # noqa: E402
 from hallq.devices.voice.wav import render_wav  # noqa: E402
-from hallq.display.wording import announcement_text  # noqa: E402
+from hallq.wording import announcement_text  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "voice.json"
 

@@ -6,14 +6,14 @@ import sys
 
 import click
 
-from hallq import accounts
+from hallq.queue import accounts
 from hallq.db import DEFAULT_SQLITE, Database, connect
-from hallq.devices.scope import AgentScope, ScopeError, parse_printers, parse_windows
+from hallq.queue.agent_scope import AgentScope, ScopeError, parse_printers, parse_windows
 from hallq.migrate import upgrade
 from hallq.queue import hallfile
 from hallq.queue.errors import QueueError
 from hallq.i18n import message
-from hallq.web import utcnow
+from hallq.web.runtime import utcnow
 
 db_option = click.option("--db", "db_url", envvar="HALLQ_DB", default=DEFAULT_SQLITE, show_default=True,
                          help="database URL (sqlite:///file.db or postgresql://...)")
@@ -62,8 +62,8 @@ def serve(hall_file, db_url, host, port, redis_url, workers, threads, photo_dir)
     if hall_file:
         load_hall_file(db, hall_file)
     db.dispose()
-    from hallq.app import create_app
-    from hallq.server import run
+    from hallq.server.app import create_app
+    from hallq.server.gunicorn import run
 
     def factory():
         return create_app(connect(db_url), redis_url=redis_url, websocket_only=workers > 1, housekeeping=True,
@@ -80,14 +80,14 @@ def serve(hall_file, db_url, host, port, redis_url, workers, threads, photo_dir)
 @photos_option
 def demo(port, host, db_url, photo_dir):
     """Run a demo hall with simulated hardware, open around the clock."""
-    from hallq import demo as demo_hall
+    from hallq.demo import hall as demo_hall
     db = open_db(db_url)
     setup = demo_hall.prepare(db)
     db.dispose()
     click.echo(demo_hall.banner(setup, host, port))
     click.echo(f"simulated printers, LED screens, voice and keypads: http://{host}:{port}/hardware")
-    from hallq.demo_hardware import DemoHardware, close_on_exit, loopback_url
-    from hallq.server import run
+    from hallq.demo.hardware import DemoHardware, close_on_exit, loopback_url
+    from hallq.server.gunicorn import run
 
     def factory():
         # Built in the server's worker process, where the page can read the simulators; the

@@ -14,8 +14,8 @@ import socketio
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
-from hallq import accounts
-from hallq.app import create_app
+from hallq.queue import accounts
+from hallq.server.app import create_app
 from hallq.db import connect
 from hallq.migrate import upgrade
 from hallq.queue import hallfile, issuing, sessions

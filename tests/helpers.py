@@ -53,9 +53,9 @@ def until(check, timeout: float = 15.0, what: str = "condition", every: float = 
 
 @contextmanager
 def demo_server(tmp_path):
-    """The demo hall (hallq.demo) served on 127.0.0.1 from a fresh SQLite file under tmp_path."""
+    """The demo hall (hallq.demo.hall) served on 127.0.0.1 from a fresh SQLite file under tmp_path."""
     from hallq.db import connect
-    from hallq.demo import create_demo_app, prepare
+    from hallq.demo.hall import create_demo_app, prepare
     from hallq.migrate import upgrade
     from tests.conftest import Server
 

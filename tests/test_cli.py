@@ -11,8 +11,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from hallq import accounts
-from hallq.accounts import Principal, Token, User
+from hallq.queue import accounts
+from hallq.queue.accounts import Principal, Token, User
 from hallq.db import connect
 from hallq.queue import issuing, views
 from hallq.queue.halls import forget_halls, hall_context
@@ -380,7 +380,7 @@ def _run_demo(tmp_path, db_url):
 
 
 def test_demo_serves_a_clickable_hall(tmp_path):
-    from hallq.demo import PASSWORD
+    from hallq.demo.hall import PASSWORD
     db_url = f"sqlite:///{tmp_path}/demo.db"
     proc, base = _run_demo(tmp_path, db_url)
     try:

@@ -7,7 +7,7 @@ said in English for a page (the API and the exports keep the Chinese).
 - Lines the engine writes (evidence details, item details, flags) are matched
   against the wordings in engine.py and rewritten; a line that matches none is
   shown as it is. The patterns and engine.py change together
-  (tests/assessment/test_pages.py reads an English card end to end).
+  (tests/assessment/web/test_pages.py reads an English card end to end).
 - What people entered (a record's evidence, names of windows, staff and
   departments) stays as entered.
 

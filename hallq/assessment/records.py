@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hallq.accounts import Principal, User
+from hallq.queue.accounts import Principal, User
 from hallq.assessment.engine import RECORD_KINDS
 from hallq.assessment.facts import SCOPES
 from hallq.assessment.models import AssessmentAppeal, AssessmentRecord, CaseCompletion, DemocraticScore

@@ -11,7 +11,7 @@ and from then on:
 - reports every device's state on change and every HEARTBEAT, so the server
   never believes a printer that has gone quiet.
 
-It never touches the database: everything goes through hallq.devices.messages.
+It never touches the database: everything goes through hallq.protocol.
 The Socket.IO client reconnects by itself; on every connect the agent says
 hello again and re-reports its devices.
 """
@@ -26,19 +26,19 @@ from typing import Any, Callable
 import requests
 import socketio
 
-from hallq.devices import messages as m
+from hallq import protocol as m
 from hallq.devices.agent_config import AgentConfig, NamedPrinter
 from hallq.devices.escpos.printer import PrintFailed, Printer, open_printer
 from hallq.devices.escpos.render import render
 from hallq.devices.escpos.status import PrinterStatus
 from hallq.devices.keypad import ActionRefused, KeypadAdapter, WindowDisplay
 from hallq.devices.led.screens import LedScreens, WindowStatusChange
-from hallq.devices.registry import HEARTBEAT
+from hallq.queue.device_states import HEARTBEAT
 from hallq.devices.voice.announcer import Announcer, VoiceStatus, utc_now
 from hallq.devices.voice.playback import MiniaudioPlayback, Playback
 from hallq.devices.voice.settings import VoiceSettings
-from hallq.kiosk.ticket_layout import paper_for, ticket_blocks
-from hallq.queue.notice_layout import notice_blocks
+from hallq.devices.escpos.ticket_layout import paper_for, ticket_blocks
+from hallq.devices.escpos.notice_layout import notice_blocks
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from hallq.devices.escpos.printer import PrinterConfig
 from hallq.devices.keypad.config import KeypadBusConfig
 from hallq.devices.led.screens import BusConfig
-from hallq.display.led_text import CALLING_SECONDS, ScreenLayout
+from hallq.devices.led.text import CALLING_SECONDS, ScreenLayout
 
 
 class _Strict(BaseModel):

@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from hallq.accounts import Principal
+from hallq.queue.accounts import Principal
 from hallq.evaluator import choices, followup
 from hallq.evaluator.models import Rating, RatingAppeal
 from hallq.queue.errors import Invalid, NotFound, Refused

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hallq.accounts import Principal, User
+from hallq.queue.accounts import Principal, User
 from hallq.evaluator.models import FollowUp, FollowUpNote, Rating
 from hallq.queue.errors import Forbidden, Invalid, NotFound, Refused
 from hallq.queue.facts import announce

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hallq.accounts import Principal
+from hallq.queue.accounts import Principal
 from hallq.evaluator import choices, followup
 from hallq.evaluator.models import Rating
 from hallq.privacy import mask_id, mask_phone

@@ -13,7 +13,7 @@ from sqlalchemy import Update, bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from hallq.accounts import Principal
+from hallq.queue.accounts import Principal
 from hallq.queue import estimates, events as ev
 from hallq.queue.errors import Invalid, NotFound, Refused
 from hallq.queue.facts import announce, record

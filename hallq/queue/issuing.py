@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict
 
-from hallq.accounts import Principal
+from hallq.queue.accounts import Principal
 from hallq.privacy import age_on, id_hash, mask_id, mask_phone, normalize_id, normalize_phone
 from hallq.queue import numbering
 from hallq.queue.errors import Invalid, NotFound, Refused

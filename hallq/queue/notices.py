@@ -14,9 +14,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from hallq.accounts import Principal
-from hallq.devices import printing
-from hallq.devices.models import PrintJob
+from hallq.queue.accounts import Principal
+from hallq.queue import printing
+from hallq.queue.device_models import PrintJob
 from hallq.queue import numbering
 from hallq.queue.errors import NotFound, Refused
 from hallq.queue.facts import record

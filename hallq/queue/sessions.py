@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from hallq.accounts import Principal, User
+from hallq.queue.accounts import Principal, User
 from hallq.queue import estimates
 from hallq.queue.errors import Forbidden, Invalid, Refused
 from hallq.queue.events import WINDOW_STATUS, Event

@@ -83,7 +83,7 @@ class VoiceSettings(BaseModel):
     @classmethod
     def _valid_template(cls, template):
         if template is not None:
-            from hallq.display.wording import check_template  # the wording's own rules, one place
+            from hallq.wording import check_template  # the wording's own rules, one place
             check_template(template)
         return template
 

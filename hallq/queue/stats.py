@@ -3,7 +3,7 @@
 An issue, call or finish only marks its items' queues as changed
 (`queue_stats`). The figures are measured when the news goes out
 (`queue_figures`), which the real-time layer does a moment later and once for
-all the changes of that moment (hallq/stats_pacer.py): a busy kiosk line no
+all the changes of that moment (hallq/server/stats_pacer.py): a busy kiosk line no
 longer counts the whole queue again inside every ticket's transaction, and
 the figures a screen gets are the latest, not those of one transaction.
 """

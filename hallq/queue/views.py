@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hallq.accounts import User
+from hallq.queue.accounts import User
 from hallq.evaluator.satisfaction import satisfaction
 from hallq.queue.estimates import item_loads, item_rates
 from hallq.queue.facts import iso

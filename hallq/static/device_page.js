@@ -1,5 +1,5 @@
 /* What the device pages share (the hall TV display, the kiosk, the evaluator pad;
- * hallq/device_pages.py): the page's texts in every language, the device token
+ * hallq/web/device_pages.py): the page's texts in every language, the device token
  * the address carries after # (a browser never sends the fragment to the
  * server, so it never lands in an access log), the failure panel, and the live
  * connection with its offline banner. Each page's own script takes these from

@@ -1,5 +1,5 @@
 /* What the staff pages share (the clerk console, the duty screen, the guide desk;
- * hallq/staff_pages.py): their texts, the API with the staff member's own token,
+ * hallq/web/staff_pages.py): their texts, the API with the staff member's own token,
  * kept in this tab's sessionStorage, the sign-in form, messages, and the live
  * connection with its state on the page. Each page's own script takes these
  * from `window.hallqStaff`.

@@ -17,7 +17,7 @@ from hallq.devices.escpos.decode import decode
 from hallq.devices.escpos.simulator import PrinterSimulator
 from hallq.devices.led import codec_for
 from hallq.devices.led.simulator import ScreenBusSimulator
-from hallq.devices.scope import AgentScope
+from hallq.queue.agent_scope import AgentScope
 from tests.helpers import clerk_api, issue, until
 
 

@@ -11,7 +11,7 @@ from hallq.devices.escpos.printer import EscposPrinter, PrinterConfig, PrintFail
 from hallq.devices.escpos.render import render
 from hallq.devices.escpos.simulator import PrinterSimulator
 from hallq.devices.escpos.transport import device_from_url
-from hallq.kiosk.ticket_layout import PAPER_80, status_url, ticket_blocks
+from hallq.devices.escpos.ticket_layout import PAPER_80, status_url, ticket_blocks
 from tests.devices.test_escpos_ticket import HALL, ITEMS, api_ticket
 
 

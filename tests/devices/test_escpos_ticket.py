@@ -12,7 +12,7 @@ from hallq.devices.escpos.decode import decode
 from hallq.devices.escpos.picture import paper_image
 from hallq.devices.escpos.render import render, size_byte
 from hallq.devices.escpos.text import columns, wrap
-from hallq.kiosk.ticket_layout import PAPER_58, PAPER_80, TextLine, paper_for, status_url, ticket_blocks
+from hallq.devices.escpos.ticket_layout import PAPER_58, PAPER_80, TextLine, paper_for, status_url, ticket_blocks
 
 DEMO = tomllib.loads((Path(__file__).parents[2] / "hallq/data/demo_hall.toml").read_text("utf-8"))
 HALL = DEMO["hall"]["name"]

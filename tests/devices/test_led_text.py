@@ -1,10 +1,10 @@
-"""Window screen wording and fitting (hallq.display.led_text)."""
+"""Window screen wording and fitting (hallq.devices.led.text)."""
 from __future__ import annotations
 
 import pytest
 
 from hallq.devices.led import codec_for
-from hallq.display.led_text import (ScreenLayout, call_sequence, calling_lines, clip, idle_lines,
+from hallq.devices.led.text import (ScreenLayout, call_sequence, calling_lines, clip, idle_lines,
                                     pause_reason_text, paused_lines, serving_lines, text_width,
                                     window_lines, wrap)
 

@@ -13,7 +13,7 @@ from hallq.devices.voice.audio import Clip
 from hallq.devices.voice.engine import EngineError, SpeechEngine
 from hallq.devices.voice.recorder import RecordingPlayback
 from hallq.devices.voice.settings import VoiceSettings
-from hallq.display.wording import announcement_text
+from hallq.wording import announcement_text
 
 UTC = dt.timezone.utc
 QUICK = dict(chime="none", repeat=1)  # the shortest clip, where chime and repeats are not the point

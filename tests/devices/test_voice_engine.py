@@ -12,7 +12,7 @@ import espeakng_loader
 import pytest
 
 from hallq.devices.voice.engine import SpeechEngine, Speech
-from hallq.display.wording import announcement_text
+from hallq.wording import announcement_text
 
 SENTENCE = announcement_text("A001", 3)  # 请A 零 零 一号到三号窗口办理
 

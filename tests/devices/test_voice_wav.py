@@ -5,7 +5,7 @@ import wave
 from hallq.devices.voice.engine import SpeechEngine
 from hallq.devices.voice.settings import VoiceSettings
 from hallq.devices.voice.wav import render_announcement_wav, render_wav
-from hallq.display.wording import announcement_text
+from hallq.wording import announcement_text
 from tests.devices.test_voice_engine import assert_mandarin_speech
 
 

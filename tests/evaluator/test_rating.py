@@ -5,7 +5,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from hallq.devices.scope import AgentScope
+from hallq.queue.agent_scope import AgentScope
 from hallq.evaluator import rating
 from hallq.evaluator.models import Rating
 from hallq.queue import calling

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hallq.devices import messages as m
-from hallq.devices.scope import AgentScope
+from hallq import protocol as m
+from hallq.queue.agent_scope import AgentScope
 from hallq.queue import issuing
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

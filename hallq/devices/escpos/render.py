@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hallq.devices.escpos.text import DEFAULT_ENCODING, ENCODINGS, clean
-from hallq.kiosk.ticket_layout import Block, Cut, Feed, QRCode, Rule, TextLine
+from hallq.devices.escpos.ticket_layout import Block, Cut, Feed, QRCode, Rule, TextLine
 
 ESC, FS, GS = b"\x1b", b"\x1c", b"\x1d"
 INIT = ESC + b"@"

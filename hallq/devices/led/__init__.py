@@ -5,7 +5,7 @@
                  on_status=report)
     bus.show(3, ["请A001到3号窗口"])
 
-Text composition (what a window's screen says) lives in hallq.display.led_text.
+Text composition (what a window's screen says) lives in hallq.devices.led.text.
 """
 from __future__ import annotations
 

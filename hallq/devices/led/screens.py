@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
 from hallq.devices.led import LedBus, StatusChange, codec_for
-from hallq.display.led_text import CALLING_SECONDS, ScreenLayout, call_sequence, window_lines
+from hallq.devices.led.text import CALLING_SECONDS, ScreenLayout, call_sequence, window_lines
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ from hallq.devices.voice.audio import Clip, join_parts, load_sound_file, scale, 
 from hallq.devices.voice.engine import EngineError, SpeechEngine
 from hallq.devices.voice.playback import Playback, PlaybackError
 from hallq.devices.voice.settings import VoiceSettings
-from hallq.display.wording import announcement_text
+from hallq.wording import announcement_text
 
 log = logging.getLogger(__name__)
 

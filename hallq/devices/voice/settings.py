@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hallq.devices.voice.engine import DEFAULT_RATE
-from hallq.display.wording import check_template
+from hallq.wording import check_template
 
 
 class VoiceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    # Wording; "" means the default for the language (hallq.display.wording).
+    # Wording; "" means the default for the language (hallq.wording).
     template: str = ""
     lang: str = "zh"
     # Attention sound before each call.

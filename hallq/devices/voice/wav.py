@@ -1,7 +1,7 @@
 """Announcements rendered to WAV on the server, for display pages that play audio themselves.
 
 A smart TV's display page fetches the WAV of a call and plays it in order; the
-words are the same as the hall's speakers say (hallq.display.wording). Renders
+words are the same as the hall's speakers say (hallq.wording). Renders
 are cached by text, so twenty displays asking for the same call cost one
 synthesis.
 
@@ -18,7 +18,7 @@ from hallq.devices.voice.announcer import compose_announcement
 from hallq.devices.voice.audio import wav_bytes
 from hallq.devices.voice.engine import DEFAULT_RATE, SpeechEngine
 from hallq.devices.voice.settings import VoiceSettings
-from hallq.display.wording import announcement_text
+from hallq.wording import announcement_text
 
 
 @functools.lru_cache(maxsize=256)

@@ -5,7 +5,7 @@ Revises: 0005
 Create Date: 2026-11-23 21:40:00
 
 Until now any agent token could host any device of its hall. The new column
-holds each agent token's scope (hallq.devices.scope.AgentScope as JSON).
+holds each agent token's scope (hallq.queue.agent_scope.AgentScope as JSON).
 
 Existing agent tokens are left with no scope (NULL), which reads as the empty
 scope: after the upgrade they still connect, but their `agent.hello` is

@@ -1,0 +1,152 @@
+"""HTTP routes the kiosk page needs beyond the queue API: its own state, search,
+finding an appointment, and calling for help. Thin, like hallq/queue/web/api.py.
+
+Issuing itself is `POST /api/v1/tickets` with `print: true`; these routes only
+help the citizen get there.
+"""
+from __future__ import annotations
+
+import threading
+
+from flask import Blueprint, current_app, jsonify, request
+from pydantic import Field, model_validator
+from sqlalchemy import select
+
+from hallq.queue.device_states import device_state
+from hallq.i18n import message
+from hallq.kiosk import appointments, search as item_search
+from hallq.queue.errors import Forbidden, Invalid
+from hallq.queue.events import Event
+from hallq.queue.facts import iso
+from hallq.queue.halls import hall_context
+from hallq.queue.web.api import spec
+from hallq.queue.models import Department, Item
+from hallq.queue.schemas import Body
+from hallq.web.runtime import body, lang, now, principal, reading, runtime
+
+bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1/kiosk")
+
+KIOSK_HELP = "kiosk.help"  # to the supervisors' room alone (realtime.ONLY): the duty screen, not the kiosks
+HELP_REPEAT_S = 20.0  # presses within this time of the last one are the same call for help
+
+
+class FindAppointmentIn(Body):
+    code: str | None = Field(None, max_length=60, description="the appointment code, typed or scanned")
+    id_number: str | None = Field(None, max_length=30, description="or the booker's ID number; never kept")
+
+    @model_validator(mode="after")
+    def _one(self):
+        if not (self.code or "").strip() and not (self.id_number or "").strip():
+            raise ValueError("give code or id_number")
+        return self
+
+
+class HelpIn(Body):
+    screen: str = Field("", max_length=40, description="what the kiosk showed when help was asked for")
+
+
+def _kiosk():
+    who = principal()
+    if who.kind != "kiosk":
+        raise Forbidden("forbidden")
+    return who
+
+
+def _route(method: str, path: str, summary: str, **doc):
+    # Documented under its full path in the one OpenAPI document.
+    spec.operation(method, "/kiosk" + path, summary, **doc)
+    return bp.route(path, methods=[method])
+
+
+@_route("GET", "/state", "this kiosk: its name (its printer's), hall, hours today, issuing now, its printer's state")
+def state():
+    who = _kiosk()
+    moment = now()
+    with reading() as uow:
+        ctx = hall_context(uow.session, who.hall_id)
+        day = ctx.hours.local_day(moment)
+        why = ctx.why_not_issuing(moment)
+        printer, detail = device_state(uow.session, who.hall_id, "printer", who.name, moment)
+        departments = uow.session.execute(_departments(who.hall_id)).all()
+        tz = ctx.hours.tz
+        return jsonify({
+            "kiosk": who.name, "at": iso(moment),
+            "hall": {"name": ctx.hall.name, "timezone": ctx.hall.timezone},
+            "hours": [[a.astimezone(tz).strftime("%H:%M"), b.astimezone(tz).strftime("%H:%M")]
+                      for a, b in ctx.hours.sessions_on(day)],
+            "always_open": ctx.hours.hours.always_open,
+            "issuing": why, "issuing_message": message(why, lang(), minutes=ctx.settings.closing_buffer_minutes)
+            if why else None,
+            "green_elderly_age": ctx.settings.green_elderly_age,
+            "printer": {"name": who.name, "state": printer, "detail": detail},
+            "departments": [{"code": code, "name": name} for code, name in departments],
+        })
+
+
+def _departments(hall_id: int):
+    # Departments with at least one active item, in the hall file's order.
+    return (select(Department.code, Department.name).where(
+        Department.hall_id == hall_id,
+        Department.id.in_(select(Item.department_id).where(Item.hall_id == hall_id, Item.active.is_(True))))
+        .order_by(Department.id))
+
+
+@_route("GET", "/search", "service items found by 汉字, pinyin or pinyin initials (sfz finds 身份证), best first",
+        query={"q": "what the citizen typed"})
+def search():
+    who = _kiosk()
+    query = (request.args.get("q") or "")[:item_search.MAX_QUERY]
+    with reading() as uow:
+        rows = uow.session.execute(_items(who.hall_id)).all()
+    return jsonify({"query": query, "services": item_search.search(query, rows)})
+
+
+def _items(hall_id: int):
+    return (select(Item.code, Item.name, Department.name).join(Department, Department.id == Item.department_id)
+            .where(Item.hall_id == hall_id, Item.active.is_(True)).order_by(Item.code))
+
+
+@_route("POST", "/appointments/find", "a booking by its code, or today's bookings of an ID number",
+        body=FindAppointmentIn, responses={200: "{appointments: [...]}"})
+def find_appointment():
+    who = _kiosk()
+    data = body(FindAppointmentIn)
+    with reading() as uow:
+        ctx = hall_context(uow.session, who.hall_id)
+        if (data.code or "").strip():
+            found = [appointments.by_code(uow.session, ctx, data.code, now())]
+        else:
+            found = appointments.by_id_number(uow.session, ctx, data.id_number or "", now())
+    return jsonify({"appointments": found})
+
+
+_help_lock = threading.Lock()
+
+
+def _first_press(key: tuple[int, str]) -> bool:
+    """True for a new call for help; presses soon after it are the same call (per app, by the app's clock)."""
+    presses = current_app.extensions.setdefault("hallq.kiosk_help", {})
+    moment = now()
+    with _help_lock:
+        last = presses.get(key)
+        if last is not None and (moment - last).total_seconds() < HELP_REPEAT_S:
+            return False
+        presses[key] = moment
+        return True
+
+
+@_route("POST", "/help", "a citizen at this kiosk asks for help: `kiosk.help` goes to the duty screens (`supervisors`)",
+        body=HelpIn, responses={200: "{ok, repeated}"})
+def call_for_help():
+    who = _kiosk()
+    data = body(HelpIn)
+    if data.screen and not data.screen.replace("-", "").replace("_", "").isalnum():
+        raise Invalid("invalid_input", detail="screen is a name like 'start' or 'items'")
+    repeated = not _first_press((who.hall_id, who.name))
+    if not repeated:  # one alert per call for help, however often the button is pressed
+        publish = runtime().publish
+        if publish:
+            publish([Event(KIOSK_HELP, who.hall_id, {
+                "kiosk": who.name, "screen": data.screen or None,
+                "number": None, "window": None, "service": None, "at": iso(now())})])
+    return jsonify({"ok": True, "repeated": repeated})

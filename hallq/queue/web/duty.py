@@ -1,0 +1,192 @@
+"""The duty manager's screen (值班长) and the guide desk (导办台).
+
+Two pages for the hall floor's staff, shells like the clerk console: everything
+they show and do goes through /api/v1 with the staff member's own token (kept
+in the tab's sessionStorage) and Socket.IO's hall room (the duty screen
+also the `supervisors` room, when the staff member may join it).
+
+- /duty/       the duty manager's screen: alerts as they come (a kiosk's call
+               for help, a device in trouble and back, a failed print, a bad
+               review's follow-up case), the devices, the reprint list, the open
+               follow-up cases and the windows at a glance. Supervisors and
+               admins act on it; a clerk sees it read-only, without the calls
+               for help and bad reviews (Socket.IO's `supervisors` room).
+- /duty/desk   the guide desk: green-channel tickets with their reason, printed
+               on a chosen printer, and the reprint list.
+
+Acknowledging an alert is kept by the screen itself (localStorage): it says
+"someone at this screen saw it", which is what a duty manager's screen needs.
+"""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from hallq.web import staff_pages
+from hallq.devices.escpos.status import MESSAGES as PRINTER_DETAILS
+from hallq.evaluator.choices import LEVELS, level_name
+from hallq.i18n import DEVICE_STATE_NAMES
+from hallq.queue.issuing import GREEN_REASONS
+
+bp = Blueprint("duty", __name__, url_prefix="/duty")
+
+# The two pages' own texts, beside the staff pages' shared ones (hallq.web.staff_pages.TEXT).
+# key: (Simplified Chinese, English). {name} fields are filled in by duty.js.
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("值班长工作台", "Duty manager"),
+    "desk_title": ("导办台", "Guide desk"),
+    "signin_title": ("值班人员登录", "Staff sign-in"),
+    "signed_in_as": ("{name}（{role}）", "{name} ({role})"),
+    "role_admin": ("管理员", "admin"),
+    "role_supervisor": ("督查", "supervisor"),
+    "role_clerk": ("窗口人员", "clerk"),
+    # A clerk may not join the supervisors' room (hallq.server.realtime): say so, or a quiet list would mislead.
+    "read_only": ("只读：窗口人员可查看，处理请由值班长或督查进行；群众求助和差评提醒只发给值班长和督查",
+                  "Read-only: clerks can look; the duty manager or a supervisor acts, "
+                  "and only they are alerted to calls for help and bad reviews"),
+    "to_desk": ("导办台", "Guide desk"),
+    "to_duty": ("值班长工作台", "Duty screen"),
+    "sound_on": ("提示音：开", "Sound: on"),
+    "sound_off": ("提示音：关（点此开启）", "Sound: off (click to turn on)"),
+    # alerts
+    "alerts": ("提醒", "Alerts"),
+    "alerts_new": ("{n}条待确认", "{n} to acknowledge"),
+    "alerts_none": ("暂无提醒", "No alerts"),
+    "ack": ("确认", "Acknowledge"),
+    "ack_all": ("全部确认", "Acknowledge all"),
+    "acked": ("已确认 {time}", "acknowledged {time}"),
+    "clear_acked": ("清除已确认", "Clear acknowledged"),
+    "alert_help": ("取号机 {kiosk}：有群众呼叫帮助", "Kiosk {kiosk}: someone is asking for help"),
+    "alert_help_screen": ("当时界面：{screen}", "screen: {screen}"),
+    "alert_device": ("{device} {state}", "{device}: {state}"),
+    "alert_device_back": ("{device} 已恢复：{state}", "{device} is back: {state}"),
+    "alert_print": ("{number} 打印失败（{printer}）", "{number} did not print ({printer})"),
+    "alert_print_reason": ("原因：{reason}。", "Reason: {reason}. "),
+    "alert_print_hint": ("号仍有效：请在“补打号票”中重打，或告知群众号码。",
+                         "The ticket is valid: reprint it under “Reprint tickets”, or tell the citizen the number."),
+    "alert_followup": ("差评：{window}号窗口 {number} “{level}”", "Bad review: window {window}, {number}, “{level}”"),
+    "alert_followup_due": ("已开立整改案件，期限 {date}，{assignee}", "Follow-up case opened, due {date}; {assignee}"),
+    "assigned_to": ("责任人 {name}", "assigned to {name}"),
+    "nobody_assigned": ("尚未指定责任人", "nobody assigned yet"),
+    "unassigned": ("未指定", "not assigned"),
+    "list_sep": ("、", ", "),
+    # the kiosk's screens (kiosk.js), as a call for help names them
+    "screen_start": ("首页", "start"), "screen_items": ("选择事项", "items"), "screen_search": ("搜索", "search"),
+    "screen_confirm": ("确认取号", "confirm"), "screen_green": ("绿色通道", "green channel"),
+    "screen_checkin": ("预约签到", "appointment check-in"), "screen_printer": ("打印机不可用", "printer unavailable"),
+    "screen_printing": ("正在出票", "printing"), "screen_done": ("已出票", "ticket printed"),
+    "screen_failed": ("打印失败", "print failed"), "screen_refused": ("取号被拒", "refused"),
+    "screen_setup": ("设置", "setup"),
+    "kind_printer": ("打印机", "Printer"), "kind_led": ("LED屏", "LED screen"), "kind_voice": ("语音", "Voice"),
+    "kind_keypad": ("呼叫器", "Caller keypad"), "kind_evaluator_keypad": ("评价按键", "Evaluator keypad"),
+    # devices
+    "devices": ("设备状态", "Devices"),
+    "devices_none": ("还没有设备代理连接。", "No device agent has connected yet."),
+    "devices_summary": ("共{n}台，{ok}台正常", "{n} devices, {ok} working"),
+    "devices_rest": ("其余{n}台正常", "{n} more working normally"),
+    "devices_show": ("查看全部{n}台", "show all {n}"),
+    "device": ("设备", "Device"),
+    "state": ("状态", "State"),
+    "since": ("变化时间", "Changed"),
+    "last_report": ("最近报告", "Last report"),
+    "windows_of": ("{windows}号窗口", "window {windows}"),
+    "detail_agent_connected": ("代理刚连接，等待设备报告", "agent connected, waiting for the device's report"),
+    "detail_agent_disconnected": ("设备代理已断开", "the device agent disconnected"),
+    "detail_silent": ("{time}后没有报告", "no report since {time}"),
+    "detail_never": ("从未报告", "never reported"),
+    # print failures
+    "failures": ("补打号票", "Reprint tickets"),
+    "failures_none": ("今天没有打印失败的号票。", "No ticket failed to print today."),
+    "number": ("号码", "Number"),
+    "item": ("事项", "Item"),
+    "printer": ("打印机", "Printer"),
+    "why_no_answer": ("打印机没有应答（超时）", "no answer from the printer (timed out)"),
+    "reason": ("原因", "Reason"),
+    "failed_at": ("时间", "Time"),
+    "reprint": ("补打", "Reprint"),
+    "reprint_on": ("在哪台打印机补打 {number}", "Printer to reprint {number} on"),
+    "own_printer": ("原取号机", "the kiosk's own"),
+    "desk_printer": ("导办台", "guide desk"),
+    "reprint_sent": ("{number} 已送 {printer} 补打。", "{number} sent to {printer}."),
+    "reprinted": ("{number} 已补打。", "{number} reprinted."),
+    "reprint_failed": ("{number} 补打失败：{reason}", "{number} did not reprint: {reason}"),
+    "printer_refused": ("打印机 {printer} 现在{state}，没有打印。请换一台打印机。",
+                        "Printer {printer} is {state} now; nothing was printed. Choose another printer."),
+    "status_waiting": ("等候中", "waiting"), "status_called": ("办理中", "being served"),
+    "status_held": ("挂起", "on hold"), "status_missed": ("过号", "missed"),
+    # follow-ups
+    "followups": ("差评整改（办理中）", "Bad-review follow-ups (open)"),
+    "followups_none": ("没有办理中的整改案件。", "No open follow-up case."),
+    "followups_all": ("全部整改案件", "All follow-up cases"),
+    "window": ("窗口", "Window"),
+    "rating": ("评价", "Rating"),
+    "assignee": ("责任人", "Assigned to"),
+    "due": ("期限", "Due"),
+    "overdue_days": ("超期{n}个工作日", "{n} working days overdue"),
+    "in_time": ("期限内", "in time"),
+    # windows
+    "windows": ("窗口一览", "Windows"),
+    "window_n": ("{n}号", "No. {n}"),
+    "status_open": ("服务中", "open"),
+    "status_paused": ("暂停", "paused"),
+    "status_closed": ("未签到", "not signed in"),
+    "serving": ("正在办理 {number}", "serving {number}"),
+    "idle": ("空闲", "idle"),
+    "pause_lunch": ("午休", "lunch"), "pause_meeting": ("开会", "meeting"), "pause_fault": ("系统故障", "system fault"),
+    "pause_other": ("其他", "other"),
+    "colon": ("：", ": "),
+    # guide desk: green channel
+    "green_title": ("绿色通道取号", "Green-channel ticket"),
+    "green_hint": ("为老年人、残疾人、孕妇、军人、重大项目和急事急办等群众优先取号。",
+                   "Priority numbers for the elderly, disabled, pregnant women, military, major projects and urgent cases."),
+    "service": ("办理事项", "Service item"),
+    "service_search": ("输入事项名称或编码筛选", "Type an item name or code to filter"),
+    "green_reason": ("绿色通道原因", "Reason"),
+    "print_it": ("打印号票", "Print the ticket"),
+    "print_on": ("打印机", "Printer"),
+    "printer_not_working": ("所选打印机现在{state}，出号会被拒绝：请换一台，或不打印。",
+                            "The chosen printer is {state} now and would refuse: choose another, or do not print."),
+    "desk_printer_refused": ("打印机 {printer} 现在{state}，没有出号。请换一台打印机，或取消“打印号票”后出号并告知群众号码。",
+                             "Printer {printer} is {state} now, so no number was issued. Choose another printer, or untick “Print the ticket” and tell the citizen the number."),
+    "no_printer": ("没有可用的打印机（可不打印，把号码写给群众）", "No printer (issue without printing and write the number down)"),
+    "issue_green": ("出号", "Issue"),
+    "issued": ("已出号", "Issued"),
+    "issued_line": ("{service}，前面{ahead}人，办理窗口：{windows}", "{service}, {ahead} ahead, windows: {windows}"),
+    "no_window": ("暂无窗口办理", "no window serves it yet"),
+    "printing_on": ("正在 {printer} 打印…", "Printing on {printer}…"),
+    "printed_ok": ("已打印，请把号票交给群众。", "Printed: hand the ticket over."),
+    "print_failed_tell": ("打印失败（{reason}）。号码有效，请告知群众号码 {number}，或在下方补打。",
+                          "Printing failed ({reason}). The number is valid: tell the citizen {number}, or reprint it below."),
+    "not_printed": ("未打印：请把号码告知群众。", "Not printed: tell the citizen the number."),
+    "refused": ("没有出号", "No ticket issued"),
+    "open_now": ("可取号", "issuing"),
+    "closed_now": ("暂停取号", "not issuing"),
+    "quota_left": ("余{n}", "{n} left"),
+    "waiting_n": ("{n}人等候", "{n} waiting"),
+    # keys
+    "shortcuts": ("快捷键", "Keys"),
+    "key_ack": ("确认最新提醒", "acknowledge the newest alert"),
+    "key_green": ("绿色通道表单", "green-channel form"),
+    "key_refresh": ("刷新", "refresh"),
+    "forbidden_page": ("该账号不能使用此页面。", "This account cannot use this page."),
+}
+
+
+def texts(lang: str) -> dict[str, str]:
+    en = lang == "en"
+    t = staff_pages.texts(TEXT, lang)
+    # Shared names: device states (i18n) and rating levels (evaluator.choices).
+    t.update({f"state_{code}": pair[en] for code, pair in DEVICE_STATE_NAMES.items()})
+    t.update({f"level_{level}": level_name(level, lang) for level in LEVELS})
+    # What a printer's status detail codes and print failures (paper_end, cover_open, unreachable ...) mean.
+    t.update({f"pdetail_{code}": pair[en] for code, pair in PRINTER_DETAILS.items()})
+    return t
+
+
+@bp.get("/")
+def duty_page():
+    return staff_pages.render_page("duty.html", texts, page="duty", green_reasons=GREEN_REASONS)
+
+
+@bp.get("/desk")
+def desk_page():
+    return staff_pages.render_page("duty_desk.html", texts, page="desk", green_reasons=GREEN_REASONS)

@@ -1,0 +1,84 @@
+"""The application factory: Flask routes and the Socket.IO server in one WSGI app."""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable
+
+import datetime as dt
+from pathlib import Path
+
+from flask import Flask
+import socketio
+
+from hallq.assessment.web import api as assessment_api
+from hallq.assessment.web import pages as assessment_pages
+from hallq.db import Database
+from hallq.queue.web import devices as devices_api
+from hallq.server.hub import DeviceHub
+from hallq.queue.printing import expire_unanswered
+from hallq.queue.device_states import mark_silent
+from hallq.display.web import pages as display_pages
+from hallq.evaluator.web import api as evaluator_api
+from hallq.kiosk.web import api as kiosk_api
+from hallq.kiosk.web import pages as kiosk_pages
+from hallq.evaluator.web import pages as evaluator_pages
+from hallq.queue.web import api as queue_api
+from hallq.queue.web import console as queue_console
+from hallq.queue.web import duty as queue_duty
+from hallq.queue.housekeeping import close_all_halls
+from hallq.queue.unit_of_work import UnitOfWork
+from hallq.server.realtime import Realtime
+from hallq.web.runtime import Runtime, install_error_handlers, utcnow
+
+log = logging.getLogger(__name__)
+SWEEP_SECONDS = 10
+
+
+def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis_url: str | None = None,
+               websocket_only: bool = False, housekeeping: bool = False,
+               photo_dir: str | Path | None = None) -> Flask:
+    """The hallq app; `photo_dir` holds the staff photos the evaluator pads show (none: initials)."""
+    app = Flask("hallq")  # the package root: templates/ and static/ sit there
+    app.json.ensure_ascii = False  # Chinese as text, not \u escapes
+    app.config[evaluator_pages.PHOTO_DIR_SETTING] = str(Path(photo_dir).resolve()) if photo_dir else None
+    runtime = Runtime(db=db, clock=clock)
+    realtime = Realtime(runtime, redis_url=redis_url, websocket_only=websocket_only)
+    hub = DeviceHub(runtime, realtime.sio)
+    runtime.publish = lambda events: hub.publish(events, realtime.publish)
+    app.extensions["hallq"] = runtime
+    app.extensions["hallq.server.realtime"] = realtime
+    app.register_blueprint(queue_api.bp)
+    app.register_blueprint(queue_console.bp)
+    app.register_blueprint(queue_duty.bp)
+    app.register_blueprint(display_pages.bp)
+    app.register_blueprint(evaluator_api.bp)
+    app.register_blueprint(evaluator_pages.bp)
+    app.register_blueprint(devices_api.bp)
+    app.register_blueprint(assessment_api.bp)
+    app.register_blueprint(assessment_pages.bp)
+    app.register_blueprint(kiosk_api.bp)
+    app.register_blueprint(kiosk_pages.bp)
+    install_error_handlers(app)
+    app.wsgi_app = socketio.WSGIApp(realtime.sio, app.wsgi_app)
+    if housekeeping:
+        _start_housekeeping(runtime)
+    return app
+
+
+def _start_housekeeping(runtime: Runtime) -> None:
+    """Expire tickets and sign out windows at closing; fail print jobs nobody answered; announce silent devices."""
+
+    def loop():
+        stop = threading.Event()
+        while not stop.wait(SWEEP_SECONDS):
+            try:
+                with UnitOfWork(runtime.db.write, runtime.publish) as uow:
+                    close_all_halls(uow, runtime.clock())
+                    expire_unanswered(uow, runtime.clock())
+                    mark_silent(uow, runtime.clock())
+                    uow.commit()
+            except Exception:
+                log.exception("end-of-day housekeeping failed; will retry")
+
+    threading.Thread(target=loop, name="hallq-housekeeping", daemon=True).start()

@@ -1,0 +1,211 @@
+"""The Socket.IO server: who may listen to what, snapshots, and broadcasting.
+
+Clients authenticate with `auth={"token": ...}`. Device tokens join their
+rooms on connect (a kiosk the whole hall, a display the rooms of its display
+profile, an evaluator or caller its window); staff `join` the rooms they may.
+An event goes to its hall's room, its window's and its item's, so a display
+of one floor or department hears only its own windows and items; ONLY names
+the news that goes to one room alone: a pad's `rating.requested` to its
+window's, a bad review's `followup.opened` and a kiosk's `kiosk.help` to the
+hall's supervisors' room (`supervisors`, which only staff allowed to review
+may join: the duty screen of a supervisor or admin), never to the kiosks and
+public screens in the hall room. `queue.stats` follow the news a moment later,
+measured then, once per item (stats_pacer). Every (re)connect and every join (but the
+supervisors', whose alerts a duty screen re-reads from the API) answers with a
+`snapshot`, so a client that missed events is made whole.
+Events come only from `publish`, which the unit of work calls after commit.
+With a Redis URL, python-socketio's RedisManager carries every emit to the
+clients of all server processes.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+import socketio
+
+from hallq.queue.accounts import Principal, authenticate
+from hallq.display import profiles
+from hallq.display.profiles import Profile
+from hallq.evaluator.followup import FOLLOWUP_OPENED, FOLLOWUP_UPDATED
+from hallq.kiosk.web.api import KIOSK_HELP
+from hallq.queue import views
+from hallq.queue.events import QUEUE_STATS, RATING_REQUESTED, Event
+from hallq.queue.halls import hall_context
+from hallq.queue.stats import queue_figures
+from hallq.queue.unit_of_work import UnitOfWork
+from hallq.server.stats_pacer import StatsPacer
+
+log = logging.getLogger(__name__)
+
+WINDOW, SUPERVISORS = "window", "supervisors"
+# News that goes to one room alone instead of its hall's, window's and item's.
+ONLY: dict[str, str] = {
+    # Only its window's pad and clerk act on it: every screen of the hall would
+    # otherwise be sent one message per finished ticket for nothing.
+    RATING_REQUESTED: WINDOW,
+    # For the duty manager and supervisors: a bad review or a citizen's call for
+    # help is no business of the kiosks and public screens in the hall room.
+    FOLLOWUP_OPENED: SUPERVISORS,
+    FOLLOWUP_UPDATED: SUPERVISORS,  # a case's callback, rectification or close tells of the review too
+    KIOSK_HELP: SUPERVISORS,
+}
+# Who may join the supervisors' room: those who see every follow-up case.
+SUPERVISORS_PERMISSION = "review"
+
+
+def hall_room(hall_id: int) -> str:
+    return f"hall:{hall_id}"
+
+
+def window_room(hall_id: int, number: int) -> str:
+    # Public name "window:{n}"; scoped by hall because one server may host many.
+    return f"hall:{hall_id}/window:{number}"
+
+
+def service_room(hall_id: int, code: str) -> str:
+    return f"hall:{hall_id}/service:{code}"
+
+
+def supervisors_room(hall_id: int) -> str:
+    # Public name "supervisors": the duty screen's alerts.
+    return f"hall:{hall_id}/supervisors"
+
+
+def display_room(hall_id: int, name: str) -> str:
+    # Public name "display:{name}": messages for one profile's screens (e.g. their audio).
+    return f"hall:{hall_id}/display:{name}"
+
+
+def profile_rooms(hall_id: int, profile: Profile) -> list[str]:
+    rooms = [display_room(hall_id, profile.name)] if profile.name else []
+    if profile.whole_hall:
+        return rooms + [hall_room(hall_id)]
+    return (rooms + [window_room(hall_id, n) for n in sorted(profile.windows or ())]
+            + [service_room(hall_id, c) for c in sorted(profile.services or ())])
+
+
+def default_rooms(who: Principal) -> list[str]:
+    if who.window_number is not None:
+        return [window_room(who.hall_id, who.window_number)]
+    if who.kind == "kiosk":
+        return [hall_room(who.hall_id)]
+    # Displays: their profile's rooms (see _connect). Agents: only their devices' rooms, which
+    # their hello opens (devices.hub); the hall's news would cost them and us a message each.
+    return []
+
+
+class Realtime:
+    def __init__(self, runtime, redis_url: str | None = None, websocket_only: bool = False):
+        self.runtime = runtime
+        manager = socketio.RedisManager(redis_url) if redis_url else None
+        self.sio = socketio.Server(
+            async_mode="threading", client_manager=manager, cors_allowed_origins=[],
+            transports=["websocket"] if websocket_only else None,
+        )
+        self.stats = StatsPacer(self._queue_figures, self._broadcast)
+        self.sio.on("connect", self._connect)
+        self.sio.on("join", self._join)
+        self.sio.on("snapshot", self._snapshot_request)
+
+    # --- publishing -----------------------------------------------------------
+    def publish(self, events: Iterable[Event]) -> None:
+        for event in events:
+            if event.name == QUEUE_STATS:
+                self.stats.add(event)  # after the news, and only the latest
+            else:
+                self._broadcast(event)
+
+    def _queue_figures(self, marks: list[Event]) -> list[Event]:
+        """The `queue.stats` of the items marked as changed, as the database has them now."""
+        codes: dict[int, set[str]] = {}
+        for mark in marks:
+            codes.setdefault(mark.hall_id, set()).add(mark.payload["service"])
+        with UnitOfWork(self.runtime.db.read) as uow:
+            return [event for hall_id, hall_codes in codes.items()
+                    for event in queue_figures(uow.session, hall_context(uow.session, hall_id), self.runtime.clock(),
+                                               hall_codes)]
+
+    def _broadcast(self, event: Event) -> None:
+        only = ONLY.get(event.name)
+        if only == WINDOW:
+            self.sio.emit(event.name, event.payload, to=window_room(event.hall_id, event.window))
+            return
+        if only == SUPERVISORS:
+            self.sio.emit(event.name, event.payload, to=supervisors_room(event.hall_id))
+            return
+        rooms = [hall_room(event.hall_id)]
+        if event.window is not None:
+            rooms.append(window_room(event.hall_id, event.window))
+        service = event.payload.get("service")
+        if service:
+            rooms.append(service_room(event.hall_id, service))
+        self.sio.emit(event.name, event.payload, to=rooms)
+
+    # --- handlers -------------------------------------------------------------
+    def _connect(self, sid, environ, auth):
+        token = (auth or {}).get("token") if isinstance(auth, dict) else None
+        who = None
+        if token:
+            with UnitOfWork(self.runtime.db.read) as uow:
+                who = authenticate(uow.session, token)
+        if who is None:
+            raise socketio.exceptions.ConnectionRefusedError("unauthorized")
+        display = who.name if who.kind == "display" else None
+        self.sio.save_session(sid, {"who": who, "display": display})
+        for room in default_rooms(who):
+            self.sio.enter_room(sid, room)
+        if who.kind != "agent":  # an agent's devices are shown their state when its hello is accepted
+            self._send_snapshot(sid, who, who.window_number, display)
+
+    def _join(self, sid, data):
+        """Staff join `hall:{id}`, `window:{n}`, `display:{name}` or (if they may) `supervisors` of their own hall."""
+        who: Principal = self.sio.get_session(sid)["who"]
+        room = (data or {}).get("room", "") if isinstance(data, dict) else str(data or "")
+        if not who.is_staff:
+            return {"error": "forbidden"}
+        kind, _, name = room.partition(":")
+        if kind == "hall" and name == str(who.hall_id):
+            target, window = hall_room(who.hall_id), None
+        elif kind == "window" and name.isdigit():
+            target, window = window_room(who.hall_id, int(name)), int(name)
+        elif room == SUPERVISORS:
+            if not who.can(SUPERVISORS_PERMISSION):
+                return {"error": "forbidden"}
+            # Alerts, not state: what they are about is read from the API (/followups), so no snapshot.
+            self.sio.enter_room(sid, supervisors_room(who.hall_id))
+            return {"ok": True, "room": room}
+        elif kind == "display" and name:
+            # The staff member now sees what that profile's screens see.
+            self._send_snapshot(sid, who, None, name)
+            return {"ok": True, "room": room}
+        else:
+            return {"error": "forbidden"}
+        self.sio.enter_room(sid, target)
+        self._send_snapshot(sid, who, window)
+        return {"ok": True, "room": room}
+
+    def _snapshot_request(self, sid, data=None):
+        session = self.sio.get_session(sid)
+        who: Principal = session["who"]
+        self._send_snapshot(sid, who, who.window_number, session.get("display"))
+
+    def _send_snapshot(self, sid, who: Principal, window: int | None, display: str | None = None) -> None:
+        """The snapshot of a window, of a display profile (joining its rooms), or of the hall."""
+        with UnitOfWork(self.runtime.db.read) as uow:
+            ctx = hall_context(uow.session, who.hall_id)
+            if display is None:
+                data = views.snapshot(uow.session, ctx, self.runtime.clock(), window)
+            else:
+                # Resolved on every snapshot, so a display follows a reloaded hall file
+                # at its next reconnect or refresh.
+                profile = profiles.resolve(uow.session, ctx, display)
+                data = profiles.display_snapshot(uow.session, ctx, self.runtime.clock(), profile)
+        if display is not None:
+            wanted = profile_rooms(who.hall_id, profile)
+            if who.kind == "display":  # a profile edited since: leave what it no longer covers
+                for room in set(self.sio.rooms(sid)) - set(wanted) - {sid}:
+                    self.sio.leave_room(sid, room)
+            for room in wanted:
+                self.sio.enter_room(sid, room)
+        self.sio.emit("snapshot", data, to=sid)

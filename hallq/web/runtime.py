@@ -1,0 +1,162 @@
+"""What every blueprint needs: the runtime, who is calling, bodies, errors.
+
+Routes stay thin: parse the body, call one engine function inside a unit of
+work, commit, answer. Errors a person can cause become `{"error", "message"}`
+with a 4xx; anything else is a bug and a 500.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+from flask import Flask, current_app, g, jsonify, request
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from hallq.queue.accounts import Principal, authenticate
+from hallq.db import Database
+from hallq.i18n import message, pick_lang
+from hallq.queue.errors import Forbidden, Invalid, QueueError
+from hallq.queue.unit_of_work import Publisher, UnitOfWork
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass
+class Runtime:
+    """The app's shared parts, kept in `app.extensions['hallq']`."""
+
+    db: Database
+    clock: Callable[[], dt.datetime] = utcnow
+    publish: Publisher | None = None
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["hallq"]
+
+
+def now() -> dt.datetime:
+    return runtime().clock()
+
+
+def unit_of_work() -> UnitOfWork:
+    return UnitOfWork(runtime().db.write, runtime().publish)
+
+
+def reading() -> UnitOfWork:
+    """A read-only unit of work (never blocks behind writers on SQLite)."""
+    return UnitOfWork(runtime().db.read)
+
+
+# Every request carries its token; looking it up each time would cost more
+# than many a request itself. A revoked token stops working within this time.
+TOKEN_CACHE_SECONDS = 10.0
+_token_cache: dict[str, tuple[float, Principal | None]] = {}
+_token_lock = threading.Lock()
+
+
+def _authenticate(token: str) -> Principal | None:
+    moment = time.monotonic()
+    with _token_lock:
+        hit = _token_cache.get(token)
+    if hit and moment - hit[0] < TOKEN_CACHE_SECONDS:
+        return hit[1]
+    with reading() as uow:
+        found = authenticate(uow.session, token)
+    with _token_lock:
+        if len(_token_cache) > 10_000:
+            _token_cache.clear()
+        _token_cache[token] = (moment, found)
+    return found
+
+
+def principal() -> Principal:
+    if "principal" not in g:
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header[:7].lower() == "bearer " else None
+        g.principal = _authenticate(token) if token else None
+    if g.principal is None:
+        raise Unauthorized("unauthorized")
+    return g.principal
+
+
+def body(model: type[M]) -> M:
+    # Devices often omit the content type; the body is JSON all the same.
+    data = request.get_json(force=True, silent=True)
+    if data is None and not request.get_data().strip():
+        data = {}
+    if not isinstance(data, dict):
+        raise Invalid("invalid_input", detail="the body must be a JSON object")
+    if _has_nul(data):
+        raise Invalid("invalid_input", detail="text may not contain NUL characters")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
+        raise Invalid("invalid_input", detail=detail) from None
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def lang() -> str:
+    return pick_lang(request.args.get("lang") or request.headers.get("Accept-Language"))
+
+
+class Unauthorized(QueueError):
+    status = 401
+
+
+def error(code: str, status: int, /, **params):
+    return jsonify({"error": code, "message": message(code, lang(), **params)}), status
+
+
+def install_error_handlers(app: Flask) -> None:
+    @app.before_request
+    def _no_nul():
+        # PostgreSQL cannot store NUL in text; refuse it at the door.
+        if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+            raise Invalid("invalid_input", detail="text may not contain NUL characters")
+
+    @app.errorhandler(QueueError)
+    def _queue_error(exc: QueueError):
+        return error(exc.code, exc.status, **exc.params)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(exc: IntegrityError):
+        # Two requests raced for the same row; the database kept it consistent.
+        log.warning("integrity conflict: %s", exc.orig)
+        return error("conflict", 409)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        status = exc.code or 500
+        code = {404: "not_found", 405: "method_not_allowed"}.get(status)
+        code = code or ("internal_error" if status >= 500 else "invalid_input")
+        return error(code, status, detail=exc.description)
+
+    @app.errorhandler(Exception)
+    def _bug(exc: Exception):
+        log.exception("unhandled error")  # a 500 is a bug: the log has the trace
+        return error("internal_error", 500)
+
+
+__all__ = ["Forbidden", "Runtime", "body", "error", "install_error_handlers", "now", "principal",
+           "reading", "runtime", "unit_of_work"]
