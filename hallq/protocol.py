@@ -19,9 +19,29 @@ reason instead of breaking a device.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# Agents re-report every device this often; the server stops believing a state
+# that has not been re-reported for a few heartbeats.
+HEARTBEAT = dt.timedelta(seconds=10)
+
+# What a ticket document carries of the API's ticket and of the item's guide: a
+# print job holds these and nothing else (the agent lays them out for its paper).
+TICKET_FIELDS = ("number", "priority", "ahead", "estimated_wait_s", "issued_at", "windows", "service_name",
+                 "service", "department")
+GUIDE_FIELDS = ("materials", "promised_days", "legal_days", "fee")
+
+# Rating levels run 5 (非常满意) to 1 (非常不满意); this level and below is a bad
+# review (差评), which must carry a reason: the evaluator keypad asks for one.
+BAD_LEVEL = 2
+
+
+def is_bad(level: int) -> bool:
+    return level <= BAD_LEVEL
+
 
 PRINT = "print"
 LED_SHOW = "led.show"

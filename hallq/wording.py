@@ -95,3 +95,21 @@ def announcement_text(number: str, window: int | str, template: str | None = Non
     window_spoken = spoken_window_number(window, lang)
     values = {name: ticket for name in _NUMBER_FIELDS} | {name: window_spoken for name in _WINDOW_FIELDS}
     return template.format_map(values)
+
+
+# A printer's state and the detail the agent reports with it (hallq.devices.escpos.status),
+# as the kiosk and the duty manager's screen say it.
+PRINTER_DETAILS: dict[str, tuple[str, str]] = {
+    "ok": ("打印机正常", "Printer ready"),
+    "near_end": ("打印纸即将用完，请及时更换", "Paper is running low; please replace the roll soon"),
+    "paper_out": ("打印机缺纸", "The printer is out of paper"),
+    "offline": ("打印机离线", "The printer is offline"),
+    "unknown": ("打印机无应答，状态未知", "The printer does not answer; its state is unknown"),
+    "cover_open": ("打印机盖未关好", "The printer cover is open"),
+    "feed_button": ("正在按键走纸", "Paper is being fed with the feed button"),
+    "error": ("打印机故障", "The printer reports an error"),
+    "unreachable": ("连接不上打印机", "The printer cannot be reached"),
+    "connection_lost": ("与打印机的连接中断", "The connection to the printer was lost"),
+    "no_answer": ("打印机无应答，状态未知", "The printer does not answer; its state is unknown"),
+    "bad_answer": ("打印机应答无法识别，状态未知", "The printer's answer was not understood; its state is unknown"),
+}

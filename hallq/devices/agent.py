@@ -27,13 +27,13 @@ import requests
 import socketio
 
 from hallq import protocol as m
+from hallq.protocol import HEARTBEAT
 from hallq.devices.agent_config import AgentConfig, NamedPrinter
 from hallq.devices.escpos.printer import PrintFailed, Printer, open_printer
 from hallq.devices.escpos.render import render
 from hallq.devices.escpos.status import PrinterStatus
 from hallq.devices.keypad import ActionRefused, KeypadAdapter, WindowDisplay
 from hallq.devices.led.screens import LedScreens, WindowStatusChange
-from hallq.queue.device_states import HEARTBEAT
 from hallq.devices.voice.announcer import Announcer, VoiceStatus, utc_now
 from hallq.devices.voice.playback import MiniaudioPlayback, Playback
 from hallq.devices.voice.settings import VoiceSettings

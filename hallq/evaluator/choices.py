@@ -6,6 +6,7 @@ the usual 差评 categories of provincial 好差评 platforms; "other" needs tex
 """
 from __future__ import annotations
 
+from hallq.protocol import BAD_LEVEL, is_bad  # noqa: F401  (choices.is_bad: the evaluator reads it here)
 from hallq.queue.errors import Invalid
 
 LEVELS: dict[int, tuple[str, str]] = {
@@ -15,7 +16,7 @@ LEVELS: dict[int, tuple[str, str]] = {
     2: ("不满意", "dissatisfied"),
     1: ("非常不满意", "very dissatisfied"),
 }
-BAD = 2  # this level and below is a bad review (差评)
+BAD = BAD_LEVEL  # this level and below is a bad review (差评)
 SATISFIED = 3  # this level and above counts as satisfied in the satisfaction rate
 TOP = 5
 
@@ -31,10 +32,6 @@ REASONS: dict[str, tuple[str, str]] = {
     "other": ("其他", "other"),
 }
 COMMENT_MAX = 500
-
-
-def is_bad(level: int) -> bool:
-    return level <= BAD
 
 
 def level_name(level: int, lang: str = "zh") -> str:

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from hallq.evaluator import choices, followup
 from hallq.evaluator.models import FollowUp, FollowUpNote, Rating, RatingAppeal
+from hallq.evaluator.satisfaction import satisfaction
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Item, Staff, Ticket, Window
+from hallq.queue.views import day_start
 
 
 def _staff(s: Session, staff_id: int | None) -> dict | None:
@@ -82,3 +84,11 @@ def case(s: Session, ctx: HallContext, c: FollowUp, now: dt.datetime, lang: str 
     if with_notes:
         data["notes"] = [note(n) for n in followup.notes(s, c)]
     return data
+
+
+def ratings_today(s: Session, ctx: HallContext, staff_id: int, now: dt.datetime) -> dict:
+    """Ratings (好差评) of the cases a staff member finished today, as the assessment counts them."""
+    start = day_start(ctx, now)
+    found = satisfaction(s, ctx, start, start + dt.timedelta(days=1), staff_id=staff_id)
+    return {"count": found.rated, "counted": found.counted, "unrated": found.unrated, "rate": found.rate,
+            "levels": {str(level): n for level, n in found.levels.items()}}

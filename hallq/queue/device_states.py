@@ -13,16 +13,15 @@ import datetime as dt
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from hallq.protocol import DEVICE_STATUS, DeviceInfo, DeviceStatus
+from hallq.protocol import DEVICE_STATUS, HEARTBEAT, DeviceInfo, DeviceStatus
 from hallq.queue.device_models import Device
 from hallq.queue.events import Event
 from hallq.queue.facts import iso
 from hallq.queue.unit_of_work import UnitOfWork
 
-# Agents re-report every device this often; a state older than STALE_AFTER is
-# no longer believed (the agent, its network or its machine may be gone).
-HEARTBEAT = dt.timedelta(seconds=10)
-STALE_AFTER = dt.timedelta(seconds=30)
+# A state older than STALE_AFTER (three heartbeats) is no longer believed: the
+# agent, its network or its machine may be gone.
+STALE_AFTER = 3 * HEARTBEAT
 
 
 def _find(s: Session, hall_id: int, kind: str, name: str) -> Device | None:

@@ -18,10 +18,9 @@ from typing import Any, Collection
 
 from sqlalchemy import Boolean, Row, bindparam, func, insert, literal_column, or_, select, update
 
-from hallq.protocol import WORKING_STATES
+from hallq.protocol import GUIDE_FIELDS, TICKET_FIELDS, WORKING_STATES
 from hallq.queue.device_models import PrintJob
 from hallq.queue.device_states import device_state
-from hallq.devices.escpos.ticket_layout import GUIDE_FIELDS, TICKET_FIELDS
 from hallq.queue.errors import NotFound, Refused
 from hallq.queue.events import Event
 from hallq.queue.facts import iso

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hallq.queue.accounts import User
-from hallq.evaluator.satisfaction import satisfaction
 from hallq.queue.estimates import item_loads, item_rates
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
@@ -139,7 +138,7 @@ def snapshot(s: Session, ctx: HallContext, now: dt.datetime, window: int | None 
 UPCOMING = 5  # how many of the next tickets the console lists
 
 
-def _day_start(ctx: HallContext, now: dt.datetime) -> dt.datetime:
+def day_start(ctx: HallContext, now: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(ctx.hours.local_day(now), dt.time(0), ctx.hours.tz)
 
 
@@ -185,7 +184,7 @@ def _last_finished(s: Session, ctx: HallContext, window: Window, now: dt.datetim
     """The case this window finished last today: the console offers its written notice."""
     row = s.execute(select(TicketEvent, Ticket).join(Ticket, Ticket.id == TicketEvent.ticket_id)
                     .where(TicketEvent.window_id == window.id, TicketEvent.kind == "finished",
-                           TicketEvent.at >= _day_start(ctx, now))
+                           TicketEvent.at >= day_start(ctx, now))
                     .order_by(TicketEvent.id.desc()).limit(1)).first()
     if row is None:
         return None
@@ -247,17 +246,9 @@ def me(s: Session, ctx: HallContext, user_id: int, username: str, role: str) -> 
     }
 
 
-def ratings_today(s: Session, ctx: HallContext, staff_id: int, now: dt.datetime) -> dict:
-    """Ratings (好差评) of the cases a staff member finished today, as the assessment counts them."""
-    start = _day_start(ctx, now)
-    found = satisfaction(s, ctx, start, start + dt.timedelta(days=1), staff_id=staff_id)
-    return {"count": found.rated, "counted": found.counted, "unrated": found.unrated, "rate": found.rate,
-            "levels": {str(level): n for level, n in found.levels.items()}}
-
-
 def my_day(s: Session, ctx: HallContext, actor: str, user_id: int, now: dt.datetime) -> dict:
     """A clerk's day so far, read from the ticket events they caused and their window sessions."""
-    start = _day_start(ctx, now)
+    start = day_start(ctx, now)
     user = s.get(User, user_id)
     rows = s.execute(select(TicketEvent.kind, TicketEvent.data).where(
         TicketEvent.hall_id == ctx.id, TicketEvent.actor == actor, TicketEvent.at >= start)).all()
@@ -282,5 +273,5 @@ def my_day(s: Session, ctx: HallContext, actor: str, user_id: int, now: dt.datet
         "sessions": [{"window": number, "post": ws.post, "started_at": iso(ws.started_at),
                       "ended_at": iso(ws.ended_at) if ws.ended_at else None} for ws, number in sessions],
         "paused_s": round(sum(((p.ended_at or now) - p.started_at).total_seconds() for p in pauses)),
-        "ratings": ratings_today(s, ctx, user.staff_id, now) if user and user.staff_id else None,
+        "staff_id": user.staff_id if user else None,  # the web adds the ratings (evaluator.views.ratings_today)
     }

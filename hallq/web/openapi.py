@@ -67,6 +67,10 @@ class Spec:
         }
 
 
+# The one document of /api/v1: every component's web/ declares its routes in it as it is imported.
+spec = Spec("hallq public interface", "1")
+
+
 def _path_params(path: str) -> list[str]:
     return [part[1:-1].split(":")[-1] for part in path.split("/") if part.startswith("<")]
 

@@ -22,6 +22,8 @@ from hallq.queue.accounts import Principal, authenticate
 from hallq.db import Database
 from hallq.i18n import message, pick_lang
 from hallq.queue.errors import Forbidden, Invalid, QueueError
+from hallq.queue.halls import HallContext
+from hallq.queue.models import Ticket
 from hallq.queue.unit_of_work import Publisher, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -124,6 +126,16 @@ class Unauthorized(QueueError):
     status = 401
 
 
+class VoiceUnavailable(QueueError):
+    status = 503
+
+
+def status_page(ctx: HallContext, ticket: Ticket) -> str:
+    """The ticket's public status page, as phones in the hall reach it (the QR code's target)."""
+    base = ctx.settings.public_url or request.host_url
+    return f"{base.rstrip('/')}/t/{ticket.token}"
+
+
 def error(code: str, status: int, /, **params):
     return jsonify({"error": code, "message": message(code, lang(), **params)}), status
 
@@ -158,5 +170,5 @@ def install_error_handlers(app: Flask) -> None:
         return error("internal_error", 500)
 
 
-__all__ = ["Forbidden", "Runtime", "body", "error", "install_error_handlers", "now", "principal",
-           "reading", "runtime", "unit_of_work"]
+__all__ = ["Forbidden", "Runtime", "VoiceUnavailable", "body", "error", "install_error_handlers", "now",
+           "principal", "reading", "runtime", "status_page", "unit_of_work"]

@@ -13,7 +13,7 @@ from hallq.assessment.operations import month_operations
 from hallq.assessment.presets import list_presets
 from hallq.assessment.schemas import (AppealIn, CompletionIn, DecisionIn, DemocraticIn, RecordIn, SchemeIn,
                                       VoidIn)
-from hallq.queue.web.api import spec
+from hallq.web.openapi import spec
 from hallq.queue.errors import Invalid, NotFound
 from hallq.queue.halls import hall_context
 from hallq.web.runtime import body, now, principal, reading, unit_of_work

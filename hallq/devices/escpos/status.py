@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from hallq.wording import PRINTER_DETAILS
+
 DLE_EOT = b"\x10\x04"
 QUERY_PRINTER, QUERY_OFFLINE, QUERY_ERROR, QUERY_PAPER = 1, 2, 3, 4
 # Asked together in one write: printer, offline cause, roll paper sensor.
@@ -31,21 +33,6 @@ PAPER_END = 0x60
 
 State = Literal["ok", "near_end", "paper_out", "offline", "unknown"]
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "ok": ("打印机正常", "Printer ready"),
-    "near_end": ("打印纸即将用完，请及时更换", "Paper is running low; please replace the roll soon"),
-    "paper_out": ("打印机缺纸", "The printer is out of paper"),
-    "offline": ("打印机离线", "The printer is offline"),
-    "unknown": ("打印机无应答，状态未知", "The printer does not answer; its state is unknown"),
-    "cover_open": ("打印机盖未关好", "The printer cover is open"),
-    "feed_button": ("正在按键走纸", "Paper is being fed with the feed button"),
-    "error": ("打印机故障", "The printer reports an error"),
-    "unreachable": ("连接不上打印机", "The printer cannot be reached"),
-    "connection_lost": ("与打印机的连接中断", "The connection to the printer was lost"),
-    "no_answer": ("打印机无应答，状态未知", "The printer does not answer; its state is unknown"),
-    "bad_answer": ("打印机应答无法识别，状态未知", "The printer's answer was not understood; its state is unknown"),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class PrinterStatus:
@@ -60,8 +47,8 @@ class PrinterStatus:
         return self.state in ("ok", "near_end")
 
     def message(self, lang: str = "zh") -> str:
-        key = self.detail if self.detail in MESSAGES else self.state
-        return MESSAGES[key][1 if lang == "en" else 0]
+        key = self.detail if self.detail in PRINTER_DETAILS else self.state
+        return PRINTER_DETAILS[key][1 if lang == "en" else 0]
 
 
 def _valid(byte: int) -> bool:

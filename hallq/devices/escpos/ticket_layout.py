@@ -71,13 +71,6 @@ class Cut:
 
 Block = TextLine | Rule | QRCode | Feed | Cut
 
-# What `ticket_blocks` reads of the API's ticket and of the item's guide: a print
-# job carries these and nothing else (hallq.queue.printing.ticket_document).
-TICKET_FIELDS = ("number", "priority", "ahead", "estimated_wait_s", "issued_at", "windows", "service_name",
-                 "service", "department")
-GUIDE_FIELDS = ("materials", "promised_days", "legal_days", "fee")
-
-
 def paper_for(width_mm: int) -> Paper:
     try:
         return PAPERS[width_mm]

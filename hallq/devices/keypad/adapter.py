@@ -28,7 +28,7 @@ from hallq.devices.keypad.commands import Cmd, NakReason
 from hallq.devices.keypad.config import KeypadBusConfig, KeypadConfig
 from hallq.devices.keypad.frame import BROADCAST, Frame, FrameDecoder, FrameError, encode
 from hallq.devices.serial_link import PortDown, SerialLink
-from hallq.evaluator.choices import is_bad
+from hallq.protocol import is_bad
 
 log = logging.getLogger(__name__)
 

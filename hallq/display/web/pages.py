@@ -17,9 +17,9 @@ from hallq.web import device_pages
 from hallq.devices.voice import render_announcement_wav
 from hallq.devices.voice.engine import EngineError
 from hallq.devices.voice.settings import VoiceSettings as SpeakerSettings
-from hallq.queue.errors import Invalid, QueueError
+from hallq.queue.errors import Invalid
 from hallq.queue.halls import hall_context
-from hallq.web.runtime import principal, reading
+from hallq.web.runtime import VoiceUnavailable, principal, reading
 
 bp = Blueprint("display", __name__)
 
@@ -119,10 +119,6 @@ def announcement_audio():
     except EngineError as exc:
         raise VoiceUnavailable("voice_unavailable", detail=str(exc)) from None
     return Response(audio, mimetype="audio/wav", headers={"Cache-Control": "private, max-age=3600"})
-
-
-class VoiceUnavailable(QueueError):
-    status = 503
 
 
 @functools.lru_cache(maxsize=256)

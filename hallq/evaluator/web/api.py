@@ -15,7 +15,7 @@ from hallq.evaluator import appeals, choices, followup, rating, views
 from hallq.evaluator.models import Rating
 from hallq.evaluator.schemas import AppealIn, CallbackIn, CloseIn, QrRatingIn, RatingIn, RectificationIn
 from hallq.web.openapi import ERROR
-from hallq.queue.web.api import spec
+from hallq.web.openapi import spec
 from hallq.queue.errors import Invalid
 from hallq.queue.halls import hall_context
 from hallq.web.runtime import body, lang, now, principal, reading, unit_of_work

@@ -19,7 +19,7 @@ from hallq.queue.errors import Forbidden, Invalid
 from hallq.queue.events import Event
 from hallq.queue.facts import iso
 from hallq.queue.halls import hall_context
-from hallq.queue.web.api import spec
+from hallq.web.openapi import spec
 from hallq.queue.models import Department, Item
 from hallq.queue.schemas import Body
 from hallq.web.runtime import body, lang, now, principal, reading, runtime

@@ -20,14 +20,12 @@ from flask import Blueprint, Response, render_template
 from pydantic import Field
 
 from hallq.web import device_pages
-from hallq.display.web.pages import VoiceUnavailable
 from hallq.queue import views
-from hallq.queue.web.api import status_page
 from hallq.queue.errors import NotFound
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Ticket
 from hallq.queue.schemas import Body
-from hallq.web.runtime import body, now, principal, reading
+from hallq.web.runtime import VoiceUnavailable, body, now, principal, reading, status_page
 
 bp = Blueprint("kiosk", __name__)
 

@@ -6,7 +6,8 @@ import functools
 from flask import Blueprint, jsonify, request
 
 from hallq.queue import accounts
-from hallq.web.openapi import Spec
+from hallq.web.openapi import spec
+from hallq.evaluator import views as rating_views
 from hallq.queue import calling, issuing, notices, sessions, views
 from hallq.queue.errors import Invalid, NotFound
 from hallq.queue.halls import find_window, hall_context
@@ -14,10 +15,9 @@ from hallq.queue.models import Ticket
 from hallq.queue.schemas import (AppointmentIn, CallIn, FinishIn, LoginIn, NoticeIn, PauseIn, SignInIn, TicketIn,
                                  TransferIn)
 from hallq.queue import printing
-from hallq.web.runtime import Forbidden, body, lang, now, principal, reading, unit_of_work
+from hallq.web.runtime import Forbidden, body, lang, now, principal, reading, status_page, unit_of_work
 
 bp = Blueprint("queue_api", __name__, url_prefix="/api/v1")
-spec = Spec("hallq public interface", "1")
 
 
 route = functools.partial(spec.route, bp)  # a route that is also in the OpenAPI document
@@ -78,12 +78,6 @@ def issue():
             answer["print"] = printing.job_json(job)
         uow.commit()
     return jsonify(answer), 201
-
-
-def status_page(ctx, ticket: Ticket) -> str:
-    """The ticket's public status page, as phones in the hall reach it (the QR code's target)."""
-    base = ctx.settings.public_url or request.host_url
-    return f"{base.rstrip('/')}/t/{ticket.token}"
 
 
 @route("GET", "/tickets/<int(max=2147483647):ticket_id>", "a ticket with its events")
@@ -242,7 +236,10 @@ def my_day():
         raise Forbidden("forbidden")
     with reading() as uow:
         ctx = hall_context(uow.session, who.hall_id)
-        return jsonify(views.my_day(uow.session, ctx, who.actor, who.user_id, now()))
+        day = views.my_day(uow.session, ctx, who.actor, who.user_id, now())
+        staff_id = day.pop("staff_id")
+        day["ratings"] = rating_views.ratings_today(uow.session, ctx, staff_id, now()) if staff_id else None
+        return jsonify(day)
 
 
 @route("GET", "/windows/<int(max=2147483647):number>/console",

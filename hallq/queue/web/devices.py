@@ -5,12 +5,12 @@ from flask import Blueprint, jsonify
 
 from hallq.queue import printing, device_states as registry
 from hallq.queue import views
-from hallq.queue.web.api import spec, status_page
+from hallq.web.openapi import spec
 from hallq.queue.errors import NotFound
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Ticket
 from hallq.queue.schemas import ReprintIn
-from hallq.web.runtime import body, lang, now, principal, reading, unit_of_work
+from hallq.web.runtime import body, lang, now, principal, reading, status_page, unit_of_work
 
 bp = Blueprint("devices_api", __name__, url_prefix="/api/v1")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from hallq.web import staff_pages
-from hallq.devices.escpos.status import MESSAGES as PRINTER_DETAILS
+from hallq.wording import PRINTER_DETAILS
 from hallq.evaluator.choices import LEVELS, level_name
 from hallq.i18n import DEVICE_STATE_NAMES
 from hallq.queue.issuing import GREEN_REASONS
