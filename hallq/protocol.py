@@ -15,7 +15,6 @@ reason instead of breaking a device.
                       job.result   JobResult     done or failed, with the reason
                       device.status DeviceStatus a device's state changed (or is re-reported)
                       keypad.action KeypadAction a key pressed on a caller keypad (answered with KeypadShow)
-                      keypad.rating KeypadRating a key pressed on an evaluator keypad (answered ok/error)
 """
 from __future__ import annotations
 
@@ -53,7 +52,6 @@ HELLO = "agent.hello"
 JOB_RESULT = "job.result"
 DEVICE_STATUS = "device.status"
 KEYPAD_ACTION = "keypad.action"
-KEYPAD_RATING = "keypad.rating"
 
 DeviceKind = Literal["printer", "led", "voice", "keypad", "evaluator_keypad"]
 # ok and near_end can work; everything else cannot. "unknown" is what silence
@@ -133,8 +131,3 @@ class KeypadAction(Message):
     window: int
     action: Literal["call_next", "recall", "skip", "pause", "resume", "transfer", "finish", "request_rating"]
     params: dict[str, Any] = {}
-
-
-class KeypadRating(Message):
-    window: int
-    level: int = Field(ge=1, le=5)

@@ -128,10 +128,6 @@ class NoShow:
     at: dt.datetime
 
 
-RecordKind = Literal["inspection_finding", "verified_complaint", "praise_letter", "media_mention",
-                     "misconduct", "other"]
-
-
 @dataclass(frozen=True, slots=True)
 class SupervisorRecord:
     """An entry by a supervisor (督查) for what the system cannot see.

@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
-
-
-class Rankable(Protocol):
-    rank: int | None
+from typing import Any
 
 
 def rank_key(values: dict[str, Any], keys: Sequence[str]) -> tuple:

@@ -58,7 +58,3 @@ def rule(uow: UnitOfWork, who: Principal, rating_id: int, now: dt.datetime, *, r
         rating.counted = False
         followup.withdraw(uow, rating, who, now, ruling)
     return appeal
-
-
-def appeal_of(uow: UnitOfWork, rating: Rating) -> RatingAppeal | None:
-    return uow.session.scalar(select(RatingAppeal).where(RatingAppeal.rating_id == rating.id))

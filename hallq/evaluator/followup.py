@@ -19,14 +19,13 @@ from sqlalchemy.orm import Session
 from hallq.queue.accounts import Principal, User
 from hallq.evaluator.models import FollowUp, FollowUpNote, Rating
 from hallq.queue.errors import Forbidden, Invalid, NotFound, Refused
+from hallq.queue.events import FOLLOWUP_OPENED, FOLLOWUP_UPDATED
 from hallq.queue.facts import announce
 from hallq.queue.halls import HallContext, hall_context
 from hallq.queue.hours import HallHours
 from hallq.queue.models import Department, Staff, Ticket, Window
 from hallq.queue.unit_of_work import UnitOfWork
 
-FOLLOWUP_OPENED = "followup.opened"
-FOLLOWUP_UPDATED = "followup.updated"
 STATUSES = ("open", "closed", "withdrawn")
 TEXT_MAX = 2000
 

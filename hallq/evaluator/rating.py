@@ -28,13 +28,12 @@ from hallq.evaluator import choices, followup
 from hallq.evaluator.models import Rating
 from hallq.privacy import mask_id, mask_phone
 from hallq.queue.errors import Forbidden, Invalid, NotFound, QueueError, Refused
-from hallq.queue.events import RATING_REQUESTED
+from hallq.queue.events import RATING_RECEIVED, RATING_REQUESTED
 from hallq.queue.facts import announce, iso
 from hallq.queue.halls import HallContext, find_window, hall_context
 from hallq.queue.models import Ticket, TicketEvent, Window, WindowSession
 from hallq.queue.unit_of_work import UnitOfWork
 
-RATING_RECEIVED = "rating.received"
 CHANNELS = ("pad", "keypad", "qr")
 RATE_WINDOW = dt.timedelta(minutes=1)
 # Requests of a window looked at to find its latest final finish; a returning

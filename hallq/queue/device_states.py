@@ -13,9 +13,9 @@ import datetime as dt
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from hallq.protocol import DEVICE_STATUS, HEARTBEAT, DeviceInfo, DeviceStatus
+from hallq.protocol import HEARTBEAT, DeviceInfo, DeviceStatus
 from hallq.queue.device_models import Device
-from hallq.queue.events import Event
+from hallq.queue.events import DEVICE_STATUS, Event
 from hallq.queue.facts import iso
 from hallq.queue.unit_of_work import UnitOfWork
 

@@ -9,8 +9,6 @@ closed window will open). Before anything was measured the item's guide
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select
@@ -18,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Item, Ticket, TicketEvent, Window, WindowItem, WindowPause, WindowSession
+from hallq.timed_cache import TimedCache
 
 LOOKBACK = dt.timedelta(days=7)
 
@@ -45,28 +44,14 @@ class ItemLoad(ItemRate):
 MEASURED_TTL_S = 30.0
 OPEN_TTL_S = 5.0
 MEASURED, OPEN = "measured", "open"
-_cache: dict[tuple, tuple[float, object]] = {}
-_cache_lock = threading.Lock()  # request threads read and forget at once
-
-
-def _cached(key: tuple, ttl: float, compute):
-    moment = time.monotonic()
-    with _cache_lock:
-        hit = _cache.get(key)
-    if hit and hit[0] > moment:
-        return hit[1]
-    value = compute()
-    with _cache_lock:
-        _cache[key] = (moment + ttl, value)
-    return value
+_kept = {MEASURED: TimedCache(MEASURED_TTL_S), OPEN: TimedCache(OPEN_TTL_S)}
 
 
 def forget(session: Session, hall_id: int, *what: str) -> None:
     """A hall's service times (MEASURED) or open windows (OPEN) changed; both when `what` is empty."""
     url = session.get_bind().url
-    with _cache_lock:
-        for key in [k for k in _cache if k[:2] == (url, hall_id) and (not what or k[2] in what)]:
-            del _cache[key]
+    for kind in what or (MEASURED, OPEN):
+        _kept[kind].forget(lambda key: key[:2] == (url, hall_id))
 
 
 # Built once: they run for every screen's figures and every ticket's estimate.
@@ -95,13 +80,13 @@ def item_rates(session: Session, ctx: HallContext, now: dt.datetime, items: list
     """How fast each item's queue moves: all a ticket's own estimate needs (and kept briefly, see above)."""
     ids = [i.id for i in items]
     url = session.get_bind().url
-    measured = _cached((url, ctx.id, MEASURED, tuple(ids)), MEASURED_TTL_S, lambda: dict(session.execute(
+    measured = _kept[MEASURED].get((url, ctx.id, tuple(ids)), lambda: dict(session.execute(
         select(TicketEvent.item_id, func.avg(TicketEvent.data["service_s"].as_float()))
         .where(TicketEvent.hall_id == ctx.id, TicketEvent.kind == "finished",
                TicketEvent.item_id.in_(ids), TicketEvent.at >= now - LOOKBACK)
         .group_by(TicketEvent.item_id)
     ).all()))
-    open_windows = _cached((url, ctx.id, OPEN), OPEN_TTL_S,
+    open_windows = _kept[OPEN].get((url, ctx.id),
                            lambda: dict(session.execute(_OPEN_WINDOWS, {"hall_id": ctx.id}).all()))
     rates = {}
     for item in items:

@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from dataclasses import dataclass
 
-from sqlalchemy import URL, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hallq.queue.errors import NotFound
 from hallq.queue.hours import HallHours
 from hallq.queue.models import Hall, Window, WindowItem
 from hallq.queue.settings import HallSettings
+from hallq.timed_cache import TimedCache
 
 
 @dataclass(frozen=True)
@@ -64,25 +63,22 @@ class HallContext:
 # CONTEXT_TTL_S, one made here at once.
 # Keyed by database URL too: one process may serve (or test) several databases.
 CONTEXT_TTL_S = 5.0
-_contexts: dict[tuple[URL, int], tuple[float, HallContext]] = {}
-_contexts_lock = threading.Lock()
+_contexts: TimedCache[HallContext] = TimedCache(CONTEXT_TTL_S)
 
 
 def hall_context(session: Session, hall_id: int) -> HallContext:
-    key = (session.get_bind().url, hall_id)  # the URL itself: hashable, and rendering it cost more than the lookup
-    cached = _contexts.get(key)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
+    # The URL itself: hashable, and rendering it cost more than the lookup.
+    return _contexts.get((session.get_bind().url, hall_id), lambda: _read_context(session, hall_id))
+
+
+def _read_context(session: Session, hall_id: int) -> HallContext:
     hall = session.get(Hall, hall_id)
     if hall is None:
         raise NotFound("hall_unknown", hall=hall_id)
     settings = HallSettings.model_validate(hall.settings)
-    ctx = HallContext(HallInfo(hall.id, hall.code, hall.name, hall.timezone, hall.secret),
-                      settings, HallHours(settings.hours, hall.timezone), _serving(session, hall_id),
-                      dict(session.execute(select(Window.id, Window.number).where(Window.hall_id == hall_id)).all()))
-    with _contexts_lock:
-        _contexts[key] = (time.monotonic() + CONTEXT_TTL_S, ctx)
-    return ctx
+    return HallContext(HallInfo(hall.id, hall.code, hall.name, hall.timezone, hall.secret),
+                       settings, HallHours(settings.hours, hall.timezone), _serving(session, hall_id),
+                       dict(session.execute(select(Window.id, Window.number).where(Window.hall_id == hall_id)).all()))
 
 
 def _serving(session: Session, hall_id: int) -> dict[int, list[int]]:
@@ -96,8 +92,7 @@ def _serving(session: Session, hall_id: int) -> dict[int, list[int]]:
 
 def forget_halls() -> None:
     """Drop the cached hall contexts (after a hall's settings changed)."""
-    with _contexts_lock:
-        _contexts.clear()
+    _contexts.forget()
 
 
 _WINDOW = select(Window).where(Window.hall_id == bindparam("hall_id"), Window.number == bindparam("number"),

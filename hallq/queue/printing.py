@@ -22,14 +22,12 @@ from hallq.protocol import GUIDE_FIELDS, TICKET_FIELDS, WORKING_STATES
 from hallq.queue.device_models import PrintJob
 from hallq.queue.device_states import device_state
 from hallq.queue.errors import NotFound, Refused
-from hallq.queue.events import Event
+from hallq.queue.events import PRINT_REQUESTED, PRINT_RESULT, Event
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Item, Ticket
 from hallq.queue.unit_of_work import UnitOfWork
 
-PRINT_REQUESTED = "print.requested"  # for the hub only: carries the job to the printer's agent
-PRINT_RESULT = "print.result"  # news for the kiosk and the duty manager
 ANSWER_WITHIN = dt.timedelta(seconds=20)
 
 

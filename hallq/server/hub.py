@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
 import uuid
 from typing import Callable, Iterable
 
@@ -36,6 +35,7 @@ from hallq.queue.events import Event
 from hallq.queue.halls import find_window, hall_context
 from hallq.queue.ordering import waiting_for
 from hallq.queue.unit_of_work import UnitOfWork
+from hallq.timed_cache import TimedCache
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class DeviceHub:
     def __init__(self, runtime, sio):
         self.runtime = runtime
         self.sio = sio
-        self._hosted: dict[int, tuple[float, set]] = {}
+        self._hosted: TimedCache[set[tuple[str, int | None]]] = TimedCache(HOSTED_TTL_S)
         self._settler = Settler(lambda: UnitOfWork(runtime.db.write, runtime.publish), lambda: runtime.clock())
         for name, handler in (("disconnect", self.disconnected), (m.HELLO, self._hello), (m.JOB_RESULT, self._job_result),
                               (m.DEVICE_STATUS, self._device_status), (m.KEYPAD_ACTION, self._keypad_action)):
@@ -96,12 +96,12 @@ class DeviceHub:
         events = list(events)
         windows: dict[tuple[int, int], Event] = {}
         for event in events:
-            if event.name == printing.PRINT_REQUESTED:
+            if event.name == ev.PRINT_REQUESTED:
                 self._print(event)
             hosted = self.hosted(event.hall_id) if event.window is not None else set()
             if event.name in CALL_EVENTS and ("voice", None) in hosted:
                 self._announce(event)
-            rating_news = event.name in (ev.RATING_REQUESTED, rating.RATING_RECEIVED)
+            rating_news = event.name in (ev.RATING_REQUESTED, ev.RATING_RECEIVED)
             if rating_news and ("evaluator_keypad", event.window) in hosted:
                 self._ask_rating(event)
             if event.name in WINDOW_EVENTS and hosted & {("led", event.window), ("keypad", event.window)}:
@@ -111,20 +111,17 @@ class DeviceHub:
                               keypad=("keypad", number) in self.hosted(hall_id))
         # Devices first: one agent's job is quick to send, while the broadcast queues a
         # message for every screen in the hall; the LED and the voice need not wait for it.
-        broadcast([e for e in events if e.name != printing.PRINT_REQUESTED])
+        broadcast([e for e in events if e.name != ev.PRINT_REQUESTED])
 
     def hosted(self, hall_id: int) -> set[tuple[str, int | None]]:
         """Which devices some agent hosts: (kind, window), ("voice", None). Jobs for nobody are not made.
 
         Kept a few seconds per process; a hello here refreshes it at once.
         """
-        cached = self._hosted.get(hall_id)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
-        with UnitOfWork(self.runtime.db.read) as uow:
-            found = registry.hosted(uow.session, hall_id)
-        self._hosted[hall_id] = (time.monotonic() + HOSTED_TTL_S, found)
-        return found
+        def look_up() -> set[tuple[str, int | None]]:
+            with UnitOfWork(self.runtime.db.read) as uow:
+                return registry.hosted(uow.session, hall_id)
+        return self._hosted.get(hall_id, look_up)
 
     def _print(self, event: Event) -> None:
         p = event.payload
@@ -148,7 +145,7 @@ class DeviceHub:
     def _ask_rating(self, event: Event) -> None:
         """Light the window's evaluator keypad for the finished ticket; dark again once rated."""
         p = event.payload
-        if event.name == rating.RATING_RECEIVED:
+        if event.name == ev.RATING_RECEIVED:
             ask = m.RatingAsk(window=p["window"], ticket=None)
         else:
             with UnitOfWork(self.runtime.db.read) as uow:
@@ -196,7 +193,7 @@ class DeviceHub:
                 return {"error": "window_unknown", "windows": unknown}
             registry.register(uow, who.hall_id, who.name, hello.devices, self.runtime.clock())
             uow.commit()
-        self._hosted.pop(who.hall_id, None)
+        self._hosted.forget(lambda hall_id: hall_id == who.hall_id)
         for device in hello.devices:
             if device.kind == "printer":
                 self.sio.enter_room(sid, device_room(who.hall_id, "printer", device.name))

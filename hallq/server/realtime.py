@@ -27,10 +27,8 @@ import socketio
 from hallq.queue.accounts import Principal, authenticate
 from hallq.display import profiles
 from hallq.display.profiles import Profile
-from hallq.evaluator.followup import FOLLOWUP_OPENED, FOLLOWUP_UPDATED
-from hallq.kiosk.web.api import KIOSK_HELP
 from hallq.queue import views
-from hallq.queue.events import QUEUE_STATS, RATING_REQUESTED, Event
+from hallq.queue.events import FOLLOWUP_OPENED, FOLLOWUP_UPDATED, KIOSK_HELP, QUEUE_STATS, RATING_REQUESTED, Event
 from hallq.queue.halls import hall_context
 from hallq.queue.stats import queue_figures
 from hallq.queue.unit_of_work import UnitOfWork

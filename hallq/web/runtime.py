@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-import time
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 
@@ -25,6 +23,7 @@ from hallq.queue.errors import Forbidden, Invalid, QueueError
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Ticket
 from hallq.queue.unit_of_work import Publisher, UnitOfWork
+from hallq.timed_cache import TimedCache
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -63,23 +62,14 @@ def reading() -> UnitOfWork:
 # Every request carries its token; looking it up each time would cost more
 # than many a request itself. A revoked token stops working within this time.
 TOKEN_CACHE_SECONDS = 10.0
-_token_cache: dict[str, tuple[float, Principal | None]] = {}
-_token_lock = threading.Lock()
+_principals: TimedCache[Principal | None] = TimedCache(TOKEN_CACHE_SECONDS, maxsize=10_000)
 
 
 def _authenticate(token: str) -> Principal | None:
-    moment = time.monotonic()
-    with _token_lock:
-        hit = _token_cache.get(token)
-    if hit and moment - hit[0] < TOKEN_CACHE_SECONDS:
-        return hit[1]
-    with reading() as uow:
-        found = authenticate(uow.session, token)
-    with _token_lock:
-        if len(_token_cache) > 10_000:
-            _token_cache.clear()
-        _token_cache[token] = (moment, found)
-    return found
+    def look_up() -> Principal | None:
+        with reading() as uow:
+            return authenticate(uow.session, token)
+    return _principals.get(token, look_up)
 
 
 def principal() -> Principal:

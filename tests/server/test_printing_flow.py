@@ -11,11 +11,11 @@ import datetime as dt
 import pytest
 
 from hallq import protocol as m
-from hallq.queue import printing
+from hallq.queue import events, printing
 from hallq.queue.device_models import PrintJob
 from hallq.queue.printing import expire_unanswered
 from hallq.queue.agent_scope import AgentScope
-from hallq.devices.escpos.ticket_layout import GUIDE_FIELDS, TICKET_FIELDS
+from hallq.protocol import GUIDE_FIELDS, TICKET_FIELDS
 from tests.helpers import clerk_api, issue, wait_for
 
 
@@ -238,4 +238,4 @@ def test_an_answer_naming_another_halls_job_changes_nothing_and_tells_nothing(ha
         uow.commit()
     with hall.db.read() as s:
         assert s.get(PrintJob, job_id).state == "pending"
-    assert not [e for e in hall.published if e.name == printing.PRINT_RESULT]
+    assert not [e for e in hall.published if e.name == events.PRINT_RESULT]

@@ -36,7 +36,6 @@ _PLAIN_KEYS = {
     Cmd.REQUEST_RATING: "request_rating",
 }
 CALLER_KEYS = frozenset(_PLAIN_KEYS) | {Cmd.PAUSE, Cmd.TRANSFER, Cmd.FINISH_IMMEDIATE}
-ACTIONS = ("call_next", "recall", "skip", "pause", "resume", "transfer", "finish", "request_rating")
 
 
 class BadKeyData(ValueError):

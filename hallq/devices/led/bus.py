@@ -136,8 +136,6 @@ class LedBus:
             if probe:
                 self._probe()
                 continue
-                address, frame, attempts = job
-                self._busy = True
             try:
                 self._deliver(address, frame, attempts)
             except Exception:

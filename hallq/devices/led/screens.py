@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping
 
 from hallq.devices.led import LedBus, StatusChange, codec_for
 from hallq.devices.led.text import CALLING_SECONDS, ScreenLayout, call_sequence, window_lines
@@ -108,14 +108,6 @@ class LedScreens:
         with self._lock:
             self._timers[window["number"]] = timer
         timer.start()
-        return True
-
-    def show_lines(self, window_number: int, lines: Sequence[str]) -> bool:
-        target = self._targets.get(window_number)
-        if target is None:
-            return False
-        self._cancel(window_number)
-        target[0].show(target[1], lines)
         return True
 
     def status(self) -> dict[str, dict]:

@@ -12,7 +12,7 @@ Two kinds, with the same small interface so a simulated device does not care whi
 
 Interface: `url`, `read(timeout) -> bytes` (b"" when nothing came or while unplugged),
 `write(data)` (dropped while unplugged, like bytes sent to a pulled cable),
-`unplug()`, `plug()`, `plugged`, `close()`.
+`unplug()`, `plug()`, `close()`.
 """
 from __future__ import annotations
 
@@ -35,9 +35,6 @@ class SimEndpoint(Protocol):
     def plug(self) -> None: ...
     def close(self) -> None: ...
 
-    @property
-    def plugged(self) -> bool: ...
-
 
 class PtyEndpoint:
     def __init__(self, link_path: str) -> None:
@@ -46,10 +43,6 @@ class PtyEndpoint:
         self._master: int | None = None
         self._slave: int | None = None
         self.plug()
-
-    @property
-    def plugged(self) -> bool:
-        return self._master is not None
 
     def plug(self) -> None:
         with self._lock:
@@ -128,10 +121,6 @@ class TcpEndpoint:
         self._port = port
         self.plug()
         self.url = f"socket://127.0.0.1:{self._port}"
-
-    @property
-    def plugged(self) -> bool:
-        return self._listener is not None
 
     def plug(self) -> None:
         with self._lock:

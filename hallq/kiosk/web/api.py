@@ -16,7 +16,7 @@ from hallq.queue.device_states import device_state
 from hallq.i18n import message
 from hallq.kiosk import appointments, search as item_search
 from hallq.queue.errors import Forbidden, Invalid
-from hallq.queue.events import Event
+from hallq.queue.events import KIOSK_HELP, Event
 from hallq.queue.facts import iso
 from hallq.queue.halls import hall_context
 from hallq.web.openapi import spec
@@ -26,7 +26,6 @@ from hallq.web.runtime import body, lang, now, principal, reading, runtime
 
 bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1/kiosk")
 
-KIOSK_HELP = "kiosk.help"  # to the supervisors' room alone (realtime.ONLY): the duty screen, not the kiosks
 HELP_REPEAT_S = 20.0  # presses within this time of the last one are the same call for help
 
 

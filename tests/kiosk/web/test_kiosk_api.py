@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hallq.kiosk.web.api import KIOSK_HELP
+from hallq.queue.events import KIOSK_HELP
 from tests.conftest import local
 from tests.helpers import clerk_api, issue, wait_for
 from tests.kiosk.kit import book, duty_manager, id_number, printer_agent, report
