@@ -280,6 +280,9 @@ def test_refused_actions_emit_nothing(hall, server, connect):
     wait_for(display, "window.status", lambda d: d["status"] == "paused")
     wait_for(display, "ticket.issued", lambda d: d["number"] == "A005")
     wait_for(display, "queue.stats", lambda d: d["service"] == "GA01" and d["waiting"] == 5)  # they trail the news
+    # The figures are paced: a mark made while the last ones were measured sends them once more,
+    # the same figures (the clock stands still). Such a repeat is not news.
+    figures = {d["service"]: d for event, d in display.received if event == "queue.stats"}
     display.received.clear()
 
     assert clerk.post("/windows/1/call-next").status_code == 409  # paused
@@ -294,7 +297,8 @@ def test_refused_actions_emit_nothing(hall, server, connect):
     wait_for(display, "window.status", lambda d: d["window"] == 1 and d["status"] == "open")
     assert clerk.post("/windows/1/call-next").status_code == 200
     wait_for(display, "ticket.called")
-    names = [event for event, _ in display.received]
+    names = [event for event, d in display.received
+             if not (event == "queue.stats" and figures.get(d["service"]) == d)]
     assert names[0] == "window.status", names
     assert names.count("ticket.called") == 1
     assert "ticket.issued" not in names
