@@ -84,7 +84,7 @@ class PrintJob(Message):
 
 
 class LedShow(Message):
-    """A window's state for its LED screen; the agent words it for the screen's size (display.led_text)."""
+    """A window's state for its LED screen; the agent words it for the screen's size (hallq.devices.led.text)."""
 
     id: str
     window: int

@@ -40,7 +40,7 @@ class DemoSetup:
     # (profile name, title, token): a display token per display profile of the hall file
     display_profiles: list[tuple[str, str, str]] = field(default_factory=list)
     evaluator_tokens: dict[int, str] = field(default_factory=dict)  # window number -> its evaluator pad's token
-    agent_token: str = ""  # the device agent hosting the simulated hardware (demo_hardware)
+    agent_token: str = ""  # the device agent hosting the simulated hardware (demo.hardware)
     kiosk_name: str = KIOSK_NAME
 
 
