@@ -190,6 +190,14 @@
     return list.slice(index * perPage, (index + 1) * perPage);
   }
 
+  // A reason picked from the list ("lunch") in the hall's words, as the window's LED screen
+  // says it (hallq.wording.pause_reason_text); a reason the clerk typed, as typed.
+  function pauseReason(reason) {
+    const typed = String(reason || "").trim();
+    const key = typed.toLowerCase();
+    return Object.prototype.hasOwnProperty.call(T.pause_reasons, key) ? T.pause_reasons[key] : typed;
+  }
+
   function drawWindows() {
     const grid = $("windows");
     const box = grid.getBoundingClientRect();
@@ -211,7 +219,8 @@
       const fresh = newest && isFresh() && newest.window === w.number && w.serving && w.serving.number === newest.number;
       let body;
       if (w.status === "paused") {
-        body = `<div class="state">${esc(T.paused)}</div>${w.pause_reason ? `<div class="reason">${esc(w.pause_reason)}</div>` : ""}`;
+        const why = pauseReason(w.pause_reason);
+        body = `<div class="state">${esc(T.paused)}</div>${why ? `<div class="reason">${esc(why)}</div>` : ""}`;
       } else if (w.status === "closed") {
         body = `<div class="state">${esc(T.closed)}</div>`;
       } else if (w.serving) {

@@ -55,7 +55,11 @@ def test_serving_paused_idle_and_closed():
     assert idle_lines(3, "综合受理", "张三", "007", ScreenLayout(columns=32, rows=2)) == \
         ["3号窗口 综合受理", "工作人员 张三 工号007"]
     assert idle_lines(3, None, "张三", None, TWO_ROWS) == ["3号窗口", "工作人员 张三"]
-    assert window_lines(window(status="closed", staff=None), TWO_ROWS) == ["综合受理", "暂停服务"]
+    # Closed (nobody signed in) is not paused (the clerk stepped away): the TV says 未开放 too.
+    assert window_lines(window(status="closed", staff=None), TWO_ROWS) == ["综合受理", "未开放"]
+    assert window_lines(window(status="closed", staff=None, name=None), ONE_ROW) == ["3号窗口 未开放"]
+    assert window_lines(window(status="closed", staff=None), ScreenLayout(columns=24, rows=2), "en") == \
+        ["Window 3", "Closed"]
 
 
 @pytest.mark.parametrize("layout", [ONE_ROW, TWO_ROWS, SMALL, ScreenLayout(columns=8, rows=1),

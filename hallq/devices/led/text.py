@@ -13,6 +13,8 @@ over two rows on an 8-column screen, "A001→3号" when even that does not fit).
     window_lines(window, layout)                     # a window dict as GET /windows gives it
     call_sequence(window, "A001", layout)            -> [(0.0, calling), (5.0, serving)]
 
+The words are the hall's, from hallq.wording (LED_PHRASES, WINDOW_NAME, WINDOW_STATES,
+PAUSE_REASONS), as the voice and the hall TV say them; this module only picks what fits.
 Reasons for a pause come as the clerk typed them: the keys lunch/meeting/fault (or their
 Chinese words) get the hall's wording, anything else is shown as written.
 """
@@ -22,12 +24,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-PAUSE_REASONS: dict[str, tuple[str, str]] = {
-    "lunch": ("午休", "Lunch break"),
-    "meeting": ("开会", "In a meeting"),
-    "fault": ("系统故障", "System fault"),
-}
-_REASON_ALIASES = {zh: key for key, (zh, _en) in PAUSE_REASONS.items()}
+from hallq.wording import led_phrase, led_variants, pause_reason_text, window_name, window_state
+
 CALLING_SECONDS = 5.0   # how long "请A001到3号窗口" stays before "A001 正在办理"
 
 
@@ -80,52 +78,26 @@ def fit(variants: Sequence[Sequence[str]], layout: ScreenLayout) -> list[str]:
 # -- the messages -------------------------------------------------------------------------
 
 def calling_lines(number: str, window: int, layout: ScreenLayout, lang: str = "zh") -> list[str]:
-    if lang == "en":
-        return fit([[f"{number} to window {window}"], [number, f"to window {window}"],
-                    [f"{number} to win {window}"], [f"{number}>{window}"], [number]], layout)
-    return fit([[f"请{number}到{window}号窗口"], [f"请{number}", f"到{window}号窗口"],
-                [f"请{number}", f"{window}号窗口"], [f"{number}到{window}号窗口"], [f"{number}→{window}号"],
-                [f"{number}→{window}"], [number]], layout)
+    return fit(led_variants("calling", lang, number=number, window=window), layout)
 
 
 def serving_lines(number: str, layout: ScreenLayout, lang: str = "zh") -> list[str]:
-    if lang == "en":
-        return fit([[f"Now serving {number}"], ["Now serving", number], [f"{number} serving"], [number]], layout)
-    return fit([[f"{number} 正在办理"], [number, "正在办理"], [f"{number}办理中"], [number]], layout)
-
-
-def pause_reason_text(reason: str | None, lang: str = "zh") -> str | None:
-    """The hall's wording for a pause reason; free text is kept as the clerk wrote it."""
-    if not reason or not reason.strip():
-        return None
-    reason = reason.strip()
-    key = reason.lower() if reason.lower() in PAUSE_REASONS else _REASON_ALIASES.get(reason)
-    if key is None:
-        return reason
-    zh, en = PAUSE_REASONS[key]
-    return en if lang == "en" else zh
+    return fit(led_variants("serving", lang, number=number), layout)
 
 
 def paused_lines(reason: str | None, layout: ScreenLayout, lang: str = "zh") -> list[str]:
-    title = "Paused" if lang == "en" else "暂停服务"
     why = pause_reason_text(reason, lang)
     if why is None:
-        return fit([[title]], layout)
-    joiner = ": " if lang == "en" else " "
-    return fit([[title, why], [f"{title}{joiner}{why}"], [title]], layout)
+        return fit([[window_state("paused", lang)]], layout)
+    return fit(led_variants("paused", lang, reason=why), layout)
 
 
 def idle_lines(window: int, name: str | None, staff_name: str | None, staff_number: str | None,
                layout: ScreenLayout, lang: str = "zh") -> list[str]:
-    if lang == "en":
-        label = f"Window {window}"
-        who = f"Staff {staff_name}" if staff_name else None
-        numbered = f"{who} No.{staff_number}" if who and staff_number else None
-    else:
-        label = f"{window}号窗口"
-        who = f"工作人员 {staff_name}" if staff_name else None
-        numbered = f"{who} 工号{staff_number}" if who and staff_number else None
-    titled = f"{label} {name}" if name and name != label else label
+    label = window_name(lang, label=True).format(window=window)
+    who = led_phrase("staff", lang, name=staff_name) if staff_name else None
+    numbered = led_phrase("staff_number", lang, staff=who, number=staff_number) if who and staff_number else None
+    titled = led_phrase("titled", lang, window=window, name=name) if name and name != label else label
     variants: list[list[str]] = []
     for head in (titled, name or label, label):
         for person in (numbered, who, staff_name):
@@ -137,11 +109,8 @@ def idle_lines(window: int, name: str | None, staff_name: str | None, staff_numb
 
 def closed_lines(window: int, name: str | None, layout: ScreenLayout, lang: str = "zh") -> list[str]:
     """Nobody signed in at the window."""
-    if lang == "en":
-        label = f"Window {window}"
-        return fit([[label, "Closed"], [f"{label} closed"], ["Closed"]], layout)
-    label = f"{window}号窗口"
-    return fit([[name or label, "暂停服务"], [label, "暂停服务"], [f"{label} 暂停服务"], ["暂停服务"]], layout)
+    label = window_name(lang, label=True).format(window=window)
+    return fit(led_variants("closed", lang, window=window, name=name or label), layout)
 
 
 def window_lines(window: Mapping, layout: ScreenLayout, lang: str = "zh", *, calling: str | None = None) -> list[str]:

@@ -13,6 +13,7 @@ import re
 
 from flask import Blueprint, Response, request
 
+from hallq import wording
 from hallq.web import device_pages
 from hallq.devices.voice import render_announcement_wav
 from hallq.devices.voice.engine import EngineError
@@ -23,23 +24,16 @@ from hallq.web.runtime import VoiceUnavailable, principal, reading
 
 bp = Blueprint("display", __name__)
 
-# Every label the page shows, by language; the page picks with ?lang=en.
+# The page's own labels, by language; the page picks with ?lang=en. How a call and a
+# window's state are worded comes from hallq.wording (call_text), as the voice and the
+# windows' LED screens word them.
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "title": "叫号显示屏",
         "whole_hall": "全大厅",
         "calling": "正在叫号",
-        "please_go": "请到 {window} 号窗口办理",
-        "call_line": "请 {number} 号到 {window} 号窗口办理",
         "recent": "最近叫号",
-        "to_window": "{window}号窗口",
-        "recalled": "重呼",
         "windows": "窗口",
-        "window_n": "{window}号窗口",
-        "serving": "正在办理",
-        "idle": "空闲",
-        "paused": "暂停服务",
-        "closed": "未开放",
         "queues": "等候人数",
         "waiting": "等候 {n} 人",
         "minutes": "约 {m} 分钟",
@@ -61,17 +55,8 @@ TEXT: dict[str, dict[str, str]] = {
         "title": "Call display",
         "whole_hall": "Whole hall",
         "calling": "Now calling",
-        "please_go": "please go to window {window}",
-        "call_line": "Number {number}, please go to window {window}",
         "recent": "Latest calls",
-        "to_window": "window {window}",
-        "recalled": "again",
         "windows": "Windows",
-        "window_n": "Window {window}",
-        "serving": "Serving",
-        "idle": "Free",
-        "paused": "Paused",
-        "closed": "Closed",
         "queues": "Waiting",
         "waiting": "{n} waiting",
         "minutes": "about {m} min",
@@ -91,12 +76,31 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
+
+def call_text(lang: str) -> dict:
+    """The call's phrases as templates the page fills in ({number}, {window}), and the window states."""
+    return {
+        "please_go": wording.call_phrase("go", lang),          # under the newest number
+        "call_line": wording.call_phrase("sentence", lang),    # a call in one line
+        "to_window": wording.window_name(lang),                # in the list of recent calls
+        "window_n": wording.window_name(lang, label=True),     # a window card's title
+        "recalled": wording.CALL_PHRASES[lang]["recalled"],
+        **wording.WINDOW_STATES[lang],                         # serving, idle, paused, closed
+        "pause_reasons": wording.pause_reason_words(lang),     # a reason's key or word -> the hall's word
+    }
+
+
+def page_text() -> dict[str, dict]:
+    """Every text the page shows, by language: its own labels and the call's phrases."""
+    return {lang: {**labels, **call_text(lang)} for lang, labels in TEXT.items()}
+
+
 TICKET_NUMBER = re.compile(r"^[A-Z]{1,2}[0-9]{1,5}$")
 
 
 @bp.get("/display")
 def display_page():
-    return device_pages.render_page("display.html", TEXT)
+    return device_pages.render_page("display.html", page_text())
 
 
 @bp.get("/display/announce.wav")

@@ -26,6 +26,7 @@ from hallq.queue.halls import hall_context
 from hallq.queue.models import Ticket
 from hallq.queue.schemas import Body
 from hallq.web.runtime import VoiceUnavailable, body, now, principal, reading, status_page
+from hallq.wording import call_phrase, sentence_case
 
 bp = Blueprint("kiosk", __name__)
 
@@ -222,10 +223,11 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
+# The status page's texts; "calling" is the call as the hall TV words it (hallq.wording).
 STATUS_TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "title": "排队进度", "number": "您的号码", "ahead": "前面还有", "people": "人", "eta": "预计等候",
-        "minutes": "约 {m} 分钟", "now": "马上就到", "calling": "请到 {window} 号窗口办理",
+        "minutes": "约 {m} 分钟", "now": "马上就到", "calling": sentence_case(call_phrase("go", "zh")),
         "windows": "办理窗口：{windows}", "issued": "取号时间", "updated": "更新于 {time}",
         "stale": "暂时无法更新，正在重试…", "unknown": "没有找到这张号票，可能已过期或号码有误。",
         "auto": "本页自动更新，无需刷新。", "lang": "English",
@@ -237,7 +239,7 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "Your place in the queue", "number": "Your number", "ahead": "Ahead of you", "people": "",
-        "eta": "Estimated wait", "minutes": "about {m} min", "now": "any moment", "calling": "Please go to window {window}",
+        "eta": "Estimated wait", "minutes": "about {m} min", "now": "any moment", "calling": sentence_case(call_phrase("go", "en")),
         "windows": "Windows: {windows}", "issued": "Taken at", "updated": "updated {time}",
         "stale": "Cannot update just now; retrying…", "unknown": "This ticket was not found; it may have expired.",
         "auto": "This page updates by itself.", "lang": "中文",

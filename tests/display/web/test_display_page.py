@@ -82,7 +82,7 @@ def test_whole_hall_shows_the_newest_call_highlighted_windows_and_queues(hall, s
     BusyHall(hall, server)
     page = open_display(browser_page, server, hall.token("display", "lobby"))
     screenshot(page, "display-whole-hall")
-    assert "A003" in newest(page) and "请到 1 号窗口办理" in newest(page)
+    assert "A003" in newest(page) and "请到1号窗口办理" in newest(page)
     assert "fresh" in page.locator("#newest").get_attribute("class")  # blinking: it was just called
     assert page.locator('.win[data-window="1"]').get_attribute("class").split().count("fresh") == 1
     assert shown_windows(page) == [1, 2, 3, 4]
@@ -125,7 +125,7 @@ def test_a_department_profile_shows_its_windows_and_items(hall, server, browser_
     assert page.locator("#profile-title").inner_text() == "市场监管专区"
     assert shown_windows(page) == [3]
     assert shown_services(page) == ["SJ01"]
-    assert "B001" in newest(page) and "请到 3 号窗口办理" in newest(page)
+    assert "B001" in newest(page) and "请到3号窗口办理" in newest(page)
     assert "A00" not in page.locator("main").inner_text()
     # Waiting counts follow issuing live, for its own item only.
     issue(busy.kiosk, "SJ01")
@@ -186,6 +186,22 @@ def test_a_new_call_shows_at_once_and_blinks_for_a_few_seconds(hall, server, bro
     assert recent(page).count(called["number"]) == 0  # a recall is one line, on top
 
 
+def test_a_pause_reason_from_the_list_reads_as_on_the_windows_led_screen(hall, server, browser_page):
+    from hallq.devices.led.text import ScreenLayout, window_lines
+
+    busy = BusyHall(hall, server)
+    assert busy.clerks[2].post("/windows/2/skip").status_code == 200
+    assert busy.clerks[2].post("/windows/2/pause", {"reason": "lunch"}).status_code == 200
+    state = [w for w in busy.clerks[2].get("/windows").json() if w["number"] == 2][0]
+    token = hall.token("display", "lobby")
+    for lang, paused, why in ((None, "暂停服务", "午休"), ("en", "Paused", "Lunch break")):
+        page = open_display(browser_page, server, token, lang=lang)
+        card = page.locator('.win[data-window="2"]')
+        assert (card.locator(".state").inner_text(), card.locator(".reason").inner_text()) == (paused, why)
+        assert window_lines(state, ScreenLayout(columns=24, rows=2), lang or "zh") == [paused, why]
+    screenshot(page, "display-english-paused-lunch")
+
+
 def test_after_the_network_comes_back_the_page_shows_what_happened_meanwhile(hall, server, browser_page):
     busy = BusyHall(hall, server)
     page = open_display(browser_page, server, hall.token("display", "lobby"))
@@ -208,7 +224,7 @@ def test_after_the_network_comes_back_the_page_shows_what_happened_meanwhile(hal
     page.context.set_offline(False)
     page.wait_for_function("() => window.snapshots > 0", timeout=WAIT_MS)
     page.wait_for_selector("#offline", state="hidden", timeout=WAIT_MS)
-    assert second["number"] in newest(page) and "请到 3 号窗口办理" in newest(page)
+    assert second["number"] in newest(page) and "请到3号窗口办理" in newest(page)
     assert first["number"] in recent(page)
     assert page.locator('.win[data-window="1"] .serving').inner_text() == first["number"]
     assert "暂停服务" in page.locator('.win[data-window="2"]').inner_text()
@@ -324,7 +340,7 @@ def test_the_demo_links_a_display_for_every_profile_and_a_big_hall_reads_well(sq
         page = open_display(browser_page, srv, setup.display_token)
         screenshot(page, "display-demo-whole-hall")
         assert len(shown_windows(page)) == 17
-        assert "请到 9 号窗口办理" in newest(page)
+        assert "请到9号窗口办理" in newest(page)
         assert "暂停服务" in page.locator('.win[data-window="12"]').inner_text()
         floor2 = dict((n, t) for n, _, t in setup.display_profiles)["floor2"]
         page = open_display(browser_page, srv, floor2)

@@ -43,7 +43,7 @@ def test_the_status_page_follows_the_ticket_until_it_is_called(hall, server, bro
     clerk.post("/windows/1/finish", {"outcome": "immediate"})
     clerk.post("/windows/1/call", {"ticket": "A003"})  # called by number, ahead of A002
     page.wait_for_selector("#calling:not([hidden])", timeout=WAIT_MS)
-    assert page.inner_text("#calling") == "请到 1 号窗口办理"
+    assert page.inner_text("#calling") == "请到1号窗口办理"
     assert page.inner_text("#status") == "正在叫号" and page.is_hidden("#queue")
     screenshot(page, "status-02-called-phone")
 
