@@ -76,7 +76,7 @@ def at(day: dt.date, minutes: float) -> dt.datetime:
 def build(db, tickets: int, windows: int, seed: int = 2025) -> int:
     rnd = random.Random(seed)
     with db.write() as s:
-        hall = hallfile.load(s, hallfile.parse(hall_toml(windows)))
+        hall = hallfile.load(s, hallfile.parse(hall_toml(windows)), dt.date(2025, 1, 1))
         s.commit()
         hall_id = hall.id
         ctx = hall_context(s, hall_id)

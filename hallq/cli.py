@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import sys
 
+from zoneinfo import ZoneInfo
+
 import click
 
 from hallq.queue import accounts
@@ -34,8 +36,9 @@ def load_hall_file(db: Database, path: str) -> str:
         spec = hallfile.read(path)
     except (OSError, hallfile.HallFileError) as exc:
         raise click.ClickException(f"{path}: {exc}") from None
+    today = utcnow().astimezone(ZoneInfo(spec.hall.timezone)).date()
     with db.write() as session:
-        hall = hallfile.load(session, spec)
+        hall = hallfile.load(session, spec, today)
         session.commit()
         return hall.name
 

@@ -125,7 +125,7 @@ class Hall:
             setattr(spec.hall, key, value)
         self.published: list = []
         with db.write() as s:
-            self.hall = hallfile.load(s, spec)
+            self.hall = hallfile.load(s, spec, clock().astimezone(SHANGHAI).date())
             s.commit()
         self.id = self.hall.id
 

@@ -9,12 +9,17 @@ working day:
   a session nobody signed in to at all is one unattended spell.
 The gap before a late sign-in and after an early sign-out counts as the
 late arrival or early leave only, so one absence is never scored twice.
+
+Only opening sessions that have ended by `until` are judged (one in progress
+is judged once it ends: who is signed in now is never projected forward), and
+none before the window's first day in hallq. Times are in the hall's zone.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from hallq.assessment.facts import PauseSpan, SessionSpan
@@ -44,8 +49,13 @@ class Incident:
 def incidents(sessions: list[SessionSpan], pauses: list[PauseSpan], hours: OpeningHours,
               first_day: dt.date, last_day: dt.date, *, unattended_minutes: float = 15,
               late_grace_minutes: float = 0, allowed_pause_reasons: tuple[str, ...] = (),
-              windows: list[int] | None = None) -> list[Incident]:
-    """All incidents of the given days, for `windows` (default: every window with a session)."""
+              windows: list[int] | None = None, until: dt.datetime | None = None,
+              live_from: Mapping[int, dt.date] | None = None) -> list[Incident]:
+    """All incidents of the given days, for `windows` (default: every window with a session).
+
+    `until`: judge only the opening sessions ended by then. `live_from`: each
+    window's first day; earlier days count for nothing.
+    """
     by_window: dict[int, list[SessionSpan]] = defaultdict(list)
     for s in sessions:
         by_window[s.window].append(s)
@@ -58,14 +68,24 @@ def incidents(sessions: list[SessionSpan], pauses: list[PauseSpan], hours: Openi
     opening = []
     day = first_day
     while day <= last_day:
-        opening.extend(hours.sessions_on(day))
+        opening.extend((day, start, end) for start, end in hours.sessions_on(day)
+                       if until is None or end <= until)
         day += dt.timedelta(days=1)
+    live_from = live_from or {}
     out: list[Incident] = []
     for window in sorted(set(windows if windows is not None else by_window)):
         spans = sorted(by_window.get(window, ()), key=lambda s: s.started_at)
-        for start, end in opening:
-            out.extend(_one_opening(window, spans, pauses_by_session, start, end, grace, spell))
+        live = live_from.get(window)
+        for day, start, end in opening:
+            if live is None or day >= live:
+                out.extend(_in_zone(_one_opening(window, spans, pauses_by_session, start, end, grace, spell),
+                                    start.tzinfo))
     return out
+
+
+def _in_zone(found: list[Incident], tz: dt.tzinfo | None) -> list[Incident]:
+    # Sessions are stored in UTC; an incident is read and shown in the hall's time.
+    return [replace(i, start=i.start.astimezone(tz), end=i.end.astimezone(tz)) for i in found]
 
 
 def _one_opening(window: int, spans: list[SessionSpan], pauses: dict[int, list[PauseSpan]],

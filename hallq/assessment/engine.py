@@ -103,9 +103,10 @@ def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], c
         marks = (s.unattended_minutes, s.late_grace_minutes, s.allowed_pause_reasons)
         if marks not in incidents_by_settings:
             incidents_by_settings[marks] = attendance.incidents(
-                facts.sessions, facts.pauses, calendar, facts.first_day, facts.last_day,
+                facts.sessions, facts.pauses, calendar, facts.first_day, facts.counted_to,
                 unattended_minutes=s.unattended_minutes, late_grace_minutes=s.late_grace_minutes,
-                allowed_pause_reasons=s.allowed_pause_reasons, windows=[w.number for w in facts.windows])
+                allowed_pause_reasons=s.allowed_pause_reasons, windows=[w.number for w in facts.windows],
+                until=facts.until, live_from=_window_live_from(facts))
         buckets = _buckets(facts, scope, incidents_by_settings[marks])
         assessed = units[scope]
         ctx = Context(facts, scheme, scope, days, {}, {}, window_grades, appeals,
@@ -120,7 +121,8 @@ def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], c
     return MonthResult(
         month=facts.label, cards=cards, selections=chosen,
         schemes={scope: scheme.id for scope, scheme in plan.items()},
-        definitions={scope: definitions(scheme) for scope, scheme in plan.items()})
+        definitions={scope: definitions(scheme) for scope, scheme in plan.items()},
+        counted_to=facts.today)
 
 
 # --- set-up ----------------------------------------------------------------------
@@ -161,11 +163,30 @@ def _check_records(records: Iterable[SupervisorRecord], plan: Mapping[Scope, Sch
 
 
 def _units(facts: MonthFacts) -> dict[Scope, list[Unit]]:
+    """Who is assessed: a window or staff member live in hallq by the last day counted."""
+    if not _live_by(facts.live_from, facts.counted_to):
+        return {"window": [], "department": [], "staff": []}
     return {
-        "window": [Unit("window", str(w.number), w.number, w.name, w.department) for w in facts.windows],
+        "window": [Unit("window", str(w.number), w.number, w.name, w.department) for w in facts.windows
+                   if _live_by(w.live_from, facts.counted_to)],
         "department": [Unit("department", d.code, None, d.name, d.code) for d in facts.departments],
-        "staff": [Unit("staff", s.number, s.number, s.name, s.department) for s in facts.staff],
+        "staff": [Unit("staff", s.number, s.number, s.name, s.department) for s in facts.staff
+                  if _live_by(s.live_from, facts.counted_to)],
     }
+
+
+def _live_by(live_from: dt.date | None, day: dt.date) -> bool:
+    return live_from is None or live_from <= day
+
+
+def _window_live_from(facts: MonthFacts) -> dict[int, dt.date]:
+    """Each window's first counted day: its own, or the hall's if later."""
+    days = {}
+    for w in facts.windows:
+        found = [d for d in (facts.live_from, w.live_from) if d is not None]
+        if found:
+            days[w.number] = max(found)
+    return days
 
 
 def _index_appeals(appeals: Iterable[Appeal], plan: Mapping[Scope, Scheme]) -> dict[tuple[Scope, str, str], Appeal]:
@@ -385,11 +406,16 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
     elif src == "case.overdue_day":
         start_after = facts.first_day - dt.timedelta(days=1)
         for c in bucket.cases:
+            # Late from the day after the due date up to its completion, or up to the last day
+            # counted (today in a running month) while it is open.
             after = max(c.due_on, start_after)
-            through = min(c.finished_on or facts.last_day, facts.last_day)
+            through = min(c.finished_on or facts.counted_to, facts.counted_to)
             late = ctx.days.after(after, through) if through > after else 0
             if late:
-                done = f"{c.finished_on:%m-%d}办结" if c.finished_on else "月末未办结"
+                if c.finished_on:
+                    done = f"{c.finished_on:%m-%d}办结"
+                else:
+                    done = f"截至{facts.counted_to:%m-%d}未办结" if facts.provisional else "月末未办结"
                 yield late, rule.points, Evidence("ticket", c.ticket,
                                                   f"承诺{c.promised_days}个工作日，应于{c.due_on:%m-%d}前办结，"
                                                   f"{done}，本月超期{late}个工作日")

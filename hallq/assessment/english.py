@@ -49,10 +49,10 @@ def _rules(words: "Words") -> list[Rule]:
         return re.compile(f"^{pattern}$", re.S), make
 
     return [
-        r(r"承诺(\d+)个工作日，应于(\S+?)前办结，(?:月末未办结|(\S+?)办结)，本月超期(\d+)个工作日",
+        r(r"承诺(\d+)个工作日，应于(\S+?)前办结，(?:月末未办结|截至(\S+?)未办结|(\S+?)办结)，本月超期(\d+)个工作日",
           lambda m: (f"promised in {m[1]} working days, due by {m[2]}; "
-                     + (f"finished {m[3]}" if m[3] else "still open at month end")
-                     + f"; {m[4]} working day{'s' if m[4] != '1' else ''} late this month")),
+                     + (f"finished {m[4]}" if m[4] else f"still open on {m[3]}" if m[3] else "still open at month end")
+                     + f"; {m[5]} working day{'s' if m[5] != '1' else ''} late this month")),
         r(r"承诺(\d+)个工作日，实际用(\d+)个工作日，缩短(\d+)%",
           lambda m: f"promised in {m[1]} working days, took {m[2]}: {m[3]}% faster"),
         r(r"补办后往返(\d+)次（取号 (.*)），未一次性告知",

@@ -3,6 +3,7 @@ ranking, every item with its evidence, and the definitions used), via openpyxl."
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -11,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from hallq.assessment.facts import SCOPES, Scope
+from hallq.assessment.scorecard import provisional_note
 
 SCOPE_NAMES = {"window": "窗口", "department": "部门", "staff": "工作人员"}
 RANK_HEADER = ["排名", "编号", "名称", "部门", "得分", "基本分", "奖励分", "等次", "入选", "办件量", "满意率",
@@ -33,11 +35,17 @@ def _rank_row(card: dict[str, Any]) -> list[Any]:
             "；".join(f["message"] for f in card["flags"]), items]
 
 
+def _provisional(body: dict[str, Any]) -> str:
+    return provisional_note(dt.date.fromisoformat(body["counted_to"]))
+
+
 def ranking_csv(body: dict[str, Any]) -> str:
     """One scope's ranking (the API answer for that scope) as CSV with a BOM, so Excel reads the Chinese."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
+    if body.get("counted_to"):
+        writer.writerow([_provisional(body)])
     writer.writerow(RANK_HEADER)
     for card in body["scorecards"]:
         writer.writerow(_rank_row(card))
@@ -54,7 +62,8 @@ def workbook(hall_name: str, month: str, bodies: dict[Scope, dict[str, Any]]) ->
         if body is None:
             continue
         ws = wb.create_sheet(f"{SCOPE_NAMES[scope]}排名")
-        ws.append([f"{hall_name} {month} {SCOPE_NAMES[scope]}考核排名（{body['scheme']}）"])
+        note = f"（{_provisional(body)}）" if body.get("counted_to") else ""
+        ws.append([f"{hall_name} {month} {SCOPE_NAMES[scope]}考核排名（{body['scheme']}）{note}"])
         ws["A1"].font = Font(bold=True, size=14)
         ws.append(RANK_HEADER)
         for cell in ws[2]:

@@ -25,6 +25,7 @@ class WindowInfo:
     number: int
     name: str
     department: str | None = None  # department code; None for a comprehensive window
+    live_from: dt.date | None = None  # its first day in hallq: days before count for nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class StaffInfo:
     name: str
     department: str | None = None
     window: int | None = None  # the window of the staff member's A post, for window-grade items
+    live_from: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,21 @@ class MonthFacts:
     no_shows: list[NoShow] = field(default_factory=list)
     records: list[SupervisorRecord] = field(default_factory=list)
     appeals: list[Appeal] = field(default_factory=list)
+    # A month read before it ended runs to `until` (aware; `today` is its hall-local day): it is
+    # scored on the facts so far and is provisional, nothing is projected forward. None: the
+    # month is over and counted to its end.
+    until: dt.datetime | None = None
+    today: dt.date | None = None
+    live_from: dt.date | None = None  # the hall's first day in hallq: days before count for nothing
+
+    @property
+    def provisional(self) -> bool:
+        return self.until is not None
+
+    @property
+    def counted_to(self) -> dt.date:
+        """The last day whose facts count: today in a running month, else the month's last day."""
+        return self.today if self.today is not None else self.last_day
 
     @property
     def first_day(self) -> dt.date:

@@ -45,7 +45,7 @@ from hallq.assessment.facts import (Appeal, DepartmentInfo, MonthFacts, NoShow, 
 from hallq.assessment.models import AssessmentAppeal, AssessmentRecord, CaseCompletion
 from hallq.evaluator.models import Rating as RatingRow
 from hallq.queue.halls import HallContext
-from hallq.queue.models import (Department, Staff, Ticket, TicketEvent, Window, WindowPause, WindowPost,
+from hallq.queue.models import (Department, Hall, Staff, Ticket, TicketEvent, Window, WindowPause, WindowPost,
                                 WindowSession)
 
 CHAIN_LOOKBACK_DAYS = 92  # a supplement visit this long before the month can still start a chain
@@ -146,6 +146,8 @@ def _gather(s: Session, ctx: HallContext, year: int, month: int, repeat_min_retu
     span = month_span(ctx, year, month)
     facts = MonthFacts(year, month)
     hall_id = ctx.id
+    if now is not None and now < span.end:
+        facts.until, facts.today = now, ctx.hours.local_day(now)
 
     # --- who is assessed --------------------------------------------------------------
     depts = {d.id: d for d in s.scalars(select(Department).where(Department.hall_id == hall_id))}
@@ -158,10 +160,11 @@ def _gather(s: Session, ctx: HallContext, year: int, month: int, repeat_min_retu
     staff_no = {st.id: st.number for st in staff_rows.values()}
     facts.departments = [DepartmentInfo(d.code, d.name) for d in sorted(depts.values(), key=lambda d: d.code)
                          if d.active]
-    facts.windows = [WindowInfo(w.number, w.name, code.get(w.department_id))
+    facts.windows = [WindowInfo(w.number, w.name, code.get(w.department_id), w.live_from)
                      for w in sorted(windows.values(), key=lambda w: w.number) if w.active]
-    facts.staff = [StaffInfo(st.number, st.name, code.get(st.department_id), a_posts.get(st.id))
+    facts.staff = [StaffInfo(st.number, st.name, code.get(st.department_id), a_posts.get(st.id), st.live_from)
                    for st in sorted(staff_rows.values(), key=lambda st: st.number) if st.active]
+    facts.live_from = s.scalar(select(Hall.live_from).where(Hall.id == hall_id))
 
     # --- window sessions and pauses ----------------------------------------------------
     session_rows = s.execute(

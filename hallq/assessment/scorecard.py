@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,6 +155,7 @@ class MonthResult:
     selections: dict[str, "Chosen"]                # selection key -> who was chosen
     schemes: dict[Scope, str]
     definitions: dict[Scope, dict[str, str]]
+    counted_to: dt.date | None = None  # a running month: the last day counted; None once the month is over
 
     def card(self, scope: Scope, unit: str | int) -> Scorecard:
         unit = str(unit)
@@ -167,8 +169,16 @@ class MonthResult:
         """The API answer for one scope."""
         return {
             "month": self.month, "scope": scope, "scheme": self.schemes.get(scope),
+            "provisional": self.counted_to is not None,
+            "counted_to": self.counted_to.isoformat() if self.counted_to else None,
             "definitions": self.definitions.get(scope, {}),
             "selections": {k: v.to_dict() for k, v in self.selections.items() if v.scope == scope},
             "scorecards": [c.to_dict() for c in self.cards.get(scope, [])],
         }
 
+
+def provisional_note(counted_to: dt.date, en: bool = False) -> str:
+    """How every page, export and bulletin of a running month says it is not final."""
+    if en:
+        return f"Provisional: facts up to {counted_to.day} {counted_to:%B}"
+    return f"截至{counted_to.month}月{counted_to.day}日 · 临时数据"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, render_template
 from sqlalchemy import select, update
@@ -62,7 +63,7 @@ def prepare(db: Database) -> DemoSetup:
     with UnitOfWork(db.write) as uow:
         s = uow.session
         spec = demo_hall_file()
-        hall = hallfile.load(s, spec)
+        hall = hallfile.load(s, spec, now.astimezone(ZoneInfo(spec.hall.timezone)).date())
         profiles = spec.hall.displays
         # Tokens from an earlier run of the demo stop working; new ones are made.
         # Display tokens are named after their profiles, which is how a TV finds its profile.

@@ -7,6 +7,7 @@ assessments still point at it. See `hallq/data/demo_hall.toml` for a full exampl
 """
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import tomllib
 from pathlib import Path
@@ -48,6 +49,7 @@ class HallSpec(HallSettings):
     code: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1)
     timezone: str = "Asia/Shanghai"
+    live_from: dt.date | None = None  # the first day in hallq; default: the day the hall is first loaded
 
 
 class DepartmentSpec(_Strict):
@@ -72,6 +74,7 @@ class WindowSpec(_Strict):
     # In order of preference; a nested list is a tier served first-come together.
     items: list[str | list[str]] = Field(min_length=1)
     posts: dict[Literal["A", "B"], str] = {}
+    live_from: dt.date | None = None  # default: the hall's, for a window loaded with it; else the day first loaded
 
     def tiers(self) -> list[list[str]]:
         return [[entry] if isinstance(entry, str) else entry for entry in self.items]
@@ -82,6 +85,7 @@ class StaffSpec(_Strict):
     name: str = Field(min_length=1)
     department: str | None = None
     photo: str | None = None
+    live_from: dt.date | None = None  # default: as for a window
 
 
 class HallFile(_Strict):
@@ -183,18 +187,27 @@ def read(path: str | Path) -> HallFile:
     return parse(Path(path).read_text(encoding="utf-8"))
 
 
-def load(session: Session, spec: HallFile) -> Hall:
-    """Create or update the hall described by spec; the caller commits."""
+def load(session: Session, spec: HallFile, today: dt.date) -> Hall:
+    """Create or update the hall described by spec; the caller commits.
+
+    `today` (hall-local) is the day a hall, window or staff member first loaded
+    went live, unless the file names its `live_from`: a new window or staff member
+    loaded with a new hall takes the hall's day.
+    """
     problems = spec.problems()
     if problems:
         raise HallFileError("; ".join(problems))
     h = spec.hall
     hall = session.scalar(select(Hall).where(Hall.code == h.code))
     if hall is None:
-        hall = Hall(code=h.code, secret=secrets.token_hex(32))
+        hall = Hall(code=h.code, secret=secrets.token_hex(32), live_from=h.live_from or today)
         session.add(hall)
+        today = hall.live_from
+    elif h.live_from:
+        hall.live_from = h.live_from
     hall.name, hall.timezone = h.name, h.timezone
-    hall.settings = HallSettings.model_validate(h.model_dump(exclude={"code", "name", "timezone"})).model_dump(mode="json")
+    hall.settings = HallSettings.model_validate(
+        h.model_dump(exclude={"code", "name", "timezone", "live_from"})).model_dump(mode="json")
     session.flush()
 
     depts = _sync(session, Department, hall.id, "code", spec.departments,
@@ -209,12 +222,14 @@ def load(session: Session, spec: HallFile) -> Hall:
 
     def set_staff(row: Staff, s: StaffSpec):
         row.name, row.photo = s.name, s.photo
+        row.live_from = s.live_from or row.live_from or (today if row.id is None else None)
         row.department_id = depts[s.department].id if s.department else None
 
     staff = _sync(session, Staff, hall.id, "number", spec.staff, set_staff)
 
     def set_window(row: Window, w: WindowSpec):
         row.name, row.kind = w.name, w.kind
+        row.live_from = w.live_from or row.live_from or (today if row.id is None else None)
         row.department_id = depts[w.department].id if w.department else None
 
     windows = _sync(session, Window, hall.id, "number", spec.windows, set_window)

@@ -28,6 +28,9 @@ class Hall(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Keys personal-data hashes (duplicate-ticket checks) without storing the data.
     secret: Mapped[str] = mapped_column(String(64))
+    # The first day in hallq (hall-local): days before it count for nothing in the assessment.
+    # NULL: every day on record counts. Windows and staff have theirs too.
+    live_from: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Department(Base):
@@ -68,6 +71,7 @@ class Staff(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     photo: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    live_from: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Window(Base):
@@ -80,6 +84,7 @@ class Window(Base):
     kind: Mapped[str] = mapped_column(String(20), default="independent")  # or comprehensive
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    live_from: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class WindowItem(Base):

@@ -1,4 +1,5 @@
 """The hall file: validation, loading, and updating without losing history."""
+import datetime as dt
 from importlib import resources
 
 import pytest
@@ -9,6 +10,8 @@ from hallq.queue.models import Hall as HallRow
 from hallq.queue.models import Item, Staff, Ticket, Window, WindowItem
 from hallq.queue.settings import RatingSettings
 from tests.conftest import HALLS, Hall
+
+TODAY = dt.date(2026, 11, 23)  # the day the file is loaded again
 
 SMALL = (HALLS / "small.toml").read_text(encoding="utf-8")
 
@@ -54,7 +57,7 @@ def test_reloading_updates_in_place_and_keeps_history(db, clock):
     changed = changed.replace('items = [["GA01", "GA02"]]\nposts = { A = "S003" }',
                               'items = [["GA01", "GA02", "MZ01"]]\nposts = { A = "S003" }')
     with db.write() as s:
-        hallfile.load(s, hallfile.parse(changed))
+        hallfile.load(s, hallfile.parse(changed), TODAY)
         s.commit()
     with db.read() as s:
         item = s.scalar(select(Item).where(Item.code == "MZ01"))
@@ -72,7 +75,7 @@ def with_chiefs(text: str, chiefs: str) -> str:
 def test_chief_representatives_load_into_the_settings(db, clock):
     Hall(db, clock)
     with db.write() as s:
-        hallfile.load(s, hallfile.parse(with_chiefs(SMALL, 'GA = "S003"\nSJ = "S004"')))
+        hallfile.load(s, hallfile.parse(with_chiefs(SMALL, 'GA = "S003"\nSJ = "S004"')), TODAY)
         s.commit()
     with db.read() as s:
         assert s.scalar(select(HallRow).where(HallRow.code == "test")).settings["ratings"]["chiefs"] == {
@@ -92,7 +95,7 @@ def test_a_chief_dropped_from_the_staff_is_refused_and_the_hall_kept(db, clock):
     spec.hall.ratings = RatingSettings(chiefs={"GA": "S003"})
     with db.write() as s:
         with pytest.raises(hallfile.HallFileError, match=r"hall\.ratings\.chiefs\.GA: unknown staff 'S003'"):
-            hallfile.load(s, spec)
+            hallfile.load(s, spec, TODAY)
     with db.read() as s:  # nothing changed: the chief is still active, so bad reviews still reach them
         assert s.scalar(select(Staff.active).where(Staff.number == "S003")) is True
         assert s.scalar(select(HallRow.settings).where(HallRow.code == "test"))["ratings"]["chiefs"] == {"GA": "S003"}

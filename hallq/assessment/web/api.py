@@ -69,9 +69,10 @@ def month_csv(month: str):
     who = _assessor()
     scope = _scope()
     with unit_of_work() as uow:
-        text = export.ranking_csv(_month_body(uow, who, month, scope))
-    return Response(text.encode("utf-8"), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=assessment-{month}-{scope}.csv"})
+        body = _month_body(uow, who, month, scope)
+    name = f"assessment-{month}-{scope}{'-provisional' if body['provisional'] else ''}.csv"
+    return Response(export.ranking_csv(body).encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @_file_route("/assessment/<month>.xlsx", "a month's rankings, items with evidence and definitions as XLSX")
@@ -83,8 +84,9 @@ def month_xlsx(month: str):
         result = service.month_result(uow.session, ctx, year, m, now=now())
         uow.commit()
         data = export.workbook(ctx.hall.name, month, {scope: result.to_dict(scope) for scope in result.result.cards})
+    name = f"assessment-{month}{'-provisional' if result.result.counted_to else ''}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=assessment-{month}.xlsx"})
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @spec.route(bp, "GET", f"/assessment/{MONTH}/cards/<scope>/<unit>", "one scorecard with the definitions it used")

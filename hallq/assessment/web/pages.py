@@ -35,6 +35,7 @@ from hallq.assessment.gather import DEFINITIONS_EN
 from hallq.assessment.models import AssessmentRecord, CaseCompletion
 from hallq.assessment.operations import OUTCOME_NAMES, month_operations
 from hallq.assessment.presets import list_presets, load_preset
+from hallq.assessment.scorecard import provisional_note
 from hallq.evaluator import followup
 from hallq.evaluator import views as rating_views
 from hallq.evaluator.models import Rating
@@ -148,7 +149,16 @@ def _shift(month: str, by: int) -> str:
 def _common(who, ctx, month: str | None = None, **extra) -> dict:
     return {"who": who, "hall_name": ctx.hall.name, "month": month,
             "prev_month": _shift(month, -1) if month else None, "next_month": _shift(month, 1) if month else None,
-            "grade_class": GRADE_CLASS, "this_month": _this_month(ctx), **extra}
+            "grade_class": GRADE_CLASS, "this_month": _this_month(ctx), "provisional": _provisional(ctx, month),
+            **extra}
+
+
+def _provisional(ctx, month: str | None) -> str | None:
+    """A month that has not ended is scored so far: every page of it says so."""
+    if not month:
+        return None
+    today = ctx.hours.local_day(now())
+    return provisional_note(today, _en()) if f"{today.year:04d}-{today.month:02d}" <= month else None
 
 
 def _this_month(ctx) -> str:

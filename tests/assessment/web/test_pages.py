@@ -334,10 +334,11 @@ def test_registered_completion_changes_the_overdue_deduction(hall, clock, server
     expect(row.locator("td.num")).to_have_text("12")
     screenshot(page, "assessment-en-completions")
 
-    # The month counts an open case to its end: 17 working days × −2.
+    # A running month counts an open case up to today, as the completions page does: 12 × −2,
+    # never the 17 working days to the month's end.
     page.goto(server.url + "/assessment/2026-11/window/2")
-    expect(page.locator("#item-overdue .pts")).to_have_text("-34")
-    expect(page.locator("#item-overdue")).to_contain_text("still open at month end; 17 working days late this month")
+    expect(page.locator("#item-overdue .pts")).to_have_text("-24")
+    expect(page.locator("#item-overdue")).to_contain_text("still open on 11-23; 12 working days late this month")
 
     page.goto(server.url + "/assessment/2026-11/completions")
     row = page.locator(f"#open-cases tr[data-ticket='{ticket.id}']")
