@@ -26,7 +26,7 @@ def definitions(scheme: Scheme) -> dict[str, str]:
             + ("当月没有计入的评价时按满分计，并标注“无评价”。" if s.no_ratings_full
                else "当月没有计入的评价时按最低档计，并标注“无评价”。")),
         "days_late": ("承诺件超期天数 = 从承诺办结日的次日起至实际办结日（含）的工作日数，"
-                      "按国家法定节假日及调休安排计算；月末仍未办结的算到月末；每月只计落在本月的超期工作日。"),
+                      "按国家法定节假日及调休安排计算；仍未办结的算到今天（已结束的月份算到月末）；每月只计落在本月的超期工作日。"),
         "faster": ("提速比例 = 1 − 实际用时 ÷ 承诺时限；实际用时为受理次日至办结日（含）的工作日数；"
                    "在本月按时办结的承诺件计入。"),
         "repeat_visit": f"补办后同一事项往返{s.repeat_min_returns}次及以上、且首次未一次性告知的，每件计一次。",
@@ -34,7 +34,8 @@ def definitions(scheme: Scheme) -> dict[str, str]:
             f"迟到 = 开始办公（含午休后）之后{'超过' + format(s.late_grace_minutes, 'g') + '分钟' if s.late_grace_minutes else ''}才签到；"
             "早退 = 下班（含午休前）之前签退；"
             f"无人值守 = 办公时间内窗口无人签到，或暂停服务且理由不在允许之列，连续超过{s.unattended_minutes:g}分钟"
-            "（迟到前、早退后的空档只计迟到或早退）。"
+            "（迟到前、早退后的空档只计迟到或早退）。每个办公时段结束后才判定；"
+            "大厅、窗口或工作人员启用 hallq 之前的日子不计。"
             + (f"允许的暂停理由：{'、'.join(s.allowed_pause_reasons)}。" if s.allowed_pause_reasons
                else "暂停服务均不视为允许的理由。")),
         "caps": "每一小项、每一大项封顶于满分、扣完为止（加满封顶、扣完为止）"
@@ -75,7 +76,8 @@ def definitions_en(scheme: Scheme) -> dict[str, str]:
                else "A month without counted ratings scores the lowest band, flagged \"no ratings\".")),
         "days_late": ("Days late for a promised case = working days from the day after the due date to the day it "
                       "was finished, inclusive, on the official calendar with make-up workdays; a case still open "
-                      "counts to month end; a month counts only its own days late."),
+                      "counts to today (to month end for a month that has ended); a month counts only its own days "
+                      "late."),
         "faster": ("Share faster = 1 − days used ÷ days promised; days used are working days from the day after "
                    "acceptance to completion, inclusive; cases finished on time in the month count."),
         "repeat_visit": (f"A supplementary case whose citizen came back {s.repeat_min_returns} or more times for the "
@@ -86,7 +88,8 @@ def definitions_en(scheme: Scheme) -> dict[str, str]:
             "left early = signed out before closing (or before the break); "
             f"unattended = nobody signed in, or paused for a reason not allowed, for more than "
             f"{s.unattended_minutes:g} minutes of opening hours (gaps before a late arrival or after an early "
-            "leave count only as those). "
+            "leave count only as those). Each opening session is judged once it has ended; days before the "
+            "hall, the window or the staff member went live in hallq count for nothing. "
             + (f"Allowed pause reasons: {', '.join(s.allowed_pause_reasons)}." if s.allowed_pause_reasons
                else "No pause reason is allowed.")),
         "caps": "Every item and category is capped at its maximum and floored at zero"

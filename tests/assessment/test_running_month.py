@@ -9,10 +9,12 @@ window; a case due 12-08 was 17 working days late on 12-07.
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from types import SimpleNamespace
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from hallq.assessment.service import month_result
@@ -131,3 +133,19 @@ def test_a_window_or_staff_member_live_from_a_later_day_is_not_assessed_before_i
         s.commit()
         assert s.scalar(select(Window.live_from).where(Window.number == 4)) == dt.date(2026, 12, 14)
         assert s.scalar(select(Window.live_from).where(Window.number == 1)) == dt.date(2026, 12, 1)
+
+
+def test_a_running_month_says_so_in_the_api_and_both_exports(hall, clock, server):
+    hall.user("duban", "supervisor")
+    clock.set(at(7, 10))
+    sup = server.api(hall.login("duban"))
+    body = sup.get("/assessment/2026-12").json()
+    assert (body["provisional"], body["counted_to"]) == (True, "2026-12-07")
+    csv_file = sup.get("/assessment/2026-12.csv")
+    assert "assessment-2026-12-window-provisional.csv" in csv_file.headers["Content-Disposition"]
+    assert csv_file.content.decode("utf-8-sig").splitlines()[0] == "截至12月7日 · 临时数据"
+    workbook = load_workbook(io.BytesIO(sup.get("/assessment/2026-12.xlsx").content))
+    assert workbook["窗口排名"]["A1"].value.endswith("（截至12月7日 · 临时数据）")
+    final = sup.get("/assessment/2026-11").json()
+    assert (final["provisional"], final["counted_to"]) == (False, None)
+    assert sup.get("/assessment/2026-11.csv").content.decode("utf-8-sig").startswith("排名")

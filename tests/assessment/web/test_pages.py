@@ -339,6 +339,12 @@ def test_registered_completion_changes_the_overdue_deduction(hall, clock, server
     page.goto(server.url + "/assessment/2026-11/window/2")
     expect(page.locator("#item-overdue .pts")).to_have_text("-24")
     expect(page.locator("#item-overdue")).to_contain_text("still open on 11-23; 12 working days late this month")
+    expect(page.locator("#provisional")).to_have_text("Provisional: facts up to 23 November")
+    page.goto(server.url + "/assessment/2026-11/bulletin?lang=zh")
+    expect(page.locator("#provisional")).to_have_text("截至11月23日 · 临时数据")
+    screenshot(page, "assessment-bulletin-provisional")
+    page.goto(server.url + "/assessment/2026-10?lang=en")  # October is over: final
+    expect(page.locator("#provisional")).to_have_count(0)
 
     page.goto(server.url + "/assessment/2026-11/completions")
     row = page.locator(f"#open-cases tr[data-ticket='{ticket.id}']")
