@@ -289,9 +289,12 @@ def score_unit(ctx: Context, unit: Unit, bucket: Bucket) -> Scorecard:
 
     def score(section: Section, category: Section) -> SectionScore:
         if section.parts:
+            first = len(items)
             parts = [score(p, category) for p in section.parts]
             raw = sum(p.points for p in parts)
-            return _limit(section, raw, parts=parts)
+            limited = _limit(section, raw, parts=parts)
+            _absorb(items[first:], limited.points - raw)
+            return limited
         leaf_made = leaf_items(section, category)
         items.extend(leaf_made)
         for item in leaf_made:
@@ -303,14 +306,17 @@ def score_unit(ctx: Context, unit: Unit, bucket: Bucket) -> Scorecard:
                     ineligible.setdefault(rule.removes_eligibility, item.name)
         full = 0.0 if section.kind == "bonus" else section.max
         raw = full + sum(i.points for i in leaf_made)
-        return _limit(section, raw, items=[i.key for i in leaf_made])
+        limited = _limit(section, raw, items=[i.key for i in leaf_made])
+        _absorb(leaf_made, limited.points - raw)
+        return limited
 
     categories = [score(c, c) for c in scheme.categories]
     base = sum(c.points for c, spec in zip(categories, scheme.categories) if spec.kind != "bonus")
     bonus = sum(c.points for c, spec in zip(categories, scheme.categories) if spec.kind == "bonus")
     total = base + bonus
-    if scheme.max_total is not None:
-        total = min(total, scheme.max_total)
+    if scheme.max_total is not None and total > scheme.max_total:
+        _absorb(items, scheme.max_total - total)
+        total = scheme.max_total
     if zeroed_by:
         total = 0.0
         flags.append(Flag("zeroed", "本月不得分：" + "；".join(i.name for i in zeroed_by)))
@@ -324,6 +330,23 @@ def score_unit(ctx: Context, unit: Unit, bucket: Bucket) -> Scorecard:
     elif "month" in ineligible:
         card.ineligible = ineligible["month"]
     return card
+
+
+def _absorb(items: list[Item], cut: float) -> None:
+    """Spread a cap's or a floor's cut over the lines behind it, the last first, so each line
+    shows what it took: a floor (cut > 0) gives back deductions, a cap (cut < 0) takes back bonuses."""
+    for item in reversed(items):
+        if abs(cut) < 1e-9:
+            return
+        took = item.takes
+        if cut > 0 and took < 0:
+            back = min(cut, -took)
+        elif cut < 0 and took > 0:
+            back = max(cut, -took)
+        else:
+            continue
+        item.applied = pts(took + back)
+        cut -= back
 
 
 def _limit(section: Section, raw: float, *, parts=(), items=()) -> SectionScore:

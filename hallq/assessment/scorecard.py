@@ -42,6 +42,13 @@ class Item:
     capped: bool = False
     appeal: dict[str, Any] | None = None
     detail: str = ""
+    # What the line took from or gave to the score once its section's and the card's caps and
+    # floors applied (a −16 line in a section with 15 left takes −15); None: all of `points`.
+    applied: float | None = None
+
+    @property
+    def takes(self) -> float:
+        return self.points if self.applied is None else self.applied
 
     @property
     def stands(self) -> bool:
@@ -52,7 +59,7 @@ class Item:
     def to_dict(self) -> dict[str, Any]:
         return {
             "key": self.key, "name": self.name, "category": self.category, "section": self.section,
-            "source": self.source, "count": self.count, "points": self.points,
+            "source": self.source, "count": self.count, "points": self.points, "applied": self.takes,
             "computed_points": self.computed_points, "capped": self.capped, "appeal": self.appeal,
             "detail": self.detail, "evidence": [e.to_dict() for e in self.evidence],
         }

@@ -601,16 +601,20 @@ def bulletin(who, month: str):
         for scope, body in bodies.items():
             body["definitions"] = definitions_en(result.plan[scope])
         ops["outcomes"] = [{**o, "name": OUTCOME_NAMES_EN.get(o["outcome"], o["name"])} for o in ops["outcomes"]]
+    # Every line that moved a window's score, as applied after caps: with full marks they add
+    # up to the score (a zeroed month says so by its flag).
     deductions = []
     for card in bodies.get("window", {}).get("scorecards", []):
         for item in card["items"]:
-            if item["points"] < 0 and item["source"] != "rating.satisfaction":
-                overdue = item["source"] == "case.overdue_day"
-                deductions.append({"unit": card["unit"], "name": card["name"],
-                                   "item": item["name"].split(", ")[0] if en else item["name"].split("，")[0],
-                                   "count": item["count"], "points": item["points"],
-                                   "per": (_english_count(item["count"], overdue) if en else
-                                           ("个工作日" if overdue else "次"))})
+            if not item["applied"]:
+                continue
+            banded = item["source"] in ("rating.satisfaction", "ticket.volume")
+            overdue = item["source"] == "case.overdue_day"
+            deductions.append({"unit": card["unit"], "name": card["name"],
+                               "item": item["name"].split(", ")[0] if en else item["name"].split("，")[0],
+                               "count": None if banded else item["count"], "points": item["applied"],
+                               "per": "" if banded else (_english_count(item["count"], overdue) if en else
+                                                         ("个工作日" if overdue else "次"))})
     grades: dict[str, dict[str, int]] = {}
     for scope, body in bodies.items():
         counts: dict[str, int] = {}

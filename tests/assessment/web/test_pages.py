@@ -337,7 +337,9 @@ def test_registered_completion_changes_the_overdue_deduction(hall, clock, server
     # A running month counts an open case up to today, as the completions page does: 12 × −2,
     # never the 17 working days to the month's end.
     page.goto(server.url + "/assessment/2026-11/window/2")
-    expect(page.locator("#item-overdue .pts")).to_have_text("-24")
+    # 办件管理 has 15 points to lose: the card shows the −15 applied, and the −24 computed beside it.
+    expect(page.locator("#item-overdue .pts")).to_have_text("-15")
+    expect(page.locator("#item-overdue .applied-note")).to_have_text("-24 computed; the section had only 15 left")
     expect(page.locator("#item-overdue")).to_contain_text("still open on 11-23; 12 working days late this month")
     expect(page.locator("#provisional")).to_have_text("Provisional: facts up to 23 November")
     page.goto(server.url + "/assessment/2026-11/bulletin?lang=zh")
