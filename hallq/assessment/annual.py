@@ -56,7 +56,8 @@ def compute_year(year: int, months: Iterable[MonthResult | Mapping[str, Any]], s
         raise ValueError(f"scheme {scheme.id} has no annual roll-up")
     annual = scheme.annual
     scope = scope or annual.title_scope
-    cards = _cards(months, scope, year)
+    # A month the unit was not assessed in (no attendance, no work; a B post) is no month of its average.
+    cards = [c for c in _cards(months, scope, year) if not c.get("not_assessed")]
     by_unit: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for c in cards:
         by_unit[str(c["unit"])].append(c)

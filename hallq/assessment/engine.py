@@ -90,6 +90,7 @@ def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], c
     _check_records(facts.records, plan)
     days = WorkdayCounter(calendar)
     units = _units(facts)
+    absent = _not_assessed(facts)
     appeals = _index_appeals(facts.appeals, plan)
     cards: dict[Scope, list[Scorecard]] = {}
     chosen: dict[str, Chosen] = {}
@@ -114,6 +115,8 @@ def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], c
                       staff_windows={st.number: st.window for st in facts.staff})
         _volume(ctx, assessed, buckets)
         scope_cards = [score_unit(ctx, u, buckets.get(u.key, Bucket())) for u in assessed]
+        for card in scope_cards:
+            card.not_assessed = absent.get((scope, card.unit))
         scope_cards = _rank_grade_select(scope_cards, scheme, scope, history, chosen)
         cards[scope] = scope_cards
         if scope == "window":
@@ -173,6 +176,30 @@ def _units(facts: MonthFacts) -> dict[Scope, list[Unit]]:
         "staff": [Unit("staff", s.number, s.number, s.name, s.department) for s in facts.staff
                   if _live_by(s.live_from, facts.counted_to)],
     }
+
+
+def _not_assessed(facts: MonthFacts) -> dict[tuple[Scope, str], str]:
+    """Units that take no rank, grade or place: no attendance and no work in the month (never
+    优秀 for an empty month), and B-post staff, who stand in but are not assessed (seed 000 第四条)."""
+    signed_in = {s.window for s in facts.sessions} | {s.staff for s in facts.sessions if s.staff}
+    worked = {s.window for s in facts.services} | {s.staff for s in facts.services if s.staff}
+    active = signed_in | worked
+    out: dict[tuple[Scope, str], str] = {}
+    idle = "本月无考勤、无办件，不参加考核"
+    for w in facts.windows:
+        if w.number not in active:
+            out[("window", str(w.number))] = idle
+    for st in facts.staff:
+        if st.b_post_only:
+            out[("staff", st.number)] = "B岗人员只参加顶岗时的考勤，不参加考核"
+        elif st.number not in active:
+            out[("staff", st.number)] = idle
+    busy = {w.department for w in facts.windows if w.number in active} | \
+        {st.department for st in facts.staff if st.number in active}
+    for d in facts.departments:
+        if d.code not in busy:
+            out[("department", d.code)] = "本部门窗口和人员本月无考勤、无办件，不参加考核"
+    return out
 
 
 def _live_by(live_from: dt.date | None, day: dt.date) -> bool:
@@ -510,7 +537,10 @@ def _apply_appeal(item: Item, appeal: Appeal | None) -> None:
 def _rank_grade_select(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: History,
                        chosen: dict[str, Chosen]) -> list[Scorecard]:
     keys = scheme.settings.rank_by
-    ranked = assign_ranks(cards, key=lambda c: rank_key(
+    absent = [c for c in cards if c.not_assessed]
+    for c in absent:
+        c.flags.append(Flag("not_assessed", c.not_assessed))
+    ranked = assign_ranks([c for c in cards if not c.not_assessed], key=lambda c: rank_key(
         {"score": c.score, "satisfaction_rate": c.satisfaction_rate, "tickets_served": c.tickets_served,
          "number": c.number}, keys))
     for c in ranked:
@@ -538,4 +568,4 @@ def _rank_grade_select(cards: list[Scorecard], scheme: Scheme, scope: Scope, his
         for c in won:
             c.selected.append(sel.title)
         chosen[sel.key] = Chosen(sel.key, sel.title, scope, max(quota, 1) if won else quota, [c.unit for c in won])
-    return ranked
+    return ranked + absent

@@ -29,6 +29,11 @@ RECORD_KINDS_EN = {"inspection_finding": "inspection finding", "verified_complai
                    "other": "other"}
 RECORD_KIND_ZH = {"督查发现": "inspection_finding", "投诉查实": "verified_complaint", "表扬信": "praise_letter",
                   "媒体报道": "media_mention", "违纪行为": "misconduct", "其他": "other"}
+NOT_ASSESSED_EN = {
+    "本月无考勤、无办件，不参加考核": "Not assessed: no attendance and no cases this month",
+    "B岗人员只参加顶岗时的考勤，不参加考核": "Not assessed: B-post staff are in attendance only while standing in",
+    "本部门窗口和人员本月无考勤、无办件，不参加考核": "Not assessed: none of its windows or staff attended or worked",
+}
 INCIDENTS_EN = {"迟到": "Late", "早退": "Left early", "无人值守": "Unattended"}
 SCOPE_NAMES_EN = {"window": "Windows", "department": "Departments", "staff": "Staff"}
 EVIDENCE_NAMES_EN = {"ticket": "Ticket", "rating": "Rating", "session": "Sign-in", "pause": "Pause",
@@ -152,6 +157,8 @@ class Words:
             return "No points this month: " + "; ".join(self.title(x) for x in message.split("：", 1)[-1].split("；"))
         if key == "ineligible":
             return "No honours: " + self.title(message.split("：", 1)[-1])
+        if key == "not_assessed":
+            return NOT_ASSESSED_EN.get(message, "Not assessed this month")
         return message
 
     # --- whole answers ---------------------------------------------------------------------

@@ -35,6 +35,7 @@ class StaffInfo:
     department: str | None = None
     window: int | None = None  # the window of the staff member's A post, for window-grade items
     live_from: dt.date | None = None
+    b_post_only: bool = False  # holds only B posts: in attendance while standing in, never assessed (seed 000)
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,6 +155,8 @@ def _gather(s: Session, ctx: HallContext, year: int, month: int, repeat_min_retu
     staff_rows = {st.id: st for st in s.scalars(select(Staff).where(Staff.hall_id == hall_id))}
     a_posts = dict(s.execute(select(WindowPost.staff_id, Window.number).join(Window, Window.id == WindowPost.window_id)
                              .where(Window.hall_id == hall_id, WindowPost.post == "A")).all())
+    b_posts = set(s.scalars(select(WindowPost.staff_id).join(Window, Window.id == WindowPost.window_id)
+                            .where(Window.hall_id == hall_id, WindowPost.post == "B")))
     code = {d.id: d.code for d in depts.values()}
     window_no = {w.id: w.number for w in windows.values()}
     staff_no = {st.id: st.number for st in staff_rows.values()}
@@ -162,7 +164,8 @@ def _gather(s: Session, ctx: HallContext, year: int, month: int, repeat_min_retu
                          if d.active]
     facts.windows = [WindowInfo(w.number, w.name, code.get(w.department_id), w.live_from)
                      for w in sorted(windows.values(), key=lambda w: w.number) if w.active]
-    facts.staff = [StaffInfo(st.number, st.name, code.get(st.department_id), a_posts.get(st.id), st.live_from)
+    facts.staff = [StaffInfo(st.number, st.name, code.get(st.department_id), a_posts.get(st.id), st.live_from,
+                             b_post_only=st.id in b_posts and st.id not in a_posts)
                    for st in sorted(staff_rows.values(), key=lambda st: st.number) if st.active]
     facts.live_from = s.scalar(select(Hall.live_from).where(Hall.id == hall_id))
 

@@ -115,6 +115,7 @@ class Scorecard:
     zeroed: bool = False
     ineligible: str | None = None       # why the unit cannot take honours this month
     ineligible_year: str | None = None  # … nor for the rest of the year
+    not_assessed: str | None = None     # why the unit takes no rank, grade or place this month
 
     @property
     def satisfaction_rate(self) -> float | None:
@@ -133,6 +134,7 @@ class Scorecard:
             "name": self.name, "department": self.department, "scheme": self.scheme,
             "score": self.score, "base_points": self.base_points, "bonus_points": self.bonus_points,
             "grade": self.grade, "rank": self.rank, "of": self.of, "selected": list(self.selected),
+            "not_assessed": self.not_assessed,
             "flags": [f.to_dict() for f in self.flags], "zeroed": self.zeroed,
             "ineligible": self.ineligible, "ineligible_year": self.ineligible_year,
             "stats": dict(self.stats),

@@ -149,3 +149,30 @@ def test_a_running_month_says_so_in_the_api_and_both_exports(hall, clock, server
     final = sup.get("/assessment/2026-11").json()
     assert (final["provisional"], final["counted_to"]) == (False, None)
     assert sup.get("/assessment/2026-11.csv").content.decode("utf-8-sig").startswith("排名")
+
+
+def test_nobody_in_an_empty_month_is_graded_and_b_posts_are_never_assessed(new_hall, clock):
+    # Seen: four departments with no window and no work scored 100 优秀; B posts who never
+    # signed in were graded 优秀. S002 holds window 1's B post in the test hall.
+    empty = result_at(new_hall, at(7, 10))
+    for scope in ("window", "department", "staff"):
+        for card in empty.cards[scope]:
+            assert card.not_assessed and card.rank is None and card.grade is None, (scope, card.unit)
+            assert "not_assessed" in {f.key for f in card.flags}
+    assert all(not chosen.units for chosen in empty.selections.values())
+
+    clock.set(at(7, 8, 55))
+    s001 = new_hall.clerk("S001", window=1)
+    new_hall.run(sessions.sign_out, s001, 1, clock.advance(hours=1))
+    s002 = new_hall.clerk("S002", window=1, post="B")  # stands in for the rest of the morning
+    new_hall.run(calling.call, s002, 1, clock.advance(minutes=1), new_hall.issue("GA01").id)
+    new_hall.run(calling.finish, s002, 1, clock.advance(minutes=5), outcome="immediate")
+    result = result_at(new_hall, at(7, 13))
+    assert result.card("window", "1").rank == 1 and result.card("window", "1").grade
+    assert result.card("staff", "S001").rank == 1
+    s002_card = result.card("staff", "S002")
+    assert (s002_card.rank, s002_card.grade) == (None, None)
+    assert s002_card.not_assessed == "B岗人员只参加顶岗时的考勤，不参加考核"
+    assert result.card("department", "GA").rank == 1  # its window worked
+    assert result.card("department", "SJ").not_assessed  # nobody of it signed in or worked
+    assert [c.unit for c in result.cards["window"]][0] == "1"  # the assessed first, the rest after
