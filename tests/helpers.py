@@ -54,13 +54,10 @@ def until(check, timeout: float = 15.0, what: str = "condition", every: float = 
 @contextmanager
 def demo_server(tmp_path):
     """The demo hall (hallq.demo.hall) served on 127.0.0.1 from a fresh SQLite file under tmp_path."""
-    from hallq.db import connect
     from hallq.demo.hall import create_demo_app, prepare
-    from hallq.migrate import upgrade
-    from tests.conftest import Server
+    from tests.conftest import Server, migrated_sqlite
 
-    database = connect(f"sqlite:///{tmp_path}/demo.db")
-    upgrade(database)
+    database = migrated_sqlite(tmp_path / "demo.db")
     srv = Server(create_demo_app(database, prepare(database)))
     try:
         yield srv

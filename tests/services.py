@@ -10,6 +10,8 @@ import tempfile
 import time
 from contextlib import contextmanager
 
+SHM = "/dev/shm"  # memory, on Linux
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -33,19 +35,23 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 def postgres(durable: bool = False):
     """Yields a superuser URL of a throwaway cluster.
 
-    Tests run it with fsync off (their data dies with the run); `durable` keeps
-    PostgreSQL's own defaults, so a benchmark measures commits a hall could trust.
+    Tests run it with fsync off and its files in memory (/dev/shm, where there is one:
+    their data dies with the run); `durable` keeps PostgreSQL's own defaults on disk, so a
+    benchmark measures commits a hall could trust. On disk even with fsync off, every
+    CREATE DATABASE .. TEMPLATE (one per test) took 0.4-0.7 s; in memory 0.02 s.
     """
     if os.environ.get("HALLQ_TEST_PG") and not durable:
         yield os.environ["HALLQ_TEST_PG"]
         return
-    root = tempfile.mkdtemp(prefix="hallq-pg-")
+    in_memory = not durable and os.path.isdir(SHM) and os.access(SHM, os.W_OK)
+    root = tempfile.mkdtemp(prefix="hallq-pg-", dir=SHM if in_memory else None)
     data = os.path.join(root, "data")
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     port = free_port()
     subprocess.run(_as_postgres([_pg_bin("initdb"), "-D", data, "-U", "hallq", "--auth=trust", "-E", "UTF8",
-                                 "--locale=C.UTF-8"]), check=True, capture_output=True)
+                                 "--locale=C.UTF-8"] + ([] if durable else ["--no-sync"])),
+                   check=True, capture_output=True)
     proc = subprocess.Popen(_as_postgres([_pg_bin("postgres"), "-D", data, "-p", str(port), "-h", "127.0.0.1",
                                           "-k", root, "-c", "max_connections=300"]
                                          + ([] if durable else ["-c", "fsync=off"])),

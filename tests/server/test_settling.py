@@ -94,9 +94,11 @@ def test_a_refused_answer_in_a_transaction_changes_nothing_and_the_others_stand(
     first, mine, other, repeated = printed_jobs(hall, 4)
     publisher = HeldPublisher()
     settler = Settler(lambda: UnitOfWork(hall.db.write, publisher), hall.clock)
+    publisher.release.set()  # this first commit is not the one to hold (it waited out release.wait(10))
     settler.settle(Answer(hall.id, repeated, True, None, ["k1"]))
     publisher.commits.clear()
     publisher.entered.clear()
+    publisher.release.clear()
 
     lead, _ = settle_in_threads(settler, [Answer(hall.id, first, True, None, ["k1"])])
     assert publisher.entered.wait(10)
