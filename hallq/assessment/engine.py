@@ -91,6 +91,7 @@ def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], c
     days = WorkdayCounter(calendar)
     units = _units(facts)
     absent = _not_assessed(facts)
+    department_names = {d.code: d.name for d in facts.departments}
     appeals = _index_appeals(facts.appeals, plan)
     cards: dict[Scope, list[Scorecard]] = {}
     chosen: dict[str, Chosen] = {}
@@ -117,6 +118,7 @@ def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], c
         scope_cards = [score_unit(ctx, u, buckets.get(u.key, Bucket())) for u in assessed]
         for card in scope_cards:
             card.not_assessed = absent.get((scope, card.unit))
+            card.department_name = department_names.get(card.department)
         scope_cards = _rank_grade_select(scope_cards, scheme, scope, history, chosen)
         cards[scope] = scope_cards
         if scope == "window":

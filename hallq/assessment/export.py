@@ -29,7 +29,8 @@ def _rate(value: float | None) -> str:
 def _rank_row(card: dict[str, Any]) -> list[Any]:
     stats = card["stats"]
     items = "；".join(f"{i['name'].split('，')[0]} {i['points']:+g}" for i in card["items"] if i["points"])
-    return [card["rank"], card["unit"], card["name"], card["department"] or "", card["score"], card["base_points"],
+    department = card.get("department_name") or card["department"] or ""
+    return [card["rank"], card["unit"], card["name"], department, card["score"], card["base_points"],
             card["bonus_points"], card["grade"] or "", "、".join(card["selected"]), stats["tickets_served"],
             _rate(stats["satisfaction_rate"]), stats["ratings_counted"], stats["transfers"], stats["no_shows"],
             "；".join(f["message"] for f in card["flags"]), items]
@@ -63,7 +64,8 @@ def workbook(hall_name: str, month: str, bodies: dict[Scope, dict[str, Any]]) ->
             continue
         ws = wb.create_sheet(f"{SCOPE_NAMES[scope]}排名")
         note = f"（{_provisional(body)}）" if body.get("counted_to") else ""
-        ws.append([f"{hall_name} {month} {SCOPE_NAMES[scope]}考核排名（{body['scheme']}）{note}"])
+        scheme = body.get("definitions", {}).get("scheme") or body["scheme"]  # its name, not its file's key
+        ws.append([f"{hall_name} {month} {SCOPE_NAMES[scope]}考核排名（{scheme}）{note}"])
         ws["A1"].font = Font(bold=True, size=14)
         ws.append(RANK_HEADER)
         for cell in ws[2]:

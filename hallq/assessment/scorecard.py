@@ -116,6 +116,7 @@ class Scorecard:
     ineligible: str | None = None       # why the unit cannot take honours this month
     ineligible_year: str | None = None  # … nor for the rest of the year
     not_assessed: str | None = None     # why the unit takes no rank, grade or place this month
+    department_name: str | None = None  # as people name it; `department` is its code
 
     @property
     def satisfaction_rate(self) -> float | None:
@@ -131,7 +132,8 @@ class Scorecard:
     def to_dict(self) -> dict[str, Any]:
         return {
             "month": self.month, "scope": self.scope, "unit": self.unit, "number": self.number,
-            "name": self.name, "department": self.department, "scheme": self.scheme,
+            "name": self.name, "department": self.department, "department_name": self.department_name,
+            "scheme": self.scheme,
             "score": self.score, "base_points": self.base_points, "bonus_points": self.bonus_points,
             "grade": self.grade, "rank": self.rank, "of": self.of, "selected": list(self.selected),
             "not_assessed": self.not_assessed,

@@ -77,6 +77,10 @@ def test_exports(october, server):
     rows = list(wb["窗口排名"].iter_rows(min_row=3, max_col=8, values_only=True))
     assert [(str(x[1]), x[4], x[0], x[7]) for x in rows if x[0] is not None and isinstance(x[0], int)] == [
         tuple(x) for x in EXPECTED_WINDOWS]
+    # Named as people name them: the scheme by its title, departments by their names.
+    title = wb["窗口排名"]["A1"].value
+    assert "县行政服务中心窗口及工作人员考评办法" in title and "county_window" not in title
+    assert {x[3] for x in rows if isinstance(x[0], int)} == {"县公安局", "县市场监督管理局", None}  # 4: comprehensive
     details = list(wb["扣加分明细"].iter_rows(min_row=2, values_only=True))
     assert any(d[1] == "2" and d[8] == "办件" and d[9] == str(october.tickets["promised"]) for d in details)
 
