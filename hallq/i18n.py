@@ -96,6 +96,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "printer_not_ready": ("打印机暂不可用（{state}），暂停取号，请联系导办台工作人员。", "The ticket printer is not available ({state}); numbers cannot be issued here now, please ask at the guide desk."),
     "notice_not_for_outcome": ("{number}不是本窗口以相应办件结果办结的业务，不能打印{notice}。", "{number} was not finished here with the outcome a {notice} is for."),
     "ticket_closed": ("{number}已经{status}，不能再打印。", "{number} is {status} and can no longer be printed."),
+    # the official calendar (hallq.queue.hours): a year neither chinese_calendar nor the hall has entered
+    "calendar_not_entered": ("{years}年的法定节假日安排尚未录入：目前只把法定节日当天（元旦、春节、清明、劳动节、端午、中秋、国庆）算作休息日，"
+                             "调休上班和补假未计入，办结期限和考勤可能相差几天。"
+                             "请在大厅配置中录入国务院公布的{years}年安排（大厅文件 [hall.hours.official.{first}]）。",
+                             "The official holiday arrangement for {years} has not been entered: only the statutory holidays "
+                             "themselves (New Year's Day, Spring Festival, Qingming, Labour Day, Dragon Boat, Mid-Autumn, "
+                             "National Day) count as days off, without make-up workdays or substitute days off, so due dates "
+                             "and attendance may be a few days off. Enter the State Council's arrangement for {years} in the "
+                             "hall's settings (hall file [hall.hours.official.{first}])."),
 }
 
 STATUS_NAMES = {
@@ -128,3 +137,11 @@ def message(code: str, lang: str = DEFAULT_LANG, /, **params) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+def calendar_not_entered(years: list[int], lang: str = DEFAULT_LANG) -> str | None:
+    """What supervisors and admins are told while the official calendar of `years` is not entered; None when all are."""
+    if not years:
+        return None
+    return message("calendar_not_entered", lang, years=(" and " if lang == "en" else "、").join(map(str, years)),
+                   first=years[0])

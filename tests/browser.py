@@ -43,7 +43,11 @@ def screenshot(page, name: str) -> Path:
     """Saves a full-page screenshot as tests/screenshots/<name>.png and returns its path."""
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    # Chromium leaves a full-page screenshot scrolled to the bottom, where the next click can miss
+    # (a form's button pressed but not clicked): back to where the page was.
+    where = page.evaluate("[scrollX, scrollY]")
     page.screenshot(path=str(path), full_page=True)
+    page.evaluate("([x, y]) => window.scrollTo(x, y)", where)
     return path
 
 

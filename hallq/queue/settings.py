@@ -7,17 +7,49 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
+class OfficialYear(BaseModel):
+    """One year's State Council arrangement (国务院办公厅关于部分节假日安排的通知), as the hall entered it.
+
+    Meant for a year the installed `chinese_calendar` has no data for yet. A
+    year entered here counts as known: its days off and make-up workdays are
+    these, the statutory holidays (hallq.queue.hours.statutory_holidays) are off
+    too, and the pages stop saying the year is missing. Its days may start in
+    the December before, as a New Year break can.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    holidays: list[dt.date] = []  # the days off it lists (放假)
+    workdays: list[dt.date] = []  # the weekend days it makes working days (调休上班)
+
+
 class Hours(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # Opening sessions of a working day; the gap between two is the lunch break.
     sessions: list[tuple[dt.time, dt.time]] = [(dt.time(9), dt.time(12)), (dt.time(14), dt.time(18))]
-    # Days closed on top of the official calendar, and make-up workdays (调休)
-    # the official data does not know yet (it covers years already announced).
+    # The hall's own days: closed on top of the official calendar, or open on a day it has off.
     holidays: list[dt.date] = []
     workdays: list[dt.date] = []
+    # The official arrangement of a year the chinese_calendar package has no data for yet,
+    # entered by the hall: [hall.hours.official.2027] holidays = [...] workdays = [...]
+    official: dict[int, OfficialYear] = {}
     # The demo hall is open around the clock so it can be tried at any hour.
     always_open: bool = False
+
+    @field_validator("official")
+    @classmethod
+    def _official_days_in_their_year(cls, official: dict[int, OfficialYear]):
+        for year, entry in official.items():
+            first, last = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
+            strays = [d for d in (*entry.holidays, *entry.workdays) if not first <= d <= last]
+            if strays:
+                raise ValueError(f"official.{year}: {', '.join(map(str, strays))} not in {year} "
+                                 f"(or the December before)")
+            both = sorted(set(entry.holidays) & set(entry.workdays))
+            if both:
+                raise ValueError(f"official.{year}: {', '.join(map(str, both))} both a holiday and a workday")
+        return official
 
     @model_validator(mode="after")
     def _ordered(self):

@@ -39,6 +39,7 @@
     $("logout").hidden = true;
     $("conn").hidden = true;
     $("read-only").hidden = true;
+    $("calendar-notice").hidden = true;
     $("username").focus();
   }
 
@@ -63,6 +64,11 @@
     $("logout").hidden = false;
     $("conn").hidden = false;
     $("read-only").hidden = !st.readOnly;
+    // The official calendar of the coming months not entered: supervisors and admins are the ones to see to it.
+    const years = st.me.hall.calendar_not_entered || [];
+    const calendar = $("calendar-notice");
+    calendar.hidden = !(PAGE === "duty" && years.length && ["admin", "supervisor"].includes(st.me.role));
+    calendar.textContent = calendar.hidden ? "" : t("calendar_not_entered", {years: years.join(t("list_sep")), first: years[0]});
     $("hall-name").textContent = st.me.hall.name;
     const name = st.me.staff ? `${st.me.staff.name} ${st.me.staff.number}` : st.me.username;
     $("who").textContent = t("signed_in_as", {name, role: t("role_" + st.me.role)});

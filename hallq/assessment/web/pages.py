@@ -39,7 +39,7 @@ from hallq.assessment.scorecard import provisional_note
 from hallq.evaluator import followup
 from hallq.evaluator import views as rating_views
 from hallq.evaluator.models import Rating
-from hallq.i18n import message
+from hallq.i18n import calendar_not_entered, message
 from hallq.web.staff_pages import LANG_COOKIE, page_lang
 from hallq.queue.errors import Invalid, QueueError
 from hallq.queue.halls import hall_context
@@ -150,7 +150,12 @@ def _common(who, ctx, month: str | None = None, **extra) -> dict:
     return {"who": who, "hall_name": ctx.hall.name, "month": month,
             "prev_month": _shift(month, -1) if month else None, "next_month": _shift(month, 1) if month else None,
             "grade_class": GRADE_CLASS, "this_month": _this_month(ctx), "provisional": _provisional(ctx, month),
-            **extra}
+            "calendar_notice": _calendar_notice(ctx), **extra}
+
+
+def _calendar_notice(ctx) -> str | None:
+    """The official calendar of this year or the next months not entered (hallq.queue.hours): every page says so."""
+    return calendar_not_entered(ctx.hours.years_not_entered(ctx.hours.local_day(now())), _lang())
 
 
 def _provisional(ctx, month: str | None) -> str | None:

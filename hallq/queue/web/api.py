@@ -220,13 +220,19 @@ def resume(number: int):
 
 # --- what the clerk console reads ----------------------------------------------------
 
-@route("GET", "/me", "the signed-in staff member: their posts and the window they sit at")
+@route("GET", "/me", "the signed-in staff member: their posts and the window they sit at; the hall's "
+       "calendar_not_entered: years of the next three months whose official holiday arrangement is not known")
 def me():
     who = principal()
     if not who.is_staff:
         raise Forbidden("forbidden")
     with reading() as uow:
-        return jsonify(views.me(uow.session, hall_context(uow.session, who.hall_id), who.user_id, who.name, who.kind))
+        ctx = hall_context(uow.session, who.hall_id)
+        data = views.me(uow.session, ctx, who.user_id, who.name, who.kind)
+    # Years of the next months whose official calendar is not entered (hallq.queue.hours): the duty screen tells
+    # supervisors and admins.
+    data["hall"]["calendar_not_entered"] = ctx.hours.years_not_entered(ctx.hours.local_day(now()))
+    return jsonify(data)
 
 
 @route("GET", "/me/day", "the staff member's day so far: served, average service time, outcomes, sessions")

@@ -24,7 +24,7 @@ from flask import Blueprint
 from hallq.web import staff_pages
 from hallq.wording import PRINTER_DETAILS
 from hallq.evaluator.choices import LEVELS, level_name
-from hallq.i18n import DEVICE_STATE_NAMES
+from hallq.i18n import DEVICE_STATE_NAMES, MESSAGES
 from hallq.queue.issuing import GREEN_REASONS
 
 bp = Blueprint("duty", __name__, url_prefix="/duty")
@@ -168,6 +168,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "key_green": ("绿色通道表单", "green-channel form"),
     "key_refresh": ("刷新", "refresh"),
     "forbidden_page": ("该账号不能使用此页面。", "This account cannot use this page."),
+    # the official calendar of the coming months not entered ({years}, {first}: filled in by duty.js)
+    "calendar_not_entered": MESSAGES["calendar_not_entered"],
 }
 
 
