@@ -34,6 +34,7 @@ def test_an_output_that_does_not_exist_is_refused():
 
 
 @pytest.mark.skipif(has_sound_card(), reason="this machine has a sound card")
+@pytest.mark.real_clock
 def test_no_sound_card_fails_and_the_announcer_reports_it():
     playback = MiniaudioPlayback()
     with pytest.raises(PlaybackError, match="no audio output device"):

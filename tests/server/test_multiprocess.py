@@ -118,6 +118,7 @@ def _login(cluster, index, username):
     return cluster.api(index, r.json()["token"])
 
 
+@pytest.mark.real_clock
 def test_a_call_through_one_process_reaches_screens_on_the_other(cluster):
     on_a = cluster.socket(0, cluster.display)
     on_b = cluster.socket(1, cluster.display)
@@ -166,6 +167,7 @@ def test_a_call_through_one_process_reaches_screens_on_the_other(cluster):
         on_b.disconnect()
 
 
+@pytest.mark.real_clock
 def test_numbers_issued_through_both_processes_at_once_are_distinct_and_consecutive(cluster):
     display = cluster.socket(0, cluster.display)
     per_thread = 40
@@ -234,6 +236,7 @@ def test_several_workers_without_redis_is_refused_clearly(tmp_path):
     assert "--redis" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.real_clock
 def test_a_process_with_several_workers_serves_websocket_clients(cluster, redis_url, tmp_path):
     """--workers 2: polling is off, websocket clients on any worker hear what any worker does."""
     port = free_port()

@@ -22,13 +22,13 @@ depends_on = None
 TABLES = ("halls", "windows", "staff")
 
 
+# A plain ALTER TABLE on both databases: batch mode would copy and drop `halls` on SQLite,
+# which every other table references.
 def upgrade() -> None:
     for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("live_from", sa.Date(), nullable=True))
+        op.add_column(table, sa.Column("live_from", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
     for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("live_from")
+        op.drop_column(table, "live_from")

@@ -314,6 +314,7 @@ def test_the_token_never_reaches_the_request_log(hall, server, browser_page):
 
 # --- the demo hall: 17 windows, 51 items ----------------------------------------------------
 
+@pytest.mark.real_clock
 def test_the_demo_links_a_display_for_every_profile_and_a_big_hall_reads_well(sqlite_db, browser_page):
     from hallq.demo import hall as demo
     from tests.conftest import Server

@@ -401,6 +401,7 @@ def test_the_console_reconnects_after_a_dropped_connection_and_shows_the_true_st
         proxy.drop()
 
 
+@pytest.mark.real_clock
 def test_demo_landing_links_the_console(tmp_path):
     import requests
 

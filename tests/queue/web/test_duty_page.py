@@ -420,6 +420,7 @@ def test_the_duty_screen_catches_up_after_a_dropped_connection(hall, server, dut
         proxy.drop()
 
 
+@pytest.mark.real_clock
 def test_demo_landing_links_the_duty_screen_and_guide_desk(tmp_path):
     with demo_server(tmp_path) as srv:
         landing = requests.get(srv.url + "/", timeout=30).text
