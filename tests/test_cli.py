@@ -24,6 +24,9 @@ from tests.services import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = HALLS / "small.toml"
+# The command runs on the wall clock: load-hall dates a new hall's first day, token create its
+# tokens, serve and demo run the hall. tests/test_any_date.py runs all of these on other days too.
+pytestmark = pytest.mark.real_clock
 
 
 hallq = run_cli

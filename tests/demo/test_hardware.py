@@ -62,6 +62,7 @@ def demo(tmp_path_factory):
     running.close()
 
 
+@pytest.mark.real_clock
 def test_the_agent_reports_no_device_before_its_hello_is_accepted(tmp_path, caplog):
     """The voice tells its state as it starts, before the server has accepted the hello that declares it:
     such a report used to be refused as "not hosted" (a warning at every start). It is sent once the
@@ -80,6 +81,7 @@ def serving_at(demo, window):
     return next(w for w in demo.kiosk.get("/windows").json() if w["number"] == window)["serving"]
 
 
+@pytest.mark.real_clock
 def test_the_landing_page_links_the_hardware_page(demo):
     html = requests.get(demo.url + "/", timeout=10).text
     assert 'href="/hardware"' in html and "模拟硬件" in html
@@ -92,6 +94,7 @@ def test_the_landing_page_links_the_hardware_page(demo):
     assert [s["window"] for s in state["screens"]] == list(range(1, 18))
 
 
+@pytest.mark.real_clock
 def test_a_printed_ticket_is_drawn_from_its_bytes(demo):
     import zxingcpp
     r = demo.kiosk.post("/tickets", {"service": "GA01", "print": True})
@@ -113,6 +116,7 @@ def test_a_printed_ticket_is_drawn_from_its_bytes(demo):
     assert requests.get(demo.url + "/hardware/printouts/demo-kiosk/999.png", timeout=10).status_code == 404
 
 
+@pytest.mark.real_clock
 def test_the_caller_keypad_calls_and_the_call_shows_on_the_led_and_is_spoken(demo):
     assert demo.kiosk.post("/tickets", {"service": "GA02"}).status_code == 201
     pressed = demo.post("/hardware/keypads/caller", {"action": "call_next"})
@@ -153,6 +157,7 @@ def test_the_caller_keypad_calls_and_the_call_shows_on_the_led_and_is_spoken(dem
     until(lambda: demo.state()["keypads"]["evaluator"]["prompt"] is None, what="the keys dark again")
 
 
+@pytest.mark.real_clock
 def test_a_notice_prints_on_the_windows_printer(demo):
     clerk = demo.server.api(demo.setup.clerk_tokens[2])
     assert demo.kiosk.post("/tickets", {"service": "GA07"}).status_code == 201
@@ -168,6 +173,7 @@ def test_a_notice_prints_on_the_windows_printer(demo):
     assert Image.open(io.BytesIO(requests.get(demo.url + printout["png"], timeout=30).content)).format == "PNG"
 
 
+@pytest.mark.real_clock
 def test_a_printer_switched_to_paper_out_makes_the_kiosk_refuse(demo):
     try:
         r = demo.post("/hardware/printers/demo-kiosk/mode", {"mode": "paper_out"})
@@ -185,6 +191,7 @@ def test_a_printer_switched_to_paper_out_makes_the_kiosk_refuse(demo):
         assert demo.post("/hardware/printers/demo-kiosk/mode", {"mode": "ok"}).json()["reported"] == "ok"
 
 
+@pytest.mark.real_clock
 def test_the_hardware_page_in_chromium(demo, browser_page):
     page = browser_page
     page.set_viewport_size({"width": 1600, "height": 1000})
@@ -211,6 +218,7 @@ def test_the_hardware_page_in_chromium(demo, browser_page):
     until(lambda: serving_at(demo, 1) is None, what="window 1 finished")
 
 
+@pytest.mark.real_clock
 def test_a_lost_speaker_is_reported_on_the_page_and_comes_back(demo):
     clerk = demo.server.api(demo.setup.clerk_tokens[4])
     assert demo.kiosk.post("/tickets", {"service": "SJ01"}).status_code == 201
@@ -240,7 +248,8 @@ def test_without_ptys_the_buses_run_over_tcp_and_the_page_says_what_is_missing(s
     from hallq.server.app import create_app
     server = Server(create_app(hall.db, clock=hall.clock))
     token = hall.token("agent", "demo-agent", scope=agent_scope(["k1"], [1, 2], window_printers=(1,)))
-    hardware = DemoHardware(token, ["k1"], {1: "一号窗口", 2: "二号窗口"}, window_printers=(1,))
+    hardware = DemoHardware(token, ["k1"], {1: "一号窗口", 2: "二号窗口"}, window_printers=(1,),
+                            clock=hall.clock)  # the voice on the server's day: the real one would drop calls as stale
     try:
         assert hardware.screen_link == "tcp" and hardware.screens.url.startswith("socket://127.0.0.1:")
         assert hardware.keypad_link == "tcp" and hardware.notes == []
@@ -279,6 +288,7 @@ def test_loopback_url():
     assert loopback_url("::1", 8000) == "http://[::1]:8000"
 
 
+@pytest.mark.real_clock
 def test_hallq_demo_runs_the_hardware_and_cleans_up_when_stopped(tmp_path):
     """The command itself, under gunicorn: the agent connects from the worker, and on
     SIGTERM everything stops and the ptys' directory is gone."""

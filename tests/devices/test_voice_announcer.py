@@ -88,6 +88,7 @@ def engine():
     return SpeechEngine.shared()
 
 
+@pytest.mark.real_clock
 def test_calls_play_in_order_one_at_a_time(engine):
     recorder = RecordingPlayback(speed=20)  # real time / 20: overlapping plays would show
     announcer, outcomes = make(recorder, **QUICK)
@@ -107,6 +108,7 @@ def test_calls_play_in_order_one_at_a_time(engine):
         assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 22050)
 
 
+@pytest.mark.real_clock
 def test_chime_then_the_sentence_repeated(engine):
     recorder = RecordingPlayback()
     announcer, outcomes = make(recorder, chime="tone", repeat=3, repeat_pause_s=0.5)
@@ -127,6 +129,7 @@ def test_chime_then_the_sentence_repeated(engine):
     assert clip.duration_s == pytest.approx(chime.duration_s + 3 * speech.duration_s + 1.0, abs=0.01)
 
 
+@pytest.mark.real_clock
 def test_chime_from_a_hall_sound_file(tmp_path, engine):
     path = tmp_path / "ding.wav"
     rate, seconds = 44100, 0.4
@@ -151,6 +154,7 @@ def test_chime_from_a_hall_sound_file(tmp_path, engine):
         Announcer(recorder, VoiceSettings(chime=str(tmp_path / "missing.wav")))
 
 
+@pytest.mark.real_clock
 def test_recall_queues_the_same_announcement_again(engine):
     recorder = RecordingPlayback()
     announcer, outcomes = make(recorder, **QUICK)
@@ -249,6 +253,7 @@ def test_bad_settings_are_refused():
         VoiceSettings(colour="red")
 
 
+@pytest.mark.real_clock
 def test_hall_template_and_english(engine):
     recorder = RecordingPlayback()
     announcer, _ = make(recorder, template="{号}号请到{窗}号窗口", **QUICK)
@@ -264,6 +269,7 @@ def test_hall_template_and_english(engine):
     assert recorder.played[2].clip.pcm == engine.synthesize("请A 零 零 三号到服务台", "en").pcm
 
 
+@pytest.mark.real_clock
 def test_no_audio_device_is_reported_once_and_recovery_too(engine):
     recorder = RecordingPlayback()
     recorder.unplug("no audio output device: failed to init device")
@@ -291,6 +297,7 @@ def test_no_audio_device_is_reported_once_and_recovery_too(engine):
     assert len(recorder.played) == 1
 
 
+@pytest.mark.real_clock
 def test_the_first_status_is_reported_at_start():
     statuses = []
     announcer, _ = make(RecordingPlayback(), on_status=statuses.append, **QUICK)
@@ -315,6 +322,7 @@ class BrokenEngine:
         return SpeechEngine.shared().synthesize(text, lang, rate, volume, cached)
 
 
+@pytest.mark.real_clock
 def test_engine_errors_are_reported_and_the_worker_goes_on():
     engine = BrokenEngine()
     recorder = RecordingPlayback()
@@ -348,6 +356,7 @@ class ExplodingPlayback(RecordingPlayback):
         super().play(clip)
 
 
+@pytest.mark.real_clock
 def test_unexpected_errors_and_callback_bugs_do_not_stop_the_worker():
     recorder = ExplodingPlayback()
     statuses, outcomes = [], []
@@ -369,6 +378,7 @@ def test_unexpected_errors_and_callback_bugs_do_not_stop_the_worker():
     ]
 
 
+@pytest.mark.real_clock
 def test_close_cancels_what_waits_and_refuses_more():
     playback = GatedPlayback()
     announcer, outcomes = make(playback, **QUICK)
@@ -392,6 +402,7 @@ def test_compose_at_a_lower_volume(engine):
         assert whole.kind == "pause" or level == pytest.approx(0.25, abs=0.04), (whole.kind, level)
 
 
+@pytest.mark.real_clock
 def test_words_sent_by_the_server_collapse_by_their_key(engine):
     """The agent's `announce` job carries the text, its language, a key and the call's time."""
     playback = GatedPlayback()
