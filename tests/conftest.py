@@ -250,18 +250,18 @@ def hall(db, clock):
 
 # --- a real server --------------------------------------------------------------
 
-CLOSE_REPLY_WAIT_S = 0.2
+CLOSE_REPLY_WAIT_S = 0.1
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _websocket_close_without_the_wait():
-    """A Socket.IO client (a test's, an agent's) waits at most 0.2 s for the server's close frame, not 3 s.
+    """A Socket.IO client (a test's, an agent's) waits at most 0.1 s for the server's close frame, not 3 s.
 
     python-engineio's client sends its CLOSE packet and then closes the websocket, which
     (websocket-client) waits up to 3 s to read the server's closing frame. The server answers
     at once, but the client's reader thread is reading the same socket and takes the frame,
     so close() nearly always waited out its 3 s: some 30 tests spent 3-15 s in their
-    teardown. On loopback a reply comes in milliseconds; one later than 0.2 s finds the
+    teardown. On loopback a reply comes in milliseconds; one later than 0.1 s finds the
     socket shut down, which the server takes as the same disconnect.
     """
     import websocket

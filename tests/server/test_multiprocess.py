@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -76,11 +77,7 @@ def cluster(pg_server, redis_url, tmp_path):
     procs = []
     try:
         assert "loaded" in hallq("load-hall", always_open_hall(tmp_path), "--db", db_url)
-        kiosk = hallq("token", "create", "--kind", "kiosk", "--name", "k1", "--db", db_url).strip()
-        display = hallq("token", "create", "--kind", "display", "--name", "tv", "--db", db_url).strip()
-        hallq("user", "add", "S001", "--role", "clerk", "--password-stdin", "--db", db_url, stdin=PASSWORD + "\n")
-        hallq("user", "add", "S003", "--role", "clerk", "--password-stdin", "--db", db_url, stdin=PASSWORD + "\n")
-        c = Cluster(db_url, kiosk, display, PASSWORD)
+        urls = []
         for _ in range(2):
             port = free_port()
             proc = subprocess.Popen(
@@ -88,7 +85,19 @@ def cluster(pg_server, redis_url, tmp_path):
                  "--host", "127.0.0.1", "--port", str(port)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cli_env())
             procs.append(proc)
-            c.urls.append(f"http://127.0.0.1:{port}")
+            urls.append(f"http://127.0.0.1:{port}")
+        # The tokens and users are made while the servers start (each command is a process of its own, a
+        # second or more, one after another they were most of this set-up); the servers read them only
+        # when a test uses them.
+        with ThreadPoolExecutor(4) as pool:
+            kiosk = pool.submit(hallq, "token", "create", "--kind", "kiosk", "--name", "k1", "--db", db_url)
+            display = pool.submit(hallq, "token", "create", "--kind", "display", "--name", "tv", "--db", db_url)
+            users = [pool.submit(hallq, "user", "add", staff, "--role", "clerk", "--password-stdin", "--db", db_url,
+                                 stdin=PASSWORD + "\n") for staff in ("S001", "S003")]
+            c = Cluster(db_url, kiosk.result().strip(), display.result().strip(), PASSWORD)
+            for user in users:
+                user.result()
+        c.urls.extend(urls)
         for proc, url in zip(procs, c.urls):
             deadline = time.monotonic() + 60
             while True:
@@ -104,8 +113,8 @@ def cluster(pg_server, redis_url, tmp_path):
         c.procs = procs
         yield c
     finally:
-        for proc in procs:
-            stop(proc)
+        if procs:
+            stop(*procs)
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
