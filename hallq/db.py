@@ -63,14 +63,23 @@ class Database:
     engine: Engine
     write: sessionmaker  # BEGIN IMMEDIATE on SQLite, on its own engine of one connection
     read: sessionmaker
+    write_lock: threading.Lock | None = None  # SQLite: whose turn it is on that one connection
 
     @property
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=False)
 
     def dispose(self) -> None:
-        for engine in {self.engine, self.write.kw["bind"]}:
-            engine.dispose()
+        # On SQLite the writes' one connection is closed between two writes, on the write lock: closed
+        # under a thread still writing on it, sqlite3 crashed the process (a server thread recording a
+        # device's report as the app was shut down). The wait is bounded: the caller may hold the lock.
+        taken = self.write_lock is not None and self.write_lock.acquire(timeout=30)
+        try:
+            for engine in {self.engine, self.write.kw["bind"]}:
+                engine.dispose()
+        finally:
+            if taken:
+                self.write_lock.release()
 
 
 def connect(url: str | None = None, *, pool_size: int = 20) -> Database:
@@ -113,11 +122,11 @@ def _connect_sqlite(url: str) -> Database:
         event.listen(each, "begin", _on_begin)
 
     write = sessionmaker(writer, expire_on_commit=False)
-    _queue_writers(write)
-    return Database(engine, write, sessionmaker(engine, expire_on_commit=False))
+    lock = _queue_writers(write)
+    return Database(engine, write, sessionmaker(engine, expire_on_commit=False), lock)
 
 
-def _queue_writers(factory: sessionmaker) -> None:
+def _queue_writers(factory: sessionmaker) -> threading.Lock:
     """Let a process's write transactions take turns on a lock of our own.
 
     SQLite's busy handler sleeps and retries, so a thread that commits and
@@ -146,3 +155,5 @@ def _queue_writers(factory: sessionmaker) -> None:
         if transaction.parent is None and session.info.pop("hallq_write_lock", False):
             holding.lock = False
             lock.release()
+
+    return lock

@@ -44,3 +44,31 @@ def test_a_write_session_inside_another_is_refused_and_the_outer_one_still_commi
 def test_an_in_memory_database_is_refused(url):
     with pytest.raises(ValueError, match="SQLite file"):
         connect(url)
+
+
+def test_dispose_waits_for_a_write_under_way_on_the_one_connection(sqlite_db):
+    """Closed under a thread still writing on it, the connection crashed sqlite3 (and the process)."""
+    import threading
+
+    began, go_on = threading.Event(), threading.Event()
+
+    def write():
+        with sqlite_db.write() as s:
+            s.execute(insert(Hall).values(code="LATE", name="late", timezone="Asia/Shanghai", secret="s", settings={}))
+            began.set()
+            go_on.wait(10)
+            s.commit()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert began.wait(10)
+    disposer = threading.Thread(target=sqlite_db.dispose)
+    disposer.start()
+    disposer.join(0.3)
+    assert disposer.is_alive()  # waiting its turn
+    go_on.set()
+    writer.join(10)
+    disposer.join(10)
+    assert not disposer.is_alive()
+    with sqlite_db.read() as s:
+        assert s.scalars(select(Hall.code)).all() == ["LATE"]
