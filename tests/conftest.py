@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import itertools
+import os
 import shutil
 import tempfile
 import threading
@@ -54,6 +55,25 @@ class Clock:
     def set(self, moment: dt.datetime) -> None:
         with self._lock:
             self.now = moment
+
+
+# --- the runs under faketime ------------------------------------------------------
+
+@pytest.fixture(scope="session", autouse=True)
+def _runs_under_faketime_from_the_start(request, tmp_path_factory):
+    """tests/test_any_date.py runs the real_clock tests again, three pytest processes under libfaketime:
+    some 8 minutes of CPU, waited for near the end. Started here as the session begins, and niced, they
+    take the CPU the other tests leave while those wait on pages, servers and sleeps."""
+    if os.environ.get("HALLQ_FAKE_START") or not any(
+            getattr(item, "originalname", "") == "test_the_real_clock_tests_pass_on" for item in request.session.items):
+        yield
+        return
+    from tests.test_any_date import start_runs
+
+    runs = start_runs(request.session, tmp_path_factory)
+    yield
+    for run in runs.values():  # the session ended before their test (-x, Ctrl-C): they go with it
+        run.stop()
 
 
 # --- databases ----------------------------------------------------------------
