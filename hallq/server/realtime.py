@@ -14,8 +14,8 @@ measured then, once per item (stats_pacer). Every (re)connect and every join (bu
 supervisors', whose alerts a duty screen re-reads from the API) answers with a
 `snapshot`, so a client that missed events is made whole.
 Events come only from `publish`, which the unit of work calls after commit.
-With a Redis URL, python-socketio's RedisManager carries every emit to the
-clients of all server processes.
+With a Redis URL, every emit goes through Redis to the clients of all server
+processes, in one order (one_order).
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from hallq.queue.events import FOLLOWUP_OPENED, FOLLOWUP_UPDATED, KIOSK_HELP, QU
 from hallq.queue.halls import hall_context
 from hallq.queue.stats import queue_figures
 from hallq.queue.unit_of_work import UnitOfWork
+from hallq.server.one_order import OneOrderRedisManager
 from hallq.server.stats_pacer import StatsPacer
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ def default_rooms(who: Principal) -> list[str]:
 class Realtime:
     def __init__(self, runtime, redis_url: str | None = None, websocket_only: bool = False):
         self.runtime = runtime
-        manager = socketio.RedisManager(redis_url) if redis_url else None
+        manager = OneOrderRedisManager(redis_url) if redis_url else None
         self.sio = socketio.Server(
             async_mode="threading", client_manager=manager, cors_allowed_origins=[],
             transports=["websocket"] if websocket_only else None,

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from hallq.db import connect
 from hallq.queue.models import Ticket
 from tests.helpers import cli_env, run_cli, stop, wait_for
 from tests.conftest import HALLS
-from tests.services import free_port
+from tests.services import free_port, slow_link
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "multi-process-pw"
@@ -68,6 +69,12 @@ class Cluster:
 
 @pytest.fixture
 def cluster(pg_server, redis_url, tmp_path):
+    with running_cluster(pg_server, redis_url, tmp_path) as c:
+        yield c
+
+
+@contextmanager
+def running_cluster(pg_server, redis_url, tmp_path):
     admin = create_engine(pg_server.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     name = f"hallq_mp_{os.getpid()}_{next(_names)}"
     with admin.connect() as conn:
@@ -235,6 +242,34 @@ def test_numbers_issued_through_both_processes_at_once_are_distinct_and_consecut
         assert len([1 for e, _ in display.received if e == "ticket.issued"]) == 2 * per_thread
     finally:
         display.disconnect()
+
+
+@pytest.mark.real_clock
+def test_screens_on_both_processes_hear_the_news_in_the_order_it_happened(pg_server, redis_url, tmp_path):
+    """One kiosk's tickets, through process A and B in turn: every screen hears them in the order issued,
+    though half of them are its own process's news and half come through a Redis slow to deliver."""
+    with slow_link(redis_url, 0.03) as slow_redis, running_cluster(pg_server, slow_redis, tmp_path) as cluster:
+        _hear_in_order(cluster)
+
+
+def _hear_in_order(cluster):
+    screens = [cluster.socket(0, cluster.display), cluster.socket(1, cluster.display)]
+    kiosks = [cluster.api(0, cluster.kiosk), cluster.api(1, cluster.kiosk)]
+    try:
+        for screen in screens:
+            wait_for(screen, "snapshot")
+        numbers = []
+        for i in range(30):
+            kiosk = kiosks[i % 2]
+            r = kiosk.post(kiosk.base + "/tickets", json={"service": "GA01"}, timeout=30)
+            assert r.status_code == 201, r.text
+            numbers.append(r.json()["number"])
+        for screen in screens:
+            wait_for(screen, "ticket.issued", lambda d: d["number"] == numbers[-1])
+            assert [d["number"] for e, d in list(screen.received) if e == "ticket.issued"] == numbers
+    finally:
+        for screen in screens:
+            screen.disconnect()
 
 
 def test_several_workers_without_redis_is_refused_clearly(tmp_path):
