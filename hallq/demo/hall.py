@@ -71,12 +71,20 @@ def prepare(db: Database) -> DemoSetup:
                                       Token.name.like(DEMO_PREFIX + "%")
                                       | (Token.kind == "display") & Token.name.in_([d.name for d in profiles]))
                   .values(revoked_at=now))
+        # Every demo user has the one PASSWORD: hashed once, not once a user (36 of them, some 5 s).
+        hashed: str | None = None
+
+        def add_user(username: str, role: str) -> None:
+            nonlocal hashed
+            hashed = hashed or accounts.hash_password(PASSWORD)
+            accounts.add_user(s, hall, username, PASSWORD, role, hashed=hashed)
+
         for username, role in (("admin", "admin"), ("supervisor", "supervisor")):
             if s.scalar(select(User.id).where(User.username == username)) is None:
-                accounts.add_user(s, hall, username, PASSWORD, role)
+                add_user(username, role)
         for staff in s.scalars(select(Staff).where(Staff.hall_id == hall.id, Staff.active.is_(True))):
             if s.scalar(select(User.id).where(User.username == staff.number)) is None:
-                accounts.add_user(s, hall, staff.number, PASSWORD, "clerk")
+                add_user(staff.number, "clerk")
         setup = DemoSetup(
             hall.name,
             accounts.create_device_token(s, hall, "kiosk", KIOSK_NAME, now),
