@@ -96,6 +96,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "printer_not_ready": ("打印机暂不可用（{state}），暂停取号，请联系导办台工作人员。", "The ticket printer is not available ({state}); numbers cannot be issued here now, please ask at the guide desk."),
     "notice_not_for_outcome": ("{number}不是本窗口以相应办件结果办结的业务，不能打印{notice}。", "{number} was not finished here with the outcome a {notice} is for."),
     "ticket_closed": ("{number}已经{status}，不能再打印。", "{number} is {status} and can no longer be printed."),
+    # a month's sign-off (hallq.assessment.publication)
+    "publication_step": ("{month}的考核目前处于“{state}”，不能{step}。", "The assessment of {month} is {state}; it cannot be {step} now."),
+    "month_not_over": ("{month}还没有结束，月末后才能开始自查。", "{month} has not ended; its self-check can start after the month."),
+    "self_check_closed": ("{month}不在自查期内，不能提出异议。", "{month} is not in its self-check; objections cannot be raised."),
+    "self_check_running": ("自查期到{until}结束，期满后才能审核。", "The self-check runs until {until}; the review comes after it."),
+    "objections_open": ("还有{count}条自查异议没有答复，答复后才能审核。", "{count} objection(s) of the self-check are not answered yet; answer them before the review."),
+    "changed_since": ("{month}的考核结果在“{step}”之后有变化（督查记录、复议或办结登记），请重新审核。",
+                      "The result of {month} changed after it was {step} (a record, an appeal or a completion); review it again."),
+    "cards_not_open": ("{month}的考核结果还没有送自查，暂不能查看。", "The cards of {month} are not open to staff before its self-check."),
+    "month_published": ("{month}的考核结果已发布并冻结，只能通过复议裁定更改。", "{month} is published and frozen; only an appeal ruling can change it."),
+    "published": ("已发布：{detail}", "Published: {detail}"),
     # the official calendar (hallq.queue.hours): a year neither chinese_calendar nor the hall has entered
     "calendar_not_entered": ("{years}年的法定节假日安排尚未录入：目前只把法定节日当天（元旦、春节、清明、劳动节、端午、中秋、国庆）算作休息日，"
                              "调休上班和补假未计入，办结期限和考勤可能相差几天。"
@@ -111,6 +122,16 @@ STATUS_NAMES = {
     "waiting": ("等候中", "waiting"), "called": ("办理中", "being served"), "held": ("挂起", "on hold"),
     "missed": ("过号", "missed"), "finished": ("已办结", "finished"), "expired": ("已过期", "expired"),
 }
+
+# A month's sign-off: its states, and the steps a refusal names.
+PUBLICATION_NAMES = {
+    "computed": ("已计算、未送自查", "computed, not yet in self-check"), "self_check": ("自查中", "in self-check"),
+    "reviewed": ("已审核", "reviewed"), "approved": ("已审定", "approved"), "published": ("已发布", "published"),
+    "open_self_check": ("开始自查", "opened for self-check"), "answer": ("答复异议", "answered"), "review": ("审核", "reviewed"), "approve": ("审定", "approved"),
+    "publish": ("发布", "published"), "revise": ("修订", "revised"),
+}
+
+PUBLICATION_CODES = ("publication_step", "changed_since")
 
 DEVICE_STATE_NAMES = {
     "ok": ("正常", "ready"), "near_end": ("纸将用完", "paper near end"), "paper_out": ("缺纸", "out of paper"),
@@ -133,6 +154,9 @@ def message(code: str, lang: str = DEFAULT_LANG, /, **params) -> str:
         params["status"] = STATUS_NAMES[params["status"]][lang == "en"]
     if "state" in params and params["state"] in DEVICE_STATE_NAMES:
         params["state"] = DEVICE_STATE_NAMES[params["state"]][lang == "en"]
+    for key in ("state", "step"):
+        if code in PUBLICATION_CODES and params.get(key) in PUBLICATION_NAMES:
+            params[key] = PUBLICATION_NAMES[params[key]][lang == "en"]
     try:
         return template.format(**params)
     except (KeyError, IndexError):

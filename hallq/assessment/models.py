@@ -8,16 +8,20 @@ The queue and the ratings already hold most facts; these tables hold the rest:
 - appeals (复议) of one scorecard item, with the decision and the score and rank
   before and after it, kept for good;
 - democratic evaluation scores (民主测评) for the annual roll-up;
-- the hall's scheme per scope (a preset and its point adjustments);
+- the hall's scheme per scope (a preset and its point adjustments), each
+  version from the month it applies from;
 - the last computed scorecards of each month, which later months read as
-  history (two months running 不称职, eligibility lost for the year).
+  history (two months running 不称职, eligibility lost for the year);
+- the sign-off of a month (自查 → reviewed → approved → published), the
+  objections windows and staff raise in the self-check, and every published
+  revision of a month, frozen with the schemes and definitions it used.
 """
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hallq.db import Base, UTCDateTime
@@ -103,11 +107,12 @@ class DemocraticScore(Base):
 
 
 class HallScheme(Base):
-    """The scheme a hall assesses one scope by: a shipped preset and its point adjustments."""
+    """The scheme a hall assesses one scope by from a month on: a shipped preset and its point adjustments."""
 
-    __tablename__ = "assessment_schemes"
+    __tablename__ = "assessment_scheme_versions"
     hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), primary_key=True)
     scope: Mapped[str] = mapped_column(String(12), primary_key=True)
+    from_month: Mapped[str] = mapped_column(String(7), primary_key=True)  # yyyy-mm; ALWAYS: every month
     preset: Mapped[str] = mapped_column(String(60))
     overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     changed_by: Mapped[str] = mapped_column(String(120))
@@ -124,6 +129,69 @@ class AssessmentResult(Base):
     scheme: Mapped[str] = mapped_column(String(60))
     cards: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class PublicationStep(Base):
+    """One step of a month's sign-off, never changed: the month stands at its last step.
+
+    Steps: self_check (the windows see their cards until `until`), reviewed
+    (考核小组), approved (管委会), published (revision 1), revised (an appeal
+    ruling on a published month: a new revision). `digest` is the result the
+    step signed, so a later step can tell the month changed under it."""
+
+    __tablename__ = "assessment_publication_steps"
+    __table_args__ = (Index("ix_assessment_publication_steps_month", "hall_id", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    step: Mapped[str] = mapped_column(String(12))
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    until: Mapped[dt.date | None] = mapped_column(Date)  # self_check: the last day to object
+    digest: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Objection(Base):
+    """An objection (异议) a window or staff member raises to its card during the self-check (自查)."""
+
+    __tablename__ = "assessment_objections"
+    __table_args__ = (Index("ix_assessment_objections_month", "hall_id", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    scope: Mapped[str] = mapped_column(String(12))
+    unit: Mapped[str] = mapped_column(String(40))
+    item: Mapped[str | None] = mapped_column(String(60))  # the card line objected to; None: the card as a whole
+    statement: Mapped[str] = mapped_column(Text)
+    raised_by: Mapped[str] = mapped_column(String(120))
+    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    accepted: Mapped[bool | None] = mapped_column(Boolean)  # None until answered
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(120))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class PublishedRevision(Base):
+    """A published month, frozen: every scorecard, the schemes and definitions it was computed by.
+    Revision 1 is the publication; each later one an appeal ruling, with the cards it changed."""
+
+    __tablename__ = "assessment_revisions"
+    __table_args__ = (UniqueConstraint("hall_id", "month", "revision"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    revision: Mapped[int] = mapped_column(Integer)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)   # MonthResult.to_record()
+    schemes: Mapped[dict[str, Any]] = mapped_column(JSON)  # scope -> {"preset", "overrides", "from_month", "scheme"}
+    definitions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    ignored: Mapped[list[str]] = mapped_column(JSON, default=list)
+    digest: Mapped[str] = mapped_column(String(64))
+    published_by: Mapped[str] = mapped_column(String(120))
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text)
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_appeals.id"))
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # cards whose score, grade or rank moved
 
 
 # --- indexes the assessment reads by, on the queue's and the ratings' tables -------------

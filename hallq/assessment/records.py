@@ -15,18 +15,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hallq.queue.accounts import Principal, User
+from hallq.queue.accounts import Principal
 from hallq.assessment.engine import RECORD_KINDS
 from hallq.assessment.facts import SCOPES
 from hallq.assessment.models import AssessmentAppeal, AssessmentRecord, CaseCompletion, DemocraticScore
 from hallq.assessment.scheme import Rule
-from hallq.assessment.service import label, month_result, parse_month, scheme_plan
+from hallq.assessment.publication import revise
+from hallq.assessment.service import label, latest, month_result, parse_month, scheme_plan
+from hallq.assessment.speaks_for import speaks_for
 from hallq.queue.errors import Forbidden, Invalid, NotFound, Refused
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
-from hallq.queue.models import Department, Staff, Ticket, TicketEvent, Window, WindowPost
+from hallq.queue.models import Department, Staff, Ticket, TicketEvent, Window
 
 DECISIONS = ("upheld", "removed", "changed")
+DECISION_NAMES = {"upheld": "维持", "removed": "撤销该项", "changed": "变更分值"}
 TEXT_MAX = 4000
 
 
@@ -39,10 +42,10 @@ def _text(value: str | None, field: str) -> str:
 
 # --- supervisors' records ------------------------------------------------------------------
 
-def record_lines(s: Session, hall_id: int) -> dict[str, Rule]:
-    """The scheme lines a record may name, over every scope the hall assesses."""
+def record_lines(s: Session, hall_id: int, month: str | None = None) -> dict[str, Rule]:
+    """The scheme lines a record may name, over every scope the hall assesses (in `month`; default: newest)."""
     lines: dict[str, Rule] = {}
-    for scheme in scheme_plan(s, hall_id).values():
+    for scheme in scheme_plan(s, hall_id, month).values():
         for rule in scheme.record_items():
             lines.setdefault(rule.key, rule)
     return lines
@@ -73,7 +76,9 @@ def add_record(s: Session, who: Principal, ctx: HallContext, now: dt.datetime, *
     who.require("assess")
     if kind not in RECORD_KINDS:
         raise Invalid("invalid_input", detail=f"kind must be one of {', '.join(RECORD_KINDS)}")
-    lines = record_lines(s, ctx.id)
+    month = label(occurred_on.year, occurred_on.month)
+    _not_published(s, ctx.id, month)
+    lines = record_lines(s, ctx.id, month)
     rule = lines.get(item)
     if rule is None:
         raise Invalid("invalid_input", detail=f"no record line {item!r} in the hall's schemes")
@@ -99,6 +104,12 @@ def add_record(s: Session, who: Principal, ctx: HallContext, now: dt.datetime, *
     return row
 
 
+def _not_published(s: Session, hall_id: int, month: str) -> None:
+    """A published month's records stay as they were; it changes only by an appeal ruling."""
+    if latest(s, hall_id, month) is not None:
+        raise Refused("month_published", month=month)
+
+
 def get_record(s: Session, hall_id: int, record_id: int) -> AssessmentRecord:
     row = s.get(AssessmentRecord, record_id) if 0 < record_id < 2**31 else None
     if row is None or row.hall_id != hall_id:
@@ -110,6 +121,7 @@ def void_record(s: Session, who: Principal, ctx: HallContext, record_id: int, re
                 now: dt.datetime) -> AssessmentRecord:
     who.require("assess")
     row = get_record(s, ctx.id, record_id)
+    _not_published(s, ctx.id, label(row.occurred_on.year, row.occurred_on.month))
     if row.voided_at is not None:
         raise Refused("invalid_input", detail=f"record {record_id} is already void")
     row.voided_at, row.voided_by, row.void_reason = now, who.actor, _text(reason, "reason")
@@ -182,25 +194,6 @@ def complete_case(s: Session, who: Principal, ctx: HallContext, ticket_id: int, 
 
 # --- appeals (复议) ------------------------------------------------------------------------------
 
-def _may_appeal(s: Session, who: Principal, hall_id: int, scope: str, unit: str) -> None:
-    who.require("appeal")
-    if who.can("assess"):
-        return
-    staff_id = s.scalar(select(User.staff_id).where(User.id == who.user_id)) if who.is_staff else None
-    if staff_id is None:
-        raise Forbidden("forbidden")
-    if scope == "staff":
-        number = s.scalar(select(Staff.number).where(Staff.id == staff_id))
-        if number == unit:
-            return
-    elif scope == "window":
-        posts = s.scalars(select(Window.number).join(WindowPost, WindowPost.window_id == Window.id)
-                          .where(Window.hall_id == hall_id, WindowPost.staff_id == staff_id)).all()
-        if unit in {str(n) for n in posts}:
-            return
-    raise Forbidden("forbidden")
-
-
 def _card(month, scope: str, unit: str):
     cards = month.result.cards.get(scope, [])
     return next((c for c in cards if c.unit == unit), None)
@@ -211,7 +204,7 @@ def file_appeal(s: Session, who: Principal, ctx: HallContext, now: dt.datetime, 
     year, m = parse_month(month)
     if scope not in SCOPES:
         raise Invalid("invalid_input", detail=f"scope must be one of {', '.join(SCOPES)}")
-    _may_appeal(s, who, ctx.id, scope, unit)
+    speaks_for(s, who, ctx.id, scope, unit)
     current = month_result(s, ctx, year, m, now=now, store=False)
     card = _card(current, scope, unit)
     if card is None:
@@ -256,6 +249,10 @@ def decide_appeal(s: Session, who: Principal, ctx: HallContext, appeal_id: int, 
     row.points = points if decision == "changed" else None
     row.decided_by, row.decided_at = who.actor, now
     s.flush()
+    if latest(s, ctx.id, row.month) is not None:
+        # A published month changes only here: the ruling is its next revision.
+        revise(s, ctx, row.month, now, actor=who.actor, appeal_id=row.id,
+               reason=f"复议{row.id}（{row.scope} {row.unit} {row.item}）：{DECISION_NAMES[decision]}。{row.reason}")
     after = _card(month_result(s, ctx, year, m, now=now), row.scope, row.unit)
     if before is not None:
         item = before.item(row.item)

@@ -59,3 +59,27 @@ class SchemeIn(Body):
     scope: Scope
     preset: Annotated[str, Field(min_length=1, max_length=60)]
     overrides: dict[str, Any] = Field(default_factory=dict, description="point adjustments, keyed like the preset")
+    from_month: Annotated[str | None, Field(None, pattern=r"^\d{4}-\d{2}$",
+                                            description="yyyy-mm the change applies from (default: this month); "
+                                                        "months already published keep their scheme")] = None
+
+
+class SelfCheckIn(Body):
+    days: Annotated[int, Field(ge=1, le=30, description="working days the windows and staff may object")] = 3
+    note: Annotated[str | None, Field(None, max_length=4000)] = None
+
+
+class StepIn(Body):
+    note: Annotated[str | None, Field(None, max_length=4000)] = None
+
+
+class ObjectionIn(Body):
+    scope: Scope
+    unit: Annotated[str, Field(min_length=1, max_length=40, description="window number or staff number")]
+    item: Annotated[str | None, Field(None, max_length=60, description="the card line objected to (omit: the card)")] = None
+    statement: Text
+
+
+class AnswerIn(Body):
+    accepted: bool = Field(description="the objection stands: the office puts the card right before the review")
+    answer: Text

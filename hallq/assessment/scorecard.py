@@ -26,6 +26,10 @@ class Evidence:
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.type, "id": self.id, "detail": self.detail}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Evidence":
+        return cls(d["type"], d["id"], d.get("detail", ""))
+
 
 @dataclass(slots=True)
 class Item:
@@ -64,6 +68,12 @@ class Item:
             "detail": self.detail, "evidence": [e.to_dict() for e in self.evidence],
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Item":
+        return cls(d["key"], d["name"], d["category"], d["section"], d["source"], d["count"], d["points"],
+                   [Evidence.from_dict(e) for e in d["evidence"]], d.get("computed_points"), d.get("capped", False),
+                   d.get("appeal"), d.get("detail", ""), d.get("applied"))
+
 
 @dataclass(slots=True)
 class SectionScore:
@@ -82,6 +92,11 @@ class SectionScore:
                 "points": self.points, "raw": self.raw, "limited": self.limited,
                 "items": list(self.items), "parts": [p.to_dict() for p in self.parts]}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SectionScore":
+        return cls(d["key"], d["name"], d["kind"], d["max"], d["points"], d["raw"], d["limited"],
+                   [SectionScore.from_dict(p) for p in d["parts"]], list(d["items"]))
+
 
 @dataclass(slots=True)
 class Flag:
@@ -90,6 +105,10 @@ class Flag:
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Flag":
+        return cls(d["key"], d["message"])
 
 
 @dataclass(slots=True)
@@ -144,6 +163,16 @@ class Scorecard:
             "items": [i.to_dict() for i in self.items],
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Scorecard":
+        """A card as stored (a published month): what to_dict gave, read back whole."""
+        return cls(
+            d["month"], d["scope"], d["unit"], d["number"], d["name"], d["department"], d["scheme"], d["score"],
+            d["base_points"], d["bonus_points"], [SectionScore.from_dict(c) for c in d["categories"]],
+            [Item.from_dict(i) for i in d["items"]], dict(d["stats"]), d["grade"], d["rank"], d["of"],
+            list(d["selected"]), [Flag.from_dict(f) for f in d["flags"]], d["zeroed"], d["ineligible"],
+            d["ineligible_year"], d["not_assessed"], d.get("department_name"))
+
 
 @dataclass(slots=True)
 class Chosen:
@@ -157,6 +186,10 @@ class Chosen:
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "title": self.title, "scope": self.scope, "quota": self.quota,
                 "units": list(self.units)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Chosen":
+        return cls(d["key"], d["title"], d["scope"], d["quota"], list(d["units"]))
 
 
 @dataclass(slots=True)
@@ -186,6 +219,23 @@ class MonthResult:
             "selections": {k: v.to_dict() for k, v in self.selections.items() if v.scope == scope},
             "scorecards": [c.to_dict() for c in self.cards.get(scope, [])],
         }
+
+
+    def to_record(self) -> dict[str, Any]:
+        """The whole result as JSON, every scope: what a published revision keeps."""
+        return {
+            "month": self.month, "counted_to": self.counted_to.isoformat() if self.counted_to else None,
+            "schemes": dict(self.schemes), "definitions": {k: dict(v) for k, v in self.definitions.items()},
+            "selections": {k: v.to_dict() for k, v in self.selections.items()},
+            "cards": {scope: [c.to_dict() for c in cards] for scope, cards in self.cards.items()},
+        }
+
+    @classmethod
+    def from_record(cls, d: dict[str, Any]) -> "MonthResult":
+        return cls(d["month"], {scope: [Scorecard.from_dict(c) for c in cards] for scope, cards in d["cards"].items()},
+                   {k: Chosen.from_dict(v) for k, v in d["selections"].items()}, dict(d["schemes"]),
+                   {k: dict(v) for k, v in d["definitions"].items()},
+                   dt.date.fromisoformat(d["counted_to"]) if d["counted_to"] else None)
 
 
 def provisional_note(counted_to: dt.date, en: bool = False) -> str:

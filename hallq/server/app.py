@@ -12,6 +12,7 @@ from flask import Flask
 import socketio
 
 from hallq.assessment.web import api as assessment_api
+from hallq.assessment.web import publication as assessment_publication
 from hallq.assessment.web import pages as assessment_pages
 from hallq.db import Database
 from hallq.queue.web import devices as devices_api
@@ -56,6 +57,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(evaluator_pages.bp)
     app.register_blueprint(devices_api.bp)
     app.register_blueprint(assessment_api.bp)
+    app.register_blueprint(assessment_publication.bp)
     app.register_blueprint(assessment_pages.bp)
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)

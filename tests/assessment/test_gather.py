@@ -116,7 +116,8 @@ def test_the_hall_picks_its_schemes(october):
     no 补办 penalty without notice …), staff still by the county scheme."""
     hall = october.hall
     with hall.db.write() as s:
-        set_scheme(s, hall.id, "window", "window_best", None, "user:duban", local(2025, 11, 3))
+        set_scheme(s, hall_context(s, hall.id), "window", "window_best", None, "user:duban", local(2025, 11, 3),
+                   from_month="2025-10")
         s.commit()
     with hall.db.read() as s:
         result = month_result(s, hall_context(s, hall.id), YEAR, MONTH, store=False).result

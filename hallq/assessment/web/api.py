@@ -15,6 +15,7 @@ from hallq.assessment.schemas import (AppealIn, CompletionIn, DecisionIn, Democr
                                       VoidIn)
 from hallq.web.openapi import spec
 from hallq.queue.errors import Invalid, NotFound
+from hallq.queue.facts import iso
 from hallq.queue.halls import hall_context
 from hallq.web.runtime import body, now, principal, reading, unit_of_work
 
@@ -259,11 +260,17 @@ def schemes():
     with reading() as uow:
         rows = service.scheme_rows(uow.session, who.hall_id)
         plan = service.scheme_plan(uow.session, who.hall_id)
+        versions = service.scheme_versions(uow.session, who.hall_id)
         return jsonify({"presets": list_presets(),
                         "schemes": {scope: {"preset": rows[scope].preset if scope in rows else service.DEFAULT_PRESET,
                                             "id": scheme.id, "name": scheme.name,
-                                            "overrides": rows[scope].overrides if scope in rows else {}}
-                                    for scope, scheme in plan.items()}})
+                                            "overrides": rows[scope].overrides if scope in rows else {},
+                                            "from_month": rows[scope].from_month if scope in rows else None}
+                                    for scope, scheme in plan.items()},
+                        "versions": [{"scope": v.scope, "from_month": None if v.from_month == service.ALWAYS
+                                      else v.from_month, "preset": v.preset, "overrides": v.overrides,
+                                      "changed_by": v.changed_by, "changed_at": iso(v.changed_at)}
+                                     for v in versions]})
 
 
 @spec.route(bp, "POST", "/assessment/schemes", "choose a scope's scheme (a preset) and adjust its points",
@@ -273,7 +280,10 @@ def choose_scheme():
     who.require("assess")
     data = body(SchemeIn)
     with unit_of_work() as uow:
-        scheme = service.set_scheme(uow.session, who.hall_id, data.scope, data.preset, data.overrides, who.actor,
-                                    now())
+        ctx = hall_context(uow.session, who.hall_id)
+        scheme = service.set_scheme(uow.session, ctx, data.scope, data.preset, data.overrides, who.actor, now(),
+                                    data.from_month)
+        from_month = service.scheme_rows(uow.session, who.hall_id)[data.scope].from_month
         uow.commit()
-    return jsonify({"scope": data.scope, "preset": data.preset, "id": scheme.id, "name": scheme.name})
+    return jsonify({"scope": data.scope, "preset": data.preset, "id": scheme.id, "name": scheme.name,
+                    "from_month": from_month})

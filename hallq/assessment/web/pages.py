@@ -649,15 +649,17 @@ def schemes_page(who):
         ctx = hall_context(s, who.hall_id)
         rows = service.scheme_rows(s, ctx.id)
         current = rows[scope].preset if scope in rows else service.DEFAULT_PRESET
+        this_month = _this_month(ctx)
         if request.method == "POST":
             form = request.form
+            from_month = form.get("from_month") or this_month
             try:
                 with s.begin_nested():
                     if form.get("action") == "preset":
                         preset = form.get("preset", "")
                         # A new preset starts from its own points; the same one keeps the adjustments.
                         keep = (rows[scope].overrides or {}) if scope in rows and preset == current else {}
-                        service.set_scheme(s, ctx.id, scope, preset, keep, who.actor, now())
+                        service.set_scheme(s, ctx, scope, preset, keep, who.actor, now(), from_month)
                     else:
                         typed = {}
                         for key, value in form.items():
@@ -670,9 +672,9 @@ def schemes_page(who):
                                         key=key.removeprefix("points:"))) from None
                         before = rows[scope].overrides if scope in rows else {}
                         overrides = schemes_form.with_points(load_preset(current), before, typed)
-                        service.set_scheme(s, ctx.id, scope, current, overrides, who.actor, now())
+                        service.set_scheme(s, ctx, scope, current, overrides, who.actor, now(), from_month)
                 uow.commit()
-                saved = True
+                saved = from_month
             except QueueError as exc:
                 error = _error_text(exc)
             rows = service.scheme_rows(s, ctx.id)
@@ -680,6 +682,10 @@ def schemes_page(who):
         plan = service.scheme_plan(s, ctx.id)
         row = rows.get(scope)
         changed = (row.changed_by, _local(row.changed_at, ctx.hours.tz, "%Y-%m-%d %H:%M")) if row else None
+        versions = [{"from_month": None if v.from_month == service.ALWAYS else v.from_month, "preset": v.preset,
+                     "adjusted": bool(v.overrides), "changed_by": v.changed_by,
+                     "changed_at": _local(v.changed_at, ctx.hours.tz, "%Y-%m-%d %H:%M")}
+                    for v in service.scheme_versions(s, ctx.id) if v.scope == scope]
     words = Words(_lang(), plan)
     scheme = plan.get(scope)
     presets = []
@@ -696,7 +702,7 @@ def schemes_page(who):
     return _page("assessment_schemes.html", 400 if error else 200, **_common(
         who, ctx, None, scope=scope, current=current, presets=presets, table=table, error=error, saved=saved,
         scheme_name=words.scheme_name(scheme) if scheme else None,
-        changed=changed))
+        changed=changed, versions=versions, from_month=this_month))
 
 
 # --- case completions (办结登记) ----------------------------------------------------------------------

@@ -278,6 +278,8 @@ def test_scheme_page_changes_the_months_scores(october, server, browser_page):
     line = page.locator("#scheme-lines tr[data-key='overdue']")
     expect(line).to_contain_text("Case management")
     line.locator("input").fill("-1")
+    # The hall's October is not published: the change may apply from it (the page offers this month).
+    page.locator("#points-form .from-month").fill("2025-10")
     screenshot(page, "assessment-en-schemes")
     page.click("#save-points")
     expect(page.locator("#saved")).to_be_visible()
@@ -295,6 +297,7 @@ def test_scheme_page_changes_the_months_scores(october, server, browser_page):
     # Windows move to the best-window scheme (seed 004): overdue −3 a case-day, best windows chosen.
     page.goto(server.url + "/assessment/schemes?scope=window")
     page.select_option("#preset", "window_best")
+    page.locator("#preset-form .from-month").fill("2025-10")
     page.click("#preset-form button[type=submit]")
     expect(page.locator("#saved")).to_be_visible()
     expect(page.locator("#scheme-lines tr[data-key='faster_50']")).to_contain_text("+8")
