@@ -3,8 +3,9 @@
     [[printers]]
     name = "kiosk-1"                  # the kiosk token's name whose tickets it prints
     url = "tcp://192.168.1.50:9100"   # tcp://, serial://, usb://, file:// (hallq.devices.escpos.transport)
-    paper = 80                        # mm: 58 or 80
-    encoding = "gb18030"              # or "gbk"
+    profile = "TM-T88V"               # the model (docs/printers.md): width, encoding, QR, cutter, status
+    paper = 80                        # mm: 58 or 80, for a printer without a profile
+    # encoding = "gbk"; status = false (one-way link); speed_mm_s = 150   overrides of the profile
 
     [[leds]]
     port = "/dev/serial/by-id/usb-FTDI-if00-port0"   # any pyserial URL; socket://host:port for converters
