@@ -262,4 +262,7 @@ PRINTER_DETAILS: dict[str, tuple[str, str]] = {
     "connection_lost": ("与打印机的连接中断", "The connection to the printer was lost"),
     "no_answer": ("打印机无应答，状态未知", "The printer does not answer; its state is unknown"),
     "bad_answer": ("打印机应答无法识别，状态未知", "The printer's answer was not understood; its state is unknown"),
+    "no_status": ("此打印机不回报状态：缺纸、卡纸等故障无法发现，请留意出票",
+                  "This printer reports no status: paper out or jams cannot be detected; watch the tickets"),
+    "no_completion": ("号票未确认打印完成", "The printer did not confirm the ticket was printed"),
 }

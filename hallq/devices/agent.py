@@ -37,7 +37,7 @@ from hallq.devices.led.screens import LedScreens, WindowStatusChange
 from hallq.devices.voice.announcer import Announcer, VoiceStatus, utc_now
 from hallq.devices.voice.playback import MiniaudioPlayback, Playback
 from hallq.devices.voice.settings import VoiceSettings
-from hallq.devices.escpos.ticket_layout import paper_for, ticket_blocks
+from hallq.devices.escpos.ticket_layout import ticket_blocks
 from hallq.devices.escpos.notice_layout import notice_blocks
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,9 @@ class PrinterHost:
                 log.exception("printer %s: status after the job failed", self.config.name)
 
     def document(self, document: dict[str, Any]) -> bytes:
-        kind, paper, encoding = document.get("kind"), paper_for(self.config.paper), self.config.encoding
+        # The layout follows the model: its width in dots, its font's encoding, QR or raster, cutter.
+        model = self.config.resolved()
+        kind, paper, encoding = document.get("kind"), model.paper, model.encoding
         if kind == "ticket":
             args = {k: v for k, v in document.items() if k != "kind"}
             blocks = ticket_blocks(**args, paper=paper, encoding=encoding, max_size=self.config.max_size)
@@ -103,7 +105,7 @@ class PrinterHost:
             blocks = notice_blocks(document, paper=paper, encoding=encoding)
         else:
             raise ValueError(f"unknown document kind {kind!r}")
-        return render(blocks, encoding=encoding)
+        return render(blocks, encoding=encoding, native_qr=model.native_qr, cutter=model.cutter)
 
 
 def led_name(window: int) -> str:

@@ -3,12 +3,15 @@
     [[printers]]
     name = "kiosk-1"                  # the kiosk token's name whose tickets it prints
     url = "tcp://192.168.1.50:9100"   # tcp://, serial://, usb://, file:// (hallq.devices.escpos.transport)
-    paper = 80                        # mm: 58 or 80
-    encoding = "gb18030"              # or "gbk"
+    profile = "TM-T88V"               # the model (docs/printers.md): width, encoding, QR, cutter, status
+    paper = 80                        # mm: 58 or 80, for a printer without a profile
+    # encoding = "gbk"; status = false (one-way link); speed_mm_s = 150   overrides of the profile
 
     [[leds]]
     port = "/dev/serial/by-id/usb-FTDI-if00-port0"   # any pyserial URL; socket://host:port for converters
     protocol = "onbon"                # or "line" (docs/led-line-protocol.md)
+    baudrate = "auto"                 # Onbon cards: 9600 or 57600 as set with LedshowZK; "auto" pings both
+    options = { width = 128, height = 32, display_mode = 1, encoding = "gbk" }   # Onbon area and text
     columns = 16                      # half-width columns per row (a Chinese character takes 2)
     rows = 1
     screens = [{ address = 1, window = 1 }, { address = 2, window = 2 }]
@@ -53,7 +56,7 @@ class Screen(_Strict):
 class LedBusConfig(_Strict):
     port: str
     protocol: Literal["onbon", "line"] = "onbon"
-    baudrate: int = 9600
+    baudrate: Literal[1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, "auto"] = 9600
     columns: int = Field(16, ge=2)
     rows: int = Field(1, ge=1)
     lang: Literal["zh", "en"] = "zh"
@@ -62,13 +65,17 @@ class LedBusConfig(_Strict):
     screens: list[Screen]
 
     def bus_config(self) -> BusConfig:
+        # An Onbon card gets one dynamic area per row of text.
+        options = {"rows": self.rows, **self.options} if self.protocol == "onbon" else self.options
         return BusConfig(port=self.port, protocol=self.protocol, baudrate=self.baudrate,
                          screens={s.window: s.address for s in self.screens},
                          layout=ScreenLayout(columns=self.columns, rows=self.rows), lang=self.lang,
-                         calling_seconds=self.calling_seconds, codec_options=self.options)
+                         calling_seconds=self.calling_seconds, codec_options=options)
 
     @model_validator(mode="after")
     def _unique(self):
+        if self.baudrate == "auto" and self.protocol != "onbon":
+            raise ValueError('baudrate "auto" needs protocol "onbon", whose cards answer a ping')
         addresses = [s.address for s in self.screens]
         if len(addresses) != len(set(addresses)):
             raise ValueError("a screen address is listed twice on one bus")

@@ -42,27 +42,32 @@ def test_a_frame_with_escaped_bytes_in_address_text_and_crc_decodes():
     request = codec.take_request(bytearray(frame))
     assert request.valid and request.address == 0x5AA5
     assert request.lines == ("亥A5", "第二行")
+    assert [area["area_id"] for area in request.extra["areas"]] == [0, 1]
 
 
-def test_show_frame_lays_out_the_dynamic_area_as_documented():
-    layout = AreaLayout(width=128, height=32, x=0, y=0, area_id=0, run_mode=0, timeout_s=2,
-                        display_mode=3, speed=4, stay_half_s=5)
+def test_show_frame_lays_out_one_dynamic_area_per_row_as_documented():
+    layout = AreaLayout(width=128, height=32, rows=2, x=0, y=0, area_id=0, run_mode=0, timeout_s=2,
+                        effect=3, speed=4, stay_half_s=5)
     codec = OnbonCodec(layout)
     frame = take_packet(bytearray(codec.show_frame(1, ["012345", "QRSTUV"])))
     assert frame.crc_ok and frame.dst == 1 and frame.src == PC_ADDRESS and frame.device_type == 0xFE
     data = frame.data
-    # CmdGroup A3, Cmd 06, answer requested, keep area, reserved, delete none, one area
-    assert data[:7] == bytes.fromhex("a3 06 01 00 00 00 01")
-    text = "012345".encode() + b"\\n" + "QRSTUV".encode()
-    (area_len,) = struct.unpack_from("<H", data, 7)
-    assert area_len == AREA.size + len(text) == len(data) - 9
-    # The worked example's area fields: X and width in 8-pixel units (0x10 = 128 px),
-    # Y and height in pixels, area 0, spacing 0, run mode, timeout 2 s, 3 zero bytes,
-    # multi-line 02, explicit breaks 01, mode 03, exit 00, speed 04, stay 05, length.
-    expected = bytes.fromhex("00 0000 0000 1000 2000 00 00 00 0200 000000 02 01 03 00 04 05") + \
-        struct.pack("<I", len(text))
-    assert data[9:9 + AREA.size] == expected
-    assert data[9 + AREA.size:] == text
+    # CmdGroup A3, Cmd 06, answer requested, keep area, reserved, delete none, two areas
+    assert data[:7] == bytes.fromhex("a3 06 01 00 00 00 02")
+    at = 7
+    for row, text in enumerate((b"012345", b"QRSTUV")):
+        (area_len,) = struct.unpack_from("<H", data, at)
+        assert area_len == AREA.size + len(text)
+        # The worked example's area fields: X and width in 8-pixel units (0x10 = 128 px),
+        # Y and height in pixels (row 1 starts at y 16), area 0 then 1, spacing 0, run
+        # mode, timeout 2 s, 3 zero bytes, single line 01, no wrapping 01, mode 03,
+        # exit 00, speed 04, stay 05, length.
+        expected = bytes.fromhex("00 0000") + struct.pack("<H", 16 * row) + bytes.fromhex("1000 1000") + \
+            bytes([row]) + bytes.fromhex("00 00 0200 000000 01 01 03 00 04 05") + struct.pack("<I", len(text))
+        assert data[at + 2:at + 2 + AREA.size] == expected
+        assert data[at + 2 + AREA.size:at + 2 + area_len] == text
+        at += 2 + area_len
+    assert at == len(data)
 
 
 def test_onbon_round_trip_of_chinese_lines():
@@ -70,7 +75,8 @@ def test_onbon_round_trip_of_chinese_lines():
     for lines in (["请A001到3号窗口"], ["暂停服务", "午休"], []):
         request = codec.take_request(bytearray(codec.show_frame(12, lines)))
         assert request.valid and request.address == 12 and request.lines == tuple(lines)
-        assert request.extra["area"]["width"] == 8 and request.extra["area"]["height"] == 32
+        assert request.extra["area"]["width"] == 8
+        assert [a["height"] for a in request.extra["areas"]] == [32 // max(1, len(lines))] * max(1, len(lines))
 
 
 def test_onbon_reply_ack_and_nack_parse():
@@ -109,9 +115,7 @@ def test_onbon_corrupted_frame_is_refused_with_checksum_error():
     assert not reply.ok and reply.detail == "error 5"
 
 
-def test_onbon_refuses_text_outside_gb2312_and_bad_layouts():
-    with pytest.raises(FrameError):
-        OnbonCodec().show_frame(1, ["😀"])
+def test_onbon_refuses_bad_addresses_and_layouts():
     with pytest.raises(FrameError):
         OnbonCodec().show_frame(0xFFFF, ["A001"])
     with pytest.raises(ValueError):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import qrcode
+
 from hallq.devices.escpos.text import DEFAULT_ENCODING, ENCODINGS, clean
 from hallq.devices.escpos.ticket_layout import Block, Cut, Feed, QRCode, Rule, TextLine
 
@@ -17,6 +19,7 @@ INIT = ESC + b"@"
 CHINESE_ON = FS + b"&"
 LINE_SPACING_DEFAULT = ESC + b"2"
 ALIGN = {"left": 0, "center": 1, "right": 2}
+TEAR_FEED_LINES = 4  # a printer without a cutter: feed the last line past the tear bar
 QR_ERROR_M = 49  # GS ( k fn 69: 48 L, 49 M, 50 Q, 51 H
 
 
@@ -44,8 +47,32 @@ def qr_code(data: str, module: int) -> bytes:
             + _gs_k(80, b"\x30" + encoded) + _gs_k(81, b"\x30"))
 
 
-def render(blocks: Iterable[Block], *, encoding: str = DEFAULT_ENCODING) -> bytes:
-    """The whole job: reset, Chinese mode, then the blocks."""
+def qr_raster(data: str, module: int) -> bytes:
+    """The same QR symbol (error correction M) as a raster image, GS v 0, for printers
+    without GS ( k (POS-5890, ZJ-5870, NT-5890K). GS v 0 m xL xH yL yH: m 0 = normal
+    density, x in bytes per row, y in dots; a set bit is a black dot, MSB leftmost."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(data.encode("utf-8"))
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    width = len(matrix[0]) * module
+    row_bytes = (width + 7) // 8
+    rows = bytearray()
+    for cells in matrix:
+        bits = 0
+        for black in cells:
+            for _ in range(module):
+                bits = bits << 1 | black
+        line = (bits << (row_bytes * 8 - width)).to_bytes(row_bytes, "big")
+        rows += line * module
+    height = len(matrix) * module
+    return GS + b"v0\x00" + bytes((row_bytes & 0xFF, row_bytes >> 8, height & 0xFF, height >> 8)) + bytes(rows)
+
+
+def render(blocks: Iterable[Block], *, encoding: str = DEFAULT_ENCODING, native_qr: bool = True,
+           cutter: bool = True) -> bytes:
+    """The whole job: reset, Chinese mode, then the blocks. `native_qr` False sends QR
+    codes as rasters; `cutter` False feeds to the tear bar instead of cutting."""
     if encoding not in ENCODINGS:
         raise ValueError(f"printer encoding must be one of {ENCODINGS}")
     out = [INIT, CHINESE_ON, LINE_SPACING_DEFAULT]
@@ -77,12 +104,16 @@ def render(blocks: Iterable[Block], *, encoding: str = DEFAULT_ENCODING) -> byte
             out.append(b"-" * block.columns + b"\n")
         elif isinstance(block, QRCode):
             set_align(1)
-            out.append(qr_code(block.data, block.module) + b"\n")
+            out.append((qr_code(block.data, block.module) if native_qr
+                        else qr_raster(block.data, block.module)) + b"\n")
         elif isinstance(block, Feed):
             out.append(ESC + b"d" + bytes((min(max(block.lines, 0), 255),)))
         elif isinstance(block, Cut):
-            # GS V 66 0: feed to the cutter, then cut, so the last line is not cut through.
-            out.append(GS + b"V" + (b"\x42\x00" if block.partial else b"\x41\x00"))
+            if cutter:
+                # GS V 65/66 0: feed to the cutter, then cut, so the last line is not cut through.
+                out.append(GS + b"V" + (b"\x42\x00" if block.partial else b"\x41\x00"))
+            else:
+                out.append(ESC + b"d" + bytes((TEAR_FEED_LINES,)))  # past the tear bar
         else:
             raise TypeError(f"not a ticket block: {block!r}")
     # No trailing reset: the next job starts with ESC @, and bytes after the cut

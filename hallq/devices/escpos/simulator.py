@@ -15,6 +15,14 @@ the demo switch it at run time:
 
 `set_mode("paper_out", after=n)` runs out of paper after n more bytes of
 print data, so a job can fail half-way through.
+
+`PrinterSimulator(speed_mm_s=...)` prints at that speed, as a real one does: data
+waits in the buffer while the head works through it (the paper length of each
+command as `hallq.devices.escpos.timing` counts it), DLE EOT is answered at once
+with the state at the head, and a paper-out `after` n bytes happens when the head
+reaches byte n. `cutter=False` is a printer without a blade: a job ends where it
+is fed past the tear bar (ESC d with TEAR_FEED_LINES or more). With `completion=True` it answers Epson's process ID request
+(GS ( H fn 48) with 37 22 d1 d2 d3 d4 00 once everything before it has printed.
 """
 from __future__ import annotations
 
@@ -28,6 +36,8 @@ import time
 from dataclasses import dataclass, field
 
 from hallq.devices.escpos.commands import split
+from hallq.devices.escpos.render import TEAR_FEED_LINES
+from hallq.devices.escpos.timing import DOTS_PER_MM, length_dots
 from hallq.devices.escpos.status import (
     COVER_OPEN, FIXED_BITS, OFFLINE, PAPER_END, PAPER_NEAR_END, STOPPED_PAPER_END,
 )
@@ -66,8 +76,14 @@ class _Drop(Exception):
 
 
 class PrinterSimulator:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, speed_mm_s: float | None = None,
+                 completion: bool = False, cutter: bool = True):
         self._bind = (host, port)
+        self._cutter = cutter   # False: a job ends where it is fed past the tear bar
+        self._speed = speed_mm_s
+        self._completion = completion
+        self._buffer: list[tuple[float, str, bytes, bytes, int, object]] = []  # due, name, params, raw, conn, send
+        self._head_free_at = 0.0
         self._lock = threading.Condition()
         self._mode = "ok"
         self._after: int | None = None  # bytes of print data until a pending paper_out/drop happens
@@ -94,6 +110,10 @@ class PrinterSimulator:
         thread = threading.Thread(target=self._accept, name="printer-sim", daemon=True)
         thread.start()
         self._threads.append(thread)
+        if self._speed:
+            head = threading.Thread(target=self._run_head, name="printer-sim-head", daemon=True)
+            head.start()
+            self._threads.append(head)
         return self
 
     def stop(self) -> None:
@@ -262,6 +282,9 @@ class PrinterSimulator:
                 answers = b""
                 try:
                     for command in commands:
+                        if self._speed and command.name != "DLE EOT":
+                            self._enqueue(command.name, command.params, command.raw, number, send)
+                            continue
                         answers += self._handle(command.name, command.params, command.raw, number)
                 finally:
                     if answers:
@@ -276,6 +299,29 @@ class PrinterSimulator:
                 if self._current and self._current_connection == number:
                     self._finish_job(complete=False)
 
+    def _enqueue(self, name: str, params: bytes, raw: bytes, connection: int, send) -> None:
+        """Into the print buffer: printed when the head gets there."""
+        with self._lock:
+            start = max(time.monotonic(), self._head_free_at)
+            self._head_free_at = start + length_dots(raw) / DOTS_PER_MM / self._speed
+            self._buffer.append((self._head_free_at, name, params, raw, connection, send))
+            self._lock.notify_all()
+
+    def _run_head(self) -> None:
+        while not self._stopping:
+            with self._lock:
+                now = time.monotonic()
+                due = [entry for entry in self._buffer if entry[0] <= now]
+                self._buffer = [entry for entry in self._buffer if entry[0] > now]
+            for _, name, params, raw, connection, send in due:
+                try:
+                    answer = self._handle(name, params, raw, connection)
+                    if answer:
+                        send(answer)
+                except (_Drop, OSError):
+                    pass
+            time.sleep(0.005)
+
     def _handle(self, name: str, params: bytes, raw: bytes, connection: int) -> bytes:
         with self._lock:
             if name == "DLE EOT":
@@ -286,6 +332,9 @@ class PrinterSimulator:
             if self._mode in _HOLDING:
                 self._held += raw
                 return b""
+            if name == "GS ( H" and self._completion and params[2:4] == b"\x30\x30":
+                # Everything before it has printed: send the process ID back (Epson GS ( H fn 48).
+                return b"\x37\x22" + params[4:8] + b"\x00"
             if self._after is not None:
                 if len(raw) >= self._after:
                     now, rest = raw[:self._after], raw[self._after:]
@@ -309,7 +358,7 @@ class PrinterSimulator:
         if not self._current:
             self._current_connection = connection
         self._current += raw
-        if name == "GS V":
+        if name == "GS V" or (not self._cutter and name == "ESC d" and raw[2] >= TEAR_FEED_LINES):
             self._finish_job(complete=True)
 
     def _finish_job(self, complete: bool) -> None:

@@ -11,7 +11,7 @@ import unicodedata
 from functools import lru_cache
 
 DEFAULT_ENCODING = "gb18030"
-ENCODINGS = ("gb18030", "gbk")
+ENCODINGS = ("gb18030", "gbk", "gb2312")  # gb2312: the cheap 58 mm fonts; missing characters print "?"
 
 # A line may not start with these (禁则): the character before moves down with them.
 _NO_LINE_START = set("，。、；：？！）」』》〉】”’…,.;:?!)]}%")

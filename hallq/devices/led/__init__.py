@@ -19,7 +19,7 @@ PROTOCOLS = ("onbon", "line")
 
 def codec_for(protocol: str, **options) -> LedCodec:
     """The codec named in configuration: "onbon" (options: AreaLayout fields, device_type,
-    line_break) or "line" (no options)."""
+    display_mode, encoding) or "line" (no options)."""
     if protocol == "onbon":
         layout_fields = set(AreaLayout.__dataclass_fields__)
         layout = AreaLayout(**{k: v for k, v in options.items() if k in layout_fields})

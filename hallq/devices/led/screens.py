@@ -5,7 +5,7 @@ Configuration (the agent's TOML, a list of buses; each table as `BusConfig.from_
     [[led]]
     port = "/dev/serial/by-id/usb-FTDI_FT232R-if00-port0"   # or "socket://10.0.8.20:4001"
     protocol = "onbon"            # or "line"
-    baudrate = 9600
+    baudrate = 9600               # or 57600, or "auto": ping an Onbon card at 57600, then 9600
     columns = 16                  # text columns per row (a Chinese character takes 2)
     rows = 2
     lang = "zh"                   # or "en"
@@ -30,15 +30,21 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 
+import logging
+
 from hallq.devices.led import LedBus, StatusChange, codec_for
+from hallq.devices.led.baud import find_baudrate
+from hallq.devices.led.onbon import BAUDRATES, OnbonCodec
 from hallq.devices.led.text import CALLING_SECONDS, ScreenLayout, call_sequence, window_lines
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class BusConfig:
     port: str
     protocol: str = "onbon"
-    baudrate: int = 9600
+    baudrate: int | str = 9600    # "auto": found by pinging an Onbon card at each of its rates
     screens: dict[int, int] = field(default_factory=dict)   # window number -> screen address
     layout: ScreenLayout = ScreenLayout()
     lang: str = "zh"
@@ -49,7 +55,7 @@ class BusConfig:
     def from_dict(cls, data: Mapping) -> "BusConfig":
         protocol = data.get("protocol", "onbon")
         return cls(
-            port=str(data["port"]), protocol=protocol, baudrate=int(data.get("baudrate", 9600)),
+            port=str(data["port"]), protocol=protocol, baudrate=_baudrate(data.get("baudrate", 9600)),
             screens={int(window): int(address) for window, address in dict(data.get("screens", {})).items()},
             layout=ScreenLayout(columns=int(data.get("columns", 16)), rows=int(data.get("rows", 1))),
             lang=data.get("lang", "zh"), calling_seconds=float(data.get("calling_seconds", CALLING_SECONDS)),
@@ -75,7 +81,8 @@ class LedScreens:
         for config in configs:
             for window, address in config.screens.items():
                 self._windows_by_address[(config.port, address)] = window
-            bus = LedBus(config.port, codec_for(config.protocol, **config.codec_options), baudrate=config.baudrate,
+            codec = codec_for(config.protocol, **config.codec_options)
+            bus = LedBus(config.port, codec, baudrate=_settle_baudrate(config, codec),
                          on_status=self._forward, screens=config.screens.values(), **bus_options)
             self._buses.append(bus)
             for window, address in config.screens.items():
@@ -142,6 +149,26 @@ class LedScreens:
             return
         window = self._windows_by_address.get((change.port, change.address)) if change.address is not None else None
         self._on_status(WindowStatusChange(change, window))
+
+
+def _baudrate(value) -> int | str:
+    return value if value == "auto" else int(value)
+
+
+def _settle_baudrate(config: BusConfig, codec) -> int:
+    """The configured rate, or for "auto" the rate at which the bus's first screen answers a ping."""
+    if config.baudrate != "auto":
+        return int(config.baudrate)
+    if not isinstance(codec, OnbonCodec):
+        raise ValueError("baudrate \"auto\" needs the Onbon protocol, whose cards answer a ping")
+    address = min(config.screens.values(), default=1)
+    rate = find_baudrate(config.port, codec, address)
+    if rate is None:
+        log.warning("LED bus %s: screen %s answered a ping at none of %s baud; using %s",
+                    config.port, address, "/".join(map(str, BAUDRATES)), BAUDRATES[-1])
+        return BAUDRATES[-1]
+    log.info("LED bus %s: the Onbon card answers at %s baud", config.port, rate)
+    return rate
 
 
 __all__ = ["BusConfig", "LedScreens", "WindowStatusChange"]

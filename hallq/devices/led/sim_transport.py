@@ -12,7 +12,9 @@ Two kinds, with the same small interface so a simulated device does not care whi
 
 Interface: `url`, `read(timeout) -> bytes` (b"" when nothing came or while unplugged),
 `write(data)` (dropped while unplugged, like bytes sent to a pulled cable),
-`unplug()`, `plug()`, `close()`.
+`unplug()`, `plug()`, `close()`, and `baudrate() -> int | None`: the rate the driver set
+on a pty (both ends of a pty share one termios), None for a converter on TCP, whose
+serial side has its own fixed rate.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import errno
 import os
 import select
 import socket
+import termios
 import threading
 import time
 import tty
@@ -34,6 +37,11 @@ class SimEndpoint(Protocol):
     def unplug(self) -> None: ...
     def plug(self) -> None: ...
     def close(self) -> None: ...
+    def baudrate(self) -> int | None: ...
+
+
+# termios speed constants -> bits per second, for the rates serial devices use
+_SPEEDS = {getattr(termios, f"B{rate}"): rate for rate in (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)}
 
 
 class PtyEndpoint:
@@ -111,6 +119,15 @@ class PtyEndpoint:
 
     def close(self) -> None:
         self.unplug()
+
+    def baudrate(self) -> int | None:
+        slave = self._slave
+        if slave is None:
+            return None
+        try:
+            return _SPEEDS.get(termios.tcgetattr(slave)[5])  # ospeed: what the driver sends at
+        except termios.error:
+            return None
 
 
 class TcpEndpoint:
@@ -193,6 +210,9 @@ class TcpEndpoint:
 
     def close(self) -> None:
         self.unplug()
+
+    def baudrate(self) -> int | None:
+        return None
 
 
 def _quiet_close(sock: socket.socket) -> None:

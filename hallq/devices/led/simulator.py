@@ -8,7 +8,12 @@
     sim.unplug(); sim.plug()      # the adapter pulled and plugged back, same path
     sim.received(address) -> int  # frames a screen accepted
     sim.on_frame = callback(address, lines, monotonic_time)   # for latency measurements
+    sim.requests                  # every well-formed request heard, for byte-level checks
     sim.close()
+
+`baudrate=57600` makes the screens listen at that rate only, as a card set with LedshowZK
+does: on a pty, bytes the driver sent at another rate are noise to them (a real UART
+sees framing errors and garbage) and go unanswered. A ping is answered like any frame.
 
 Each screen does what a real one does: it decodes the frames addressed to it, checks
 the CRC or checksum, shows the text and acks it, or NAKs a frame that fails the check.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from typing import Callable, Iterable
 
 from hallq.devices.led.codec import LedCodec
@@ -29,7 +35,8 @@ FrameCallback = Callable[[int, list[str], float], None]
 
 class ScreenBusSimulator:
     def __init__(self, codec: LedCodec, addresses: Iterable[int], *, path: str | None = None,
-                 endpoint: SimEndpoint | None = None, reply_delay: float = 0.0) -> None:
+                 endpoint: SimEndpoint | None = None, reply_delay: float = 0.0,
+                 baudrate: int | None = None) -> None:
         if endpoint is None:
             if path is None:
                 raise ValueError("give a path for the pty symlink, or an endpoint")
@@ -37,6 +44,8 @@ class ScreenBusSimulator:
         self.codec = codec
         self.endpoint = endpoint
         self.reply_delay = reply_delay
+        self.baudrate = baudrate
+        self.requests: deque = deque(maxlen=200)  # the latest requests heard, for tests
         self.on_frame: FrameCallback | None = None
         self._lock = threading.Lock()
         self._shown: dict[int, list[str]] = {address: [] for address in addresses}
@@ -91,6 +100,9 @@ class ScreenBusSimulator:
             data = self.endpoint.read(0.05)
             if not data:
                 continue
+            sent_at = self.endpoint.baudrate()
+            if self.baudrate is not None and sent_at is not None and sent_at != self.baudrate:
+                continue  # heard at the wrong rate: noise that never makes a frame
             self._buffer += data
             while (request := self.codec.take_request(self._buffer)) is not None:
                 self._handle(request)
@@ -102,12 +114,15 @@ class ScreenBusSimulator:
                 # Not one of ours (a real bus has other screens, which stay quiet), or a
                 # screen that is switched off or broken: it neither shows nor answers.
                 return
-            if request.valid:
+            self.requests.append(request)
+            if request.extra.get("ping"):
+                pass  # answered, shows nothing
+            elif request.valid:
                 self._shown[request.address] = list(request.lines)
                 self._received[request.address] += 1
             else:
                 self._rejected[request.address] += 1
-        if request.valid and self.on_frame is not None:
+        if request.valid and not request.extra.get("ping") and self.on_frame is not None:
             self.on_frame(request.address, list(request.lines), now)
         if self.reply_delay:
             time.sleep(self.reply_delay)
