@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import secrets
 import statistics
@@ -36,7 +37,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, literal, select
 
-from hallq.queue.accounts import User
+from hallq.assessment import publication
+from hallq.queue.accounts import Principal, User
 from hallq.assessment.gather import gather_month
 from hallq.assessment.models import AssessmentRecord, CaseCompletion
 from hallq.assessment.service import month_result
@@ -269,7 +271,41 @@ def main() -> None:
         print(f"CPU time of this process:  gather median {statistics.median(gather_cpu):.3f} s, "
               f"gather + compute median {statistics.median(total_cpu):.3f} s"
               + ("" if db.engine.dialect.name == "sqlite" else " (the database server's time not included)"))
+        publish_and_read(db, hall_id, args.repeat)
         db.dispose()
+
+
+def publish_and_read(db, hall_id: int, repeat: int) -> None:
+    """October through its sign-off; times publishing (compute afresh, check, freeze: aim < 5 s) and
+    reading the published month as the API answers it (aim < 100 ms)."""
+    boss = Principal(hall_id, "admin", "bench", user_id=1)
+    day = dt.datetime(2025, 11, 3, 2, 0, tzinfo=dt.timezone.utc)
+    for step, at in ((publication.open_self_check, day), (publication.review, day + dt.timedelta(days=7)),
+                     (publication.approve, day + dt.timedelta(days=8))):
+        with db.write() as s:
+            ctx = hall_context(s, hall_id)
+            if step is publication.open_self_check:
+                step(s, boss, ctx, "2025-10", at, days=1)
+            else:
+                step(s, boss, ctx, "2025-10", at)
+            s.commit()
+    with db.write() as s:
+        ctx = hall_context(s, hall_id)
+        t0, c0 = time.perf_counter(), time.process_time()
+        row = publication.publish(s, boss, ctx, "2025-10", day + dt.timedelta(days=8))
+        s.commit()
+        publish_s, publish_cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"publish (compute, check, freeze): {publish_s:.3f} s, CPU {publish_cpu:.3f} s  aim < 5 s"
+          f"  (revision {row.revision}, {len(json.dumps(row.result)) / 1e6:.1f} MB of JSON)")
+    read_s = []
+    for _ in range(max(repeat, 5)):
+        with db.read() as s:
+            t0 = time.perf_counter()
+            month = month_result(s, hall_context(s, hall_id), 2025, 10, store=False)
+            month.to_dict("window")
+            read_s.append(time.perf_counter() - t0)
+    print(f"read the published month:  median {statistics.median(read_s) * 1000:.0f} ms  (runs: "
+          + ", ".join(f"{x * 1000:.0f}" for x in read_s) + ")  aim < 100 ms")
 
 
 if __name__ == "__main__":
