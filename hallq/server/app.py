@@ -14,6 +14,7 @@ import socketio
 from hallq.assessment.web import api as assessment_api
 from hallq.assessment.web import publication as assessment_publication
 from hallq.assessment.web import pages as assessment_pages
+from hallq.assessment.web import signoff_pages as assessment_signoff
 from hallq.db import Database
 from hallq.queue.web import devices as devices_api
 from hallq.server.hub import DeviceHub
@@ -59,6 +60,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(assessment_api.bp)
     app.register_blueprint(assessment_publication.bp)
     app.register_blueprint(assessment_pages.bp)
+    app.register_blueprint(assessment_signoff.bp)
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)
     install_error_handlers(app)
