@@ -11,6 +11,34 @@ def _pct(x: float) -> str:
     return f"{x * 100:g}%"
 
 
+_UNITS_ZH = {
+    "average": ("部门得分 = 所辖窗口得分的平均数（综合窗口计入当班工作人员所属部门），再加减直接记到部门的督查记录；"
+                "督查记录计入所列的窗口、工作人员及其部门。"),
+    "own": "部门的成绩按其全部窗口和工作人员的事实合并计算；督查记录计入所列的窗口、工作人员及其部门。",
+    "none": "本办法不考核部门。",
+}
+_UNITS_EN = {
+    "average": ("A department scores the average of its windows' scores (a comprehensive window counts for the "
+                "department of the staff on duty), plus or minus the records naming the department itself."),
+    "own": ("A department is scored on the facts of all its windows and staff; a supervisor's record counts "
+            "for the window, staff member and department it names."),
+    "none": "The scheme does not assess departments.",
+}
+
+
+def _minimum_zh(s) -> str:
+    return ("本月既无考勤又无办件的不参加考核"
+            + (f"；出勤不足{s.min_attended_days}天或办件不足{s.min_tickets_served}件的也不参加考核（不评等次、不排名、不占名额）"
+               if s.min_attended_days or s.min_tickets_served else "") + "。")
+
+
+def _minimum_en(s) -> str:
+    return (" A unit with neither attendance nor work in the month is not assessed"
+            + (f"; nor is one with fewer than {s.min_attended_days} days signed in or {s.min_tickets_served} "
+               "tickets served (no grade, rank or quota place)" if s.min_attended_days or s.min_tickets_served else "")
+            + ".")
+
+
 def definitions(scheme: Scheme) -> dict[str, str]:
     s = scheme.settings
     bands = []
@@ -47,8 +75,7 @@ def definitions(scheme: Scheme) -> dict[str, str]:
                  + "比较；全部相同的并列同一名次。",
         "quotas": ("名额 = 参评数 × 比例，向下取整，有人符合条件时至少1名；先满足分数门槛；"
                    "并列者同进同出，名额不足以容纳并列者时都不入选（第一名并列除外）。"),
-        "units": ("部门的成绩按其全部窗口和工作人员的事实合并计算；"
-                  "督查记录计入所列的窗口、工作人员及其部门。"),
+        "units": _UNITS_ZH[s.department_score] + _minimum_zh(s),
     }
     return out
 
@@ -101,6 +128,5 @@ def definitions_en(scheme: Scheme) -> dict[str, str]:
         "quotas": ("Quota = those assessed × the share, rounded down, at least one when anyone qualifies; score "
                    "floors apply first; tied units go in or out together, and none goes in when the quota cannot "
                    "hold the tie (except a tie for first)."),
-        "units": ("A department is scored on the facts of all its windows and staff; a supervisor's record counts "
-                  "for the window, staff member and department it names."),
+        "units": _UNITS_EN[s.department_score] + _minimum_en(s),
     }

@@ -14,7 +14,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Protocol
 
-from hallq.assessment import attendance
+from hallq.assessment import attendance, departments
 from hallq.assessment.definitions import definitions
 from hallq.assessment.facts import (SCOPES, Appeal, History, MonthFacts, NoShow, PromisedCase, Rating,
                                     RepeatVisit, Scope, Service, SupervisorRecord, Transfer)
@@ -38,6 +38,7 @@ class HallCalendar(Protocol):
     """`hallq.queue.hours.HallHours` fits."""
     def is_workday(self, day: dt.date) -> bool: ...
     def sessions_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]: ...
+    def local_day(self, moment: dt.datetime) -> dt.date: ...
 
 
 @dataclass(slots=True)
@@ -115,9 +116,13 @@ def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], c
                       rules={r.key: r for r in scheme.rules()},
                       staff_windows={st.number: st.window for st in facts.staff})
         _volume(ctx, assessed, buckets)
-        scope_cards = [score_unit(ctx, u, buckets.get(u.key, Bucket())) for u in assessed]
+        if scope == "department" and s.department_score != "own":
+            scope_cards = _departments(ctx, assessed, buckets, cards.get("window"), s.department_score)
+        else:
+            scope_cards = [score_unit(ctx, u, buckets.get(u.key, Bucket())) for u in assessed]
+        short = _below_minimum(facts, calendar, scope, s) if scope != "department" else {}
         for card in scope_cards:
-            card.not_assessed = absent.get((scope, card.unit))
+            card.not_assessed = card.not_assessed or absent.get((scope, card.unit)) or short.get(card.unit)
             card.department_name = department_names.get(card.department)
         scope_cards = _rank_grade_select(scope_cards, scheme, scope, history, chosen)
         cards[scope] = scope_cards
@@ -204,6 +209,49 @@ def _not_assessed(facts: MonthFacts) -> dict[tuple[Scope, str], str]:
     return out
 
 
+def _below_minimum(facts: MonthFacts, calendar: HallCalendar, scope: Scope, s: Settings) -> dict[str, str]:
+    """Units short of the scheme's minimum attendance (days signed in) or workload (tickets served):
+    no grade, rank, quota place or title for them (DOMAIN.md: who is assessed)."""
+    if not s.min_attended_days and not s.min_tickets_served:
+        return {}
+    key_of = attrgetter("window") if scope == "window" else attrgetter("staff")
+    days: dict[str, set[dt.date]] = defaultdict(set)
+    for span in facts.sessions:
+        if key_of(span) is not None:
+            days[str(key_of(span))].add(calendar.local_day(span.started_at))
+    served: dict[str, int] = defaultdict(int)
+    for row in facts.services:
+        if key_of(row) is not None:
+            served[str(key_of(row))] += 1
+    units = [str(w.number) for w in facts.windows] if scope == "window" else [st.number for st in facts.staff]
+    out = {}
+    for unit in units:
+        if len(days[unit]) < s.min_attended_days or served[unit] < s.min_tickets_served:
+            out[unit] = (f"本月出勤{len(days[unit])}天、办件{served[unit]}件，未达考核最低要求"
+                         f"（出勤{s.min_attended_days}天、办件{s.min_tickets_served}件），不参加考核")
+    return out
+
+
+def _departments(ctx: Context, assessed: list[Unit], buckets: Mapping[str, Bucket],
+                 window_cards: list[Scorecard] | None, mode: str) -> list[Scorecard]:
+    """Departments by the average of their windows, or not at all (departments.py)."""
+    cards = []
+    by_unit = {c.unit: c for c in window_cards or []}
+    members = departments.member_windows(ctx.facts)
+    for u in assessed:
+        own_records = Bucket(records=[r for r in buckets.get(u.key, Bucket()).records if r.department == u.key])
+        own = score_unit(ctx, u, own_records)
+        if mode == "none":
+            own.not_assessed = departments.NOT_SCORED
+            cards.append(own)
+            continue
+        empty = score_unit(ctx, u, Bucket()).score
+        stats = _stats(buckets.get(u.key, Bucket()), ctx.scheme.settings)
+        windows = [by_unit[str(n)] for n in members.get(u.key, []) if str(n) in by_unit]
+        cards.append(departments.average_card(own, empty, windows, stats, ctx.scheme.max_total))
+    return cards
+
+
 def _live_by(live_from: dt.date | None, day: dt.date) -> bool:
     return live_from is None or live_from <= day
 
@@ -242,8 +290,8 @@ def _buckets(facts: MonthFacts, scope: Scope, incidents: list[attendance.Inciden
         window_dept = {w.number: w.department for w in facts.windows}
         staff_dept = {st.number: st.department for st in facts.staff}
 
-        def key_of(row):
-            return window_dept.get(row.window) or staff_dept.get(row.staff)
+        def key_of(row):  # the staff on duty's department answers for the work (a comprehensive window)
+            return staff_dept.get(row.staff) or window_dept.get(row.window)
     buckets: dict[str, Bucket] = defaultdict(Bucket)
     for name, rows in (("services", facts.services), ("ratings", facts.ratings), ("cases", facts.cases),
                        ("repeat_visits", facts.repeat_visits), ("incidents", incidents),

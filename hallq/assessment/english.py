@@ -33,7 +33,11 @@ NOT_ASSESSED_EN = {
     "本月无考勤、无办件，不参加考核": "Not assessed: no attendance and no cases this month",
     "B岗人员只参加顶岗时的考勤，不参加考核": "Not assessed: B-post staff are in attendance only while standing in",
     "本部门窗口和人员本月无考勤、无办件，不参加考核": "Not assessed: none of its windows or staff attended or worked",
+    "本部门本月没有参加考核的窗口，不参加考核": "Not assessed: none of its windows was assessed this month",
+    "本考核办法不考核部门": "Not assessed: the scheme does not assess departments",
 }
+# Lines the department scoring writes (departments.py), keyed like scheme lines.
+GENERATED_NAMES_EN = {"windows_average": "Average of its windows", "department_records": "The department's own records"}
 INCIDENTS_EN = {"迟到": "Late", "早退": "Left early", "无人值守": "Unattended"}
 SCOPE_NAMES_EN = {"window": "Windows", "department": "Departments", "staff": "Staff"}
 EVIDENCE_NAMES_EN = {"ticket": "Ticket", "rating": "Rating", "session": "Sign-in", "pause": "Pause",
@@ -83,6 +87,11 @@ def _rules(words: "Words") -> list[Rule]:
         r(r"办件量(\d+)，第(\d+)名；第(\d+)名办件量(\d+)，按比例得([\d.]+)分",
           lambda m: f"{m[1]} tickets served, rank {m[2]}; number {m[3]} served {m[4]}: {m[5]} points pro rata"),
         r(r"上限([\d.]+)分", lambda m: f"capped at {m[1]} points"),
+        r(r"(\d+)号窗口 ([\d.]+)分", lambda m: f"window {m[1]}: {m[2]} points"),
+        r(r"((?:\d+号窗口[\d.]+分、?)+)，平均([\d.]+)分",
+          lambda m: ", ".join(f"window {w} {p}" for w, p in re.findall(r"(\d+)号窗口([\d.]+)分", m[1]))
+          + f": average {m[2]}"),
+        r("没有参加考核的窗口", lambda m: "no assessed window"),
     ]
 
 
@@ -93,7 +102,7 @@ class Words:
         self.lang = lang
         self.en = lang == "en"
         self.plan = plan
-        self._names: dict[str, str] = {}       # section or rule key -> English
+        self._names: dict[str, str] = dict(GENERATED_NAMES_EN)  # section or rule key -> English
         self._by_zh: dict[str, str] = {}       # Chinese name -> English (grades, honours, item names)
         self._flags: dict[str, str] = {}
         for scheme in {id(s): s for s in plan.values()}.values():
@@ -158,6 +167,10 @@ class Words:
         if key == "ineligible":
             return "No honours: " + self.title(message.split("：", 1)[-1])
         if key == "not_assessed":
+            short = re.match(r"本月出勤(\d+)天、办件(\d+)件，未达考核最低要求（出勤(\d+)天、办件(\d+)件）", message)
+            if short:
+                return (f"Not assessed: {short[1]} days attended and {short[2]} tickets served, short of the "
+                        f"scheme's minimum ({short[3]} days, {short[4]} tickets)")
             return NOT_ASSESSED_EN.get(message, "Not assessed this month")
         return message
 

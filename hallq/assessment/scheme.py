@@ -215,6 +215,14 @@ class Settings(Strict):
     late_grace_minutes: float = Field(0, ge=0)
     allowed_pause_reasons: tuple[str, ...] = ()
     repeat_min_returns: int = Field(2, ge=1)
+    # Who is assessed: a window or staff member short of either in the month takes no grade, rank,
+    # quota place or title. The seeds set no figure, so 0: only a unit with neither attendance nor
+    # work is left out (engine._not_assessed); a hall's scheme may ask for more.
+    min_attended_days: int = Field(0, ge=0, le=31)   # days signed in at a window
+    min_tickets_served: int = Field(0, ge=0)
+    # How departments are scored (departments.py): the average of their windows (plus their own
+    # records), their own scheme's lines over all their facts, or not at all.
+    department_score: Literal["average", "own", "none"] = "average"
     rank_by: tuple[Literal["score", "satisfaction_rate", "tickets_served", "number"], ...] = (
         "score", "satisfaction_rate", "tickets_served", "number")
 

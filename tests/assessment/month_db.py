@@ -29,10 +29,11 @@ Window 4 (comprehensive, no department; S005 of MZ): signed out 17:30 on Fri
   satisfied) → 100%. A verified complaint −5.                                    100 − 1 − 5 = 94
 Ranks: W1 102, W3 96, W4 94, W2 88. Grades: 优秀 at most 20% of 4 = 0, at least
   one → W1; W3, W4, W2 良好.
-Departments (a comprehensive window's facts go to the department of the staff
-member on duty): GA = windows 1 and 2: late −1, overdue −6, ratings 8/9 = 88.9% → 5
-  (−5), praise capped, media +2 → 90; SJ = window 3 → 96; MZ = window 4 → 94.
-  Ranks SJ, MZ, GA; 优秀 quota 1 → SJ; MZ and GA 良好.
+Departments, by the average of their windows (DOMAIN.md; never the sum of their windows'
+  deductions, which would give GA 100 − 1 − 6 − 5 + 2 = 90 for two windows' faults): GA =
+  windows 1 and 2: (102 + 88) / 2 = 95; SJ = window 3 → 96; MZ = the comprehensive window
+  4, where its S005 was on duty → 94. No record names a department. Ranks SJ, GA, MZ;
+  优秀 quota 1 → SJ; GA and MZ 良好.
 Staff: S001 102, S004 96, S005 94, S003 88; 优秀 at most 15% of 4 = 0, at least one →
   S001; the others 称职. S002 holds window 1's B post only and never stood in: not assessed
   (seed 000 第四条, "B岗人员只参加顶岗时的考勤，不参加考核"), no rank, no grade.
@@ -53,7 +54,7 @@ YEAR, MONTH = 2025, 10
 ID_A = "11010519491231002X"
 
 EXPECTED_WINDOWS = [("1", 102, 1, "优秀"), ("3", 96, 2, "良好"), ("4", 94, 3, "良好"), ("2", 88, 4, "良好")]
-EXPECTED_DEPARTMENTS = [("SJ", 96, 1, "优秀"), ("MZ", 94, 2, "良好"), ("GA", 90, 3, "良好")]
+EXPECTED_DEPARTMENTS = [("SJ", 96, 1, "优秀"), ("GA", 95, 2, "良好"), ("MZ", 94, 3, "良好")]
 EXPECTED_STAFF = [("S001", 102, 1, "优秀"), ("S004", 96, 2, "称职"), ("S005", 94, 3, "称职"),
                   ("S003", 88, 4, "称职"), ("S002", 100, None, None)]
 

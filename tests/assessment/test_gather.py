@@ -86,7 +86,13 @@ def test_scores_grades_and_ranks_as_computed_by_hand(october):
     assert w4.stats["no_shows"] == 1 and w4.stats["satisfaction_rate"] == 1.0
 
     ga = result.card("department", "GA")
-    assert ga.item("ratings").points == -5 and round(ga.stats["satisfaction_rate"], 4) == 0.8889
+    average = ga.item("windows_average")
+    assert (average.points, average.count) == (95, 2) and [e.id for e in average.evidence] == [1, 2]
+    assert average.detail == "1号窗口102分、2号窗口88分，平均95分"
+    assert round(ga.stats["satisfaction_rate"], 4) == 0.8889  # its windows' ratings together: 8 of 9
+    assert [c.key for c in ga.categories] == ["windows_average"] and ga.score == 95
+    mz = result.card("department", "MZ")
+    assert [e.id for e in mz.item("windows_average").evidence] == [4]  # S005 of MZ on duty there
     w1 = result.card("window", 1)
     service = next(c for c in w1.categories if c.key == "service")
     assert (service.raw, service.points, service.limited) == (23, 20, "cap")

@@ -290,9 +290,11 @@ def test_scheme_page_changes_the_months_scores(october, server, browser_page):
     page.goto(server.url + "/assessment/2025-10/window/2")
     expect(page.locator("#item-overdue .pts")).to_have_text("-3")
     expect(page.locator(".big-score")).to_contain_text("91 points")
-    # Departments still use the county scheme's own points (only windows were adjusted).
+    # A department is the average of its windows: GA (102 + 91) / 2 = 96.5, each window named.
     page.goto(server.url + "/assessment/2025-10/department/GA")
-    expect(page.locator("#item-overdue .pts")).to_have_text("-6")
+    expect(page.locator("#item-windows_average")).to_contain_text("window 1 102, window 2 91: average 96.5")
+    expect(page.locator("#item-windows_average")).to_contain_text("window 2: 91 points")
+    expect(page.locator(".big-score")).to_contain_text("96.5 points")
 
     # Windows move to the best-window scheme (seed 004): overdue −3 a case-day, best windows chosen.
     page.goto(server.url + "/assessment/schemes?scope=window")
