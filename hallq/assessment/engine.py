@@ -518,7 +518,7 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
                     done = f"截至{facts.counted_to:%m-%d}未办结" if facts.provisional else "月末未办结"
                 yield late, rule.points, Evidence("ticket", c.ticket,
                                                   f"承诺{c.promised_days}个工作日，应于{c.due_on:%m-%d}前办结，"
-                                                  f"{done}，本月超期{late}个工作日")
+                                                  f"{done}，本月超期{late}个工作日", facts.ticket(c.ticket))
     elif src == "case.faster":
         for c in bucket.cases:
             f = c.finished_on
@@ -528,22 +528,25 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
             share = 1 - used / c.promised_days
             if share >= rule.faster_from - 1e-12 and (rule.faster_below is None or share < rule.faster_below - 1e-12):
                 yield 1, rule.points, Evidence("ticket", c.ticket,
-                                               f"承诺{c.promised_days}个工作日，实际用{used}个工作日，缩短{share * 100:.0f}%")
+                                               f"承诺{c.promised_days}个工作日，实际用{used}个工作日，缩短{share * 100:.0f}%",
+                                               facts.ticket(c.ticket))
     elif src == "case.repeat_visit":
         for v in bucket.repeat_visits:
             if not v.one_time_notice and len(v.return_tickets) >= settings.repeat_min_returns:
+                returns = ", ".join(facts.ticket(t) or str(t) for t in v.return_tickets)
                 yield 1, rule.points, Evidence("ticket", v.supplement_ticket,
-                                               f"补办后往返{len(v.return_tickets)}次（取号 {', '.join(map(str, v.return_tickets))}），未一次性告知")
+                                               f"补办后往返{len(v.return_tickets)}次（取号 {returns}），未一次性告知",
+                                               facts.ticket(v.supplement_ticket))
     elif src == "rating.bad":
         for r in bucket.ratings:
             if r.counted and r.level <= 2:
-                yield 1, rule.points, Evidence("rating", r.id, f"{r.level}级，号 {r.ticket}")
+                yield 1, rule.points, Evidence("rating", r.id, f"{r.level}级，号 {facts.ticket(r.ticket) or r.ticket}")
     elif src == "ticket.transfer":
         for t in bucket.transfers:
-            yield 1, rule.points, Evidence("ticket", t.ticket, "转移")
+            yield 1, rule.points, Evidence("ticket", t.ticket, "转移", facts.ticket(t.ticket))
     elif src == "ticket.no_show":
         for t in bucket.no_shows:
-            yield 1, rule.points, Evidence("ticket", t.ticket, "过号")
+            yield 1, rule.points, Evidence("ticket", t.ticket, "过号", facts.ticket(t.ticket))
     elif src == "window.grade":
         if unit.scope == "staff":
             window = ctx.staff_windows.get(unit.key)

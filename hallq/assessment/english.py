@@ -66,7 +66,7 @@ def _rules(words: "Words") -> list[Rule]:
           lambda m: f"promised in {m[1]} working days, took {m[2]}: {m[3]}% faster"),
         r(r"补办后往返(\d+)次（取号 (.*)），未一次性告知",
           lambda m: f"came back {m[1]} times after a supplement (tickets {m[2]}); no one-time notice"),
-        r(r"(\d)级，号 (\d+)", lambda m: f"level {m[1]}, ticket {m[2]}"),
+        r(r"(\d)级，号 (.+)", lambda m: f"level {m[1]}, ticket {m[2]}"),
         r(r"(\d)级（未达满意）", lambda m: f"level {m[1]} (not satisfied)"),
         r(r"(\d)级，经复核不计入", lambda m: f"level {m[1]}, not counted after review"),
         r("转移", lambda m: "transferred"),

@@ -94,7 +94,7 @@ def workbook(hall_name: str, month: str, bodies: dict[Scope, dict[str, Any]]) ->
                 if not item["evidence"]:
                     items.append(base + ["", "", item["detail"]])
                 for ev in item["evidence"]:
-                    items.append(base + [EVIDENCE_NAMES.get(ev["type"], ev["type"]), str(ev["id"]), ev["detail"]])
+                    items.append(base + [EVIDENCE_NAMES.get(ev["type"], ev["type"]), ev.get("label") or str(ev["id"]), ev["detail"]])
     _widths(items, [10, 8, 16, 10, 40, 6, 6, 24, 10, 14, 60])
     items.freeze_panes = "A2"
     defs = wb.create_sheet("口径说明")

@@ -194,6 +194,11 @@ class MonthFacts:
     until: dt.datetime | None = None
     today: dt.date | None = None
     live_from: dt.date | None = None  # the hall's first day in hallq: days before count for nothing
+    # Tickets the evidence names, as people name them: id -> "A004 (10-15)" (number and day).
+    ticket_labels: dict[int, str] = field(default_factory=dict)
+
+    def ticket(self, ticket_id: int) -> str:
+        return self.ticket_labels.get(ticket_id, "")
 
     @property
     def provisional(self) -> bool:

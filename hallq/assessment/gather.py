@@ -260,7 +260,24 @@ def _gather(s: Session, ctx: HallContext, year: int, month: int, repeat_min_retu
         .order_by(AssessmentAppeal.id)).all()
     facts.appeals = [Appeal(a.id, a.scope, a.unit, a.item, a.decision, a.reason or "", a.decided_by or "",
                             a.decided_at, a.points) for a in appeal_rows]
+    facts.ticket_labels = _ticket_labels(s, facts)
     return facts
+
+
+def _ticket_labels(s: Session, facts: MonthFacts) -> dict[int, str]:
+    """The number and day of each ticket evidence may name (not every ticket served: those are not named)."""
+    ids = {c.ticket for c in facts.cases} | {t.ticket for t in facts.transfers} | {t.ticket for t in facts.no_shows}
+    ids |= {r.ticket for r in facts.ratings if r.level <= 2}
+    for v in facts.repeat_visits:
+        ids.add(v.supplement_ticket)
+        ids.update(v.return_tickets)
+    wanted = sorted(ids)
+    labels = {}
+    for i in range(0, len(wanted), IN_CHUNK):
+        for tid, number, day in s.execute(select(Ticket.id, Ticket.number, Ticket.day)
+                                          .where(Ticket.id.in_(wanted[i:i + IN_CHUNK]))):
+            labels[tid] = f"{number} ({day:%m-%d})"  # the same in Chinese and English pages
+    return labels
 
 
 def _promised_cases(s: Session, ctx: HallContext, span: MonthSpan, until: dt.datetime, window_no: dict[int, int],

@@ -20,15 +20,17 @@ def pts(x: float) -> float:
 @dataclass(slots=True)
 class Evidence:
     type: str          # ticket, rating, session, pause, record, window
-    id: int | str
+    id: int | str      # the row, for the drill-down
     detail: str = ""   # what this fact contributed, in words
+    label: str = ""    # as people name it: a ticket's number and day, "A004 (10-15)"; "" where the id is it
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "id": self.id, "detail": self.detail}
+        return {"type": self.type, "id": self.id, "label": self.label or str(self.id), "detail": self.detail}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Evidence":
-        return cls(d["type"], d["id"], d.get("detail", ""))
+        label = d.get("label", "")
+        return cls(d["type"], d["id"], d.get("detail", ""), "" if label == str(d["id"]) else label)
 
 
 @dataclass(slots=True)

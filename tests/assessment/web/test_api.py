@@ -37,8 +37,10 @@ def test_the_month_answers_the_contract(october, server):
         assert all({"points", "evidence"} <= set(item) for item in card["items"])
     w2 = next(c for c in body["scorecards"] if c["unit"] == "2")
     overdue = next(i for i in w2["items"] if i["key"] == "overdue")
+    # The ticket as people name it (number and day), its id for the drill-down.
     assert overdue["points"] == -6 and overdue["evidence"][0] == {
-        "type": "ticket", "id": october.tickets["promised"], "detail": overdue["evidence"][0]["detail"]}
+        "type": "ticket", "id": october.tickets["promised"], "label": "A001 (10-09)",
+        "detail": overdue["evidence"][0]["detail"]}
     assert "调休" in body["definitions"]["days_late"] and "一次性告知" in body["definitions"]["one_time_notice"]
     staff = sup.get("/assessment/2025-10", params={"scope": "staff"}).json()
     assert ranking(staff) == [tuple(x) for x in EXPECTED_STAFF]
@@ -82,7 +84,7 @@ def test_exports(october, server):
     assert "县行政服务中心窗口及工作人员考评办法" in title and "county_window" not in title
     assert {x[3] for x in rows if isinstance(x[0], int)} == {"县公安局", "县市场监督管理局", None}  # 4: comprehensive
     details = list(wb["扣加分明细"].iter_rows(min_row=2, values_only=True))
-    assert any(d[1] == "2" and d[8] == "办件" and d[9] == str(october.tickets["promised"]) for d in details)
+    assert any(d[1] == "2" and d[8] == "办件" and d[9] == "A001 (10-09)" for d in details)
 
     c = sup.get("/assessment/2025-10.csv", params={"scope": "department"})
     assert c.status_code == 200 and c.headers["Content-Type"].startswith("text/csv")
