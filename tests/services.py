@@ -7,7 +7,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from contextlib import contextmanager
 
@@ -98,54 +97,3 @@ def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
             time.sleep(0.1)
     raise RuntimeError(f"nothing listens on port {port}")
 
-
-@contextmanager
-def slow_link(target_url: str, delay_s: float):
-    """A TCP proxy on loopback to `target_url`'s host and port that holds what the server sends back for
-    `delay_s`, in order: a Redis whose deliveries come late, as on a loaded machine."""
-    scheme, _, rest = target_url.partition("://")
-    hostport, _, path = rest.partition("/")
-    host, _, port = hostport.rpartition(":")
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    closing = threading.Event()
-    links: list[socket.socket] = []
-
-    def pump(src: socket.socket, dst: socket.socket, delay: float) -> None:
-        try:
-            while data := src.recv(65536):
-                if delay:
-                    time.sleep(delay)
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def accept() -> None:
-        while not closing.is_set():
-            try:
-                client, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            server = socket.create_connection((host, int(port)))
-            links.extend((client, server))
-            threading.Thread(target=pump, args=(client, server, 0), daemon=True).start()
-            threading.Thread(target=pump, args=(server, client, delay_s), daemon=True).start()
-
-    acceptor = threading.Thread(target=accept, daemon=True)
-    acceptor.start()
-    try:
-        yield f"{scheme}://127.0.0.1:{listener.getsockname()[1]}/{path}"
-    finally:
-        closing.set()
-        acceptor.join(5)
-        listener.close()
-        for s in links:
-            s.close()

@@ -13,7 +13,7 @@ from hallq.queue import events as ev
 from hallq.queue.facts import record
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Hall, Ticket, Window, WindowSession
-from hallq.queue.sessions import end_session, serving_number
+from hallq.queue.sessions import end_if_left_open, end_session, serving_number
 from hallq.queue.stats import queue_stats
 from hallq.queue.unit_of_work import UnitOfWork
 
@@ -49,12 +49,9 @@ def close_day(uow: UnitOfWork, hall_id: int, now: dt.datetime) -> int:
     sessions = s.execute(select(WindowSession, Window).join(Window, Window.id == WindowSession.window_id)
                          .where(Window.hall_id == hall_id, WindowSession.ended_at.is_(None))).all()
     for session, window in sessions:
-        started = ctx.hours.local_day(session.started_at)
-        if started < today:
-            # Left open from an earlier day (the server was down at closing).
-            end = ctx.hours.closing_time(started) or session.started_at
-            end_session(uow, window, session, max(end, session.started_at), "hall_closed")
-        elif closed and serving_number(s, window) is None:
+        if end_if_left_open(uow, ctx.hours, window, session, now):
+            continue
+        if closed and serving_number(s, window) is None:
             end_session(uow, window, session, now, "hall_closed")
     return len([t for t in stale if t.status == "expired"])
 

@@ -15,7 +15,7 @@ from hallq.queue import estimates
 from hallq.queue.errors import Forbidden, Invalid, Refused
 from hallq.queue.events import WINDOW_STATUS, Event
 from hallq.queue.facts import iso
-from hallq.queue.halls import find_window
+from hallq.queue.halls import find_window, hall_context
 from hallq.queue.models import Staff, Ticket, Window, WindowPause, WindowPost, WindowSession
 from hallq.queue.unit_of_work import UnitOfWork
 
@@ -84,16 +84,19 @@ def sign_in(uow: UnitOfWork, who: Principal, number: int, post: str, now: dt.dat
     user = s.get(User, who.user_id, with_for_update=True)
     if user.staff_id is None:
         raise Refused("not_staff")
+    hours = hall_context(s, who.hall_id).hours
     current = open_session(s, window)
+    if current is not None and end_if_left_open(uow, hours, window, current, now):
+        current = None
     if current is not None:
         if current.user_id == user.id and current.post == post:
             return current  # signing in twice is harmless
         holder = s.get(Staff, current.staff_id)
         raise Refused("window_taken", window=number, staff=holder.name if holder else "")
-    elsewhere = s.scalar(select(Window.number).join(WindowSession, WindowSession.window_id == Window.id)
-                         .where(WindowSession.user_id == user.id, WindowSession.ended_at.is_(None)))
-    if elsewhere is not None:
-        raise Refused("already_signed_in", window=elsewhere)
+    elsewhere = s.execute(select(Window, WindowSession).join(WindowSession, WindowSession.window_id == Window.id)
+                          .where(WindowSession.user_id == user.id, WindowSession.ended_at.is_(None))).first()
+    if elsewhere is not None and not end_if_left_open(uow, hours, elsewhere[0], elsewhere[1], now):
+        raise Refused("already_signed_in", window=elsewhere[0].number)
     holder_id = s.scalar(select(WindowPost.staff_id).where(WindowPost.window_id == window.id, WindowPost.post == post))
     if holder_id is not None and holder_id != user.staff_id:
         raise Refused("wrong_post", window=number, post=post)
@@ -103,6 +106,18 @@ def sign_in(uow: UnitOfWork, who: Principal, number: int, post: str, now: dt.dat
     staff = s.get(Staff, user.staff_id)
     status_event(uow, window, now, "open", staff={"name": staff.name, "number": staff.number, "post": post})
     return session
+
+
+def end_if_left_open(uow: UnitOfWork, hours, window: Window, session: WindowSession, now: dt.datetime) -> bool:
+    """A session left open from an earlier day (the server was down at closing) ends at that day's
+    closing time; True if it did. The housekeeping sweep and a new day's sign-in both apply it, so a
+    clerk signing in before the sweep ran gets a session of today, never yesterday's."""
+    started = hours.local_day(session.started_at)
+    if started >= hours.local_day(now):
+        return False
+    end = hours.closing_time(started) or session.started_at
+    end_session(uow, window, session, max(end, session.started_at), "hall_closed")
+    return True
 
 
 def end_session(uow: UnitOfWork, window: Window, session: WindowSession, now: dt.datetime, reason: str) -> None:

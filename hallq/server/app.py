@@ -71,18 +71,25 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
 
 
 def _start_housekeeping(runtime: Runtime) -> None:
-    """Expire tickets and sign out windows at closing; fail print jobs nobody answered; announce silent devices."""
+    """Expire tickets and sign out windows at closing; fail print jobs nobody answered; announce silent devices.
+
+    The first sweep runs before the app is returned, so before it answers anything: a server that
+    was down at closing catches up on the days it missed before a clerk can sign in."""
+
+    def sweep() -> None:
+        try:
+            with UnitOfWork(runtime.db.write, runtime.publish) as uow:
+                close_all_halls(uow, runtime.clock())
+                expire_unanswered(uow, runtime.clock())
+                mark_silent(uow, runtime.clock())
+                uow.commit()
+        except Exception:
+            log.exception("end-of-day housekeeping failed; will retry")
 
     def loop():
         stop = threading.Event()
         while not stop.wait(SWEEP_SECONDS):
-            try:
-                with UnitOfWork(runtime.db.write, runtime.publish) as uow:
-                    close_all_halls(uow, runtime.clock())
-                    expire_unanswered(uow, runtime.clock())
-                    mark_silent(uow, runtime.clock())
-                    uow.commit()
-            except Exception:
-                log.exception("end-of-day housekeeping failed; will retry")
+            sweep()
 
+    sweep()
     threading.Thread(target=loop, name="hallq-housekeeping", daemon=True).start()

@@ -1,15 +1,19 @@
-"""A TCP relay on 127.0.0.1 that a test can cut and restore, to drop a browser's connection for real."""
+"""A TCP relay on 127.0.0.1 that a test can cut and restore, to drop a browser's connection for real,
+or slow, to hold what the server sends back (a Redis whose deliveries come late, as on a loaded machine)."""
 from __future__ import annotations
 
 import socket
 import threading
+import time
 
 
 class TcpProxy:
-    """Relays 127.0.0.1:`port` to the target port until `drop()`; `restore()` listens on the same port again."""
+    """Relays 127.0.0.1:`port` to the target port until `drop()`; `restore()` listens on the same port again.
+    `reply_delay_s`: each chunk the target sends back is held that long, in order."""
 
-    def __init__(self, target_port: int):
+    def __init__(self, target_port: int, reply_delay_s: float = 0.0):
         self.target = ("127.0.0.1", target_port)
+        self.reply_delay_s = reply_delay_s
         self.port = 0
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
@@ -68,13 +72,15 @@ class TcpProxy:
                         upstream.close()
                         break
                     self._sockets += [client, upstream]
-                for a, b in ((client, upstream), (upstream, client)):
-                    threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+                for a, b, delay in ((client, upstream, 0.0), (upstream, client, self.reply_delay_s)):
+                    threading.Thread(target=self._pump, args=(a, b, delay), daemon=True).start()
 
     @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket) -> None:
+    def _pump(src: socket.socket, dst: socket.socket, delay: float) -> None:
         try:
             while data := src.recv(65536):
+                if delay:
+                    time.sleep(delay)
                 dst.sendall(data)
         except OSError:
             pass

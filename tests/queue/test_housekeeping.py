@@ -1,7 +1,7 @@
 """End of the day: waiting tickets expire, windows left open sign out, nothing is deleted."""
 from sqlalchemy import func, select
 
-from hallq.queue import calling, housekeeping
+from hallq.queue import calling, housekeeping, sessions
 from hallq.queue.models import Ticket, TicketEvent, WindowSession
 from tests.conftest import local
 
@@ -70,3 +70,30 @@ def test_expired_tickets_are_kept_with_their_history(hall, clock):
         assert s.get(Ticket, t.id).status == "expired"
         kinds = s.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id)).all()
         assert kinds == ["issued", "expired"]
+
+
+def test_a_clerk_signing_in_on_a_new_day_before_the_sweep_gets_a_session_of_today(hall, clock):
+    """The server was down at closing and the sweep has not run yet: the sign-in itself ends
+    yesterday's session at yesterday's closing and opens today's, which the sweep then leaves alone."""
+    clerk = hall.clerk("S001", window=1)
+    clock.set(local(2026, 11, 24, 8, 55))
+    hall.run(sessions.sign_in, clerk, 1, "A", clock())
+    sweep(hall)
+    with hall.db.read() as s:
+        rows = s.scalars(select(WindowSession).order_by(WindowSession.id)).all()
+        assert [(r.started_at, r.ended_at, r.end_reason) for r in rows] == [
+            (local(2026, 11, 23, 10, 0), local(2026, 11, 23, 18, 0), "hall_closed"),
+            (local(2026, 11, 24, 8, 55), None, None)]
+
+
+def test_a_server_starting_on_a_new_day_catches_up_before_it_answers(hall, clock):
+    """create_app(housekeeping=True) returns only after the catch-up sweep: yesterday's open
+    session is closed at yesterday's closing before any request can be served."""
+    from hallq.server.app import create_app
+
+    hall.clerk("S001", window=1)
+    clock.set(local(2026, 11, 24, 8, 50))
+    create_app(hall.db, clock=clock, housekeeping=True)
+    with hall.db.read() as s:
+        session = s.scalar(select(WindowSession))
+        assert (session.ended_at, session.end_reason) == (local(2026, 11, 23, 18, 0), "hall_closed")

@@ -21,7 +21,8 @@ from hallq.db import connect
 from hallq.queue.models import Ticket
 from tests.helpers import cli_env, run_cli, stop, wait_for
 from tests.conftest import HALLS
-from tests.services import free_port, slow_link
+from tests.queue.tcp_proxy import TcpProxy
+from tests.services import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "multi-process-pw"
@@ -248,8 +249,12 @@ def test_numbers_issued_through_both_processes_at_once_are_distinct_and_consecut
 def test_screens_on_both_processes_hear_the_news_in_the_order_it_happened(pg_server, redis_url, tmp_path):
     """One kiosk's tickets, through process A and B in turn: every screen hears them in the order issued,
     though half of them are its own process's news and half come through a Redis slow to deliver."""
-    with slow_link(redis_url, 0.03) as slow_redis, running_cluster(pg_server, slow_redis, tmp_path) as cluster:
-        _hear_in_order(cluster)
+    proxy = TcpProxy(int(redis_url.rsplit(":", 1)[1].split("/")[0]), reply_delay_s=0.03)
+    try:
+        with running_cluster(pg_server, f"redis://127.0.0.1:{proxy.port}/0", tmp_path) as cluster:
+            _hear_in_order(cluster)
+    finally:
+        proxy.close()
 
 
 def _hear_in_order(cluster):
@@ -257,7 +262,7 @@ def _hear_in_order(cluster):
     kiosks = [cluster.api(0, cluster.kiosk), cluster.api(1, cluster.kiosk)]
     try:
         for screen in screens:
-            wait_for(screen, "snapshot")
+            wait_for(screen, "snapshot", timeout=20)  # through the slowed Redis too, on a busy machine
         numbers = []
         for i in range(30):
             kiosk = kiosks[i % 2]
@@ -265,7 +270,7 @@ def _hear_in_order(cluster):
             assert r.status_code == 201, r.text
             numbers.append(r.json()["number"])
         for screen in screens:
-            wait_for(screen, "ticket.issued", lambda d: d["number"] == numbers[-1])
+            wait_for(screen, "ticket.issued", lambda d: d["number"] == numbers[-1], timeout=20)
             assert [d["number"] for e, d in list(screen.received) if e == "ticket.issued"] == numbers
     finally:
         for screen in screens:
