@@ -288,3 +288,20 @@ def test_replug_puts_the_digits_back_and_tcp_converters_work(windows, clock):
         sim.plug()
         assert sim.wait_for(lambda: sim.caller(CALLER_B).shown == ("   ", "001"), timeout=5)
     sim.close()
+
+
+def test_the_vendor_examples_in_the_protocol_document_are_the_frames_they_describe():
+    from pathlib import Path
+    doc = (Path(__file__).parents[2] / "docs" / "keypad-protocol.md").read_text(encoding="utf-8")
+    block = doc.split("## The vendor codec", 1)[1].split("### Examples", 1)[1].split("```")[1]
+    wire = bytes.fromhex(" ".join(line.split("  ")[0] for line in block.splitlines() if line.startswith("FF ")))
+    assert decoder().feed(wire) == [
+        VendorFrame(1, KEY, b"\x0c"),
+        VendorFrame(1, KEY, b"\x06\x0f"),
+        VendorFrame(1, DISPLAY, keys.display_data(WindowDisplay(number="012"))),
+        VendorFrame(1, DISPLAY, keys.display_data(WindowDisplay(waiting=12))),
+        VendorFrame(1, BEEP),
+        VendorFrame(1, KEY, b"\x0b"),
+        VendorFrame(1, RATING, b"\x03"),
+        acknowledgement(VendorFrame(1, RATING, b"\x03")),
+    ]
