@@ -1,4 +1,4 @@
-"""The `hallq` command (API.md: serve, demo, load-hall, token create, user add, agent)."""
+"""The `hallq` command (API.md: serve, demo, load-hall, token create, user add, agent; and devices probe)."""
 from __future__ import annotations
 
 import os
@@ -244,6 +244,30 @@ def agent(server, agent_token, config_path):
         pass
     finally:
         running.close()
+
+
+@main.group()
+def devices():
+    """The device agent's hardware."""
+
+
+@devices.command("probe")
+@click.option("--config", "config_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="AGENT.toml: the devices to ask")
+@click.option("--listen", "listen_s", type=float, default=0.0, show_default=True,
+              help="seconds to listen on keypad buses while someone presses keys (vendor keypads cannot be polled)")
+def devices_probe(config_path, listen_s):
+    """Ask each device in AGENT.toml who it is, with frames that change nothing; suggest settings.
+
+    Run it with the agent stopped: a serial port has one user.
+    """
+    from hallq.devices import agent_config
+    from hallq.devices.probe import probe, report
+    try:
+        config = agent_config.read(config_path)
+    except agent_config.AgentConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report(probe(config, listen_s=listen_s)))
 
 
 if __name__ == "__main__":  # pragma: no cover
