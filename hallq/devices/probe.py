@@ -6,6 +6,8 @@ which agent.toml settings fit. Nothing is printed, shown or called.
 
 - printer: DLE EOT 1, 2, 4 (real-time status, hallq.devices.escpos.status),
   asked without the profile so that even a `status = false` printer is asked;
+  `print_test` (only when asked: it uses paper) prints the characters that
+  tell the printer's font apart (鄠 喆 赟 𠮷) and a QR code in its profile's way;
 - Onbon LED bus: the published ping at each baud rate the cards offer
   (hallq.devices.led.baud); the line protocol has no such frame;
 - keypad bus, hallq's codec: a PING to each configured address, answered
@@ -21,7 +23,9 @@ import time
 from dataclasses import dataclass
 
 from hallq.devices.agent_config import AgentConfig, LedBusConfig, NamedPrinter
-from hallq.devices.escpos.printer import open_printer
+from hallq.devices.escpos.printer import PrintFailed, open_printer
+from hallq.devices.escpos.render import render
+from hallq.devices.escpos.ticket_layout import Cut, Feed, QRCode, Rule, TextLine
 from hallq.devices.escpos.status import STATUS_QUERY
 from hallq.devices.keypad.commands import Cmd
 from hallq.devices.keypad.config import KeypadBusConfig
@@ -91,6 +95,39 @@ def probe_printer(printer: NamedPrinter) -> Finding:
                   "and print the test ticket (deploy/devices.md)") if printer.profile is None else \
         f"profile = \"{printer.profile}\" can check status"
     return Finding(device, sent, received, meaning, suggestion)
+
+
+# Each line needs more of the font than the one before: GB2312 has none of the marked
+# characters, GBK has 鄠 埇 喆 赟, only GB18030 has 𠮷 (four bytes).
+TEST_LINES = ("GB2312: 王张 政务服务中心", "GBK: 鄠邑区 埇桥区 王喆 张赟", "GB18030: 𠮷")
+TEST_QR = "HALLQ PRINT TEST"
+
+
+def test_slip(printer: NamedPrinter) -> bytes:
+    """The test slip in the printer's configured way: width, encoding, QR or raster, cutter."""
+    model = printer.resolved()
+    columns = model.dots // 12          # half-width columns of the 12×24 font
+    blocks = [TextLine("hallq 打印测试", 2, 2, "center"), Rule(columns),
+              *(TextLine(line) for line in TEST_LINES),
+              TextLine(f"profile {model.name}, {model.encoding}, QR {'native' if model.native_qr else 'raster'}"),
+              QRCode(TEST_QR), Feed(2), Cut()]
+    return render(blocks, encoding=model.encoding, native_qr=model.native_qr, cutter=model.cutter)
+
+
+def print_test(printer: NamedPrinter) -> Finding:
+    device = f"printer {printer.name} ({printer.url})"
+    sent = f"test slip ({printer.resolved().name}): {' / '.join(TEST_LINES)}, QR \"{TEST_QR}\""
+    job = open_printer(printer)
+    try:
+        status = job.print(test_slip(printer))
+    except PrintFailed as exc:
+        return Finding(device, sent, exc.reason, "the slip did not come out whole", "see the printer's state above")
+    finally:
+        job.close()
+    return Finding(device, sent, status.state, "printed: check the slip",
+                   "a line of garbage (not \"?\") means the font lacks that encoding: encoding = \"gbk\" if "
+                   "𠮷 garbles, \"gb2312\" if 鄠 or 喆 do; no QR means native QR is missing: use a profile "
+                   "without it (POS-5890) or ask for raster")
 
 
 # -- LED buses -------------------------------------------------------------------------------------

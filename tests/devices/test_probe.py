@@ -132,3 +132,26 @@ def test_the_command_prints_the_findings(tmp_path, printer):
     done = run_cli("devices", "probe", "--config", path)
     assert done.returncode == 0, done.stderr
     assert "printer k1" in done.stdout and "answers DLE EOT: ok" in done.stdout
+
+
+@pytest.mark.parametrize("profile, encoding, lines, raster", [
+    ("TM-T88V", "gb18030", ["GB2312: 王张 政务服务中心", "GBK: 鄠邑区 埇桥区 王喆 张赟", "GB18030: 𠮷"], False),
+    ("POS-5890", "gb2312", ["GB2312: 王张 政务服务中心", "GBK: ?邑区 ?桥区 王? 张?", "GB18030: ?"], True),
+])
+def test_the_test_slip_follows_the_profile(profile, encoding, lines, raster):
+    from hallq.devices.escpos.decode import decode
+    from hallq.devices.probe import print_test
+    with PrinterSimulator(speed_mm_s=2000, completion=not raster, cutter=not raster) as printer:
+        found = print_test(config(printers=[{"name": "k1", "url": printer.url, "profile": profile}]).printers[0])
+        received = printer.received
+    assert found.meaning == "printed: check the slip", found
+    page = decode(received, encoding)
+    assert all(line in page.texts for line in lines)
+    assert (len(page.qr_codes), len(page.images)) == ((0, 1) if raster else (1, 0))
+
+
+def test_the_command_refuses_a_test_slip_for_a_printer_it_does_not_know(tmp_path, printer):
+    path = tmp_path / "agent.toml"
+    path.write_text(f'[[printers]]\nname = "k1"\nurl = "{printer.url}"\n', encoding="utf-8")
+    done = run_cli("devices", "probe", "--config", path, "--print-test", "k2")
+    assert done.returncode != 0 and "no printer named k2" in done.stderr
