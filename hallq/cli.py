@@ -1,4 +1,4 @@
-"""The `hallq` command (API.md: serve, demo, load-hall, token create, user add, agent)."""
+"""The `hallq` command (API.md: serve, demo, load-hall, token create, user add, agent; and devices probe)."""
 from __future__ import annotations
 
 import os
@@ -244,6 +244,37 @@ def agent(server, agent_token, config_path):
         pass
     finally:
         running.close()
+
+
+@main.group()
+def devices():
+    """The device agent's hardware."""
+
+
+@devices.command("probe")
+@click.option("--config", "config_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="AGENT.toml: the devices to ask")
+@click.option("--listen", "listen_s", type=float, default=0.0, show_default=True,
+              help="seconds to listen on keypad buses while someone presses keys (vendor keypads cannot be polled)")
+@click.option("--print-test", "print_names", multiple=True, metavar="NAME",
+              help="also print the test slip (鄠 喆 赟 𠮷 and a QR code) on this printer; repeatable")
+def devices_probe(config_path, listen_s, print_names):
+    """Ask each device in AGENT.toml who it is, with frames that change nothing; suggest settings.
+
+    Run it with the agent stopped: a serial port has one user.
+    """
+    from hallq.devices import agent_config
+    from hallq.devices.probe import print_test, probe, report
+    try:
+        config = agent_config.read(config_path)
+    except agent_config.AgentConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    printers = {p.name: p for p in config.printers}
+    unknown = [name for name in print_names if name not in printers]
+    if unknown:
+        raise click.ClickException(f"no printer named {', '.join(unknown)} in {config_path}")
+    findings = probe(config, listen_s=listen_s) + [print_test(printers[name]) for name in print_names]
+    click.echo(report(findings))
 
 
 if __name__ == "__main__":  # pragma: no cover

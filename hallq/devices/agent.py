@@ -32,7 +32,8 @@ from hallq.devices.agent_config import AgentConfig, NamedPrinter
 from hallq.devices.escpos.printer import PrintFailed, Printer, open_printer
 from hallq.devices.escpos.render import render
 from hallq.devices.escpos.status import PrinterStatus
-from hallq.devices.keypad import ActionRefused, KeypadAdapter, WindowDisplay
+from hallq.devices.keypad import ActionRefused, WindowDisplay
+from hallq.devices.keypad.bus import keypad_bus
 from hallq.devices.led.screens import LedScreens, WindowStatusChange
 from hallq.devices.voice.announcer import Announcer, VoiceStatus, utc_now
 from hallq.devices.voice.playback import MiniaudioPlayback, Playback
@@ -176,7 +177,7 @@ class Agent:
             self.voice = Announcer(playback or MiniaudioPlayback(), VoiceSettings(**config.voice.options),
                                    on_status=self._voice_status, on_done=self._voice_done, clock=clock)
             self.voice.start()
-        self.keypads = [KeypadAdapter(bus, ServerActions(self), on_status=self._keypad_status).start()
+        self.keypads = [keypad_bus(bus, ServerActions(self), on_status=self._keypad_status).start()
                         for bus in config.keypads]
         self._stop = threading.Event()
         self.sio.on("connect", self._connected)

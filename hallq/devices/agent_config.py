@@ -21,6 +21,7 @@
 
     [[keypads]]                       # one RS-485 bus of caller/evaluator keypads (hallq.devices.keypad)
     port = "/dev/ttyUSB1"
+    protocol = "hallq"                # or "vendor": the 呼叫器/评价器 sold for halls (docs/keypad-protocol.md)
     keypad = [{ address = 1, window = 3, kind = "caller" }]
 
 Every section is optional; an agent may host one printer only (a kiosk PC) or

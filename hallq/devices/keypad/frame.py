@@ -9,6 +9,7 @@ resynchronisation after noise reliable.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 PREAMBLE = 0xFF      # wakes RS-485 receivers and gives the UART a clean start bit; optional on receive
 START = 0x68
@@ -54,8 +55,17 @@ def encode(frame: Frame) -> bytes:
     body = bytes((frame.address, frame.command, frame.seq)) + frame.data
     if len(body) > MAX_L:
         raise ValueError(f"frame data too long ({len(frame.data)} bytes)")
+    return wrap(body)
+
+
+def wrap(body: bytes) -> bytes:
+    """The outer frame around `body` (address onwards): shared by hallq's codec and the vendor one."""
     n = len(body)
     return bytes((PREAMBLE, START, n, n, START)) + body + bytes((checksum(body), END))
+
+
+def _hallq_frame(body: bytes) -> Frame:
+    return Frame(address=body[0], command=body[1], seq=body[2], data=body[3:])
 
 
 class FrameDecoder:
@@ -70,10 +80,17 @@ class FrameDecoder:
     A frame cut short (a keypad unplugged mid-frame) would otherwise swallow the
     start of the next one; the reader calls `expire()` after a quiet gap on the
     line, which gives up on the partial frame the same way.
+
+    The outer frame is the same for hallq's codec and the vendor keypads'
+    (hallq.devices.keypad.vendor); `parse` turns a checked body (address
+    onwards) into that codec's frame, `min_len`/`max_len` bound its `L`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, parse: Callable[[bytes], Any] = _hallq_frame, *,
+                 min_len: int = MIN_L, max_len: int = MAX_L) -> None:
         self._buf = bytearray()
+        self._parse_body = parse
+        self._min_len, self._max_len = min_len, max_len
 
     @property
     def pending(self) -> bool:
@@ -82,7 +99,7 @@ class FrameDecoder:
     def reset(self) -> None:
         self._buf.clear()
 
-    def feed(self, data: bytes) -> list[Frame | FrameError]:
+    def feed(self, data: bytes) -> list[Any]:
         self._buf += data
         return self._parse()
 
@@ -109,7 +126,7 @@ class FrameDecoder:
             if len(buf) < HEADER_LEN:
                 return out
             n = buf[1]
-            if buf[2] != n or buf[3] != START or not MIN_L <= n <= MAX_L:
+            if buf[2] != n or buf[3] != START or not self._min_len <= n <= self._max_len:
                 # Not a header: this 68 was noise or data of a frame we missed.
                 del buf[:1]
                 continue
@@ -127,4 +144,4 @@ class FrameDecoder:
                 del buf[:1]
                 continue
             del buf[:total]
-            out.append(Frame(address=body[0], command=body[1], seq=body[2], data=body[3:]))
+            out.append(self._parse_body(body))
