@@ -24,7 +24,7 @@ from flask import Blueprint, Response, abort, make_response, redirect, render_te
 from sqlalchemy import select
 
 from hallq.queue import accounts
-from hallq.assessment import completions, export, records, schemes_form, service
+from hallq.assessment import completions, export, publication, records, schemes_form, service
 from hallq.assessment.definitions import definitions_en
 from hallq.assessment.engine import RECORD_KINDS
 from hallq.assessment.english import (DECISION_NAMES_EN, EVENT_NAMES_EN, EVIDENCE_NAMES_EN, OUTCOME_NAMES_EN,
@@ -239,6 +239,7 @@ def month(who, month: str):
         uow.commit()
         ops = month_operations(uow.session, ctx, year, m, now())
         pending = len(records.appeals(uow.session, ctx.id, month, "pending"))
+        signoff = publication.standing(uow.session, ctx.id, service.label(year, m))
     words = Words(_lang(), result.plan)
     body = words.body(result.to_dict(scope)) if scope in result.result.cards else None
     scheme_name = words.scheme_name(result.plan[scope]) if body else None
@@ -246,6 +247,7 @@ def month(who, month: str):
         ops["outcomes"] = [{**o, "name": OUTCOME_NAMES_EN.get(o["outcome"], o["name"])} for o in ops["outcomes"]]
     return _page("assessment_month.html", **_common(
         who, ctx, month, scope=scope, body=body, ops=ops, pending=pending, scheme_name=scheme_name,
+        signoff_state=signoff.state, revision=signoff.revision,
         scopes=[s for s in SCOPES if s in result.result.cards], grade_class=_grade_class(result.plan)))
 
 

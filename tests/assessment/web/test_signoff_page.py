@@ -21,7 +21,9 @@ def test_a_month_signed_off_on_its_page(october, server, clock, browser_page):
     hall = october.hall
     hall.user("boss", "admin")
     page = browser_page
-    sign_in(page, server.url, "duban", "/assessment/2025-10/publication")
+    sign_in(page, server.url, "duban", "/assessment/2025-10")
+    expect(page.locator("#signoff-state")).to_contain_text("未发布")
+    page.click("#signoff-state a")
     expect(page.locator("#state")).to_have_text("已计算，未送自查")
     page.fill("input[name=days]", "2")
     page.click("#open-self-check")
@@ -57,6 +59,8 @@ def test_a_month_signed_off_on_its_page(october, server, clock, browser_page):
     expect(page.locator("#steps tbody tr")).to_have_count(4)
     expect(page.locator("#steps")).to_contain_text("2026-11-26 09:00")  # the hall's time
     screenshot(page, "assessment-signoff-published")
+    page.goto(server.url + "/assessment/2025-10")
+    expect(page.locator("#signoff-state")).to_contain_text("已发布 · 第1版")
     page.goto(server.url + "/assessment/2025-10/publication?lang=en")
     expect(page.locator("#state")).to_have_text("Published · revision 1")
     expect(page.locator("#steps")).to_contain_text("Opened for self-check")
