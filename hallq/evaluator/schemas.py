@@ -49,7 +49,7 @@ class CloseIn(Body):
     note: str | None = Field(None, max_length=2000)
 
 
-class AppealIn(Body):
+class RatingAppealIn(Body):
     ruling: Literal["mistaken", "malicious", "valid"] = Field(
         description="mistaken or malicious: the bad review stops counting; valid: it stands")
     reasons: str = Field(min_length=1, max_length=2000)

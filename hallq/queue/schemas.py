@@ -5,8 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from hallq.queue.inputs import MAX_ID
 
-MAX_ID = 2**31 - 1  # the largest id or window number the databases hold
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from hallq.queue import accounts
 from hallq.web.openapi import spec
@@ -15,7 +15,7 @@ from hallq.queue.models import Ticket
 from hallq.queue.schemas import (AppointmentIn, CallIn, FinishIn, LoginIn, NoticeIn, PauseIn, SignInIn, TicketIn,
                                  TransferIn)
 from hallq.queue import printing
-from hallq.web.runtime import Forbidden, body, lang, now, principal, reading, status_page, unit_of_work
+from hallq.web.runtime import Forbidden, body, int_arg, lang, now, principal, reading, status_page, unit_of_work
 
 bp = Blueprint("queue_api", __name__, url_prefix="/api/v1")
 
@@ -264,12 +264,12 @@ def window_console(number: int):
 def due_date():
     who = principal()
     who.require("read")
-    days = request.args.get("days", "")
-    if not days.isdigit() or not 1 <= int(days) <= 365:
+    days = int_arg("days", 1, 365)
+    if days is None:
         raise Invalid("invalid_input", detail="days must be a whole number from 1 to 365")
     with reading() as uow:
         ctx = hall_context(uow.session, who.hall_id)
         today = ctx.hours.local_day(now())
         # The same calendar call finish() makes, so the console shows the date the case will carry.
-        due = ctx.hours.add_working_days(today, int(days))
-        return jsonify({"from": today.isoformat(), "days": int(days), "due_date": due.isoformat()})
+        due = ctx.hours.add_working_days(today, days)
+        return jsonify({"from": today.isoformat(), "days": days, "due_date": due.isoformat()})
