@@ -14,7 +14,8 @@ import re
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.routing import IntegerConverter, ValidationError
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from hallq.queue import inputs
 
@@ -55,7 +56,10 @@ class BoundedJSON(DefaultJSONProvider):
 class WholeNumber(IntegerConverter):
     """`<int:...>` in a route: ASCII digits only (Werkzeug's `\\d+` takes "１２" as 12), read by hallq.queue.inputs.
 
-    A path part that is no such number matches no route: 404, an unknown thing.
+    A path part that is no such number matches no route: 404, an unknown thing. So is a number outside
+    the route's range, raised here rather than left to Werkzeug: a POST to /assessment/democratic/3000
+    otherwise found the GET route of that shape first and answered 405, as if POST were the mistake.
+    (No route of ours has another dynamic part where an <int:...> sits, so none is hidden by this.)
     """
 
     regex = r"[0-9]{1,10}"
@@ -63,7 +67,7 @@ class WholeNumber(IntegerConverter):
     def to_python(self, value: str) -> int:
         number = inputs.whole_number_or_none(value, self.min or 0, inputs.MAX_ID if self.max is None else self.max)
         if number is None:
-            raise ValidationError()
+            raise NotFound()
         return number
 
 

@@ -27,14 +27,17 @@ class Spec:
     def operation(self, method: str, path: str, summary: str, *, body: type[BaseModel] | None = None,
                   responses: dict[int, str] | None = None, public: bool = False, query: dict | None = None) -> None:
         op: dict = {"summary": summary, "responses": {}}
-        for code, text in (responses or {200: "OK"}).items():
-            op["responses"][str(code)] = {"description": text}
-        for code, text in ((400, "invalid input"), (401, "no valid token"), (403, "not allowed for this token"),
-                           (404, "unknown thing"), (409, "not allowed now")):
-            if public and code in (401, 403):
-                continue
-            op["responses"].setdefault(str(code), {
-                "description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+        errors = {400: "invalid input", 401: "no valid token", 403: "not allowed for this token", 404: "unknown thing",
+                  409: "not allowed now"}
+        if public:  # no token asked, none refused (a public route that answers 401 names it in `responses`)
+            del errors[401], errors[403]
+        if body is not None:
+            errors[413] = "the body is larger than the server takes (hallq.web.bounds)"
+        answers = {**errors, **(responses or {200: "OK"})}  # the route's own wording wins
+        for code in sorted(answers):
+            op["responses"][str(code)] = {"description": answers[code]}
+            if code >= 400:  # every error has the one shape: {"error", "message"}
+                op["responses"][str(code)]["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
         if public:
             op["security"] = []
         if body is not None:

@@ -20,7 +20,7 @@ from hallq.queue.accounts import Principal, authenticate
 from hallq.db import Database
 from hallq.i18n import message, pick_lang
 from hallq.queue import inputs
-from hallq.queue.errors import Forbidden, Invalid, QueueError
+from hallq.queue.errors import Forbidden, Invalid, QueueError, Unauthorized
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Ticket
 from hallq.queue.unit_of_work import Publisher, UnitOfWork
@@ -120,10 +120,6 @@ def int_arg(name: str, low: int = 0, high: int = inputs.MAX_ID) -> int | None:
 
 def lang() -> str:
     return pick_lang(request.args.get("lang") or request.headers.get("Accept-Language"))
-
-
-class Unauthorized(QueueError):
-    status = 401
 
 
 class VoiceUnavailable(QueueError):

@@ -34,7 +34,7 @@ def openapi():
 
 
 @route("POST", "/auth/login", "a staff member's token", body=LoginIn, public=True,
-       responses={200: "{token}"})
+       responses={200: "{token}", 401: "wrong username or password (the same answer for both)"})
 def login():
     data = body(LoginIn)
     with unit_of_work() as uow:
@@ -64,7 +64,7 @@ def issue():
     who = principal()
     who.require("issue")
     data = body(TicketIn)
-    printer = data.printer or who.name
+    printer = printing.printer_for(who, data.printer)
     with unit_of_work() as uow:
         # No ghost tickets: a printer that is not ready refuses before a number exists.
         ready = (lambda: printing.require_printer(uow, who.hall_id, printer, now())) if data.print else None
