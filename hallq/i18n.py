@@ -95,6 +95,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # printing at kiosks (no ghost tickets)
     "printer_not_ready": ("打印机暂不可用（{state}），暂停取号，请联系导办台工作人员。", "The ticket printer is not available ({state}); numbers cannot be issued here now, please ask at the guide desk."),
     "notice_not_for_outcome": ("{number}不是本窗口以相应办件结果办结的业务，不能打印{notice}。", "{number} was not finished here with the outcome a {notice} is for."),
+    "printer_not_yours": ("本设备只能使用自己的打印机（{own}），不能使用{printer}。",
+                          "This device prints only on its own printer ({own}), not on {printer}."),
     "ticket_closed": ("{number}已经{status}，不能再打印。", "{number} is {status} and can no longer be printed."),
     # the official calendar (hallq.queue.hours): a year neither chinese_calendar nor the hall has entered
     "calendar_not_entered": ("{years}年的法定节假日安排尚未录入：目前只把法定节日当天（元旦、春节、清明、劳动节、端午、中秋、国庆）算作休息日，"
