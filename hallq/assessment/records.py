@@ -166,9 +166,14 @@ def complete_case(s: Session, who: Principal, ctx: HallContext, ticket_id: int, 
         raise NotFound("ticket_unknown", ticket=ticket_id)
     if ticket.outcome != "promised":
         raise Refused("invalid_input", detail=f"ticket {ticket.number} is not a promised case (承诺件)")
-    accepted = s.scalar(select(TicketEvent.at).where(TicketEvent.ticket_id == ticket.id,
-                                                     TicketEvent.kind == "finished")
-                        .order_by(TicketEvent.id.desc()).limit(1))
+    finished = s.execute(select(TicketEvent.at, TicketEvent.window_id, TicketEvent.actor)
+                         .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "finished")
+                         .order_by(TicketEvent.id.desc()).limit(1)).first()
+    if finished is None:
+        raise Refused("invalid_input", detail=f"ticket {ticket.number} has no acceptance on record")
+    if not (who.can("assess") or _accepted_by(s, who, finished.window_id, finished.actor)):
+        raise Forbidden("forbidden")
+    accepted = finished.at
     if completed_on < ctx.hours.local_day(accepted) or completed_on > ctx.hours.local_day(now):
         raise Invalid("invalid_input", detail="completed_on must be between the day it was accepted and today")
     if s.scalar(select(CaseCompletion.id).where(CaseCompletion.ticket_id == ticket.id)) is not None:
@@ -178,6 +183,16 @@ def complete_case(s: Session, who: Principal, ctx: HallContext, ticket_id: int, 
     s.add(row)
     s.flush()
     return row
+
+
+def _accepted_by(s: Session, who: Principal, window_id: int | None, actor: str) -> bool:
+    """A clerk records the completions of their own window's cases only (issue 19, "Holes"): those
+    they accepted themselves, or accepted at a window where they hold the A or B post."""
+    if actor == who.actor:
+        return True
+    staff_id = s.scalar(select(User.staff_id).where(User.id == who.user_id))
+    return staff_id is not None and window_id is not None and s.scalar(
+        select(WindowPost.staff_id).where(WindowPost.window_id == window_id, WindowPost.staff_id == staff_id)) is not None
 
 
 # --- appeals (复议) ------------------------------------------------------------------------------
