@@ -191,8 +191,8 @@ def _accepted_by(s: Session, who: Principal, window_id: int | None, actor: str) 
     if actor == who.actor:
         return True
     staff_id = s.scalar(select(User.staff_id).where(User.id == who.user_id))
-    return staff_id is not None and window_id is not None and s.scalar(
-        select(WindowPost.staff_id).where(WindowPost.window_id == window_id, WindowPost.staff_id == staff_id)) is not None
+    post = select(WindowPost.post).where(WindowPost.window_id == window_id, WindowPost.staff_id == staff_id)
+    return staff_id is not None and window_id is not None and s.scalar(post) is not None
 
 
 # --- appeals (复议) ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from hallq.queue.inputs import MAX_ID
 
 ERROR = {"type": "object", "required": ["error", "message"],
          "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 
 @dataclass
@@ -37,7 +38,7 @@ class Spec:
         for code in sorted(answers):
             op["responses"][str(code)] = {"description": answers[code]}
             if code >= 400:  # every error has the one shape: {"error", "message"}
-                op["responses"][str(code)]["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+                op["responses"][str(code)]["content"] = {"application/json": {"schema": ERROR_REF}}
         if public:
             op["security"] = []
         if body is not None:

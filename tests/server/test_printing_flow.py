@@ -272,3 +272,17 @@ def test_a_kiosk_prints_and_reprints_only_on_its_own_printer(hall, server):
     sent = [data["printer"] for event, data in list(printer.received) if event == m.PRINT]
     assert sorted(sent) == ["k1", "k1", "window-2"]  # the ticket, the kiosk's reprint, the desk's reprint
     printer.disconnect()
+
+
+def test_a_job_result_with_unicode_digits_for_its_id_is_answered_and_settles_nothing(hall, server):
+    """"print:¹" passed str.isdigit() and int() raised in the handler: the agent got no answer."""
+    printer = agent(hall, server)
+    report(printer, "ok")
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    issue(kiosk, print=True)
+    job = wait_for(printer, m.PRINT)
+    for odd in ("print:¹", "print:１", "print:" + "9" * 30, "print:"):
+        answer = printer.call(m.JOB_RESULT, {"id": odd, "ok": False, "reason": "?"}, timeout=10)
+        assert isinstance(answer, dict), (odd, answer)
+    assert kiosk.get("/print-failures").json() == []  # the real job was not failed by any of them
+    assert printer.call(m.JOB_RESULT, {"id": job["id"], "ok": True}, timeout=10) == {"ok": True}

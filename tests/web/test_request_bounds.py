@@ -52,6 +52,21 @@ def test_unicode_digits_in_queries_and_bodies_are_a_clear_400(hall, server, digi
 
 
 @on_sqlite
+def test_id_and_phone_numbers_are_ascii_digits(hall, server):
+    """Fullwidth digits are the same person's number to a reader, not to a hash: one ticket per person
+    would count them twice. They are refused as any malformed number is."""
+    kiosk = server.api(hall.token("kiosk"))
+    fullwidth = str.maketrans("0123456789", "０１２３４５６７８９")
+    id_number, phone = "11010519491231002X", "13812345678"
+    assert_error(kiosk.post("/tickets", {"service": "GA01", "id_number": id_number.translate(fullwidth)}), 400,
+                 "id_number_invalid")
+    assert_error(kiosk.post("/tickets", {"service": "GA01", "phone": phone.translate(fullwidth)}), 400,
+                 "phone_invalid")
+    assert waiting(kiosk) == 0
+    assert issue(kiosk, id_number=id_number, phone=phone)["number"] == "A001"
+
+
+@on_sqlite
 def test_the_ascii_numbers_still_read(hall, server):
     clerk = clerk_api(hall, server, "S001", window=1)
     ticket = issue(server.api(hall.token("kiosk")))
