@@ -10,6 +10,7 @@ malformed (ValueError, a 400). The body's size is capped by Flask
 """
 from __future__ import annotations
 
+import math
 import re
 
 from flask import Flask
@@ -44,13 +45,26 @@ def json_depth(text: str | bytes) -> int:
     return deepest
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 is read as infinity
+        raise ValueError(f"number {text} is out of range")
+    return value
+
+
+def _no_constant(name: str):
+    # Python reads NaN and Infinity, which JSON (RFC 8259) has not: a NaN passes every "<= 100" check.
+    raise ValueError(f"{name} is not JSON")
+
+
 class BoundedJSON(DefaultJSONProvider):
-    """Flask's JSON, refusing a text nested deeper than MAX_JSON_DEPTH before parsing it."""
+    """Flask's JSON, refusing a text nested deeper than MAX_JSON_DEPTH before parsing it, and numbers
+    that are not finite (NaN, Infinity, 1e999) as it parses."""
 
     def loads(self, s: str | bytes, **kwargs):
         if json_depth(s) > MAX_JSON_DEPTH:
             raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-        return super().loads(s, **kwargs)
+        return super().loads(s, parse_float=_finite, parse_constant=_no_constant, **kwargs)
 
 
 class WholeNumber(IntegerConverter):

@@ -175,6 +175,22 @@ def test_deep_but_bounded_json_and_brackets_in_strings_still_read(hall, server):
 
 
 @on_sqlite
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_numbers_json_has_not_are_refused(hall, server, number):
+    """Python's json reads NaN and Infinity; a NaN passes every bound ("points <= 100" is false both ways)."""
+    hall.user("S004", "supervisor")
+    boss = server.api(hall.login("S004"))
+    for path, raw in [("/assessment/democratic/2026", '{"scope": "window", "scores": {"1": %s}}'),
+                      ("/assessment/records", '{"kind": "praise_letter", "item": "praise", "occurred_on": "2026-11-20", '
+                                              '"evidence": "a letter", "window": 1, "points": %s}')]:
+        r = boss.http.post(boss.base + path, data=raw % number, headers={"Content-Type": "application/json"},
+                           timeout=30)
+        data = assert_error(r, 400, "invalid_input")
+        assert "not JSON" in data["message"] or "out of range" in data["message"], data
+    assert boss.get("/assessment/records?month=2026-11").json() == []
+
+
+@on_sqlite
 def test_a_body_over_the_size_bound_is_refused_before_it_is_read(hall, server):
     kiosk = server.api(hall.token("kiosk"))
     big = '{"service": "GA01", "note": "' + "x" * bounds.MAX_BODY_BYTES + '"}'
