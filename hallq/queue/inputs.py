@@ -50,7 +50,7 @@ def month(text: object, what: str = "month") -> tuple[int, int]:
     return int(found[1]), int(found[2])
 
 
-_TICKET_NUMBER = re.compile(r"[A-Z]{1,3}[0-9]{1,6}")  # a prefix of one or two letters (hall file), then the sequence
+_TICKET_NUMBER = re.compile(r"[A-Z]{1,2}[0-9]{1,6}")  # the item's prefix (one or two letters, hall file), its sequence
 
 
 def ticket_ref(ref: object) -> int | str:
