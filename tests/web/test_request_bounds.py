@@ -104,6 +104,31 @@ def test_months_out_of_range_or_not_ascii_are_a_clear_400(hall, server, month):
 
 
 @on_sqlite
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31", "3000-01-01"])
+def test_days_and_moments_at_pythons_edges_are_a_clear_400(hall, server, day):
+    """Year 9999 or year 1 overflowed as soon as a time zone was converted or a day added (500s)."""
+    hall.user("S004", "supervisor")
+    boss = server.api(hall.login("S004"))
+    integration = server.api(hall.token("integration", "i1"))
+    for query in (f"from={day}", f"to={day}"):
+        data = assert_error(boss.get(f"/ratings?{query}"), 400, "invalid_input")
+        assert "must be a date (YYYY-MM-DD) from 2000-01-01 to 2999-12-31" in data["message"]
+    for offset in ("-12:00", "+14:00"):
+        slot = {"code": "EDGE", "service": "GA01", "slot_start": f"{day}T00:00:00{offset}",
+                "slot_end": f"{day}T23:00:00{offset}"}
+        data = assert_error(integration.post("/appointments", slot), 400, "invalid_input")
+        assert "slot_start" in data["message"] and "2000-01-01 to 2999-12-31" in data["message"]
+    record = {"kind": "praise_letter", "item": "praise", "occurred_on": day, "evidence": "a letter", "window": 1,
+              "points": 1}
+    assert "occurred_on" in assert_error(boss.post("/assessment/records", record), 400, "invalid_input")["message"]
+    pages = boss.http
+    pages.cookies.set("hallq_assess", hall.login("S004"))
+    r = pages.post(f"{server.url}/assessment/2026-11/records", data={**record, "points": "1"}, timeout=30)
+    assert r.status_code == 400 and "2000-01-01" in r.text
+    assert boss.get("/assessment/records?month=2026-11").json() == []  # nothing was recorded
+
+
+@on_sqlite
 def test_evidence_and_form_numbers_in_the_supervisor_pages(hall, server):
     hall.user("S004", "supervisor")
     pages = server.api().http

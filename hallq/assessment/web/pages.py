@@ -474,7 +474,7 @@ def records_page(who, month: str):
 
 
 def _date(text: str | None) -> dt.date:
-    return dt.date.fromisoformat(text or "")
+    return inputs.day(text or "", "date")
 
 
 # --- appeals ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from hallq.evaluator.models import Rating
 from hallq.evaluator.schemas import CallbackIn, CloseIn, QrRatingIn, RatingAppealIn, RatingIn, RectificationIn
 from hallq.web.openapi import ERROR
 from hallq.web.openapi import spec
+from hallq.queue import inputs
 from hallq.queue.errors import Invalid
 from hallq.queue.halls import hall_context
 from hallq.web.runtime import body, int_arg, lang, now, principal, reading, unit_of_work
@@ -95,12 +96,7 @@ def _flag(name: str) -> bool | None:
 
 def _day_arg(name: str) -> dt.date | None:
     value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise Invalid("invalid_input", detail=f"{name} must be a date (YYYY-MM-DD)") from None
+    return inputs.day(value, name) if value else None
 
 
 @route("GET", "/ratings", "ratings for supervisors, newest first, with flags and appeal rulings",
