@@ -49,8 +49,8 @@ class Spec:
                 "schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
         params = [{"name": name, "in": "path", "required": True, "schema": schema}
                   for name, schema in _path_params(path)]
-        params += [{"name": k, "in": "query", "required": False, "schema": {"type": "string"}, "description": v}
-                   for k, v in (query or {}).items()]
+        params += [{"name": k, "in": "query", "required": False, "schema": {"type": "string"},
+                    **({"description": v} if isinstance(v, str) else v)} for k, v in (query or {}).items()]
         if params:
             op["parameters"] = params
         self.paths.setdefault(_openapi_path(path), {})[method.lower()] = op
@@ -78,6 +78,21 @@ class Spec:
             },
             "security": [{"bearer": []}],
         }
+
+
+def integer(description: str, low: int = 0, high: int = MAX_ID, *, required: bool = False) -> dict:
+    """A query parameter read as a whole number (hallq.web.runtime.int_arg), as `query=` documents it."""
+    return {"description": description, "required": required,
+            "schema": {"type": "integer", "minimum": low, "maximum": high}}
+
+
+def date(description: str) -> dict:
+    """A query parameter read as a day (hallq.queue.inputs.day)."""
+    return {"description": description, "schema": {"type": "string", "format": "date"}}
+
+
+def flag(description: str) -> dict:
+    return {"description": description, "schema": {"type": "boolean"}}
 
 
 # The one document of /api/v1: every component's web/ declares its routes in it as it is imported.

@@ -14,6 +14,7 @@ from flask import Blueprint, jsonify, request
 from hallq.evaluator import appeals, choices, followup, rating, views
 from hallq.evaluator.models import Rating
 from hallq.evaluator.schemas import CallbackIn, CloseIn, QrRatingIn, RatingAppealIn, RatingIn, RectificationIn
+from hallq.web import openapi
 from hallq.web.openapi import ERROR
 from hallq.web.openapi import spec
 from hallq.queue import inputs
@@ -100,8 +101,9 @@ def _day_arg(name: str) -> dt.date | None:
 
 
 @route("GET", "/ratings", "ratings for supervisors, newest first, with flags and appeal rulings",
-       query={"window": "window number", "flagged": "true: only flagged", "level": "1-5",
-              "from": "first hall-local day (YYYY-MM-DD)", "to": "last hall-local day", "limit": "at most 1000"})
+       query={"window": openapi.integer("window number"), "flagged": openapi.flag("true: only flagged"),
+              "level": openapi.integer("1-5", 1, 5), "from": openapi.date("first hall-local day (YYYY-MM-DD)"),
+              "to": openapi.date("last hall-local day"), "limit": openapi.integer("200 by default, at most 1000")})
 def ratings():
     who = principal()
     who.require("review")
@@ -144,8 +146,8 @@ def _case_answer(uow, who, case_id: int):
 
 
 @route("GET", "/followups", "bad-review follow-up cases with due dates and overdue flags",
-       query={"status": "open, closed or withdrawn", "overdue": "true: open after the due day",
-              "window": "window number"})
+       query={"status": "open, closed or withdrawn", "overdue": openapi.flag("true: open after the due day"),
+              "window": openapi.integer("window number")})
 def followups():
     who = principal()
     with reading() as uow:

@@ -6,7 +6,7 @@ import functools
 from flask import Blueprint, jsonify
 
 from hallq.queue import accounts
-from hallq.web.openapi import spec
+from hallq.web.openapi import integer, spec
 from hallq.evaluator import views as rating_views
 from hallq.queue import calling, issuing, notices, sessions, views
 from hallq.queue.errors import Invalid, NotFound
@@ -260,7 +260,7 @@ def window_console(number: int):
 
 
 @route("GET", "/calendar/due-date", "the due date of a case promised today for n working days",
-       query={"days": "promised working days (1-365)"})
+       query={"days": integer("promised working days", 1, 365, required=True)})
 def due_date():
     who = principal()
     who.require("read")
