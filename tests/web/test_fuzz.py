@@ -29,6 +29,7 @@ from hallq.server.app import create_app
 from hallq.web.openapi import spec
 from tests.conftest import MONDAY_10AM, Clock, Hall, Server, migrated_sqlite
 from tests.helpers import clerk_api, issue
+from tests.web.test_who_may import WHO_MAY
 
 # Per operation: some 60 operations in well under a minute on 2 CPUs. The suite's run is derandomized (the
 # same examples every time: a failure is a change's, not luck's); HALLQ_FUZZ_EXAMPLES=500 digs deeper and at
@@ -81,6 +82,8 @@ def credential(method: str, path: str, public: bool) -> str | None:
         return None
     found = next((kind for pattern, kind in CREDENTIALS if re.search(pattern, f"{method} {path}")), None)
     assert found, f"{method} {path}: no credential kind named for it in CREDENTIALS"
+    # The kind must be one the table of who may call what allows: a fuzz refused at the door tests nothing.
+    assert found in WHO_MAY[f"{method} {path}"], (method, path, found)
     return found
 
 
