@@ -59,7 +59,7 @@ def from_agent(model: type[m.Message]):
 
     def wrap(handler):
         @functools.wraps(handler)
-        def handle(self, sid, data):
+        def handle(self, sid, data=None, *more):  # sent with no payload or several, it is still answered
             who = self.sio.get_session(sid).get("who")
             if who is None or who.kind != "agent":
                 return {"error": "forbidden"}
