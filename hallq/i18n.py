@@ -95,6 +95,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # printing at kiosks (no ghost tickets)
     "printer_not_ready": ("打印机暂不可用（{state}），暂停取号，请联系导办台工作人员。", "The ticket printer is not available ({state}); numbers cannot be issued here now, please ask at the guide desk."),
     "notice_not_for_outcome": ("{number}不是本窗口以相应办件结果办结的业务，不能打印{notice}。", "{number} was not finished here with the outcome a {notice} is for."),
+    "printer_not_yours": ("本设备只能使用自己的打印机（{own}），不能使用{printer}。",
+                          "This device prints only on its own printer ({own}), not on {printer}."),
     "ticket_closed": ("{number}已经{status}，不能再打印。", "{number} is {status} and can no longer be printed."),
     # a month's sign-off (hallq.assessment.publication)
     "publication_step": ("{month}的考核目前处于“{state}”，不能{step}。", "The assessment of {month} is {state}; it cannot be {step} now."),

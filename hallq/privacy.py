@@ -6,8 +6,10 @@ import hashlib
 import hmac
 import re
 
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
-_PHONE_RE = re.compile(r"^1\d{10}$")
+# ASCII digits only: "\d" alone takes fullwidth and other scripts' digits, and the same person's number
+# typed in them would hash differently (one ticket per person) and print as they were typed.
+_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
+_PHONE_RE = re.compile(r"^1[0-9]{10}$")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 

@@ -22,7 +22,7 @@ from hallq.assessment.models import AssessmentAppeal, AssessmentRecord, CaseComp
 from hallq.assessment.scheme import Rule
 from hallq.assessment.publication import revise
 from hallq.assessment.service import label, latest, month_result, parse_month, scheme_plan
-from hallq.assessment.speaks_for import speaks_for
+from hallq.assessment.speaks_for import own_units, speaks_for
 from hallq.queue.errors import Forbidden, Invalid, NotFound, Refused
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
@@ -178,9 +178,14 @@ def complete_case(s: Session, who: Principal, ctx: HallContext, ticket_id: int, 
         raise NotFound("ticket_unknown", ticket=ticket_id)
     if ticket.outcome != "promised":
         raise Refused("invalid_input", detail=f"ticket {ticket.number} is not a promised case (承诺件)")
-    accepted = s.scalar(select(TicketEvent.at).where(TicketEvent.ticket_id == ticket.id,
-                                                     TicketEvent.kind == "finished")
-                        .order_by(TicketEvent.id.desc()).limit(1))
+    finished = s.execute(select(TicketEvent.at, TicketEvent.window_id, TicketEvent.actor)
+                         .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "finished")
+                         .order_by(TicketEvent.id.desc()).limit(1)).first()
+    if finished is None:
+        raise Refused("invalid_input", detail=f"ticket {ticket.number} has no acceptance on record")
+    if not (who.can("assess") or _accepted_by(s, who, ctx.id, finished.window_id, finished.actor)):
+        raise Forbidden("forbidden")
+    accepted = finished.at
     if completed_on < ctx.hours.local_day(accepted) or completed_on > ctx.hours.local_day(now):
         raise Invalid("invalid_input", detail="completed_on must be between the day it was accepted and today")
     if s.scalar(select(CaseCompletion.id).where(CaseCompletion.ticket_id == ticket.id)) is not None:
@@ -190,6 +195,16 @@ def complete_case(s: Session, who: Principal, ctx: HallContext, ticket_id: int, 
     s.add(row)
     s.flush()
     return row
+
+
+def _accepted_by(s: Session, who: Principal, hall_id: int, window_id: int | None, actor: str) -> bool:
+    """A clerk records the completions of their own window's cases only (issue 19, "Holes"): those
+    they accepted themselves, or accepted at a window where they hold the A or B post."""
+    if actor == who.actor:
+        return True
+    number = s.scalar(select(Window.number).where(Window.id == window_id)) if window_id is not None else None
+    units = own_units(s, who, hall_id)
+    return units is None or (number is not None and str(number) in units.get("window", ()))
 
 
 # --- appeals (复议) ------------------------------------------------------------------------------

@@ -1,13 +1,12 @@
 """Request bodies of the assessment API (validated by pydantic, published as OpenAPI)."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from hallq.assessment.engine import RECORD_KINDS
-from hallq.queue.schemas import Body, Id
+from hallq.queue.schemas import Body, Day, Id
 
 Scope = Literal["window", "department", "staff"]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -17,7 +16,7 @@ class RecordIn(Body):
     kind: Literal[tuple(RECORD_KINDS)] = Field(description="inspection_finding, verified_complaint, praise_letter, "
                                                            "media_mention, misconduct, other")
     item: Annotated[str, Field(min_length=1, max_length=60, description="the scheme line (GET /assessment/lines)")]
-    occurred_on: dt.date = Field(description="the hall-local day it happened; its month counts it")
+    occurred_on: Day = Field(description="the hall-local day it happened; its month counts it")
     evidence: Text = Field(description="what was seen and where it is filed")
     window: Id | None = None
     staff: Annotated[str | None, Field(None, max_length=40, description="staff number")] = None
@@ -31,7 +30,7 @@ class VoidIn(Body):
 
 
 class CompletionIn(Body):
-    completed_on: dt.date = Field(description="the day the promised case was finished (办结)")
+    completed_on: Day = Field(description="the day the promised case was finished (办结)")
     note: Annotated[str | None, Field(None, max_length=4000)] = None
 
 

@@ -23,6 +23,7 @@ from hallq.assessment.models import AssessmentResult, DemocraticScore, HallSchem
 from hallq.assessment.presets import SchemeError, list_presets, load_preset
 from hallq.assessment.scheme import Annual, Scheme
 from hallq.assessment.scorecard import MonthResult
+from hallq.queue import inputs
 from hallq.queue.errors import Invalid, Refused
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Window, WindowSession
@@ -34,14 +35,7 @@ DEFAULT_ANNUAL = Annual(monthly_weight=0.6, democratic_weight=0.4)
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    try:
-        year, month = text.split("-")
-        y, m = int(year), int(month)
-        if len(year) != 4 or len(month) != 2 or not (1 <= m <= 12) or y < 2000:
-            raise ValueError
-    except ValueError:
-        raise Invalid("invalid_input", detail="month must be yyyy-mm, e.g. 2025-10") from None
-    return y, m
+    return inputs.month(text)  # the one way a month is read (ASCII digits, 2000-01 to 2999-12)
 
 
 def label(year: int, month: int) -> str:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from hallq.evaluator.choices import COMMENT_MAX, REASONS
-from hallq.queue.schemas import Body, Id
+from hallq.queue.schemas import Body, Id, Moment
 
 Level = Annotated[int, Field(ge=1, le=5, description="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意")]
 Reasons = Annotated[list[Annotated[str, Field(max_length=40)]], Field(
@@ -35,13 +35,13 @@ class QrRatingIn(Body):
 class CallbackIn(Body):
     result: str = Field(min_length=1, max_length=2000, description="what the citizen said")
     reached: bool = Field(True, description="was the citizen reached")
-    at: AwareDatetime | None = Field(None, description="when the call was made; now by default")
+    at: Moment | None = Field(None, description="when the call was made; now by default")
     person: str | None = Field(None, max_length=100, description="who called; the recording staff member by default")
 
 
 class RectificationIn(Body):
     text: str = Field(min_length=1, max_length=2000, description="what was fixed")
-    at: AwareDatetime | None = None
+    at: Moment | None = None
     person: str | None = Field(None, max_length=100)
 
 
@@ -49,7 +49,7 @@ class CloseIn(Body):
     note: str | None = Field(None, max_length=2000)
 
 
-class AppealIn(Body):
+class RatingAppealIn(Body):
     ruling: Literal["mistaken", "malicious", "valid"] = Field(
         description="mistaken or malicious: the bad review stops counting; valid: it stands")
     reasons: str = Field(min_length=1, max_length=2000)

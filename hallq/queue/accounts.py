@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from hallq.db import Base, UTCDateTime
 from hallq.queue.agent_scope import AgentScope, format_windows
-from hallq.queue.errors import Forbidden, Invalid, NotFound, Refused
+from hallq.queue.errors import Forbidden, Invalid, NotFound, Refused, Unauthorized
 from hallq.queue.models import Hall, Staff, Window
 
 ROLES = ("admin", "supervisor", "clerk")
@@ -192,7 +192,7 @@ def live_scope(session: Session, who: Principal) -> AgentScope | None:
 def login(session: Session, username: str, password: str, now: dt.datetime) -> str:
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None or not check_password_hash(user.password_hash, password):
-        raise Forbidden("bad_login")
+        raise Unauthorized("bad_login")  # API.md: a failed login is 401
     return staff_token(session, user, now)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hallq.queue.accounts import Principal
-from hallq.queue import estimates, events as ev
+from hallq.queue import estimates, events as ev, inputs
 from hallq.queue.errors import Invalid, NotFound, Refused
 from hallq.queue.facts import announce, record
 from hallq.queue.halls import HallContext, find_window, hall_context
@@ -111,12 +111,13 @@ def call_next(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) ->
 
 def find_ticket(s: Session, ctx: HallContext, ref: str | int, now: dt.datetime) -> Ticket:
     """A ticket by id, or by number as issued today."""
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        ticket = s.get(Ticket, int(ref)) if 0 < int(ref) < 2**31 else None
+    ref = inputs.ticket_ref(ref)
+    if isinstance(ref, int):
+        ticket = s.get(Ticket, ref)
         if ticket is not None and ticket.hall_id == ctx.id:
             return ticket
     else:
-        ticket = s.scalar(select(Ticket).where(Ticket.hall_id == ctx.id, Ticket.number == str(ref).strip().upper(),
+        ticket = s.scalar(select(Ticket).where(Ticket.hall_id == ctx.id, Ticket.number == ref,
                                                Ticket.day == ctx.hours.local_day(now)))
         if ticket is not None:
             return ticket

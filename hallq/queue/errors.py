@@ -19,6 +19,12 @@ class Invalid(QueueError):
     status = 400
 
 
+class Unauthorized(QueueError):
+    """Who is asking is not known: no valid token, or a wrong username or password (API.md: 401)."""
+
+    status = 401
+
+
 class Forbidden(QueueError):
     status = 403
 

@@ -21,7 +21,8 @@ from sqlalchemy import Boolean, Row, bindparam, func, insert, literal_column, or
 from hallq.protocol import GUIDE_FIELDS, TICKET_FIELDS, WORKING_STATES
 from hallq.queue.device_models import PrintJob
 from hallq.queue.device_states import device_state
-from hallq.queue.errors import NotFound, Refused
+from hallq.queue.accounts import Principal
+from hallq.queue.errors import Forbidden, NotFound, Refused
 from hallq.queue.events import PRINT_REQUESTED, PRINT_RESULT, Event
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
@@ -29,6 +30,17 @@ from hallq.queue.models import Item, Ticket
 from hallq.queue.unit_of_work import UnitOfWork
 
 ANSWER_WITHIN = dt.timedelta(seconds=20)
+
+
+def printer_for(who: Principal, asked: str | None) -> str:
+    """The printer a ticket or reprint goes to. A device prints on its own printer only, the one its token
+    is named for: a kiosk's token must not print on another kiosk or on a window's notice printer. Staff
+    (the guide desk) choose any printer of the hall."""
+    if who.is_staff:
+        return asked or who.name
+    if asked is not None and asked != who.name:
+        raise Forbidden("printer_not_yours", own=who.name, printer=asked)
+    return who.name
 
 
 def require_printer(uow: UnitOfWork, hall_id: int, printer: str, now: dt.datetime) -> None:

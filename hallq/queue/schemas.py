@@ -1,13 +1,17 @@
 """Request bodies of the queue API, validated by pydantic (and published as OpenAPI)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from hallq.queue.inputs import MAX_ID, reckoned
 
-MAX_ID = 2**31 - 1  # the largest id or window number the databases hold
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Days and moments from outside, within the years hallq reckons with (hallq.queue.inputs.reckoned).
+Day = Annotated[dt.date, AfterValidator(reckoned)]
+Moment = Annotated[AwareDatetime, AfterValidator(reckoned)]
 
 
 class Body(BaseModel):
@@ -35,8 +39,8 @@ class TicketIn(Body):
 class AppointmentIn(Body):
     code: str = Field(min_length=1, max_length=60)
     service: str = Field(min_length=1, max_length=40)
-    slot_start: AwareDatetime
-    slot_end: AwareDatetime
+    slot_start: Moment
+    slot_end: Moment
     id_number: str | None = Field(None, max_length=30)
 
 

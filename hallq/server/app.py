@@ -31,6 +31,7 @@ from hallq.queue.web import duty as queue_duty
 from hallq.queue.housekeeping import close_all_halls
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.server.realtime import Realtime
+from hallq.web import bounds
 from hallq.web.runtime import Runtime, install_error_handlers, utcnow
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
                photo_dir: str | Path | None = None) -> Flask:
     """The hallq app; `photo_dir` holds the staff photos the evaluator pads show (none: initials)."""
     app = Flask("hallq")  # the package root: templates/ and static/ sit there
-    app.json.ensure_ascii = False  # Chinese as text, not \u escapes
+    bounds.install(app)  # before the blueprints: their <int:...> path parts are read the one way
     app.config[evaluator_pages.PHOTO_DIR_SETTING] = str(Path(photo_dir).resolve()) if photo_dir else None
     runtime = Runtime(db=db, clock=clock)
     realtime = Realtime(runtime, redis_url=redis_url, websocket_only=websocket_only)

@@ -29,7 +29,7 @@ from hallq.queue.agent_scope import describe_refused
 from hallq.server.settling import Answer, Settler
 from hallq.wording import announcement_text
 from hallq.evaluator import rating
-from hallq.queue import calling, events as ev, sessions, views
+from hallq.queue import calling, events as ev, inputs, sessions, views
 from hallq.queue.errors import QueueError
 from hallq.queue.events import Event
 from hallq.queue.halls import find_window, hall_context
@@ -59,7 +59,7 @@ def from_agent(model: type[m.Message]):
 
     def wrap(handler):
         @functools.wraps(handler)
-        def handle(self, sid, data):
+        def handle(self, sid, data=None, *more):  # sent with no payload or several, it is still answered
             who = self.sio.get_session(sid).get("who")
             if who is None or who.kind != "agent":
                 return {"error": "forbidden"}
@@ -224,11 +224,12 @@ class DeviceHub:
     @from_agent(m.JobResult)
     def _job_result(self, sid, who: Principal, result: m.JobResult):
         kind, _, key = result.id.partition(":")
-        if kind == "print" and key.isdigit():
+        job_id = inputs.whole_number_or_none(key, 1)  # "print:¹" is no job: str.isdigit() would say it is
+        if kind == "print" and job_id is not None:
             # Only the printer's own agent may say whether the paper came out.
             printers = [name for device, name in self._declared(sid) if device == "printer"]
             try:  # returns once committed: the acknowledgement means recorded
-                self._settler.settle(Answer(who.hall_id, int(key), result.ok, result.reason, printers))
+                self._settler.settle(Answer(who.hall_id, job_id, result.ok, result.reason, printers))
             except printing.NotHosted as exc:
                 log.warning("agent %s: result of print job %s for printer %s it does not host",
                             who.name, key, exc.printer)

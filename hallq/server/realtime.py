@@ -27,7 +27,8 @@ import socketio
 from hallq.queue.accounts import Principal, authenticate
 from hallq.display import profiles
 from hallq.display.profiles import Profile
-from hallq.queue import views
+from hallq.queue import inputs, views
+from hallq.queue.errors import QueueError
 from hallq.queue.events import FOLLOWUP_OPENED, FOLLOWUP_UPDATED, KIOSK_HELP, QUEUE_STATS, RATING_REQUESTED, Event
 from hallq.queue.halls import hall_context
 from hallq.queue.stats import queue_figures
@@ -51,6 +52,7 @@ ONLY: dict[str, str] = {
 }
 # Who may join the supervisors' room: those who see every follow-up case.
 SUPERVISORS_PERMISSION = "review"
+MAX_ROOM_NAME = 200  # "display:" and a profile's name; a room name is kept per client, so bounded
 
 
 def hall_room(hall_id: int) -> str:
@@ -92,6 +94,10 @@ def default_rooms(who: Principal) -> list[str]:
     # Displays: their profile's rooms (see _connect). Agents: only their devices' rooms, which
     # their hello opens (devices.hub); the hall's news would cost them and us a message each.
     return []
+
+
+def _invalid(message: str) -> dict:
+    return {"error": "invalid_input", "message": message}
 
 
 class Realtime:
@@ -157,17 +163,33 @@ class Realtime:
         if who.kind != "agent":  # an agent's devices are shown their state when its hello is accepted
             self._send_snapshot(sid, who, who.window_number, display)
 
-    def _join(self, sid, data):
-        """Staff join `hall:{id}`, `window:{n}`, `display:{name}` or (if they may) `supervisors` of their own hall."""
+    def _join(self, sid, data=None, *more):  # a join may come with no payload, or with several
+        """Staff join `hall:{id}`, `window:{n}`, `display:{name}` or (if they may) `supervisors` of their own hall.
+
+        A payload of any other shape is answered with an error, never raised: a client's
+        mistake must not end in a traceback with no answer.
+        """
         who: Principal = self.sio.get_session(sid)["who"]
-        room = (data or {}).get("room", "") if isinstance(data, dict) else str(data or "")
         if not who.is_staff:
             return {"error": "forbidden"}
+        room = data.get("room") if isinstance(data, dict) else data
+        if not isinstance(room, str) or not 0 < len(room) <= MAX_ROOM_NAME:
+            return _invalid(f"join takes a room's name such as window:1, at most {MAX_ROOM_NAME} characters, "
+                            "alone or as {room: ...}")
+        try:
+            return self._join_room(sid, who, room)
+        except QueueError as exc:  # e.g. a window number no window has
+            return {"error": exc.code}
+
+    def _join_room(self, sid, who: Principal, room: str) -> dict:
         kind, _, name = room.partition(":")
         if kind == "hall" and name == str(who.hall_id):
             target, window = hall_room(who.hall_id), None
-        elif kind == "window" and name.isdigit():
-            target, window = window_room(who.hall_id, int(name)), int(name)
+        elif kind == "window":
+            window = inputs.whole_number_or_none(name, 1)
+            if window is None:
+                return _invalid("window:{n} takes a window number in ASCII digits")
+            target = window_room(who.hall_id, window)
         elif room == SUPERVISORS:
             if not who.can(SUPERVISORS_PERMISSION):
                 return {"error": "forbidden"}
@@ -184,7 +206,7 @@ class Realtime:
         self._send_snapshot(sid, who, window)
         return {"ok": True, "room": room}
 
-    def _snapshot_request(self, sid, data=None):
+    def _snapshot_request(self, sid, *payload):  # it reads no payload, whatever one comes
         session = self.sio.get_session(sid)
         who: Principal = session["who"]
         self._send_snapshot(sid, who, who.window_number, session.get("display"))

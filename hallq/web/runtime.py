@@ -19,7 +19,8 @@ from werkzeug.exceptions import HTTPException
 from hallq.queue.accounts import Principal, authenticate
 from hallq.db import Database
 from hallq.i18n import message, pick_lang
-from hallq.queue.errors import Forbidden, Invalid, QueueError
+from hallq.queue import inputs
+from hallq.queue.errors import Forbidden, Invalid, QueueError, Unauthorized
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Ticket
 from hallq.queue.unit_of_work import Publisher, UnitOfWork
@@ -83,10 +84,13 @@ def principal() -> Principal:
 
 
 def body(model: type[M]) -> M:
-    # Devices often omit the content type; the body is JSON all the same.
-    data = request.get_json(force=True, silent=True)
-    if data is None and not request.get_data().strip():
-        data = {}
+    # Devices often omit the content type; the body is JSON all the same. The app's JSON
+    # (hallq.web.bounds) refuses a body nested too deep before parsing it.
+    raw = request.get_data(cache=True)
+    try:
+        data = current_app.json.loads(raw) if raw.strip() else {}
+    except ValueError as exc:  # not JSON, not UTF-8, or too deep
+        raise Invalid("invalid_input", detail=f"unreadable JSON body: {exc}") from None
     if not isinstance(data, dict):
         raise Invalid("invalid_input", detail="the body must be a JSON object")
     if _has_nul(data):
@@ -108,12 +112,14 @@ def _has_nul(value) -> bool:
     return False
 
 
+def int_arg(name: str, low: int = 0, high: int = inputs.MAX_ID) -> int | None:
+    """A whole number from the query (hallq.queue.inputs, the one way), None when it is absent or empty."""
+    value = request.args.get(name)
+    return None if value is None or value == "" else inputs.whole_number(value, name, low, high)
+
+
 def lang() -> str:
     return pick_lang(request.args.get("lang") or request.headers.get("Accept-Language"))
-
-
-class Unauthorized(QueueError):
-    status = 401
 
 
 class VoiceUnavailable(QueueError):
@@ -160,5 +166,5 @@ def install_error_handlers(app: Flask) -> None:
         return error("internal_error", 500)
 
 
-__all__ = ["Forbidden", "Runtime", "VoiceUnavailable", "body", "error", "install_error_handlers", "now",
+__all__ = ["Forbidden", "Runtime", "VoiceUnavailable", "body", "error", "install_error_handlers", "int_arg", "now",
            "principal", "reading", "runtime", "status_page", "unit_of_work"]

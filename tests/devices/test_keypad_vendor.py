@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from hallq.devices.keypad import ActionRefused, KeypadBusConfig, KeypadConfig, WindowDisplay
+from hallq.devices.keypad import KeypadBusConfig, KeypadConfig, WindowDisplay
 from hallq.devices.keypad.bus import keypad_bus
 from hallq.devices.keypad.evaluator import KEYPAD_COMMENT, KEYPAD_REASONS
 from hallq.devices.keypad.frame import FrameDecoder

@@ -196,3 +196,18 @@ def test_an_agent_answers_only_for_the_devices_it_hosts(hall, server):
     assert own.call(m.JOB_RESULT, {"id": job["id"], "ok": True}, timeout=10) == {"ok": True}
     news = wait_for(duty, "print.result")
     assert news["number"] == ticket["number"] and news["state"] == "printed"
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_every_agent_message_is_answered_whatever_its_payload(hall, server):
+    """Sent with no payload, with several, or of the wrong shape, an agent's message gets an error answer:
+    the handler raised TypeError before (no answer at all, a traceback in the log)."""
+    client = server.socket(hall.token("agent", "agent-1", scope=scope({1}, {"k1"})))
+    assert hello(client, printer("k1"), caller_keypad(1)) == {"ok": True}
+    for event in (m.HELLO, m.JOB_RESULT, m.DEVICE_STATUS, m.KEYPAD_ACTION):
+        for payload in (None, 5, "x", [], {}, (1, 2), {"window": "¹", "key": "call"}):
+            answer = client.call(event, payload, timeout=5) if payload is not None else client.call(event, timeout=5)
+            assert isinstance(answer, dict) and answer.get("error") == "invalid_input", (event, payload, answer)
+    # The agent is still connected and heard: its printer's state is taken.
+    assert client.call(m.DEVICE_STATUS, {"kind": "printer", "name": "k1", "state": "ok"}, timeout=5) == {"ok": True}
+    client.disconnect()

@@ -239,3 +239,50 @@ def test_an_answer_naming_another_halls_job_changes_nothing_and_tells_nothing(ha
     with hall.db.read() as s:
         assert s.get(PrintJob, job_id).state == "pending"
     assert not [e for e in hall.published if e.name == events.PRINT_RESULT]
+
+
+def test_a_kiosk_prints_and_reprints_only_on_its_own_printer(hall, server):
+    """Issue 19, "Holes": a kiosk token named k1 may not send its tickets to window 2's notice printer or
+    another kiosk's printer, neither when issuing nor reprinting. The guide desk (staff) may choose."""
+    printer = server.socket(hall.token("agent", "agent-1", scope=AgentScope(printers=frozenset({"k1", "window-2"}))))
+    assert printer.call(m.HELLO, {"devices": [{"kind": "printer", "name": "k1"},
+                                              {"kind": "printer", "name": "window-2"}]}, timeout=10) == {"ok": True}
+    report(printer, "ok")
+    report(printer, "ok", name="window-2")
+    kiosk = server.api(hall.token("kiosk", "k1"))
+
+    for other in ("window-2", "k2"):
+        r = kiosk.post("/tickets", {"service": "GA01", "print": True, "printer": other})
+        assert r.status_code == 403 and r.json()["error"] == "printer_not_yours", r.text
+        assert "k1" in r.json()["message"] and other in r.json()["message"]
+    assert waiting(kiosk) == 0  # refused before a number existed: no ticket, no job
+
+    own = issue(kiosk, print=True, printer="k1")  # naming its own printer is fine
+    job = wait_for(printer, m.PRINT)
+    assert job["printer"] == "k1" and job["ticket"] == own["id"]
+    r = kiosk.post(f"/tickets/{own['id']}/reprint", {"printer": "window-2"})
+    assert r.status_code == 403 and r.json()["error"] == "printer_not_yours", r.text
+    r = kiosk.post(f"/tickets/{own['id']}/reprint", {})
+    assert r.status_code == 201 and r.json()["printer"] == "k1", r.text
+
+    desk = clerk_api(hall, server, "S001")
+    r = desk.post(f"/tickets/{own['id']}/reprint", {"printer": "window-2"})
+    assert r.status_code == 201 and r.json()["printer"] == "window-2", r.text
+    wait_for(printer, m.PRINT, lambda d: d["printer"] == "window-2")
+    sent = [data["printer"] for event, data in list(printer.received) if event == m.PRINT]
+    assert sorted(sent) == ["k1", "k1", "window-2"]  # the ticket, the kiosk's reprint, the desk's reprint
+    printer.disconnect()
+
+
+def test_a_job_result_with_unicode_digits_for_its_id_is_answered_and_settles_nothing(hall, server):
+    """"print:¹" passed str.isdigit() and int() raised in the handler: the agent got no answer."""
+    printer = agent(hall, server)
+    report(printer, "ok")
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    issue(kiosk, print=True)
+    job = wait_for(printer, m.PRINT)
+    for odd in ("print:¹", "print:１", "print:" + "9" * 30, "print:"):
+        answer = printer.call(m.JOB_RESULT, {"id": odd, "ok": False, "reason": "?"}, timeout=10)
+        assert isinstance(answer, dict), (odd, answer)
+    assert kiosk.get("/print-failures").json() == []  # the real job was not failed by any of them
+    assert printer.call(m.JOB_RESULT, {"id": job["id"], "ok": True}, timeout=10) == {"ok": True}

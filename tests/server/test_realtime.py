@@ -468,3 +468,24 @@ def test_only_supervisors_and_admins_of_the_hall_join_the_supervisors_room(hall,
     assert server.api(other.token("kiosk", "k-other")).post("/kiosk/help", {}).json()["repeated"] is False
     wait_for(foreign, "kiosk.help", lambda d: d["kiosk"] == "k-other")
     assert [d["kiosk"] for d in received(foreign, "kiosk.help")] == ["k-other"]
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_a_malformed_join_is_answered_with_an_error_never_a_crash(hall, server, connect):
+    """Whatever shape a join's payload has, the client gets an answer, and the socket goes on working."""
+    hall.user("S004", "supervisor")
+    staff = connect(hall.login("S004"))
+    wait_for(staff, "snapshot")
+    for payload in ({"room": 5}, {"room": None}, {"room": ["window:1"]}, {"room": {"window": 1}}, 5, None, [],
+                    ["window:1"], (5, 6), {"room": "window:¹"}, {"room": "window:１"}, {"room": "window:-1"},
+                    {"room": "window:99999999999999999999"}, {"room": "display:" + "x" * 10_000},
+                    {"room": "x" * 10_000}):
+        answer = staff.call("join", payload, timeout=5)
+        assert isinstance(answer, dict) and answer.get("error") in ("invalid_input", "forbidden"), (payload, answer)
+        assert "ok" not in answer
+    assert staff.call("join", {"room": "window:¹"}, timeout=5)["error"] == "invalid_input"
+    assert staff.call("join", {"room": 5}, timeout=5)["error"] == "invalid_input"
+    # The handler lived through all of that: a good join still works, with its snapshot.
+    staff.received.clear()
+    assert staff.call("join", {"room": "window:2"}, timeout=5) == {"ok": True, "room": "window:2"}
+    assert [w["number"] for w in wait_for(staff, "snapshot")["windows"]] == [2]

@@ -23,7 +23,7 @@ from functools import wraps
 from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from hallq.queue import accounts
+from hallq.queue import accounts, inputs
 from hallq.assessment import completions, export, publication, records, schemes_form, service
 from hallq.assessment.definitions import definitions_en
 from hallq.assessment.engine import RECORD_KINDS
@@ -332,9 +332,9 @@ def evidence(who, kind: str, ref: str):
         tz = ctx.hours.tz
         if kind == "rating" and ref.startswith("unrated:"):
             kind, ref = "ticket", ref.split(":", 1)[1]
-        if not ref.isdigit() or int(ref) >= 2**31:
+        key = inputs.whole_number_or_none(ref, 1)
+        if key is None:
             abort(404)
-        key = int(ref)
         windows = dict(s.execute(select(Window.id, Window.number).where(Window.hall_id == ctx.id)).all())
         staff = {i: f"{n} {name}" for i, n, name in s.execute(
             select(Staff.id, Staff.number, Staff.name).where(Staff.hall_id == ctx.id))}
@@ -449,10 +449,10 @@ def records_page(who, month: str):
                     row = records.add_record(
                         s, who, ctx, now(), kind=form.get("kind", ""), item=form.get("item", ""),
                         occurred_on=_date(form.get("occurred_on")), evidence=form.get("evidence", ""),
-                        window=int(form["window"]) if form.get("window", "").isdigit() else None,
+                        window=inputs.whole_number(form["window"], "window", 1) if form.get("window") else None,
                         staff=form.get("staff") or None, department=form.get("department") or None,
                         points=float(form["points"]) if form.get("points") else None,
-                        count=int(form.get("count") or 1))
+                        count=inputs.whole_number(form.get("count") or "1", "count", 1))
                 uow.commit()
                 saved = row.id
             except (QueueError, ValueError) as exc:
@@ -476,7 +476,7 @@ def records_page(who, month: str):
 
 
 def _date(text: str | None) -> dt.date:
-    return dt.date.fromisoformat(text or "")
+    return inputs.day(text or "", "date")
 
 
 # --- appeals ---------------------------------------------------------------------------------
@@ -493,7 +493,7 @@ def appeals_page(who, month: str):
             try:
                 form = request.form
                 points = float(form["points"]) if form.get("points") else None
-                records.decide_appeal(s, who, ctx, int(form.get("appeal", "0") or 0), now(),
+                records.decide_appeal(s, who, ctx, inputs.whole_number(form.get("appeal", ""), "appeal", 1), now(),
                                       decision=form.get("decision", ""), reason=form.get("reason", ""),
                                       points=points)
                 uow.commit()
@@ -721,7 +721,7 @@ def completions_page(who, month: str):
         if request.method == "POST":
             form = request.form
             try:
-                ticket = int(form.get("ticket", "0") or 0)
+                ticket = inputs.whole_number(form.get("ticket", ""), "ticket", 1)
                 with s.begin_nested():
                     row = records.complete_case(s, who, ctx, ticket, _date(form.get("completed_on")),
                                                 form.get("note") or None, now())

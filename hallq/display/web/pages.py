@@ -20,7 +20,7 @@ from hallq.devices.voice.engine import EngineError
 from hallq.devices.voice.settings import VoiceSettings as SpeakerSettings
 from hallq.queue.errors import Invalid
 from hallq.queue.halls import hall_context
-from hallq.web.runtime import VoiceUnavailable, principal, reading
+from hallq.web.runtime import VoiceUnavailable, int_arg, principal, reading
 
 bp = Blueprint("display", __name__)
 
@@ -112,14 +112,14 @@ def announcement_audio():
     who = principal()
     who.require("read")
     number = (request.args.get("number") or "").upper()
-    window = request.args.get("window") or ""
-    if not TICKET_NUMBER.match(number) or not window.isdigit() or not 0 < int(window) < 10_000:
+    window = int_arg("window", 1, 9_999)
+    if not TICKET_NUMBER.match(number) or window is None:
         raise Invalid("invalid_input", detail="number (e.g. A001) and window (a number) are required")
     with reading() as uow:
         voice = hall_context(uow.session, who.hall_id).settings.voice
     template = (voice.template_en if voice.lang == "en" else voice.template) or ""
     try:
-        audio = _rendered(number, int(window), template, voice.lang)
+        audio = _rendered(number, window, template, voice.lang)
     except EngineError as exc:
         raise VoiceUnavailable("voice_unavailable", detail=str(exc)) from None
     return Response(audio, mimetype="audio/wav", headers={"Cache-Control": "private, max-age=3600"})

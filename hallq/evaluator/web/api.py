@@ -13,12 +13,14 @@ from flask import Blueprint, jsonify, request
 
 from hallq.evaluator import appeals, choices, followup, rating, views
 from hallq.evaluator.models import Rating
-from hallq.evaluator.schemas import AppealIn, CallbackIn, CloseIn, QrRatingIn, RatingIn, RectificationIn
+from hallq.evaluator.schemas import CallbackIn, CloseIn, QrRatingIn, RatingAppealIn, RatingIn, RectificationIn
+from hallq.web import openapi
 from hallq.web.openapi import ERROR
 from hallq.web.openapi import spec
+from hallq.queue import inputs
 from hallq.queue.errors import Invalid
 from hallq.queue.halls import hall_context
-from hallq.web.runtime import body, lang, now, principal, reading, unit_of_work
+from hallq.web.runtime import body, int_arg, lang, now, principal, reading, unit_of_work
 
 bp = Blueprint("evaluator_api", __name__, url_prefix="/api/v1")
 ID = "<int(max=2147483647):{}>"
@@ -93,36 +95,23 @@ def _flag(name: str) -> bool | None:
     raise Invalid("invalid_input", detail=f"{name} must be true or false")
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name)
-    if value is None or value == "":
-        return None
-    if not value.isdigit() or int(value) >= 2**31:
-        raise Invalid("invalid_input", detail=f"{name} must be a number")
-    return int(value)
-
-
 def _day_arg(name: str) -> dt.date | None:
     value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise Invalid("invalid_input", detail=f"{name} must be a date (YYYY-MM-DD)") from None
+    return inputs.day(value, name) if value else None
 
 
 @route("GET", "/ratings", "ratings for supervisors, newest first, with flags and appeal rulings",
-       query={"window": "window number", "flagged": "true: only flagged", "level": "1-5",
-              "from": "first hall-local day (YYYY-MM-DD)", "to": "last hall-local day", "limit": "at most 1000"})
+       query={"window": openapi.integer("window number"), "flagged": openapi.flag("true: only flagged"),
+              "level": openapi.integer("1-5", 1, 5), "from": openapi.date("first hall-local day (YYYY-MM-DD)"),
+              "to": openapi.date("last hall-local day"), "limit": openapi.integer("200 by default, at most 1000")})
 def ratings():
     who = principal()
     who.require("review")
-    limit = min(_int_arg("limit") or 200, 1000)
+    limit = min(int_arg("limit") or 200, 1000)
     with reading() as uow:
         ctx = hall_context(uow.session, who.hall_id)
-        rows = rating.ratings(uow.session, ctx, window=_int_arg("window"), flagged=_flag("flagged"),
-                              level=_int_arg("level"), first_day=_day_arg("from"), last_day=_day_arg("to"),
+        rows = rating.ratings(uow.session, ctx, window=int_arg("window"), flagged=_flag("flagged"),
+                              level=int_arg("level", 1, 5), first_day=_day_arg("from"), last_day=_day_arg("to"),
                               limit=limit)
         return jsonify([views.rating(uow.session, r, lang()) for r in rows])
 
@@ -136,11 +125,11 @@ def one_rating(rating_id: int):
 
 
 @route("POST", "/ratings/" + ID.format("rating_id") + "/appeal",
-       "rule a bad review mistaken or malicious (it stops counting) or valid (申诉复核)", body=AppealIn,
+       "rule a bad review mistaken or malicious (it stops counting) or valid (申诉复核)", body=RatingAppealIn,
        responses={200: "the rating with the ruling"})
 def appeal(rating_id: int):
     who = principal()
-    data = body(AppealIn)
+    data = body(RatingAppealIn)
     with unit_of_work() as uow:
         appeals.rule(uow, who, rating_id, now(), ruling=data.ruling, reasons=data.reasons)
         answer = _rating_answer(uow, appeals.find_rating(uow, who, rating_id))
@@ -157,15 +146,15 @@ def _case_answer(uow, who, case_id: int):
 
 
 @route("GET", "/followups", "bad-review follow-up cases with due dates and overdue flags",
-       query={"status": "open, closed or withdrawn", "overdue": "true: open after the due day",
-              "window": "window number"})
+       query={"status": "open, closed or withdrawn", "overdue": openapi.flag("true: open after the due day"),
+              "window": openapi.integer("window number")})
 def followups():
     who = principal()
     with reading() as uow:
         ctx = hall_context(uow.session, who.hall_id)
         moment = now()
         rows = followup.cases(uow.session, who, moment, status=request.args.get("status") or None,
-                              overdue=_flag("overdue"), window=_int_arg("window"))
+                              overdue=_flag("overdue"), window=int_arg("window"))
         return jsonify([views.case(uow.session, ctx, c, moment, lang()) for c in rows])
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from hallq.queue import accounts
-from hallq.web.openapi import spec
+from hallq.web.openapi import integer, spec
 from hallq.evaluator import views as rating_views
 from hallq.queue import calling, issuing, notices, sessions, views
 from hallq.queue.errors import Invalid, NotFound
@@ -15,7 +15,7 @@ from hallq.queue.models import Ticket
 from hallq.queue.schemas import (AppointmentIn, CallIn, FinishIn, LoginIn, NoticeIn, PauseIn, SignInIn, TicketIn,
                                  TransferIn)
 from hallq.queue import printing
-from hallq.web.runtime import Forbidden, body, lang, now, principal, reading, status_page, unit_of_work
+from hallq.web.runtime import Forbidden, body, int_arg, lang, now, principal, reading, status_page, unit_of_work
 
 bp = Blueprint("queue_api", __name__, url_prefix="/api/v1")
 
@@ -34,7 +34,7 @@ def openapi():
 
 
 @route("POST", "/auth/login", "a staff member's token", body=LoginIn, public=True,
-       responses={200: "{token}"})
+       responses={200: "{token}", 401: "wrong username or password (the same answer for both)"})
 def login():
     data = body(LoginIn)
     with unit_of_work() as uow:
@@ -64,7 +64,7 @@ def issue():
     who = principal()
     who.require("issue")
     data = body(TicketIn)
-    printer = data.printer or who.name
+    printer = printing.printer_for(who, data.printer)
     with unit_of_work() as uow:
         # No ghost tickets: a printer that is not ready refuses before a number exists.
         ready = (lambda: printing.require_printer(uow, who.hall_id, printer, now())) if data.print else None
@@ -260,16 +260,16 @@ def window_console(number: int):
 
 
 @route("GET", "/calendar/due-date", "the due date of a case promised today for n working days",
-       query={"days": "promised working days (1-365)"})
+       query={"days": integer("promised working days", 1, 365, required=True)})
 def due_date():
     who = principal()
     who.require("read")
-    days = request.args.get("days", "")
-    if not days.isdigit() or not 1 <= int(days) <= 365:
+    days = int_arg("days", 1, 365)
+    if days is None:
         raise Invalid("invalid_input", detail="days must be a whole number from 1 to 365")
     with reading() as uow:
         ctx = hall_context(uow.session, who.hall_id)
         today = ctx.hours.local_day(now())
         # The same calendar call finish() makes, so the console shows the date the case will carry.
-        due = ctx.hours.add_working_days(today, int(days))
-        return jsonify({"from": today.isoformat(), "days": int(days), "due_date": due.isoformat()})
+        due = ctx.hours.add_working_days(today, days)
+        return jsonify({"from": today.isoformat(), "days": days, "due_date": due.isoformat()})

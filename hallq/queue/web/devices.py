@@ -44,7 +44,7 @@ def reprint(ticket_id: int):
             raise NotFound("ticket_unknown", ticket=ticket_id)
         ctx = hall_context(uow.session, who.hall_id)
         view = views.ticket(uow.session, ctx, ticket, now())
-        job = printing.reprint(uow, ctx, ticket, view, data.printer or who.name, status_page(ctx, ticket), lang(),
-                               who.actor, now())
+        printer = printing.printer_for(who, data.printer)
+        job = printing.reprint(uow, ctx, ticket, view, printer, status_page(ctx, ticket), lang(), who.actor, now())
         uow.commit()
         return jsonify(printing.job_json(job)), 201

@@ -181,3 +181,31 @@ def test_a_scheme_names_itself_in_english_only_in_english(hall, server):
     got = sup.get("/assessment/schemes").json()
     assert got["schemes"]["window"]["overrides"]["categories"]["business"]["parts"]["case_management"]["rules"][
         "overdue"] == {"points": -1, "name_en": "Late promised case, -1 a working day"}
+
+
+def test_a_clerk_records_the_completion_of_their_own_windows_promised_cases_only(hall, server):
+    """Issue 19, "Holes": the completion (办结登记) of a promised case is entered by a supervisor, by the
+    clerk who accepted it, or by a holder of a post at the window that accepted it; not by any clerk."""
+    from tests.helpers import clerk_api, issue
+
+    kiosk = server.api(hall.token("kiosk"))
+    at_1 = clerk_api(hall, server, "S001", window=1)  # window 1's A post
+    at_2 = clerk_api(hall, server, "S003", window=2)  # window 2's A post
+    cases = {}
+    for clerk, window in ((at_1, 1), (at_2, 2)):
+        issue(kiosk)
+        called = clerk.post(f"/windows/{window}/call-next").json()
+        assert clerk.post(f"/windows/{window}/finish", {"outcome": "promised", "promised_days": 3}).status_code == 200
+        cases[window] = called["id"]
+    done = {"completed_on": "2026-11-23"}
+
+    assert_error(at_2.post(f"/cases/{cases[1]}/completion", done), 403, "forbidden")
+    assert_error(at_1.post(f"/cases/{cases[2]}/completion", done), 403, "forbidden")
+    assert_error(kiosk.post(f"/cases/{cases[1]}/completion", done), 403, "forbidden")  # devices never
+    # Refused before anything was written: the window's own people still enter it.
+    b_post = clerk_api(hall, server, "S002")  # window 1's B post (AB岗), not signed in
+    r = b_post.post(f"/cases/{cases[1]}/completion", done)
+    assert r.status_code == 201 and r.json()["entered_by"] == "user:S002", r.text
+    assert_error(at_1.post(f"/cases/{cases[1]}/completion", done), 409)  # already on record
+    r = at_2.post(f"/cases/{cases[2]}/completion", done)
+    assert r.status_code == 201 and r.json()["entered_by"] == "user:S003", r.text

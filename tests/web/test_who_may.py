@@ -1,0 +1,193 @@
+"""Who may call what (issue 19, "Nobody where they don't belong"): every operation of the OpenAPI document
+against every kind of credential, in one table.
+
+API.md: a kiosk issues tickets, a display reads, an evaluator rates its own window's tickets, a clerk acts on
+the window they are signed in at, a supervisor records inspections and reviews ratings, an admin configures;
+anything else is 403, and no valid token (none, or a revoked one) is 401.
+
+Each request is one an allowed caller could make (a valid body, ids that exist), so the answer is about who
+asks. Allowed: anything but 401 and 403 (the request may still be refused as not possible now: 409). Denied:
+403, or 401 without a valid token. A clerk signed in at window 2 acting at window 1 is a 409 not_your_window
+(API.md's "window not signed in", a matter of now: they may sign in there), checked as such.
+"""
+from __future__ import annotations
+
+import pytest
+
+from hallq.queue import accounts
+from hallq.queue.agent_scope import AgentScope
+from hallq.web.openapi import spec
+from tests.conftest import PASSWORD
+from tests.helpers import clerk_api, issue
+
+on_sqlite = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+
+DEVICES = ("kiosk", "display", "evaluator", "caller", "agent", "integration")
+STAFF = ("clerk", "wrong_clerk", "supervisor", "admin")
+EVERYONE = ("none", "revoked", *DEVICES, *STAFF)
+READERS = (*DEVICES, *STAFF)  # every valid token reads the hall's state
+ASSESSORS = ("supervisor", "admin")
+AT_WINDOW = ("caller", "clerk", "supervisor", "admin")  # act at a window: the caller keypad of window 1, staff
+
+# operation -> the credentials that may call it. "wrong_clerk" listed means: gets past who-may-ask.
+WHO_MAY = {
+    "GET /openapi.json": EVERYONE,
+    "POST /auth/login": EVERYONE,  # public: the body says who
+    "GET /t/{token}": EVERYONE,
+    "GET /t/{token}/rating": EVERYONE,
+    "POST /t/{token}/rating": EVERYONE,  # the QR code on the ticket is the credential
+    "GET /services": READERS,
+    "GET /windows": READERS,
+    "GET /tickets/{ticket_id}": READERS,
+    "GET /windows/{number}/console": READERS,
+    "GET /calendar/due-date": READERS,
+    "GET /ratings/options": READERS,
+    "GET /devices": READERS,
+    "GET /print-failures": READERS,
+    "POST /tickets": ("kiosk", *STAFF),
+    "POST /tickets/{ticket_id}/reprint": ("kiosk", *STAFF),
+    "POST /tickets/{ticket_id}/requeue": ("kiosk", *STAFF),
+    "POST /appointments": ("integration", "admin"),
+    "GET /kiosk/state": ("kiosk",),
+    "GET /kiosk/search": ("kiosk",),
+    "POST /kiosk/appointments/find": ("kiosk",),
+    "POST /kiosk/help": ("kiosk",),
+    "GET /me": STAFF,
+    "GET /me/day": STAFF,
+    "POST /windows/{number}/sign-in": STAFF,
+    "POST /windows/{number}/sign-out": STAFF,
+    **{f"POST /windows/{{number}}/{action}": (*AT_WINDOW, "wrong_clerk") for action in (
+        "call-next", "call", "recall", "skip", "hold", "transfer", "finish", "pause", "resume", "notices")},
+    "POST /ratings": ("evaluator", "agent"),  # a pad; an agent for the evaluator keypads it hosts
+    "GET /ratings": ASSESSORS,
+    "GET /ratings/{rating_id}": ASSESSORS,
+    "POST /ratings/{rating_id}/appeal": ASSESSORS,
+    "GET /followups": STAFF,  # a clerk sees the cases assigned to them (none here): the others' are 403
+    "GET /followups/{case_id}": ASSESSORS,
+    "POST /followups/{case_id}/callback": ASSESSORS,
+    "POST /followups/{case_id}/rectification": ASSESSORS,
+    "POST /followups/{case_id}/close": ASSESSORS,
+    "POST /cases/{ticket_id}/completion": ("clerk", *ASSESSORS),  # the accepting window's people only
+    "POST /assessment/appeals": ("clerk", *ASSESSORS),  # staff appeal their own window's scorecard (window 1's)
+    "POST /assessment/schemes": ASSESSORS,
+    **{op: ASSESSORS for op in (
+        "GET /assessment/{month}", "GET /assessment/{month}.csv", "GET /assessment/{month}.xlsx",
+        "GET /assessment/{month}/cards/{scope}/{unit}", "GET /assessment/{month}/operations",
+        "GET /assessment/year/{year}", "GET /assessment/lines", "GET /assessment/records",
+        "POST /assessment/records", "POST /assessment/records/{record_id}/void", "GET /assessment/appeals",
+        "POST /assessment/appeals/{appeal_id}/decide", "GET /assessment/democratic/{year}",
+        "POST /assessment/democratic/{year}", "GET /assessment/schemes",
+        "GET /assessment/{month}/publication", "POST /assessment/{month}/self-check",
+        "POST /assessment/{month}/review", "POST /assessment/objections/{objection_id}/answer",
+        "GET /assessment/{month}/revisions/{revision}")},
+    # The centre (管委会) approves and publishes: admins.
+    "POST /assessment/{month}/approve": ("admin",),
+    "POST /assessment/{month}/publish": ("admin",),
+    # The self-check: staff object to and read their own cards (window 1's for the clerk, their own for both).
+    "POST /assessment/{month}/objections": ("clerk", *ASSESSORS),
+    "GET /assessment/{month}/my-cards": ("clerk", "wrong_clerk", *ASSESSORS),
+}
+
+NOT_ON_ANY_WINDOW = ("POST /windows/{number}/sign-in",)  # wrong_clerk may sign in elsewhere: not a 409 there
+
+
+def bodies(ticket: dict) -> dict:
+    """A body an allowed caller could send to each JSON POST (by operation, or by operation and caller)."""
+    return {
+        "POST /auth/login": {"username": "S001", "password": PASSWORD},
+        "POST /tickets": {"service": "GA01"},
+        "POST /appointments": {"code": "WEB-1", "service": "GA01", "slot_start": "2026-11-23T06:00:00Z",
+                               "slot_end": "2026-11-23T07:00:00Z"},
+        "POST /kiosk/appointments/find": {"code": "WEB-1"},
+        "POST /windows/{number}/sign-in": {"post": "A"},
+        "POST /windows/{number}/call": {"ticket": "A003"},
+        "POST /windows/{number}/transfer": {"window": 2},
+        "POST /windows/{number}/finish": {"outcome": "immediate"},
+        "POST /windows/{number}/notices": {"ticket": ticket["id"], "kind": "acceptance"},
+        "POST /windows/{number}/pause": {"reason": "a break"},
+        "POST /ratings": {"ticket": ticket["id"], "level": 5, "channel": "pad"},
+        ("POST /ratings", "agent"): {"ticket": ticket["id"], "level": 5, "channel": "keypad", "window": 1},
+        "POST /t/{token}/rating": {"level": 5},
+        "POST /ratings/{rating_id}/appeal": {"ruling": "valid", "reasons": "checked"},
+        "POST /followups/{case_id}/callback": {"result": "reached"},
+        "POST /followups/{case_id}/rectification": {"text": "fixed"},
+        "POST /cases/{ticket_id}/completion": {"completed_on": "2026-11-23"},
+        "POST /assessment/records": {"kind": "praise_letter", "item": "praise", "occurred_on": "2026-11-20",
+                                     "evidence": "a letter", "window": 1, "points": 1},
+        "POST /assessment/records/{record_id}/void": {"reason": "entered twice"},
+        "POST /assessment/appeals": {"month": "2026-11", "scope": "window", "unit": "1", "item": "ratings",
+                                     "statement": "the case was finished on time"},
+        "POST /assessment/appeals/{appeal_id}/decide": {"decision": "upheld", "reason": "checked"},
+        "POST /assessment/democratic/{year}": {"scope": "window", "scores": {"1": 90}},
+        "POST /assessment/{month}/self-check": {"days": 3},
+        "POST /assessment/{month}/objections": {"scope": "window", "unit": "1", "statement": "the pause was approved"},
+        "POST /assessment/objections/{objection_id}/answer": {"accepted": False, "answer": "checked"},
+        "POST /assessment/schemes": {"scope": "window", "preset": "county_window"},
+    }
+
+
+@pytest.fixture
+def people(hall, server):
+    """A credential of each kind, and a hall with a promised case finished at window 1 and rated badly."""
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    clerk = clerk_api(hall, server, "S001", window=1)
+    clerk_api(hall, server, "S003", window=2)  # wrong_clerk: signed in at window 2
+    pad = server.api(hall.token("evaluator", "e1", window=1))
+    case = issue(kiosk)
+    issue(kiosk), issue(kiosk)
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    assert clerk.post("/windows/1/finish", {"outcome": "promised", "promised_days": 3}).status_code == 200
+    assert pad.post("/ratings", {"ticket": case["id"], "level": 1, "reasons": ["attitude"],
+                                 "channel": "pad"}).status_code == 201  # rating 1, follow-up case 1
+    hall.user("S004", "supervisor")
+    hall.user("admin", "admin")
+    boss = server.api(hall.login("S004"))
+    assert boss.post("/assessment/records", bodies(case)["POST /assessment/records"]).status_code == 201
+    assert clerk.post("/assessment/appeals", bodies(case)["POST /assessment/appeals"]).status_code == 201
+    revoked = hall.token("kiosk", "gone")
+    with hall.db.write() as s:
+        accounts.revoke_device_tokens(s, hall.hall, "kiosk", "gone", hall.clock())
+        s.commit()
+    tokens = {"none": None, "revoked": revoked, "kiosk": hall.token("kiosk", "k2"),
+              "display": hall.token("display", "d1"), "evaluator": hall.token("evaluator", "e2", window=1),
+              "caller": hall.token("caller", "c1", window=1), "agent": hall.token("agent", "a1", scope=AgentScope(windows=frozenset({1}))),
+              "integration": hall.token("integration", "i1"),
+              "clerk": hall.login("S001"), "wrong_clerk": hall.login("S003"),
+              "supervisor": hall.login("S004"), "admin": hall.login("admin")}
+    return case, {who: server.api(token) for who, token in tokens.items()}
+
+
+def _url(path: str, case: dict) -> str:
+    for name, value in (("{token}", case["token"]), ("{ticket_id}", case["id"]), ("{number}", 1),
+                        ("{rating_id}", 1), ("{case_id}", 1), ("{record_id}", 1), ("{appeal_id}", 1), ("{objection_id}", 1), ("{revision}", 1),
+                        ("{year}", 2026), ("{month}", "2026-11"), ("{scope}", "window"), ("{unit}", 1)):
+        path = path.replace(name, str(value))
+    return path + ("?days=3" if path == "/calendar/due-date" else "")
+
+
+@on_sqlite
+def test_every_operation_against_every_credential(people):
+    case, apis = people
+    operations = {f"{method.upper()} {path}" for path, item in spec.document()["paths"].items() for method in item}
+    assert operations == set(WHO_MAY), ("operations without a row", sorted(operations - set(WHO_MAY)),
+                                        "rows without an operation", sorted(set(WHO_MAY) - operations))
+    wrong = []
+    for op in sorted(operations):
+        method, path = op.split(" ", 1)
+        url = _url(path, case)
+        # The denied first: what they are refused must not have been done by the allowed before them.
+        for who in sorted(EVERYONE, key=lambda w: w in WHO_MAY[op]):
+            api, data = apis[who], bodies(case).get((op, who)) or bodies(case).get(op, {})
+            r = api.get(url) if method == "GET" else api.post(url, data)
+            allowed = who in WHO_MAY[op]
+            if who == "wrong_clerk" and allowed and op.startswith("POST /windows/{number}/") \
+                    and op not in NOT_ON_ANY_WINDOW:
+                ok = r.status_code == 409 and r.json()["error"] == "not_your_window"
+            elif allowed:
+                ok = r.status_code not in (401, 403)
+            else:
+                ok = r.status_code == (401 if who in ("none", "revoked") else 403)
+            assert r.status_code < 500, (op, who, r.status_code, r.text)
+            if not ok:
+                wrong.append(f"{op} as {who}: {r.status_code} {r.text[:100]}")
+    assert wrong == [], "\n".join(wrong)
