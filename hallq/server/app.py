@@ -67,15 +67,17 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     install_error_handlers(app)
     app.wsgi_app = socketio.WSGIApp(realtime.sio, app.wsgi_app)
     if housekeeping:
-        _start_housekeeping(runtime)
+        app.extensions["hallq.housekeeping"] = _start_housekeeping(runtime)
     return app
 
 
-def _start_housekeeping(runtime: Runtime) -> None:
+def _start_housekeeping(runtime: Runtime) -> threading.Event:
     """Expire tickets and sign out windows at closing; fail print jobs nobody answered; announce silent devices.
 
     The first sweep runs before the app is returned, so before it answers anything: a server that
-    was down at closing catches up on the days it missed before a clerk can sign in."""
+    was down at closing catches up on the days it missed before a clerk can sign in. Setting the
+    event returned stops the sweeps (an app that ends before its process: the tests')."""
+    stop = threading.Event()
 
     def sweep() -> None:
         try:
@@ -88,9 +90,9 @@ def _start_housekeeping(runtime: Runtime) -> None:
             log.exception("end-of-day housekeeping failed; will retry")
 
     def loop():
-        stop = threading.Event()
         while not stop.wait(SWEEP_SECONDS):
             sweep()
 
     sweep()
     threading.Thread(target=loop, name="hallq-housekeeping", daemon=True).start()
+    return stop
