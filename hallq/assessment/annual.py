@@ -35,22 +35,29 @@ class AnnualCard:
     title: str | None = None
     ineligible: str | None = None
     flags: list[Flag] = field(default_factory=list)
+    window_points: float = 0.0   # staff: points from their window's grade for the year (in `score`)
 
     def to_dict(self) -> dict[str, Any]:
         return {"year": self.year, "scope": self.scope, "unit": self.unit, "number": self.number,
                 "name": self.name, "months": dict(self.months), "monthly_average": self.monthly_average,
                 "democratic": self.democratic, "score": self.score, "rank": self.rank, "of": self.of,
                 "grade": self.grade, "title": self.title, "ineligible": self.ineligible,
+                "window_points": self.window_points,
                 "flags": [f.to_dict() for f in self.flags]}
 
 
 def compute_year(year: int, months: Iterable[MonthResult | Mapping[str, Any]], scheme: Scheme,
-                 democratic: Mapping[str, float], scope: Scope | None = None) -> list[AnnualCard]:
+                 democratic: Mapping[str, float], scope: Scope | None = None,
+                 window_grades: Mapping[str, str] | None = None,
+                 staff_windows: Mapping[str, int | str | None] | None = None) -> list[AnnualCard]:
     """Annual cards for one scope, best first.
 
     `months`: the year's MonthResults, or stored scorecard dicts (any scope;
     only `scope` is used). `democratic`: unit key -> 民主测评 score out of 100.
     A unit without a democratic score counts it as 0 and cannot take the title.
+    Staff under a scheme with `annual.window_grade_points`: `window_grades` gives
+    each window's grade for the year (window number as text -> grade) and
+    `staff_windows` each staff member's window (their A post).
     """
     if scheme.annual is None:
         raise ValueError(f"scheme {scheme.id} has no annual roll-up")
@@ -68,9 +75,20 @@ def compute_year(year: int, months: Iterable[MonthResult | Mapping[str, Any]], s
         average = sum(scores.values()) / len(scores)
         dem = democratic.get(unit)
         total = annual.monthly_weight * average + annual.democratic_weight * (dem or 0.0)
+        extra, why = 0.0, []
+        if scope == "staff" and annual.window_grade_points:
+            window = (staff_windows or {}).get(unit)
+            grade = (window_grades or {}).get(str(window)) if window is not None else None
+            for gp in annual.window_grade_points:
+                if grade == gp.grade:
+                    extra += gp.points
+                    why.append(f"{gp.name}：所在{window}号窗口年度{grade}，{gp.points:+g}分")
+        total += extra
         lost = next((f"{c['month']}：{c['ineligible_year']}" for c in rows if c.get("ineligible_year")), None)
         card = AnnualCard(year, scope, unit, rows[-1].get("number"), rows[-1].get("name", unit), scores,
-                          pts(average), dem, pts(total), ineligible=lost)
+                          pts(average), dem, pts(total), ineligible=lost, window_points=pts(extra))
+        for text in why:
+            card.flags.append(Flag("window_grade_points", text))
         if dem is None:
             card.flags.append(Flag("no_democratic_score", "没有民主测评成绩（按0分计，不参加年度评选）"))
         if lost:

@@ -596,6 +596,7 @@ def _rank_grade_select(cards: list[Scorecard], scheme: Scheme, scope: Scope, his
     ranked = assign_ranks([c for c in cards if not c.not_assessed], key=lambda c: rank_key(
         {"score": c.score, "satisfaction_rate": c.satisfaction_rate, "tickets_served": c.tickets_served,
          "number": c.number}, keys))
+    _count_flags(cards, scheme, scope, history)
     for c in ranked:
         c.of = len(ranked)
         earlier = history.ineligible.get((scope, c.unit))
@@ -605,13 +606,17 @@ def _rank_grade_select(cards: list[Scorecard], scheme: Scheme, scope: Scope, his
             c.flags.append(Flag("ineligible", "取消评选资格：" + c.ineligible))
     assign_grades(ranked, scheme.grade_bands(scope), honours_allowed=lambda c: not c.ineligible)
     for flag in scheme.flags:
-        if flag.scope != scope:
+        if flag.scope != scope or flag.grade is None:
             continue
         for c in ranked:
             before = history.grades.get((scope, c.unit), ())
             run = list(before[-(flag.months - 1):]) + [c.grade]
             if len(run) == flag.months and all(g == flag.grade for g in run):
                 c.flags.append(Flag(flag.key, flag.message))
+                if flag.removes_eligibility:  # the grade is given; the honours still to come are not
+                    c.ineligible = c.ineligible or flag.message
+                    if flag.removes_eligibility == "year":
+                        c.ineligible_year = c.ineligible_year or flag.message
     for sel in scheme.selections:
         if sel.scope != scope:
             continue
@@ -622,3 +627,27 @@ def _rank_grade_select(cards: list[Scorecard], scheme: Scheme, scope: Scope, his
             c.selected.append(sel.title)
         chosen[sel.key] = Chosen(sel.key, sel.title, scope, max(quota, 1) if won else quota, [c.unit for c in won])
     return ranked + absent
+
+
+def _count_flags(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: History) -> None:
+    """Flags by counted occurrences: the named lines' occurrences this month (and earlier in the
+    year, for `within = "year"`) reach the flag's count, and this month adds to them."""
+    for flag in scheme.flags:
+        if flag.scope != scope or not flag.lines:
+            continue
+        for c in cards:
+            now = {k: sum(i.count for i in c.items if i.key == k and i.stands) for k in flag.lines}
+            if not any(now.values()):
+                continue
+            earlier = sum(history.counts.get((scope, c.unit, k), 0) for k in flag.lines) \
+                if flag.within == "year" else 0
+            total = sum(now.values()) + earlier
+            if total < flag.count:
+                continue
+            names = "、".join(c.item(k).name for k in flag.lines if now[k])
+            span = "本年" if flag.within == "year" else "本月"
+            c.flags.append(Flag(flag.key, f"{flag.message}（{span}累计{total:g}次：{names}）"))
+            if flag.removes_eligibility:
+                c.ineligible = c.ineligible or flag.message
+                if flag.removes_eligibility == "year":
+                    c.ineligible_year = c.ineligible_year or flag.message

@@ -170,7 +170,7 @@ class Selection(Strict):
     scope: Scope = "window"
     quota_percent: float | None = Field(None, gt=0, le=100)
     quota_count: int | None = Field(None, ge=1)
-    min_score: float | None = None  # nobody selected when nobody reaches it
+    min_score: float | None = None  # a floor: nobody selected below it (seed 004 best window: 90); none for seed 003 red flags
 
     @model_validator(mode="after")
     def _one_quota(self):
@@ -180,13 +180,43 @@ class Selection(Strict):
 
 
 class ConsecutiveFlag(Strict):
-    """E.g. two months running 不称职 sends the person back to their department."""
+    """A mark on a card from the unit's run of facts, of one of two kinds:
+
+    - a grade held `months` months running: two months 不称职 sends the person
+      back to their department (seed 004 第十五条);
+    - `count` occurrences of the named `lines` within the month or the year so far
+      (`within`), marked in the month the count is reached and after: two verified
+      complaints in a row (seed 004 第十五条), three overdue cases in a year (seed 002).
+
+    Either kind may also take away honours (`removes_eligibility`), as a line can.
+    """
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    grade: str
+    grade: str | None = None
     months: int = Field(2, ge=2)
+    lines: tuple[str, ...] = ()
+    count: int | None = Field(None, ge=1)
+    within: Literal["month", "year"] = "year"
+    removes_eligibility: Literal["month", "year"] | None = None
     message: str
     message_en: English | None = None
     scope: Scope = "staff"
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        if (self.grade is None) == (not self.lines):
+            raise ValueError("a flag needs either `grade` (months running) or `lines` (occurrences counted)")
+        if bool(self.lines) != (self.count is not None):
+            raise ValueError("`lines` and `count` go together")
+        return self
+
+
+class WindowGradePoints(Strict):
+    """Staff: points the year's score takes when the staff member's window gets this grade
+    for the year (seed 004 绩4: "获优秀的，每人加10分")."""
+    grade: str
+    points: float
+    name: str
+    name_en: English | None = None
 
 
 class Annual(Strict):
@@ -197,6 +227,7 @@ class Annual(Strict):
     title_en: English | None = None
     title_scope: Scope = "window"
     title_percent: float | None = Field(None, gt=0, le=100)
+    window_grade_points: tuple[WindowGradePoints, ...] = ()
 
     @model_validator(mode="after")
     def _weights(self):
@@ -274,8 +305,11 @@ class Scheme(Strict):
                 raise ValueError(f"grades.{scope}: the lowest grade cannot have a quota")
         for flag in self.flags:
             names = {b.name for b in self.grades.get(flag.scope, ())}
-            if flag.grade not in names:
+            if flag.grade is not None and flag.grade not in names:
                 raise ValueError(f"flag {flag.key!r}: no grade {flag.grade!r} for {flag.scope}")
+            unknown = [k for k in flag.lines if k not in {r.key for r in self.rules()}]
+            if unknown:
+                raise ValueError(f"flag {flag.key!r}: no line {', '.join(map(repr, unknown))}")
         for sel in self.selections:
             if sel.scope not in self.scopes:
                 raise ValueError(f"selection {sel.key!r}: the scheme does not assess {sel.scope}")
