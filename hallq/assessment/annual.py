@@ -35,7 +35,7 @@ class AnnualCard:
     title: str | None = None
     ineligible: str | None = None
     flags: list[Flag] = field(default_factory=list)
-    window_points: float = 0.0   # staff: points from their window's grade for the year (in `score`)
+    window_points: float = 0.0   # staff, departments: points from their window's grade for the year (in `score`)
 
     def to_dict(self) -> dict[str, Any]:
         return {"year": self.year, "scope": self.scope, "unit": self.unit, "number": self.number,
@@ -49,15 +49,16 @@ class AnnualCard:
 def compute_year(year: int, months: Iterable[MonthResult | Mapping[str, Any]], scheme: Scheme,
                  democratic: Mapping[str, float], scope: Scope | None = None,
                  window_grades: Mapping[str, str] | None = None,
-                 staff_windows: Mapping[str, int | str | None] | None = None) -> list[AnnualCard]:
+                 unit_windows: Mapping[str, Iterable[int | str]] | None = None) -> list[AnnualCard]:
     """Annual cards for one scope, best first.
 
     `months`: the year's MonthResults, or stored scorecard dicts (any scope;
     only `scope` is used). `democratic`: unit key -> 民主测评 score out of 100.
     A unit without a democratic score counts it as 0 and cannot take the title.
-    Staff under a scheme with `annual.window_grade_points`: `window_grades` gives
-    each window's grade for the year (window number as text -> grade) and
-    `staff_windows` each staff member's window (their A post).
+    Staff or departments under a scheme with `annual.window_grade_points`:
+    `window_grades` gives each window's grade for the year (window number as
+    text -> grade) and `unit_windows` each unit's windows (a staff member's A
+    post; a department's windows). The points count once per unit.
     """
     if scheme.annual is None:
         raise ValueError(f"scheme {scheme.id} has no annual roll-up")
@@ -76,20 +77,21 @@ def compute_year(year: int, months: Iterable[MonthResult | Mapping[str, Any]], s
         dem = democratic.get(unit)
         total = annual.monthly_weight * average + annual.democratic_weight * (dem or 0.0)
         extra, why = 0.0, []
-        if scope == "staff" and annual.window_grade_points:
-            window = (staff_windows or {}).get(unit)
-            grade = (window_grades or {}).get(str(window)) if window is not None else None
+        if scope != "window" and annual.window_grade_points:
+            windows = [str(w) for w in (unit_windows or {}).get(unit, ())]
             for gp in annual.window_grade_points:
-                if grade == gp.grade:
+                got = [w for w in windows if (window_grades or {}).get(w) == gp.grade]
+                if got:
                     extra += gp.points
-                    why.append(f"{gp.name}：所在{window}号窗口年度{grade}，{gp.points:+g}分")
+                    names = "、".join(f"{w}号窗口" for w in got)
+                    why.append(f"{gp.name}：{names}年度{gp.grade}，{gp.points:+g}分")
         total += extra
         lost = next((f"{c['month']}：{c['ineligible_year']}" for c in rows if c.get("ineligible_year")), None)
         card = AnnualCard(year, scope, unit, rows[-1].get("number"), rows[-1].get("name", unit), scores,
                           pts(average), dem, pts(total), ineligible=lost, window_points=pts(extra))
         for text in why:
             card.flags.append(Flag("window_grade_points", text))
-        if dem is None:
+        if dem is None and annual.democratic_weight:
             card.flags.append(Flag("no_democratic_score", "没有民主测评成绩（按0分计，不参加年度评选）"))
         if lost:
             card.flags.append(Flag("ineligible", "取消年度评选资格：" + lost))
@@ -99,7 +101,7 @@ def compute_year(year: int, months: Iterable[MonthResult | Mapping[str, Any]], s
         ("score", "monthly_average", "number")))
     for c in ranked:
         c.of = len(ranked)
-    honours = lambda c: c.ineligible is None and c.democratic is not None  # noqa: E731
+    honours = lambda c: c.ineligible is None and (c.democratic is not None or not annual.democratic_weight)  # noqa: E731
     assign_grades(ranked, scheme.grade_bands(scope), honours_allowed=honours)
     if annual.title is not None and scope == annual.title_scope:
         for c in pick(ranked, honours, quota_size(len(ranked), annual.title_percent)):

@@ -503,7 +503,7 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
         for inc in bucket.incidents:
             if inc.kind == kind:
                 yield 1, rule.points, _incident_evidence(inc)
-    elif src == "case.overdue_day":
+    elif src in ("case.overdue_day", "case.overdue"):
         start_after = facts.first_day - dt.timedelta(days=1)
         for c in bucket.cases:
             # Late from the day after the due date up to its completion, or up to the last day
@@ -516,9 +516,13 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
                     done = f"{c.finished_on:%m-%d}办结"
                 else:
                     done = f"截至{facts.counted_to:%m-%d}未办结" if facts.provisional else "月末未办结"
-                yield late, rule.points, Evidence("ticket", c.ticket,
-                                                  f"承诺{c.promised_days}个工作日，应于{c.due_on:%m-%d}前办结，"
-                                                  f"{done}，本月超期{late}个工作日", facts.ticket(c.ticket))
+                # case.overdue: once per case, in the month its lateness falls in (the first month
+                # for a case late across two months: after that it is no longer counted).
+                if src == "case.overdue" and c.due_on < start_after:
+                    continue
+                yield late if src == "case.overdue_day" else 1, rule.points, Evidence(
+                    "ticket", c.ticket, f"承诺{c.promised_days}个工作日，应于{c.due_on:%m-%d}前办结，"
+                                        f"{done}，本月超期{late}个工作日", facts.ticket(c.ticket))
     elif src == "case.faster":
         for c in bucket.cases:
             f = c.finished_on

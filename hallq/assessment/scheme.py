@@ -27,6 +27,7 @@ Source = Literal[
     "attendance.early_leave",  # signed out before closing / before the break (per incident)
     "attendance.unattended",   # window unattended beyond the allowed minutes (per spell)
     "case.overdue_day",        # 承诺件 finished late: per case and working day late
+    "case.overdue",            # 承诺件 finished late: per case, in the month after its due date
     "case.faster",             # 承诺件 finished this much faster than promised (per case)
     "case.repeat_visit",       # 2+ returns after a 补办 without a one-time notice (per case)
     "rating.bad",              # a counted 不满意/非常不满意 rating (per rating)
@@ -211,8 +212,9 @@ class ConsecutiveFlag(Strict):
 
 
 class WindowGradePoints(Strict):
-    """Staff: points the year's score takes when the staff member's window gets this grade
-    for the year (seed 004 绩4: "获优秀的，每人加10分")."""
+    """Points carried from windows to the year of their staff or department: when the unit's
+    window gets this grade for the year (seed 004 绩4 "获优秀的，每人加10分"; 集中受理考核细则
+    "部门在政务服务中心的窗口年终被评为优秀的，加5分"), once per unit."""
     grade: str
     points: float
     name: str

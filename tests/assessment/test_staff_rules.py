@@ -77,7 +77,7 @@ def test_window_excellent_for_the_year_gives_its_staff_ten_points():
               "ineligible_year": None}
              for u in ("S1", "S2") for m, score in (("2025-09", 90), ("2025-10", 100))]
     year = compute_year(2025, cards, load_preset("staff_de_neng_qin_ji_lian"), {"S1": 80, "S2": 80}, "staff",
-                        window_grades={"1": "优秀", "2": "良好"}, staff_windows={"S1": 1, "S2": 2})
+                        window_grades={"1": "优秀", "2": "良好"}, unit_windows={"S1": [1], "S2": [2]})
     assert [(c.unit, c.monthly_average, c.window_points, c.score, c.rank) for c in year] == [
         ("S1", 95, 10, 99, 1), ("S2", 95, 0, 89, 2)]
-    assert [f.message for f in year[0].flags] == ["所在窗口年度考核获优秀，每人加10分：所在1号窗口年度优秀，+10分"]
+    assert [f.message for f in year[0].flags] == ["所在窗口年度考核获优秀，每人加10分：1号窗口年度优秀，+10分"]
