@@ -115,3 +115,17 @@ def _cards(months: Iterable[MonthResult | Mapping[str, Any]], scope: Scope, year
         rows = [c.to_dict() for c in m.cards.get(scope, [])] if isinstance(m, MonthResult) else [m]
         out.extend(r for r in rows if r["scope"] == scope and r["month"].startswith(f"{year:04d}-"))
     return out
+
+
+def vote_candidates(year: int, months: Iterable[MonthResult | Mapping[str, Any]], scheme: Scheme, vote_key: str,
+                    staff_windows: Mapping[str, int | str | None]) -> list[str]:
+    """The staff who may stand in a voted title (scheme.votes): those whose window won the vote's
+    selection in a month of the year and did not lose the year's eligibility, themselves or their window."""
+    vote = next(v for v in scheme.votes if v.key == vote_key)
+    title = next(s.title for s in scheme.selections if s.key == vote.candidates_from)
+    windows = _cards(months, "window", year)
+    won = {str(c["unit"]) for c in windows if title in (c.get("selected") or ())}
+    lost = {str(c["unit"]) for c in windows if c.get("ineligible_year")}
+    lost_staff = {str(c["unit"]) for c in _cards(months, "staff", year) if c.get("ineligible_year")}
+    return sorted(st for st, w in staff_windows.items()
+                  if w is not None and str(w) in won - lost and st not in lost_staff)

@@ -377,7 +377,7 @@ def score_unit(ctx: Context, unit: Unit, bucket: Bucket) -> Scorecard:
         for item in leaf_made:
             rule = ctx.rules.get(item.key)
             if rule is not None and item.stands:
-                if rule.zeroes_month:
+                if rule.zeroes == "month":
                     zeroed_by.append(item)
                 if rule.removes_eligibility:
                     ineligible.setdefault(rule.removes_eligibility, item.name)
@@ -387,7 +387,19 @@ def score_unit(ctx: Context, unit: Unit, bucket: Bucket) -> Scorecard:
         _absorb(leaf_made, limited.points - raw)
         return limited
 
-    categories = [score(c, c) for c in scheme.categories]
+    def score_category(category: Section) -> SectionScore:
+        first = len(items)
+        scored = score(category, category)
+        zeroing = [i for i in items[first:] if i.stands and getattr(ctx.rules.get(i.key), "zeroes", None) == "category"]
+        if zeroing:
+            # The line that zeroes the category takes what was left of it, so the lines still add up.
+            zeroing[0].applied = pts(zeroing[0].takes - scored.points)
+            scored.points = 0.0
+            scored.limited = "zeroed"
+            flags.append(Flag("zeroed_category", f"{category.name}本月不得分：" + "；".join(i.name for i in zeroing)))
+        return scored
+
+    categories = [score_category(c) for c in scheme.categories]
     base = sum(c.points for c, spec in zip(categories, scheme.categories) if spec.kind != "bonus")
     bonus = sum(c.points for c, spec in zip(categories, scheme.categories) if spec.kind == "bonus")
     total = base + bonus

@@ -164,6 +164,9 @@ class Words:
             return "No counted ratings this month"
         if key == "zeroed":
             return "No points this month: " + "; ".join(self.title(x) for x in message.split("：", 1)[-1].split("；"))
+        if key == "zeroed_category":
+            return "No points for a category this month: " + "; ".join(
+                self.title(x) for x in message.split("：", 1)[-1].split("；"))
         if key == "ineligible":
             return "No honours: " + self.title(message.split("：", 1)[-1])
         if key == "not_assessed":

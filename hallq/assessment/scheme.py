@@ -70,7 +70,9 @@ class Rule(Strict):
     faster_from: float | None = Field(None, ge=0, le=1)   # case.faster: at least this share faster …
     faster_below: float | None = Field(None, gt=0, le=1)  # … and below this share (omitted: no upper bound)
     grade: str | None = None  # window.grade: the window grade that triggers the line
-    zeroes_month: bool = False  # verified bad conduct: the whole month scores 0
+    # Verified bad conduct: the whole month scores 0 ("month", seed 004 best window), or the
+    # category the line sits in does ("category": seed 003 "本月工作窗口不得分" for the 50-point half).
+    zeroes: Literal["month", "category"] | None = None
     removes_eligibility: Literal["month", "year"] | None = None  # no honours this month / this year
     scopes: tuple[Scope, ...] = SCOPES
     note: str = ""
@@ -240,6 +242,26 @@ class Annual(Strict):
         return self
 
 
+class VotedTitle(Strict):
+    """A title decided by a vote, not by score (seed 003 服务明星: "在获得红旗窗口的工作人员中投票推选",
+    4–6 a year). hallq names the candidates — the staff of the windows that won `candidates_from`
+    (a selection) in some month of the year and kept their eligibility; the vote is the centre's."""
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    title_en: English | None = None
+    scope: Scope = "staff"
+    min_count: int = Field(ge=1)
+    max_count: int = Field(ge=1)
+    candidates_from: str  # a selection's key
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _counts(self):
+        if self.max_count < self.min_count:
+            raise ValueError("`max_count` must be at least `min_count`")
+        return self
+
+
 class Settings(Strict):
     """The edges DOMAIN.md settles, changeable per hall."""
     satisfied_from_level: int = Field(3, ge=1, le=5)  # 基本满意 or better counts as satisfied
@@ -280,6 +302,7 @@ class Scheme(Strict):
     selections: tuple[Selection, ...] = ()
     flags: tuple[ConsecutiveFlag, ...] = ()
     annual: Annual | None = None
+    votes: tuple[VotedTitle, ...] = ()
     settings: Settings = Settings()
 
     @model_validator(mode="after")
@@ -315,6 +338,9 @@ class Scheme(Strict):
         for sel in self.selections:
             if sel.scope not in self.scopes:
                 raise ValueError(f"selection {sel.key!r}: the scheme does not assess {sel.scope}")
+        for vote in self.votes:
+            if vote.candidates_from not in {s.key for s in self.selections}:
+                raise ValueError(f"vote {vote.key!r}: no selection {vote.candidates_from!r}")
         return self
 
     def _all_sections(self):

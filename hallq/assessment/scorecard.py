@@ -85,7 +85,7 @@ class SectionScore:
     max: float | None
     points: float          # after the cap and floor
     raw: float             # full marks plus the lines, before the cap and floor
-    limited: str | None    # "cap" or "floor" when the raw value was cut
+    limited: str | None    # "cap" or "floor" when the raw value was cut; "zeroed" when a line zeroed the category
     parts: list["SectionScore"] = field(default_factory=list)
     items: list[str] = field(default_factory=list)  # item keys in this leaf
 
