@@ -118,10 +118,19 @@ def _cards(months: Iterable[MonthResult | Mapping[str, Any]], scope: Scope, year
 
 
 def vote_candidates(year: int, months: Iterable[MonthResult | Mapping[str, Any]], scheme: Scheme, vote_key: str,
-                    staff_windows: Mapping[str, int | str | None]) -> list[str]:
-    """The staff who may stand in a voted title (scheme.votes): those whose window won the vote's
-    selection in a month of the year and did not lose the year's eligibility, themselves or their window."""
+                    staff_windows: Mapping[str, int | str | None] | None = None) -> list[str]:
+    """Who may stand in a voted title (scheme.votes). Staff: those whose window won the vote's
+    selection in a month of the year and did not lose the year's eligibility, themselves or their
+    window (`staff_windows`: staff -> window). Other scopes: the units that won the selection (or,
+    without one, every unit assessed in the year) and kept their eligibility."""
     vote = next(v for v in scheme.votes if v.key == vote_key)
+    if vote.scope != "staff":
+        cards = [c for c in _cards(months, vote.scope, year) if not c.get("not_assessed")]
+        lost = {str(c["unit"]) for c in cards if c.get("ineligible_year")}
+        if vote.candidates_from is None:
+            return sorted({str(c["unit"]) for c in cards} - lost)
+        title = next(s.title for s in scheme.selections if s.key == vote.candidates_from)
+        return sorted({str(c["unit"]) for c in cards if title in (c.get("selected") or ())} - lost)
     title = next(s.title for s in scheme.selections if s.key == vote.candidates_from)
     windows = _cards(months, "window", year)
     won = {str(c["unit"]) for c in windows if title in (c.get("selected") or ())}

@@ -243,16 +243,18 @@ class Annual(Strict):
 
 
 class VotedTitle(Strict):
-    """A title decided by a vote, not by score (seed 003 服务明星: "在获得红旗窗口的工作人员中投票推选",
-    4–6 a year). hallq names the candidates — the staff of the windows that won `candidates_from`
-    (a selection) in some month of the year and kept their eligibility; the vote is the centre's."""
+    """A title decided by a vote or a committee, not by score (seed 003 服务明星: "在获得红旗窗口的
+    工作人员中投票推选", 4–6 a year; seed 000 桐庐 年度优秀进驻部门, 6, "经中心考核工作领导小组综合
+    评议确定"). hallq names the candidates — staff of the windows, or the units, that won
+    `candidates_from` (a selection) in some month of the year and kept their eligibility; every
+    unit of the scope when it is left out — and the decision is the centre's."""
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     title_en: English | None = None
     scope: Scope = "staff"
     min_count: int = Field(ge=1)
     max_count: int = Field(ge=1)
-    candidates_from: str  # a selection's key
+    candidates_from: str | None = None  # a selection's key
     note: str = ""
 
     @model_validator(mode="after")
@@ -339,7 +341,7 @@ class Scheme(Strict):
             if sel.scope not in self.scopes:
                 raise ValueError(f"selection {sel.key!r}: the scheme does not assess {sel.scope}")
         for vote in self.votes:
-            if vote.candidates_from not in {s.key for s in self.selections}:
+            if vote.candidates_from is not None and vote.candidates_from not in {s.key for s in self.selections}:
                 raise ValueError(f"vote {vote.key!r}: no selection {vote.candidates_from!r}")
         return self
 
