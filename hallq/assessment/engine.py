@@ -75,6 +75,7 @@ class Context:
     appeals: dict[tuple[Scope, str, str], Appeal]
     rules: dict[str, Rule] = field(default_factory=dict)
     staff_windows: dict[str, int | None] = field(default_factory=dict)
+    staff_deducted: dict[str, float] = field(default_factory=dict)  # staff -> points their own lines took
 
 
 def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], calendar: HallCalendar,
@@ -116,6 +117,9 @@ def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], c
                       rules={r.key: r for r in scheme.rules()},
                       staff_windows={st.number: st.window for st in facts.staff})
         _volume(ctx, assessed, buckets)
+        if scope == "window" and any(r.source == "staff.deductions" for r in scheme.rules()):
+            ctx.staff_deducted = _staff_deducted(facts, plan.get("staff"), days, appeals, units["staff"],
+                                                 incidents_by_settings, calendar)
         if scope == "department" and s.department_score != "own":
             scope_cards = _departments(ctx, assessed, buckets, cards.get("window"), s.department_score)
         else:
@@ -563,6 +567,14 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
     elif src == "ticket.no_show":
         for t in bucket.no_shows:
             yield 1, rule.points, Evidence("ticket", t.ticket, "过号", facts.ticket(t.ticket))
+    elif src == "staff.deductions":
+        names = {st.number: st.name for st in facts.staff}
+        for staff, window in ctx.staff_windows.items():
+            taken = ctx.staff_deducted.get(staff, 0.0)
+            steps = int(taken // rule.per_staff_points + 1e-9) if window == unit.number else 0
+            if steps:
+                yield steps, rule.points, Evidence("staff", staff, f"{names.get(staff, staff)}本月被扣{taken:g}分，"
+                                                                   f"每{rule.per_staff_points:g}分计一次")
     elif src == "window.grade":
         if unit.scope == "staff":
             window = ctx.staff_windows.get(unit.key)
@@ -667,3 +679,29 @@ def _count_flags(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: 
                 c.ineligible = c.ineligible or flag.message
                 if flag.removes_eligibility == "year":
                     c.ineligible_year = c.ineligible_year or flag.message
+
+
+def _staff_deducted(facts: MonthFacts, staff_scheme: Scheme | None, days: "WorkdayCounter",
+                    appeals: dict, staff_units: list[Unit], incidents_by_settings: dict,
+                    calendar: HallCalendar) -> dict[str, float]:
+    """For a window line carrying its staff's deductions (seed 002 第十七条(二) "窗口工作人员违反本
+    《办法》被扣5分的，扣该部门窗口2分，以此类推"): the points each staff member's own lines took
+    this month under the staff scheme, window-grade lines left out (the window is not scored yet)."""
+    if staff_scheme is None:
+        return {}
+    s = staff_scheme.settings
+    marks = (s.unattended_minutes, s.late_grace_minutes, s.allowed_pause_reasons)
+    if marks not in incidents_by_settings:
+        incidents_by_settings[marks] = attendance.incidents(
+            facts.sessions, facts.pauses, calendar, facts.first_day, facts.counted_to,
+            unattended_minutes=s.unattended_minutes, late_grace_minutes=s.late_grace_minutes,
+            allowed_pause_reasons=s.allowed_pause_reasons, windows=[w.number for w in facts.windows],
+            until=facts.until, live_from=_window_live_from(facts))
+    buckets = _buckets(facts, "staff", incidents_by_settings[marks])
+    ctx = Context(facts, staff_scheme, "staff", days, {}, {}, {}, appeals,
+                  rules={r.key: r for r in staff_scheme.rules()})
+    out = {}
+    for u in staff_units:
+        card = score_unit(ctx, u, buckets.get(u.key, Bucket()))
+        out[u.key] = -sum(i.takes for i in card.items if i.takes < 0 and not i.source.startswith("window."))
+    return out

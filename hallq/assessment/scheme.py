@@ -34,6 +34,7 @@ Source = Literal[
     "ticket.transfer",         # a ticket transferred away (per ticket)
     "ticket.no_show",          # a called ticket skipped as a no-show (per ticket)
     "window.grade",            # staff: the grade of the staff member's window this month
+    "staff.deductions",        # window: its staff's own deductions, once per `per_staff_points` taken
     "record",                  # a supervisor's record naming this line
 ]
 SectionKind = Literal["deduct", "satisfaction", "volume_rank", "bonus"]
@@ -70,6 +71,7 @@ class Rule(Strict):
     faster_from: float | None = Field(None, ge=0, le=1)   # case.faster: at least this share faster …
     faster_below: float | None = Field(None, gt=0, le=1)  # … and below this share (omitted: no upper bound)
     grade: str | None = None  # window.grade: the window grade that triggers the line
+    per_staff_points: float | None = Field(None, gt=0)  # staff.deductions: one occurrence per this many points
     # Verified bad conduct: the whole month scores 0 ("month", seed 004 best window), or the
     # category the line sits in does ("category": seed 003 "本月工作窗口不得分" for the 50-point half).
     zeroes: Literal["month", "category"] | None = None
@@ -100,6 +102,8 @@ class Rule(Strict):
             raise ValueError("`faster_from`/`faster_below` belong to case.faster lines")
         if (self.source == "window.grade") != (self.grade is not None):
             raise ValueError("`grade` is needed by, and only by, window.grade lines")
+        if (self.source == "staff.deductions") != (self.per_staff_points is not None):
+            raise ValueError("`per_staff_points` is needed by, and only by, staff.deductions lines")
         return self
 
 

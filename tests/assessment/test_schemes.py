@@ -9,7 +9,7 @@ from tests.assessment import hall
 
 
 def test_presets_ship_and_total_100():
-    assert list_presets() == ["county_window", "department_central_004", "staff_de_neng_qin_ji_lian", "tonglu_department", "window_best", "window_stars_003", "window_unit_004"]
+    assert list_presets() == ["county_window", "department_central_004", "maiji_staff", "maiji_window", "staff_de_neng_qin_ji_lian", "tonglu_department", "window_best", "window_stars_003", "window_unit_004"]
     for name in list_presets():
         scheme = load_preset(name)
         assert sum(c.max for c in scheme.categories if c.kind != "bonus") == 100
