@@ -508,7 +508,7 @@ def _rule_item(rule: Rule, leaf: Section, category: Section, unit: Unit, bucket:
         points, capped = (rule.cap if raw > 0 else -rule.cap), True
     return Item(rule.key, rule.name, category.key, leaf.key, rule.source, count, pts(points),
                 [e for _, _, e in occurrences], capped=capped,
-                detail=f"上限{rule.cap:g}分" if capped else "")
+                detail=f"上限{rule.cap:g}分" if capped else "", yuan=pts(count * rule.yuan) if rule.yuan else 0.0)
 
 
 def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
@@ -611,6 +611,8 @@ def _apply_appeal(item: Item, appeal: Appeal | None) -> None:
         return
     item.computed_points = item.points
     item.points = 0.0 if appeal.decision == "removed" else pts(appeal.points)
+    if appeal.decision == "removed":
+        item.yuan = 0.0
 
 
 # --- the scope -------------------------------------------------------------------------

@@ -76,6 +76,9 @@ class Rule(Strict):
     # category the line sits in does ("category": seed 003 "本月工作窗口不得分" for the 50-point half).
     zeroes: Literal["month", "category"] | None = None
     removes_eligibility: Literal["month", "year"] | None = None  # no honours this month / this year
+    # Money per occurrence in 元, recorded beside the points and never part of the score: a fine
+    # (negative) or a reward (positive), e.g. seed 000 篇二 "每人次扣2分、20元", "加2分，20元".
+    yuan: float | None = None
     scopes: tuple[Scope, ...] = SCOPES
     note: str = ""
 

@@ -207,3 +207,18 @@ def test_json_shape_for_the_api(result):
     assert "调休" in body["definitions"]["days_late"]
     one = json.loads(json.dumps(result.card_dict("window", 3), ensure_ascii=False))
     assert one["unit"] == "3" and "15分钟" in one["definitions"]["attendance"]
+
+
+def test_fines_and_rewards_in_yuan_beside_the_points(result):
+    """篇二 also sets money: "缺勤半天的，每人次扣2分并分别给予每人次10元处罚"; 吃拿卡要 "扣除当月奖励
+    150元"; bonuses "加2分，20元 … 省级部门表扬每次加3分，50元". Recorded beside the points, never in them.
+    W2: late once → 10元 fine. W5: ten half-day absences → 100元, bribery → 150元: −250元.
+    S5 also takes the rewards 20 + 20 + 20 + 20 + 50 = 130元: −250 + 130 = −120元."""
+    w2 = result.card("window", 2)
+    assert (w2.item("late").yuan, w2.yuan, w2.score) == (-10, -10, 91)
+    w5 = result.card("window", 5)
+    assert [(i.key, i.yuan) for i in w5.items if i.yuan] == [("absent_half_day", -100), ("bribery", -150)]
+    assert w5.yuan == -250
+    s5 = result.card("staff", "S5")
+    assert (s5.yuan, s5.score) == (-120, 72)
+    assert s5.to_dict()["yuan"] == -120 and s5.to_dict()["items"][0]["yuan"] is not None
