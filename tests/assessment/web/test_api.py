@@ -166,6 +166,25 @@ def test_the_year_with_democratic_scores(october, server):
     assert year["cards"][0]["months"] == {"2025-10": 100}
 
 
+def test_the_year_carries_a_windows_excellent_to_its_staff(october, server):
+    """Staff by the 德能勤绩廉 preset (seed 004 绩4 "获优秀的，每人加10分"): windows' year as above,
+    W1 96 is the one 优秀 (20% of 4 = 0, at least one); S001 holds window 1's A post → +10 on
+    S001's year; no other clerk's window is 优秀."""
+    sup = server.api(october.hall.login("duban"))
+    r = sup.post("/assessment/schemes", {"scope": "staff", "preset": "staff_de_neng_qin_ji_lian",
+                                         "from_month": "2025-10"})
+    assert r.status_code == 200, r.text
+    sup.post("/assessment/democratic/2025", {"scope": "window", "scores": {"1": 90, "2": 85, "3": 95, "4": 80}})
+    windows = sup.get("/assessment/year/2025").json()["cards"]
+    assert [(c["unit"], c["grade"]) for c in windows][:1] == [("1", "优秀")]
+    year = sup.get("/assessment/year/2025?scope=staff").json()
+    assert year["scheme"] == "staff_de_neng_qin_ji_lian"
+    points = {c["unit"]: c["window_points"] for c in year["cards"]}
+    assert points["S001"] == 10 and all(v == 0 for k, v in points.items() if k != "S001")
+    s001 = next(c for c in year["cards"] if c["unit"] == "S001")
+    assert any(f["key"] == "window_grade_points" and "1号窗口年度优秀" in f["message"] for f in s001["flags"])
+
+
 def test_a_scheme_names_itself_in_english_only_in_english(hall, server):
     """A hall's adjustment may rename a line in English; Chinese there is refused (the page would show it as English)."""
     hall.user("duban", "supervisor")
