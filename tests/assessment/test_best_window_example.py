@@ -14,12 +14,14 @@ W2: a case 1 working day late (due Mon 13 Oct, done Tue 14 Oct) → −3; a case
     时限 20 − 3 + 5 = 22 → 20. A banner (锦旗) +5 → 105, capped at 100.   Score 100.
 W3: cases 2 and 1 working days late → 3 × −3 = −9 (时限 11).             Score 91.
 W4: a quarrel −5 and a curt answer −3 (态度 12); a thanks letter +2.    Score 94.
-W5: verified bribery: the month scores 0 and the year's eligibility is gone.  Score 0.
+W5: verified bribery: −10 and the year's eligibility is gone (seed 004 窗口单位考核实施细则
+    "一次扣10分……取消全年评比'优秀'窗口资格"; 集中受理考核细则 "取消全年评比'最佳服务窗口'资格";
+    the best-window rules have no line of their own, and no seed-004 rule zeroes a month).  Score 90.
 
-Ranks: W2 100, W1 98, W4 94, W3 91, W5 0.
+Ranks: W2 100, W1 98, W4 94, W3 91, W5 90.
 最佳服务窗口: 20% of 5 = 1, from those ≥ 90 → W2.
-红旗窗口: 18 a month by score, no floor → W2, W1, W4, W3 (W5 has 0 and no eligibility).
-Grades: 优秀 at most 20% = 1 → W2; W1, W4, W3 良好; W5 不合格.
+红旗窗口: 18 a month by score, no floor → W2, W1, W4, W3 (W5 has no eligibility).
+Grades: 优秀 at most 20% = 1 → W2; W1, W4, W3 良好; W5 良好 (90, and no honours this year).
 """
 import dataclasses
 import datetime as dt
@@ -66,7 +68,7 @@ def result(october):
 
 def test_scores_ranks_grades(result):
     assert [(c.unit, c.score, c.rank, c.grade) for c in result.cards["window"]] == [
-        ("2", 100, 1, "优秀"), ("1", 98, 2, "良好"), ("4", 94, 3, "良好"), ("3", 91, 4, "良好"), ("5", 0, 5, "不合格")]
+        ("2", 100, 1, "优秀"), ("1", 98, 2, "良好"), ("4", 94, 3, "良好"), ("3", 91, 4, "良好"), ("5", 90, 5, "良好")]
 
 
 def test_best_window_and_red_flags(result):
@@ -91,10 +93,11 @@ def test_speed_bonus_bands_and_overdue(result):
     assert (w3.item("overdue").count, w3.item("overdue").points) == (3, -9)
 
 
-def test_bad_conduct_zeroes_the_month(result):
+def test_bad_conduct_costs_ten_and_the_years_honours(result):
     w5 = result.card("window", 5)
-    assert w5.zeroed and w5.score == 0
-    assert w5.ineligible_year and {"zeroed", "ineligible"} <= {f.key for f in w5.flags}
+    assert not w5.zeroed and w5.score == 90 and w5.item("bribery").points == -10
+    assert w5.ineligible_year and "ineligible" in {f.key for f in w5.flags} and "zeroed" not in {f.key for f in w5.flags}
+    assert "红旗窗口" not in w5.selected
 
 
 def test_lost_eligibility_passes_the_honour_on(october):
