@@ -56,6 +56,7 @@ def test_overdue_is_counted_per_case(result):
     assert (overdue.count, overdue.points, len(overdue.evidence)) == (2, -4, 2)
     assert "超期3个工作日" in overdue.evidence[0].detail and "月末未办结" in overdue.evidence[1].detail
     assert (d1.base_points, d1.bonus_points) == (91, 5)
+    assert "一件只在它开始超期的那个月计一次" in result.definitions["department"]["days_late"]
 
 
 def test_floors_and_lost_honours(result):
