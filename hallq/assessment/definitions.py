@@ -54,7 +54,9 @@ def definitions(scheme: Scheme) -> dict[str, str]:
             + ("当月没有计入的评价时按满分计，并标注“无评价”。" if s.no_ratings_full
                else "当月没有计入的评价时按最低档计，并标注“无评价”。")),
         "days_late": ("承诺件超期天数 = 从承诺办结日的次日起至实际办结日（含）的工作日数，"
-                      "按国家法定节假日及调休安排计算；仍未办结的算到今天（已结束的月份算到月末）；每月只计落在本月的超期工作日。"),
+                      "按国家法定节假日及调休安排计算；仍未办结的算到今天（已结束的月份算到月末）；每月只计落在本月的超期工作日。"
+                      + ("按件计的超期（每件扣分）：一件只在它开始超期的那个月计一次。"
+                         if any(r.source == "case.overdue" for r in scheme.rules()) else "")),
         "faster": ("提速比例 = 1 − 实际用时 ÷ 承诺时限；实际用时为受理次日至办结日（含）的工作日数；"
                    "在本月按时办结的承诺件计入。"),
         "repeat_visit": f"补办后同一事项往返{s.repeat_min_returns}次及以上、且首次未一次性告知的，每件计一次。",
@@ -104,7 +106,9 @@ def definitions_en(scheme: Scheme) -> dict[str, str]:
         "days_late": ("Days late for a promised case = working days from the day after the due date to the day it "
                       "was finished, inclusive, on the official calendar with make-up workdays; a case still open "
                       "counts to today (to month end for a month that has ended); a month counts only its own days "
-                      "late."),
+                      "late."
+                      + (" Where a line counts late cases, a case counts once, in the month its lateness starts."
+                         if any(r.source == "case.overdue" for r in scheme.rules()) else "")),
         "faster": ("Share faster = 1 − days used ÷ days promised; days used are working days from the day after "
                    "acceptance to completion, inclusive; cases finished on time in the month count."),
         "repeat_visit": (f"A supplementary case whose citizen came back {s.repeat_min_returns} or more times for the "

@@ -75,6 +75,7 @@ class Context:
     appeals: dict[tuple[Scope, str, str], Appeal]
     rules: dict[str, Rule] = field(default_factory=dict)
     staff_windows: dict[str, int | None] = field(default_factory=dict)
+    staff_deducted: dict[str, float] = field(default_factory=dict)  # staff -> points their own lines took
 
 
 def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], calendar: HallCalendar,
@@ -116,6 +117,9 @@ def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], c
                       rules={r.key: r for r in scheme.rules()},
                       staff_windows={st.number: st.window for st in facts.staff})
         _volume(ctx, assessed, buckets)
+        if scope == "window" and any(r.source == "staff.deductions" for r in scheme.rules()):
+            ctx.staff_deducted = _staff_deducted(facts, plan.get("staff"), days, appeals, units["staff"],
+                                                 incidents_by_settings, calendar)
         if scope == "department" and s.department_score != "own":
             scope_cards = _departments(ctx, assessed, buckets, cards.get("window"), s.department_score)
         else:
@@ -377,7 +381,7 @@ def score_unit(ctx: Context, unit: Unit, bucket: Bucket) -> Scorecard:
         for item in leaf_made:
             rule = ctx.rules.get(item.key)
             if rule is not None and item.stands:
-                if rule.zeroes_month:
+                if rule.zeroes == "month":
                     zeroed_by.append(item)
                 if rule.removes_eligibility:
                     ineligible.setdefault(rule.removes_eligibility, item.name)
@@ -387,7 +391,19 @@ def score_unit(ctx: Context, unit: Unit, bucket: Bucket) -> Scorecard:
         _absorb(leaf_made, limited.points - raw)
         return limited
 
-    categories = [score(c, c) for c in scheme.categories]
+    def score_category(category: Section) -> SectionScore:
+        first = len(items)
+        scored = score(category, category)
+        zeroing = [i for i in items[first:] if i.stands and getattr(ctx.rules.get(i.key), "zeroes", None) == "category"]
+        if zeroing:
+            # The line that zeroes the category takes what was left of it, so the lines still add up.
+            zeroing[0].applied = pts(zeroing[0].takes - scored.points)
+            scored.points = 0.0
+            scored.limited = "zeroed"
+            flags.append(Flag("zeroed_category", f"{category.name}本月不得分：" + "；".join(i.name for i in zeroing)))
+        return scored
+
+    categories = [score_category(c) for c in scheme.categories]
     base = sum(c.points for c, spec in zip(categories, scheme.categories) if spec.kind != "bonus")
     bonus = sum(c.points for c, spec in zip(categories, scheme.categories) if spec.kind == "bonus")
     total = base + bonus
@@ -492,7 +508,7 @@ def _rule_item(rule: Rule, leaf: Section, category: Section, unit: Unit, bucket:
         points, capped = (rule.cap if raw > 0 else -rule.cap), True
     return Item(rule.key, rule.name, category.key, leaf.key, rule.source, count, pts(points),
                 [e for _, _, e in occurrences], capped=capped,
-                detail=f"上限{rule.cap:g}分" if capped else "")
+                detail=f"上限{rule.cap:g}分" if capped else "", yuan=pts(count * rule.yuan) if rule.yuan else 0.0)
 
 
 def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
@@ -503,7 +519,7 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
         for inc in bucket.incidents:
             if inc.kind == kind:
                 yield 1, rule.points, _incident_evidence(inc)
-    elif src == "case.overdue_day":
+    elif src in ("case.overdue_day", "case.overdue"):
         start_after = facts.first_day - dt.timedelta(days=1)
         for c in bucket.cases:
             # Late from the day after the due date up to its completion, or up to the last day
@@ -516,9 +532,13 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
                     done = f"{c.finished_on:%m-%d}办结"
                 else:
                     done = f"截至{facts.counted_to:%m-%d}未办结" if facts.provisional else "月末未办结"
-                yield late, rule.points, Evidence("ticket", c.ticket,
-                                                  f"承诺{c.promised_days}个工作日，应于{c.due_on:%m-%d}前办结，"
-                                                  f"{done}，本月超期{late}个工作日", facts.ticket(c.ticket))
+                # case.overdue: once per case, in the month its lateness falls in (the first month
+                # for a case late across two months: after that it is no longer counted).
+                if src == "case.overdue" and c.due_on < start_after:
+                    continue
+                yield late if src == "case.overdue_day" else 1, rule.points, Evidence(
+                    "ticket", c.ticket, f"承诺{c.promised_days}个工作日，应于{c.due_on:%m-%d}前办结，"
+                                        f"{done}，本月超期{late}个工作日", facts.ticket(c.ticket))
     elif src == "case.faster":
         for c in bucket.cases:
             f = c.finished_on
@@ -547,6 +567,14 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
     elif src == "ticket.no_show":
         for t in bucket.no_shows:
             yield 1, rule.points, Evidence("ticket", t.ticket, "过号", facts.ticket(t.ticket))
+    elif src == "staff.deductions":
+        names = {st.number: st.name for st in facts.staff}
+        for staff, window in ctx.staff_windows.items():
+            taken = ctx.staff_deducted.get(staff, 0.0)
+            steps = int(taken // rule.per_staff_points + 1e-9) if window == unit.number else 0
+            if steps:
+                yield steps, rule.points, Evidence("staff", staff, f"{names.get(staff, staff)}本月被扣{taken:g}分，"
+                                                                   f"每{rule.per_staff_points:g}分计一次")
     elif src == "window.grade":
         if unit.scope == "staff":
             window = ctx.staff_windows.get(unit.key)
@@ -583,6 +611,8 @@ def _apply_appeal(item: Item, appeal: Appeal | None) -> None:
         return
     item.computed_points = item.points
     item.points = 0.0 if appeal.decision == "removed" else pts(appeal.points)
+    if appeal.decision == "removed":
+        item.yuan = 0.0
 
 
 # --- the scope -------------------------------------------------------------------------
@@ -596,6 +626,7 @@ def _rank_grade_select(cards: list[Scorecard], scheme: Scheme, scope: Scope, his
     ranked = assign_ranks([c for c in cards if not c.not_assessed], key=lambda c: rank_key(
         {"score": c.score, "satisfaction_rate": c.satisfaction_rate, "tickets_served": c.tickets_served,
          "number": c.number}, keys))
+    _count_flags(cards, scheme, scope, history)
     for c in ranked:
         c.of = len(ranked)
         earlier = history.ineligible.get((scope, c.unit))
@@ -605,13 +636,17 @@ def _rank_grade_select(cards: list[Scorecard], scheme: Scheme, scope: Scope, his
             c.flags.append(Flag("ineligible", "取消评选资格：" + c.ineligible))
     assign_grades(ranked, scheme.grade_bands(scope), honours_allowed=lambda c: not c.ineligible)
     for flag in scheme.flags:
-        if flag.scope != scope:
+        if flag.scope != scope or flag.grade is None:
             continue
         for c in ranked:
             before = history.grades.get((scope, c.unit), ())
             run = list(before[-(flag.months - 1):]) + [c.grade]
             if len(run) == flag.months and all(g == flag.grade for g in run):
                 c.flags.append(Flag(flag.key, flag.message))
+                if flag.removes_eligibility:  # the grade is given; the honours still to come are not
+                    c.ineligible = c.ineligible or flag.message
+                    if flag.removes_eligibility == "year":
+                        c.ineligible_year = c.ineligible_year or flag.message
     for sel in scheme.selections:
         if sel.scope != scope:
             continue
@@ -622,3 +657,53 @@ def _rank_grade_select(cards: list[Scorecard], scheme: Scheme, scope: Scope, his
             c.selected.append(sel.title)
         chosen[sel.key] = Chosen(sel.key, sel.title, scope, max(quota, 1) if won else quota, [c.unit for c in won])
     return ranked + absent
+
+
+def _count_flags(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: History) -> None:
+    """Flags by counted occurrences: the named lines' occurrences this month (and earlier in the
+    year, for `within = "year"`) reach the flag's count, and this month adds to them."""
+    for flag in scheme.flags:
+        if flag.scope != scope or not flag.lines:
+            continue
+        for c in cards:
+            now = {k: sum(i.count for i in c.items if i.key == k and i.stands) for k in flag.lines}
+            if not any(now.values()):
+                continue
+            earlier = sum(history.counts.get((scope, c.unit, k), 0) for k in flag.lines) \
+                if flag.within == "year" else 0
+            total = sum(now.values()) + earlier
+            if total < flag.count:
+                continue
+            names = "、".join(c.item(k).name for k in flag.lines if now[k])
+            span = "本年" if flag.within == "year" else "本月"
+            c.flags.append(Flag(flag.key, f"{flag.message}（{span}累计{total:g}次：{names}）"))
+            if flag.removes_eligibility:
+                c.ineligible = c.ineligible or flag.message
+                if flag.removes_eligibility == "year":
+                    c.ineligible_year = c.ineligible_year or flag.message
+
+
+def _staff_deducted(facts: MonthFacts, staff_scheme: Scheme | None, days: "WorkdayCounter",
+                    appeals: dict, staff_units: list[Unit], incidents_by_settings: dict,
+                    calendar: HallCalendar) -> dict[str, float]:
+    """For a window line carrying its staff's deductions (seed 002 第十七条(二) "窗口工作人员违反本
+    《办法》被扣5分的，扣该部门窗口2分，以此类推"): the points each staff member's own lines took
+    this month under the staff scheme, window-grade lines left out (the window is not scored yet)."""
+    if staff_scheme is None:
+        return {}
+    s = staff_scheme.settings
+    marks = (s.unattended_minutes, s.late_grace_minutes, s.allowed_pause_reasons)
+    if marks not in incidents_by_settings:
+        incidents_by_settings[marks] = attendance.incidents(
+            facts.sessions, facts.pauses, calendar, facts.first_day, facts.counted_to,
+            unattended_minutes=s.unattended_minutes, late_grace_minutes=s.late_grace_minutes,
+            allowed_pause_reasons=s.allowed_pause_reasons, windows=[w.number for w in facts.windows],
+            until=facts.until, live_from=_window_live_from(facts))
+    buckets = _buckets(facts, "staff", incidents_by_settings[marks])
+    ctx = Context(facts, staff_scheme, "staff", days, {}, {}, {}, appeals,
+                  rules={r.key: r for r in staff_scheme.rules()})
+    out = {}
+    for u in staff_units:
+        card = score_unit(ctx, u, buckets.get(u.key, Bucket()))
+        out[u.key] = -sum(i.takes for i in card.items if i.takes < 0 and not i.source.startswith("window."))
+    return out

@@ -41,7 +41,7 @@ GENERATED_NAMES_EN = {"windows_average": "Average of its windows", "department_r
 INCIDENTS_EN = {"迟到": "Late", "早退": "Left early", "无人值守": "Unattended"}
 SCOPE_NAMES_EN = {"window": "Windows", "department": "Departments", "staff": "Staff"}
 EVIDENCE_NAMES_EN = {"ticket": "Ticket", "rating": "Rating", "session": "Sign-in", "pause": "Pause",
-                     "record": "Record", "window": "Window"}
+                     "record": "Record", "window": "Window", "staff": "Staff member"}
 OUTCOME_NAMES_EN = {"immediate": "immediate", "promised": "promised", "joint": "joint", "supplement": "supplementary",
                     "forwarded": "forwarded", "rejected": "reply (rejected)"}
 EVENT_NAMES_EN = {"issued": "issued", "called": "called", "recalled": "recalled", "skipped": "no-show",
@@ -164,6 +164,9 @@ class Words:
             return "No counted ratings this month"
         if key == "zeroed":
             return "No points this month: " + "; ".join(self.title(x) for x in message.split("：", 1)[-1].split("；"))
+        if key == "zeroed_category":
+            return "No points for a category this month: " + "; ".join(
+                self.title(x) for x in message.split("：", 1)[-1].split("；"))
         if key == "ineligible":
             return "No honours: " + self.title(message.split("：", 1)[-1])
         if key == "not_assessed":

@@ -226,6 +226,9 @@ class MonthFacts:
 @dataclass(frozen=True, slots=True)
 class History:
     """What earlier months say about this one: grades of the months before
-    (oldest first) and eligibility lost earlier in the year."""
+    (oldest first), eligibility lost earlier in the year, and the year's earlier
+    occurrences of each line."""
     grades: dict[tuple[Scope, str], tuple[str, ...]] = field(default_factory=dict)
     ineligible: dict[tuple[Scope, str], str] = field(default_factory=dict)  # unit -> why
+    # (scope, unit, line key) -> occurrences in the earlier months of the year (for counted flags)
+    counts: dict[tuple[Scope, str, str], float] = field(default_factory=dict)

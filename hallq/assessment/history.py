@@ -19,12 +19,17 @@ def history_from_cards(cards: Iterable[Mapping[str, Any]], year: int | None = No
     rows = sorted(cards, key=lambda c: c["month"])
     grades: dict[tuple[Scope, str], list[str]] = defaultdict(list)
     ineligible: dict[tuple[Scope, str], str] = {}
+    counts: dict[tuple[Scope, str, str], float] = defaultdict(float)
     for c in rows:
         key = (c["scope"], str(c["unit"]))
         grades[key].append(c.get("grade"))
-        if c.get("ineligible_year") and (year is None or c["month"].startswith(f"{year:04d}-")):
-            ineligible.setdefault(key, f"{c['month']}：{c['ineligible_year']}")
-    return History(grades={k: tuple(v) for k, v in grades.items()}, ineligible=ineligible)
+        if year is None or c["month"].startswith(f"{year:04d}-"):
+            if c.get("ineligible_year"):
+                ineligible.setdefault(key, f"{c['month']}：{c['ineligible_year']}")
+            for item in c.get("items", ()):
+                if item.get("count") and (item.get("appeal") or {}).get("decision") != "removed":
+                    counts[(*key, item["key"])] += item["count"]
+    return History(grades={k: tuple(v) for k, v in grades.items()}, ineligible=ineligible, counts=dict(counts))
 
 
 def history_from_results(results: Iterable[MonthResult], year: int | None = None) -> History:

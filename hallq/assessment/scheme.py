@@ -27,12 +27,14 @@ Source = Literal[
     "attendance.early_leave",  # signed out before closing / before the break (per incident)
     "attendance.unattended",   # window unattended beyond the allowed minutes (per spell)
     "case.overdue_day",        # 承诺件 finished late: per case and working day late
+    "case.overdue",            # 承诺件 finished late: per case, in the month after its due date
     "case.faster",             # 承诺件 finished this much faster than promised (per case)
     "case.repeat_visit",       # 2+ returns after a 补办 without a one-time notice (per case)
     "rating.bad",              # a counted 不满意/非常不满意 rating (per rating)
     "ticket.transfer",         # a ticket transferred away (per ticket)
     "ticket.no_show",          # a called ticket skipped as a no-show (per ticket)
     "window.grade",            # staff: the grade of the staff member's window this month
+    "staff.deductions",        # window: its staff's own deductions, once per `per_staff_points` taken
     "record",                  # a supervisor's record naming this line
 ]
 SectionKind = Literal["deduct", "satisfaction", "volume_rank", "bonus"]
@@ -69,8 +71,14 @@ class Rule(Strict):
     faster_from: float | None = Field(None, ge=0, le=1)   # case.faster: at least this share faster …
     faster_below: float | None = Field(None, gt=0, le=1)  # … and below this share (omitted: no upper bound)
     grade: str | None = None  # window.grade: the window grade that triggers the line
-    zeroes_month: bool = False  # verified bad conduct: the whole month scores 0
+    per_staff_points: float | None = Field(None, gt=0)  # staff.deductions: one occurrence per this many points
+    # Verified bad conduct: the whole month scores 0 ("month", seed 004 best window), or the
+    # category the line sits in does ("category": seed 003 "本月工作窗口不得分" for the 50-point half).
+    zeroes: Literal["month", "category"] | None = None
     removes_eligibility: Literal["month", "year"] | None = None  # no honours this month / this year
+    # Money per occurrence in 元, recorded beside the points and never part of the score: a fine
+    # (negative) or a reward (positive), e.g. seed 000 篇二 "每人次扣2分、20元", "加2分，20元".
+    yuan: float | None = None
     scopes: tuple[Scope, ...] = SCOPES
     note: str = ""
 
@@ -97,6 +105,8 @@ class Rule(Strict):
             raise ValueError("`faster_from`/`faster_below` belong to case.faster lines")
         if (self.source == "window.grade") != (self.grade is not None):
             raise ValueError("`grade` is needed by, and only by, window.grade lines")
+        if (self.source == "staff.deductions") != (self.per_staff_points is not None):
+            raise ValueError("`per_staff_points` is needed by, and only by, staff.deductions lines")
         return self
 
 
@@ -170,7 +180,7 @@ class Selection(Strict):
     scope: Scope = "window"
     quota_percent: float | None = Field(None, gt=0, le=100)
     quota_count: int | None = Field(None, ge=1)
-    min_score: float | None = None  # nobody selected when nobody reaches it
+    min_score: float | None = None  # a floor: nobody selected below it (seed 004 best window: 90); none for seed 003 red flags
 
     @model_validator(mode="after")
     def _one_quota(self):
@@ -180,13 +190,44 @@ class Selection(Strict):
 
 
 class ConsecutiveFlag(Strict):
-    """E.g. two months running 不称职 sends the person back to their department."""
+    """A mark on a card from the unit's run of facts, of one of two kinds:
+
+    - a grade held `months` months running: two months 不称职 sends the person
+      back to their department (seed 004 第十五条);
+    - `count` occurrences of the named `lines` within the month or the year so far
+      (`within`), marked in the month the count is reached and after: two verified
+      complaints in a row (seed 004 第十五条), three overdue cases in a year (seed 002).
+
+    Either kind may also take away honours (`removes_eligibility`), as a line can.
+    """
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    grade: str
+    grade: str | None = None
     months: int = Field(2, ge=2)
+    lines: tuple[str, ...] = ()
+    count: int | None = Field(None, ge=1)
+    within: Literal["month", "year"] = "year"
+    removes_eligibility: Literal["month", "year"] | None = None
     message: str
     message_en: English | None = None
     scope: Scope = "staff"
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        if (self.grade is None) == (not self.lines):
+            raise ValueError("a flag needs either `grade` (months running) or `lines` (occurrences counted)")
+        if bool(self.lines) != (self.count is not None):
+            raise ValueError("`lines` and `count` go together")
+        return self
+
+
+class WindowGradePoints(Strict):
+    """Points carried from windows to the year of their staff or department: when the unit's
+    window gets this grade for the year (seed 004 绩4 "获优秀的，每人加10分"; 集中受理考核细则
+    "部门在政务服务中心的窗口年终被评为优秀的，加5分"), once per unit."""
+    grade: str
+    points: float
+    name: str
+    name_en: English | None = None
 
 
 class Annual(Strict):
@@ -197,6 +238,7 @@ class Annual(Strict):
     title_en: English | None = None
     title_scope: Scope = "window"
     title_percent: float | None = Field(None, gt=0, le=100)
+    window_grade_points: tuple[WindowGradePoints, ...] = ()
 
     @model_validator(mode="after")
     def _weights(self):
@@ -204,6 +246,28 @@ class Annual(Strict):
             raise ValueError("`monthly_weight` and `democratic_weight` must add up to 1")
         if (self.title is None) != (self.title_percent is None):
             raise ValueError("an annual title needs `title_percent`, and the reverse")
+        return self
+
+
+class VotedTitle(Strict):
+    """A title decided by a vote or a committee, not by score (seed 003 服务明星: "在获得红旗窗口的
+    工作人员中投票推选", 4–6 a year; seed 000 桐庐 年度优秀进驻部门, 6, "经中心考核工作领导小组综合
+    评议确定"). hallq names the candidates — staff of the windows, or the units, that won
+    `candidates_from` (a selection) in some month of the year and kept their eligibility; every
+    unit of the scope when it is left out — and the decision is the centre's."""
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    title_en: English | None = None
+    scope: Scope = "staff"
+    min_count: int = Field(ge=1)
+    max_count: int = Field(ge=1)
+    candidates_from: str | None = None  # a selection's key
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _counts(self):
+        if self.max_count < self.min_count:
+            raise ValueError("`max_count` must be at least `min_count`")
         return self
 
 
@@ -247,6 +311,7 @@ class Scheme(Strict):
     selections: tuple[Selection, ...] = ()
     flags: tuple[ConsecutiveFlag, ...] = ()
     annual: Annual | None = None
+    votes: tuple[VotedTitle, ...] = ()
     settings: Settings = Settings()
 
     @model_validator(mode="after")
@@ -274,11 +339,17 @@ class Scheme(Strict):
                 raise ValueError(f"grades.{scope}: the lowest grade cannot have a quota")
         for flag in self.flags:
             names = {b.name for b in self.grades.get(flag.scope, ())}
-            if flag.grade not in names:
+            if flag.grade is not None and flag.grade not in names:
                 raise ValueError(f"flag {flag.key!r}: no grade {flag.grade!r} for {flag.scope}")
+            unknown = [k for k in flag.lines if k not in {r.key for r in self.rules()}]
+            if unknown:
+                raise ValueError(f"flag {flag.key!r}: no line {', '.join(map(repr, unknown))}")
         for sel in self.selections:
             if sel.scope not in self.scopes:
                 raise ValueError(f"selection {sel.key!r}: the scheme does not assess {sel.scope}")
+        for vote in self.votes:
+            if vote.candidates_from is not None and vote.candidates_from not in {s.key for s in self.selections}:
+                raise ValueError(f"vote {vote.key!r}: no selection {vote.candidates_from!r}")
         return self
 
     def _all_sections(self):

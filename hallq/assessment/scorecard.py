@@ -51,6 +51,7 @@ class Item:
     # What the line took from or gave to the score once its section's and the card's caps and
     # floors applied (a −16 line in a section with 15 left takes −15); None: all of `points`.
     applied: float | None = None
+    yuan: float = 0.0   # money in 元 the line records (fine < 0, reward > 0), outside the score
 
     @property
     def takes(self) -> float:
@@ -67,14 +68,14 @@ class Item:
             "key": self.key, "name": self.name, "category": self.category, "section": self.section,
             "source": self.source, "count": self.count, "points": self.points, "applied": self.takes,
             "computed_points": self.computed_points, "capped": self.capped, "appeal": self.appeal,
-            "detail": self.detail, "evidence": [e.to_dict() for e in self.evidence],
+            "detail": self.detail, "evidence": [e.to_dict() for e in self.evidence], "yuan": self.yuan,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Item":
         return cls(d["key"], d["name"], d["category"], d["section"], d["source"], d["count"], d["points"],
                    [Evidence.from_dict(e) for e in d["evidence"]], d.get("computed_points"), d.get("capped", False),
-                   d.get("appeal"), d.get("detail", ""), d.get("applied"))
+                   d.get("appeal"), d.get("detail", ""), d.get("applied"), d.get("yuan", 0.0))
 
 
 @dataclass(slots=True)
@@ -85,7 +86,7 @@ class SectionScore:
     max: float | None
     points: float          # after the cap and floor
     raw: float             # full marks plus the lines, before the cap and floor
-    limited: str | None    # "cap" or "floor" when the raw value was cut
+    limited: str | None    # "cap" or "floor" when the raw value was cut; "zeroed" when a line zeroed the category
     parts: list["SectionScore"] = field(default_factory=list)
     items: list[str] = field(default_factory=list)  # item keys in this leaf
 
@@ -150,6 +151,11 @@ class Scorecard:
     def item(self, key: str) -> Item | None:
         return next((i for i in self.items if i.key == key), None)
 
+    @property
+    def yuan(self) -> float:
+        """Fines and rewards in 元 the card's lines record (outside the score)."""
+        return pts(sum(i.yuan for i in self.items))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "month": self.month, "scope": self.scope, "unit": self.unit, "number": self.number,
@@ -159,7 +165,7 @@ class Scorecard:
             "grade": self.grade, "rank": self.rank, "of": self.of, "selected": list(self.selected),
             "not_assessed": self.not_assessed,
             "flags": [f.to_dict() for f in self.flags], "zeroed": self.zeroed,
-            "ineligible": self.ineligible, "ineligible_year": self.ineligible_year,
+            "ineligible": self.ineligible, "ineligible_year": self.ineligible_year, "yuan": self.yuan,
             "stats": dict(self.stats),
             "categories": [c.to_dict() for c in self.categories],
             "items": [i.to_dict() for i in self.items],

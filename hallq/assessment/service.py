@@ -26,7 +26,7 @@ from hallq.assessment.scorecard import MonthResult
 from hallq.queue import inputs
 from hallq.queue.errors import Invalid, Refused
 from hallq.queue.halls import HallContext
-from hallq.queue.models import Window, WindowSession
+from hallq.queue.models import Department, Staff, Window, WindowPost, WindowSession
 
 DEFAULT_PRESET = "county_window"
 ALWAYS = "0000-00"  # HallScheme.from_month of the version for every month
@@ -229,7 +229,21 @@ def year_result(s: Session, ctx: HallContext, year: int, scope: Scope, now: dt.d
             continue
         result = month_result(s, ctx, year, month, now=now).result
         cards.extend(c.to_dict() for c in result.cards.get(scope, []))
-    return compute_year(year, cards, scheme, democratic_scores(s, ctx.id, year, scope), scope), scheme
+    window_grades = unit_windows = None
+    if scope != "window" and scheme.annual.window_grade_points and "window" in plan:
+        window_grades = {c.unit: c.grade for c in year_result(s, ctx, year, "window", now)[0]}
+        if scope == "staff":
+            rows = s.execute(select(Staff.number, Window.number).join(WindowPost, WindowPost.staff_id == Staff.id)
+                             .join(Window, Window.id == WindowPost.window_id)
+                             .where(Window.hall_id == ctx.id, WindowPost.post == "A")).all()
+        else:
+            rows = s.execute(select(Department.code, Window.number).join(Window, Window.department_id == Department.id)
+                             .where(Window.hall_id == ctx.id)).all()
+        unit_windows = {}
+        for unit, number in rows:
+            unit_windows.setdefault(unit, []).append(number)
+    return compute_year(year, cards, scheme, democratic_scores(s, ctx.id, year, scope), scope,
+                        window_grades, unit_windows), scheme
 
 
 def _month_has_facts(s: Session, ctx: HallContext, year: int, month: int) -> bool:

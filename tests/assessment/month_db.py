@@ -12,7 +12,8 @@ working day, except where said. Hand computation under the county scheme
 
 Window 1 (GA, S001): 4 tickets served on 15 Oct, rated 5, 5, 5, 4 → 100% → 10.
   One ticket transferred to the 市场监管 item (a transfer, no line deducts it).
-  A praise letter (+3, 服务质量 23 → capped 20) and a media praise (+2 bonus).   102
+  A praise letter (+3, 服务质量 23 → capped 20). A media praise (+2 奖励分) goes to
+  S001 alone: "工作人员在月度考评时可加分" (篇二 (五)), not to the window.           100
 Window 2 (GA, S003): signed in 09:07 on Mon 13 Oct → late −1.
   A promised case accepted Thu 9 Oct for 3 working days: due Fri 10, Sat 11
   (make-up), Mon 13 → 13 Oct; its completion is entered as Thu 16 Oct → 14, 15,
@@ -27,13 +28,14 @@ Window 3 (SJ, S004): paused 10:00–10:40 on 20 Oct "私事" → off post −1.
 Window 4 (comprehensive, no department; S005 of MZ): signed out 17:30 on Fri
   31 Oct → early leave −1. One no-show. One ticket rated 3 (基本满意 counts as
   satisfied) → 100%. A verified complaint −5.                                    100 − 1 − 5 = 94
-Ranks: W1 102, W3 96, W4 94, W2 88. Grades: 优秀 at most 20% of 4 = 0, at least
+Ranks: W1 100, W3 96, W4 94, W2 88. Grades: 优秀 at most 20% of 4 = 0, at least
   one → W1; W3, W4, W2 良好.
 Departments, by the average of their windows (DOMAIN.md; never the sum of their windows'
-  deductions, which would give GA 100 − 1 − 6 − 5 + 2 = 90 for two windows' faults): GA =
-  windows 1 and 2: (102 + 88) / 2 = 95; SJ = window 3 → 96; MZ = the comprehensive window
-  4, where its S005 was on duty → 94. No record names a department. Ranks SJ, GA, MZ;
-  优秀 quota 1 → SJ; GA and MZ 良好.
+  deductions, which would give GA 100 − 1 − 6 − 5 = 88 for two windows' faults): GA =
+  windows 1 and 2: (100 + 88) / 2 = 94; SJ = window 3 → 96; MZ = the comprehensive window
+  4, where its S005 was on duty → 94. No record names a department. GA and MZ tie at 94;
+  the satisfaction rate decides: MZ 1/1 = 100%, GA 8/9 = 88.9%. Ranks SJ, MZ, GA;
+  优秀 quota 1 → SJ; MZ and GA 良好.
 Staff: S001 102, S004 96, S005 94, S003 88; 优秀 at most 15% of 4 = 0, at least one →
   S001; the others 称职. S002 holds window 1's B post only and never stood in: not assessed
   (seed 000 第四条, "B岗人员只参加顶岗时的考勤，不参加考核"), no rank, no grade.
@@ -53,8 +55,8 @@ D = dt.date
 YEAR, MONTH = 2025, 10
 ID_A = "11010519491231002X"
 
-EXPECTED_WINDOWS = [("1", 102, 1, "优秀"), ("3", 96, 2, "良好"), ("4", 94, 3, "良好"), ("2", 88, 4, "良好")]
-EXPECTED_DEPARTMENTS = [("SJ", 96, 1, "优秀"), ("GA", 95, 2, "良好"), ("MZ", 94, 3, "良好")]
+EXPECTED_WINDOWS = [("1", 100, 1, "优秀"), ("3", 96, 2, "良好"), ("4", 94, 3, "良好"), ("2", 88, 4, "良好")]
+EXPECTED_DEPARTMENTS = [("SJ", 96, 1, "优秀"), ("MZ", 94, 2, "良好"), ("GA", 94, 3, "良好")]
 EXPECTED_STAFF = [("S001", 102, 1, "优秀"), ("S004", 96, 2, "称职"), ("S005", 94, 3, "称职"),
                   ("S003", 88, 4, "称职"), ("S002", 100, None, None)]
 

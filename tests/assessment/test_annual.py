@@ -53,20 +53,25 @@ def test_missing_democratic_score_is_flagged_and_keeps_the_title_away():
     assert [c.unit for c in year if c.title] == ["2", "4"]
 
 
-def test_from_month_results_with_a_zeroed_month():
-    """Two computed months: in the second W5 is zeroed for bribery. Its
-    average is (100 + 0) / 2 = 50, and it cannot take the title."""
-    months = []
-    for month in (9, 10):
-        facts = hall.small_hall(2025, month)
-        if month == 10:
-            hall.record(facts, "bribery", window=5, kind="misconduct")
-        months.append(compute_month(facts, load_preset("window_best"), hall.HOURS))
-    dem = {str(w): 80 for w in range(1, 6)}
-    year = compute_year(2025, months, load_preset("window_best"), dem)
-    w5 = next(c for c in year if c.unit == "5")
-    assert (w5.monthly_average, w5.score, w5.title) == (50, 0.6 * 50 + 0.4 * 80, None)
-    assert [c.unit for c in year if c.title] == ["1", "2"]  # 50% of 5 = 2; ties at 100 go by number
+def test_from_month_results_with_bribery_and_a_zeroed_month():
+    """Two computed months: in the second W5 is found taking bribes. Under the preset (seed 004:
+    −10 and no honours this year) its October is 90: average (100 + 90) / 2 = 95, year
+    0.6 × 95 + 0.4 × 80 = 89, and it cannot take the title. A hall whose own rule zeroes the
+    month for it (`zeroes = "month"`) gets (100 + 0) / 2 = 50: a zeroed month counts as 0."""
+    for overrides, average in ((None, 95), ({"categories": {"discipline": {"rules": {"bribery": {"zeroes": "month"}}}}},
+                                            50)):
+        scheme = load_preset("window_best", overrides)
+        months = []
+        for month in (9, 10):
+            facts = hall.small_hall(2025, month)
+            if month == 10:
+                hall.record(facts, "bribery", window=5, kind="misconduct")
+            months.append(compute_month(facts, scheme, hall.HOURS))
+        dem = {str(w): 80 for w in range(1, 6)}
+        year = compute_year(2025, months, scheme, dem)
+        w5 = next(c for c in year if c.unit == "5")
+        assert (w5.monthly_average, w5.score, w5.title) == (average, 0.6 * average + 0.4 * 80, None)
+        assert [c.unit for c in year if c.title] == ["1", "2"]  # 50% of 5 = 2; ties at 100 go by number
 
 
 def test_a_scheme_without_a_year():

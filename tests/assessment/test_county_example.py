@@ -1,5 +1,10 @@
 """Worked example: the county window scheme (seed 000 篇二) over October 2025.
 
+The bonuses are the staff's, and uncapped (篇二 (五)): "有下列情况之一的，工作人员在
+月度考评时可加分：1、为群众排忧解难……加2分，20元；2、……合理化建议被采纳的加2分……；
+4、……媒体表扬的每次加2分，20元；省级部门表扬每次加3分，50元；国家级部门及媒体表扬
+每次加5分，100元。" No cap is set there (the 10-point 附加分 is 桐庐's, seed 000 第五条).
+
 October 2025 on the official calendar: 1–8 October is the National Day
 holiday, Saturday 11 October is a make-up workday (调休). Five windows, one
 department and one clerk each, all signed in 08:55–18:05 every working day
@@ -7,7 +12,7 @@ except where said. Computed by hand from the scheme:
 
 Window 1 (40 tickets served): 20 ratings, all 非常满意 → 100% → 10/10.
   A praise record worth +3 in 服务质量: 20 + 3 = 23, capped at 20.
-  A media praise (+2) in 奖励分.                   Score 100 + 2 = 102.
+  A media praise (+2) in 奖励分: S1's, not the window's.   Score 100 (S1: 102).
 Window 2 (40 served): 20 ratings, 19 satisfied and one 不满意 → 95% → 8 (−2).
   Signed in at 09:07 on Mon 13 Oct → late, −1 (工作纪律 29).
   A promised case accepted Thu 9 Oct for 3 working days: due 9+3 working
@@ -28,13 +33,15 @@ Window 5 (20 served): 10 ratings all satisfied → 10.
   A promised case accepted Mon 27 Oct for 2 days → due Wed 29; open at
   month end: 30, 31 Oct → 2 days late → −4 (办件管理 11).
   Two extra charges (−5 × 2): 收费管理 5 − 10 → floor 0 (−5).
-  Bonuses 2+2+2+2+3 = 11, capped at 10 a month.   Score 100 − 30 − 4 − 5 + 10 = 71.
+  Bonuses 2+2+2+2+3 = 11: S5's, uncapped.          Score 100 − 30 − 4 − 5 = 61 (S5: 72).
 
-Ranks: 102 (W1), 91 (W2, 95%), 91 (W3, 80%), 75 (W4), 71 (W5): 1, 2, 3, 4, 5.
+Ranks: 100 (W1), 91 (W2, 95%), 91 (W3, 80%), 75 (W4), 61 (W5): 1, 2, 3, 4, 5.
 Grades (优秀 ≥ 90 at most 20% of 5 = 1; 良好 ≥ 80; 合格 ≥ 60):
   W1 优秀; W2 and W3 reach 90 but the quota is full → 良好; W4 合格; W5 合格.
-Staff (one clerk per window, same facts): same scores; 优秀 at most 15% of 5
-  = 0, at least one → S1 优秀; S2, S3, S4 称职; S5 基本称职.
+Staff (one clerk per window, same facts): the windows' scores plus their bonuses:
+  S1 102, S2 91, S3 91, S4 75, S5 72; 优秀 at most 15% of 5 = 0, at least one → S1 优秀;
+  S2, S3, S4 称职; S5 基本称职.
+Departments (one window each, the average of their windows): D1 100 … D5 61.
 """
 import datetime as dt
 import json
@@ -93,7 +100,7 @@ def result(october):
 def test_window_scores_grades_and_ranks(result):
     cards = result.cards["window"]
     assert [(c.unit, c.score, c.rank, c.grade) for c in cards] == [
-        ("1", 102, 1, "优秀"), ("2", 91, 2, "良好"), ("3", 91, 3, "良好"), ("4", 75, 4, "合格"), ("5", 71, 5, "合格")]
+        ("1", 100, 1, "优秀"), ("2", 91, 2, "良好"), ("3", 91, 3, "良好"), ("4", 75, 4, "合格"), ("5", 61, 5, "合格")]
 
 
 def test_every_point_has_its_evidence(result, october):
@@ -126,7 +133,8 @@ def test_caps_and_floors(result):
     w1 = result.card("window", 1)
     service = next(c for c in w1.categories if c.key == "service")
     assert (service.raw, service.points, service.limited) == (23, 20, "cap")
-    assert w1.bonus_points == 2
+    assert w1.bonus_points == 0 and w1.item("media_praise") is None
+    assert result.card("staff", "S1").item("media_praise").points == 2
 
     w4 = result.card("window", 4)
     service = next(c for c in w4.categories if c.key == "service")
@@ -141,7 +149,10 @@ def test_caps_and_floors(result):
     assert [(p.key, p.points) for p in business.parts] == [
         ("case_management", 11), ("case_results", 10), ("fees", 0), ("computer", 5), ("hall_item", 5)]
     bonus = next(c for c in w5.categories if c.key == "bonus")
-    assert (bonus.raw, bonus.points, bonus.limited) == (11, 10, "cap")
+    assert (bonus.raw, bonus.points, bonus.limited) == (0, 0, None)
+    s5 = result.card("staff", "S5")
+    bonus = next(c for c in s5.categories if c.key == "bonus")
+    assert (bonus.raw, bonus.points, bonus.limited, s5.bonus_points) == (11, 11, None, 11)
     assert w5.ineligible_year and "ineligible" in [f.key for f in w5.flags]
 
 
@@ -149,10 +160,10 @@ def test_staff_and_departments(result):
     staff = result.cards["staff"]
     assert [(c.unit, c.score, c.rank, c.grade) for c in staff] == [
         ("S1", 102, 1, "优秀"), ("S2", 91, 2, "称职"), ("S3", 91, 3, "称职"), ("S4", 75, 4, "称职"),
-        ("S5", 71, 5, "基本称职")]
+        ("S5", 72, 5, "基本称职")]
     depts = result.cards["department"]
-    assert [(c.unit, c.score, c.rank) for c in depts] == [("D1", 102, 1), ("D2", 91, 2), ("D3", 91, 3),
-                                                         ("D4", 75, 4), ("D5", 71, 5)]
+    assert [(c.unit, c.score, c.rank) for c in depts] == [("D1", 100, 1), ("D2", 91, 2), ("D3", 91, 3),
+                                                         ("D4", 75, 4), ("D5", 61, 5)]
 
 
 def test_an_appeal_changes_the_rank(october):
@@ -177,13 +188,13 @@ def test_an_appeal_changes_the_rank(october):
 
 
 def test_adjusted_points(october):
-    """The hall halves late arrivals (−0.5) and caps bonuses at 5:
-    W2 = 100 − 0.5 − 2 − 6 = 91.5; W5 = 100 − 30 − 4 − 5 + 5 = 66."""
+    """The hall halves late arrivals (−0.5) and caps bonuses at 5 (its own rule, as 桐庐 caps at 10):
+    W2 = 100 − 0.5 − 2 − 6 = 91.5; S5 = 100 − 30 − 4 − 5 + 5 = 66."""
     scheme = load_preset("county_window", {"categories": {"discipline": {"rules": {"late": {"points": -0.5}}},
                                                           "bonus": {"max": 5}}})
     adjusted = compute_month(october["facts"], scheme, hall.HOURS)
     assert adjusted.card("window", 2).score == 91.5
-    assert adjusted.card("window", 5).score == 66
+    assert adjusted.card("staff", "S5").score == 66
 
 
 def test_json_shape_for_the_api(result):
@@ -196,3 +207,18 @@ def test_json_shape_for_the_api(result):
     assert "调休" in body["definitions"]["days_late"]
     one = json.loads(json.dumps(result.card_dict("window", 3), ensure_ascii=False))
     assert one["unit"] == "3" and "15分钟" in one["definitions"]["attendance"]
+
+
+def test_fines_and_rewards_in_yuan_beside_the_points(result):
+    """篇二 also sets money: "缺勤半天的，每人次扣2分并分别给予每人次10元处罚"; 吃拿卡要 "扣除当月奖励
+    150元"; bonuses "加2分，20元 … 省级部门表扬每次加3分，50元". Recorded beside the points, never in them.
+    W2: late once → 10元 fine. W5: ten half-day absences → 100元, bribery → 150元: −250元.
+    S5 also takes the rewards 20 + 20 + 20 + 20 + 50 = 130元: −250 + 130 = −120元."""
+    w2 = result.card("window", 2)
+    assert (w2.item("late").yuan, w2.yuan, w2.score) == (-10, -10, 91)
+    w5 = result.card("window", 5)
+    assert [(i.key, i.yuan) for i in w5.items if i.yuan] == [("absent_half_day", -100), ("bribery", -150)]
+    assert w5.yuan == -250
+    s5 = result.card("staff", "S5")
+    assert (s5.yuan, s5.score) == (-120, 72)
+    assert s5.to_dict()["yuan"] == -120 and s5.to_dict()["items"][0]["yuan"] is not None

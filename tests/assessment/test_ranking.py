@@ -58,8 +58,8 @@ def test_tie_breaks_in_order():
     """Equal scores go by satisfaction rate, then tickets served, then number.
 
     First: all score 100 with 100% satisfied; W2 served 11 → W2, W1, W3.
-    Then: W2 served 20 but has one 不满意 (10/11 = 90.9% → 8 points, −2) and a
-    media praise (+2): still 100, yet behind W1 and W3 on satisfaction."""
+    Then (the staff): S2 served 20 but has one 不满意 (10/11 = 90.9% → 8 points, −2) and a
+    media praise (+2, a staff bonus in 篇二): still 100, yet behind S1 and S3 on satisfaction."""
     facts = equal_hall()
     hall.serve(facts, 2, 1, D(2025, 10, 16))
     result = compute_month(facts, load_preset("county_window"), hall.HOURS)
@@ -68,11 +68,11 @@ def test_tie_breaks_in_order():
     facts = equal_hall()
     hall.serve(facts, 2, 10, D(2025, 10, 16))
     hall.rate(facts, 2, [2], D(2025, 10, 16))
-    hall.record(facts, "media_praise", window=2, kind="media_mention")
+    hall.record(facts, "media_praise", window=2, staff="S2", kind="media_mention")
     result = compute_month(facts, load_preset("county_window"), hall.HOURS)
-    w2 = result.card("window", 2)
-    assert (w2.item("ratings").points, w2.bonus_points, w2.score) == (-2, 2, 100)
-    assert [(c.unit, c.rank) for c in result.cards["window"]] == [("1", 1), ("3", 2), ("2", 3)]
+    s2 = result.card("staff", "S2")
+    assert (s2.item("ratings").points, s2.bonus_points, s2.score) == (-2, 2, 100)
+    assert [(c.unit, c.rank) for c in result.cards["staff"]] == [("S1", 1), ("S3", 2), ("S2", 3)]
 
 
 def test_equal_on_every_key_shares_the_rank():

@@ -9,7 +9,7 @@ from tests.assessment import hall
 
 
 def test_presets_ship_and_total_100():
-    assert list_presets() == ["county_window", "staff_de_neng_qin_ji_lian", "window_best"]
+    assert list_presets() == ["county_window", "department_central_004", "maiji_staff", "maiji_window", "staff_de_neng_qin_ji_lian", "tonglu_department", "window_best", "window_stars_003", "window_unit_004"]
     for name in list_presets():
         scheme = load_preset(name)
         assert sum(c.max for c in scheme.categories if c.kind != "bonus") == 100
@@ -18,7 +18,8 @@ def test_presets_ship_and_total_100():
 def test_county_scheme_keeps_the_missing_five_points():
     scheme = load_preset("county_window")
     assert [(c.key, c.max) for c in scheme.categories] == [
-        ("discipline", 30), ("service", 20), ("business", 40), ("ratings", 10), ("bonus", 10)]
+        ("discipline", 30), ("service", 20), ("business", 40), ("ratings", 10), ("bonus", None)]
+    assert all(r.scopes == ("staff",) for r in scheme.categories[4].rules)  # "工作人员在月度考评时可加分"
     business = scheme.categories[2]
     assert [(p.key, p.max) for p in business.parts] == [
         ("case_management", 15), ("case_results", 10), ("fees", 5), ("computer", 5), ("hall_item", 5)]

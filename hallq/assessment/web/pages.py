@@ -332,6 +332,8 @@ def evidence(who, kind: str, ref: str):
         tz = ctx.hours.tz
         if kind == "rating" and ref.startswith("unrated:"):
             kind, ref = "ticket", ref.split(":", 1)[1]
+        if kind == "staff" and request.args.get("month"):  # a staff member's points carried to a window
+            return redirect(url_for("assessment_pages.card", month=request.args["month"], scope="staff", unit=ref))
         key = inputs.whole_number_or_none(ref, 1)
         if key is None:
             abort(404)

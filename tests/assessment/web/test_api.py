@@ -90,7 +90,7 @@ def test_exports(october, server):
     assert c.status_code == 200 and c.headers["Content-Type"].startswith("text/csv")
     table = list(csv.reader(io.StringIO(c.content.decode("utf-8-sig"))))
     assert table[0][:5] == ["排名", "编号", "名称", "部门", "得分"]
-    assert [(row[1], float(row[4]), int(row[0])) for row in table[1:]] == [("SJ", 96, 1), ("GA", 95, 2), ("MZ", 94, 3)]
+    assert [(row[1], float(row[4]), int(row[0])) for row in table[1:]] == [("SJ", 96, 1), ("MZ", 94, 2), ("GA", 94, 3)]
 
 
 def test_records_and_an_appeal_that_changes_a_rank(october, server):
@@ -131,7 +131,7 @@ def test_records_and_an_appeal_that_changes_a_rank(october, server):
     assert (d["decision"], d["before"], d["after"]) == (
         "removed", {"points": -5, "score": 94, "rank": 3}, {"score": 99, "rank": 2})
     body = sup.get("/assessment/2025-10").json()
-    assert ranking(body)[:3] == [("1", 102, 1, "优秀"), ("4", 99, 2, "良好"), ("3", 96, 3, "良好")]
+    assert ranking(body)[:3] == [("1", 100, 1, "优秀"), ("4", 99, 2, "良好"), ("3", 96, 3, "良好")]
     w4 = next(c for c in body["scorecards"] if c["unit"] == "4")
     item = next(i for i in w4["items"] if i["key"] == "verified_complaint")
     assert (item["points"], item["computed_points"], item["appeal"]["decided_by"]) == (0, -5, "user:duban")
@@ -152,7 +152,7 @@ def test_records_and_an_appeal_that_changes_a_rank(october, server):
 
 def test_the_year_with_democratic_scores(october, server):
     """Only October has facts. County scheme: no annual rule of its own → 60% + 40%.
-    W1: 0.6 × 102 + 0.4 × 90 = 97.2; W3: 0.6 × 96 + 0.4 × 95 = 95.6;
+    W1: 0.6 × 100 + 0.4 × 90 = 96; W3: 0.6 × 96 + 0.4 × 95 = 95.6;
     W4: 0.6 × 94 + 0.4 × 80 = 88.4; W2: 0.6 × 88 + 0.4 × 85 = 86.8."""
     sup = server.api(october.hall.login("duban"))
     assert_error(sup.post("/assessment/democratic/2025", {"scores": {"9": 90}}), 404)
@@ -162,8 +162,27 @@ def test_the_year_with_democratic_scores(october, server):
     year = sup.get("/assessment/year/2025").json()
     assert (year["monthly_weight"], year["democratic_weight"]) == (0.6, 0.4)
     assert [(c["unit"], c["score"], c["rank"]) for c in year["cards"]] == [
-        ("1", 97.2, 1), ("3", 95.6, 2), ("4", 88.4, 3), ("2", 86.8, 4)]
-    assert year["cards"][0]["months"] == {"2025-10": 102}
+        ("1", 96, 1), ("3", 95.6, 2), ("4", 88.4, 3), ("2", 86.8, 4)]
+    assert year["cards"][0]["months"] == {"2025-10": 100}
+
+
+def test_the_year_carries_a_windows_excellent_to_its_staff(october, server):
+    """Staff by the 德能勤绩廉 preset (seed 004 绩4 "获优秀的，每人加10分"): windows' year as above,
+    W1 96 is the one 优秀 (20% of 4 = 0, at least one); S001 holds window 1's A post → +10 on
+    S001's year; no other clerk's window is 优秀."""
+    sup = server.api(october.hall.login("duban"))
+    r = sup.post("/assessment/schemes", {"scope": "staff", "preset": "staff_de_neng_qin_ji_lian",
+                                         "from_month": "2025-10"})
+    assert r.status_code == 200, r.text
+    sup.post("/assessment/democratic/2025", {"scope": "window", "scores": {"1": 90, "2": 85, "3": 95, "4": 80}})
+    windows = sup.get("/assessment/year/2025").json()["cards"]
+    assert [(c["unit"], c["grade"]) for c in windows][:1] == [("1", "优秀")]
+    year = sup.get("/assessment/year/2025?scope=staff").json()
+    assert year["scheme"] == "staff_de_neng_qin_ji_lian"
+    points = {c["unit"]: c["window_points"] for c in year["cards"]}
+    assert points["S001"] == 10 and all(v == 0 for k, v in points.items() if k != "S001")
+    s001 = next(c for c in year["cards"] if c["unit"] == "S001")
+    assert any(f["key"] == "window_grade_points" and "1号窗口年度优秀" in f["message"] for f in s001["flags"])
 
 
 def test_a_scheme_names_itself_in_english_only_in_english(hall, server):

@@ -49,7 +49,7 @@ def test_ranking_drill_down_and_charts(october, server, browser_page):
     rows = page.locator("#ranking tbody tr")
     expect(rows).to_have_count(4)
     assert [page.locator("#ranking tbody tr").nth(i).get_attribute("data-unit") for i in range(4)] == ["1", "3", "4", "2"]
-    expect(rows.nth(0).locator(".score")).to_have_text("102")
+    expect(rows.nth(0).locator(".score")).to_have_text("100")
     expect(rows.nth(0)).to_contain_text("优秀")
     charts_drawn(page)
     screenshot(page, "assessment-ranking")
@@ -155,7 +155,7 @@ def test_bulletin_followups_year_and_refusal(october, server, browser_page, chro
     page.fill("input[name=score_3]", "95")
     page.fill("input[name=score_4]", "80")
     page.click("text=保存民主测评成绩")
-    expect(page.locator("#annual tbody tr").first).to_contain_text("97.2")
+    expect(page.locator("#annual tbody tr").first).to_contain_text("96优秀")  # 0.6 × 100 + 0.4 × 90
     screenshot(page, "assessment-year")
 
     # A clerk signs in: refused, and the pages stay closed.
@@ -226,6 +226,9 @@ def test_pages_in_english(october, server, browser_page):
     praise = page.locator("#item-praise")
     expect(praise).to_contain_text("Citizen praised the attitude, quality or speed of service")
     expect(praise).to_contain_text("群众来信表扬王芳耐心细致（信件编号 2025-101） (praise letter, entered by user:duban)")
+    # The media praise is S001's own bonus (篇二 (五) "工作人员在月度考评时可加分"), not the window's.
+    expect(page.locator("#item-media_praise")).to_have_count(0)
+    page.goto(server.url + "/assessment/2025-10/staff/S001")
     expect(page.locator("#item-media_praise")).to_contain_text("Praised by the news media, +2 each time")
 
     page.goto(server.url + "/assessment/2025-10/records")
@@ -290,11 +293,11 @@ def test_scheme_page_changes_the_months_scores(october, server, browser_page):
     page.goto(server.url + "/assessment/2025-10/window/2")
     expect(page.locator("#item-overdue .pts")).to_have_text("-3")
     expect(page.locator(".big-score")).to_contain_text("91 points")
-    # A department is the average of its windows: GA (102 + 91) / 2 = 96.5, each window named.
+    # A department is the average of its windows: GA (100 + 91) / 2 = 95.5, each window named.
     page.goto(server.url + "/assessment/2025-10/department/GA")
-    expect(page.locator("#item-windows_average")).to_contain_text("window 1 102, window 2 91: average 96.5")
+    expect(page.locator("#item-windows_average")).to_contain_text("window 1 100, window 2 91: average 95.5")
     expect(page.locator("#item-windows_average")).to_contain_text("window 2: 91 points")
-    expect(page.locator(".big-score")).to_contain_text("96.5 points")
+    expect(page.locator(".big-score")).to_contain_text("95.5 points")
 
     # Windows move to the best-window scheme (seed 004): overdue −3 a case-day, best windows chosen.
     page.goto(server.url + "/assessment/schemes?scope=window")

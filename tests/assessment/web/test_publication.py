@@ -189,7 +189,7 @@ def test_an_appeal_ruling_is_the_next_revision(october, server, clock):
     assert ("window", "1") not in moved
 
     now_ = sup.get("/assessment/2025-10").json()
-    assert now_["revision"] == 2 and ranking(now_)[:3] == [("1", 102, 1, "优秀"), ("4", 99, 2, "良好"),
+    assert now_["revision"] == 2 and ranking(now_)[:3] == [("1", 100, 1, "优秀"), ("4", 99, 2, "良好"),
                                                              ("3", 96, 3, "良好")]
     # Every revision stays readable as it was published.
     first = sup.get("/assessment/2025-10/revisions/1").json()
