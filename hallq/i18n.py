@@ -39,6 +39,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "window_idle": ("{window}号窗口当前没有正在办理的号。", "Window {window} is not serving anyone now."),
     "recall_limit": ("{number}已重呼{count}次，达到上限。", "{number} has been recalled {count} times, the limit."),
     "ticket_unknown": ("没有找到号码{ticket}。", "Ticket {ticket} was not found."),
+    "nothing_held": ("{window}号窗口没有挂起的号。", "Window {window} holds no ticket."),
     "ticket_not_callable": ("{number}当前状态为“{status}”，不能呼叫。", "{number} is {status} and cannot be called."),
     "ticket_not_for_window": ("{window}号窗口不办理{number}的事项。", "Window {window} does not serve the item of {number}."),
     "ticket_held_elsewhere": ("{number}挂起在{held}号窗口。", "{number} is held at window {held}."),

@@ -129,5 +129,6 @@ class DeviceStatus(Message):
 
 class KeypadAction(Message):
     window: int
-    action: Literal["call_next", "recall", "skip", "pause", "resume", "transfer", "finish", "request_rating"]
+    action: Literal["call_next", "recall", "skip", "pause", "resume", "transfer", "finish", "request_rating",
+                    "hold", "call_back", "return_to_queue"]
     params: dict[str, Any] = {}

@@ -184,6 +184,25 @@ def hold(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) -> Tick
     return ticket
 
 
+def call_back(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) -> Ticket:
+    """Call again the ticket this window last held (回呼 on a caller keypad, which cannot type a number)."""
+    s = uow.session
+    window, _ = acting_window(s, who, number)
+    held = s.scalar(select(Ticket).join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+                    .where(Ticket.window_id == window.id, Ticket.status == "held", TicketEvent.kind == "held")
+                    .order_by(TicketEvent.id.desc()).limit(1))
+    if held is None:
+        raise Refused("nothing_held", window=number)
+    return call(uow, who, number, now, held.id)
+
+
+def return_to_queue(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) -> Ticket:
+    """The current ticket goes back to its item's queue, in its place in time (a caller keypad's 转移,
+    which names no target: "丢回去")."""
+    _, ticket = _current(uow.session, who, number)
+    return transfer(uow, who, number, now, service=ticket.item.code)
+
+
 def transfer(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *,
              service: str | None = None, to_window: int | None = None, come_back: bool = False) -> Ticket:
     """Send the current ticket to another item or window, keeping its place in time."""

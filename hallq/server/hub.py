@@ -46,7 +46,8 @@ WINDOW_EVENTS = (ev.TICKET_CALLED, ev.TICKET_RECALLED, ev.TICKET_SKIPPED, ev.TIC
 # A keypad's keys, as the queue's window actions (parameter names as keypad.WindowActions documents).
 KEYPAD_ACTIONS: dict[str, Callable] = {
     "call_next": calling.call_next, "recall": calling.recall, "skip": calling.skip,
-    "finish": calling.finish, "transfer": calling.transfer,
+    "finish": calling.finish, "transfer": calling.transfer, "hold": calling.hold,
+    "call_back": calling.call_back, "return_to_queue": calling.return_to_queue,
     "pause": lambda uow, who, n, now, reason="other": sessions.pause(uow, who, n, reason, now),
     "resume": sessions.resume,
     "request_rating": rating.ask_again,

@@ -72,3 +72,21 @@ def test_a_vendor_keypad_calls_and_its_evaluator_rates(hall, server, keypads):
     assert [(r["level"], r["channel"]) for r in rated] == [(5, "keypad")]
     events = [e["kind"] for e in kiosk.get(f"/tickets/{ticket['id']}").json()["events"]]
     assert events == ["issued", "called", "finished"]
+
+
+@pytest.mark.usefixtures("vendor_agent")
+def test_hold_call_back_and_transfer_from_a_vendor_keypad(hall, server, keypads):
+    """挂起 parks the ticket, 回呼 calls it again, 转移 puts it back in its queue in its place in time."""
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    clerk_api(hall, server, "S001", window=1)
+    first, second = issue(kiosk), issue(kiosk)
+    press(keypads, 1, "呼叫", done=lambda: status(kiosk, first) == "called")
+    press(keypads, 1, "挂起", done=lambda: status(kiosk, first) == "held")
+    press(keypads, 1, "回呼", done=lambda: status(kiosk, first) == "called")
+    until(lambda: keypads.caller(1).shown == ("   ", first["number"][-3:]), what="the held number shown again")
+    press(keypads, 1, "转移", done=lambda: status(kiosk, first) == "waiting")
+    events = [e["kind"] for e in kiosk.get(f"/tickets/{first['id']}").json()["events"]]
+    assert events == ["issued", "called", "held", "called", "transferred"]
+    # Back in the queue ahead of the second ticket (its place in time kept): 呼叫 takes it first.
+    press(keypads, 1, "呼叫", done=lambda: status(kiosk, first) == "called")
+    assert status(kiosk, second) == "waiting"

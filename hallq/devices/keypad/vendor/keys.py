@@ -71,8 +71,15 @@ def key(data: bytes, *, paused: bool) -> VendorKey:
         return VendorKey("等候", () if paused else (KeyPress("pause"),))
     if code == CONFIRM and len(data) == 2 and data[0] == GIVE_UP_DIGIT:
         return VendorKey("6+确认 弃号", resume + (KeyPress("skip"),))
-    names = {CANCEL: "取消", ONE_METRE: "一米", TRANSFER: "转移 (back to the queue: no keypad action in hallq)",
-             CONFIRM: "确认 (挂起/回呼: no keypad action in hallq)" if len(data) == 2 else "确认 without a digit"}
+    if code == CONFIRM and len(data) == 2 and data[0] == HOLD_DIGIT:
+        return VendorKey("0+确认 挂起", resume + (KeyPress("hold"),))
+    if code == CONFIRM and len(data) == 2 and data[0] == CALL_BACK_DIGIT:
+        return VendorKey("3+确认 回呼", resume + (KeyPress("call_back"),))
+    if code == TRANSFER:
+        # The source puts the ticket back into the queue ("丢回去"): no target is chosen on the keypad.
+        return VendorKey("转移", resume + (KeyPress("return_to_queue"),))
+    names = {CANCEL: "取消", ONE_METRE: "一米",
+             CONFIRM: "确认 after an unused digit" if len(data) == 2 else "确认 without a digit"}
     raise NotAnAction(f"key {data.hex(' ')}: {names.get(code, 'unknown key code')}")
 
 
