@@ -5,9 +5,18 @@ and publishes it for the other processes. When a clerk's two quick calls are
 served by two processes, a TV on the second process can then hear the second
 call before the first arrives through Redis, and show the older number as the
 window's current one. Here an emit only goes to Redis, and every process, this
-one included, hands it on as Redis delivers it: Redis's order is everyone's.
+one included, hands it on as Redis delivers it: Redis's order is everyone's,
+a snapshot's included (no news older than it arrives after it).
+
+Redis drops what is published before a listener has subscribed, and the library
+subscribes in a background thread started by the first connection. So the first
+connection waits until this process hears its own ping back through Redis:
+nothing it is sent before then is lost.
 """
 from __future__ import annotations
+
+import threading
+import time
 
 import socketio
 from socketio.packet import Packet
@@ -16,9 +25,35 @@ from socketio.packet import Packet
 # carry this one instead, so they come back to it. host_id is read only for
 # callbacks, which keep the library's path.
 ROUND_TRIP = "round-trip"
+READY = "hallq.ready"       # the ping a process sends itself until it comes back
+READY_WAIT_S = 10.0
+PING_EVERY_S = 0.05
+PING_MAX_BYTES = 120
 
 
 class OneOrderRedisManager(socketio.RedisManager):
+    def initialize(self):
+        self._ready = threading.Event()
+        super().initialize()
+        if self.write_only:
+            return
+        deadline = time.monotonic() + READY_WAIT_S
+        while not self._ready.is_set() and time.monotonic() < deadline:
+            self._publish({"method": READY, "host_id": self.host_id})
+            self._ready.wait(PING_EVERY_S)
+        if not self._ready.is_set():
+            self._get_logger().error("Redis did not echo this process's subscription within %s s", READY_WAIT_S)
+
+    def _listen(self):
+        for message in super()._listen():
+            if len(message) < PING_MAX_BYTES:  # a ping is short: only short messages are read twice
+                data = self.json.loads(message)
+                if isinstance(data, dict) and data.get("method") == READY:
+                    if data.get("host_id") == self.host_id:
+                        self._ready.set()
+                    continue
+            yield message
+
     def emit(self, event, data, namespace=None, room=None, skip_sid=None, callback=None, to=None, **kwargs):
         args = list(data) if isinstance(data, tuple) else [data]
         if callback is not None or kwargs.get("ignore_queue") or Packet.data_is_binary(args):
