@@ -7,12 +7,16 @@ Every screen must be connected and get its snapshot.
 """
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import socketio
+
+import hallq
 
 from tests.conftest import Hall
 from tests.helpers import issue, until
@@ -71,3 +75,14 @@ def test_two_hundred_screens_connecting_at_once_each_get_their_snapshot(hall, se
     finally:
         with ThreadPoolExecutor(32) as pool:
             list(pool.map(lambda c: c.disconnect(), clients))
+
+
+def test_hallq_never_asks_socketio_which_rooms_a_client_is_in():
+    """python-socketio answers `rooms(sid)` by iterating every room of the server, unlocked, while other
+    threads' connects add theirs: that read is what left screens unconnected. hallq keeps what it needs
+    in the client's session instead (realtime.Realtime._follow_profile)."""
+    root = Path(hallq.__file__).parent
+    asking = [f"{path.relative_to(root.parent)}:{n}" for path in sorted(root.rglob("*.py"))
+              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+              if re.search(r"\.rooms\(|get_rooms\(", line)]
+    assert asking == []
