@@ -215,6 +215,11 @@ def cpu_per_op_ms(part: dict, ops: int | None = None) -> float | None:
     return None if not ops or cpu is None else round(cpu / ops * 1000, 3)
 
 
+def rss_worker(rss: dict[str, float]) -> str:
+    """The worker's RSS from `Server.rss_mb()`, for the report."""
+    return fmt(rss.get("worker 1"), " MB")
+
+
 def floor_ratios(res: dict) -> dict:
     """hallq's server CPU per op against the floor's per request, at the same number of clients.
 
@@ -282,7 +287,9 @@ def report(res: dict) -> str:
                  f"its RSS then {', '.join(f'{p} {mb:.1f} MB' for p, mb in res['floor_rss_mb'].items())}. "
                  f"Call-next per request of its loop (call-next and finish averaged): "
                  f"{fmt(hallq_ms['call_next_request'], ' ms')}, {fmt(ratio['call_next_request'], 'x')} floor. "
-                 f"The hall day: {res['day']}.")
+                 f"The hall day: {res['day']}. Worker RSS at start {rss_worker(res['rss_mb_at_start'])}, "
+                 f"after each phase: " + ", ".join(f"{rss_worker(res[k].get('rss_mb_after', {}))}" for k in
+                                                   ("issue_c1", "issue_c20", "call_next", "fanout")) + ".")
     lines.append("call-next rate: call-next calls per second of wall time with two clerks, each looping "
                  "call-next then finish (the finish is not timed but takes wall time).")
     lines.append(call_event_note(fo["screens"], fo.get("arrival", {}), fo.get("handled", {}), fo.get("swarm", {})))
@@ -369,9 +376,12 @@ def run(args) -> int:
         print(f"server up at {base} (data in {bench.tmp})", flush=True)
         clerks = {window: bench.sign_in(window) for window in CLERKS}
 
+        res["rss_mb_at_start"] = server.rss_mb()  # started, one sign-in per window served
+
         def measured(key, label, fn, *fargs):
             print(label + " ...", flush=True)
             res[key] = measure_phase(CpuMeter(server), lambda: fn(*fargs))
+            res[key]["rss_mb_after"] = server.rss_mb()  # where during the day the memory grows
 
         measured("issue_c1", f"issuing {sizes['issue_c1']} tickets with 1 client", issue_load,
                  base, kiosk, sizes["issue_c1"], 1)
