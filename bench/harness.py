@@ -389,30 +389,34 @@ def describe(resp: requests.Response) -> str:
 # --- the server ------------------------------------------------------------------
 
 class Server:
-    def __init__(self, db_url: str, port: int, logdir: Path, threads: int):
+    """`hallq serve` (or, with `command`, another server under the same gunicorn set-up: the floor)."""
+
+    def __init__(self, db_url: str, port: int, logdir: Path, threads: int, *, name: str = "server",
+                 command: list[str] | None = None, ready_path: str = "/api/v1/openapi.json"):
         self.db_url, self.port, self.logdir, self.threads = db_url, port, logdir, threads
+        self.name, self.ready_path = name, ready_path
+        self.command = command or hallq_command() + ["serve", "--db", db_url, "--host", HOST, "--port", str(port),
+                                                     "--threads", str(threads)]
         self.base = f"http://{HOST}:{port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self, wait_s: float = 30.0) -> None:
-        self.out = open(self.logdir / "server.stdout", "wb")
-        self.err = open(self.logdir / "server.stderr", "wb")
-        cmd = hallq_command() + ["serve", "--db", self.db_url, "--host", HOST, "--port", str(self.port),
-                                 "--threads", str(self.threads)]
+        self.out = open(self.logdir / f"{self.name}.stdout", "wb")
+        self.err = open(self.logdir / f"{self.name}.stderr", "wb")
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen(cmd, stdout=self.out, stderr=self.err, cwd=ROOT, env=env,
+        self.proc = subprocess.Popen(self.command, stdout=self.out, stderr=self.err, cwd=ROOT, env=env,
                                      start_new_session=True)  # own process group: gunicorn master + worker
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise BenchError(f"server exited with {self.proc.returncode} on start:\n{self.stderr_tail()}")
+                raise BenchError(f"{self.name} exited with {self.proc.returncode} on start:\n{self.stderr_tail()}")
             try:
-                if requests.get(self.base + "/api/v1/openapi.json", timeout=2).status_code == 200:
+                if requests.get(self.base + self.ready_path, timeout=2).status_code == 200:
                     return
             except requests.RequestException:
                 pass
             time.sleep(0.2)
-        raise BenchError(f"server did not answer /api/v1/openapi.json within {wait_s:.0f} s:\n{self.stderr_tail()}")
+        raise BenchError(f"{self.name} did not answer {self.ready_path} within {wait_s:.0f} s:\n{self.stderr_tail()}")
 
     def stop(self) -> None:
         if self.proc is None:
@@ -438,30 +442,55 @@ class Server:
         if self.proc is not None and self.proc.poll() is not None:
             raise BenchError(f"server died during the run ({self.proc.returncode}):\n{self.stderr_tail()}")
 
+    def _group(self) -> list[tuple[str, list[str]]]:
+        """(/proc/<pid> path, the stat fields after the name) of each process of the server's group."""
+        if self.proc is None:
+            return []
+        found = []
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[2]) == self.proc.pid:  # process group id
+                found.append((entry.path, fields))
+        return found
+
     def cpu_seconds(self) -> float | None:
         """User+system CPU of the server's process group (gunicorn master and worker), from /proc."""
         if self.proc is None:
             return None
-        tick = os.sysconf("SC_CLK_TCK")
-        total = 0
         try:
-            for entry in os.scandir("/proc"):
-                if not entry.name.isdigit():
-                    continue
-                try:
-                    stat = Path(entry.path, "stat").read_text()
-                except OSError:
-                    continue
-                fields = stat[stat.rindex(")") + 2:].split()
-                if int(fields[2]) == self.proc.pid:  # process group id
-                    total += int(fields[11]) + int(fields[12])
+            return sum(int(fields[11]) + int(fields[12]) for _, fields in self._group()) / os.sysconf("SC_CLK_TCK")
         except OSError:
             return None
-        return total / tick
+
+    def rss_mb(self) -> dict[str, float]:
+        """Resident memory (VmRSS, MB) of each process of the server's group: "master" and "worker N"."""
+        rss: dict[str, float] = {}
+        workers = 0
+        for path, _ in sorted(self._group(), key=lambda found: int(Path(found[0]).name)):
+            try:
+                status = Path(path, "status").read_text()
+            except OSError:
+                continue
+            kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), None)
+            if kb is None:
+                continue
+            pid = int(Path(path).name)
+            if pid == self.proc.pid:
+                rss["master"] = round(kb / 1024, 1)
+            else:
+                workers += 1
+                rss[f"worker {workers}"] = round(kb / 1024, 1)
+        return rss
 
     def stderr_tail(self, lines: int = 40) -> str:
         try:
-            text = (self.logdir / "server.stderr").read_text(encoding="utf-8", errors="replace")
+            text = (self.logdir / f"{self.name}.stderr").read_text(encoding="utf-8", errors="replace")
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-lines:])

@@ -13,7 +13,12 @@ Figures (see bench/README.md):
      bench/screens.py, all on one thread): delay from just before the
      call-next request to the event's arrival at each screen's socket (kernel
      receive time) and to its handling by this load generator, median and p99
-     over all deliveries, and the p99 of the last screen per call.
+     over all deliveries, and the p99 of the last screen per call;
+  d. the floor (bench/floor_app.py: bare Flask + one SQLite INSERT under the
+     same gunicorn set-up), posted to as a and measured first: hallq's server
+     CPU per issued ticket and per call-next as a multiple of the floor's per
+     request, and the resident memory of each server process after the run
+     (a hall day's tickets, calls and screens).
 
 Everything runs on 127.0.0.1 in a temporary directory; the server is stopped
 (its whole process group) at the end, also on errors and Ctrl-C. Results are
@@ -27,10 +32,10 @@ import time
 
 import requests
 
-from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Load, Phase,
-                     Table, at_least, below, call_event_note, call_event_rows, delay_figures, describe, fmt, fsync_ms,
-                     issue_to_quiet_hall, load_line, machine, measure_phase, ms, pct, phase_speed_lines, report_end,
-                     run_facts, speed_line, swarm_facts, swarm_problems)
+from harness import (CLERKS, HOST, REQUEST_TIMEOUT, ROOT, SERVICE, Bench, BenchError, BenchOptions, CpuMeter, Load,
+                     Phase, Server, Table, at_least, below, call_event_note, call_event_rows, delay_figures, describe,
+                     fmt, free_port, fsync_ms, issue_to_quiet_hall, load_line, machine, measure_phase, ms, pct,
+                     phase_speed_lines, report_end, run_facts, speed_line, swarm_facts, swarm_problems)
 from screens import Swarm
 
 RESULTS = ROOT / "bench" / "results" / "queue.json"
@@ -38,29 +43,32 @@ RESULTS = ROOT / "bench" / "results" / "queue.json"
 AIM_ISSUE_RATE = 1000.0  # tickets/s
 AIM_ISSUE_P99_MS = 20.0
 AIM_FANOUT_P99_MS = 50.0  # call event at all 200 screens
+AIM_FLOOR_RATIO = 2.0  # server CPU per issued ticket and per call-next, as a multiple of the floor's per request
+AIM_RSS_MB = 120.0  # per server process after a hall day
 
 FULL = dict(issue_c1=2000, issue_c20=4000, call_next=1000, fanout_calls=100)
 QUICK = dict(issue_c1=200, issue_c20=400, call_next=100, fanout_calls=20)
 PHASE_SECONDS = 300.0  # hard time bound of each load phase
 
 
-def issue_load(base: str, kiosk: str, count: int, concurrency: int) -> dict:
+def issue_load(base: str, kiosk: str | None, count: int, concurrency: int, path: str = "/api/v1/tickets") -> dict:
+    """`count` POSTs of a ticket request to `path` (the floor's is "/floor", without a token)."""
     phase = Phase()
     load = Load(count, PHASE_SECONDS)
-    headers = {"Authorization": f"Bearer {kiosk}"}
+    headers = {"Authorization": f"Bearer {kiosk}"} if kiosk else {}
 
     def worker():
         with requests.Session() as s:
             s.headers.update(headers)
             # one unmeasured request opens the keep-alive connection
-            s.post(base + "/api/v1/tickets", json={"service": SERVICE}, timeout=REQUEST_TIMEOUT)
+            s.post(base + path, json={"service": SERVICE}, timeout=REQUEST_TIMEOUT)
             load.ready()
             while load.take():
                 t0 = time.perf_counter()
                 try:
-                    r = s.post(base + "/api/v1/tickets", json={"service": SERVICE}, timeout=REQUEST_TIMEOUT)
+                    r = s.post(base + path, json={"service": SERVICE}, timeout=REQUEST_TIMEOUT)
                 except requests.RequestException as exc:
-                    phase.record("exception", error=f"POST /api/v1/tickets: {exc!r}")
+                    phase.record("exception", error=f"POST {path}: {exc!r}")
                     continue
                 dt_ = time.perf_counter() - t0
                 if r.status_code == 201:
@@ -190,6 +198,45 @@ def fanout(base: str, kiosk: str, clerk: str, display: str, screens: int, calls:
     return result
 
 
+# --- the floor ----------------------------------------------------------------------
+
+def floor_server(bench: Bench, threads: int) -> Server:
+    """bench/floor_app.py on a SQLite file of its own, under the same gunicorn set-up as `hallq serve`."""
+    port, path = free_port(), bench.tmp / "floor.db"
+    command = [sys.executable, str(ROOT / "bench" / "floor_app.py"), "--db", str(path), "--host", HOST,
+               "--port", str(port), "--threads", str(threads)]
+    return Server(f"sqlite:///{path}", port, bench.tmp, threads, name="floor", command=command, ready_path="/ready")
+
+
+def cpu_per_op_ms(part: dict, ops: int | None = None) -> float | None:
+    """Server CPU per successful operation of a phase, in ms."""
+    ops = part.get("ok") if ops is None else ops
+    cpu = part.get("server_cpu_s")
+    return None if not ops or cpu is None else round(cpu / ops * 1000, 3)
+
+
+def rss_worker(rss: dict[str, float]) -> str:
+    """The worker's RSS from `Server.rss_mb()`, for the report."""
+    return fmt(rss.get("worker 1"), " MB")
+
+
+def floor_ratios(res: dict) -> dict:
+    """hallq's server CPU per op against the floor's per request, at the same number of clients.
+
+    A call-next costs its finish too (the loop needs it to call again): `call_next_pair` is per
+    call-next with its finish, against one floor request (the figure judged); `call_next_request`
+    is per request of the loop, against one.
+    """
+    f1, f20 = cpu_per_op_ms(res["floor_c1"]), cpu_per_op_ms(res["floor_c20"])
+    cn = res["call_next"]
+    per = {"issue_c1": cpu_per_op_ms(res["issue_c1"]), "issue_c20": cpu_per_op_ms(res["issue_c20"]),
+           "call_next_pair": cpu_per_op_ms(cn),
+           "call_next_request": cpu_per_op_ms(cn, 2 * cn["ok"]) if cn.get("ok") else None}
+    floor = {"issue_c1": f1, "issue_c20": f20, "call_next_pair": f1, "call_next_request": f1}
+    return {"floor_ms": {"c1": f1, "c20": f20}, "hallq_ms": per,
+            "ratio": {k: round(v / floor[k], 2) if v and floor[k] else None for k, v in per.items()}}
+
+
 # --- report ----------------------------------------------------------------------
 
 def report(res: dict) -> str:
@@ -223,7 +270,26 @@ def report(res: dict) -> str:
     row("call-next: median", fmt(cn["median_ms"], " ms"))
     row("call-next: p99", fmt(cn["p99_ms"], " ms"))
     call_event_rows(row, fo["screens"], fo.get("arrival", {}), fo.get("handled", {}), AIM_FANOUT_P99_MS)
+    fl = res["floor"]
+    ratio, hallq_ms = fl["ratio"], fl["hallq_ms"]
+    aim = f"<= {AIM_FLOOR_RATIO:g}x floor"
+    row("floor: server CPU per request, 1 client", fmt(fl["floor_ms"]["c1"], " ms"))
+    row("floor: server CPU per request, 20 clients", fmt(fl["floor_ms"]["c20"], " ms"))
+    for key, name in (("issue_c1", "CPU per issued ticket, 1 client"), ("issue_c20", "CPU per issued ticket, 20 clients"),
+                      ("call_next_pair", "CPU per call-next (with its finish)")):
+        row(f"{name}: {fmt(hallq_ms[key], ' ms')}", fmt(ratio[key], "x"), aim,
+            None if ratio[key] is None else ratio[key] <= AIM_FLOOR_RATIO)
+    for process, mb in res["rss_mb_after_day"].items():
+        row(f"RSS after the run's hall day: {process}", fmt(mb, " MB"), f"<= {AIM_RSS_MB:g} MB", mb <= AIM_RSS_MB)
     lines.append("")
+    lines.append(f"floor: bench/floor_app.py, bare Flask + one SQLite INSERT (WAL, synchronous=FULL) under the same "
+                 f"gunicorn set-up, {res['floor_c1']['ok']} + {res['floor_c20']['ok']} requests before hallq started; "
+                 f"its RSS then {', '.join(f'{p} {mb:.1f} MB' for p, mb in res['floor_rss_mb'].items())}. "
+                 f"Call-next per request of its loop (call-next and finish averaged): "
+                 f"{fmt(hallq_ms['call_next_request'], ' ms')}, {fmt(ratio['call_next_request'], 'x')} floor. "
+                 f"The hall day: {res['day']}. Worker RSS at start {rss_worker(res['rss_mb_at_start'])}, "
+                 f"after each phase: " + ", ".join(f"{rss_worker(res[k].get('rss_mb_after', {}))}" for k in
+                                                   ("issue_c1", "issue_c20", "call_next", "fanout")) + ".")
     lines.append("call-next rate: call-next calls per second of wall time with two clerks, each looping "
                  "call-next then finish (the finish is not timed but takes wall time).")
     lines.append(call_event_note(fo["screens"], fo.get("arrival", {}), fo.get("handled", {}), fo.get("swarm", {})))
@@ -235,7 +301,9 @@ def report(res: dict) -> str:
                  f"screens on one thread, and the kiosk and clerk requests) used "
                  f"{fmt(fo.get('loop_loadgen_cpu_s'), ' s')} CPU, the server {fmt(fo.get('loop_server_cpu_s'), ' s')}.")
     lines.append("CPU time used (server process group / this load generator), and server CPU per operation:")
-    phases = (("issue, 1 client", i1, i1["ok"]), ("issue, 20 clients", i20, i20["ok"]),
+    phases = (("floor, 1 client", res["floor_c1"], res["floor_c1"]["ok"]),
+              ("floor, 20 clients", res["floor_c20"], res["floor_c20"]["ok"]),
+              ("issue, 1 client", i1, i1["ok"]), ("issue, 20 clients", i20, i20["ok"]),
               ("call-next loop (call-next + finish)", cn, cn["ok"]), ("fan-out (incl. connecting screens)", fo, None))
     for name, part, n in phases:
         per = (f", {part['server_cpu_s'] / n * 1000:.1f} ms server CPU per op"
@@ -244,7 +312,8 @@ def report(res: dict) -> str:
                      f"load generator {fmt(part.get('loadgen_cpu_s'), ' s')}{per}")
     lines += phase_speed_lines((name, part.get("speed")) for name, part, _ in phases)
     problems = []
-    for name, part in (("issue c=1", i1), ("issue c=20", i20), ("call-next", cn), ("fan-out", fo)):
+    for name, part in (("floor c=1", res["floor_c1"]), ("floor c=20", res["floor_c20"]), ("issue c=1", i1),
+                       ("issue c=20", i20), ("call-next", cn), ("fan-out", fo)):
         bad = {k: v for k, v in part.get("statuses", {}).items() if k not in ("200", "201", "204")}
         if bad or part.get("errors") or part.get("timed_out") or part.get("missed"):
             problems.append(f"  {name}: statuses {part.get('statuses')} missed {part.get('missed', 0)} "
@@ -290,14 +359,29 @@ def run(args) -> int:
         for username in CLERKS.values():
             bench.add_clerk(username)
 
+        floor = floor_server(bench, args.threads)
+        bench.on_exit(floor.stop)
+        floor.start()
+        print(f"floor up at {floor.base}", flush=True)
+        for clients in (1, 20):
+            key = "issue_c1" if clients == 1 else "issue_c20"
+            print(f"floor: {sizes[key]} requests with {clients} client(s) ...", flush=True)
+            res[f"floor_c{clients}"] = measure_phase(
+                CpuMeter(floor), lambda n=sizes[key], c=clients: issue_load(floor.base, None, n, c, "/floor"))
+        res["floor_rss_mb"] = floor.rss_mb()
+        floor.stop()  # measured alone: hallq's phases share the machine with nothing of it
+
         server.start()
         base = server.base
         print(f"server up at {base} (data in {bench.tmp})", flush=True)
         clerks = {window: bench.sign_in(window) for window in CLERKS}
 
+        res["rss_mb_at_start"] = server.rss_mb()  # started, one sign-in per window served
+
         def measured(key, label, fn, *fargs):
             print(label + " ...", flush=True)
             res[key] = measure_phase(CpuMeter(server), lambda: fn(*fargs))
+            res[key]["rss_mb_after"] = server.rss_mb()  # where during the day the memory grows
 
         measured("issue_c1", f"issuing {sizes['issue_c1']} tickets with 1 client", issue_load,
                  base, kiosk, sizes["issue_c1"], 1)
@@ -308,6 +392,11 @@ def run(args) -> int:
         measured("fanout", f"connecting {args.clients} display screens, then {sizes['fanout_calls']} calls",
                  fanout, base, kiosk, clerks[1], display, args.clients, sizes["fanout_calls"], CpuMeter(server))
 
+        res["rss_mb_after_day"] = server.rss_mb()
+        res["day"] = (f"{res['issue_c1']['ok'] + res['issue_c20']['ok']} tickets issued, "
+                      f"{res['call_next']['ok']} called and finished, {args.clients} screens connected for "
+                      f"{res['fanout'].get('calls_done', 0)} more calls")
+        res["floor"] = floor_ratios(res)
         bench.save(RESULTS, res, report)
         if res["server_stderr_tail"].strip():
             print("\nserver stderr (last lines):\n" + res["server_stderr_tail"])

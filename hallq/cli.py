@@ -65,10 +65,12 @@ def serve(hall_file, db_url, host, port, redis_url, workers, threads, photo_dir)
     if hall_file:
         load_hall_file(db, hall_file)
     db.dispose()
-    from hallq.server.app import create_app
     from hallq.server.gunicorn import run
 
     def factory():
+        # Imported here, in the worker after the fork: gunicorn's master only watches its workers,
+        # and the app's modules (the pinyin dictionaries alone some 55 MB) held it at 166 MB.
+        from hallq.server.app import create_app
         return create_app(connect(db_url), redis_url=redis_url, websocket_only=workers > 1, housekeeping=True,
                           photo_dir=photo_dir)
 

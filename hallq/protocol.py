@@ -81,6 +81,12 @@ class PrintJob(Message):
     # code page. kind "ticket": ticket_layout.ticket_blocks' arguments.
     document: dict[str, Any]
     ticket: int | None = None
+    # A job the server settled as failed must never print (its reprint would make a second slip);
+    # the server fails a job nobody answered some seconds after `at`. So the agent starts a job
+    # only within `start_within_s` of `at` (ISO, when it was made) by its clock, and of its own
+    # arrival, so an agent's clock running behind the server's cannot stretch that.
+    at: str | None = None
+    start_within_s: float | None = None
 
 
 class LedShow(Message):

@@ -271,6 +271,9 @@ def hall(db, clock):
 # --- a real server --------------------------------------------------------------
 
 CLOSE_REPLY_WAIT_S = 0.1
+# gunicorn's default listen backlog, which `hallq serve` keeps. Werkzeug's is 128: a hall's 200 screens
+# connecting at once overflow it, and the connects it drops fail on the client's side.
+LISTEN_BACKLOG = 2048
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -301,6 +304,7 @@ class Server:
     def __init__(self, app):
         self.app = app
         self.http = make_server("127.0.0.1", 0, app, threaded=True)
+        self.http.socket.listen(LISTEN_BACKLOG)  # listening already: Linux takes the new backlog
         self.url = f"http://127.0.0.1:{self.http.server_port}"
         # serve_forever looks for stop() every poll_interval: the default 0.5 s made each test's stop wait ~0.4 s.
         self.thread = threading.Thread(target=self.http.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)

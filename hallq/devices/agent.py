@@ -45,18 +45,25 @@ log = logging.getLogger(__name__)
 
 
 class PrinterHost:
-    """One printer and the worker that prints its jobs in order."""
+    """One printer and the worker that prints its jobs in order.
+
+    A job is printed once or not at all: one that failed is answered failed and
+    dropped, never tried again (the server settles it, and the guide desk
+    reprints it if need be); one that waited here past its start deadline
+    (protocol.PrintJob) is answered failed without a byte sent.
+    """
 
     def __init__(self, config: NamedPrinter, printer: Printer, answer: Callable[[m.JobResult], None],
-                 report: Callable[[m.DeviceStatus], None]):
+                 report: Callable[[m.DeviceStatus], None], clock: Callable[[], dt.datetime] = utc_now):
         self.config, self.printer, self._answer, self._report = config, printer, answer, report
-        self._jobs: queue.Queue[m.PrintJob | None] = queue.Queue()
+        self._clock = clock
+        self._jobs: queue.Queue[tuple[m.PrintJob, dt.datetime | None] | None] = queue.Queue()
         self._last: m.DeviceStatus | None = None
         self._thread = threading.Thread(target=self._run, name=f"printer {config.name}", daemon=True)
         self._thread.start()
 
     def submit(self, job: m.PrintJob) -> None:
-        self._jobs.put(job)
+        self._jobs.put((job, start_deadline(job, self._clock())))
 
     def check(self, only_changes: bool = False) -> None:
         self._tell(self.printer.status(), only_changes)  # DLE EOT; silence comes back as "unknown"
@@ -74,13 +81,16 @@ class PrinterHost:
         self.printer.close()
 
     def _run(self) -> None:
-        while (job := self._jobs.get()) is not None:
+        while (queued := self._jobs.get()) is not None:
+            job, deadline = queued
             after: PrinterStatus | None = None
             try:
-                after = self.printer.print(self.document(job.document))
+                after = self.printer.print(self.document(job.document),
+                                           still_wanted=lambda: deadline is None or self._clock() < deadline)
                 self._answer(m.JobResult(id=job.id, ok=True))
             except PrintFailed as exc:
-                self._answer(m.JobResult(id=job.id, ok=False, reason=exc.reason))
+                reason = "not started in time" if exc.reason == "not_wanted" else exc.reason
+                self._answer(m.JobResult(id=job.id, ok=False, reason=reason))
             except Exception as exc:  # a bad document must not stop the printer's queue
                 log.exception("print job %s failed", job.id)
                 self._answer(m.JobResult(id=job.id, ok=False, reason=f"agent error: {exc}"))
@@ -107,6 +117,15 @@ class PrinterHost:
         else:
             raise ValueError(f"unknown document kind {kind!r}")
         return render(blocks, encoding=encoding, native_qr=model.native_qr, cutter=model.cutter)
+
+
+def start_deadline(job: m.PrintJob, arrived: dt.datetime) -> dt.datetime | None:
+    """The moment after which `job` must not start: `start_within_s` after it was made, and after it arrived."""
+    if job.start_within_s is None:
+        return None
+    within = dt.timedelta(seconds=job.start_within_s)
+    made = dt.datetime.fromisoformat(job.at.replace("Z", "+00:00")) if job.at else arrived
+    return min(made, arrived) + within
 
 
 def led_name(window: int) -> str:
@@ -153,6 +172,15 @@ def keypad_text(code: str) -> str:
 VOICE = "voice"  # the one announcer an agent may host speaks for the whole hall
 
 
+def _answered(result: m.JobResult, answer: Any) -> None:
+    """The server's word on a job's answer: a refusal is logged for the hall's technician."""
+    if isinstance(answer, dict) and "error" in answer:
+        level = logging.ERROR if answer["error"] == "settled_as_failed" else logging.WARNING
+        # settled_as_failed: a slip came out for a job the kiosk already showed as not printed.
+        log.log(level, "the server refused the answer to job %s (%s): %s", result.id, answer["error"],
+                answer.get("detail", ""))
+
+
 class Agent:
     def __init__(self, server: str, token: str, config: AgentConfig, *,
                  open_printer: Callable[[NamedPrinter], Printer] = open_printer,
@@ -167,7 +195,7 @@ class Agent:
         self.sio = socketio.Client(reconnection=True, reconnection_delay_max=5,
                                    websocket_extra_options={"skip_utf8_validation": True})
         self.hello_answer: dict | None = None  # before the devices below: they report as they start
-        self.printers = {p.name: PrinterHost(p, open_printer(p), self._answer, self._report)
+        self.printers = {p.name: PrinterHost(p, open_printer(p), self._answer, self._report, clock)
                          for p in config.printers}
         # Screens report their first state while LedScreens is still being built.
         self._led_ports = {s.window: bus.port for bus in config.leds for s in bus.screens}
@@ -269,7 +297,7 @@ class Agent:
 
     # --- agent -> server ------------------------------------------------------------
     def _answer(self, result: m.JobResult) -> None:
-        self._emit(m.JOB_RESULT, result.model_dump())
+        self._emit(m.JOB_RESULT, result.model_dump(), callback=lambda answer=None: _answered(result, answer))
 
     def _report(self, status: m.DeviceStatus) -> None:
         # Until the server has accepted this connection's hello it hosts nothing here and would refuse
@@ -310,9 +338,9 @@ class Agent:
                                         name=f"window-{keypad.window}-{keypad.kind}", state=state,
                                         detail=status.error))
 
-    def _emit(self, event: str, data: dict) -> None:
+    def _emit(self, event: str, data: dict, callback: Callable | None = None) -> None:
         if self.sio.connected:
-            self.sio.emit(event, data)
+            self.sio.emit(event, data, callback=callback)
         # Offline: nothing is lost that matters. A job's answer is settled as failed by the
         # server's timeout, and states are re-reported on the next connect.
 

@@ -7,7 +7,10 @@ The rules (issue 3, "No ghost tickets"):
   after commit, and the agent's answer settles it: printed or failed with the
   reason. No answer within ANSWER_WITHIN settles it as failed;
 - a print-failed ticket stays a valid ticket in the queue: the kiosk shows
-  its number and QR code on screen, and the guide desk can reprint it.
+  its number and QR code on screen, and the guide desk can reprint it;
+- a job settled as failed stays failed and never prints (issue 19): the agent
+  starts a job only within START_WITHIN, a late "printed" is refused and the
+  agent told, and a printer that failed half-way is cleared of the rest.
 
 Plain Python over SQLAlchemy; the hub sends the jobs and brings the answers.
 """
@@ -16,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Collection
 
-from sqlalchemy import Boolean, Row, bindparam, func, insert, literal_column, or_, select, update
+from sqlalchemy import Row, bindparam, func, insert, literal_column, select, update
 
 from hallq.protocol import GUIDE_FIELDS, TICKET_FIELDS, WORKING_STATES
 from hallq.queue.device_models import PrintJob
@@ -30,6 +33,10 @@ from hallq.queue.models import Item, Ticket
 from hallq.queue.unit_of_work import UnitOfWork
 
 ANSWER_WITHIN = dt.timedelta(seconds=20)
+# An agent starts a job only this soon after it was made (protocol.PrintJob): what is left
+# of ANSWER_WITHIN covers printing it and the answer's way back, so a job is never printed
+# after it was settled as failed for want of an answer.
+START_WITHIN = dt.timedelta(seconds=10)
 
 
 def printer_for(who: Principal, asked: str | None) -> str:
@@ -85,6 +92,14 @@ def request_print(uow: UnitOfWork, ticket: Ticket, printer: str, document: dict[
     return job
 
 
+class SettledAsFailed(Exception):
+    """A "printed" for a job already settled as failed: refused, the job stays failed."""
+
+    def __init__(self, job_id: int):
+        super().__init__(f"print job {job_id} was settled as failed before this answer; it stays failed")
+        self.job_id = job_id
+
+
 class NotHosted(Exception):
     """An answer for a job of a printer the answering agent does not host."""
 
@@ -109,16 +124,17 @@ _SETTLED_NEWS = (
 _SETTLE_VALUES = dict(state=bindparam("new_state"), reason=bindparam("new_reason"), finished_at=bindparam("now"))
 # An answer settles its job in one statement (the ORM way, loading the job, checking it,
 # flushing the change and reading the ticket's number, cost most of the server's time
-# for an answer). A late 'printed' after a timeout still wins (the paper is out); a
-# failure settles only a pending job; a repeated answer matches nothing.
+# for an answer). Only a pending job is settled: a failed one has been shown as failed
+# and may have been reprinted, so a late 'printed' does not turn it; a repeated answer
+# matches nothing.
 _SETTLE = (update(_JOBS)
            .where(_JOBS.c.id == bindparam("job_id"), _JOBS.c.hall_id == bindparam("job_hall"),
-                  _JOBS.c.printer.in_(bindparam("printers", expanding=True)),
-                  or_(_JOBS.c.state == "pending", (_JOBS.c.state == "failed") & bindparam("ok", type_=Boolean)))
+                  _JOBS.c.printer.in_(bindparam("printers", expanding=True)), _JOBS.c.state == "pending")
            .values(**_SETTLE_VALUES).returning(*_SETTLED_NEWS))
 _EXPIRE = (update(_JOBS).where(_JOBS.c.state == "pending", _JOBS.c.created_at < bindparam("cutoff"))
            .values(**_SETTLE_VALUES).returning(*_SETTLED_NEWS))
-_JOB_PRINTER = select(_JOBS.c.printer).where(_JOBS.c.id == bindparam("job_id"), _JOBS.c.hall_id == bindparam("job_hall"))
+_JOB_PRINTER = (select(_JOBS.c.printer, _JOBS.c.state)
+                .where(_JOBS.c.id == bindparam("job_id"), _JOBS.c.hall_id == bindparam("job_hall")))
 
 
 def settle(uow: UnitOfWork, hall_id: int, job_id: int, ok: bool, reason: str | None, now: dt.datetime, *,
@@ -126,8 +142,9 @@ def settle(uow: UnitOfWork, hall_id: int, job_id: int, ok: bool, reason: str | N
     """The answer of the agent hosting `printers`; True when it changed the job (its news is added).
 
     A repeated answer, or one for a job unknown in this hall, changes nothing.
-    Only a job's own printer's agent may settle it: NotHosted otherwise, having
-    changed nothing (so the other answers of its transaction still stand).
+    Only a job's own printer's agent may settle it: NotHosted otherwise; a
+    "printed" for a job settled as failed is SettledAsFailed. Either has changed
+    nothing (so the other answers of its transaction still stand).
     """
     state, why = ("printed", None) if ok else ("failed", reason or "unknown")
     conn = uow.session.connection()
@@ -137,9 +154,11 @@ def settle(uow: UnitOfWork, hall_id: int, job_id: int, ok: bool, reason: str | N
         _news(uow, row, now)
         return True
     # Nothing matched: why is read only now, so the usual answer costs one statement.
-    printer = conn.execute(_JOB_PRINTER, {"job_id": job_id, "job_hall": hall_id}).scalar()  # another hall's: unknown
-    if printer is not None and printer not in printers:
-        raise NotHosted(printer)
+    job = conn.execute(_JOB_PRINTER, {"job_id": job_id, "job_hall": hall_id}).first()  # another hall's: unknown
+    if job is not None and job.printer not in printers:
+        raise NotHosted(job.printer)
+    if job is not None and ok and job.state == "failed":
+        raise SettledAsFailed(job_id)
     return False
 
 

@@ -126,7 +126,8 @@ class DeviceHub:
 
     def _print(self, event: Event) -> None:
         p = event.payload
-        job = m.PrintJob(id=f"print:{p['job']}", printer=p["printer"], document=p["document"], ticket=p["ticket"])
+        job = m.PrintJob(id=f"print:{p['job']}", printer=p["printer"], document=p["document"], ticket=p["ticket"],
+                         at=p["at"], start_within_s=printing.START_WITHIN.total_seconds())
         self.sio.emit(m.PRINT, job.model_dump(), to=device_room(event.hall_id, "printer", p["printer"]))
 
     def _announce(self, event: Event) -> None:
@@ -235,6 +236,9 @@ class DeviceHub:
                 log.warning("agent %s: result of print job %s for printer %s it does not host",
                             who.name, key, exc.printer)
                 return {"error": "forbidden", "detail": str(exc)}
+            except printing.SettledAsFailed as exc:
+                log.error("agent %s: print job %s printed after it was settled as failed", who.name, key)
+                return {"error": "settled_as_failed", "detail": str(exc)}
         elif not result.ok:
             log.warning("agent %s: job %s failed: %s", who.name, result.id, result.reason)
         return {"ok": True}

@@ -225,8 +225,23 @@ class Realtime:
         if display is not None:
             wanted = profile_rooms(who.hall_id, profile)
             if who.kind == "display":  # a profile edited since: leave what it no longer covers
-                for room in set(self.sio.rooms(sid)) - set(wanted) - {sid}:
-                    self.sio.leave_room(sid, room)
-            for room in wanted:
-                self.sio.enter_room(sid, room)
+                self._follow_profile(sid, wanted)
+            else:
+                for room in wanted:
+                    self.sio.enter_room(sid, room)
         self.sio.emit("snapshot", data, to=sid)
+
+    def _follow_profile(self, sid, wanted: list[str]) -> None:
+        """Put a display in its profile's rooms and in no other, by the rooms its session remembers.
+
+        Never by asking Socket.IO which rooms it is in: its manager answers by iterating
+        every room of the server while other threads' connects add theirs ("dictionary
+        changed size during iteration", a screen of 200 connecting at once left unconnected),
+        and that walk costs a pass over every room per connect.
+        """
+        session = self.sio.get_session(sid)
+        for room in session.get("rooms", frozenset()) - set(wanted):
+            self.sio.leave_room(sid, room)
+        for room in wanted:
+            self.sio.enter_room(sid, room)
+        session["rooms"] = frozenset(wanted)

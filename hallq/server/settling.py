@@ -28,7 +28,7 @@ class Answer:
     reason: str | None
     printers: Collection[str]  # those the answering agent hosts
     done: bool = False
-    error: Exception | None = None  # printing.NotHosted, or what made its transaction fail
+    error: Exception | None = None  # printing.NotHosted or SettledAsFailed, or what made its transaction fail
 
 
 class Settler:
@@ -62,7 +62,8 @@ class Settler:
                     try:
                         printing.settle(uow, answer.hall_id, answer.job_id, answer.ok, answer.reason, now,
                                         printers=answer.printers)
-                    except printing.NotHosted as exc:  # refused, having changed nothing: the others stand
+                    # Refused, having changed nothing: the others stand.
+                    except (printing.NotHosted, printing.SettledAsFailed) as exc:
                         answer.error = exc
                 uow.commit()
         except Exception as exc:

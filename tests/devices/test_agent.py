@@ -110,6 +110,53 @@ def test_paper_out_stops_issuing_and_a_dropped_job_is_a_print_failure(hall, serv
 
 
 @pytest.mark.usefixtures("agent")
+def test_a_job_failed_when_paper_ran_out_never_prints_and_its_reprint_is_the_one_slip(hall, server, printer):
+    """Issue 19: paper ran out half-way; the rest of the ticket waited in the printer's buffer and came out
+    when paper was back, so the job settled as failed was on paper and its reprint made a second slip."""
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    until(lambda: device_states(kiosk).get("k1") == "ok", what="printer reported ok")
+    printer.set_mode("paper_out", after=300)  # the roll ends 300 bytes into the ticket
+    ticket = issue(kiosk, print=True)
+    [failed] = until(lambda: kiosk.get("/print-failures").json(), what="the failed print recorded")
+    assert (failed["ticket"], failed["reason"]) == (ticket["id"], "paper_out")
+    assert printer.held == b"", "the agent had the printer drop what was left of the job"
+    [part] = printer.jobs
+    assert not part.complete and len(part.data) == 300  # the half on the paper, uncut: no ticket to hand out
+
+    printer.set_mode("ok")  # a new roll
+    until(lambda: device_states(kiosk).get("k1") == "ok", what="paper back, reported by the heartbeat")
+    desk = clerk_api(hall, server, "S001")
+    r = desk.post(f"/tickets/{ticket['id']}/reprint", {"printer": "k1"})
+    assert r.status_code == 201, r.text
+    jobs = printer.wait_for_jobs(2, timeout=10)
+    until(lambda: not kiosk.get("/print-failures").json(), what="the reprint settled as printed")
+    slips = [job for job in printer.jobs if job.complete]
+    assert len(slips) == 1 and jobs[1] is not part and ticket["number"] in decode(slips[0].data).texts
+
+
+def test_a_job_that_waited_at_the_agent_past_its_start_deadline_is_not_printed(hall, server, printer, clock):
+    """A job waiting behind a slow one is started only within start_within_s of being made: later, the
+    server may have settled it as failed for want of an answer, and it must then never print."""
+    config = AgentConfig.model_validate({"printers": [{"name": "k1", "url": printer.url, "profile": "generic-58",
+                                                       "speed_mm_s": 40}]})  # each ticket takes seconds
+    token = hall.token("agent", "agent-1", scope=AgentScope(printers=frozenset({"k1"})))
+    running = Agent(server.url, token, config, heartbeat_s=0.3, clock=clock).start()
+    try:
+        kiosk = server.api(hall.token("kiosk", "k1"))
+        until(lambda: device_states(kiosk).get("k1") == "ok", what="printer reported ok")
+        first = issue(kiosk, print=True)
+        printer.wait_for_jobs(1, timeout=10)  # sent; the agent waits for it to come out before the next
+        second = issue(kiosk, print=True)
+        clock.advance(seconds=11)  # past the second job's start deadline (10 s), before the server's (20 s)
+        [failed] = until(lambda: kiosk.get("/print-failures").json(), timeout=30, what="the late job answered")
+        assert (failed["ticket"], failed["reason"]) == (second["id"], "not started in time")
+        assert [first["number"] in decode(job.data).texts for job in printer.jobs] == [True]
+        assert b"A001" in printer.received and b"A002" not in printer.received, "no byte of the late job was sent"
+    finally:
+        running.close()
+
+
+@pytest.mark.usefixtures("agent")
 def test_a_call_shows_on_its_windows_led_screen(hall, server, screens):
     kiosk = server.api(hall.token("kiosk", "k1"))
     clerk = clerk_api(hall, server, "S001", window=1)

@@ -10,6 +10,7 @@ from hallq.devices.escpos.decode import decode
 from hallq.devices.escpos.printer import EscposPrinter, PrinterConfig, PrintFailed
 from hallq.devices.escpos.render import render
 from hallq.devices.escpos.simulator import PrinterSimulator
+from hallq.devices.escpos.status import CLEAR_BUFFERS, STATUS_QUERY
 from hallq.devices.escpos.transport import device_from_url
 from hallq.devices.escpos.ticket_layout import PAPER_80, status_url, ticket_blocks
 from tests.devices.test_escpos_ticket import HALL, ITEMS, api_ticket
@@ -126,7 +127,20 @@ def test_paper_running_out_mid_job_is_a_failure(sim, printer):
     with pytest.raises(PrintFailed) as failed:
         printer.print(ticket_bytes())
     assert failed.value.reason == "paper_out" and failed.value.sent
-    assert sim.jobs == [] and sim.held, "the rest of the ticket waits in the printer's buffer"
+    # The rest waited in the printer's buffer, to print when paper is back: the driver cleared it.
+    assert sim.held == b"" and sim.received.endswith(CLEAR_BUFFERS)
+    [part] = sim.jobs
+    assert not part.complete and len(part.data) == 300, "what made it onto the paper stays, uncut"
+    sim.set_mode("ok")  # paper back
+    assert printer.status().state == "ok"
+    assert sim.jobs == [part], "nothing more of the failed job came out"
+
+
+def test_a_job_no_longer_wanted_is_not_sent(sim, printer):
+    with pytest.raises(PrintFailed) as failed:
+        printer.print(ticket_bytes(), still_wanted=lambda: False)
+    assert failed.value.reason == "not_wanted" and not failed.value.sent
+    assert sim.received == STATUS_QUERY, "the printer was asked how it is, and sent nothing to print"
 
 
 def test_printer_that_closed_an_idle_connection_is_reconnected(sim, printer):

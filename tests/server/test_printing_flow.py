@@ -135,17 +135,24 @@ def test_a_failed_print_keeps_the_ticket_and_the_guide_desk_reprints_it(hall, se
     assert kiosk.get("/print-failures").json() == []
 
 
-def test_a_job_nobody_answers_fails_and_a_late_answer_still_counts(hall, server, clock):
+def test_a_job_nobody_answers_fails_and_stays_failed(hall, server, clock):
+    """Issue 19: a job settled as failed has been shown as not printed and may have been reprinted; a late
+    "printed" is refused and the agent told, so one ticket never counts two slips."""
     printer = agent(hall, server)
     report(printer, "ok")
     kiosk = server.api(hall.token("kiosk", "k1"))
-    issue(kiosk, print=True)
+    ticket = issue(kiosk, print=True)
     job = wait_for(printer, m.PRINT)
+    made = dt.datetime.fromisoformat(job["at"].replace("Z", "+00:00"))
+    assert made == clock() and job["start_within_s"] == printing.START_WITHIN.total_seconds()
+    assert printing.START_WITHIN < printing.ANSWER_WITHIN  # the agent gives up on starting before the server does
     clock.advance(seconds=21)
     assert hall.run(expire_unanswered, clock()) == 1
     assert kiosk.get("/print-failures").json()[0]["reason"] == "no answer from the printer"
-    printer.call(m.JOB_RESULT, {"id": job["id"], "ok": True}, timeout=10)  # the paper did come out
-    assert kiosk.get("/print-failures").json() == []
+    answer = printer.call(m.JOB_RESULT, {"id": job["id"], "ok": True}, timeout=10)
+    assert answer["error"] == "settled_as_failed" and job["id"].split(":")[1] in answer["detail"]
+    [failed] = kiosk.get("/print-failures").json()
+    assert (failed["ticket"], failed["state"], failed["reason"]) == (ticket["id"], "failed", "no answer from the printer")
 
 
 def test_agent_messages_are_checked(hall, server):
@@ -199,15 +206,19 @@ def test_an_answer_is_recorded_once_with_news_that_names_the_ticket(hall, server
                     "state": "failed", "reason": "cutter jammed", "created_at": issued["created_at"],
                     "finished_at": at, "number": ticket["number"], "window": None, "service": "GA01", "at": at}
 
-    # The same failure again is no news; a late "printed" wins and clears the reason.
+    # The same failure again is no news; a late "printed" is refused (issue 19): failed is final.
     assert printer.call(m.JOB_RESULT, {"id": job["id"], "ok": False, "reason": "again"}, timeout=10) == {"ok": True}
-    assert printer.call(m.JOB_RESULT, {"id": job["id"], "ok": True}, timeout=10) == {"ok": True}
-    printed = wait_for(duty, "print.result", lambda d: d["state"] == "printed")
-    assert printed["reason"] is None and printed["number"] == ticket["number"]
-    assert printer.call(m.JOB_RESULT, {"id": job["id"], "ok": False, "reason": "late"}, timeout=10) == {"ok": True}
+    assert printer.call(m.JOB_RESULT, {"id": job["id"], "ok": True}, timeout=10)["error"] == "settled_as_failed"
     assert printer.call(m.JOB_RESULT, {"id": "print:999999", "ok": True}, timeout=10) == {"ok": True}  # unknown job
+
+    # A printed job stays printed: a late failure is no news either.
+    second = issue(kiosk, print=True)
+    job = wait_for(printer, m.PRINT, lambda d: d["ticket"] == second["id"])
+    assert printer.call(m.JOB_RESULT, {"id": job["id"], "ok": True}, timeout=10) == {"ok": True}
+    wait_for(duty, "print.result", lambda d: d["state"] == "printed")
+    assert printer.call(m.JOB_RESULT, {"id": job["id"], "ok": False, "reason": "late"}, timeout=10) == {"ok": True}
     assert [d["state"] for e, d in duty.received if e == "print.result"] == ["failed", "printed"]
-    assert kiosk.get("/print-failures").json() == []
+    assert [f["ticket"] for f in kiosk.get("/print-failures").json()] == [ticket["id"]]
 
 
 def test_an_expired_job_is_news_like_an_answered_one(hall, server, clock):

@@ -110,8 +110,10 @@ def _length_dle(buf: bytes, i: int) -> int | None:
     op = buf[i + 1]
     if op in (0x04, 0x05):  # DLE EOT n, DLE ENQ n
         return 3
-    if op == 0x14:  # DLE DC4 fn m t
-        return 5
+    if op == 0x14:  # DLE DC4 fn m t; fn = 8, clear buffers, carries seven check bytes
+        if i + 2 >= len(buf):
+            return None
+        return 10 if buf[i + 2] == 8 else 5
     return 1  # a lone DLE is not a command
 
 

@@ -15,6 +15,13 @@ says it can print, and "printed" means printed:
   (`timing.print_seconds`): paper that ran out mid-ticket shows then;
 - a profile without status (a one-way link) prints blind: the job is sent and
   counted printed, and the printer's status says failures cannot be detected.
+
+A job that failed never prints later: when it failed after its bytes went out
+(paper ran out half-way), the printer's buffers are cleared (DLE DC4 fn 8),
+or the rest would come out when paper is back, a slip of a ticket the server
+counts as not printed, whose reprint makes a second one (issue 19). And a job
+is sent only while `still_wanted()` says so, asked at the last moment before
+its first byte goes out.
 """
 from __future__ import annotations
 
@@ -26,13 +33,16 @@ from escpos.exceptions import DeviceNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 import itertools
+import logging
 import time
 from collections.abc import Callable
 
 from hallq.devices.escpos.profiles import DEFAULT_FOR_PAPER, PROFILES, PrinterProfile, profile
-from hallq.devices.escpos.status import ANSWERS, STATUS_QUERY, PrinterStatus, parse_status
+from hallq.devices.escpos.status import ANSWERS, CLEAR_BUFFERS, CLEARED, STATUS_QUERY, PrinterStatus, parse_status
 from hallq.devices.escpos.timing import print_seconds
 from hallq.devices.escpos.transport import Link, LinkClosed, device_from_url
+
+log = logging.getLogger(__name__)
 
 GS = b"\x1d"
 PROCESS_ID_HEADER = b"\x37\x22"      # the process ID response: 37 22 d1 d2 d3 d4 00
@@ -44,7 +54,8 @@ _LINK_DETAILS = ("unreachable", "connection_lost")
 class PrintFailed(Exception):
     """A job did not (certainly) come out whole.
 
-    `reason`: paper_out, offline, unknown, unreachable or connection_lost.
+    `reason`: paper_out, offline, unknown, unreachable, connection_lost, or
+    not_wanted (the job was too late to start: nothing was sent).
     `sent`: bytes went out, so part of the ticket may be on the paper.
     """
 
@@ -62,8 +73,9 @@ class PrintFailed(Exception):
 class Printer(Protocol):
     def status(self) -> PrinterStatus: ...
 
-    def print(self, data: bytes) -> PrinterStatus:
-        """Print one job; raises PrintFailed. Returns the printer's status after the job."""
+    def print(self, data: bytes, still_wanted: Callable[[], bool] = lambda: True) -> PrinterStatus:
+        """Print one job, sent only if `still_wanted()` right before; raises PrintFailed, and a failed
+        job never prints later. Returns the printer's status after the job."""
         ...
 
     def close(self) -> None: ...
@@ -136,23 +148,57 @@ class EscposPrinter:
                 return NO_STATUS
             return self._query(retry=True)
 
-    def print(self, data: bytes) -> PrinterStatus:
+    def print(self, data: bytes, still_wanted: Callable[[], bool] = lambda: True) -> PrinterStatus:
         with self._lock:
             if self._profile is not None and not self._profile.status:
+                if not still_wanted():
+                    raise PrintFailed("not_wanted", sent=False)
                 return self._print_blind(data)
             before = self._query(retry=True)
             if not self._may_print(before):
                 raise PrintFailed.from_status(before, sent=False)
-            if self._profile is not None and self._profile.completion:
-                return self._print_to_completion(data)
-            after = self._query(retry=False, job=data)
-            if self._profile is not None and self._may_print(after):
-                # DLE EOT was answered on arrival, before the buffered ticket printed.
-                self._sleep(print_seconds(data, self._profile.speed_mm_s))
-                after = self._query(retry=False)
-            if not self._may_print(after):
-                raise PrintFailed.from_status(after, sent=True)
-            return after  # asked after the ticket printed: what it left (paper near its end, say)
+            if not still_wanted():  # asked after the query, which may take seconds on a dead link
+                raise PrintFailed("not_wanted", sent=False)
+            try:
+                return self._print_checked(data)
+            except PrintFailed as failed:
+                if failed.sent:
+                    self._clear_buffers()
+                raise
+
+    def _print_checked(self, data: bytes) -> PrinterStatus:
+        if self._profile is not None and self._profile.completion:
+            return self._print_to_completion(data)
+        after = self._query(retry=False, job=data)
+        if self._profile is not None and self._may_print(after):
+            # DLE EOT was answered on arrival, before the buffered ticket printed.
+            self._sleep(print_seconds(data, self._profile.speed_mm_s))
+            after = self._query(retry=False)
+        if not self._may_print(after):
+            raise PrintFailed.from_status(after, sent=True)
+        return after  # asked after the ticket printed: what it left (paper near its end, say)
+
+    def _clear_buffers(self) -> bool:
+        """Empty the printer's buffers of what is left of a failed job; True once it said so.
+
+        A real-time command, so it works while the printer stops for paper. A link that
+        dropped is opened once more for it: a network printer keeps what it received.
+        """
+        for _ in range(2):
+            try:
+                self._link.open()
+                self._link.drain()
+                self._link.send(CLEAR_BUFFERS)
+                got = self._link.receive(len(CLEARED), self._status_timeout)
+            except (DeviceNotFoundError, OSError, LinkClosed):
+                self._link.close()
+                continue
+            if got == CLEARED:
+                return True
+            break  # answered something else, or nothing: a model without the command
+        log.warning("printer did not confirm clearing its buffers: what is left of a failed job may print "
+                    "when it is ready again")
+        return False
 
     def close(self) -> None:
         with self._lock:

@@ -8,7 +8,8 @@ the demo switch it at run time:
     ok          prints, answers "online, paper present"
     near_end    prints, answers "paper near end"
     paper_out   answers "offline: paper end"; keeps what it receives and
-                prints it when paper is back (as a real printer's buffer does)
+                prints it when paper is back (as a real printer's buffer does),
+                unless DLE DC4 fn 8 cleared its buffers first
     offline     answers "offline: cover open"; keeps what it receives
     drop        closes the connection after `after` bytes of print data
     silent      prints, never answers a status query
@@ -39,10 +40,11 @@ from hallq.devices.escpos.commands import split
 from hallq.devices.escpos.render import TEAR_FEED_LINES
 from hallq.devices.escpos.timing import DOTS_PER_MM, length_dots
 from hallq.devices.escpos.status import (
-    COVER_OPEN, FIXED_BITS, OFFLINE, PAPER_END, PAPER_NEAR_END, STOPPED_PAPER_END,
+    CLEAR_BUFFERS, CLEARED, COVER_OPEN, FIXED_BITS, OFFLINE, PAPER_END, PAPER_NEAR_END, STOPPED_PAPER_END,
 )
 
 MODES = ("ok", "near_end", "paper_out", "offline", "drop", "silent")
+_REAL_TIME = ("DLE EOT", "DLE DC4")  # done on arrival, ahead of the print data in the buffer
 _HOLDING = ("paper_out", "offline")
 
 
@@ -282,7 +284,7 @@ class PrinterSimulator:
                 answers = b""
                 try:
                     for command in commands:
-                        if self._speed and command.name != "DLE EOT":
+                        if self._speed and command.name not in _REAL_TIME:
                             self._enqueue(command.name, command.params, command.raw, number, send)
                             continue
                         answers += self._handle(command.name, command.params, command.raw, number)
@@ -327,6 +329,8 @@ class PrinterSimulator:
             if name == "DLE EOT":
                 self._queries += 1
                 return b"" if self._mode == "silent" else bytes((status_byte(self._mode, params[0]),))
+            if raw == CLEAR_BUFFERS:
+                return self._clear_buffers()
             if name in ("DLE ENQ", "DLE DC4"):
                 return b""
             if self._mode in _HOLDING:
@@ -352,6 +356,16 @@ class PrinterSimulator:
                 raise _Drop()
             self._print(name, raw, connection)
             return b""
+
+    def _clear_buffers(self) -> bytes:
+        """DLE DC4 fn 8: what waits for paper or for the head is dropped; a job the head had
+        begun stays on the paper as it is, uncut (called under the lock)."""
+        self._held.clear()
+        self._buffer.clear()
+        self._head_free_at = 0.0
+        if self._current:
+            self._finish_job(complete=False)
+        return b"" if self._mode == "silent" else CLEARED
 
     def _print(self, name: str, raw: bytes, connection: int) -> None:
         """One command of print data; a cut ends the job (called under the lock)."""

@@ -17,6 +17,11 @@ QUERY_PRINTER, QUERY_OFFLINE, QUERY_ERROR, QUERY_PAPER = 1, 2, 3, 4
 # Asked together in one write: printer, offline cause, roll paper sensor.
 STATUS_QUERY = DLE_EOT + b"\x01" + DLE_EOT + b"\x02" + DLE_EOT + b"\x04"
 ANSWERS = 3
+# DLE DC4 fn = 8 (Epson, Citizen): a real-time command that empties the receive and print
+# buffers, answered with CLEARED. The rest of a job cut short by paper-end waits in those
+# buffers and would print when paper is back.
+CLEAR_BUFFERS = b"\x10\x14\x08\x01\x03\x14\x01\x06\x02\x08"
+CLEARED = b"\x37\x25\x00"
 
 FIXED_MASK, FIXED_BITS = 0x93, 0x12
 # n = 1, printer status
