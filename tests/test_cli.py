@@ -200,7 +200,7 @@ def _authenticate(db_url, token):
     db = connect(db_url)
     try:
         with db.read() as s:
-            return accounts.authenticate(s, token)
+            return accounts.authenticate(s, token, MONDAY_10AM)
     finally:
         db.dispose()
 
@@ -247,7 +247,7 @@ def test_token_create_refuses_what_cannot_work(loaded, tmp_path):
 
 def test_user_add_with_password_on_stdin(loaded, tmp_path):
     db_url = loaded
-    password = "correct horse battery"
+    password = "Correct horse battery"
     out = ok(hallq("user", "add", "S001", "--role", "clerk", "--password-stdin", "--db", db_url,
                    stdin=password + "\n", cwd=tmp_path))
     assert "S001" in out and "linked to staff" in out
@@ -261,13 +261,13 @@ def test_user_add_with_password_on_stdin(loaded, tmp_path):
             assert password not in user.password_hash
             token = accounts.login(s, "S001", password, MONDAY_10AM)
             s.commit()
-            who = accounts.authenticate(s, token)
+            who = accounts.authenticate(s, token, MONDAY_10AM)
             assert who.kind == "clerk" and who.user_id == user.id and who.is_staff
     finally:
         db.dispose()
 
     out = ok(hallq("user", "add", "boss", "--role", "admin", "--password-stdin", "--db", db_url,
-                   stdin="another password\n", cwd=tmp_path))
+                   stdin="Another password 2\n", cwd=tmp_path))
     assert "boss" in out and "linked to staff" not in out
 
     fails_readably(hallq("user", "add", "S002", "--role", "clerk", "--password-stdin", "--db", db_url,

@@ -120,6 +120,22 @@ class VoiceSettings(BaseModel):
         return template
 
 
+class AccountSettings(BaseModel):
+    """How long a staff sign-in lasts and how many wrong passwords lock an account (等保2.0 登录失败处理, 超时退出).
+
+    Idle 120 minutes: longer than a quiet spell at a window, shorter than the lunch break a
+    console is left unattended over (午休 12:00-14:00). Lifetime 12 hours: one working day
+    (8:30-17:30 and overtime) on one sign-in, never yesterday's token today. Five wrong
+    passwords in a row lock the account until an admin unlocks it (the usual 等保 figure).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    idle_minutes: int = Field(120, ge=5, le=24 * 60)
+    lifetime_hours: int = Field(12, ge=1, le=7 * 24)
+    lock_after_failures: int = Field(5, ge=3, le=100)
+
+
 class HallSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -138,6 +154,7 @@ class HallSettings(BaseModel):
     displays: list[DisplayProfile] = []
     ratings: RatingSettings = RatingSettings()
     voice: VoiceSettings = VoiceSettings()
+    accounts: AccountSettings = AccountSettings()
     # The address phones reach the server at, for the QR code on tickets; the
     # kiosk's own address when not set.
     public_url: str | None = None

@@ -13,6 +13,7 @@ from typing import Callable
 from flask import Response, make_response, render_template, request
 
 from hallq.i18n import DEFAULT_LANG, pick_lang
+from hallq.web import origin
 
 LANG_COOKIE = "hallq_lang"
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
@@ -56,5 +57,5 @@ def render_page(template: str, page_texts: Callable[[str], dict[str, str]], **co
     lang = page_lang()
     response = make_response(render_template(template, lang=lang, t=page_texts(lang), **context))
     if request.args.get("lang"):
-        response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_SECONDS, samesite="Lax")
+        origin.set_cookie(response, LANG_COOKIE, lang, max_age=LANG_COOKIE_SECONDS, samesite="Lax")
     return response

@@ -429,7 +429,7 @@ def test_demo_landing_links_the_duty_screen_and_guide_desk(tmp_path):
             page = requests.get(srv.url + path, timeout=30)
             assert page.status_code == 200 and title in page.text
         # The demo's supervisor account signs in.
-        r = requests.post(srv.url + "/api/v1/auth/login", json={"username": "supervisor", "password": "hallq-demo"},
+        r = requests.post(srv.url + "/api/v1/auth/login", json={"username": "supervisor", "password": "Hallq-demo1"},
                           timeout=30)
         assert r.status_code == 200 and r.json()["token"]
 
