@@ -145,7 +145,7 @@ class Realtime:
             tokens = uow.session.scalars(select(Token).where(Token.id.in_(ids))).all()
             ended = {t.id for t in tokens if t.revoked_at is not None
                      or (t.kind == "staff" and now >= staff_token_end(uow.session, t))}
-        ended |= set(ids) - {t.id for t in tokens}
+            ended |= set(ids) - {t.id for t in tokens}  # gone from the database: ended too
         for token_id in ids:
             if token_id in ended:
                 self.close_token(token_id)
