@@ -138,20 +138,22 @@ class Realtime:
         """Close the connections of tokens revoked elsewhere, or of staff sign-ins past their time."""
         with self._token_lock:
             ids = list(self._token_ids)
-        if not ids:
-            return
+        live = [i for i in ids if self._connected(i)]
+        with self._token_lock:  # forget tokens with no connection left (asked again here: one may have come)
+            self._token_ids -= {i for i in set(ids) - set(live) if not self._connected(i)}
+        if not live:
+            return  # nothing to read: a stopped server's database is never opened again
         now = self.runtime.clock()
         with UnitOfWork(self.runtime.db.read) as uow:
-            tokens = uow.session.scalars(select(Token).where(Token.id.in_(ids))).all()
+            tokens = uow.session.scalars(select(Token).where(Token.id.in_(live))).all()
             ended = {t.id for t in tokens if t.revoked_at is not None
                      or (t.kind == "staff" and now >= staff_token_end(uow.session, t))}
-            ended |= set(ids) - {t.id for t in tokens}  # gone from the database: ended too
-        for token_id in ids:
-            if token_id in ended:
-                self.close_token(token_id)
-        with self._token_lock:  # forget the tokens with no connection left
-            self._token_ids -= {i for i in ids if i in ended
-                                or not any(True for _ in self.sio.manager.get_participants("/", token_room(i)))}
+            ended |= set(live) - {t.id for t in tokens}  # gone from the database: ended too
+        for token_id in ended:
+            self.close_token(token_id)
+
+    def _connected(self, token_id: int) -> bool:
+        return any(True for _ in self.sio.manager.get_participants("/", token_room(token_id)))
 
     def _sweep_forever(self) -> None:
         stop = threading.Event()

@@ -122,3 +122,25 @@ def test_the_supervisors_login_page_is_throttled_and_locked_the_same_way(hall, s
         assert r.status_code == 401 and "用户名或密码错误" in r.text
     r = page.post(server.url + "/assessment/login", data={"username": "S004", "password": PASSWORD})
     assert r.status_code == 429 and "锁定" in r.text and "hallq_assess" not in page.cookies
+
+
+@on_sqlite
+def test_with_redis_every_server_process_counts_the_same_failures(hall, clock, redis_url):
+    """Two server processes of one hall (PostgreSQL and Redis mode): an address throttled on one is throttled
+    on the other, so more processes do not mean more guesses."""
+    import redis
+    one, two = (Server(create_app(hall.db, clock=clock, redis_url=redis_url)) for _ in range(2))
+    try:
+        limit = login_guard.PER_ADDRESS.amount
+        for i in range(limit):
+            server = (one, two)[i % 2]
+            assert login(server.api(), f"ghost{i}", "Not-the-1").status_code == 401
+        for server in (one, two):
+            r = login(server.api(), "ghost-late", "Not-the-1")
+            assert (r.status_code, r.json()["error"]) == (429, "too_many_logins")
+    finally:
+        one.stop()
+        two.stop()
+        store = redis.Redis.from_url(redis_url)  # the session's Redis: no count left for the next test
+        for key in store.scan_iter("LIMITS*"):
+            store.delete(key)
