@@ -213,23 +213,51 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
-def check_login(session: Session, username: str, password: str, now: dt.datetime) -> User | None:
-    """The user these are right for, or None (a failure counted; the caller commits either way).
+@dataclass(frozen=True)
+class Candidate:
+    """Whose password a login is checked against: a user's hash, or for an unknown user the dummy's."""
 
-    A locked account is refused before any hashing: it costs the server nothing, whatever is tried."""
+    user_id: int | None
+    password_hash: str
+
+
+def login_candidate(session: Session, username: str) -> Candidate:
+    """Read before the password is checked; a locked account is refused here, before any hashing,
+    so it costs the server nothing whatever is tried."""
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None:
-        check_password_hash(_dummy_hash(), password)  # the same time as a wrong password
-        return None
+        return Candidate(None, _dummy_hash())  # checked all the same: the same time as a wrong password
     if user.locked_at is not None:
         raise Throttled("account_locked")
-    if not check_password_hash(user.password_hash, password):
+    return Candidate(user.id, user.password_hash)
+
+
+def password_matches(candidate: Candidate, password: str) -> bool:
+    """The slow part (scrypt): the caller runs it outside any transaction, so no lock is held meanwhile."""
+    return check_password_hash(candidate.password_hash, password) and candidate.user_id is not None
+
+
+def record_login(session: Session, candidate: Candidate, matched: bool, now: dt.datetime) -> User | None:
+    """The user who signed in, or None with the failure counted (and the account locked at the hall's
+    limit); the caller commits either way."""
+    user = session.get(User, candidate.user_id) if candidate.user_id is not None else None
+    if user is None:
+        return None
+    if user.locked_at is not None:  # locked while the password was being checked
+        raise Throttled("account_locked")
+    if not matched or user.password_hash != candidate.password_hash:  # changed meanwhile: the old one is no key
         user.failed_logins += 1
         if user.failed_logins >= hall_context(session, user.hall_id).settings.accounts.lock_after_failures:
             user.locked_at = now
         return None
     user.failed_logins = 0
     return user
+
+
+def check_login(session: Session, username: str, password: str, now: dt.datetime) -> User | None:
+    """All three steps in one session (the CLI, tests): the user, or None with the failure counted."""
+    candidate = login_candidate(session, username)
+    return record_login(session, candidate, password_matches(candidate, password), now)
 
 
 def login(session: Session, username: str, password: str, now: dt.datetime) -> str:

@@ -25,7 +25,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 from hallq.queue import accounts
 from hallq.queue.errors import Throttled, Unauthorized
-from hallq.web.runtime import forget_token, now, runtime, unit_of_work
+from hallq.web.runtime import forget_token, now, reading, runtime, unit_of_work
 
 # An address: a hall's guide desk mistyping is far below this; a script is stopped after 20 tries.
 PER_ADDRESS = parse("20/minute")
@@ -45,29 +45,33 @@ class LoginGuard:
         return [(PER_ADDRESS, "hallq-login-addr", request.remote_addr or "?"),
                 (PER_USERNAME, "hallq-login-user", username.casefold()[:200])]
 
-    def sign_in(self, unit_of_work, username: str, password: str, now) -> str:
+    def sign_in(self, username: str, password: str) -> str:
         """A new staff token, or 401 (wrong username or password), or 429 (throttled, locked, busy)."""
         keys = self._keys(username)
         for item, *ids in keys:
             if not self._limiter.test(item, *ids):
                 reset = self._limiter.get_window_stats(item, *ids).reset_time
-                raise Throttled("too_many_logins", seconds=max(1, int(reset - time.time())))  # the limits' clock: wall-clock seconds
+                raise Throttled("too_many_logins", seconds=max(1, int(reset - time.time())))  # limits' clock
+        with reading() as uow:
+            candidate = accounts.login_candidate(uow.session, username)
+        # Hashing holds no transaction: a write lock held for its 0.1-0.3 s would stall every ticket (SQLite).
         if not self._hashing.acquire(timeout=HASHING_WAIT_S):
             raise Throttled("login_busy")
         try:
-            with unit_of_work() as uow:
-                user = accounts.check_login(uow.session, username, password, now)
-                token = accounts.staff_token(uow.session, user, now) if user is not None else None
-                uow.commit()  # a failure's count too
+            matched = accounts.password_matches(candidate, password)
         finally:
             self._hashing.release()
+        token = None
+        if candidate.user_id is not None:  # an unknown username has nothing to record
+            with unit_of_work() as uow:
+                user = accounts.record_login(uow.session, candidate, matched, now())
+                token = accounts.staff_token(uow.session, user, now()) if user is not None else None
+                uow.commit()  # a failure's count too
         if token is None:
             for item, *ids in keys:
                 self._limiter.hit(item, *ids)
             raise Unauthorized("bad_login")
         return token
-
-
 
 def end_sign_in(token: str, who: accounts.Principal) -> None:
     """Revoke a staff token now: every request (this process at once, others within the token cache's

@@ -195,8 +195,8 @@ def login():
     error = status = None
     if request.method == "POST":
         try:
-            token = runtime().logins.sign_in(unit_of_work, request.form.get("username", "")[:200],
-                                             request.form.get("password", "")[:200], now())
+            token = runtime().logins.sign_in(request.form.get("username", "")[:200],
+                                             request.form.get("password", "")[:200])
             with reading() as uow:
                 who = accounts.authenticate(uow.session, token, now())
             if not who.can("assess"):

@@ -14,7 +14,8 @@ from hallq.queue import accounts
 from hallq.queue.schemas import LoginIn, PasswordIn
 from hallq.web.login_guard import end_sign_in
 from hallq.web.openapi import spec
-from hallq.web.runtime import Forbidden, bearer_token, body, forget_token, now, principal, runtime, unit_of_work
+from hallq.web.runtime import (Forbidden, bearer_token, body, forget_token, now, principal, reading, runtime,
+                               unit_of_work)
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 route = functools.partial(spec.route, bp)
@@ -27,8 +28,8 @@ route = functools.partial(spec.route, bp)
                        "or too many logins at once"})
 def login():
     data = body(LoginIn)
-    token = runtime().logins.sign_in(unit_of_work, data.username, data.password, now())
-    with unit_of_work() as uow:
+    token = runtime().logins.sign_in(data.username, data.password)
+    with reading() as uow:
         who = accounts.authenticate(uow.session, token, now())
     return jsonify({"token": token, "must_change_password": who.must_change_password,
                     "expires_at": who.expires_at.isoformat()})
