@@ -10,7 +10,6 @@ owner, so it must be changed at the first login (accounts.User.must_change_passw
 from __future__ import annotations
 
 import secrets
-import string
 
 from hallq.queue.errors import Invalid
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from flask import Flask, current_app, g, jsonify, request
 from pydantic import BaseModel, ValidationError
@@ -26,6 +26,9 @@ from hallq.queue.models import Ticket
 from hallq.queue.unit_of_work import Publisher, UnitOfWork
 from hallq.timed_cache import TimedCache
 
+if TYPE_CHECKING:
+    from hallq.web.login_guard import LoginGuard  # which imports this module
+
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
@@ -41,7 +44,7 @@ class Runtime:
     db: Database
     clock: Callable[[], dt.datetime] = utcnow
     publish: Publisher | None = None
-    logins: "LoginGuard | None" = None  # hallq.web.login_guard: the one way to sign in
+    logins: LoginGuard | None = None  # the one way to sign in
     token_revoked: Callable[[int], None] | None = None  # closes a revoked token's sockets (the app wires it)
 
 
