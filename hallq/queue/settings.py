@@ -123,15 +123,17 @@ class VoiceSettings(BaseModel):
 class AccountSettings(BaseModel):
     """How long a staff sign-in lasts and how many wrong passwords lock an account (等保2.0 登录失败处理, 超时退出).
 
-    Idle 120 minutes: longer than a quiet spell at a window, shorter than the lunch break a
-    console is left unattended over (午休 12:00-14:00). Lifetime 12 hours: one working day
-    (8:30-17:30 and overtime) on one sign-in, never yesterday's token today. Five wrong
-    passwords in a row lock the account until an admin unlocks it (the usual 等保 figure).
+    Idle 240 minutes: a clerk who paused for the lunch break (午休, up to 12:00-14:30) finds the
+    console still signed in, and a console left signed in ends within the same half day.
+    Lifetime 12 hours: one working day (8:30-17:30 and overtime) on one sign-in, never
+    yesterday's token today. Five wrong passwords in a row lock the account until an admin
+    unlocks it (the usual 等保 figure). Use counts, not a live screen: a duty screen watched
+    without a click ends too, as an unattended one must.
     """
 
     model_config = ConfigDict(extra="forbid")
 
-    idle_minutes: int = Field(120, ge=5, le=24 * 60)
+    idle_minutes: int = Field(240, ge=5, le=24 * 60)
     lifetime_hours: int = Field(12, ge=1, le=7 * 24)
     lock_after_failures: int = Field(5, ge=3, le=100)
 

@@ -80,12 +80,13 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies,
                                 x_host=trusted_proxies)
     if housekeeping:
-        _start_housekeeping(runtime)
+        _start_housekeeping(runtime, realtime)
     return app
 
 
-def _start_housekeeping(runtime: Runtime) -> None:
-    """Expire tickets and sign out windows at closing; fail print jobs nobody answered; announce silent devices.
+def _start_housekeeping(runtime: Runtime, realtime: Realtime) -> None:
+    """Expire tickets and sign out windows at closing; fail print jobs nobody answered; announce silent devices;
+    close the sockets of tokens revoked elsewhere or of staff sign-ins past their time.
 
     The first sweep runs before the app is returned, so before it answers anything: a server that
     was down at closing catches up on the days it missed before a clerk can sign in."""
@@ -99,6 +100,10 @@ def _start_housekeeping(runtime: Runtime) -> None:
                 uow.commit()
         except Exception:
             log.exception("end-of-day housekeeping failed; will retry")
+        try:
+            realtime.sweep_tokens()
+        except Exception:
+            log.exception("closing ended tokens' sockets failed; will retry")
 
     def loop():
         stop = threading.Event()

@@ -15,9 +15,9 @@ supervisors', whose alerts a duty screen re-reads from the API) answers with a
 `snapshot`, so a client that missed events is made whole.
 Events come only from `publish`, which the unit of work calls after commit.
 Every connection is in its token's room (`token:{id}`, never joined by name):
-revoking a token closes its connections at once (`close_token`), and a sweep
-every few seconds closes those whose token was revoked elsewhere (the CLI,
-another process) or whose staff sign-in ran out.
+revoking a token closes its connections at once (`close_token`), and the
+server's housekeeping sweep (every 10 s, app.py) closes those whose token was
+revoked elsewhere (the CLI, another process) or whose staff sign-in ran out.
 With a Redis URL, every emit goes through Redis to the clients of all server
 processes, in one order (one_order).
 """
@@ -59,7 +59,6 @@ ONLY: dict[str, str] = {
 # Who may join the supervisors' room: those who see every follow-up case.
 SUPERVISORS_PERMISSION = "review"
 MAX_ROOM_NAME = 200  # "display:" and a profile's name; a room name is kept per client, so bounded
-TOKEN_SWEEP_SECONDS = 5.0  # a token revoked in another process closes its sockets here within this time
 
 
 def hall_room(hall_id: int) -> str:
@@ -126,7 +125,6 @@ class Realtime:
         self.sio.on("snapshot", self._snapshot_request)
         self._token_ids: set[int] = set()  # tokens with (or lately with) a connection in this process
         self._token_lock = threading.Lock()
-        self._sweeper: threading.Thread | None = None
 
     # --- tokens that end -----------------------------------------------------
     def close_token(self, token_id: int) -> None:
@@ -135,7 +133,8 @@ class Realtime:
             self.sio.disconnect(sid)
 
     def sweep_tokens(self) -> None:
-        """Close the connections of tokens revoked elsewhere, or of staff sign-ins past their time."""
+        """Close the connections of tokens revoked elsewhere, or of staff sign-ins past their time
+        (the housekeeping sweep's, in every server process)."""
         with self._token_lock:
             ids = list(self._token_ids)
         live = [i for i in ids if self._connected(i)]
@@ -155,23 +154,12 @@ class Realtime:
     def _connected(self, token_id: int) -> bool:
         return any(True for _ in self.sio.manager.get_participants("/", token_room(token_id)))
 
-    def _sweep_forever(self) -> None:
-        stop = threading.Event()
-        while not stop.wait(TOKEN_SWEEP_SECONDS):
-            try:
-                self.sweep_tokens()
-            except Exception:
-                log.exception("token sweep failed; will retry")
-
     def _remember_token(self, sid, who: Principal) -> None:
         if who.token_id is None:
             return
         self.sio.enter_room(sid, token_room(who.token_id))
         with self._token_lock:
             self._token_ids.add(who.token_id)
-            if self._sweeper is None:  # started with the first connection: an app nobody connects to needs none
-                self._sweeper = threading.Thread(target=self._sweep_forever, name="hallq-token-sweep", daemon=True)
-                self._sweeper.start()
 
     # --- publishing -----------------------------------------------------------
     def publish(self, events: Iterable[Event]) -> None:

@@ -110,7 +110,15 @@ window.hallqStaff = (() => {
         // A server-side disconnect is not retried by the client on its own.
         if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
       });
-      socket.on("connect_error", () => setConn("lost"));
+      socket.on("connect_error", (err) => {
+        setConn("lost");
+        // The sign-in ended (logged out elsewhere, idle too long, past its lifetime): sign in again.
+        if (err?.message === "unauthorized") {
+          socket.disconnect();
+          forget();
+          signedOut();
+        }
+      });
       return socket;
     }
 

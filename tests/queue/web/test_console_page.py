@@ -444,3 +444,18 @@ def test_a_first_login_changes_its_password_and_logging_out_ends_the_sign_in(hal
     assert server.api(token).get("/me").status_code == 401  # ended at the server, not only forgotten
     r = server.api().post("/auth/login", {"username": "S001", "password": "Mine-at-last-7"})
     assert r.status_code == 200 and r.json()["must_change_password"] is False
+
+
+@on_sqlite
+def test_a_sign_in_that_ran_out_sends_the_console_back_to_sign_in(hall, server, clock, console):
+    """Idle past the hall's time: the server closes the live connection, the page's reconnect is refused,
+    and the console asks the clerk to sign in again instead of showing a dead window."""
+    from hallq.queue.settings import AccountSettings
+    hall.user("S001", "clerk")
+    console.sign_in("S001", window=1)
+    console.open_window()
+    console.live()
+    clock.advance(minutes=AccountSettings().idle_minutes + 1)
+    server.app.extensions["hallq.server.realtime"].sweep_tokens()
+    expect(console.page.locator("#login-form")).to_be_visible()
+    assert console.page.evaluate("sessionStorage.getItem('hallq.console.token')") is None

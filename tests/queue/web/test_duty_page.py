@@ -279,8 +279,9 @@ def test_a_bad_review_opens_a_follow_up_on_the_duty_screen(hall, server, duty, c
 
     # Past its due day the case is flagged overdue (the screen re-reads on reconnect and reload).
     clock.advance(days=9)
-    page.reload()
-    duty.live()
+    page.reload()  # nine days on, the sign-in has ended (idle time and lifetime): the screen asks for a new one
+    expect(page.locator("#login-form")).to_be_visible()
+    duty.sign_in("boss")
     expect(case).to_have_class(re.compile(r"\boverdue\b"))
     expect(case).to_contain_text("超期2个工作日")
     duty.shot("05-overdue")
