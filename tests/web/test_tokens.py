@@ -126,3 +126,20 @@ def test_the_supervisors_pages_log_out_for_real(hall, server):
     assert server.api(token).get("/me").status_code == 401  # a copy of the cookie is worth nothing now
     r = page.get(server.url + "/assessment/2026-11", allow_redirects=False)
     assert r.status_code == 302 and "/assessment/login" in r.headers["Location"]
+
+
+@on_sqlite
+def test_the_servers_housekeeping_closes_sockets_of_tokens_revoked_elsewhere(hall, clock, monkeypatch):
+    """`hallq serve` (housekeeping=True) sweeps on its own: no test calls sweep_tokens here."""
+    from hallq.server import app as app_module
+    from tests.conftest import Server
+    monkeypatch.setattr(app_module, "SWEEP_SECONDS", 0.2)  # the loop reads it each round; 10 s in a hall
+    srv = Server(app_module.create_app(hall.db, clock=clock, housekeeping=True))
+    try:
+        display = srv.socket(hall.token("display", "d1"))
+        with hall.db.write() as s:
+            accounts.revoke_device_tokens(s, hall.hall, "display", "d1", hall.clock())
+            s.commit()
+        assert wait_closed(display, timeout=5.0) < 5.0
+    finally:
+        srv.stop()
