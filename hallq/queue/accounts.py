@@ -188,9 +188,18 @@ def create_device_token(session: Session, hall: Hall, kind: str, name: str, now:
 
 def revoke_device_tokens(session: Session, hall: Hall, kind: str, name: str, now: dt.datetime) -> int:
     """Revoke the hall's live tokens of this kind and name (a new one replaces them); how many there were."""
-    result = session.execute(update(Token).where(Token.hall_id == hall.id, Token.kind == kind, Token.name == name,
-                                                 Token.revoked_at.is_(None)).values(revoked_at=now))
-    return result.rowcount
+    return len(revoke_device_token_ids(session, hall.id, kind, name, now))
+
+
+def revoke_device_token_ids(session: Session, hall_id: int, kind: str, name: str, now: dt.datetime) -> list[int]:
+    """As revoke_device_tokens; the ids revoked, whose sockets the caller closes."""
+    if kind not in DEVICE_KINDS:
+        raise Invalid("invalid_input", detail=f"kind must be one of {', '.join(DEVICE_KINDS)}")
+    ids = list(session.scalars(select(Token.id).where(Token.hall_id == hall_id, Token.kind == kind,
+                                                       Token.name == name, Token.revoked_at.is_(None))))
+    if ids:
+        session.execute(update(Token).where(Token.id.in_(ids)).values(revoked_at=now))
+    return ids
 
 
 def live_scope(session: Session, who: Principal) -> AgentScope | None:

@@ -30,6 +30,11 @@ class PasswordIn(Body):
                      "upper case, digits, other signs; not containing the username")
 
 
+class RevokeIn(Body):
+    kind: Literal["kiosk", "display", "evaluator", "caller", "agent", "integration"]
+    name: str = Field(min_length=1, max_length=120, description="the device token's name (hallq token create --name)")
+
+
 class TicketIn(Body):
     service: str = Field(min_length=1, max_length=40, description="item code")
     priority: Literal["normal", "appointment", "green"] = "normal"

@@ -102,8 +102,9 @@ def _touch(token: str, who: Principal) -> None:
     last[:] = [moment]
 
 
-def forget_token(token: str) -> None:
-    _principals.forget(lambda key: key == token)
+def forget_token(token: str | None = None) -> None:
+    """Drop a token (all of them when None: device tokens revoked by kind and name, their values unknown here)."""
+    _principals.forget(None if token is None else lambda key: key == token)
 
 
 def bearer_token() -> str | None:

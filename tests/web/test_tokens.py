@@ -143,3 +143,23 @@ def test_the_servers_housekeeping_closes_sockets_of_tokens_revoked_elsewhere(hal
         assert wait_closed(display, timeout=5.0) < 5.0
     finally:
         srv.stop()
+
+
+@on_sqlite
+def test_an_admin_revokes_a_device_and_its_sockets_close_at_once(hall, server):
+    hall.user("root", "admin")
+    admin = server.api(hall.login("root"))
+    token = hall.token("display", "tv-lobby")
+    tv = server.api(token)
+    assert tv.get("/windows").status_code == 200  # kept in the token cache now
+    screens = [server.socket(token), server.socket(token)]
+    other = server.socket(hall.token("display", "tv-floor2"))
+    r = admin.post("/tokens/revoke", {"kind": "display", "name": "tv-lobby"})
+    assert r.status_code == 200 and r.json() == {"revoked": 1}
+    assert all(wait_closed(screen) < 1.0 for screen in screens)
+    assert other.connected
+    assert tv.get("/windows").status_code == 401
+    assert admin.post("/tokens/revoke", {"kind": "display", "name": "tv-lobby"}).json() == {"revoked": 0}
+    r = admin.post("/tokens/revoke", {"kind": "staff", "name": "root"})
+    assert (r.status_code, r.json()["error"]) == (400, "invalid_input")
+    other.disconnect()

@@ -37,6 +37,7 @@ WHO_MAY = {
     "POST /auth/logout": STAFF,  # each with a token of its own (FRESH): this ends it
     "POST /auth/password": STAFF,  # one's own
     "POST /users/{username}/unlock": ("admin",),
+    "POST /tokens/revoke": ("admin",),
     "GET /t/{token}": EVERYONE,
     "GET /t/{token}/rating": EVERYONE,
     "POST /t/{token}/rating": EVERYONE,  # the QR code on the ticket is the credential
@@ -103,6 +104,7 @@ def bodies(ticket: dict) -> dict:
         "POST /auth/login": {"username": "S001", "password": PASSWORD},
         # The new password breaks the policy (400): the callers' passwords stay as they are.
         "POST /auth/password": {"current": PASSWORD, "new": "short"},
+        "POST /tokens/revoke": {"kind": "display", "name": "not-in-use"},  # revokes nothing the table needs
         "POST /tickets": {"service": "GA01"},
         "POST /appointments": {"code": "WEB-1", "service": "GA01", "slot_start": "2026-11-23T06:00:00Z",
                                "slot_end": "2026-11-23T07:00:00Z"},

@@ -1,8 +1,9 @@
-"""Signing in and out, one's own password, and unlocking accounts (API.md: Authentication).
+"""Signing in and out, one's own password, unlocking accounts, revoking devices (API.md: Authentication).
 
 Login goes through hallq.web.login_guard (throttled before any hashing); logout
 revokes the token at once and closes its sockets; an admin unlocks an account
-locked by repeated failures, or gives it a new generated password.
+locked by repeated failures, and revokes a device's tokens (a stolen tablet),
+which closes their sockets at once in this process and at the next sweep in others.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import functools
 from flask import Blueprint, jsonify
 
 from hallq.queue import accounts
-from hallq.queue.schemas import LoginIn, PasswordIn
+from hallq.queue.schemas import LoginIn, PasswordIn, RevokeIn
 from hallq.web.login_guard import end_sign_in
 from hallq.web.openapi import spec
 from hallq.web.runtime import (Forbidden, bearer_token, body, forget_token, now, principal, reading, runtime,
@@ -68,3 +69,19 @@ def unlock(username: str):
         user = accounts.unlock_user(uow.session, who.hall_id, username)
         uow.commit()
         return jsonify({"username": user.username, "locked": False})
+
+
+@route("POST", "/tokens/revoke", "an admin revokes a device's tokens by kind and name: requests and sockets end",
+       body=RevokeIn, responses={200: "{revoked}: how many live tokens there were"})
+def revoke_device():
+    who = principal()
+    who.require("configure")
+    data = body(RevokeIn)
+    with unit_of_work() as uow:
+        ids = accounts.revoke_device_token_ids(uow.session, who.hall_id, data.kind, data.name, now())
+        uow.commit()
+    forget_token()
+    for token_id in ids:
+        if runtime().token_revoked:
+            runtime().token_revoked(token_id)
+    return jsonify({"revoked": len(ids)})
