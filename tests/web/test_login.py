@@ -144,3 +144,17 @@ def test_with_redis_every_server_process_counts_the_same_failures(hall, clock, r
         store = redis.Redis.from_url(redis_url)  # the session's Redis: no count left for the next test
         for key in store.scan_iter("LIMITS*"):
             store.delete(key)
+
+
+@on_sqlite
+def test_a_clerk_on_the_supervisors_login_is_refused_with_403_and_keeps_no_sign_in(hall, server):
+    """API.md: acting where one's role does not allow is 403 (not 401: the password was right); the token the
+    login made is revoked at once, and no cookie is set."""
+    import requests
+    from sqlalchemy import select
+    hall.user("S001", "clerk")
+    page = requests.Session()
+    r = page.post(server.url + "/assessment/login", data={"username": "S001", "password": PASSWORD})
+    assert r.status_code == 403 and "没有考核督查权限" in r.text and "hallq_assess" not in page.cookies
+    with hall.db.read() as s:
+        assert [t.revoked_at is not None for t in s.scalars(select(accounts.Token))] == [True]
