@@ -333,8 +333,11 @@ def unlock_user(session: Session, hall_id: int, username: str) -> User:
     return user
 
 
-def change_password(session: Session, user_id: int, current: str, new: str) -> None:
-    """The owner changes their password (knowing the current one); the first-login requirement is met."""
+def change_password(session: Session, who: Principal, current: str, new: str, now: dt.datetime) -> list[int]:
+    """The owner changes their password (knowing the current one); the first-login requirement is met.
+    Their other sign-ins end (whoever knew the old password is out): the ids revoked, whose sockets
+    the caller closes."""
+    user_id = who.user_id
     user = session.get(User, user_id)
     if user is None or not check_password_hash(user.password_hash, current):
         raise Forbidden("wrong_password")
@@ -343,6 +346,11 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> N
         raise Invalid("weak_password", detail="the new password must differ from the current one")
     user.password_hash = hash_password(new)
     user.must_change_password = False
+    others = list(session.scalars(select(Token.id).where(Token.user_id == user_id, Token.id != who.token_id,
+                                                          Token.revoked_at.is_(None))))
+    if others:
+        session.execute(update(Token).where(Token.id.in_(others)).values(revoked_at=now))
+    return others
 
 
 def reset_password(session: Session, hall_id: int, username: str) -> str:

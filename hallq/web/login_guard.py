@@ -73,6 +73,14 @@ class LoginGuard:
             raise Unauthorized("bad_login")
         return token
 
+def closed(token_ids: list[int]) -> None:
+    """Tokens revoked in this request: forget what this process kept of them, close their sockets now."""
+    forget_token()
+    if runtime().token_revoked:
+        for token_id in token_ids:
+            runtime().token_revoked(token_id)
+
+
 def end_sign_in(token: str, who: accounts.Principal) -> None:
     """Revoke a staff token now: every request (this process at once, others within the token cache's
     seconds) and every socket with it ends."""

@@ -1,6 +1,8 @@
 """The password policy (等保2.0) where passwords are made and changed, and the first login's change."""
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 import socketio
@@ -58,7 +60,15 @@ def test_changing_a_password_follows_the_policy(hall, server):
     r = me.post("/auth/password", {"current": "Not-mine-1", "new": "Better-pass-2"})
     assert (r.status_code, r.json()["error"]) == (403, "wrong_password")
     assert me.post("/auth/password", {"current": PASSWORD, "new": PASSWORD}).status_code == 400
+    elsewhere = hall.login("S001")  # the same clerk signed in on another computer, with a live screen
+    screen = server.socket(elsewhere)
     assert me.post("/auth/password", {"current": PASSWORD, "new": "Better-pass-2"}).status_code == 204
+    assert me.get("/me").status_code == 200  # this sign-in goes on; whoever knew the old password is out:
+    assert server.api(elsewhere).get("/me").status_code == 401
+    deadline = time.monotonic() + 2
+    while screen.connected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not screen.connected
     api = server.api()
     assert api.post("/auth/login", {"username": "S001", "password": PASSWORD}).status_code == 401
     assert api.post("/auth/login", {"username": "S001", "password": "Better-pass-2"}).status_code == 200

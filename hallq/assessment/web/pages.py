@@ -45,8 +45,8 @@ from hallq.queue.errors import Invalid, QueueError
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Staff, Ticket, TicketEvent, Window, WindowPause, WindowSession
 from hallq.web import origin
-from hallq.web.login_guard import end_sign_in
-from hallq.web.runtime import authenticated, forget_token, now, reading, runtime, unit_of_work
+from hallq.web.login_guard import closed, end_sign_in
+from hallq.web.runtime import authenticated, now, reading, runtime, unit_of_work
 
 bp = Blueprint("assessment_pages", __name__, url_prefix="/assessment")
 COOKIE = "hallq_assess"
@@ -241,9 +241,10 @@ def password():
             if new != request.form.get("confirm", "")[:200]:
                 raise Invalid("weak_password", detail="the two new passwords differ" if _en() else "两次输入的新密码不一致")
             with unit_of_work() as uow:
-                accounts.change_password(uow.session, who.user_id, request.form.get("current", "")[:200], new)
+                others = accounts.change_password(uow.session, who, request.form.get("current", "")[:200], new,
+                                                  now())
                 uow.commit()
-            forget_token(token)
+            closed(others)
             return redirect(url_for("assessment_pages.index"))
         except QueueError as exc:
             error = message(exc.code, _lang(), **exc.params)

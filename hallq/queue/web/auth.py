@@ -13,10 +13,9 @@ from flask import Blueprint, jsonify
 
 from hallq.queue import accounts
 from hallq.queue.schemas import LoginIn, PasswordIn, RevokeIn
-from hallq.web.login_guard import end_sign_in
+from hallq.web.login_guard import closed, end_sign_in
 from hallq.web.openapi import spec
-from hallq.web.runtime import (Forbidden, bearer_token, body, forget_token, now, principal, reading, runtime,
-                               unit_of_work)
+from hallq.web.runtime import Forbidden, bearer_token, body, now, principal, reading, runtime, unit_of_work
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 route = functools.partial(spec.route, bp)
@@ -46,7 +45,8 @@ def logout():
     return "", 204
 
 
-@route("POST", "/auth/password", "change one's own password (the first login's requirement)", body=PasswordIn,
+@route("POST", "/auth/password", "change one's own password (the first login's requirement); one's other "
+       "sign-ins end", body=PasswordIn,
        responses={204: "changed", 403: "the current password is wrong, or not a staff token"})
 def change_password():
     who = principal(password_change=True)
@@ -54,9 +54,9 @@ def change_password():
         raise Forbidden("forbidden")
     data = body(PasswordIn)
     with unit_of_work() as uow:
-        accounts.change_password(uow.session, who.user_id, data.current, data.new)
+        others = accounts.change_password(uow.session, who, data.current, data.new, now())
         uow.commit()
-    forget_token(bearer_token())  # kept with the requirement: read it again
+    closed(others)  # and this token is read again: kept with the requirement
     return "", 204
 
 
@@ -80,8 +80,5 @@ def revoke_device():
     with unit_of_work() as uow:
         ids = accounts.revoke_device_token_ids(uow.session, who.hall_id, data.kind, data.name, now())
         uow.commit()
-    forget_token()
-    for token_id in ids:
-        if runtime().token_revoked:
-            runtime().token_revoked(token_id)
+    closed(ids)
     return jsonify({"revoked": len(ids)})
