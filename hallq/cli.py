@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from hallq.queue import accounts
+from hallq.queue import accounts, passwords
 from hallq.db import DEFAULT_SQLITE, Database, connect
 from hallq.queue.agent_scope import AgentScope, ScopeError, parse_printers, parse_windows
 from hallq.migrate import upgrade
@@ -57,7 +57,10 @@ def main():
 @click.option("--workers", default=1, show_default=True, type=int, help="server processes (more than one needs --redis)")
 @click.option("--threads", default=256, show_default=True, type=int, help="threads per process (one per connected screen)")
 @photos_option
-def serve(hall_file, db_url, host, port, redis_url, workers, threads, photo_dir):
+@click.option("--trusted-proxies", default=0, show_default=True, type=click.IntRange(0, 5),
+              envvar="HALLQ_TRUSTED_PROXIES",
+              help="reverse proxies in front (deploy/nginx: 1) whose X-Forwarded-For/-Proto are believed")
+def serve(hall_file, db_url, host, port, redis_url, workers, threads, photo_dir, trusted_proxies):
     """Run the server."""
     if workers > 1 and not redis_url:
         raise click.UsageError("--workers above 1 needs --redis so every process sees every event")
@@ -72,7 +75,7 @@ def serve(hall_file, db_url, host, port, redis_url, workers, threads, photo_dir)
         # and the app's modules (the pinyin dictionaries alone some 55 MB) held it at 166 MB.
         from hallq.server.app import create_app
         return create_app(connect(db_url), redis_url=redis_url, websocket_only=workers > 1, housekeeping=True,
-                          photo_dir=photo_dir)
+                          photo_dir=photo_dir, trusted_proxies=trusted_proxies)
 
     click.echo(f"hallq serving on http://{host}:{port}/ (database {db_url})")
     run(factory, host, port, workers=workers, threads=threads)
@@ -202,23 +205,66 @@ def user():
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(accounts.ROLES))
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@click.option("--generate", is_flag=True,
+              help="make a password and print it; the user must change it at the first login")
 @click.option("--staff", "staff_number", help="staff number to link (default: the username, when it is one)")
 @click.option("--hall", "hall_code", help="hall code, where the database holds several")
 @db_option
-def user_add(username, role, password_stdin, staff_number, hall_code, db_url):
-    """Create a staff account."""
-    if password_stdin:
+def user_add(username, role, password_stdin, generate, staff_number, hall_code, db_url):
+    """Create a staff account (its password: at least 8 characters of three of: lower case, upper case,
+    digits, other signs)."""
+    if password_stdin and generate:
+        raise click.UsageError("--password-stdin or --generate, not both")
+    if generate:
+        password = passwords.generate()
+    elif password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     db = open_db(db_url)
     with db.write() as session:
         try:
-            u = accounts.add_user(session, _hall(session, hall_code), username, password, role, staff_number)
+            u = accounts.add_user(session, _hall(session, hall_code), username, password, role, staff_number,
+                                  generated=generate)
         except QueueError as exc:
             raise click.ClickException(message(exc.code, "en", **exc.params)) from None
         session.commit()
-        click.echo(f"user {u.username} ({u.role}) created" + (" and linked to staff" if u.staff_id else ""))
+        click.echo(f"user {u.username} ({u.role}) created" + (" and linked to staff" if u.staff_id else ""),
+                   err=generate)
+    if generate:  # stdout alone (scripts read it), as `token create` prints its token
+        click.echo(password)
+
+
+def _user_change(username, hall_code, db_url, change):
+    db = open_db(db_url)
+    with db.write() as session:
+        try:
+            result = change(session, _hall(session, hall_code).id, username)
+        except QueueError as exc:
+            raise click.ClickException(message(exc.code, "en", **exc.params)) from None
+        session.commit()
+    return result
+
+
+@user.command("unlock")
+@click.argument("username")
+@click.option("--hall", "hall_code", help="hall code, where the database holds several")
+@db_option
+def user_unlock(username, hall_code, db_url):
+    """Let an account locked by failed logins sign in again."""
+    _user_change(username, hall_code, db_url, accounts.unlock_user)
+    click.echo(f"user {username} unlocked")
+
+
+@user.command("reset-password")
+@click.argument("username")
+@click.option("--hall", "hall_code", help="hall code, where the database holds several")
+@db_option
+def user_reset_password(username, hall_code, db_url):
+    """Give a user a new generated password (printed; to change at the first login), unlocking the account."""
+    password = _user_change(username, hall_code, db_url, accounts.reset_password)
+    click.echo(f"user {username}: new password, to change at the first login", err=True)
+    click.echo(password)
 
 
 @main.command()

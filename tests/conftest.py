@@ -28,7 +28,7 @@ from tests import services
 
 HALLS = Path(__file__).parent / "halls"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PASSWORD = "secret-password"
+PASSWORD = "Secret-pass-1"  # the password policy: three classes at least
 
 
 def local(y, m, d, hh=10, mm=0, ss=0) -> dt.datetime:

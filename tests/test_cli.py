@@ -11,7 +11,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from hallq.queue import accounts
+from hallq.queue import accounts, passwords
+from hallq.queue.errors import Throttled, Unauthorized
 from hallq.queue.accounts import Principal, Token, User
 from hallq.db import connect
 from hallq.queue import issuing, views
@@ -200,7 +201,7 @@ def _authenticate(db_url, token):
     db = connect(db_url)
     try:
         with db.read() as s:
-            return accounts.authenticate(s, token)
+            return accounts.authenticate(s, token, MONDAY_10AM)
     finally:
         db.dispose()
 
@@ -247,7 +248,7 @@ def test_token_create_refuses_what_cannot_work(loaded, tmp_path):
 
 def test_user_add_with_password_on_stdin(loaded, tmp_path):
     db_url = loaded
-    password = "correct horse battery"
+    password = "Correct horse battery"
     out = ok(hallq("user", "add", "S001", "--role", "clerk", "--password-stdin", "--db", db_url,
                    stdin=password + "\n", cwd=tmp_path))
     assert "S001" in out and "linked to staff" in out
@@ -261,13 +262,13 @@ def test_user_add_with_password_on_stdin(loaded, tmp_path):
             assert password not in user.password_hash
             token = accounts.login(s, "S001", password, MONDAY_10AM)
             s.commit()
-            who = accounts.authenticate(s, token)
+            who = accounts.authenticate(s, token, MONDAY_10AM)
             assert who.kind == "clerk" and who.user_id == user.id and who.is_staff
     finally:
         db.dispose()
 
     out = ok(hallq("user", "add", "boss", "--role", "admin", "--password-stdin", "--db", db_url,
-                   stdin="another password\n", cwd=tmp_path))
+                   stdin="Another password 2\n", cwd=tmp_path))
     assert "boss" in out and "linked to staff" not in out
 
     fails_readably(hallq("user", "add", "S002", "--role", "clerk", "--password-stdin", "--db", db_url,
@@ -282,6 +283,41 @@ def test_user_add_with_password_on_stdin(loaded, tmp_path):
     try:
         with db.read() as s:
             assert sorted(s.scalars(select(User.username))) == ["S001", "boss"]
+    finally:
+        db.dispose()
+
+
+def test_user_add_generate_unlock_and_reset_password(loaded, tmp_path):
+    """A generated password (printed alone on stdout) passes the policy and must be changed at first login;
+    an admin unlocks an account locked by failed logins, or gives it a new generated password."""
+    db_url = loaded
+    generated = ok(hallq("user", "add", "S001", "--role", "clerk", "--generate", "--db", db_url, cwd=tmp_path))
+    password = generated.strip()
+    assert len(generated.splitlines()) == 1
+    passwords.check(password, "S001")
+    fails_readably(hallq("user", "add", "S002", "--role", "clerk", "--password-stdin", "--db", db_url,
+                         stdin="alllowercase\n", cwd=tmp_path), "three of")
+    db = connect(db_url)
+    try:
+        with db.write() as s:
+            who = accounts.authenticate(s, accounts.login(s, "S001", password, MONDAY_10AM), MONDAY_10AM)
+            assert who.must_change_password
+            for i in range(5):
+                assert accounts.check_login(s, "S001", f"Wrong-{i}x", MONDAY_10AM) is None
+            s.commit()
+            with pytest.raises(Throttled):
+                accounts.login(s, "S001", password, MONDAY_10AM)
+        assert "unlocked" in ok(hallq("user", "unlock", "S001", "--db", db_url, cwd=tmp_path))
+        with db.write() as s:
+            assert accounts.login(s, "S001", password, MONDAY_10AM)
+        fails_readably(hallq("user", "unlock", "nobody", "--db", db_url, cwd=tmp_path), "nobody")
+        new = ok(hallq("user", "reset-password", "S001", "--db", db_url, cwd=tmp_path)).strip()
+        assert new != password
+        with db.write() as s:
+            with pytest.raises(Unauthorized):
+                accounts.login(s, "S001", password, MONDAY_10AM)
+            token = accounts.login(s, "S001", new, MONDAY_10AM)
+            assert accounts.authenticate(s, token, MONDAY_10AM).must_change_password
     finally:
         db.dispose()
 
@@ -330,7 +366,7 @@ def test_serve_shows_staff_photos_from_the_photos_directory(tmp_path):
     hall_text = hall_text.replace("[hall.hours]\n", "[hall.hours]\nalways_open = true\n", 1)
     (tmp_path / "hall.toml").write_text(hall_text.replace(s001, s001 + 'photo = "S001.jpg"\n'), encoding="utf-8")
     ok(hallq("load-hall", tmp_path / "hall.toml", "--db", db_url, cwd=tmp_path))
-    ok(hallq("user", "add", "S001", "--role", "clerk", "--password-stdin", "--db", db_url, stdin="pw-S001-window\n",
+    ok(hallq("user", "add", "S001", "--role", "clerk", "--password-stdin", "--db", db_url, stdin="Pw-window-1\n",
              cwd=tmp_path))
     pad = ok(hallq("token", "create", "--kind", "evaluator", "--name", "pad1", "--window", "1", "--db", db_url,
                    cwd=tmp_path)).strip()
@@ -351,7 +387,7 @@ def test_serve_shows_staff_photos_from_the_photos_directory(tmp_path):
         try:
             base = f"http://127.0.0.1:{port}"
             wait_http(proc, base + "/api/v1/openapi.json")
-            r = requests.post(base + "/api/v1/auth/login", json={"username": "S001", "password": "pw-S001-window"},
+            r = requests.post(base + "/api/v1/auth/login", json={"username": "S001", "password": "Pw-window-1"},
                               timeout=30)
             assert r.status_code == 200, r.text
             clerk = {"Authorization": f"Bearer {r.json()['token']}"}

@@ -27,7 +27,7 @@ from hallq.web.runtime import utcnow
 if TYPE_CHECKING:
     from hallq.demo.hardware import DemoHardware
 
-PASSWORD = "hallq-demo"
+PASSWORD = "Hallq-demo1"  # the password policy's three classes (hallq.queue.passwords)
 DEMO_PREFIX = "demo-"
 KIOSK_NAME = DEMO_PREFIX + "kiosk"  # also its printer's name: a kiosk prints on the printer named like its token
 
@@ -106,7 +106,7 @@ def prepare(db: Database) -> DemoSetup:
                             .where(Window.hall_id == hall.id, Window.active.is_(True), WindowPost.post == "A")).all()
         for number, user in a_posts:
             token = accounts.staff_token(s, user, now)
-            who = accounts.authenticate(s, token)
+            who = accounts.authenticate(s, token, now)
             window = s.scalar(select(Window).where(Window.hall_id == hall.id, Window.number == number))
             current = sessions.open_session(s, window)
             if current is None or current.user_id == who.user_id:

@@ -37,3 +37,9 @@ class Refused(QueueError):
     """Not allowed now: closed, quota used up, wrong state."""
 
     status = 409
+
+
+class Throttled(QueueError):
+    """Too many attempts (failed logins): try later, or ask an admin to unlock (API.md: 429)."""
+
+    status = 429

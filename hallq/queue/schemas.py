@@ -24,6 +24,17 @@ class LoginIn(Body):
     password: str = Field(min_length=1, max_length=200)
 
 
+class PasswordIn(Body):
+    current: str = Field(min_length=1, max_length=200, description="the password now")
+    new: str = Field(min_length=1, max_length=200, description="at least 8 characters of three of: lower case, "
+                     "upper case, digits, other signs; not containing the username")
+
+
+class RevokeIn(Body):
+    kind: Literal["kiosk", "display", "evaluator", "caller", "agent", "integration"]
+    name: str = Field(min_length=1, max_length=120, description="the device token's name (hallq token create --name)")
+
+
 class TicketIn(Body):
     service: str = Field(min_length=1, max_length=40, description="item code")
     priority: Literal["normal", "appointment", "green"] = "normal"

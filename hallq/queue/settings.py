@@ -120,6 +120,24 @@ class VoiceSettings(BaseModel):
         return template
 
 
+class AccountSettings(BaseModel):
+    """How long a staff sign-in lasts and how many wrong passwords lock an account (等保2.0 登录失败处理, 超时退出).
+
+    Idle 240 minutes: a clerk who paused for the lunch break (午休, up to 12:00-14:30) finds the
+    console still signed in, and a console left signed in ends within the same half day.
+    Lifetime 12 hours: one working day (8:30-17:30 and overtime) on one sign-in, never
+    yesterday's token today. Five wrong passwords in a row lock the account until an admin
+    unlocks it (the usual 等保 figure). Use counts, not a live screen: a duty screen watched
+    without a click ends too, as an unattended one must.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    idle_minutes: int = Field(240, ge=5, le=24 * 60)
+    lifetime_hours: int = Field(12, ge=1, le=7 * 24)
+    lock_after_failures: int = Field(5, ge=3, le=100)
+
+
 class HallSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -138,6 +156,7 @@ class HallSettings(BaseModel):
     displays: list[DisplayProfile] = []
     ratings: RatingSettings = RatingSettings()
     voice: VoiceSettings = VoiceSettings()
+    accounts: AccountSettings = AccountSettings()
     # The address phones reach the server at, for the QR code on tickets; the
     # kiosk's own address when not set.
     public_url: str | None = None

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 import socketio
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hallq.assessment.web import api as assessment_api
 from hallq.assessment.web import publication as assessment_publication
@@ -26,12 +27,14 @@ from hallq.kiosk.web import api as kiosk_api
 from hallq.kiosk.web import pages as kiosk_pages
 from hallq.evaluator.web import pages as evaluator_pages
 from hallq.queue.web import api as queue_api
+from hallq.queue.web import auth as auth_api
 from hallq.queue.web import console as queue_console
 from hallq.queue.web import duty as queue_duty
 from hallq.queue.housekeeping import close_all_halls
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.server.realtime import Realtime
-from hallq.web import bounds
+from hallq.web import bounds, origin
+from hallq.web.login_guard import LoginGuard
 from hallq.web.runtime import Runtime, install_error_handlers, utcnow
 
 log = logging.getLogger(__name__)
@@ -40,17 +43,23 @@ SWEEP_SECONDS = 10
 
 def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis_url: str | None = None,
                websocket_only: bool = False, housekeeping: bool = False,
-               photo_dir: str | Path | None = None) -> Flask:
-    """The hallq app; `photo_dir` holds the staff photos the evaluator pads show (none: initials)."""
+               photo_dir: str | Path | None = None, trusted_proxies: int = 0) -> Flask:
+    """The hallq app; `photo_dir` holds the staff photos the evaluator pads show (none: initials).
+
+    `trusted_proxies`: how many reverse proxies (nginx) stand in front and set X-Forwarded-For and
+    -Proto. Their word is taken for the client's address (login throttling) and for TLS (Secure
+    cookies); with none, a client could claim any address by sending the headers itself."""
     app = Flask("hallq")  # the package root: templates/ and static/ sit there
     bounds.install(app)  # before the blueprints: their <int:...> path parts are read the one way
     app.config[evaluator_pages.PHOTO_DIR_SETTING] = str(Path(photo_dir).resolve()) if photo_dir else None
-    runtime = Runtime(db=db, clock=clock)
+    runtime = Runtime(db=db, clock=clock, logins=LoginGuard(redis_url))
     realtime = Realtime(runtime, redis_url=redis_url, websocket_only=websocket_only)
+    runtime.token_revoked = realtime.close_token
     hub = DeviceHub(runtime, realtime.sio)
     runtime.publish = lambda events: hub.publish(events, realtime.publish)
     app.extensions["hallq"] = runtime
     app.extensions["hallq.server.realtime"] = realtime
+    app.register_blueprint(auth_api.bp)
     app.register_blueprint(queue_api.bp)
     app.register_blueprint(queue_console.bp)
     app.register_blueprint(queue_duty.bp)
@@ -65,14 +74,19 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)
     install_error_handlers(app)
+    origin.install(app)
     app.wsgi_app = socketio.WSGIApp(realtime.sio, app.wsgi_app)
+    if trusted_proxies:  # outermost: Socket.IO's requests and Flask's both see the client's address and scheme
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies,
+                                x_host=trusted_proxies)
     if housekeeping:
-        app.extensions["hallq.housekeeping"] = _start_housekeeping(runtime)
+        app.extensions["hallq.housekeeping"] = _start_housekeeping(runtime, realtime)
     return app
 
 
-def _start_housekeeping(runtime: Runtime) -> threading.Event:
-    """Expire tickets and sign out windows at closing; fail print jobs nobody answered; announce silent devices.
+def _start_housekeeping(runtime: Runtime, realtime: Realtime) -> threading.Event:
+    """Expire tickets and sign out windows at closing; fail print jobs nobody answered; announce silent devices;
+    close the sockets of tokens revoked elsewhere or of staff sign-ins past their time.
 
     The first sweep runs before the app is returned, so before it answers anything: a server that
     was down at closing catches up on the days it missed before a clerk can sign in. Setting the
@@ -88,6 +102,10 @@ def _start_housekeeping(runtime: Runtime) -> threading.Event:
                 uow.commit()
         except Exception:
             log.exception("end-of-day housekeeping failed; will retry")
+        try:
+            realtime.sweep_tokens()
+        except Exception:
+            log.exception("closing ended tokens' sockets failed; will retry")
 
     def loop():
         while not stop.wait(SWEEP_SECONDS):

@@ -14,17 +14,23 @@ measured then, once per item (stats_pacer). Every (re)connect and every join (bu
 supervisors', whose alerts a duty screen re-reads from the API) answers with a
 `snapshot`, so a client that missed events is made whole.
 Events come only from `publish`, which the unit of work calls after commit.
+Every connection is in its token's room (`token:{id}`, never joined by name):
+revoking a token closes its connections at once (`close_token`), and the
+server's housekeeping sweep (every 10 s, app.py) closes those whose token was
+revoked elsewhere (the CLI, another process) or whose staff sign-in ran out.
 With a Redis URL, every emit goes through Redis to the clients of all server
 processes, in one order (one_order).
 """
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Iterable
 
 import socketio
+from sqlalchemy import select
 
-from hallq.queue.accounts import Principal, authenticate
+from hallq.queue.accounts import Principal, Token, authenticate, staff_token_end
 from hallq.display import profiles
 from hallq.display.profiles import Profile
 from hallq.queue import inputs, views
@@ -96,6 +102,11 @@ def default_rooms(who: Principal) -> list[str]:
     return []
 
 
+def token_room(token_id: int) -> str:
+    # The connections of one token, to close them when it is revoked; no client joins it by name.
+    return f"token:{token_id}"
+
+
 def _invalid(message: str) -> dict:
     return {"error": "invalid_input", "message": message}
 
@@ -112,6 +123,43 @@ class Realtime:
         self.sio.on("connect", self._connect)
         self.sio.on("join", self._join)
         self.sio.on("snapshot", self._snapshot_request)
+        self._token_ids: set[int] = set()  # tokens with (or lately with) a connection in this process
+        self._token_lock = threading.Lock()
+
+    # --- tokens that end -----------------------------------------------------
+    def close_token(self, token_id: int) -> None:
+        """Close this token's connections in this process now (it was revoked)."""
+        for sid, _ in list(self.sio.manager.get_participants("/", token_room(token_id))):
+            self.sio.disconnect(sid)
+
+    def sweep_tokens(self) -> None:
+        """Close the connections of tokens revoked elsewhere, or of staff sign-ins past their time
+        (the housekeeping sweep's, in every server process)."""
+        with self._token_lock:
+            ids = list(self._token_ids)
+        live = [i for i in ids if self._connected(i)]
+        with self._token_lock:  # forget tokens with no connection left (asked again here: one may have come)
+            self._token_ids -= {i for i in set(ids) - set(live) if not self._connected(i)}
+        if not live:
+            return  # nothing to read: a stopped server's database is never opened again
+        now = self.runtime.clock()
+        with UnitOfWork(self.runtime.db.read) as uow:
+            tokens = uow.session.scalars(select(Token).where(Token.id.in_(live))).all()
+            ended = {t.id for t in tokens if t.revoked_at is not None
+                     or (t.kind == "staff" and now >= staff_token_end(uow.session, t))}
+            ended |= set(live) - {t.id for t in tokens}  # gone from the database: ended too
+        for token_id in ended:
+            self.close_token(token_id)
+
+    def _connected(self, token_id: int) -> bool:
+        return any(True for _ in self.sio.manager.get_participants("/", token_room(token_id)))
+
+    def _remember_token(self, sid, who: Principal) -> None:
+        if who.token_id is None:
+            return
+        self.sio.enter_room(sid, token_room(who.token_id))
+        with self._token_lock:
+            self._token_ids.add(who.token_id)
 
     # --- publishing -----------------------------------------------------------
     def publish(self, events: Iterable[Event]) -> None:
@@ -153,11 +201,14 @@ class Realtime:
         who = None
         if token:
             with UnitOfWork(self.runtime.db.read) as uow:
-                who = authenticate(uow.session, token)
+                who = authenticate(uow.session, token, self.runtime.clock())
         if who is None:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
+        if who.must_change_password:  # such a sign-in may only change its password (runtime.principal)
+            raise socketio.exceptions.ConnectionRefusedError("password_change_required")
         display = who.name if who.kind == "display" else None
         self.sio.save_session(sid, {"who": who, "display": display})
+        self._remember_token(sid, who)
         for room in default_rooms(who):
             self.sio.enter_room(sid, room)
         if who.kind != "agent":  # an agent's devices are shown their state when its hello is accepted

@@ -25,8 +25,8 @@
 
   async function initSignin() {
     session.onSignIn(showWindowChoice);
-    $("logout").addEventListener("click", () => {
-      session.forget();
+    $("logout").addEventListener("click", async () => {
+      await session.logOut();
       $("window-card").hidden = true;
       $("login-card").hidden = false;
       $("username").focus();

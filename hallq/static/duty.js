@@ -602,7 +602,10 @@
 
   function init() {
     session.onSignIn(start);
-    $("logout").addEventListener("click", signOut);
+    $("logout").addEventListener("click", async () => {
+      await session.logOut();  // the server ends the sign-in, not only this tab
+      signOut();
+    });
     document.addEventListener("keydown", onKey);
     document.addEventListener("click", (e) => {
       const target = e.target.closest("[data-ack], [data-reprint]");

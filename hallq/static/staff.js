@@ -58,16 +58,43 @@ window.hallqStaff = (() => {
       return {ok: r.ok, status: r.status, data};
     }
 
-    /** The sign-in form (#login-form): the token is kept and `signedIn` runs, or the refusal is said under the form. */
+    /** The sign-in form (#login-form): the token is kept and `signedIn` runs, or the refusal is said under the form.
+     * A generated password is changed first (#password-form): the server allows that sign-in nothing else. */
     function onSignIn(signedIn) {
+      let current = "";
       $("login-form").addEventListener("submit", async (e) => {
         e.preventDefault();
         const r = await api("POST", "/auth/login", {username: $("username").value.trim(), password: $("password").value});
         if (!r.ok) return say($("login-msg"), r.data?.message, "error");
         sessionStorage.setItem(tokenKey, r.data.token);
+        current = $("password").value;
         $("password").value = "";
+        say($("login-msg"), "");
+        if (r.data.must_change_password) {
+          $("login-form").hidden = true;
+          $("password-form").hidden = false;
+          return $("new-password").focus();
+        }
         await signedIn();
       });
+      $("password-form").addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const fresh = $("new-password").value;
+        if (fresh !== $("new-password-again").value) return say($("login-msg"), t("passwords_differ"), "error");
+        const r = await api("POST", "/auth/password", {current, new: fresh});
+        if (!r.ok) return say($("login-msg"), r.data?.message, "error");
+        current = $("new-password").value = $("new-password-again").value = "";
+        $("password-form").hidden = true;
+        $("login-form").hidden = false;
+        say($("login-msg"), "");
+        await signedIn();
+      });
+    }
+
+    /** Log out: the server ends the token (and its sockets), then this tab forgets it. */
+    async function logOut() {
+      if (token()) await api("POST", "/auth/logout");
+      forget();
     }
 
     /** The live connection, its state shown in #conn and #offline; `joined(socket)` runs on every (re)connect. */
@@ -83,11 +110,19 @@ window.hallqStaff = (() => {
         // A server-side disconnect is not retried by the client on its own.
         if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
       });
-      socket.on("connect_error", () => setConn("lost"));
+      socket.on("connect_error", (err) => {
+        setConn("lost");
+        // The sign-in ended (logged out elsewhere, idle too long, past its lifetime): sign in again.
+        if (err?.message === "unauthorized") {
+          socket.disconnect();
+          forget();
+          signedOut();
+        }
+      });
       return socket;
     }
 
-    return {token, forget, api, onSignIn, connect};
+    return {token, forget, api, onSignIn, logOut, connect};
   }
 
   return {T, LANG, $, esc, t, say, session};

@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from flask import Flask, current_app, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from hallq.queue.accounts import Principal, authenticate
+from hallq.queue.accounts import Principal, authenticate, touch
 from hallq.db import Database
 from hallq.i18n import message, pick_lang
 from hallq.queue import inputs
@@ -25,6 +25,9 @@ from hallq.queue.halls import HallContext
 from hallq.queue.models import Ticket
 from hallq.queue.unit_of_work import Publisher, UnitOfWork
 from hallq.timed_cache import TimedCache
+
+if TYPE_CHECKING:
+    from hallq.web.login_guard import LoginGuard  # which imports this module
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -41,6 +44,8 @@ class Runtime:
     db: Database
     clock: Callable[[], dt.datetime] = utcnow
     publish: Publisher | None = None
+    logins: LoginGuard | None = None  # the one way to sign in
+    token_revoked: Callable[[int], None] | None = None  # closes a revoked token's sockets (the app wires it)
 
 
 def runtime() -> Runtime:
@@ -61,25 +66,61 @@ def reading() -> UnitOfWork:
 
 
 # Every request carries its token; looking it up each time would cost more
-# than many a request itself. A revoked token stops working within this time.
+# than many a request itself. A token revoked in another process stops working
+# within this time; one revoked here (logout) at once (forget_token).
 TOKEN_CACHE_SECONDS = 10.0
 _principals: TimedCache[Principal | None] = TimedCache(TOKEN_CACHE_SECONDS, maxsize=10_000)
+# A staff token's use is written at most this often: the idle time is counted in
+# minutes and hours, a write per request would cost more than the request.
+TOUCH_EVERY = dt.timedelta(minutes=1)
+_touched: TimedCache[list[dt.datetime]] = TimedCache(3600.0, maxsize=10_000)
 
 
-def _authenticate(token: str) -> Principal | None:
+def authenticated(token: str) -> Principal | None:
+    """Who a token is now (kept for seconds), None when unknown, revoked or past its time."""
     def look_up() -> Principal | None:
         with reading() as uow:
-            return authenticate(uow.session, token)
-    return _principals.get(token, look_up)
+            return authenticate(uow.session, token, now())
+    who = _principals.get(token, look_up)
+    if who is not None and who.expires_at is not None and now() >= who.expires_at:
+        # As kept, it has run out; it may have been used since in another process: ask the database.
+        forget_token(token)
+        who = _principals.get(token, look_up)
+    if who is not None and who.is_staff:
+        _touch(token, who)
+    return who
 
 
-def principal() -> Principal:
+def _touch(token: str, who: Principal) -> None:
+    moment = now()
+    last = _touched.get(token, lambda: [])  # by the token itself: ids repeat across databases
+    if last and moment - last[0] < TOUCH_EVERY:
+        return
+    with unit_of_work() as uow:
+        touch(uow.session, who.token_id, moment)
+        uow.commit()
+    last[:] = [moment]
+
+
+def forget_token(token: str | None = None) -> None:
+    """Drop a token (all of them when None: device tokens revoked by kind and name, their values unknown here)."""
+    _principals.forget(None if token is None else lambda key: key == token)
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() or None if header[:7].lower() == "bearer " else None
+
+
+def principal(*, password_change: bool = False) -> Principal:
+    """Who is calling, or 401. A sign-in that must change its password may do that alone (403 otherwise)."""
     if "principal" not in g:
-        header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header[:7].lower() == "bearer " else None
-        g.principal = _authenticate(token) if token else None
+        token = bearer_token()
+        g.principal = authenticated(token) if token else None
     if g.principal is None:
         raise Unauthorized("unauthorized")
+    if g.principal.must_change_password and not password_change:
+        raise Forbidden("password_change_required")
     return g.principal
 
 
@@ -166,5 +207,6 @@ def install_error_handlers(app: Flask) -> None:
         return error("internal_error", 500)
 
 
-__all__ = ["Forbidden", "Runtime", "VoiceUnavailable", "body", "error", "install_error_handlers", "int_arg", "now",
-           "principal", "reading", "runtime", "status_page", "unit_of_work"]
+__all__ = ["Forbidden", "Runtime", "VoiceUnavailable", "authenticated", "bearer_token", "body", "error",
+           "forget_token", "install_error_handlers", "int_arg", "now", "principal", "reading", "runtime", "status_page",
+           "unit_of_work"]

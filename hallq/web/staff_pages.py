@@ -13,6 +13,7 @@ from typing import Callable
 from flask import Response, make_response, render_template, request
 
 from hallq.i18n import DEFAULT_LANG, pick_lang
+from hallq.web import origin
 
 LANG_COOKIE = "hallq_lang"
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
@@ -24,6 +25,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "password": ("密码", "Password"),
     "login": ("登录", "Sign in"),
     "logout": ("退出登录", "Log out"),
+    "must_change_password": ("首次登录须先修改密码：至少8位，含大写字母、小写字母、数字、其他符号中的三类，不得包含用户名。",
+                             "Change your password first: at least 8 characters of three of: upper case, lower case, "
+                             "digits, other signs; not containing the username."),
+    "new_password": ("新密码", "New password"),
+    "new_password_again": ("再次输入新密码", "New password again"),
+    "change_password": ("修改密码", "Change password"),
+    "passwords_differ": ("两次输入的新密码不一致。", "The two new passwords differ."),
     "conn_live": ("实时连接正常", "Live"),
     "conn_lost": ("连接中断，正在重连…", "Connection lost, reconnecting…"),
     "conn_wait": ("正在连接…", "Connecting…"),
@@ -56,5 +64,5 @@ def render_page(template: str, page_texts: Callable[[str], dict[str, str]], **co
     lang = page_lang()
     response = make_response(render_template(template, lang=lang, t=page_texts(lang), **context))
     if request.args.get("lang"):
-        response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_SECONDS, samesite="Lax")
+        origin.set_cookie(response, LANG_COOKIE, lang, max_age=LANG_COOKIE_SECONDS, samesite="Lax")
     return response

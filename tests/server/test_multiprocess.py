@@ -25,7 +25,7 @@ from tests.queue.tcp_proxy import TcpProxy
 from tests.services import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-PASSWORD = "multi-process-pw"
+PASSWORD = "Multi-process-pw1"  # the password policy: three classes
 _names = itertools.count()
 
 

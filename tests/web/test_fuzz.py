@@ -42,6 +42,8 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # Which credential each operation is meant for (API.md, "Authentication"), first match wins.
 # The public ones (security: []) are sent without one.
 CREDENTIALS = [
+    (r"/auth/", "clerk"),  # logout and password: a clerk's sign-in of its own (OWN_SIGN_IN), not the others'
+    (r"/users/|/tokens/revoke$", "admin"),
     (r"POST /tickets$|/kiosk/", "kiosk"),
     (r"POST /ratings$|GET /ratings/options$", "evaluator"),
     (r"POST /appointments$", "integration"),
@@ -69,12 +71,18 @@ def fuzzed(tmp_path_factory):
     assert clerk.post("/windows/1/call-next").status_code == 200  # a ticket being served
     hall.user("S004", "supervisor")
     hall.user("admin", "admin")
+    own = {op: hall.login("S001") for op in OWN_SIGN_IN}
     tokens = {"kiosk": hall.token("kiosk", "k2"), "evaluator": hall.token("evaluator", "e1b", window=1),
               "integration": hall.token("integration", "i1"), "display": hall.token("display", "d1"),
               "clerk": hall.login("S001"), "supervisor": hall.login("S004"), "admin": hall.login("admin")}
-    yield server, tokens
+    yield server, tokens, own
     server.stop()
     db.dispose()
+
+
+# Operations that end or change the sign-in they are called with: each has its own, so logging out
+# does not leave the clerk's token revoked for the operations fuzzed after it.
+OWN_SIGN_IN = ("POST /auth/logout", "POST /auth/password")
 
 
 def credential(method: str, path: str, public: bool) -> str | None:
@@ -94,7 +102,7 @@ document = schemathesis.openapi.from_dict(spec.document())
 
 
 def test_the_fuzzed_document_is_the_one_the_server_publishes(fuzzed):
-    server, _ = fuzzed
+    server, _, _ = fuzzed
     published = server.api().get("/openapi.json").json()
     assert published == spec.document()
     assert sum(len(item) for item in published["paths"].values()) >= 60
@@ -104,9 +112,10 @@ def test_the_fuzzed_document_is_the_one_the_server_publishes(fuzzed):
 @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
           derandomize=not DIGGING, suppress_health_check=list(HealthCheck))
 def test_no_operation_answers_5xx_or_outside_the_document(case, fuzzed):
-    server, tokens = fuzzed
+    server, tokens, own = fuzzed
     operation = case.operation
     kind = credential(operation.method.upper(), operation.path, operation.definition.raw.get("security") == [])
-    headers = {"Authorization": f"Bearer {tokens[kind]}"} if kind else {}
+    token = own.get(f"{operation.method.upper()} {operation.path}") or (tokens[kind] if kind else None)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     response = case.call(base_url=server.url + "/api/v1", headers=headers, timeout=30)
     case.validate_response(response, checks=CHECKS, headers=headers)

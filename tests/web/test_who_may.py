@@ -3,7 +3,7 @@ against every kind of credential, in one table.
 
 API.md: a kiosk issues tickets, a display reads, an evaluator rates its own window's tickets, a clerk acts on
 the window they are signed in at, a supervisor records inspections and reviews ratings, an admin configures;
-anything else is 403, and no valid token (none, or a revoked one) is 401.
+anything else is 403, and no valid token (none, a revoked one, or a staff token logged out) is 401.
 
 Each request is one an allowed caller could make (a valid body, ids that exist), so the answer is about who
 asks. Allowed: anything but 401 and 403 (the request may still be refused as not possible now: 409). Denied:
@@ -24,7 +24,8 @@ on_sqlite = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 
 DEVICES = ("kiosk", "display", "evaluator", "caller", "agent", "integration")
 STAFF = ("clerk", "wrong_clerk", "supervisor", "admin")
-EVERYONE = ("none", "revoked", *DEVICES, *STAFF)
+NO_TOKEN = ("none", "revoked", "logged_out")
+EVERYONE = (*NO_TOKEN, *DEVICES, *STAFF)
 READERS = (*DEVICES, *STAFF)  # every valid token reads the hall's state
 ASSESSORS = ("supervisor", "admin")
 AT_WINDOW = ("caller", "clerk", "supervisor", "admin")  # act at a window: the caller keypad of window 1, staff
@@ -33,6 +34,10 @@ AT_WINDOW = ("caller", "clerk", "supervisor", "admin")  # act at a window: the c
 WHO_MAY = {
     "GET /openapi.json": EVERYONE,
     "POST /auth/login": EVERYONE,  # public: the body says who
+    "POST /auth/logout": STAFF,  # each with a token of its own (FRESH): this ends it
+    "POST /auth/password": STAFF,  # one's own
+    "POST /users/{username}/unlock": ("admin",),
+    "POST /tokens/revoke": ("admin",),
     "GET /t/{token}": EVERYONE,
     "GET /t/{token}/rating": EVERYONE,
     "POST /t/{token}/rating": EVERYONE,  # the QR code on the ticket is the credential
@@ -88,13 +93,18 @@ WHO_MAY = {
     "GET /assessment/{month}/my-cards": ("clerk", "wrong_clerk", *ASSESSORS),
 }
 
-NOT_ON_ANY_WINDOW = ("POST /windows/{number}/sign-in",)  # wrong_clerk may sign in elsewhere: not a 409 there
+NOT_ON_ANY_WINDOW = ("POST /windows/{number}/sign-in",)
+FRESH = ("POST /auth/logout",)  # ends the token it is called with: staff call it with a token of their own
+USERNAMES = {"clerk": "S001", "wrong_clerk": "S003", "supervisor": "S004", "admin": "admin"}  # wrong_clerk may sign in elsewhere: not a 409 there
 
 
 def bodies(ticket: dict) -> dict:
     """A body an allowed caller could send to each JSON POST (by operation, or by operation and caller)."""
     return {
         "POST /auth/login": {"username": "S001", "password": PASSWORD},
+        # The new password breaks the policy (400): the callers' passwords stay as they are.
+        "POST /auth/password": {"current": PASSWORD, "new": "short"},
+        "POST /tokens/revoke": {"kind": "display", "name": "not-in-use"},  # revokes nothing the table needs
         "POST /tickets": {"service": "GA01"},
         "POST /appointments": {"code": "WEB-1", "service": "GA01", "slot_start": "2026-11-23T06:00:00Z",
                                "slot_end": "2026-11-23T07:00:00Z"},
@@ -153,21 +163,25 @@ def people(hall, server):
               "caller": hall.token("caller", "c1", window=1), "agent": hall.token("agent", "a1", scope=AgentScope(windows=frozenset({1}))),
               "integration": hall.token("integration", "i1"),
               "clerk": hall.login("S001"), "wrong_clerk": hall.login("S003"),
-              "supervisor": hall.login("S004"), "admin": hall.login("admin")}
-    return case, {who: server.api(token) for who, token in tokens.items()}
+              "supervisor": hall.login("S004"), "admin": hall.login("admin"), "logged_out": hall.login("S001")}
+    assert server.api(tokens["logged_out"]).post("/auth/logout").status_code == 204
+    apis = {who: server.api(token) for who, token in tokens.items()}
+    fresh = {who: server.api(hall.login(username)) for who, username in USERNAMES.items()}
+    return case, apis, fresh
 
 
 def _url(path: str, case: dict) -> str:
     for name, value in (("{token}", case["token"]), ("{ticket_id}", case["id"]), ("{number}", 1),
                         ("{rating_id}", 1), ("{case_id}", 1), ("{record_id}", 1), ("{appeal_id}", 1), ("{objection_id}", 1), ("{revision}", 1),
-                        ("{year}", 2026), ("{month}", "2026-11"), ("{scope}", "window"), ("{unit}", 1)):
+                        ("{year}", 2026), ("{month}", "2026-11"), ("{scope}", "window"), ("{unit}", 1),
+                        ("{username}", "S003")):
         path = path.replace(name, str(value))
     return path + ("?days=3" if path == "/calendar/due-date" else "")
 
 
 @on_sqlite
 def test_every_operation_against_every_credential(people):
-    case, apis = people
+    case, apis, fresh = people
     operations = {f"{method.upper()} {path}" for path, item in spec.document()["paths"].items() for method in item}
     assert operations == set(WHO_MAY), ("operations without a row", sorted(operations - set(WHO_MAY)),
                                         "rows without an operation", sorted(set(WHO_MAY) - operations))
@@ -177,7 +191,8 @@ def test_every_operation_against_every_credential(people):
         url = _url(path, case)
         # The denied first: what they are refused must not have been done by the allowed before them.
         for who in sorted(EVERYONE, key=lambda w: w in WHO_MAY[op]):
-            api, data = apis[who], bodies(case).get((op, who)) or bodies(case).get(op, {})
+            api = fresh[who] if op in FRESH and who in fresh else apis[who]
+            data = bodies(case).get((op, who)) or bodies(case).get(op, {})
             r = api.get(url) if method == "GET" else api.post(url, data)
             allowed = who in WHO_MAY[op]
             if who == "wrong_clerk" and allowed and op.startswith("POST /windows/{number}/") \
@@ -186,7 +201,7 @@ def test_every_operation_against_every_credential(people):
             elif allowed:
                 ok = r.status_code not in (401, 403)
             else:
-                ok = r.status_code == (401 if who in ("none", "revoked") else 403)
+                ok = r.status_code == (401 if who in NO_TOKEN else 403)
             assert r.status_code < 500, (op, who, r.status_code, r.text)
             if not ok:
                 wrong.append(f"{op} as {who}: {r.status_code} {r.text[:100]}")

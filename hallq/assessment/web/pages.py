@@ -44,7 +44,9 @@ from hallq.web.staff_pages import LANG_COOKIE, page_lang
 from hallq.queue.errors import Invalid, QueueError
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Staff, Ticket, TicketEvent, Window, WindowPause, WindowSession
-from hallq.web.runtime import now, reading, unit_of_work
+from hallq.web import origin
+from hallq.web.login_guard import closed, end_sign_in
+from hallq.web.runtime import authenticated, now, reading, runtime, unit_of_work
 
 bp = Blueprint("assessment_pages", __name__, url_prefix="/assessment")
 COOKIE = "hallq_assess"
@@ -89,7 +91,7 @@ def _page(template: str, status: int = 200, **context):
                                              month_label=lambda m: _month_label(m, en), **{**names, **context}),
                              status)
     if request.args.get("lang"):
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax")
+        origin.set_cookie(response, LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax")
     return response
 
 
@@ -109,20 +111,21 @@ def _error_text(exc: QueueError) -> str:
 
 
 def _who() -> accounts.Principal | None:
+    """The cookie's sign-in, as the API reads a bearer token (its idle time and lifetime, revocation)."""
     token = request.cookies.get(COOKIE)
-    if not token:
-        return None
-    with reading() as uow:
-        return accounts.authenticate(uow.session, token)
+    return authenticated(token) if token else None
 
 
 def supervisor(view):
-    """Signed in with the "assess" permission, or off to the sign-in page (403 for a signed-in clerk)."""
+    """Signed in with the "assess" permission, or off to the sign-in page (403 for a signed-in clerk);
+    a first login changes its password before anything else."""
     @wraps(view)
     def wrapped(*args, **kwargs):
         who = _who()
         if who is None:
             return redirect(url_for("assessment_pages.login", next=request.full_path.rstrip("?")))
+        if who.must_change_password:
+            return redirect(url_for("assessment_pages.password"))
         if not who.can("assess"):
             return _page("assessment_denied.html", 403, who=who)
         return view(who, *args, **kwargs)
@@ -189,31 +192,64 @@ def login():
     target = request.values.get("next") or url_for("assessment_pages.index")
     if not target.startswith("/assessment"):
         target = url_for("assessment_pages.index")
-    error = None
+    error = status = None
     if request.method == "POST":
         try:
-            with unit_of_work() as uow:
-                token = accounts.login(uow.session, request.form.get("username", ""),
-                                       request.form.get("password", ""), now())
-                who = accounts.authenticate(uow.session, token)
-                if not who.can("assess"):
-                    raise QueueError("forbidden")
-                uow.commit()
-            response = make_response(redirect(target))
-            response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/assessment")
+            token = runtime().logins.sign_in(request.form.get("username", "")[:200],
+                                             request.form.get("password", "")[:200])
+            with reading() as uow:
+                who = accounts.authenticate(uow.session, token, now())
+            if not who.can("assess"):
+                end_sign_in(token, who)
+                raise QueueError("forbidden")
+            response = make_response(redirect(url_for("assessment_pages.password") if who.must_change_password
+                                              else target))
+            origin.set_cookie(response, COOKIE, token, httponly=True, samesite="Strict", path="/assessment")
             return response
         except QueueError as exc:
             en = _en()
+            status = 403 if exc.code == "forbidden" else exc.status
             error = (("This account has no permission for assessment and supervision." if en
-                      else "该账号没有考核督查权限。") if exc.code == "forbidden" else message(exc.code, _lang()))
-    return _page("assessment_login.html", 401 if error else 200, error=error, next=target)
+                      else "该账号没有考核督查权限。") if exc.code == "forbidden" else message(exc.code, _lang(),
+                                                                                    **exc.params))
+    return _page("assessment_login.html", status or 200, error=error, next=target)
 
 
 @bp.get("/logout")
 def logout():
+    """Ends the sign-in itself, not only the cookie (a GET: SameSite=Strict keeps other sites' links out)."""
+    token = request.cookies.get(COOKIE)
+    who = authenticated(token) if token else None
+    if who is not None:
+        end_sign_in(token, who)
     response = make_response(redirect(url_for("assessment_pages.login")))
     response.delete_cookie(COOKIE, path="/assessment")
     return response
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password():
+    """Change one's password: required at the first login with a generated one (等保2.0)."""
+    token = request.cookies.get(COOKIE)
+    who = authenticated(token) if token else None
+    if who is None:
+        return redirect(url_for("assessment_pages.login", next=request.path))
+    error = None
+    if request.method == "POST":
+        new = request.form.get("new", "")[:200]
+        try:
+            if new != request.form.get("confirm", "")[:200]:
+                raise Invalid("weak_password", detail="the two new passwords differ" if _en() else "两次输入的新密码不一致")
+            with unit_of_work() as uow:
+                others = accounts.change_password(uow.session, who, request.form.get("current", "")[:200], new,
+                                                  now())
+                uow.commit()
+            closed(others)
+            return redirect(url_for("assessment_pages.index"))
+        except QueueError as exc:
+            error = message(exc.code, _lang(), **exc.params)
+            return _page("assessment_password.html", exc.status, error=error, who=who)
+    return _page("assessment_password.html", error=error, who=who)
 
 
 @bp.get("/")

@@ -5,14 +5,13 @@ import functools
 
 from flask import Blueprint, jsonify
 
-from hallq.queue import accounts
 from hallq.web.openapi import integer, spec
 from hallq.evaluator import views as rating_views
 from hallq.queue import calling, issuing, notices, sessions, views
 from hallq.queue.errors import Invalid, NotFound
 from hallq.queue.halls import find_window, hall_context
 from hallq.queue.models import Ticket
-from hallq.queue.schemas import (AppointmentIn, CallIn, FinishIn, LoginIn, NoticeIn, PauseIn, SignInIn, TicketIn,
+from hallq.queue.schemas import (AppointmentIn, CallIn, FinishIn, NoticeIn, PauseIn, SignInIn, TicketIn,
                                  TransferIn)
 from hallq.queue import printing
 from hallq.web.runtime import Forbidden, body, int_arg, lang, now, principal, reading, status_page, unit_of_work
@@ -31,16 +30,6 @@ def _ticket_answer(uow, ticket, status: int = 200):
 @route("GET", "/openapi.json", "this document", public=True)
 def openapi():
     return jsonify(spec.document())
-
-
-@route("POST", "/auth/login", "a staff member's token", body=LoginIn, public=True,
-       responses={200: "{token}", 401: "wrong username or password (the same answer for both)"})
-def login():
-    data = body(LoginIn)
-    with unit_of_work() as uow:
-        token = accounts.login(uow.session, data.username, data.password, now())
-        uow.commit()
-    return jsonify({"token": token})
 
 
 @route("GET", "/services", "service items with queue lengths and estimated waits")

@@ -81,7 +81,8 @@ def test_the_duty_screen_tells_supervisors_not_clerks(hall, server, clock, brows
     expect(notice).to_contain_text(NOTICE_ZH)
     duty.shot("calendar-notice")
 
-    browser_page.click("#logout")
+    with browser_page.expect_navigation():  # the sign-in is ended at the server, then the page reloads
+        browser_page.click("#logout")
     duty.submit_sign_in("/duty/", "S010")
     expect(browser_page.locator("#read-only")).to_be_visible()
     expect(notice).to_be_hidden()

@@ -32,6 +32,11 @@ def admin(hall):
     return hall.login("boss")
 
 
+def signed_in(server, hall, *usernames):
+    """Fresh sign-ins, after the clock has moved on by days: a staff token ends after its idle time."""
+    return [server.api(hall.login(username)) for username in usernames]
+
+
 def step(api, name, **data):
     return api.post(f"/assessment/2025-10/{name}", data)
 
@@ -42,6 +47,7 @@ def published_october(october, server, clock):
     sup, boss = server.api(hall.login("duban")), server.api(admin(hall))
     assert step(sup, "self-check", days=1).status_code == 200
     clock.advance(days=2)
+    sup, boss = signed_in(server, hall, "duban", "boss")
     assert step(sup, "review").status_code == 200
     assert step(boss, "approve").status_code == 200
     r = step(boss, "publish", note="2025年10月考核结果")
@@ -85,6 +91,7 @@ def test_the_chain_from_self_check_to_publication(october, server, clock):
     # The review waits for the self-check to close, then for every objection to be answered.
     assert_error(step(sup, "review"), 409, "self_check_running")
     clock.set(local(2026, 11, 27, 9, 0))
+    sup, boss, clerk3, clerk1 = signed_in(server, hall, "duban", "boss", "S004", "S001")
     assert_error(clerk3.post("/assessment/2025-10/objections", {"scope": "staff", "unit": "S004",
                                                                  "statement": "迟交"}), 409, "self_check_closed")
     refused = assert_error(step(sup, "review"), 409, "objections_open")
@@ -168,6 +175,7 @@ def test_a_published_month_never_changes_silently(october, server, clock):
 def test_an_appeal_ruling_is_the_next_revision(october, server, clock):
     sup, boss = published_october(october, server, clock)
     clock.advance(days=1)
+    sup, boss = signed_in(server, october.hall, "duban", "boss")
     # Window 4's verified complaint is appealed after publication and removed: 94 + 5 = 99, 3rd → 2nd.
     filed = sup.post("/assessment/appeals", {"month": "2025-10", "scope": "window", "unit": "4",
                                              "item": "verified_complaint", "statement": "投诉所涉业务不属本窗口"})

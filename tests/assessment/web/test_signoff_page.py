@@ -34,7 +34,9 @@ def test_a_month_signed_off_on_its_page(october, server, clock, browser_page):
                                                       "statement": "10月9日迟到系参加县局会议，有会议通知"})
     assert r.status_code == 201, r.text
     clock.set(local(2026, 11, 26, 9, 0))
+    # Days later: the supervisor's sign-in has ended (idle time), the page asks for it again and comes back.
     page.reload()
+    sign_in(page, server.url, "duban", page.url.split(server.url, 1)[1])
     row = page.locator("#objections tr[data-id]")
     expect(row).to_contain_text("10月9日迟到系参加县局会议")
     row.locator("select[name=accepted]").select_option("no")

@@ -96,6 +96,7 @@ def test_the_qr_code_route_is_public(hall, server, desk, clock):
     assert r.status_code == 201 and r.json()["channel"] == "qr"
     assert public.post(f"/t/{ticket['token']}/rating", {"level": 4}).status_code == 409
     assert public.post("/t/nonsense/rating", {"level": 4}).status_code == 404
+    clerk = server.api(hall.login("S001"))  # two days on: the clerk signs in again (a staff token's idle time)
     late = served(clerk, kiosk)
     clock.advance(days=8)
     r = public.post(f"/t/{late['token']}/rating", {"level": 4})
@@ -156,6 +157,7 @@ def test_overdue_cases_show_in_the_list(hall, server, desk, clock):
     assert pad.post("/ratings", {"ticket": ticket["id"], "level": 2, "channel": "pad",
                                  "reasons": ["slow"]}).status_code == 201
     clock.advance(days=8)  # Tuesday 2026-12-01, one working day after the due Monday
+    boss = server.api(hall.login("boss"))  # a new day's sign-in
     [case] = boss.get("/followups?overdue=true").json()
     assert (case["overdue"], case["days_late"]) == (True, 1)
     assert boss.get("/followups?status=closed").json() == []

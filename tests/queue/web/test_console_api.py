@@ -121,6 +121,7 @@ def test_due_date_follows_the_official_calendar(hall, server, clock):
     assert r.json() == {"from": "2026-10-30", "days": 1, "due_date": "2026-11-02"}
     # The hall file's holiday (2026-12-24) and make-up workday (Saturday 2026-12-26) count.
     clock.set(local(2026, 12, 23, 10))
+    clerk = server.api(hall.login("S001"))  # a month on: a new sign-in (a staff token ends after its idle time)
     assert clerk.get("/calendar/due-date", params={"days": 2}).json()["due_date"] == "2026-12-26"
     for bad in ("0", "366", "x", "", "-1"):
         assert clerk.get("/calendar/due-date", params={"days": bad}).status_code == 400

@@ -411,3 +411,51 @@ def test_demo_landing_links_the_console(tmp_path):
         assert 'href="/console/"' in landing
         page = requests.get(srv.url + "/console/", timeout=30)
         assert page.status_code == 200 and "工作人员登录" in page.text
+
+
+@on_sqlite
+def test_a_first_login_changes_its_password_and_logging_out_ends_the_sign_in(hall, server, console):
+    """等保2.0: a generated password is changed before anything else; the log-out button ends the token itself."""
+    from hallq.queue import accounts, passwords
+    generated = passwords.generate()
+    with hall.db.write() as s:
+        accounts.add_user(s, hall.hall, "S001", generated, "clerk", generated=True)
+        s.commit()
+    page = console.page
+    page.goto(f"{server.url}/console/")
+    page.fill("#username", "S001")
+    page.fill("#password", generated)
+    page.keyboard.press("Enter")
+    expect(page.locator("#password-form")).to_be_visible()
+    expect(page.locator("#window-card")).to_be_hidden()
+    page.fill("#new-password", "weakweak")
+    page.fill("#new-password-again", "weakweak")
+    page.click("#password-form button")
+    expect(page.locator("#login-msg")).to_contain_text("密码不符合要求")
+    page.fill("#new-password", "Mine-at-last-7")
+    page.fill("#new-password-again", "Mine-at-last-7")
+    page.click("#password-form button")
+    expect(page.locator("#window-card")).to_be_visible()
+    token = page.evaluate("sessionStorage.getItem('hallq.console.token')")
+    assert token and server.api(token).get("/me").status_code == 200
+    console.shot("30-password-changed")
+    page.click("#logout")
+    expect(page.locator("#login-card")).to_be_visible()
+    assert server.api(token).get("/me").status_code == 401  # ended at the server, not only forgotten
+    r = server.api().post("/auth/login", {"username": "S001", "password": "Mine-at-last-7"})
+    assert r.status_code == 200 and r.json()["must_change_password"] is False
+
+
+@on_sqlite
+def test_a_sign_in_that_ran_out_sends_the_console_back_to_sign_in(hall, server, clock, console):
+    """Idle past the hall's time: the server closes the live connection, the page's reconnect is refused,
+    and the console asks the clerk to sign in again instead of showing a dead window."""
+    from hallq.queue.settings import AccountSettings
+    hall.user("S001", "clerk")
+    console.sign_in("S001", window=1)
+    console.open_window()
+    console.live()
+    clock.advance(minutes=AccountSettings().idle_minutes + 1)
+    server.app.extensions["hallq.server.realtime"].sweep_tokens()
+    expect(console.page.locator("#login-form")).to_be_visible()
+    assert console.page.evaluate("sessionStorage.getItem('hallq.console.token')") is None

@@ -279,8 +279,9 @@ def test_a_bad_review_opens_a_follow_up_on_the_duty_screen(hall, server, duty, c
 
     # Past its due day the case is flagged overdue (the screen re-reads on reconnect and reload).
     clock.advance(days=9)
-    page.reload()
-    duty.live()
+    page.reload()  # nine days on, the sign-in has ended (idle time and lifetime): the screen asks for a new one
+    expect(page.locator("#login-form")).to_be_visible()
+    duty.sign_in("boss")
     expect(case).to_have_class(re.compile(r"\boverdue\b"))
     expect(case).to_contain_text("超期2个工作日")
     duty.shot("05-overdue")
@@ -429,7 +430,7 @@ def test_demo_landing_links_the_duty_screen_and_guide_desk(tmp_path):
             page = requests.get(srv.url + path, timeout=30)
             assert page.status_code == 200 and title in page.text
         # The demo's supervisor account signs in.
-        r = requests.post(srv.url + "/api/v1/auth/login", json={"username": "supervisor", "password": "hallq-demo"},
+        r = requests.post(srv.url + "/api/v1/auth/login", json={"username": "supervisor", "password": "Hallq-demo1"},
                           timeout=30)
         assert r.status_code == 200 and r.json()["token"]
 
