@@ -13,7 +13,7 @@ from hallq.server.app import create_app
 from hallq import protocol as m
 from hallq.queue.agent_scope import AgentScope, ScopeError, format_windows, parse_printers, parse_windows
 from hallq.migrate import config, upgrade
-from tests.conftest import Hall, Server
+from tests.conftest import MONDAY_10AM, Hall, Server
 from tests.helpers import run_cli
 
 
@@ -71,8 +71,9 @@ def cli(db, *args) -> subprocess.CompletedProcess:
 
 
 def authenticate(db, token: str) -> accounts.Principal | None:
+    """An agent token made by the command (on the real clock): agent tokens do not expire, any moment serves."""
     with db.read() as s:
-        return accounts.authenticate(s, token)
+        return accounts.authenticate(s, token, MONDAY_10AM)
 
 
 def test_token_create_gives_an_agent_token_its_scope(hall):
