@@ -25,6 +25,7 @@ from hallq.migrate import upgrade
 from hallq.queue import hallfile, issuing, sessions
 from hallq.queue.unit_of_work import UnitOfWork
 from tests import services
+from tests.helpers import recording_client
 
 HALLS = Path(__file__).parent / "halls"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -315,9 +316,7 @@ class Server:
 
     def socket(self, token: str, **kwargs) -> socketio.Client:
         """A connected Socket.IO client (websocket transport) that records what it receives."""
-        client = socketio.Client(reconnection=kwargs.pop("reconnection", False), **kwargs)
-        client.received = []
-        client.on("*", lambda event, data: client.received.append((event, data)))
+        client = recording_client(reconnection=kwargs.pop("reconnection", False), **kwargs)
         client.connect(self.url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
         return client
 

@@ -29,6 +29,29 @@ def issue(kiosk, service="GA01", **body):
     return r.json()
 
 
+def recording_client(**kwargs):
+    """A socketio.Client that records what it receives, in the order it arrived.
+
+    python-engineio's client hands each message to a thread of its own (run_async), so on a busy
+    machine two events can be recorded in the other order than the server sent them: a test
+    comparing orders would judge the client's threads, not the server. Messages are handed on
+    here as they are read, one after the other."""
+    import socketio
+
+    client = socketio.Client(**kwargs)
+    client.received = []
+    client.on("*", lambda event, data: client.received.append((event, data)))
+    trigger = client.eio._trigger_event
+
+    def in_order(event, *args, **options):
+        if event == "message":
+            options["run_async"] = False
+        return trigger(event, *args, **options)
+
+    client.eio._trigger_event = in_order
+    return client
+
+
 def wait_for(client, name: str, where=lambda data: True, timeout: float = 5.0):
     """The first `name` event the client received that matches, waiting up to timeout."""
     deadline = time.monotonic() + timeout

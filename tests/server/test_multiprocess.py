@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from hallq.db import connect
 from hallq.queue.models import Ticket
-from tests.helpers import cli_env, run_cli, stop, wait_for
+from tests.helpers import cli_env, recording_client, run_cli, stop, wait_for
 from tests.conftest import HALLS
 from tests.queue.tcp_proxy import TcpProxy
 from tests.services import free_port
@@ -61,9 +61,7 @@ class Cluster:
         return s
 
     def socket(self, index: int, token: str) -> socketio.Client:
-        client = socketio.Client(reconnection=False)
-        client.received = []
-        client.on("*", lambda event, data: client.received.append((event, data)))
+        client = recording_client(reconnection=False)
         client.connect(self.urls[index], auth={"token": token}, transports=["websocket"], wait_timeout=10)
         return client
 
