@@ -9,9 +9,9 @@ one included, hands it on as Redis delivers it: Redis's order is everyone's,
 a snapshot's included (no news older than it arrives after it).
 
 Redis drops what is published before a listener has subscribed, and the library
-subscribes in a background thread started by the first connection. So the first
-connection waits until this process hears its own ping back through Redis:
-nothing it is sent before then is lost.
+subscribes in a background thread. So initialize() (called as the app is made,
+realtime.py) returns once this process hears its own ping back through Redis:
+nothing sent after it is lost.
 """
 from __future__ import annotations
 

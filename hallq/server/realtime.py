@@ -119,6 +119,11 @@ class Realtime:
             async_mode="threading", client_manager=manager, cors_allowed_origins=[],
             transports=["websocket"] if websocket_only else None,
         )
+        if manager is not None:
+            # Subscribed to Redis before the app serves anyone (one_order.py), not on the first
+            # connection, which would wait for it: nothing sent is lost, no client waits.
+            self.sio.manager_initialized = True
+            manager.initialize()
         self.stats = StatsPacer(self._queue_figures, self._broadcast)
         self.sio.on("connect", self._connect)
         self.sio.on("join", self._join)
