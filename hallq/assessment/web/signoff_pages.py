@@ -9,6 +9,7 @@ from flask import Blueprint, redirect, request, url_for
 
 from hallq.assessment import publication
 from hallq.assessment.web.pages import _common, _error_text, _local, _month_or_404, _page, supervisor
+from hallq.queue import inputs
 from hallq.queue.errors import QueueError
 from hallq.queue.halls import hall_context
 from hallq.web.runtime import now, reading, unit_of_work
@@ -55,12 +56,11 @@ def act(who, month: str):
             s = uow.session
             ctx = hall_context(s, who.hall_id)
             if action == "self_check":
-                days = form.get("days", "3")
-                publication.open_self_check(s, who, ctx, month, now(), int(days) if days.isascii() and days.isdigit()
-                                            else 0, note)
+                days = inputs.whole_number(form.get("days", "3"), "days", 1, 30)
+                publication.open_self_check(s, who, ctx, month, now(), days, note)
             elif action == "answer":
-                oid = form.get("objection", "")
-                publication.answer_objection(s, who, ctx, int(oid) if oid.isascii() and oid.isdigit() else 0, now(),
+                objection = inputs.whole_number(form.get("objection", ""), "objection", 1)
+                publication.answer_objection(s, who, ctx, objection, now(),
                                              accepted=form.get("accepted") == "yes", answer=form.get("answer", ""))
             elif action == "review":
                 publication.review(s, who, ctx, month, now(), note)
