@@ -62,7 +62,7 @@ class Cluster:
 
     def socket(self, index: int, token: str) -> socketio.Client:
         client = recording_client(reconnection=False)
-        client.connect(self.urls[index], auth={"token": token}, transports=["websocket"], wait_timeout=10)
+        client.connect(self.urls[index], auth={"token": token}, transports=["websocket"], wait_timeout=30)
         return client
 
 
