@@ -104,14 +104,7 @@ def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], c
         if scheme is None:
             continue
         s = scheme.settings
-        marks = (s.unattended_minutes, s.late_grace_minutes, s.allowed_pause_reasons)
-        if marks not in incidents_by_settings:
-            incidents_by_settings[marks] = attendance.incidents(
-                facts.sessions, facts.pauses, calendar, facts.first_day, facts.counted_to,
-                unattended_minutes=s.unattended_minutes, late_grace_minutes=s.late_grace_minutes,
-                allowed_pause_reasons=s.allowed_pause_reasons, windows=[w.number for w in facts.windows],
-                until=facts.until, live_from=_window_live_from(facts))
-        buckets = _buckets(facts, scope, incidents_by_settings[marks])
+        buckets = _buckets(facts, scope, _incidents(facts, calendar, s, incidents_by_settings))
         assessed = units[scope]
         ctx = Context(facts, scheme, scope, days, {}, {}, window_grades, appeals,
                       rules={r.key: r for r in scheme.rules()},
@@ -211,6 +204,19 @@ def _not_assessed(facts: MonthFacts) -> dict[tuple[Scope, str], str]:
         if d.code not in busy:
             out[("department", d.code)] = "本部门窗口和人员本月无考勤、无办件，不参加考核"
     return out
+
+
+def _incidents(facts: MonthFacts, calendar: HallCalendar, s: Settings,
+               cache: dict[tuple, list[attendance.Incident]]) -> list[attendance.Incident]:
+    """Attendance incidents under a scheme's settings, made once per distinct settings."""
+    marks = (s.unattended_minutes, s.late_grace_minutes, s.allowed_pause_reasons)
+    if marks not in cache:
+        cache[marks] = attendance.incidents(
+            facts.sessions, facts.pauses, calendar, facts.first_day, facts.counted_to,
+            unattended_minutes=s.unattended_minutes, late_grace_minutes=s.late_grace_minutes,
+            allowed_pause_reasons=s.allowed_pause_reasons, windows=[w.number for w in facts.windows],
+            until=facts.until, live_from=_window_live_from(facts))
+    return cache[marks]
 
 
 def _below_minimum(facts: MonthFacts, calendar: HallCalendar, scope: Scope, s: Settings) -> dict[str, str]:
@@ -692,14 +698,7 @@ def _staff_deducted(facts: MonthFacts, staff_scheme: Scheme | None, days: "Workd
     if staff_scheme is None:
         return {}
     s = staff_scheme.settings
-    marks = (s.unattended_minutes, s.late_grace_minutes, s.allowed_pause_reasons)
-    if marks not in incidents_by_settings:
-        incidents_by_settings[marks] = attendance.incidents(
-            facts.sessions, facts.pauses, calendar, facts.first_day, facts.counted_to,
-            unattended_minutes=s.unattended_minutes, late_grace_minutes=s.late_grace_minutes,
-            allowed_pause_reasons=s.allowed_pause_reasons, windows=[w.number for w in facts.windows],
-            until=facts.until, live_from=_window_live_from(facts))
-    buckets = _buckets(facts, "staff", incidents_by_settings[marks])
+    buckets = _buckets(facts, "staff", _incidents(facts, calendar, s, incidents_by_settings))
     ctx = Context(facts, staff_scheme, "staff", days, {}, {}, {}, appeals,
                   rules={r.key: r for r in staff_scheme.rules()})
     out = {}
