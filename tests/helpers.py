@@ -52,6 +52,26 @@ def recording_client(**kwargs):
     return client
 
 
+def wait_http(proc: subprocess.Popen, url: str, timeout: float = 60):
+    """GET url once the server process answers it (or fails if the process dies), polling up to timeout s.
+
+    A server's port accepts connections before it can answer (gunicorn binds before its worker has
+    imported the app, seconds on a loaded machine): an unanswered request is "not yet", like a refused one.
+    """
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited with {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}")
+        try:
+            return requests.get(url, timeout=5)
+        except (requests.ConnectionError, requests.Timeout):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{url} did not answer within {timeout}s") from None
+            time.sleep(0.2)
+
+
 def wait_for(client, name: str, where=lambda data: True, timeout: float = 5.0):
     """The first `name` event the client received that matches, waiting up to timeout."""
     deadline = time.monotonic() + timeout

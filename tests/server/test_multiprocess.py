@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from hallq.db import connect
 from hallq.queue.models import Ticket
-from tests.helpers import cli_env, recording_client, run_cli, stop, wait_for
+from tests.helpers import cli_env, recording_client, run_cli, stop, wait_for, wait_http
 from tests.conftest import HALLS
 from tests.queue.tcp_proxy import TcpProxy
 from tests.services import free_port
@@ -105,17 +105,7 @@ def running_cluster(pg_server, redis_url, tmp_path):
                 user.result()
         c.urls.extend(urls)
         for proc, url in zip(procs, c.urls):
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    raise AssertionError(f"hallq serve exited with {proc.returncode}: {proc.stderr.read()}")
-                try:
-                    if requests.get(url + "/api/v1/openapi.json", timeout=5).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    pass
-                assert time.monotonic() < deadline, f"{url} did not answer within 60 s"
-                time.sleep(0.2)
+            assert wait_http(proc, url + "/api/v1/openapi.json").status_code == 200
         c.procs = procs
         yield c
     finally:
@@ -293,16 +283,7 @@ def test_a_process_with_several_workers_serves_websocket_clients(cluster, redis_
     url = f"http://127.0.0.1:{port}"
     clients = []
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, proc.stderr.read()
-            try:
-                if requests.get(url + "/api/v1/openapi.json", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        assert wait_http(proc, url + "/api/v1/openapi.json").status_code == 200
         cluster.urls.append(url)
         polling = socketio.Client(reconnection=False)
         with pytest.raises(socketio.exceptions.ConnectionError):
