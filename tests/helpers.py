@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -115,6 +116,18 @@ def demo_server(tmp_path):
 # not to write it next to the sources (PYTHONDONTWRITEBYTECODE): without it each process compiled every
 # hallq module again, some 0.3 s of CPU, on about a hundred processes a run.
 PYCACHE = Path(tempfile.gettempdir()) / f"hallq-tests-pycache-{os.getuid()}"
+
+
+def always_open_hall(tmp_path) -> Path:
+    """small.toml, open around the clock (the servers use the wall clock), without quotas."""
+    spec = (ROOT / "tests" / "halls" / "small.toml").read_text(encoding="utf-8")
+    spec = spec.replace("closing_buffer_minutes = 30", "closing_buffer_minutes = 0")
+    spec = spec.replace("[hall.hours]\n", "[hall.hours]\nalways_open = true\n")
+    spec = re.sub(r"^daily_quota = 5\n", "", spec, flags=re.M)
+    assert "always_open = true" in spec and "daily_quota" not in spec and "closing_buffer_minutes = 0" in spec
+    path = tmp_path / "hall.toml"
+    path.write_text(spec, encoding="utf-8")
+    return path
 
 
 def cli_env() -> dict:

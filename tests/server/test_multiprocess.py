@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -19,8 +18,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from hallq.db import connect
 from hallq.queue.models import Ticket
-from tests.helpers import cli_env, recording_client, run_cli, stop, wait_for, wait_http
-from tests.conftest import HALLS
+from tests.helpers import always_open_hall, cli_env, recording_client, run_cli, stop, wait_for, wait_http
 from tests.queue.tcp_proxy import TcpProxy
 from tests.services import free_port
 
@@ -33,18 +31,6 @@ def hallq(*args, stdin=None) -> str:
     result = run_cli(*args, stdin=stdin)
     assert result.returncode == 0, (args, result.stdout, result.stderr)
     return result.stdout
-
-
-def always_open_hall(tmp_path) -> Path:
-    """small.toml, open around the clock (the servers use the wall clock), without quotas."""
-    spec = (HALLS / "small.toml").read_text(encoding="utf-8")
-    spec = spec.replace("closing_buffer_minutes = 30", "closing_buffer_minutes = 0")
-    spec = spec.replace("[hall.hours]\n", "[hall.hours]\nalways_open = true\n")
-    spec = re.sub(r"^daily_quota = 5\n", "", spec, flags=re.M)
-    assert "always_open = true" in spec and "daily_quota" not in spec and "closing_buffer_minutes = 0" in spec
-    path = tmp_path / "hall.toml"
-    path.write_text(spec, encoding="utf-8")
-    return path
 
 
 class Cluster:
