@@ -69,6 +69,12 @@ def serve(hall_file, db_url, host, port, redis_url, workers, threads, photo_dir,
     if hall_file:
         load_hall_file(db, hall_file)
     db.dispose()
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Set before the workers start (they import prometheus_client after the fork): each writes its
+        # counts to files here, and a scrape of any worker sums them (hallq.web.metrics). Fresh each
+        # start: a previous run's files would be summed too.
+        import tempfile
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hallq-metrics-")
     from hallq.server.gunicorn import run
 
     def factory():

@@ -289,6 +289,12 @@ def test_a_process_with_several_workers_serves_websocket_clients(cluster, redis_
         for client in clients:
             wait_for(client, "ticket.issued", lambda d: d["number"] == "B004")
             assert [d["number"] for e, d in client.received if e == "ticket.issued"] == numbers
+        # Prometheus scrapes whichever worker answers: each answer sums both workers' counts.
+        monitor = hallq("token", "create", "--kind", "monitor", "--name", "prom", "--db", cluster.db_url).strip()
+        for _ in range(6):
+            text = requests.get(url + "/metrics", headers={"Authorization": f"Bearer {monitor}"}, timeout=30).text
+            issued = [line for line in text.splitlines() if line.startswith('hallq_events_total{event="ticket.issued"}')]
+            assert issued == ['hallq_events_total{event="ticket.issued"} 4.0'], issued
     finally:
         for client in clients:
             client.disconnect()
