@@ -274,6 +274,13 @@ def user_reset_password(username, hall_code, db_url):
     click.echo(password)
 
 
+@main.command("static-dir")
+def static_dir():
+    """Print the directory of hallq's static files (nginx serves /static/ from it: deploy/nginx)."""
+    import hallq
+    click.echo(str(Path(hallq.__file__).resolve().parent / "static") + "/")
+
+
 @main.command()
 @db_option
 @click.option("--to", "directory", required=True, type=click.Path(file_okay=False, path_type=Path),
