@@ -24,7 +24,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from hallq.queue import accounts
-from hallq.queue.errors import Throttled, Unauthorized
+from hallq.queue.errors import Forbidden, Throttled, Unauthorized
 from hallq.web.runtime import forget_token, now, reading, runtime, unit_of_work
 
 # An address: a hall's guide desk mistyping is far below this; a script is stopped after 20 tries.
@@ -50,10 +50,7 @@ class LoginGuard:
     def sign_in(self, username: str, password: str) -> str:
         """A new staff token, or 401 (wrong username or password), or 429 (throttled, locked, busy)."""
         keys = self._keys(username)
-        for item, *ids in keys:
-            if not self._limiter.test(item, *ids):
-                reset = self._limiter.get_window_stats(item, *ids).reset_time
-                raise Throttled("too_many_logins", seconds=max(1, int(reset - time.time())))  # limits' clock
+        self._refuse_if_throttled(keys)
         with reading() as uow:
             candidate = accounts.login_candidate(uow.session, username)
         # Hashing holds no transaction: a write lock held for its 0.1-0.3 s would stall every ticket (SQLite).
@@ -70,10 +67,41 @@ class LoginGuard:
                 token = accounts.staff_token(uow.session, user, now()) if user is not None else None
                 uow.commit()  # a failure's count too
         if token is None:
-            for item, *ids in keys:
-                self._limiter.hit(item, *ids)
+            self._failed(keys)
             raise Unauthorized("bad_login")
         return token
+
+    def change_password(self, who: accounts.Principal, current: str, new: str) -> list[int]:
+        """One's own password changed, knowing the current one (accounts.change_password): the sign-ins it
+        ended. A wrong current password is a failed sign-in, throttled and counted toward the lock, so a
+        token left on an unattended screen cannot be used to try passwords at will."""
+        keys = self._keys(who.name)
+        self._refuse_if_throttled(keys)
+        with reading() as uow:
+            candidate = accounts.login_candidate(uow.session, who.name)  # a locked account: 429, nothing hashed
+        try:
+            with unit_of_work() as uow:
+                others = accounts.change_password(uow.session, who, current, new, now())
+                uow.commit()
+        except Forbidden as exc:
+            if exc.code != "wrong_password":
+                raise
+            with unit_of_work() as uow:
+                accounts.record_login(uow.session, candidate, False, now())
+                uow.commit()
+            self._failed(keys)
+            raise
+        return others
+
+    def _refuse_if_throttled(self, keys: list[tuple]) -> None:
+        for item, *ids in keys:
+            if not self._limiter.test(item, *ids):
+                reset = self._limiter.get_window_stats(item, *ids).reset_time
+                raise Throttled("too_many_logins", seconds=max(1, int(reset - time.time())))  # limits' clock
+
+    def _failed(self, keys: list[tuple]) -> None:
+        for item, *ids in keys:
+            self._limiter.hit(item, *ids)
 
 def closed(token_ids: list[int]) -> None:
     """Tokens revoked in this request: forget what this process kept of them, close their sockets now."""

@@ -76,6 +76,23 @@ def test_changing_a_password_follows_the_policy(hall, server):
 
 
 @on_sqlite
+def test_a_signed_in_screen_cannot_be_used_to_guess_the_password(hall, server):
+    """A clerk's console left open: whoever sits at it may not try passwords at will through /auth/password.
+    A wrong current password is a failed sign-in: five lock the account (the hall's default), as at login."""
+    hall.user("S001", "clerk")
+    me = server.api(hall.login("S001"))
+    for guess in range(5):
+        r = me.post("/auth/password", {"current": f"Guess-{guess}-pw", "new": "Better-pass-2"})
+        assert (r.status_code, r.json()["error"]) == (403, "wrong_password")
+    r = me.post("/auth/password", {"current": PASSWORD, "new": "Better-pass-2"})  # even the right one, now
+    assert (r.status_code, r.json()["error"]) == (429, "account_locked")
+    login = server.api().post("/auth/login", {"username": "S001", "password": PASSWORD})
+    assert (login.status_code, login.json()["error"]) == (429, "account_locked")
+    hall.user("boss", "admin")
+    assert server.api(hall.login("boss")).post("/users/S001/unlock").status_code == 200
+    assert me.post("/auth/password", {"current": PASSWORD, "new": "Better-pass-2"}).status_code == 204
+
+
 def test_a_generated_password_is_changed_before_anything_else(hall, server):
     generated = passwords.generate()
     with hall.db.write() as s:

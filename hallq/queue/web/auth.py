@@ -47,15 +47,14 @@ def logout():
 
 @route("POST", "/auth/password", "change one's own password (the first login's requirement); one's other "
        "sign-ins end", body=PasswordIn,
-       responses={204: "changed", 403: "the current password is wrong, or not a staff token"})
+       responses={204: "changed", 403: "the current password is wrong, or not a staff token",
+                  429: "too many wrong passwords (they count as failed sign-ins), or the account is locked"})
 def change_password():
     who = principal(password_change=True)
     if not who.is_staff:
         raise Forbidden("forbidden")
     data = body(PasswordIn)
-    with unit_of_work() as uow:
-        others = accounts.change_password(uow.session, who, data.current, data.new, now())
-        uow.commit()
+    others = runtime().logins.change_password(who, data.current, data.new)
     closed(others)  # and this token is read again: kept with the requirement
     return "", 204
 
