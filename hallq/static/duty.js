@@ -316,9 +316,7 @@
       return [t("alert_help", {kiosk: d.kiosk}), d.screen ? t("alert_help_screen", {screen: T["screen_" + d.screen] ?? d.screen}) : ""];
     }
     if (a.kind === "device") {
-      const title = !a.ongoing && a.ended_at && !a.acked_at ? t("alert_device_back", {device: deviceLabel(d), state: stateName(d.state)})
-        : t("alert_device", {device: deviceLabel(d), state: stateName(d.state)});
-      return [title, detailText(d)];
+      return [t("alert_device", {device: deviceLabel(d), state: stateName(d.state)}), detailText(d)];
     }
     if (a.kind === "print") {
       return [t("alert_print", {number: d.number, printer: d.printer}),
@@ -345,9 +343,11 @@
     $("alerts-count").textContent = open ? t("alerts_new", {n: open}) : "";
     document.title = (open ? `(${open}) ` : "") + t("title") + " · hallq";
     const focused = document.activeElement?.dataset?.ack;
-    $("alerts").innerHTML = !shown.length ? `<li class="muted none">${esc(t("alerts_none"))}</li>` : shown.map((a) => {
+    $("ack-all").hidden = $("clear-acked").hidden = st.readOnly;
+    const none = st.readOnly ? t("alerts_not_yours") : t("alerts_none");
+    $("alerts").innerHTML = !shown.length ? `<li class="muted none">${esc(none)}</li>` : shown.map((a) => {
       const [title, detail] = alertText(a);
-      const over = a.ended_at && !a.ongoing && !a.acked_at ? `<small class="ended">${esc(t("alert_ended", {time: clock(a.ended_at)}))}</small>` : "";
+      const over = a.ended_at && !a.ongoing && !["help", "print", "bad_review"].includes(a.kind) ? `<small class="ended">${esc(t("alert_ended", {time: clock(a.ended_at)}))}</small>` : "";
       return `<li class="alert ${esc(a.level)} k-${esc(a.kind)}${a.acked_at ? " acked" : ""}${a.id === fresh ? " fresh" : ""}" data-alert="${a.id}">
         <time>${esc(clock(a.raised_at))}</time>
         <div class="what"><b>${esc(title)}</b>${detail ? `<small>${esc(detail)}</small>` : ""}${over}</div>
@@ -394,9 +394,15 @@
   function wakeSound() {
     if (!soundWanted()) return;
     try {
-      audio = audio || new AudioContext();
+      if (!audio) {
+        audio = new AudioContext();
+        audio.onstatechange = renderSound;  // a click that lets sound start takes the note away
+      }
       const settled = () => { window.hallqDuty.soundChecked = true; renderSound(); };
       audio.resume().then(settled, settled);
+      // A resume the browser blocks (no click since the page loaded: after a reboot) never settles until
+      // someone clicks; a context that has not started by then is blocked, and the screen says so.
+      setTimeout(settled, 1000);
     } catch (err) { /* no audio device: the flash remains */ }
   }
   function initSound() {

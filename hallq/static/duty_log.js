@@ -28,6 +28,7 @@
     $("logout").hidden = false;
     const name = me.data.staff ? `${me.data.staff.name} ${me.data.staff.number}` : me.data.username;
     $("who").textContent = name;
+    $("hall-name").textContent = me.data.hall.name;
     await load(new URLSearchParams(location.search).get("day") || "");
   }
 
@@ -49,10 +50,15 @@
       return [line, e.text].filter(Boolean).join("；");
     }
     if (e.kind === "safety" || e.kind === "hygiene") {
-      const checks = Object.entries(d.checks || {}).map(([k, v]) => `${t("check_" + k)}${t("colon")}${t("check_" + v)}`).join("，");
+      // In the check's own order (the answer's JSON objects come with their keys sorted).
+      const checks = (log.check_items[e.kind] || []).filter((k) => d.checks?.[k])
+        .map((k) => `${t("check_" + k)}${t("colon")}${t("check_" + d.checks[k])}`).join("，");
       return [checks, e.text].filter(Boolean).join("。");
     }
-    if (e.kind === "incident") return `${e.text}\n${t("handling_line", {text: e.handling})}`;
+    if (e.kind === "incident") {
+      const a = log.alerts.find((x) => x.id === e.alert);
+      return `${e.text}\n${t("handling_line", {text: e.handling})}${a ? "\n" + t("log_from_alert", {alert: `${clock(a.raised_at)} ${alertLine(a)}`}) : ""}`;
+    }
     if (e.kind === "opinion_forms") return [t("forms_line", {out: d.handed_out, in: d.collected}), e.text].filter(Boolean).join("；");
     if (e.kind === "correction") return t("log_corrects", {id: e.corrects}) + e.text;
     return e.text;
@@ -105,8 +111,10 @@
 
   function alertLine(a) {
     const d = a.data || {};
-    const parts = {help: `kiosk ${d.kiosk}`, device: `${d.kind} ${d.name} ${d.state}`, print: `${d.number} ${d.printer}`,
-      bad_review: `${d.window} ${d.number}`, unstaffed: `${d.window} (${d.waiting})`, followup_overdue: `${d.window} ${d.number}`};
+    const win = (n) => t("window_n", {n});
+    const parts = {help: t("kiosk_n", {name: d.kiosk}), device: `${t("kind_" + d.kind)} ${d.name} ${t("state_" + d.state)}`,
+      print: `${d.number} ${d.printer}`, bad_review: `${win(d.window)} ${d.number}`,
+      unstaffed: `${win(d.window)} ${t("waiting_n", {n: d.waiting})}`, followup_overdue: `${win(d.window)} ${d.number}`};
     return `${t("alertkind_" + a.kind)} ${parts[a.kind] ?? a.subject}`;
   }
 

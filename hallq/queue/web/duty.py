@@ -41,9 +41,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "role_supervisor": ("督查", "supervisor"),
     "role_clerk": ("窗口人员", "clerk"),
     # A clerk may not join the supervisors' room (hallq.server.realtime): say so, or a quiet list would mislead.
-    "read_only": ("只读：窗口人员可查看，处理请由值班长或督查进行；群众求助和差评提醒只发给值班长和督查",
-                  "Read-only: clerks can look; the duty manager or a supervisor acts, "
-                  "and only they are alerted to calls for help and bad reviews"),
+    "read_only": ("只读：窗口人员可查看设备和补打列表，处理请由值班长或督查进行；提醒只发给值班长和督查",
+                  "Read-only: clerks can look at the devices and the reprint list; the duty manager or a "
+                  "supervisor acts, and only they get the alerts"),
+    "alerts_not_yours": ("提醒只发给值班长和督查，由他们确认。", "Alerts go to the duty manager and supervisors, who acknowledge them."),
     "to_desk": ("导办台", "Guide desk"),
     "to_duty": ("值班长工作台", "Duty screen"),
     "to_log": ("值班日志", "Duty log"),
@@ -105,6 +106,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "handling_line": ("处理：{text}", "Handled: {text}"),
     "log_sign_by": ("交班人签字：", "Handed over by:"), "log_sign_to": ("接班人签字：", "Received by:"),
     "log_saved": ("已记录。", "Recorded."),
+    "kiosk_n": ("取号机 {name}", "kiosk {name}"),
+    "log_from_alert": ("来自提醒：{alert}", "Raised as: {alert}"),
     "alertkind_help": ("群众求助", "Call for help"), "alertkind_device": ("设备故障", "Device fault"),
     "alertkind_print": ("打印失败", "Print failed"), "alertkind_bad_review": ("差评", "Bad review"),
     "alertkind_unstaffed": ("窗口无人（有人等候）", "Window unstaffed (people waiting)"),
