@@ -127,3 +127,40 @@ def test_a_device_in_trouble_and_a_failed_print_are_alerts_until_they_end(hall, 
     report("ok")
     with hall.db.read() as s:
         assert alerts.ongoing_subjects(s, hall.id, alerts.DEVICE) == set()
+
+
+def test_a_bad_review_and_its_overdue_follow_up_are_alerts_until_the_case_is_closed(hall, server, clock):
+    hall.user("S004", "supervisor")
+    screen = duty_screen(hall, server, "S004")
+    boss = server.api(hall.login("S004"))
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    clerk = clerk_api(hall, server, "S001", window=1)
+    pad = server.api(hall.token("evaluator", "e1", window=1))
+    ticket = issue(kiosk)
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    assert clerk.post("/windows/1/finish", {"outcome": "immediate"}).status_code == 200
+    assert pad.post("/ratings", {"ticket": ticket["id"], "level": 1, "reasons": ["attitude"],
+                                 "channel": "pad"}).status_code == 201
+    review = wait_for(screen, "alert.raised", lambda d: d["kind"] == "bad_review", timeout=30)
+    assert (review["data"]["number"], review["data"]["window"], review["data"]["level"]) == (ticket["number"], 1, 1)
+    case = review["data"]["followup"]
+
+    sweep = server.app.extensions["hallq.sweep"]
+    # A week on: sign-ins of a week ago have ended (the sweep closes their sockets), so a new screen and sign-in.
+    clock.set(local(2026, 11, 30, 10, 0))  # due Monday 11-30 (5 working days): not overdue on its due day
+    sweep()
+    clock.set(local(2026, 12, 1, 10, 0))
+    screen = duty_screen(hall, server, "S004")
+    boss = server.api(hall.login("S004"))
+    sweep()
+    overdue = wait_for(screen, "alert.raised", lambda d: d["kind"] == "followup_overdue", timeout=30)
+    assert overdue["subject"] == f"followup:{case}" and overdue["data"]["due_date"] == "2026-11-30"
+    sweep()  # overdue still: no second alert
+    assert boss.post(f"/followups/{case}/callback", {"result": "已致歉", "reached": True}).status_code == 200
+    assert boss.post(f"/followups/{case}/rectification", {"text": "加强培训"}).status_code == 200
+    assert boss.post(f"/followups/{case}/close", {}).status_code == 200
+    sweep()
+    assert wait_for(screen, "alert.ended", lambda d: d["kind"] == "followup_overdue", timeout=30)["id"] == overdue["id"]
+    # The bad review of a week ago is still shown (never acknowledged), and the overdue case once.
+    kinds = [a["kind"] for a in boss.get("/alerts").json()]
+    assert kinds.count("followup_overdue") == 1 and kinds.count("bad_review") == 1
