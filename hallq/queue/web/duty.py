@@ -134,7 +134,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "alert_help": ("取号机 {kiosk}：有群众呼叫帮助", "Kiosk {kiosk}: someone is asking for help"),
     "alert_help_screen": ("当时界面：{screen}", "screen: {screen}"),
     "alert_device": ("{device} {state}", "{device}: {state}"),
-    "alert_device_back": ("{device} 已恢复：{state}", "{device} is back: {state}"),
     "alert_print": ("{number} 打印失败（{printer}）", "{number} did not print ({printer})"),
     "alert_print_reason": ("原因：{reason}。", "Reason: {reason}. "),
     "alert_print_hint": ("号仍有效：请在“补打号票”中重打，或告知群众号码。",
