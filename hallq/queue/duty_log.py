@@ -23,6 +23,7 @@ from hallq.queue.accounts import PERMISSIONS, Principal, User, person_name
 from hallq.queue.errors import Invalid, NotFound, Refused
 from hallq.queue.facts import iso
 from hallq.queue.halls import hall_context
+from hallq.queue.schemas import DUTY_TEXT_MAX
 
 OPENING, SAFETY, HYGIENE, INCIDENT, OPINION_FORMS, NOTE, CORRECTION = (
     "opening", "safety", "hygiene", "incident", "opinion_forms", "note", "correction")
@@ -34,7 +35,7 @@ CHECK_ITEMS: dict[str, tuple[str, ...]] = {
 }
 CHECK_RESULTS = ("ok", "problem")
 EARLY_MINUTES = 15  # seed 004: 值班长每天应提前15分钟到岗
-TEXT_MAX = 4000
+TEXT_MAX = DUTY_TEXT_MAX
 WRITE, READ = "duty", "review"
 
 

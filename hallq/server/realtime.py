@@ -10,9 +10,10 @@ window's, a bad review's `followup.opened` and a kiosk's `kiosk.help` to the
 hall's supervisors' room (`supervisors`, which only staff allowed to review
 may join: the duty screen of a supervisor or admin), never to the kiosks and
 public screens in the hall room. `queue.stats` follow the news a moment later,
-measured then, once per item (stats_pacer). Every (re)connect and every join (but the
-supervisors', whose alerts a duty screen re-reads from the API) answers with a
-`snapshot`, so a client that missed events is made whole.
+measured then, once per item (stats_pacer). Every (re)connect and every join answers
+with a `snapshot` (the supervisors' join with `alerts.snapshot`, the duty manager's
+stored alerts: hallq.queue.alerts), so a client that missed events is made whole.
+A kiosk is also in its own room, where the answer to its call for help goes.
 Events come only from `publish`, which the unit of work calls after commit.
 Every connection is in its token's room (`token:{id}`, never joined by name):
 revoking a token closes its connections at once (`close_token`), and the

@@ -5,40 +5,18 @@ Who: the duty manager writes (permission `duty`: supervisors); supervisors and a
 from __future__ import annotations
 
 import functools
-from typing import Literal
 
 from flask import Blueprint, jsonify, request
-from pydantic import Field
 
 from hallq.queue import duty_log, inputs
 from hallq.queue.accounts import person_name
 from hallq.queue.halls import hall_context
-from hallq.queue.schemas import Body, Id
+from hallq.queue.schemas import DutyEntryIn, HandoverIn
 from hallq.web.openapi import date, spec
 from hallq.web.runtime import body, now, principal, reading, unit_of_work
 
 bp = Blueprint("duty_log_api", __name__, url_prefix="/api/v1")
 route = functools.partial(spec.route, bp)
-
-
-class DutyEntryIn(Body):
-    kind: Literal["opening", "safety", "hygiene", "incident", "opinion_forms", "note", "correction"] = Field(
-        description="opening: on the floor (the time is the server's); safety, hygiene: checks; incident: what "
-                    "happened and how it was handled; opinion_forms: 征求意见表 handed out and collected; "
-                    "correction: appended to the entry it corrects, also after handover")
-    text: str | None = Field(None, max_length=duty_log.TEXT_MAX)
-    handling: str | None = Field(None, max_length=duty_log.TEXT_MAX, description="an incident: how it was handled")
-    checks: dict[str, Literal["ok", "problem"]] | None = Field(
-        None, description="safety: electricity, fire, water, theft; hygiene: hall, windows, restrooms")
-    alert: Id | None = Field(None, description="an incident: the alert it was raised as")
-    corrects: Id | None = Field(None, description="a correction: the entry it corrects")
-    handed_out: int | None = Field(None, ge=0, le=100000)
-    collected: int | None = Field(None, ge=0, le=100000)
-
-
-class HandoverIn(Body):
-    to: str = Field(min_length=1, max_length=80, description="the next duty manager's username")
-    note: str | None = Field(None, max_length=duty_log.TEXT_MAX)
 
 
 @route("GET", "/duty-log", "the day's duty log with its entries, handover and the day's alerts",
