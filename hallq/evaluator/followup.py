@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hallq.queue.accounts import Principal, User
+from hallq.queue.alerts import BAD_REVIEW, raise_alert
 from hallq.evaluator.models import FollowUp, FollowUpNote, Rating
 from hallq.queue.errors import Forbidden, Invalid, NotFound, Refused
 from hallq.queue.events import FOLLOWUP_OPENED, FOLLOWUP_UPDATED
@@ -57,6 +58,10 @@ def open_case(uow: UnitOfWork, ctx: HallContext, rating: Rating, ticket: Ticket,
     # To the hall's supervisors' room alone (realtime.ONLY): the duty manager (值班长) and supervisors.
     announce(uow, FOLLOWUP_OPENED, ticket, now, window, followup=case.id, rating=rating.id, level=rating.level,
              due_date=due.isoformat(), assignee=chief.name if chief else None)
+    # Kept for every duty screen, later ones too (hallq.queue.alerts): acknowledged once, by name.
+    raise_alert(uow, ctx.id, BAD_REVIEW, f"followup:{case.id}", now, {
+        "followup": case.id, "rating": rating.id, "number": ticket.number, "window": window.number,
+        "level": rating.level, "due_date": due.isoformat(), "assignee": chief.name if chief else None})
     return case
 
 

@@ -40,7 +40,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                         "assess", "appeal", "approve", "metrics"}),
     # assess: see the assessment, enter supervisors' records, decide appeals (复议), run the self-check and review
     # approve: approve and publish a month's assessment (管委会, the centre's leadership: admins)
-    "supervisor": frozenset({"read", "issue", "issue_green", "requeue", "window", "review", "assess", "appeal"}),
+    # duty: keep the duty log (值班日志) as the day's duty manager (值班长): seed 004 has the centre's managers
+    # serve, which hallq's supervisors are; admins read it (review) but do not keep it.
+    "supervisor": frozenset({"read", "issue", "issue_green", "requeue", "window", "review", "assess", "appeal",
+                             "duty"}),
     # appeal: a clerk appeals an item of their own card or of a window they hold a post at
     "clerk": frozenset({"read", "issue", "issue_green", "requeue", "window", "appeal"}),
     "kiosk": frozenset({"read", "issue", "requeue"}),
@@ -360,3 +363,10 @@ def reset_password(session: Session, hall_id: int, username: str) -> str:
     password = passwords.generate()
     user.password_hash, user.must_change_password = hash_password(password), True
     return password
+
+
+def person_name(session: Session, who: Principal) -> str:
+    """How records name a staff member to people: their name and staff number, else their username."""
+    row = session.execute(select(Staff.name, Staff.number).join(User, User.staff_id == Staff.id)
+                          .where(User.id == who.user_id)).first() if who.user_id is not None else None
+    return f"{row.name}（{row.number}）" if row else who.name

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from hallq.protocol import HEARTBEAT, DeviceInfo, DeviceStatus
 from hallq.queue.device_models import Device
+from hallq.queue import alerts
 from hallq.queue.events import DEVICE_STATUS, Event
 from hallq.queue.facts import iso
 from hallq.queue.models import Hall
@@ -70,6 +71,7 @@ def _set(uow: UnitOfWork, row: Device, state: str, detail: str | None, now: dt.d
         row.state, row.detail, row.changed_at = state, detail, now
         uow.session.flush()
         uow.add_event(Event(DEVICE_STATUS, row.hall_id, device_json(row, now)))
+        _alert(uow, row, now)
     return changed
 
 
@@ -88,7 +90,29 @@ def mark_silent(uow: UnitOfWork, now: dt.datetime) -> int:
         row.state, row.detail, row.changed_at = "unknown", _silent_since(row.seen_at), now
         uow.add_event(Event(DEVICE_STATUS, row.hall_id, device_json(row, now)))
     uow.session.flush()
+    for row in rows:
+        _alert(uow, row, now)
     return len(rows)
+
+
+# Working, or just registered by an agent that has not reported yet (a start, not trouble).
+WORKING = ("ok",)
+STARTING = ("unknown", "agent connected")
+
+
+def _alert(uow: UnitOfWork, row: Device, now: dt.datetime) -> None:
+    """A device in trouble is the duty manager's alert until it works again (hallq.queue.alerts)."""
+    subject = f"{row.kind}:{row.name}"
+    if row.state in WORKING:
+        alerts.end_alert(uow, row.hall_id, alerts.DEVICE, subject, now)
+    elif (row.state, row.detail) != STARTING:
+        # A new state is a new alert (near its end, then out of paper): the old one ends with it.
+        last = alerts.ongoing_alert(uow.session, row.hall_id, alerts.DEVICE, subject)
+        if last is not None and last.data.get("state") != row.state:
+            alerts.end_alert(uow, row.hall_id, alerts.DEVICE, subject, now)
+        alerts.raise_alert(uow, row.hall_id, alerts.DEVICE, subject, now,
+                           {"kind": row.kind, "name": row.name, "state": row.state, "detail": row.detail},
+                           level="warn" if row.state == "near_end" else "bad")
 
 
 def _silent_since(seen_at: dt.datetime) -> str:

@@ -30,6 +30,10 @@ DEVICE_STATUS = protocol.DEVICE_STATUS  # a device's changed state: the agent's 
 FOLLOWUP_OPENED = "followup.opened"  # a bad review's follow-up case
 FOLLOWUP_UPDATED = "followup.updated"
 KIOSK_HELP = "kiosk.help"  # a citizen asked for help at a kiosk: the duty screen alone
+ALERT_RAISED = "alert.raised"  # the duty manager's alerts (hallq.queue.alerts): the supervisors' room alone
+ALERT_ACKNOWLEDGED = "alert.acknowledged"
+ALERT_ENDED = "alert.ended"
+HELP_ACKNOWLEDGED = "kiosk.help.acknowledged"  # someone is coming: to the kiosk that called, alone
 PRINT_REQUESTED = "print.requested"  # for the hub only: carries the job to the printer's agent
 PRINT_RESULT = "print.result"  # news for the kiosk and the duty manager
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy import Row, bindparam, func, insert, literal_column, select, update
 
 from hallq.protocol import GUIDE_FIELDS, TICKET_FIELDS, WORKING_STATES
+from hallq.queue import alerts
 from hallq.queue.device_models import PrintJob
 from hallq.queue.device_states import device_state
 from hallq.queue.accounts import Principal
@@ -176,6 +177,17 @@ def _news(uow: UnitOfWork, row, now: dt.datetime) -> None:
     """PRINT_RESULT: a settled job (a row of _SETTLED_NEWS) named by its ticket's number and service."""
     uow.add_event(Event(PRINT_RESULT, row.hall_id, {
         **job_json(row), "number": row.number, "window": None, "service": row.service, "at": iso(now)}))
+    # A failed print is the duty manager's alert until someone sees to it or a reprint of the ticket prints
+    # (asked only of reprints: a ticket's first print, the common answer, stays one statement).
+    subject = f"ticket:{row.ticket_id}"
+    if row.ticket_id is None:
+        return
+    if row.state == "failed":
+        alerts.raise_alert(uow, row.hall_id, alerts.PRINT, subject, now, {
+            "ticket": row.ticket_id, "job": row.id, "number": row.number, "printer": row.printer,
+            "reason": row.reason})
+    elif row.state == "printed" and row.kind == "reprint":
+        alerts.end_alert(uow, row.hall_id, alerts.PRINT, subject, now)
 
 
 def job_json(job: PrintJob | Row) -> dict:

@@ -89,3 +89,27 @@ class NoticeIn(Body):
     ticket: Id = Field(description="a ticket finished at this window")
     kind: Literal["supplement", "rejection", "acceptance"] = Field(
         description="材料补齐通知书 (supplement case), 不予受理告知书 (rejected), 受理通知书 (promised)")
+
+
+# The duty log (hallq.queue.duty_log): as long as its entries may be.
+DUTY_TEXT_MAX = 4000
+
+
+class DutyEntryIn(Body):
+    kind: Literal["opening", "safety", "hygiene", "incident", "opinion_forms", "note", "correction"] = Field(
+        description="opening: on the floor (the time is the server's); safety, hygiene: checks; incident: what "
+                    "happened and how it was handled; opinion_forms: 征求意见表 handed out and collected; "
+                    "correction: appended to the entry it corrects, also after handover")
+    text: str | None = Field(None, max_length=DUTY_TEXT_MAX)
+    handling: str | None = Field(None, max_length=DUTY_TEXT_MAX, description="an incident: how it was handled")
+    checks: dict[str, Literal["ok", "problem"]] | None = Field(
+        None, description="safety: electricity, fire, water, theft; hygiene: hall, windows, restrooms")
+    alert: Id | None = Field(None, description="an incident: the alert it was raised as")
+    corrects: Id | None = Field(None, description="a correction: the entry it corrects")
+    handed_out: int | None = Field(None, ge=0, le=100000)
+    collected: int | None = Field(None, ge=0, le=100000)
+
+
+class HandoverIn(Body):
+    to: str = Field(min_length=1, max_length=80, description="the next duty manager's username")
+    note: str | None = Field(None, max_length=DUTY_TEXT_MAX)

@@ -31,7 +31,11 @@ from hallq.queue.web import api as queue_api
 from hallq.queue.web import auth as auth_api
 from hallq.queue.web import console as queue_console
 from hallq.queue.web import duty as queue_duty
+from hallq.queue.web import alerts as queue_alerts
+from hallq.queue.web import duty_log as queue_duty_log
 from hallq.queue.housekeeping import close_all_halls
+from hallq.queue.unstaffed import watch_all_halls as watch_unstaffed
+from hallq.evaluator.overdue_alerts import watch_all_halls as watch_overdue
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.server.realtime import Realtime
 from hallq.web import bounds, health, origin
@@ -69,6 +73,8 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(queue_api.bp)
     app.register_blueprint(queue_console.bp)
     app.register_blueprint(queue_duty.bp)
+    app.register_blueprint(queue_alerts.bp)
+    app.register_blueprint(queue_duty_log.bp)
     app.register_blueprint(display_pages.bp)
     app.register_blueprint(evaluator_api.bp)
     app.register_blueprint(evaluator_pages.bp)
@@ -86,6 +92,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     if trusted_proxies:  # outermost: Socket.IO's requests and Flask's both see the client's address and scheme
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies,
                                 x_host=trusted_proxies)
+    app.extensions["hallq.sweep"] = lambda: sweep(runtime, realtime)
     if housekeeping:
         app.extensions["hallq.housekeeping"] = _start_housekeeping(runtime, realtime)
     return app
@@ -105,33 +112,46 @@ def _readiness(db: Database, redis_url: str | None) -> dict[str, Callable[[], ob
     return checks
 
 
+def sweep(runtime: Runtime, realtime: Realtime) -> None:
+    """One housekeeping tick at the app's clock: what `_start_housekeeping` runs every SWEEP_SECONDS
+    (tests drive it by hand, as app.extensions["hallq.sweep"], with their own clock)."""
+    try:
+        with UnitOfWork(runtime.db.write, runtime.publish) as uow:
+            close_all_halls(uow, runtime.clock())
+            expire_unanswered(uow, runtime.clock())
+            mark_silent(uow, runtime.clock())
+            uow.commit()
+    except Exception:
+        log.exception("end-of-day housekeeping failed; will retry")
+    try:
+        # The duty manager's standing alerts: windows left unstaffed with tickets waiting (AB岗), overdue
+        # follow-ups. Their own transaction: a failure here never holds up the day's closing above.
+        with UnitOfWork(runtime.db.write, runtime.publish) as uow:
+            watch_unstaffed(uow, runtime.clock())
+            watch_overdue(uow, runtime.clock())
+            uow.commit()
+    except Exception:
+        log.exception("the duty manager's alert watch failed; will retry")
+    try:
+        realtime.sweep_tokens()
+    except Exception:
+        log.exception("closing ended tokens' sockets failed; will retry")
+
+
 def _start_housekeeping(runtime: Runtime, realtime: Realtime) -> threading.Event:
     """Expire tickets and sign out windows at closing; fail print jobs nobody answered; announce silent devices;
-    close the sockets of tokens revoked elsewhere or of staff sign-ins past their time.
+    raise the duty manager's alerts of unstaffed windows and overdue follow-ups; close the sockets of tokens
+    revoked elsewhere or of staff sign-ins past their time.
 
     The first sweep runs before the app is returned, so before it answers anything: a server that
     was down at closing catches up on the days it missed before a clerk can sign in. Setting the
     event returned stops the sweeps (an app that ends before its process: the tests')."""
     stop = threading.Event()
 
-    def sweep() -> None:
-        try:
-            with UnitOfWork(runtime.db.write, runtime.publish) as uow:
-                close_all_halls(uow, runtime.clock())
-                expire_unanswered(uow, runtime.clock())
-                mark_silent(uow, runtime.clock())
-                uow.commit()
-        except Exception:
-            log.exception("end-of-day housekeeping failed; will retry")
-        try:
-            realtime.sweep_tokens()
-        except Exception:
-            log.exception("closing ended tokens' sockets failed; will retry")
-
     def loop():
         while not stop.wait(SWEEP_SECONDS):
-            sweep()
+            sweep(runtime, realtime)
 
-    sweep()
+    sweep(runtime, realtime)
     threading.Thread(target=loop, name="hallq-housekeeping", daemon=True).start()
     return stop

@@ -10,9 +10,10 @@ window's, a bad review's `followup.opened` and a kiosk's `kiosk.help` to the
 hall's supervisors' room (`supervisors`, which only staff allowed to review
 may join: the duty screen of a supervisor or admin), never to the kiosks and
 public screens in the hall room. `queue.stats` follow the news a moment later,
-measured then, once per item (stats_pacer). Every (re)connect and every join (but the
-supervisors', whose alerts a duty screen re-reads from the API) answers with a
-`snapshot`, so a client that missed events is made whole.
+measured then, once per item (stats_pacer). Every (re)connect and every join answers
+with a `snapshot` (the supervisors' join with `alerts.snapshot`, the duty manager's
+stored alerts: hallq.queue.alerts), so a client that missed events is made whole.
+A kiosk is also in its own room, where the answer to its call for help goes.
 Events come only from `publish`, which the unit of work calls after commit.
 Every connection is in its token's room (`token:{id}`, never joined by name):
 revoking a token closes its connections at once (`close_token`), and the
@@ -35,7 +36,9 @@ from hallq.display import profiles
 from hallq.display.profiles import Profile
 from hallq.queue import inputs, views
 from hallq.queue.errors import QueueError
-from hallq.queue.events import FOLLOWUP_OPENED, FOLLOWUP_UPDATED, KIOSK_HELP, QUEUE_STATS, RATING_REQUESTED, Event
+from hallq.queue.alerts import alert_json, screen_alerts
+from hallq.queue.events import (ALERT_ACKNOWLEDGED, ALERT_ENDED, ALERT_RAISED, FOLLOWUP_OPENED, FOLLOWUP_UPDATED,
+                                HELP_ACKNOWLEDGED, KIOSK_HELP, QUEUE_STATS, RATING_REQUESTED, Event)
 from hallq.queue.halls import hall_context
 from hallq.queue.stats import queue_figures
 from hallq.queue.unit_of_work import UnitOfWork
@@ -44,7 +47,8 @@ from hallq.server.stats_pacer import StatsPacer
 
 log = logging.getLogger(__name__)
 
-WINDOW, SUPERVISORS = "window", "supervisors"
+WINDOW, SUPERVISORS, KIOSK = "window", "supervisors", "kiosk"
+ALERTS_SNAPSHOT = "alerts.snapshot"  # the stored alerts, to a duty screen as it joins the supervisors' room
 # News that goes to one room alone instead of its hall's, window's and item's.
 ONLY: dict[str, str] = {
     # Only its window's pad and clerk act on it: every screen of the hall would
@@ -55,6 +59,12 @@ ONLY: dict[str, str] = {
     FOLLOWUP_OPENED: SUPERVISORS,
     FOLLOWUP_UPDATED: SUPERVISORS,  # a case's callback, rectification or close tells of the review too
     KIOSK_HELP: SUPERVISORS,
+    # The duty manager's stored alerts (hallq.queue.alerts); a screen joining later gets them as a snapshot.
+    ALERT_RAISED: SUPERVISORS,
+    ALERT_ACKNOWLEDGED: SUPERVISORS,
+    ALERT_ENDED: SUPERVISORS,
+    # "Someone is coming": the kiosk that called for help, no other screen.
+    HELP_ACKNOWLEDGED: KIOSK,
 }
 # Who may join the supervisors' room: those who see every follow-up case.
 SUPERVISORS_PERMISSION = "review"
@@ -79,6 +89,11 @@ def supervisors_room(hall_id: int) -> str:
     return f"hall:{hall_id}/supervisors"
 
 
+def kiosk_room(hall_id: int, name: str) -> str:
+    # One kiosk's connections (by its token's name), joined on connect: the answer to its call for help.
+    return f"hall:{hall_id}/kiosk:{name}"
+
+
 def display_room(hall_id: int, name: str) -> str:
     # Public name "display:{name}": messages for one profile's screens (e.g. their audio).
     return f"hall:{hall_id}/display:{name}"
@@ -96,7 +111,7 @@ def default_rooms(who: Principal) -> list[str]:
     if who.window_number is not None:
         return [window_room(who.hall_id, who.window_number)]
     if who.kind == "kiosk":
-        return [hall_room(who.hall_id)]
+        return [hall_room(who.hall_id), kiosk_room(who.hall_id, who.name)]
     # Displays: their profile's rooms (see _connect). Agents: only their devices' rooms, which
     # their hello opens (devices.hub); the hall's news would cost them and us a message each.
     return []
@@ -192,6 +207,9 @@ class Realtime:
         if only == SUPERVISORS:
             self.sio.emit(event.name, event.payload, to=supervisors_room(event.hall_id))
             return
+        if only == KIOSK:
+            self.sio.emit(event.name, event.payload, to=kiosk_room(event.hall_id, event.payload["kiosk"]))
+            return
         rooms = [hall_room(event.hall_id)]
         if event.window is not None:
             rooms.append(window_room(event.hall_id, event.window))
@@ -251,8 +269,10 @@ class Realtime:
         elif room == SUPERVISORS:
             if not who.can(SUPERVISORS_PERMISSION):
                 return {"error": "forbidden"}
-            # Alerts, not state: what they are about is read from the API (/followups), so no snapshot.
+            # The stored alerts come as their own snapshot (not the hall's `snapshot`): joined first, read
+            # after, so an alert raised in between is in one or the other (the screen keeps each once, by id).
             self.sio.enter_room(sid, supervisors_room(who.hall_id))
+            self.sio.emit(ALERTS_SNAPSHOT, {"alerts": self._alerts(who.hall_id)}, to=sid)
             return {"ok": True, "room": room}
         elif kind == "display" and name:
             # The staff member now sees what that profile's screens see.
@@ -263,6 +283,10 @@ class Realtime:
         self.sio.enter_room(sid, target)
         self._send_snapshot(sid, who, window)
         return {"ok": True, "room": room}
+
+    def _alerts(self, hall_id: int) -> list[dict]:
+        with UnitOfWork(self.runtime.db.read) as uow:
+            return [alert_json(a) for a in screen_alerts(uow.session, hall_id, self.runtime.clock())]
 
     def _snapshot_request(self, sid, *payload):  # it reads no payload, whatever one comes
         session = self.sio.get_session(sid)

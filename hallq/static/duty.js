@@ -4,12 +4,12 @@
  * this tab's sessionStorage (shared by both pages; staff.js holds what the
  * staff pages share). Lists are re-read whole on every (re)connect and
  * whenever Socket.IO says something changed, so after a network drop they
- * show the true state. Alerts are built from the events of the hall room
- * (device.status, print.result) and of the supervisors' room (kiosk.help,
- * followup.opened; the server lets only supervisors and admins in) and, on a
- * (re)load, from what is wrong right now (devices in trouble, failed prints),
- * so nothing that happened while the screen was away goes unseen. Each alert
- * has a key; acknowledging it is kept in this browser's localStorage.
+ * show the true state. Alerts are the server's (hallq.queue.alerts): stored
+ * there, they come as `alerts.snapshot` each time this screen joins the
+ * supervisors' room (the server lets only supervisors and admins in), then as
+ * alert.raised / alert.acknowledged / alert.ended, so a screen opened later,
+ * or after a reboot, shows what was raised while it was away. Acknowledging
+ * is the server's too: once, by the signed-in person's name, for every screen.
  */
 "use strict";
 (() => {
@@ -21,7 +21,6 @@
   const SOUND_KEY = "hallq.duty.sound";
   let TZ = "Asia/Shanghai";  // until GET /me tells the hall's own zone
   const WORKING = ["ok", "near_end"];
-  const MAX_ALERTS = 200;
   const clock = (iso) => iso ? new Date(iso).toLocaleTimeString(LANG, {hour: "2-digit", minute: "2-digit", hour12: false, timeZone: TZ}) : "";
 
   // What the page knows; re-read whole from the API.
@@ -73,7 +72,6 @@
     const name = st.me.staff ? `${st.me.staff.name} ${st.me.staff.number}` : st.me.username;
     $("who").textContent = t("signed_in_as", {name, role: t("role_" + st.me.role)});
     if (PAGE === "duty") {
-      loadAlerts();
       renderAlerts();
       $("followups-link").hidden = !["admin", "supervisor"].includes(st.me.role);
       initSound();
@@ -102,7 +100,6 @@
     const names = Object.keys(calls);
     const answers = await Promise.all(names.map((n) => api("GET", calls[n])));
     answers.forEach((r, i) => { if (r.ok) st[names[i]] = r.data; });
-    if (PAGE === "duty") alertsFromState();
     renderAll();
   }
 
@@ -175,26 +172,8 @@
 
   function onDeviceStatus(d) {
     const i = st.devices.findIndex((x) => deviceKey(x) === deviceKey(d));
-    const before = i >= 0 ? st.devices[i] : null;
     if (i >= 0) st.devices[i] = d; else st.devices.push(d);
-    if (PAGE === "duty") deviceAlert(d, before);
-    renderAll();  // printer choices follow the states
-  }
-
-  function deviceAlert(d, before) {
-    const ref = deviceKey(d);
-    if (troubled(d) || d.state === "near_end") {
-      addAlert({key: `device:${ref}:${d.state}:${d.changed_at}`, kind: "device", ref, at: d.changed_at,
-        level: d.state === "near_end" ? "warn" : "bad", data: {kind: d.kind, name: d.name, state: d.state, detail: d.detail}});
-      return;
-    }
-    if (d.state !== "ok") return;
-    // Back to work: news only when this screen knew it in trouble (its list, or its last alert about it).
-    const last = alerts.filter((a) => a.ref === ref).sort(byTime)[0];
-    if ((before && (troubled(before) || before.state === "near_end")) || (last && last.level !== "ok")) {
-      addAlert({key: `device:${ref}:ok:${d.changed_at}`, kind: "device", ref, at: d.changed_at, level: "ok",
-        data: {kind: d.kind, name: d.name, state: d.state, detail: d.detail, back: true}});
-    }
+    renderAll();  // printer choices follow the states (the alert, if any, is the server's)
   }
 
   // --- print failures and reprints -----------------------------------------------------------
@@ -275,10 +254,6 @@
         greenPrinted(ev);
       }
     }
-    if (PAGE === "duty" && ev.state === "failed") {
-      addAlert({key: `print:${ev.job}`, kind: "print", ref: `ticket:${ev.ticket}`, at: ev.finished_at || ev.at, level: "bad",
-        data: {number: ev.number, printer: ev.printer, reason: ev.reason, ticket: ev.ticket}});
-    }
     later("failures", () => reload("failures", "/print-failures"), 100);
   }
 
@@ -311,75 +286,73 @@
 
   // --- alerts ----------------------------------------------------------------------------------
 
-  let alerts = [];
-  const alertsKey = () => `hallq.duty.alerts.${st.me.hall.id}`;
-  const byTime = (a, b) => (Date.parse(b.at) || 0) - (Date.parse(a.at) || 0) || b.seq - a.seq;
-  let seq = 0;
+  let alerts = [];  // the server's alerts, newest first
+  const cleared = new Set();  // acknowledged ones this screen was asked to stop showing
+  const byTime = (a, b) => (Date.parse(b.raised_at) || 0) - (Date.parse(a.raised_at) || 0) || b.id - a.id;
 
-  function loadAlerts() {
-    try { alerts = JSON.parse(localStorage.getItem(alertsKey())) || []; } catch (err) { alerts = []; }
-    seq = alerts.reduce((m, a) => Math.max(m, a.seq || 0), 0);
-  }
-  function saveAlerts() {
-    // The newest MAX_ALERTS, acknowledged ones go first when there are too many.
-    alerts.sort(byTime);
-    while (alerts.length > MAX_ALERTS) {
-      const old = alerts.map((a) => !!a.acked).lastIndexOf(true);
-      alerts.splice(old >= 0 ? old : alerts.length - 1, 1);
-    }
-    try { localStorage.setItem(alertsKey(), JSON.stringify(alerts)); } catch (err) { /* full: the screen still shows them */ }
-  }
-
-  function addAlert(alert, cue = true) {
-    if (alerts.some((a) => a.key === alert.key)) return false;
-    alerts.push({...alert, seq: ++seq, acked: null});
-    saveAlerts();
-    renderAlerts(alert.key);
-    if (cue) cueNew();
+  /** An alert as the server sent it (raised, acknowledged, ended, or in a snapshot); true when new here. */
+  function keepAlert(a) {
+    const i = alerts.findIndex((x) => x.id === a.id);
+    if (i >= 0) { alerts[i] = {...alerts[i], ...a}; return false; }
+    alerts.push(a);
     return true;
   }
 
-  /** What is wrong right now becomes an alert too (each once): events missed while away are not lost. */
-  function alertsFromState() {
-    st.devices.filter((d) => troubled(d) || d.state === "near_end").forEach((d) => deviceAlert(d, null));
-    st.failures.forEach((f) => addAlert({key: `print:${f.job}`, kind: "print", ref: `ticket:${f.id}`, at: f.finished_at || f.created_at,
-      level: "bad", data: {number: f.number, printer: f.printer, reason: f.reason, ticket: f.id}}));
+  function onAlertsSnapshot(data) {
+    const fresh = (data.alerts || []).filter(keepAlert).filter((a) => !a.acked_at);
+    renderAlerts(fresh[0]?.id);
+    if (fresh.length) cueNew();
+  }
+
+  function onAlert(a) {
+    const fresh = keepAlert(a);
+    renderAlerts(fresh ? a.id : null);
+    if (fresh && !a.acked_at) cueNew();
   }
 
   function alertText(a) {
-    const d = a.data;
+    const d = a.data || {};
     if (a.kind === "help") {
       return [t("alert_help", {kiosk: d.kiosk}), d.screen ? t("alert_help_screen", {screen: T["screen_" + d.screen] ?? d.screen}) : ""];
     }
     if (a.kind === "device") {
-      const title = d.back ? t("alert_device_back", {device: deviceLabel(d), state: stateName(d.state)})
-        : t("alert_device", {device: deviceLabel(d), state: stateName(d.state)});
-      return [title, detailText(d)];
+      return [t("alert_device", {device: deviceLabel(d), state: stateName(d.state)}), detailText(d)];
     }
     if (a.kind === "print") {
       return [t("alert_print", {number: d.number, printer: d.printer}),
         (d.reason ? t("alert_print_reason", {reason: printReason(d.reason)}) : "") + t("alert_print_hint")];
     }
-    if (a.kind === "followup") {
+    if (a.kind === "bad_review") {
       return [t("alert_followup", {window: d.window, number: d.number, level: T["level_" + d.level] ?? d.level}),
         t("alert_followup_due", {date: d.due_date, assignee: d.assignee ? t("assigned_to", {name: d.assignee}) : t("nobody_assigned")})];
     }
-    return [a.kind, ""];
+    if (a.kind === "unstaffed") {
+      return [t("alert_unstaffed", {window: d.window, status: t("status_" + d.status), n: d.waiting}),
+        t("alert_unstaffed_hint", {services: (d.services || []).map(serviceName).join(t("list_sep"))})];
+    }
+    if (a.kind === "followup_overdue") {
+      return [t("alert_overdue", {window: d.window, number: d.number, date: d.due_date}), ""];
+    }
+    return [d.title || a.kind, d.text || a.subject];  // a kind another part of hallq raises (complaints)
   }
 
   function renderAlerts(fresh) {
     alerts.sort(byTime);
-    const open = alerts.filter((a) => !a.acked).length;
+    const shown = alerts.filter((a) => !cleared.has(a.id));
+    const open = alerts.filter((a) => !a.acked_at).length;
     $("alerts-count").textContent = open ? t("alerts_new", {n: open}) : "";
     document.title = (open ? `(${open}) ` : "") + t("title") + " · hallq";
     const focused = document.activeElement?.dataset?.ack;
-    $("alerts").innerHTML = !alerts.length ? `<li class="muted none">${esc(t("alerts_none"))}</li>` : alerts.map((a) => {
+    $("ack-all").hidden = $("clear-acked").hidden = st.readOnly;
+    const none = st.readOnly ? t("alerts_not_yours") : t("alerts_none");
+    $("alerts").innerHTML = !shown.length ? `<li class="muted none">${esc(none)}</li>` : shown.map((a) => {
       const [title, detail] = alertText(a);
-      return `<li class="alert ${esc(a.level)} k-${esc(a.kind)}${a.acked ? " acked" : ""}${a.key === fresh ? " fresh" : ""}" data-key="${esc(a.key)}">
-        <time>${esc(clock(a.at))}</time>
-        <div class="what"><b>${esc(title)}</b>${detail ? `<small>${esc(detail)}</small>` : ""}</div>
-        ${a.acked ? `<span class="done">${esc(t("acked", {time: clock(a.acked)}))}</span>`
-          : `<button type="button" class="small" data-ack="${esc(a.key)}">${esc(t("ack"))}</button>`}</li>`;
+      const over = a.ended_at && !a.ongoing && !["help", "print", "bad_review"].includes(a.kind) ? `<small class="ended">${esc(t("alert_ended", {time: clock(a.ended_at)}))}</small>` : "";
+      return `<li class="alert ${esc(a.level)} k-${esc(a.kind)}${a.acked_at ? " acked" : ""}${a.id === fresh ? " fresh" : ""}" data-alert="${a.id}">
+        <time>${esc(clock(a.raised_at))}</time>
+        <div class="what"><b>${esc(title)}</b>${detail ? `<small>${esc(detail)}</small>` : ""}${over}</div>
+        ${a.acked_at ? `<span class="done">${esc(t("acked_by", {name: a.acked_by, time: clock(a.acked_at)}))}</span>`
+          : `<button type="button" class="small" data-ack="${a.id}">${esc(t("ack"))}</button>`}</li>`;
     }).join("");
     if (focused) {
       // Focus moves on to the next alert to acknowledge, so a keyboard user can work down the list.
@@ -388,19 +361,19 @@
     }
   }
 
-  function ack(key) {
-    const a = alerts.find((x) => x.key === key);
-    if (a && !a.acked) { a.acked = new Date().toISOString(); saveAlerts(); renderAlerts(); }
+  async function ack(id) {
+    const r = await api("POST", `/alerts/${id}/acknowledge`);
+    if (r.ok) { keepAlert(r.data); renderAlerts(); return; }
+    // Someone else was first (409 names them), or it is gone: say so, and show the server's word.
+    say($("alerts-msg"), r.data?.message || t("conn_lost"), "error");
+    const all = await api("GET", "/alerts");
+    if (all.ok) { all.data.forEach(keepAlert); renderAlerts(); }
   }
-  function ackAll() {
-    const now = new Date().toISOString();
-    alerts.forEach((a) => { if (!a.acked) a.acked = now; });
-    saveAlerts();
-    renderAlerts();
+  async function ackAll() {
+    for (const a of alerts.filter((x) => !x.acked_at)) await ack(a.id);
   }
   function clearAcked() {
-    alerts = alerts.filter((a) => !a.acked);
-    saveAlerts();
+    alerts.filter((a) => a.acked_at).forEach((a) => cleared.add(a.id));
     renderAlerts();
   }
 
@@ -414,14 +387,22 @@
     const b = $("sound");
     b.textContent = soundOn() ? t("sound_on") : t("sound_off");
     b.setAttribute("aria-pressed", String(soundOn()));
+    // After a reboot Chromium keeps the page silent until someone clicks it: say so, with the click to make.
+    $("sound-note").hidden = soundOn() || !soundWanted() || !window.hallqDuty.soundChecked;
   }
   // Browsers start sound only after a person has touched the page: try at start, then on the first touch.
   function wakeSound() {
     if (!soundWanted()) return;
     try {
-      audio = audio || new AudioContext();
+      if (!audio) {
+        audio = new AudioContext();
+        audio.onstatechange = renderSound;  // a click that lets sound start takes the note away
+      }
       const settled = () => { window.hallqDuty.soundChecked = true; renderSound(); };
       audio.resume().then(settled, settled);
+      // A resume the browser blocks (no click since the page loaded: after a reboot) never settles until
+      // someone clicks; a context that has not started by then is blocked, and the screen says so.
+      setTimeout(settled, 1000);
     } catch (err) { /* no audio device: the flash remains */ }
   }
   function initSound() {
@@ -433,6 +414,11 @@
       setTimeout(beep, 50);
     });
     ["pointerdown", "keydown"].forEach((name) => document.addEventListener(name, () => { if (!soundOn()) wakeSound(); }));
+    $("sound-enable").addEventListener("click", () => {
+      localStorage.setItem(SOUND_KEY, "on");
+      wakeSound();
+      setTimeout(beep, 50);
+    });
     wakeSound();
     renderSound();
   }
@@ -561,17 +547,11 @@
     });
     socket.on("device.status", onDeviceStatus);
     socket.on("print.result", onPrintResult);
-    socket.on("kiosk.help", (ev) => {
-      if (PAGE !== "duty") return;
-      addAlert({key: `help:${ev.kiosk}:${ev.at}`, kind: "help", ref: `kiosk:${ev.kiosk}`, at: ev.at, level: "bad",
-        data: {kiosk: ev.kiosk, screen: ev.screen}});
-    });
-    socket.on("followup.opened", (ev) => {
-      if (PAGE !== "duty") return;
-      addAlert({key: `followup:${ev.followup}`, kind: "followup", ref: `followup:${ev.followup}`, at: ev.at, level: "bad",
-        data: {number: ev.number, window: ev.window, level: ev.level, due_date: ev.due_date, assignee: ev.assignee}});
-      later("followups", () => reload("followups", "/followups?status=open"));
-    });
+    socket.on("alerts.snapshot", (data) => { if (PAGE === "duty") onAlertsSnapshot(data); });
+    ["alert.raised", "alert.acknowledged", "alert.ended"].forEach((name) => socket.on(name, (a) => {
+      if (PAGE === "duty") onAlert(a);
+    }));
+    socket.on("followup.opened", () => { if (PAGE === "duty") later("followups", () => reload("followups", "/followups?status=open")); });
     socket.on("followup.updated", () => { if (PAGE === "duty") later("followups", () => reload("followups", "/followups?status=open")); });
     ["window.status", "ticket.called", "ticket.recalled", "ticket.skipped", "ticket.held", "ticket.transferred",
       "ticket.finished", "ticket.expired"].forEach((name) => socket.on(name, () => {
@@ -590,8 +570,8 @@
     const key = e.key.toLowerCase();
     if (PAGE === "duty" && key === "a") {
       e.preventDefault();
-      const newest = alerts.find((a) => !a.acked);
-      if (newest) ack(newest.key);
+      const newest = alerts.find((a) => !a.acked_at);
+      if (newest) ack(newest.id);
       const next = $("alerts").querySelector("button[data-ack]");
       if (next) next.focus();
     } else if (PAGE === "desk" && key === "g") {
@@ -610,7 +590,7 @@
     document.addEventListener("click", (e) => {
       const target = e.target.closest("[data-ack], [data-reprint]");
       if (!target) return;
-      if (target.dataset.ack) ack(target.dataset.ack);
+      if (target.dataset.ack) ack(Number(target.dataset.ack));
       else reprint(Number(target.dataset.reprint));
     });
     if (PAGE === "duty") {

@@ -90,6 +90,8 @@
       state.departments = s.departments;
       state.serverOffset = Date.parse(s.at) - Date.now();
       setPrinter(s.printer.state, s.printer.detail);
+      // Acknowledged while this page was away from the server (a dropped connection): say it now.
+      if (s.help && s.help.alert === state.helpAlert && s.help.acknowledged_at) helpComing(s.help.alert);
       document.body.classList.remove("starting");
       drawHeader();
       redraw();
@@ -566,11 +568,20 @@
       const r = await api("/kiosk/help", {method: "POST", body: {screen: state.screen}});
       if (r.status !== 200) throw new Error("HTTP " + r.status);
       state.helpAt = Date.now();
+      state.helpAlert = r.data.alert;  // the stored alert: the duty manager's acknowledgement names it
       toast(T().help_sent);
       speak(T().speak_help);
     } catch (e) {
       toast(T().help_failed);
     }
+  }
+
+  /** The duty manager acknowledged this kiosk's call for help: tell the citizen someone is coming (once). */
+  function helpComing(alert) {
+    if (!alert || alert !== state.helpAlert) return;
+    state.helpAlert = null;
+    toast(T().help_coming);
+    speak(T().speak_help_coming);
   }
 
   let toastTimer = null;
@@ -747,6 +758,7 @@
         else if (state.screen === "failed" && e.state === "printed") showDone();  // late, but it came out
       }
     });
+    socket.on("kiosk.help.acknowledged", (e) => helpComing(e.alert));
     socket.on("device.status", (e) => {
       if (e.kind === "printer" && e.name === state.kiosk) setPrinter(e.state, e.detail);
     });

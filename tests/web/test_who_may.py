@@ -72,6 +72,13 @@ WHO_MAY = {
     "POST /followups/{case_id}/callback": ASSESSORS,
     "POST /followups/{case_id}/rectification": ASSESSORS,
     "POST /followups/{case_id}/close": ASSESSORS,
+    # The duty manager's alerts: those who join the supervisors' room (review); the duty log: supervisors keep
+    # it (duty: seed 004's 值班长 are the centre's managers), supervisors and admins read it.
+    "GET /alerts": ASSESSORS,
+    "POST /alerts/{alert_id}/acknowledge": ASSESSORS,
+    "GET /duty-log": ASSESSORS,
+    "POST /duty-log/entries": ("supervisor",),
+    "POST /duty-log/handover": ("supervisor",),
     "POST /cases/{ticket_id}/completion": ("clerk", *ASSESSORS),  # the accepting window's people only
     "POST /assessment/appeals": ("clerk", *ASSESSORS),  # staff appeal their own window's scorecard (window 1's)
     "POST /assessment/schemes": ASSESSORS,
@@ -122,6 +129,8 @@ def bodies(ticket: dict) -> dict:
         "POST /followups/{case_id}/callback": {"result": "reached"},
         "POST /followups/{case_id}/rectification": {"text": "fixed"},
         "POST /cases/{ticket_id}/completion": {"completed_on": "2026-11-23"},
+        "POST /duty-log/entries": {"kind": "note", "text": "大厅秩序正常"},
+        "POST /duty-log/handover": {"to": "S004", "note": "无遗留问题"},
         "POST /assessment/records": {"kind": "praise_letter", "item": "praise", "occurred_on": "2026-11-20",
                                      "evidence": "a letter", "window": 1, "points": 1},
         "POST /assessment/records/{record_id}/void": {"reason": "entered twice"},
@@ -174,7 +183,7 @@ def _url(path: str, case: dict) -> str:
     for name, value in (("{token}", case["token"]), ("{ticket_id}", case["id"]), ("{number}", 1),
                         ("{rating_id}", 1), ("{case_id}", 1), ("{record_id}", 1), ("{appeal_id}", 1), ("{objection_id}", 1), ("{revision}", 1),
                         ("{year}", 2026), ("{month}", "2026-11"), ("{scope}", "window"), ("{unit}", 1),
-                        ("{username}", "S003")):
+                        ("{username}", "S003"), ("{alert_id}", 1)):
         path = path.replace(name, str(value))
     return path + ("?days=3" if path == "/calendar/due-date" else "")
 

@@ -6,12 +6,11 @@ help the citizen get there.
 """
 from __future__ import annotations
 
-import threading
-
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from pydantic import Field, model_validator
 from sqlalchemy import select
 
+from hallq.queue import alerts
 from hallq.queue.device_states import device_state
 from hallq.i18n import message
 from hallq.kiosk import appointments, search as item_search
@@ -22,12 +21,9 @@ from hallq.queue.halls import hall_context
 from hallq.web.openapi import spec
 from hallq.queue.models import Department, Item
 from hallq.queue.schemas import Body
-from hallq.web.runtime import body, lang, now, principal, reading, runtime
+from hallq.web.runtime import body, lang, now, principal, reading, unit_of_work
 
 bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1/kiosk")
-
-HELP_REPEAT_S = 20.0  # presses within this time of the last one are the same call for help
-
 
 class FindAppointmentIn(Body):
     code: str | None = Field(None, max_length=60, description="the appointment code, typed or scanned")
@@ -78,6 +74,7 @@ def state():
             if why else None,
             "green_elderly_age": ctx.settings.green_elderly_age,
             "printer": {"name": who.name, "state": printer, "detail": detail},
+            "help": _help_state(uow.session, who.hall_id, who.name, moment),
             "departments": [{"code": code, "name": name} for code, name in departments],
         })
 
@@ -119,33 +116,32 @@ def find_appointment():
     return jsonify({"appointments": found})
 
 
-_help_lock = threading.Lock()
-
-
-def _first_press(key: tuple[int, str]) -> bool:
-    """True for a new call for help; presses soon after it are the same call (per app, by the app's clock)."""
-    presses = current_app.extensions.setdefault("hallq.kiosk_help", {})
-    moment = now()
-    with _help_lock:
-        last = presses.get(key)
-        if last is not None and (moment - last).total_seconds() < HELP_REPEAT_S:
-            return False
-        presses[key] = moment
-        return True
-
-
-@_route("POST", "/help", "a citizen at this kiosk asks for help: `kiosk.help` goes to the duty screens (`supervisors`)",
-        body=HelpIn, responses={200: "{ok, repeated}"})
+@_route("POST", "/help", "a citizen at this kiosk asks for help: a stored alert for the duty screens (`alert.raised`, "
+        "and `kiosk.help` to `supervisors`); pressed again while it waits, the same call (`repeated`)",
+        body=HelpIn, responses={200: "{ok, repeated, alert}"})
 def call_for_help():
     who = _kiosk()
     data = body(HelpIn)
     if data.screen and not data.screen.replace("-", "").replace("_", "").isalnum():
         raise Invalid("invalid_input", detail="screen is a name like 'start' or 'items'")
-    repeated = not _first_press((who.hall_id, who.name))
-    if not repeated:  # one alert per call for help, however often the button is pressed
-        publish = runtime().publish
-        if publish:
-            publish([Event(KIOSK_HELP, who.hall_id, {
-                "kiosk": who.name, "screen": data.screen or None,
-                "number": None, "window": None, "service": None, "at": iso(now())})])
-    return jsonify({"ok": True, "repeated": repeated})
+    moment = now()
+    with unit_of_work() as uow:
+        # One alert per call for help, however often the button is pressed, until someone acknowledges it.
+        alert, new = alerts.raise_alert(uow, who.hall_id, alerts.HELP, f"kiosk:{who.name}", moment,
+                                        {"kiosk": who.name, "screen": data.screen or None})
+        if new:
+            uow.add_event(Event(KIOSK_HELP, who.hall_id, {
+                "kiosk": who.name, "screen": data.screen or None, "alert": alert.id,
+                "number": None, "window": None, "service": None, "at": iso(moment)}))
+        answer = {"ok": True, "repeated": not new, "alert": alert.id}
+        uow.commit()
+    return jsonify(answer)
+
+
+def _help_state(session, hall_id: int, kiosk: str, moment) -> dict | None:
+    """This kiosk's latest call for help today: waiting, or acknowledged (someone is coming)."""
+    alert = alerts.latest_help(session, hall_id, kiosk, alerts.day_start(session, hall_id, moment))
+    if alert is None:
+        return None
+    return {"alert": alert.id, "at": iso(alert.raised_at),
+            "acknowledged_at": iso(alert.acked_at) if alert.acked_at else None}

@@ -14,8 +14,9 @@ also the `supervisors` room, when the staff member may join it).
 - /duty/desk   the guide desk: green-channel tickets with their reason, printed
                on a chosen printer, and the reprint list.
 
-Acknowledging an alert is kept by the screen itself (localStorage): it says
-"someone at this screen saw it", which is what a duty manager's screen needs.
+Alerts are the server's (hallq.queue.alerts, /api/v1/alerts): every duty screen shows them, later
+ones too, and one acknowledgement, by name, holds for all.
+- /duty/log    the duty log (值班日志, hallq.queue.duty_log): written by the duty manager, printable.
 """
 from __future__ import annotations
 
@@ -40,11 +41,81 @@ TEXT: dict[str, tuple[str, str]] = {
     "role_supervisor": ("督查", "supervisor"),
     "role_clerk": ("窗口人员", "clerk"),
     # A clerk may not join the supervisors' room (hallq.server.realtime): say so, or a quiet list would mislead.
-    "read_only": ("只读：窗口人员可查看，处理请由值班长或督查进行；群众求助和差评提醒只发给值班长和督查",
-                  "Read-only: clerks can look; the duty manager or a supervisor acts, "
-                  "and only they are alerted to calls for help and bad reviews"),
+    "read_only": ("只读：窗口人员可查看设备和补打列表，处理请由值班长或督查进行；提醒只发给值班长和督查",
+                  "Read-only: clerks can look at the devices and the reprint list; the duty manager or a "
+                  "supervisor acts, and only they get the alerts"),
+    "alerts_not_yours": ("提醒只发给值班长和督查，由他们确认。", "Alerts go to the duty manager and supervisors, who acknowledge them."),
     "to_desk": ("导办台", "Guide desk"),
     "to_duty": ("值班长工作台", "Duty screen"),
+    "to_log": ("值班日志", "Duty log"),
+    # the duty log (/duty/log)
+    "log_title": ("值班日志", "Duty log"),
+    "log_heading": ("{hall} 值班日志 {day}", "{hall}: duty log, {day}"),
+    "log_day": ("日期", "Day"),
+    "log_print": ("打印", "Print"),
+    "log_facts": ("开门时间 {opening}；值班长应于 {due} 前到岗（提前{n}分钟）。", "Opens at {opening}; the duty manager is due on the floor by {due} ({n} minutes before)."),
+    "log_closed_day": ("当日不开放。", "The hall is closed that day."),
+    "log_started": ("本日志由{by}于{time}开始记录。", "Begun by {by} at {time}."),
+    "log_received": ("接{day}值班长{by}交班：{note}", "Received from {by} (duty manager on {day}): {note}"),
+    "log_kept": ("已于{time}由{by}交接给{to}：日志已封存，只能追加更正。", "Handed over by {by} to {to} at {time}: the log is kept; only corrections can be added."),
+    "log_read_only": ("只读：值班日志由值班长（督查账号）填写。", "Read-only: the duty manager (a supervisor account) keeps the log."),
+    "log_opening": ("到岗检查", "Opening check"),
+    "log_opening_hint": ("点“记录到岗”时以服务器时间为准。", "The server's time is recorded when you press the button."),
+    "log_opening_save": ("记录到岗", "Record arrival"),
+    "log_text_optional": ("说明（可不填）", "Note (optional)"),
+    "log_safety": ("安全检查（电、火、水、防盗）", "Safety check (power, fire, water, theft)"),
+    "log_hygiene": ("卫生检查", "Hygiene check"),
+    "check_electricity": ("用电", "power"), "check_fire": ("消防", "fire"), "check_water": ("用水", "water"),
+    "check_theft": ("防盗", "theft"), "check_hall": ("大厅", "hall"), "check_windows": ("窗口", "windows"),
+    "check_restrooms": ("卫生间", "restrooms"),
+    "check_ok": ("正常", "OK"), "check_problem": ("有问题", "problem"),
+    "log_problem_text": ("问题及处理（有问题时必填）", "Problem and what was done (required for a problem)"),
+    "log_save": ("记录", "Record"),
+    "log_incident": ("事件及处理", "Incident and handling"),
+    "log_incident_what": ("发生了什么", "What happened"),
+    "log_incident_handling": ("如何处理", "How it was handled"),
+    "log_incident_alert": ("对应提醒（可不选）", "Alert it came as (optional)"),
+    "log_no_alert": ("无", "none"),
+    "log_opinion_forms": ("征求意见表", "Opinion forms"),
+    "log_handed_out": ("发放", "handed out"), "log_collected": ("收回", "collected"),
+    "log_note": ("其他记录", "Other note"),
+    "log_handover": ("交接班", "Handover"),
+    "log_handover_to": ("接班值班长（用户名）", "Next duty manager (username)"),
+    "log_handover_note": ("交接事项", "Handover notes"),
+    "log_handover_do": ("交接并封存日志", "Hand over and keep the log"),
+    "log_handover_none": ("尚未交接。", "Not handed over yet."),
+    "log_handover_done": ("{time} {by} 交给 {to}。{note}", "{time}: {by} to {to}. {note}"),
+    "log_record": ("值班记录", "Record"),
+    "log_time": ("时间", "Time"), "log_kind": ("类别", "Kind"), "log_content": ("内容", "Content"), "log_by": ("记录人", "By"),
+    "log_none": ("当日还没有记录。", "Nothing recorded that day."),
+    "log_alerts": ("当日提醒", "The day's alerts"),
+    "log_alerts_none": ("当日没有提醒。", "No alerts that day."),
+    "log_acked": ("确认", "Acknowledged"),
+    "log_not_acked": ("未确认", "not acknowledged"),
+    "log_correct": ("更正", "Correct"),
+    "log_correct_prompt": ("更正内容（原记录保留）：", "The correction (the entry stays as written):"),
+    "log_corrects": ("更正第{id}条：", "Correction of entry {id}: "),
+    "log_corrected": ("（已更正）", "(corrected)"),
+    "kind_opening": ("到岗", "Opening"), "kind_safety": ("安全", "Safety"), "kind_hygiene": ("卫生", "Hygiene"),
+    "kind_incident": ("事件", "Incident"), "kind_opinion_forms": ("意见表", "Opinion forms"), "kind_note": ("记录", "Note"),
+    "kind_correction": ("更正", "Correction"),
+    "opening_on_time": ("到岗：开门前{n}分钟，按时", "On the floor {n} minutes before opening: on time"),
+    "opening_late": ("到岗：开门前{n}分钟，未达提前{need}分钟", "On the floor {n} minutes before opening: short of {need}"),
+    "opening_after": ("到岗：开门后{n}分钟", "On the floor {n} minutes after opening"),
+    "forms_line": ("发放{out}份，收回{in}份", "{out} handed out, {in} collected"),
+    "handling_line": ("处理：{text}", "Handled: {text}"),
+    "log_sign_by": ("交班人签字：", "Handed over by:"), "log_sign_to": ("接班人签字：", "Received by:"),
+    "log_saved": ("已记录。", "Recorded."),
+    "kiosk_n": ("取号机 {name}", "kiosk {name}"),
+    "log_from_alert": ("来自提醒：{alert}", "Raised as: {alert}"),
+    "alertkind_help": ("群众求助", "Call for help"), "alertkind_device": ("设备故障", "Device fault"),
+    "alertkind_print": ("打印失败", "Print failed"), "alertkind_bad_review": ("差评", "Bad review"),
+    "alertkind_unstaffed": ("窗口无人（有人等候）", "Window unstaffed (people waiting)"),
+    "alertkind_followup_overdue": ("整改超期", "Follow-up overdue"),
+    "sound_blocked": ("提示音未开启：浏览器（重启后）要先点击一次页面才能发声，有提醒时将听不到声音。",
+                      "The alert sound is off: after a restart the browser plays no sound until someone clicks "
+                      "the page, so alerts would come silently."),
+    "sound_enable": ("点此开启提示音", "Click to turn the sound on"),
     "sound_on": ("提示音：开", "Sound: on"),
     "sound_off": ("提示音：关（点此开启）", "Sound: off (click to turn on)"),
     # alerts
@@ -53,12 +124,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "alerts_none": ("暂无提醒", "No alerts"),
     "ack": ("确认", "Acknowledge"),
     "ack_all": ("全部确认", "Acknowledge all"),
-    "acked": ("已确认 {time}", "acknowledged {time}"),
+    "acked_by": ("{name} 已确认 {time}", "acknowledged by {name} at {time}"),
+    "alert_ended": ("已于 {time} 恢复", "over at {time}"),
+    "alert_unstaffed": ("{window}号窗口{status}，{n}人在等候", "Window {window} is {status} with {n} waiting"),
+    "alert_unstaffed_hint": ("只有该窗口办理：{services}。请安排B岗顶岗（AB岗）。",
+                             "Only it serves: {services}. Send the B post to stand in (AB岗)."),
+    "alert_overdue": ("差评整改超期：{window}号窗口 {number}，期限 {date}", "Follow-up overdue: window {window}, {number}, due {date}"),
     "clear_acked": ("清除已确认", "Clear acknowledged"),
     "alert_help": ("取号机 {kiosk}：有群众呼叫帮助", "Kiosk {kiosk}: someone is asking for help"),
     "alert_help_screen": ("当时界面：{screen}", "screen: {screen}"),
     "alert_device": ("{device} {state}", "{device}: {state}"),
-    "alert_device_back": ("{device} 已恢复：{state}", "{device} is back: {state}"),
     "alert_print": ("{number} 打印失败（{printer}）", "{number} did not print ({printer})"),
     "alert_print_reason": ("原因：{reason}。", "Reason: {reason}. "),
     "alert_print_hint": ("号仍有效：请在“补打号票”中重打，或告知群众号码。",
@@ -187,6 +262,11 @@ def texts(lang: str) -> dict[str, str]:
 @bp.get("/")
 def duty_page():
     return staff_pages.render_page("duty.html", texts, page="duty", green_reasons=GREEN_REASONS)
+
+
+@bp.get("/log")
+def log_page():
+    return staff_pages.render_page("duty_log.html", texts, page="log")
 
 
 @bp.get("/desk")

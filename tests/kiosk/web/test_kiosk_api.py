@@ -84,10 +84,12 @@ def test_appointment_lookups_refuse_in_plain_words(hall, server):
 def test_call_for_help_reaches_the_duty_manager_once_per_call(hall, server):
     duty = duty_manager(hall, server)
     kiosk = server.api(hall.token("kiosk", "k1"))
-    assert kiosk.post("/kiosk/help", {"screen": "confirm"}).json() == {"ok": True, "repeated": False}
+    first = kiosk.post("/kiosk/help", {"screen": "confirm"}).json()
+    assert first == {"ok": True, "repeated": False, "alert": first["alert"]}
     news = wait_for(duty, KIOSK_HELP)
-    assert news["kiosk"] == "k1" and news["screen"] == "confirm" and news["at"]
-    assert kiosk.post("/kiosk/help", {"screen": "confirm"}).json() == {"ok": True, "repeated": True}
+    assert news["kiosk"] == "k1" and news["screen"] == "confirm" and news["at"] and news["alert"] == first["alert"]
+    assert kiosk.post("/kiosk/help", {"screen": "confirm"}).json() == {"ok": True, "repeated": True,
+                                                                      "alert": first["alert"]}
     other = server.api(hall.token("kiosk", "k2"))
     assert other.post("/kiosk/help", {}).json()["repeated"] is False  # another kiosk is another call
     wait_for(duty, KIOSK_HELP, lambda d: d["kiosk"] == "k2")
@@ -95,13 +97,20 @@ def test_call_for_help_reaches_the_duty_manager_once_per_call(hall, server):
     assert kiosk.post("/kiosk/help", {"screen": "<script>"}).status_code == 400
 
 
-def test_a_later_press_is_a_new_call_for_help(hall, server, clock):
+def test_a_press_after_someone_acknowledged_is_a_new_call_for_help(hall, server, clock):
     duty = duty_manager(hall, server)
     kiosk = server.api(hall.token("kiosk", "k1"))
-    kiosk.post("/kiosk/help", {})
+    alert = kiosk.post("/kiosk/help", {}).json()["alert"]
     first = wait_for(duty, KIOSK_HELP)
-    clock.advance(seconds=21)
-    assert kiosk.post("/kiosk/help", {}).json()["repeated"] is False
+    clock.advance(minutes=5)
+    # Still waiting for someone: pressing again is the same call, however long since (stored, not forgotten).
+    assert kiosk.post("/kiosk/help", {}).json() == {"ok": True, "repeated": True, "alert": alert}
+    hall.user("S009", "supervisor")
+    assert server.api(hall.login("S009")).post(f"/alerts/{alert}/acknowledge").status_code == 200
+    clock.advance(seconds=1)
+    # Someone came: a press after that is a new call.
+    again = kiosk.post("/kiosk/help", {}).json()
+    assert again["repeated"] is False and again["alert"] != alert
     wait_for(duty, KIOSK_HELP, lambda d: d["at"] != first["at"])
     assert sum(1 for e, _ in duty.received if e == KIOSK_HELP) == 2
 

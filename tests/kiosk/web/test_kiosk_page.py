@@ -355,6 +355,14 @@ def test_call_for_help_tells_the_duty_manager(hall, server, agent, browser_page)
     assert page.inner_text("#toast") == "已通知工作人员，请在原地稍候。"
     screenshot(page, "kiosk-90-help-sent")
 
+    # The duty manager acknowledges it (stored: from any duty screen, or here the API): the citizen is told.
+    hall.user("S004", "supervisor")
+    alert = wait_for(duty, "alert.raised", lambda d: d["kind"] == "help")["id"]
+    assert server.api(hall.login("S004")).post(f"/alerts/{alert}/acknowledge").status_code == 200
+    page.wait_for_function("document.getElementById('toast').textContent.includes('正在赶来')", timeout=WAIT_MS)
+    assert page.inner_text("#toast") == "工作人员已收到您的求助，正在赶来，请在原地稍候。"
+    screenshot(page, "kiosk-90b-help-acknowledged")
+
 
 def test_inactivity_returns_to_the_start_for_the_next_citizen(hall, server, agent, browser_page):
     page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"), query="?idle=4")
