@@ -8,6 +8,10 @@ window's current one. Here an emit only goes to Redis, and every process, this
 one included, hands it on as Redis delivers it: Redis's order is everyone's,
 a snapshot's included (no news older than it arrives after it).
 
+The same channel tells every process of tokens revoked in one (a lost device, a
+logout, a password change): each forgets them and closes their sockets at once,
+rather than at its next sweep.
+
 Redis drops what is published before a listener has subscribed, and the library
 subscribes in a background thread. So initialize() (called as the app is made,
 realtime.py) returns once this process hears its own ping back through Redis:
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Callable
 
 import socketio
 from socketio.packet import Packet
@@ -26,12 +31,18 @@ from socketio.packet import Packet
 # callbacks, which keep the library's path.
 ROUND_TRIP = "round-trip"
 READY = "hallq.ready"       # the ping a process sends itself until it comes back
+REVOKED = "hallq.revoked"   # tokens revoked in one process: every process forgets them and closes their sockets
 READY_WAIT_S = 10.0
 PING_EVERY_S = 0.05
 PING_MAX_BYTES = 120
 
 
 class OneOrderRedisManager(socketio.RedisManager):
+    on_revoked: Callable[[list[int]], None] | None = None  # set by the server (realtime.py)
+
+    def announce_revoked(self, token_ids: list[int]) -> None:
+        self._publish({"method": REVOKED, "ids": list(token_ids)})
+
     def initialize(self):
         self._ready = threading.Event()
         super().initialize()
@@ -46,6 +57,15 @@ class OneOrderRedisManager(socketio.RedisManager):
 
     def _listen(self):
         for message in super()._listen():
+            if (REVOKED.encode() if isinstance(message, bytes) else REVOKED) in message:
+                data = self.json.loads(message)
+                if isinstance(data, dict) and data.get("method") == REVOKED:
+                    if self.on_revoked is not None:
+                        try:
+                            self.on_revoked([int(i) for i in data.get("ids", [])])
+                        except Exception:  # the listener must live on: the sweep closes them within seconds anyway
+                            self._get_logger().exception("closing the sockets of revoked tokens failed")
+                    continue
             if len(message) < PING_MAX_BYTES:  # a ping is short: only short messages are read twice
                 data = self.json.loads(message)
                 if isinstance(data, dict) and data.get("method") == READY:

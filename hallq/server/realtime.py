@@ -42,6 +42,7 @@ from hallq.queue.events import (ALERT_ACKNOWLEDGED, ALERT_ENDED, ALERT_RAISED, F
 from hallq.queue.halls import hall_context
 from hallq.queue.stats import queue_figures
 from hallq.queue.unit_of_work import UnitOfWork
+from hallq.web.runtime import forget_token
 from hallq.server.one_order import OneOrderRedisManager
 from hallq.server.stats_pacer import StatsPacer
 
@@ -134,7 +135,9 @@ class Realtime:
             async_mode="threading", client_manager=manager, cors_allowed_origins=[],
             transports=["websocket"] if websocket_only else None,
         )
+        self._redis = manager
         if manager is not None:
+            manager.on_revoked = self._revoked_elsewhere
             # Subscribed to Redis before the app serves anyone (one_order.py), not on the first
             # connection, which would wait for it: nothing sent is lost, no client waits.
             self.sio.manager_initialized = True
@@ -148,7 +151,19 @@ class Realtime:
 
     # --- tokens that end -----------------------------------------------------
     def close_token(self, token_id: int) -> None:
-        """Close this token's connections in this process now (it was revoked)."""
+        """This token was revoked: close its connections in this process now, and in the others as soon as
+        Redis tells them (without Redis there is one process; a `hallq token create --replace` from the
+        command line is caught by the sweep)."""
+        self._disconnect(token_id)
+        if self._redis is not None:
+            self._redis.announce_revoked([token_id])
+
+    def _revoked_elsewhere(self, token_ids: list[int]) -> None:
+        forget_token()  # this process's cache holds tokens by value: all of them are read again
+        for token_id in token_ids:
+            self._disconnect(token_id)
+
+    def _disconnect(self, token_id: int) -> None:
         for sid, _ in list(self.sio.manager.get_participants("/", token_room(token_id))):
             self.sio.disconnect(sid)
 
@@ -168,8 +183,8 @@ class Realtime:
             ended = {t.id for t in tokens if t.revoked_at is not None
                      or (t.kind == "staff" and now >= staff_token_end(uow.session, t))}
             ended |= set(live) - {t.id for t in tokens}  # gone from the database: ended too
-        for token_id in ended:
-            self.close_token(token_id)
+        for token_id in ended:  # each process sweeps its own: nothing to tell the others
+            self._disconnect(token_id)
 
     def _connected(self, token_id: int) -> bool:
         return any(True for _ in self.sio.manager.get_participants("/", token_room(token_id)))

@@ -159,6 +159,28 @@ def test_a_call_through_one_process_reaches_screens_on_the_other(cluster):
 
 
 @pytest.mark.real_clock
+def test_a_token_revoked_through_one_process_ends_at_once_on_the_other(cluster):
+    """A stolen display: the admin revokes it on one process; the other forgets it and closes its screen at once
+    (through Redis), not at its next sweep or when its token cache runs out."""
+    hallq("user", "add", "boss", "--role", "admin", "--password-stdin", "--db", cluster.db_url,
+          stdin=PASSWORD + "\n")
+    on_b = cluster.socket(1, cluster.display)
+    b = cluster.api(1, cluster.display)
+    assert b.get(b.base + "/windows", timeout=30).status_code == 200  # process B holds the token in its cache
+    try:
+        admin = _login(cluster, 0, "boss")
+        r = admin.post(admin.base + "/tokens/revoke", json={"kind": "display", "name": "tv"}, timeout=30)
+        assert r.status_code == 200, r.text
+        assert b.get(b.base + "/windows", timeout=30).status_code == 401
+        deadline = time.monotonic() + 5  # a sweep would take up to 10 s
+        while on_b.connected and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not on_b.connected
+    finally:
+        on_b.disconnect()
+
+
+@pytest.mark.real_clock
 def test_numbers_issued_through_both_processes_at_once_are_distinct_and_consecutive(cluster):
     display = cluster.socket(0, cluster.display)
     per_thread = 40
