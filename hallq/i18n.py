@@ -58,6 +58,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "window_not_paused": ("{window}号窗口没有暂停。", "Window {window} is not paused."),
     "window_busy": ("{window}号窗口正在办理{number}，请先办结、过号、挂起或转移。", "Window {window} is serving {number}; finish, skip, hold or transfer it first."),
     "window_idle": ("{window}号窗口当前没有正在办理的号。", "Window {window} is not serving anyone now."),
+    "skip_too_soon": ("{number}才呼叫了{calls}次。本厅规定呼叫满{need_calls}次或叫号满{minutes}分钟仍未到才能过号，请先重呼，或{wait_s}秒后再过号。", "{number} has been called only {calls} time(s). The hall marks a citizen missed only after {need_calls} calls or {minutes} minutes since the call; recall first, or skip in {wait_s} s."),
     "recall_limit": ("{number}已重呼{count}次，达到上限。", "{number} has been recalled {count} times, the limit."),
     "ticket_unknown": ("没有找到号码{ticket}。", "Ticket {ticket} was not found."),
     "nothing_held": ("{window}号窗口没有挂起的号。", "Window {window} holds no ticket."),

@@ -42,6 +42,6 @@ def queue_figures(session: Session, ctx: HallContext, now: dt.datetime, codes: I
         "service": item.code, "number": None, "window": None, "at": iso(now),
         "waiting": loads[item.id].waiting,
         # as GET /services says it: the wait for a window expected is part of it
+        # (whether a window serves it is window.status news: screens read it from their snapshot)
         "estimated_wait_s": loads[item.id].wait_for(loads[item.id].waiting) + staffing[item.id].delay_s(now),
-        "staffed": staffing[item.id].staffed,
     }) for item in items]

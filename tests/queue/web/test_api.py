@@ -444,6 +444,7 @@ def test_clerk_flow_over_http(hall, server, clock):
     r = clerk.post("/windows/1/recall")
     assert r.status_code == 200 and r.json()["number"] == "A001"
 
+    clock.advance(minutes=3)  # the hall's minimum before a skip (skip_after_minutes)
     r = clerk.post("/windows/1/skip")
     assert r.status_code == 200 and r.json()["status"] == "missed"
     assert window_row(clerk, 1)["serving"] is None
@@ -668,3 +669,18 @@ def test_openapi_lists_the_whole_interface(hall, server):
     assert doc.get("security") or ops[("GET", "/api/v1/services")].get("security")
     assert "Error" in doc["components"]["schemas"]
     assert missing == [], f"API.md resources missing from the OpenAPI document: {missing}"
+
+
+def test_a_premature_skip_is_refused_with_a_409_and_its_reason(hall, server, clock):
+    kiosk = server.api(hall.token("kiosk"))
+    clerk = clerk_api(hall, server, "S001", window=1)
+    issue(kiosk)
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    clock.advance(seconds=0.8)
+    error = assert_error(clerk.post("/windows/1/skip"), 409, "skip_too_soon")
+    assert error["message"].startswith("A001才呼叫了1次。本厅规定呼叫满3次或叫号满3分钟仍未到才能过号")
+    assert window_row(clerk, 1)["serving"]["number"] == "A001"  # still at the counter
+    for _ in range(2):
+        assert clerk.post("/windows/1/recall").status_code == 200
+    r = clerk.post("/windows/1/skip")
+    assert r.status_code == 200 and r.json()["status"] == "missed"
