@@ -221,6 +221,8 @@ def window_console(s: Session, ctx: HallContext, window: Window, now: dt.datetim
         "hall": {"id": ctx.id, "name": ctx.hall.name, "timezone": ctx.hall.timezone},
         "window": state,
         "recall_limit": ctx.settings.recall_limit,
+        # 过号's minimum: the console asks for a confirmation and says when a skip is allowed
+        "skip_rule": {"calls": ctx.settings.skip_after_calls, "minutes": ctx.settings.skip_after_minutes},
         "items": [{"code": item.code, "name": item.name, "department": item.department.name, "prefix": item.prefix,
                    "tier": tier, "waiting": loads[item.id].waiting} for item, tier in rows],
         "sent_here": sent_here,
