@@ -157,6 +157,8 @@ class HallSettings(BaseModel):
     green_elderly_age: int = Field(70, ge=0)  # kiosk may self-issue green from this age
     appointment_early_minutes: int = Field(0, ge=0)  # check-in allowed this early
     default_service_s: int = Field(300, ge=1)  # estimate before any service was measured
+    # A 材料补齐通知书 gives the applicant this many working days to bring what is missing (its deadline).
+    supplement_working_days: int = Field(10, ge=1, le=60)
     notice: str = ""  # the line that scrolls along the bottom of the hall's TV displays
     displays: list[DisplayProfile] = []
     ratings: RatingSettings = RatingSettings()
