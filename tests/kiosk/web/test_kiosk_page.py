@@ -483,3 +483,25 @@ def test_a_mistyped_appointment_code_is_typed_again_on_the_same_screen(hall, ser
     job = answer_print(agent)
     wait_screen(page, "done")
     assert job["document"]["ticket"]["priority"] == "appointment" and not page.is_visible("#checkin-error")
+
+
+def test_a_used_up_quota_names_the_next_working_day_and_offers_check_in(hall, server, agent, browser_page):
+    clerk_api(hall, server, "S001", window=1)
+    kiosk = server.api(hall.token("kiosk", "k2"))
+    for _ in range(4):
+        issue(kiosk, "GA01")  # quota 5: one left
+    page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"))
+    page.click("[data-department=GA]")
+    page.click("#items [data-service=GA01]")
+    wait_screen(page, "confirm")
+    # The last number goes at another kiosk just as this citizen presses (this page has not heard yet).
+    page.evaluate("() => ['ticket.issued', 'queue.stats'].forEach((e) => window.hallqKiosk.socket.off(e))")
+    issue(kiosk, "GA01")
+    page.click("#take")
+    wait_screen(page, "refused")
+    assert page.inner_text("#refused-message") == \
+        "“居民身份证申领”今日号源已取完，请下一个工作日 11月24日 9:00再来或网上预约。"
+    assert page.inner_text("#refused-alternative") == "已有预约？预约签到"
+    screenshot(page, "kiosk-95-quota-used-up-refused")
+    page.click("#refused-alternative")
+    wait_screen(page, "checkin")
