@@ -572,7 +572,8 @@
   function checkIn(appt, idNumber) {
     state.appointment = appt;
     $("checkin-choices").hidden = true;
-    const extra = {priority: "appointment", appointment_code: appt.code};
+    // A booked citizen is told too when no window serves the item now (the refusal offers to take it anyway).
+    const extra = {priority: "appointment", appointment_code: appt.code, unstaffed_ok: false};
     if (idNumber) extra.id_number = idNumber;
     take(appt.service, extra);
   }

@@ -263,6 +263,7 @@ def test_pinyin_initials_find_an_item(hall, server, agent, browser_page):
 
 
 def test_an_appointment_is_checked_in_by_a_scanned_code(hall, server, agent, clock, browser_page):
+    clerk_api(hall, server, "S004", window=3)  # SJ01 is served
     book(hall, "YY0001", "SJ01", local(2026, 11, 23, 9, 45))
     book(hall, "YY0002", "GA02", local(2026, 11, 23, 15, 0))
     page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"))
@@ -286,6 +287,8 @@ def test_an_appointment_is_checked_in_by_a_scanned_code(hall, server, agent, clo
 
 
 def test_an_appointment_is_checked_in_by_id_number(hall, server, agent, browser_page):
+    clerk_api(hall, server, "S005", window=4)  # MZ01 is served
+    clerk_api(hall, server, "S001", window=1)  # and GA02
     person = id_number(dt.date(1985, 4, 12))
     book(hall, "YY0100", "MZ01", local(2026, 11, 23, 9, 30), minutes=60, person=person)
     book(hall, "YY0101", "GA02", local(2026, 11, 23, 9, 50), minutes=60, person=person)
@@ -465,6 +468,7 @@ def test_a_closed_hall_says_when_it_opens_next(hall, server, agent, clock, brows
 
 
 def test_a_mistyped_appointment_code_is_typed_again_on_the_same_screen(hall, server, agent, browser_page):
+    clerk_api(hall, server, "S004", window=3)  # SJ01 is served
     book(hall, "YY0001", "SJ01", local(2026, 11, 23, 9, 45))
     page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"))
     page.click("#go-checkin")
@@ -505,3 +509,17 @@ def test_a_used_up_quota_names_the_next_working_day_and_offers_check_in(hall, se
     screenshot(page, "kiosk-95-quota-used-up-refused")
     page.click("#refused-alternative")
     wait_screen(page, "checkin")
+
+
+def test_a_booked_citizen_is_told_when_no_window_serves_the_item_and_may_still_check_in(
+        hall, server, agent, browser_page):
+    book(hall, "YY0001", "SJ01", local(2026, 11, 23, 9, 45))  # nobody at windows 3 and 4
+    page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"))
+    page.keyboard.type("YY0001")
+    page.keyboard.press("Enter")
+    wait_screen(page, "refused")
+    assert "现在没有窗口在办理，预计14:00起办理" in page.inner_text("#refused-message")
+    page.click("#refused-alternative")  # 知道了，仍要取号
+    job = answer_print(agent)
+    wait_screen(page, "done")
+    assert job["document"]["ticket"]["priority"] == "appointment" and job["document"]["ticket"]["number"] == "B001"
