@@ -1,13 +1,34 @@
 """User-facing text: Simplified Chinese by default, English on request."""
 from __future__ import annotations
 
+import datetime as dt
+from typing import NamedTuple
+
 DEFAULT_LANG = "zh"
+
+
+class Both(NamedTuple):
+    """A message parameter already worded in both languages (a time, say): `message` takes the caller's."""
+    zh: str
+    en: str
+
+
+def opening_words(at: dt.datetime, today: dt.date) -> Both:
+    """When the hall (or a window) opens, as a citizen reads it: "今天 14:00" or "下一个工作日 12月8日 9:00".
+
+    `at` is in the hall's zone; opening later than today is always the next working day (the calendar's).
+    """
+    clock = f"{at.hour}:{at.minute:02d}"
+    if at.date() == today:
+        return Both(f"今天 {clock}", f"today at {clock}")
+    return Both(f"下一个工作日 {at.month}月{at.day}日 {clock}", f"the next working day, {at:%a} {at.day} {at:%b} at {clock}")
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # issuing
-    "hall_closed": ("大厅现在不办理业务，请在办公时间内取号。", "The hall is closed now; please take a number during opening hours."),
-    "closing_soon": ("距下班不足{minutes}分钟，今日已停止取号，请下个工作日再来。", "The hall closes in less than {minutes} minutes and has stopped issuing numbers today; please come back on the next working day."),
-    "quota_exhausted": ("“{service}”今日号源已取完，请下个工作日再来或网上预约。", "Today's numbers for \"{service}\" are used up; please come back on the next working day or book online."),
+    "hall_closed": ("大厅现在不办理业务，{opens}开始取号。", "The hall is closed now; numbers are issued again {opens}."),
+    "closing_soon": ("距下班不足{minutes}分钟，今日已停止取号，请{opens}再来。", "The hall closes in less than {minutes} minutes and has stopped issuing numbers today; please come back {opens}."),
+    "quota_exhausted": ("“{service}”今日号源已取完，请{opens}再来或网上预约。", "Today's numbers for \"{service}\" are used up; please come back {opens} or book online."),
+    "service_unstaffed": ("“{service}”现在没有窗口在办理{back}。取号后请留意叫号。", "No window is serving \"{service}\" right now{back}. If you take a number, watch for your call."),
     "already_waiting": ("您已持有“{service}”的排队号{number}，请等候叫号。", "You already hold number {number} for \"{service}\"; please wait to be called."),
     "service_unknown": ("没有这个事项：{service}", "No such service item: {service}"),
     "service_closed": ("“{service}”暂停取号。", "\"{service}\" is not issuing numbers at the moment."),
@@ -37,6 +58,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "window_not_paused": ("{window}号窗口没有暂停。", "Window {window} is not paused."),
     "window_busy": ("{window}号窗口正在办理{number}，请先办结、过号、挂起或转移。", "Window {window} is serving {number}; finish, skip, hold or transfer it first."),
     "window_idle": ("{window}号窗口当前没有正在办理的号。", "Window {window} is not serving anyone now."),
+    "skip_too_soon": ("{number}才呼叫了{calls}次。本厅规定呼叫满{need_calls}次或叫号满{minutes}分钟仍未到才能过号，请先重呼，或{wait_s}秒后再过号。", "{number} has been called only {calls} time(s). The hall marks a citizen missed only after {need_calls} calls or {minutes} minutes since the call; recall first, or skip in {wait_s} s."),
     "recall_limit": ("{number}已重呼{count}次，达到上限。", "{number} has been recalled {count} times, the limit."),
     "ticket_unknown": ("没有找到号码{ticket}。", "Ticket {ticket} was not found."),
     "nothing_held": ("{window}号窗口没有挂起的号。", "Window {window} holds no ticket."),
@@ -172,6 +194,7 @@ def pick_lang(accept: str | None) -> str:
 def message(code: str, lang: str = DEFAULT_LANG, /, **params) -> str:
     zh, en = MESSAGES.get(code, (code, code))
     template = en if lang == "en" else zh
+    params = {k: (v.en if lang == "en" else v.zh) if isinstance(v, Both) else v for k, v in params.items()}
     if "status" in params and params["status"] in STATUS_NAMES:
         params["status"] = STATUS_NAMES[params["status"]][lang == "en"]
     if "state" in params and params["state"] in DEVICE_STATE_NAMES:

@@ -90,7 +90,7 @@ class Note:
 class Spoken:
     """One announcement the voice finished: its words, and the recorder's clip if it played."""
     text: str
-    outcome: str            # the announcer's outcome: played, stale, superseded, failed, cancelled
+    outcome: str            # the announcer's outcome: played, stale, superseded, merged, failed, cancelled
     detail: str | None
     clip: int | None        # index into RecordingPlayback.played
     at: float
@@ -235,7 +235,9 @@ class DemoHardware:
             except OSError as exc:
                 self.notes.append(Note("keypad", f"呼叫器和评价按键无法模拟：{exc}",
                                        f"the keypads cannot be simulated: {exc}"))
-        self.recorder = RecordingPlayback()
+        # Real time: a clip takes as long as the hall's speaker takes to play it, so a recall pressed
+        # while a call is being spoken meets it, as it would in the hall (and /hardware shows that).
+        self.recorder = RecordingPlayback(speed=1.0)
 
     @classmethod
     def for_setup(cls, setup: "DemoSetup", **kwargs) -> "DemoHardware":

@@ -310,10 +310,11 @@ class Agent:
         self._report(m.DeviceStatus(kind="voice", name=VOICE, state=state, detail=status.reason))
 
     def _voice_done(self, announcement, outcome: str, detail: str | None) -> None:
-        # A stale call skipped after an outage, or one replaced by its recall, is the voice
-        # doing its job; only "failed" and "cancelled" are faults.
+        # A stale call skipped after an outage, one replaced by its recall, or a recall merged into the
+        # same call (being spoken, or heard twice in a row already) is the voice doing its job;
+        # only "failed" and "cancelled" are faults.
         if announcement.job_id:
-            self._answer(m.JobResult(id=announcement.job_id, ok=outcome in ("played", "stale", "superseded"),
+            self._answer(m.JobResult(id=announcement.job_id, ok=outcome in ("played", "stale", "superseded", "merged"),
                                      reason=None if outcome == "played" else f"{outcome}: {detail or ''}".strip()))
 
     def _led_status(self, change: WindowStatusChange) -> None:

@@ -168,11 +168,41 @@ def recall(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) -> Ti
     return ticket
 
 
+def calls_so_far(s: Session, ticket: Ticket) -> tuple[int, dt.datetime | None]:
+    """How often the ticket was called at the counter this time (its latest call and the recalls since),
+    and when that call was made."""
+    last = s.execute(select(TicketEvent.id, TicketEvent.at).where(
+        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "called").order_by(TicketEvent.id.desc()).limit(1)).first()
+    if last is None:
+        return 0, None
+    recalls = s.scalar(select(func.count()).select_from(TicketEvent).where(
+        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "recalled", TicketEvent.id > last.id))
+    return 1 + recalls, last.at
+
+
+def skip_allowed_at(ctx: HallContext, calls: int, called_at: dt.datetime | None) -> dt.datetime | None:
+    """When a skip is allowed by the hall's minimum on time alone; None when the calls already allow it."""
+    rule = ctx.settings
+    if calls >= rule.skip_after_calls or called_at is None:
+        return None
+    return called_at + dt.timedelta(minutes=rule.skip_after_minutes)
+
+
 def skip(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) -> Ticket:
-    """The called citizen did not come (过号)."""
-    window, ticket = _current(uow.session, who, number)
+    """The called citizen did not come (过号): only after the hall's minimum of calls or minutes, so one
+    stray key a moment after the call cannot send a citizen who is on the way to the back of the day."""
+    s = uow.session
+    ctx = hall_context(s, who.hall_id)
+    window, ticket = _current(s, who, number)
+    calls, called_at = calls_so_far(s, ticket)
+    allowed_at = skip_allowed_at(ctx, calls, called_at)
+    if allowed_at is not None and now < allowed_at:
+        rule = ctx.settings
+        raise Refused("skip_too_soon", number=ticket.number, calls=calls, need_calls=rule.skip_after_calls,
+                      minutes=f"{rule.skip_after_minutes:g}", wait_s=max(1, round((allowed_at - now).total_seconds())))
     ticket.status = "missed"
-    record(uow, ticket, "skipped", now, who.actor, window=window, publish=ev.TICKET_SKIPPED)
+    record(uow, ticket, "skipped", now, who.actor, window=window, publish=ev.TICKET_SKIPPED,
+           data={"calls": calls, "after_s": round((now - called_at).total_seconds(), 1) if called_at else None})
     return ticket
 
 

@@ -2,8 +2,9 @@
 
 Each `finished` event carries the service time of that visit. The estimate
 for an item is the people ahead times the mean service time of the item over
-the last week, shared among the windows open for it now (at least one: a
-closed window will open). Before anything was measured the item's guide
+the last week, shared among the windows serving it now (signed in, not paused;
+at least one: a closed window will open). While none serves it, the time until
+one is expected is added (hallq.queue.staffing: the views add it). Before anything was measured the item's guide
 (`service_minutes`) or the hall default stands in.
 """
 from __future__ import annotations
@@ -64,6 +65,7 @@ _OPEN_WINDOWS = (select(WindowItem.item_id, func.count())
                  .join(WindowSession, WindowSession.window_id == WindowItem.window_id)
                  .join(Window, Window.id == WindowItem.window_id)
                  .where(WindowSession.ended_at.is_(None), Window.hall_id == bindparam("hall_id"),
+                        Window.active.is_(True),
                         WindowItem.window_id.not_in(select(WindowPause.window_id)
                                                     .where(WindowPause.ended_at.is_(None))))
                  .group_by(WindowItem.item_id))

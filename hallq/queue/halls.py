@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from hallq.i18n import Both, opening_words
 from hallq.queue.errors import NotFound
 from hallq.queue.hours import HallHours
 from hallq.queue.models import Hall, Window, WindowItem
@@ -54,6 +55,18 @@ class HallContext:
         if left is not None and left < self.settings.closing_buffer_minutes:
             return "closing_soon"
         return None
+
+    def opens_words(self, now: dt.datetime, *, tomorrow_on: bool = False) -> Both:
+        """When numbers are issued again, worded for the citizen ("下一个工作日 12月8日 9:00")."""
+        at = self.hours.next_opening(now, tomorrow_on=tomorrow_on)
+        if at is None:
+            return Both("下一个工作日", "on the next working day")
+        return opening_words(at.astimezone(self.hours.tz), self.hours.local_day(now))
+
+    def refusal_params(self, why: str, now: dt.datetime) -> dict:
+        """What the message of `why_not_issuing`'s answer names: the closing buffer and when to come back."""
+        return {"minutes": self.settings.closing_buffer_minutes,
+                "opens": self.opens_words(now, tomorrow_on=why == "closing_soon")}
 
 
 # Every request needs its hall's settings, calendar and which windows serve

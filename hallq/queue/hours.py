@@ -40,6 +40,9 @@ LIBRARY_YEARS = range(min(_library_holidays).year, max(_library_holidays).year +
 # reach some 60 working days (about three months) from the day a case is accepted.
 LOOK_AHEAD = dt.timedelta(days=92)
 
+# How far next_opening looks: the longest official break (春节 with its weekends) is 9 days.
+NEXT_OPENING_DAYS = 31
+
 
 def library_knows(year: int) -> bool:
     """Whether the installed chinese_calendar has the State Council's arrangement for `year`."""
@@ -139,6 +142,19 @@ class HallHours:
 
     def is_open(self, now: dt.datetime) -> bool:
         return any(a <= now < b for a, b in self.sessions_on(self.local_day(now)))
+
+    def next_opening(self, now: dt.datetime, *, tomorrow_on: bool = False) -> dt.datetime | None:
+        """When the next opening session starts after `now` (in the hall's zone); from tomorrow on when
+        `tomorrow_on` (today's numbers are over: quota used, or issuing stopped before closing).
+        None when the hall never closes or opens on none of the next NEXT_OPENING_DAYS days."""
+        if self.hours.always_open:
+            return None
+        today = self.local_day(now)
+        for n in range(1 if tomorrow_on else 0, NEXT_OPENING_DAYS):
+            for start, _ in self.sessions_on(today + dt.timedelta(days=n)):
+                if start > now:
+                    return start
+        return None
 
     def closing_time(self, day: dt.date) -> dt.datetime | None:
         """When the day's last session ends; None on a closed day."""

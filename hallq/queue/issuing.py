@@ -18,6 +18,7 @@ from hallq.queue.events import TICKET_ISSUED
 from hallq.queue.facts import iso, record
 from hallq.queue.halls import HallContext, hall_context
 from hallq.queue.models import Appointment, Item, Ticket
+from hallq.queue.staffing import item_staffing
 from hallq.queue.stats import queue_stats
 from hallq.queue.unit_of_work import UnitOfWork
 
@@ -32,6 +33,9 @@ class IssueRequest:
     appointment_code: str | None = None
     id_number: str | None = None
     phone: str | None = None
+    # The citizen's answer to "no window is serving this item now": None issues without asking (and the
+    # answer says `staffed`), False refuses with service_unstaffed, True is the citizen's confirmation.
+    unstaffed_ok: bool | None = None
 
 
 # Locking the item row serialises issuing per item on PostgreSQL, which keeps
@@ -49,7 +53,7 @@ def issue_ticket(uow: UnitOfWork, who: Principal, req: IssueRequest, now: dt.dat
     if item is None:
         raise NotFound("service_unknown", service=req.service)
     if why := ctx.why_not_issuing(now):
-        raise Refused(why, minutes=ctx.settings.closing_buffer_minutes)
+        raise Refused(why, **ctx.refusal_params(why, now))
     day = ctx.hours.local_day(now)
 
     id_number = _parse(req.id_number, normalize_id, "id_number_invalid")
@@ -76,7 +80,12 @@ def issue_ticket(uow: UnitOfWork, who: Principal, req: IssueRequest, now: dt.dat
     if item.daily_quota:
         issued = s.scalar(select(func.count()).select_from(Ticket).where(Ticket.item_id == item.id, Ticket.day == day))
         if issued >= item.daily_quota:
-            raise Refused("quota_exhausted", service=item.name)
+            raise Refused("quota_exhausted", service=item.name, opens=ctx.opens_words(now, tomorrow_on=True))
+
+    if req.unstaffed_ok is False:
+        staffed = item_staffing(s, ctx, now, [item.id])[item.id]
+        if not staffed.staffed:
+            raise Refused("service_unstaffed", service=item.name, back=staffed.back_words(ctx))
 
     if ready is not None:
         ready()

@@ -6,7 +6,13 @@ The rules require paper for three outcomes: a supplementary case gets a
 time limit and due date. Each notice is numbered per hall, kind and year
 (补〔2026〕0001号), printed on the window's printer (the agent's printer named
 `window-{n}`), and recorded as a `notice` event of the ticket: the facts the
-assessment reads to know a citizen was told everything once.
+assessment reads to know a citizen was told everything once. A reprint (paper
+jammed, a second copy for the file) is the same document: it keeps its number,
+and its event says `reprint`.
+
+A supplement notice names its deadline (the hall's `supplement_working_days`
+from today) and the window to come straight back to; every notice has the
+applicant's signature line and the window's seal area.
 """
 from __future__ import annotations
 
@@ -37,6 +43,16 @@ def window_printer(number: int) -> str:
     return f"window-{number}"
 
 
+def _printed_before(s, ticket: Ticket, finished: TicketEvent, kind: str) -> str | None:
+    """The number this case's notice of `kind` got when first printed (after the same finish), if it was."""
+    for data in s.scalars(select(TicketEvent.data).where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "notice", TicketEvent.id > finished.id)
+            .order_by(TicketEvent.id)):
+        if data.get("notice") == kind:
+            return data["number"]
+    return None
+
+
 def print_notice(uow: UnitOfWork, who: Principal, number: int, ticket_id: int, kind: str,
                  now: dt.datetime) -> tuple[PrintJob, str]:
     """Numbers, records and prints the notice; returns the print job and the notice's number."""
@@ -55,9 +71,12 @@ def print_notice(uow: UnitOfWork, who: Principal, number: int, ticket_id: int, k
     printing.require_printer(uow, who.hall_id, printer, now)
 
     ctx = hall_context(s, who.hall_id)
-    year = ctx.hours.local_day(now).year
-    serial = numbering.next_seq(s, ctx.id, f"#{letter}", dt.date(year, 1, 1))
-    notice_number = f"{letter}〔{year}〕{serial:04d}号"
+    today = ctx.hours.local_day(now)
+    notice_number = _printed_before(s, ticket, finished, kind)
+    reprint = notice_number is not None
+    if not reprint:
+        serial = numbering.next_seq(s, ctx.id, f"#{letter}", dt.date(today.year, 1, 1))
+        notice_number = f"{letter}〔{today.year}〕{serial:04d}号"
     staff = s.get(Staff, session.staff_id) if session.staff_id else None
     document = {
         "kind": "notice", "notice": kind, "title": title, "number": notice_number, "hall_name": ctx.hall.name,
@@ -67,7 +86,12 @@ def print_notice(uow: UnitOfWork, who: Principal, number: int, ticket_id: int, k
         **{k: finished.data[k] for k in ("missing_materials", "note", "promised_days", "due_date")
            if k in finished.data},
     }
+    if kind == "supplement":
+        # From the day of the case, not of the reprint: a second copy gives no extra days.
+        case_day = ctx.hours.local_day(finished.at)
+        document["deadline"] = ctx.hours.add_working_days(case_day, ctx.settings.supplement_working_days).isoformat()
+        document["return_window"] = number
     record(uow, ticket, "notice", now, who.actor, window=window,
-           data={"notice": kind, "number": notice_number})
+           data={"notice": kind, "number": notice_number, **({"reprint": True} if reprint else {})})
     job = printing.request_print(uow, ticket, printer, document, kind="notice", who=who.actor, now=now)
     return job, notice_number

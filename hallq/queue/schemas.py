@@ -42,6 +42,9 @@ class TicketIn(Body):
     appointment_code: str | None = Field(None, max_length=60)
     id_number: str | None = Field(None, max_length=30, description="checked, then kept only masked and hashed")
     phone: str | None = Field(None, max_length=30, description="kept only masked")
+    unstaffed_ok: bool | None = Field(None, description="no window serves the item now: false refuses (409 "
+                                      "service_unstaffed, the kiosk's default), true is the citizen's confirmation; "
+                                      "not given: issued, and the answer's `staffed` says it")
     print: bool = Field(False, description="print it: refused unless the printer is ready; the answer's `print` "
                                            "tells the job, settled later by `print.result`")
     printer: str | None = Field(None, max_length=120, description="which printer; a kiosk's own by default")

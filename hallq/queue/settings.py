@@ -144,7 +144,12 @@ class HallSettings(BaseModel):
     hours: Hours = Hours()
     digits: int = Field(3, ge=1, le=5)  # A001
     closing_buffer_minutes: int = Field(30, ge=0)  # stop issuing this long before closing
-    recall_limit: int = Field(3, ge=0)
+    recall_limit: int = Field(3, ge=0)  # 重呼 presses after a call (each press counts, however it was spoken)
+    # 过号: a called citizen may be marked missed only once the ticket was called this many times (the call
+    # and its recalls; halls' rules say "叫号三次未到视为过号") or this many minutes after the call,
+    # whichever comes first. 0 and 0 let a skip through at once.
+    skip_after_calls: int = Field(3, ge=0)
+    skip_after_minutes: float = Field(3, ge=0, le=120)
     requeue_after: int = Field(3, ge=0)  # a missed ticket requeued goes in after this many
     # Anti-starvation: at most this many priority calls in a row at a window
     # while a normal ticket it could serve is waiting (0 turns priority off).
@@ -152,6 +157,8 @@ class HallSettings(BaseModel):
     green_elderly_age: int = Field(70, ge=0)  # kiosk may self-issue green from this age
     appointment_early_minutes: int = Field(0, ge=0)  # check-in allowed this early
     default_service_s: int = Field(300, ge=1)  # estimate before any service was measured
+    # A 材料补齐通知书 gives the applicant this many working days to bring what is missing (its deadline).
+    supplement_working_days: int = Field(10, ge=1, le=60)
     notice: str = ""  # the line that scrolls along the bottom of the hall's TV displays
     displays: list[DisplayProfile] = []
     ratings: RatingSettings = RatingSettings()

@@ -20,6 +20,7 @@ from hallq.queue.events import QUEUE_STATS, Event
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Item
+from hallq.queue.staffing import item_staffing
 from hallq.queue.unit_of_work import UnitOfWork
 
 
@@ -36,7 +37,11 @@ def queue_figures(session: Session, ctx: HallContext, now: dt.datetime, codes: I
     """The `queue.stats` news of these items (by code) as the database has them now."""
     items = session.scalars(_ITEMS, {"hall_id": ctx.id, "codes": sorted(set(codes))}).all()
     loads = item_loads(session, ctx, now, items)
+    staffing = item_staffing(session, ctx, now, [item.id for item in items])
     return [Event(QUEUE_STATS, ctx.id, {
         "service": item.code, "number": None, "window": None, "at": iso(now),
-        "waiting": loads[item.id].waiting, "estimated_wait_s": loads[item.id].wait_for(loads[item.id].waiting),
+        "waiting": loads[item.id].waiting,
+        # as GET /services says it: the wait for a window expected is part of it
+        # (whether a window serves it is window.status news: screens read it from their snapshot)
+        "estimated_wait_s": loads[item.id].wait_for(loads[item.id].waiting) + staffing[item.id].delay_s(now),
     }) for item in items]

@@ -18,6 +18,7 @@ from hallq.queue.models import (Department, Item, Staff, Ticket, TicketEvent, Wi
                                 WindowPost, WindowSession)
 from hallq.queue.ordering import TARGETED_TIER, ahead_of, call_order
 from hallq.queue.sessions import serving
+from hallq.queue.staffing import item_staffing
 
 
 def services(s: Session, ctx: HallContext, now: dt.datetime) -> list[dict]:
@@ -28,16 +29,19 @@ def services(s: Session, ctx: HallContext, now: dt.datetime) -> list[dict]:
                             .group_by(Ticket.item_id)).all())
     windows = ctx.serving
     hall_open = ctx.why_not_issuing(now) is None
+    staffing = item_staffing(s, ctx, now, [item.id for item in items])
     result = []
     for item in items:
-        load = loads[item.id]
+        load, staffed = loads[item.id], staffing[item.id]
         quota_left = max(item.daily_quota - issued.get(item.id, 0), 0) if item.daily_quota else None
         result.append({
             "code": item.code, "name": item.name, "department": item.department.name,
             "department_code": item.department.code, "prefix": item.prefix,
-            "waiting": load.waiting, "estimated_wait_s": load.wait_for(load.waiting),
-            "open": hall_open and quota_left != 0 and bool(windows.get(item.id)),
+            "waiting": load.waiting, "estimated_wait_s": load.wait_for(load.waiting) + staffed.delay_s(now),
+            # Open: a number taken now will be called, by a window serving the item now.
+            "open": hall_open and quota_left != 0 and bool(windows.get(item.id)) and staffed.staffed,
             "quota_left": quota_left, "windows": windows.get(item.id, []), "guide": item.guide,
+            **staffed.json(ctx, now),
         })
     return result
 
@@ -79,8 +83,10 @@ def windows(s: Session, ctx: HallContext, number: int | None = None) -> list[dic
 def ticket(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime, *, with_events: bool = False) -> dict:
     """A ticket as the API shows it."""
     ahead = ahead_of(s, t)
-    # only a waiting ticket has a wait to estimate
-    estimated_wait_s = item_rates(s, ctx, now, [t.item])[t.item_id].wait_for(ahead) if t.status == "waiting" else 0
+    # only a waiting ticket has a wait to estimate, and it waits for a window to serve its item
+    staffed = item_staffing(s, ctx, now, [t.item_id])[t.item_id] if t.status == "waiting" else None
+    estimated_wait_s = (item_rates(s, ctx, now, [t.item])[t.item_id].wait_for(ahead) + staffed.delay_s(now)
+                        if staffed else 0)
     data = {
         "id": t.id, "number": t.number, "service": t.item.code, "service_name": t.item.name,
         "department": t.item.department.name, "priority": t.priority, "priority_reason": t.priority_reason,
@@ -90,6 +96,8 @@ def ticket(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime, *, with_ev
         "window": ctx.window_number(s, t.window_id),
         "outcome": t.outcome, "due_date": t.due_date.isoformat() if t.due_date else None,
         "id_number": t.id_masked, "phone": t.phone_masked,
+        "staffed": staffed.staffed if staffed else None,
+        "staffed_from": staffed.json(ctx, now)["staffed_from"] if staffed else None,
     }
     if with_events:
         data["events"] = [{"kind": e.kind, "at": iso(e.at), "actor": e.actor,
@@ -213,6 +221,8 @@ def window_console(s: Session, ctx: HallContext, window: Window, now: dt.datetim
         "hall": {"id": ctx.id, "name": ctx.hall.name, "timezone": ctx.hall.timezone},
         "window": state,
         "recall_limit": ctx.settings.recall_limit,
+        # 过号's minimum: the console asks for a confirmation and says when a skip is allowed
+        "skip_rule": {"calls": ctx.settings.skip_after_calls, "minutes": ctx.settings.skip_after_minutes},
         "items": [{"code": item.code, "name": item.name, "department": item.department.name, "prefix": item.prefix,
                    "tier": tier, "waiting": loads[item.id].waiting} for item, tier in rows],
         "sent_here": sent_here,

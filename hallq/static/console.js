@@ -236,7 +236,7 @@
   const actions = {
     call_next: () => act("call-next", {}, (tk) => t("called_msg", {number: tk.number})),
     recall: () => act("recall", {}, (tk) => t("recalled_msg", {number: tk.number})),
-    skip: () => act("skip", {}, (tk) => t("skipped_msg", {number: tk.number})),
+    skip: openSkip,
     hold: () => act("hold", {}, (tk) => t("held_msg", {number: tk.number})),
     call_number: () => openDialog("dlg-call", () => $("call-ref").focus()),
     transfer: openTransfer,
@@ -266,6 +266,22 @@
     say($("msg"), text, "ok");
     return r;
   }
+
+  // 过号 sends a citizen to the back of the day: asked once more, with the calls so far and the hall's
+  // minimum; before the minimum the dialog says when (the server refuses such a skip too).
+  function openSkip() {
+    const c = state.current, rule = state.skip_rule;
+    const calls = 1 + (c.recall_count || 0);
+    const since = c.called_at ? sinceCall() : 0;
+    const waitS = calls >= rule.calls ? 0 : Math.max(0, Math.ceil(rule.minutes * 60 - since));
+    $("dlg-skip-title").textContent = t("skip_confirm", {number: c.number});
+    $("skip-calls").textContent = t("skip_calls", {calls, time: duration(since)});
+    $("skip-rule").textContent = t("skip_rule", {calls: rule.calls, minutes: rule.minutes});
+    openDialog("dlg-skip", () => $("skip-do").focus());
+    if (waitS > 0) say(document.querySelector("#dlg-skip .msg"), t("skip_not_yet", {time: duration(waitS)}), "error");
+  }
+
+  const sinceCall = () => Math.max(0, since(state.current.called_at));
 
   async function loadDirectory() {
     const [services, windows] = await Promise.all([api("GET", "/services"), api("GET", "/windows")]);
@@ -456,6 +472,10 @@
       const choice = document.querySelector("#form-pause input[name=reason]:checked").value;
       const reason = choice === "other" ? $("other-reason").value.trim() : choice;
       submitDialog("dlg-pause", "pause", {reason}, () => t("paused_msg", {reason: reasonLabel(reason)}));
+    });
+    $("form-skip").addEventListener("submit", (e) => {
+      e.preventDefault();
+      submitDialog("dlg-skip", "skip", {}, (tk) => t("skipped_msg", {number: tk.number}));
     });
     $("form-sign-out").addEventListener("submit", async (e) => {
       e.preventDefault();

@@ -38,7 +38,7 @@
       voice_ok: "语音合成正常（录音代替喇叭）", voice_unknown: "语音状态未知",
       voice_failed: (src, r) => `语音不可用（${src === "audio" ? "音频输出" : "语音合成"}）：${r}`,
       no_voice: "还没有播报。叫号后这里会出现播报录音。",
-      outcomes: {played: "已播放", stale: "已过时未播", superseded: "被重呼取代", failed: "播放失败", cancelled: "已取消"},
+      outcomes: {played: "已播放", stale: "已过时未播", superseded: "被重呼取代", merged: "已并入同一次呼叫", failed: "播放失败", cancelled: "已取消"},
       seconds: (s) => `${s} 秒`,
     },
     en: {
@@ -70,7 +70,7 @@
       voice_ok: "Speech synthesis working (recorded instead of a speaker)", voice_unknown: "Voice state unknown",
       voice_failed: (src, r) => `Voice unavailable (${src === "audio" ? "audio output" : "speech engine"}): ${r}`,
       no_voice: "No announcements yet. They appear here after a call.",
-      outcomes: {played: "played", stale: "stale, skipped", superseded: "replaced by a recall", failed: "failed", cancelled: "cancelled"},
+      outcomes: {played: "played", stale: "stale, skipped", superseded: "replaced by a recall", merged: "merged into the same call", failed: "failed", cancelled: "cancelled"},
       seconds: (s) => `${s} s`,
     },
   };

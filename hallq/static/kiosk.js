@@ -232,17 +232,39 @@
     }).join("");
   }
 
+  // The hall-local "14:00" of an ISO time.
+  function clockOf(iso) {
+    const tz = (state.hall && state.hall.timezone) || "Asia/Shanghai";
+    return new Intl.DateTimeFormat("en-GB", {timeZone: tz, hour: "numeric", minute: "2-digit", hourCycle: "h23"})
+      .format(new Date(iso));
+  }
+
+  // No window serves the item now: a number may still be taken, once the citizen has been told (warn).
+  function unstaffedText(s) {
+    if (s.paused_windows) return T().unstaffed_paused;
+    if (s.staffed_from) return fill(T().unstaffed_from, {time: clockOf(s.staffed_from)});
+    return T().unstaffed;
+  }
+
+  function unstaffedWarning(s) {
+    const when = s.paused_windows ? T().unstaffed_when_paused
+      : s.staffed_from ? fill(T().unstaffed_when_from, {time: clockOf(s.staffed_from)}) : T().unstaffed_when_unknown;
+    return fill(T().unstaffed_warn, {when});
+  }
+
   function availability(s) {
     if (state.issuing) return {ok: false, text: T().hall_not_issuing};
     if (s.quota_left === 0) return {ok: false, text: T().quota_out};
     if (!s.windows || !s.windows.length) return {ok: false, text: T().no_window};
+    const quota = s.quota_left != null ? fill(T().quota_left, {n: s.quota_left}) : null;
+    if (s.staffed === false) return {ok: true, warn: true, text: [quota, unstaffedText(s)].filter(Boolean).join(" · ")};
     if (!s.open) return {ok: false, text: T().not_open};
-    if (s.quota_left != null) return {ok: true, text: fill(T().quota_left, {n: s.quota_left})};
+    if (quota) return {ok: true, text: quota};
     return {ok: true, text: T().open};
   }
 
   function loadText(s) {
-    if (!s.waiting) return T().no_wait;
+    if (!s.waiting) return s.staffed === false ? fill(T().waiting, {n: 0}) : T().no_wait;  // nobody waits, but for a window
     return `${fill(T().waiting, {n: s.waiting})} · ${fill(T().eta, {m: minutes(s.estimated_wait_s)})}`;
   }
 
@@ -251,7 +273,7 @@
     return `<button type="button" class="tile item${a.ok ? "" : " closed"}" data-service="${esc(s.code)}">
       <span class="name">${esc(s.name)}</span>
       <span class="load">${esc(loadText(s))}</span>
-      <span class="avail ${a.ok ? "ok" : "no"}">${esc(a.text)}</span>
+      <span class="avail ${a.warn ? "warn" : a.ok ? "ok" : "no"}">${esc(a.text)}</span>
     </button>`;
   }
 
@@ -281,12 +303,16 @@
     $("confirm-load").textContent = loadText(s);
     $("confirm-windows").textContent = s.windows.length ? fill(T().windows, {windows: s.windows.join("、")}) : "";
     $("confirm-availability").textContent = a.text;
-    $("confirm-availability").className = "availability " + (a.ok ? "ok" : "no");
+    $("confirm-availability").className = "availability " + (a.warn ? "warn" : a.ok ? "ok" : "no");
+    const warning = $("confirm-unstaffed");
+    warning.hidden = !a.warn;
+    warning.textContent = a.warn ? unstaffedWarning(s) : "";
     const materials = (s.guide && s.guide.materials) || [];
     $("confirm-materials").innerHTML = materials.length
       ? materials.map((m) => `<li>${esc(m)}</li>`).join("") : `<li class="none">${esc(T().no_materials)}</li>`;
     const take = $("take");
-    take.textContent = state.green ? T().take_green : T().take;
+    take.textContent = a.warn ? T().take_anyway : state.green ? T().take_green : T().take;
+    take.dataset.unstaffed = a.warn ? "yes" : "";
     take.disabled = !a.ok;
   }
 
@@ -312,8 +338,8 @@
         names: names(paged("items", servicesOf(state.department)))}));
     } else if (name === "confirm") {
       const s = findService(state.item);
-      if (s) speak(fill(t.speak_confirm, {item: s.name, n: s.waiting,
-        materials: ((s.guide && s.guide.materials) || []).join("，") || t.no_materials}));
+      if (s) speak((s.staffed === false ? unstaffedWarning(s) + " " : "") + fill(t.speak_confirm, {item: s.name,
+        n: s.waiting, materials: ((s.guide && s.guide.materials) || []).join("，") || t.no_materials}));
     } else if (name === "printing") speak(t.speak_printing);
     else if (name === "green") speak(t.speak_green);
     else if (name === "checkin") speak(t.speak_checkin);
@@ -363,6 +389,10 @@
       setPrinter(r.data.state || "unknown", null);
       refreshState();
       show("printer");
+      return;
+    }
+    if (r.data.error === "appointment_unknown" && extra.appointment_code) {
+      checkinAgain(r.data, extra.appointment_code);
       return;
     }
     refused(r.data, {service, extra});
@@ -419,7 +449,17 @@
     if (retry && normalInstead.includes(answer.error)) {
       alt.hidden = false;
       alt.textContent = T().take_normal;
-      alt.onclick = () => { forgetPerson(); take(retry.service); };
+      alt.onclick = () => { forgetPerson(); take(retry.service, {unstaffed_ok: false}); };
+    } else if (retry && answer.error === "service_unstaffed") {
+      // The last window left while the citizen was choosing: told now, they may still take it.
+      alt.hidden = false;
+      alt.textContent = T().take_anyway;
+      alt.onclick = () => take(retry.service, {...retry.extra, unstaffed_ok: true});
+    } else if (answer.error === "quota_exhausted") {
+      // The message names the next working day; one with a booking can check in here and now.
+      alt.hidden = false;
+      alt.textContent = T().quota_checkin;
+      alt.onclick = () => { $("checkin-choices").hidden = true; show("checkin"); };
     }
     show("refused", {quiet: true});
     speak(fill(T().speak_refused, {message: answer.message || T().network_error}));
@@ -505,7 +545,9 @@
       refused({message: T().network_error});
       return;
     }
+    if (r.status === 404) { checkinAgain(r.data, value); return; }
     if (r.status !== 200) { refused(r.data); return; }
+    $("checkin-error").hidden = true;
     const found = r.data.appointments;
     const idNumber = byId ? value : null;
     if (found.length === 1) { checkIn(found[0], idNumber); return; }
@@ -517,10 +559,23 @@
     speak(T().appointment_choose + "：" + found.map((a) => a.service_name).join("，"));
   }
 
+  // A code not found is most often a typing slip: say so where it was typed, keep it there to correct.
+  function checkinAgain(answer, value) {
+    show("checkin", {quiet: true});
+    const error = $("checkin-error");
+    error.textContent = answer.message || T().network_error;  // "……请核对后重试"
+    error.hidden = false;
+    $("checkin-input").value = value;
+    drawMasked();
+    $("checkin-input").focus();
+    speak(error.textContent);
+  }
+
   function checkIn(appt, idNumber) {
     state.appointment = appt;
     $("checkin-choices").hidden = true;
-    const extra = {priority: "appointment", appointment_code: appt.code};
+    // A booked citizen is told too when no window serves the item now (the refusal offers to take it anyway).
+    const extra = {priority: "appointment", appointment_code: appt.code, unstaffed_ok: false};
     if (idNumber) extra.id_number = idNumber;
     take(appt.service, extra);
   }
@@ -606,6 +661,7 @@
     $("search-input").value = "";
     $("checkin-choices").hidden = true;
     $("green-error").hidden = true;
+    $("checkin-error").hidden = true;
     $("toast").hidden = true;
     voice.stop();
     setElder(false);
@@ -674,6 +730,9 @@
     $("confirm-back").addEventListener("click", () => show(state.itemFrom || "start"));
     $("take").addEventListener("click", () => {
       const extra = state.green ? {priority: "green", reason: "elderly", id_number: state.green.id} : {};
+      // Pressed under the "no window serving" warning, the press is the citizen's confirmation; otherwise
+      // the server refuses if the last window left meanwhile, and the citizen is told then.
+      extra.unstaffed_ok = $("take").dataset.unstaffed === "yes";
       take(state.item, extra);
     });
     $("search-open").addEventListener("click", () => { state.results = []; $("search-input").value = ""; show("search"); });
@@ -751,6 +810,8 @@
         redraw();
       }
     });
+    // A window signed in, out, paused or resumed: whether each item is served changed; read it again.
+    socket.on("window.status", () => socket.emit("snapshot"));
     socket.on("print.result", (e) => {
       state.printResults[e.job] = e;
       if (state.ticket && e.job === state.job) {

@@ -158,6 +158,34 @@ def test_the_caller_keypad_calls_and_the_call_shows_on_the_led_and_is_spoken(dem
 
 
 @pytest.mark.real_clock
+def test_a_call_and_three_quick_recalls_are_heard_as_a_hall_hears_them(demo):
+    """The demo's speaker takes each announcement's real time, so presses of 重呼 while the call is
+    spoken meet it and merge into it: the hall hears the ticket at most twice in a row."""
+    if serving_at(demo, 1):
+        assert demo.post("/hardware/keypads/caller", {"action": "finish"}).json()["acked"]
+        until(lambda: serving_at(demo, 1) is None, what="window 1 free")
+    assert demo.kiosk.post("/tickets", {"service": "GA02"}).status_code == 201
+    before = len(demo.hardware.agent.spoken_so_far())
+    assert demo.post("/hardware/keypads/caller", {"action": "call_next"}).json()["acked"]
+    until(lambda: serving_at(demo, 1), what="window 1 serving the keypad's call")
+    for _ in range(3):
+        assert demo.post("/hardware/keypads/caller", {"action": "recall"}).json()["acked"]
+
+    def settled():
+        mine = [s for s in demo.hardware.agent.spoken_so_far()[before:] if "到一号窗口" in s.text]
+        return mine if len(mine) == 4 else None
+
+    mine = until(settled, timeout=90, what="the call and its three recalls settled")
+    shown = demo.state()["voice"]["spoken"][:4]  # newest first, as /hardware lists them
+    assert sorted(s["outcome"] for s in shown) == sorted(s.outcome for s in mine)
+    played = [s for s in mine if s.outcome == "played"]
+    assert 1 <= len(played) <= 2 and len([s for s in mine if s.outcome == "merged"]) == 4 - len(played)
+    # The recorder took the clip's real time: a hall hears 9-odd seconds, not nothing.
+    clip = demo.hardware.recorder.played[-1]
+    assert clip.ended - clip.started >= clip.clip.duration_s > 3.0
+
+
+@pytest.mark.real_clock
 def test_a_notice_prints_on_the_windows_printer(demo):
     clerk = demo.server.api(demo.setup.clerk_tokens[2])
     assert demo.kiosk.post("/tickets", {"service": "GA07"}).status_code == 201

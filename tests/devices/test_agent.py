@@ -294,7 +294,10 @@ def test_calls_and_recalls_are_spoken_in_order_and_reported(hall, server):
         assert recorder.played[0].clip.duration_s > 1.0  # speech, not silence
         until(lambda: device_states(kiosk).get("voice") == "ok", what="voice reported ok")
         recorder.unplug("no audio output device")
-        clerk.post("/windows/1/recall")
+        # The next call (A001 was heard twice in a row already: a third recall would be merged into it).
+        issue(kiosk)
+        assert clerk.post("/windows/1/finish", {"outcome": "immediate"}).status_code == 200
+        assert clerk.post("/windows/1/call-next").json()["number"] == "A002"
         until(lambda: device_states(kiosk).get("voice") == "failed", what="a lost speaker reported")
     finally:
         running.close()
@@ -323,12 +326,22 @@ def test_a_window_prints_its_written_notices_numbered_and_recorded(hall, server,
         events = kiosk.get(f"/tickets/{first['id']}").json()["events"]
         assert events[-1]["kind"] == "notice" and events[-1]["data"] == {"notice": "supplement",
                                                                           "number": "补〔2026〕0001号"}
+        # Its deadline (10 working days, the hall default), the window to come back to, the seal and signature.
+        across = paper.replace("\n", "")
+        assert "请于2026-12-07前补齐上述材料，补齐后直接到1号窗口办理。" in across
+        assert "（窗口专用章）" in paper and "申请人签收：" in paper and "签收日期：" in paper
+        # A reprint is the same document: the same number, recorded as a reprint.
+        r = clerk.post("/windows/1/notices", {"ticket": first["id"], "kind": "supplement"})
+        assert r.status_code == 201 and r.json()["number"] == "补〔2026〕0001号"
+        assert "补〔2026〕0001号" in decode(printer.wait_for_jobs(2, timeout=10)[1].data).text
+        events = kiosk.get(f"/tickets/{first['id']}").json()["events"]
+        assert events[-1]["data"] == {"notice": "supplement", "number": "补〔2026〕0001号", "reprint": True}
 
         clerk.post("/windows/1/call-next")
         clerk.post("/windows/1/finish", {"outcome": "promised", "promised_days": 5})
         r = clerk.post("/windows/1/notices", {"ticket": second["id"], "kind": "acceptance"})
         assert r.json()["number"] == "受〔2026〕0001号"
-        paper = decode(printer.wait_for_jobs(2, timeout=10)[1].data).text.replace("\n", "")  # read across wraps
+        paper = decode(printer.wait_for_jobs(3, timeout=10)[2].data).text.replace("\n", "")  # read across wraps
         assert "受理通知书" in paper and "5个工作日" in paper and "2026-11-30" in paper
         other = clerk_api(hall, server, "S003", window=2)
         r = other.post("/windows/1/notices", {"ticket": second["id"], "kind": "acceptance"})

@@ -431,3 +431,57 @@ def test_words_sent_by_the_server_collapse_by_their_key(engine):
     assert playback.played[2].clip.pcm == playback.played[0].clip.pcm
     with pytest.raises(ValueError, match="needs a ticket number and a window, or its text"):
         Announcer(RecordingPlayback()).announce("A001")
+
+
+def test_a_recall_while_its_call_is_being_spoken_is_merged_into_it(engine):
+    """Three quick presses of 重呼 while the call plays: the hall hears the call once."""
+    playback = GatedPlayback()
+    jobs = []
+    announcer = Announcer(playback, VoiceSettings(**QUICK), on_done=lambda a, o, d: jobs.append((a.job_id, o, d)))
+    announcer.start()
+    words = "请A 零 零 一号到三号窗口办理"
+    announcer.announce(text=words, key="17@3", job_id="call")
+    assert playback.waiting.wait(30)  # being spoken
+    for n in range(3):
+        assert announcer.recall("17@3", job_id=f"recall{n}") is not None
+    # Another ticket's call still queues behind it, and so does this ticket sent to another window.
+    announcer.announce(text="请A 零 零 二号到四号窗口办理", key="18@4", job_id="other")
+    announcer.announce(text="请A 零 零 一号到五号窗口办理", key="17@5", job_id="moved")
+    playback.gate.set()
+    assert announcer.wait_idle(30)
+    announcer.close()
+    merged = ("merged", "the same call is being spoken")
+    assert jobs == [("recall0", *merged), ("recall1", *merged), ("recall2", *merged),
+                    ("call", "played", None), ("other", "played", None), ("moved", "played", None)]
+    assert len(playback.played) == 3
+
+
+def test_a_ticket_is_never_announced_more_than_twice_in_a_row(engine):
+    recorder = RecordingPlayback()
+    announcer, outcomes = make(recorder, **QUICK)
+    announcer.announce("A001", 3)
+    for _ in range(4):  # each press after the last one was heard
+        assert announcer.wait_idle(30)
+        announcer.recall("A001")
+    assert announcer.wait_idle(30)
+    assert outcomes.by_outcome("played") == ["A001", "A001"]
+    assert [d for n, o, d in outcomes.items if o == "merged"] == ["announced 2 times in a row already"] * 3
+    # Another call between: the hall heard something else, a recall is a fresh announcement.
+    announcer.announce("A002", 4)
+    assert announcer.wait_idle(30)
+    announcer.recall("A001")
+    assert announcer.wait_idle(30)
+    announcer.close()
+    assert outcomes.by_outcome("played") == ["A001", "A001", "A002", "A001"]
+
+
+def test_after_the_halls_quiet_gap_a_recall_is_announced_again(engine):
+    recorder = RecordingPlayback()
+    announcer, outcomes = make(recorder, in_a_row_gap_s=0, **QUICK)  # no gap: every press counts afresh
+    announcer.announce("A001", 3)
+    for _ in range(2):
+        assert announcer.wait_idle(30)
+        announcer.recall("A001")
+    assert announcer.wait_idle(30)
+    announcer.close()
+    assert outcomes.by_outcome("played") == ["A001"] * 3

@@ -113,6 +113,7 @@ def test_skip_then_requeue_once_goes_in_after_the_next_few(hall, clerk, clock):
         clock.advance(seconds=5)
         hall.issue("GA02")  # A002..A005
     assert call_next(hall, clerk, 1).id == missed.id
+    clock.advance(minutes=3)  # the hall's minimum before a skip (skip_after_minutes)
     hall.run(calling.skip, clerk, 1, clock())
     assert status(hall, missed) == "missed"
     hall.run(calling.requeue, hall.device(), missed.id, clock())
@@ -126,9 +127,11 @@ def test_requeue_only_missed_and_only_once(hall, clerk, clock):
         hall.run(calling.requeue, hall.device(), t.id, clock())
     assert err.value.code == "ticket_not_missed"
     call_next(hall, clerk, 1)
+    clock.advance(minutes=3)  # the hall's minimum before a skip (skip_after_minutes)
     hall.run(calling.skip, clerk, 1, clock())
     hall.run(calling.requeue, hall.device(), t.id, clock())
     call_next(hall, clerk, 1)
+    clock.advance(minutes=3)  # the hall's minimum before a skip (skip_after_minutes)
     hall.run(calling.skip, clerk, 1, clock())
     with pytest.raises(Refused) as err:
         hall.run(calling.requeue, hall.device(), t.id, clock())
@@ -138,6 +141,7 @@ def test_requeue_only_missed_and_only_once(hall, clerk, clock):
 def test_a_missed_ticket_can_be_called_by_number_at_its_window(hall, clerk, clock):
     t = hall.issue("GA02")
     call_next(hall, clerk, 1)
+    clock.advance(minutes=3)  # the hall's minimum before a skip (skip_after_minutes)
     hall.run(calling.skip, clerk, 1, clock())
     again = hall.run(calling.call, clerk, 1, clock(), "a001")
     assert again.id == t.id and again.status == "called"

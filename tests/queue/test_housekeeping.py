@@ -30,6 +30,7 @@ def test_at_closing_waiting_held_and_missed_expire_and_windows_sign_out(hall, cl
     hall.run(calling.call_next, clerk, 1, clock())
     hall.run(calling.hold, clerk, 1, clock())      # A001 held
     hall.run(calling.call_next, clerk, 1, clock())
+    clock.advance(minutes=3)  # the hall's minimum before a skip (skip_after_minutes)
     hall.run(calling.skip, clerk, 1, clock())      # A002 missed
     hall.run(calling.call_next, clerk, 1, clock())  # A003 in service at closing
     w2 = hall.clerk("S003", window=2)

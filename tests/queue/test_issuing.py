@@ -187,11 +187,13 @@ def test_ahead_and_estimate_follow_measured_service_times(hall, clock, db):
             return views.ticket(s, hall_context(s, hall.id), s.get(Ticket, ticket.id), clock())
 
     first = hall.issue("GA02")
-    # Nobody served yet: the hall default of 300 s a person, one window assumed.
-    assert answer(first)["ahead"] == 0 and answer(first)["estimated_wait_s"] == 0
+    # Nobody served yet: the hall default of 300 s a person, one window assumed; and no window
+    # serves GA02 at 10:00, so the wait starts when the afternoon session does (14:00, four hours).
+    until_afternoon = 4 * 3600
+    assert answer(first)["ahead"] == 0 and answer(first)["estimated_wait_s"] == until_afternoon
     hall.issue("GA02")
     third = hall.issue("GA02")
-    assert (answer(third)["ahead"], answer(third)["estimated_wait_s"]) == (2, 600)
+    assert (answer(third)["ahead"], answer(third)["estimated_wait_s"]) == (2, until_afternoon + 600)
     clerk = hall.clerk("S001", window=1)
     hall.run(calling.call_next, clerk, 1, clock())
     clock.advance(seconds=120)
@@ -213,6 +215,8 @@ def test_services_say_open_exactly_when_issuing_would_succeed(hall, clock, db):
         with db.read() as s:
             return {row["code"]: row for row in views.services(s, hall_context(s, hall.id), clock())}[code]
 
+    assert not shown("GA01")["open"]  # no window serves it: a number taken now waits for nobody
+    hall.clerk("S001", window=1)
     assert shown("GA01")["open"] and shown("GA01")["quota_left"] == 5
     for _ in range(5):
         hall.issue("GA01")

@@ -7,6 +7,7 @@ from hallq.queue.estimates import item_loads
 from hallq.queue.events import QUEUE_STATS
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Item, Ticket
+from hallq.queue.staffing import item_staffing
 from hallq.queue.stats import queue_figures
 
 
@@ -29,11 +30,14 @@ def test_issue_and_call_mark_their_item_and_the_figures_count_what_the_database_
         figures = {e.payload["service"]: e for e in queue_figures(s, ctx, clock(), ["GA01", "SJ01", "GA01", "MZ01"])}
         items = s.query(Item).filter(Item.hall_id == hall.id, Item.code.in_(["GA01", "SJ01", "MZ01"])).all()
         loads = {i.code: item_loads(s, ctx, clock(), [i])[i.id] for i in items}
+        # Window 1 serves GA01; nobody serves SJ01 or MZ01 at 10:00: their waits start at 14:00.
+        delay = {i.code: item_staffing(s, ctx, clock(), [i.id])[i.id].delay_s(clock()) for i in items}
+    assert delay == {"GA01": 0, "SJ01": 4 * 3600, "MZ01": 4 * 3600}
     assert sorted(figures) == ["GA01", "MZ01", "SJ01"]  # each item once, however often it was named
     assert {code: e.payload["waiting"] for code, e in figures.items()} == {"GA01": 1, "SJ01": 1, "MZ01": 0}
     for code, e in figures.items():
         assert e.name == QUEUE_STATS and e.hall_id == hall.id
-        assert e.payload["estimated_wait_s"] == loads[code].wait_for(loads[code].waiting)
+        assert e.payload["estimated_wait_s"] == loads[code].wait_for(loads[code].waiting) + delay[code]
         assert e.payload["at"].endswith("Z") and e.payload["number"] is None and e.payload["window"] is None
 
 

@@ -119,6 +119,7 @@ def test_display_gets_a_snapshot_then_the_news(hall, server, connect, clock):
 
     issue(kiosk)
     assert clerk.post("/windows/1/call-next").status_code == 200
+    clock.advance(minutes=3)  # the hall's minimum before a skip (skip_after_minutes)
     assert clerk.post("/windows/1/skip").status_code == 200
     skipped = wait_for(display, "ticket.skipped")
     assert (skipped["number"], skipped["window"], skipped["service"]) == ("A002", 1, "GA01")

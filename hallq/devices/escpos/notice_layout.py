@@ -44,6 +44,9 @@ def notice_blocks(document: Mapping[str, Any], *, paper: Paper = PAPER_58,
     for n, material in enumerate(materials, 1):
         label = f"{n}.".ljust(digits + 2)
         lines(label + material, indent=len(label))
+    if document.get("deadline"):
+        lines(f"请于{document['deadline']}前补齐上述材料，补齐后直接到{document.get('return_window') or document['window']}"
+              f"号窗口办理。", bold=True)
     blocks.append(Rule(cols))
     window = f"{document['window']}号窗口"
     if document.get("window_name"):
@@ -52,6 +55,13 @@ def notice_blocks(document: Mapping[str, Any], *, paper: Paper = PAPER_58,
     if document.get("staff"):
         lines(f"经办人：{document['staff']}（工号{document.get('staff_number') or ''}）")
     lines(f"日期：{document['date']}")
+    # The window's seal goes here, the applicant signs below: the copy the window keeps is the proof
+    # the citizen was told (一次性告知).
+    blocks.append(Feed(1))
+    lines("（窗口专用章）", align="right")
+    blocks.append(Feed(3))
+    lines("申请人签收：______________")
+    lines("签收日期：______年____月____日")
     blocks.append(Feed(3))
     blocks.append(Cut())
     return blocks

@@ -12,6 +12,12 @@ recalled and transferred meanwhile is spoken once, with its latest window.
 (Calls are matched by ticket number, or by the `key` the server sends with
 its words.)
 
+However often 重呼 is pressed, a hall hears a ticket at most twice in a row: a
+call arriving while the same call is being spoken is merged into it ("merged":
+the hall is hearing it right now), and a third announcement of one call right
+after two (within `in_a_row_gap_s` of the second's end, nothing else spoken
+between) is merged too. The server's recall limit counts the presses.
+
 Failures never stop the worker and are never silent: `on_status` receives a
 `VoiceStatus` whenever the state (ok/failed) or the reason changes; the agent
 turns it into `device.status`. While failed, the worker checks the engine and
@@ -55,7 +61,8 @@ from hallq.wording import announcement_text
 log = logging.getLogger(__name__)
 
 # How an announcement ended, as on_done reports it.
-OUTCOMES = ("played", "stale", "superseded", "failed", "cancelled")
+OUTCOMES = ("played", "stale", "superseded", "merged", "failed", "cancelled")
+IN_A_ROW = 2  # the most times one call is announced back to back
 _REMEMBERED_CALLS = 500  # numbers a recall can find
 
 
@@ -120,6 +127,11 @@ def compose_announcement(
     return join_parts(parts, rate)
 
 
+def _same_call(a: Announcement, b: Announcement) -> bool:
+    """The same call in the same words (a recall of it); a ticket sent to another window is a new call."""
+    return a.collapse_key == b.collapse_key and (a.window, a.text) == (b.window, b.text)
+
+
 def _key(number: str) -> str:
     return number.strip().upper()
 
@@ -145,6 +157,9 @@ class Announcer:
         self._recent: OrderedDict[str, Announcement] = OrderedDict()
         self._cond = threading.Condition()
         self._busy = False
+        self._speaking: Announcement | None = None  # the one being spoken now
+        # The run of one call spoken back to back: the call, how often, when the last one ended (monotonic).
+        self._in_a_row: tuple[Announcement | None, int, float] = (None, 0, 0.0)
         self._closing = False
         self._status = VoiceStatus("ok", None, None, clock())
         self._status_known = False
@@ -192,16 +207,20 @@ class Announcer:
         with self._cond:
             if self._closing:
                 raise RuntimeError("the announcer is closed")
-            for waiting in list(self._queue):
-                if waiting.collapse_key == collapse:
-                    self._queue.remove(waiting)
-                    superseded.append(waiting)
-            self._queue.append(announcement)
+            merged = self._speaking is not None and _same_call(self._speaking, announcement)
+            if not merged:
+                for waiting in list(self._queue):
+                    if waiting.collapse_key == collapse:
+                        self._queue.remove(waiting)
+                        superseded.append(waiting)
+                self._queue.append(announcement)
             self._recent[collapse] = announcement
             self._recent.move_to_end(collapse)
             while len(self._recent) > _REMEMBERED_CALLS:
                 self._recent.popitem(last=False)
             self._cond.notify_all()
+        if merged:  # the hall is hearing this very call right now
+            self._done(announcement, "merged", "the same call is being spoken")
         for waiting in superseded:
             self._done(waiting, "superseded", "called again")
         return announcement
@@ -249,6 +268,7 @@ class Announcer:
                     return
                 announcement = self._queue.popleft() if self._queue else None
                 self._busy = announcement is not None
+                self._speaking = announcement
             try:
                 if announcement is None:
                     self._check()
@@ -262,6 +282,7 @@ class Announcer:
             finally:
                 with self._cond:
                     self._busy = False
+                    self._speaking = None
                     self._cond.notify_all()
 
     def _check(self) -> None:
@@ -285,6 +306,12 @@ class Announcer:
         if age > settings.max_age_s:
             self._done(announcement, "stale", f"called {age:.0f} s ago")
             return
+        last, times, ended = self._in_a_row
+        in_a_row = (last is not None and _same_call(last, announcement)
+                    and time.monotonic() - ended < settings.in_a_row_gap_s)
+        if in_a_row and times >= IN_A_ROW:
+            self._done(announcement, "merged", f"announced {times} times in a row already")
+            return
         lang = announcement.lang or settings.lang
         try:
             text = announcement.text or announcement_text(
@@ -304,6 +331,7 @@ class Announcer:
             self._report("failed", "audio", reason)
             self._done(announcement, "failed", reason)
             return
+        self._in_a_row = (announcement, times + 1 if in_a_row else 1, time.monotonic())
         self._report("ok", None, None)
         self._done(announcement, "played", None)
 

@@ -42,6 +42,10 @@ class VoiceSettings(BaseModel):
     # After an outage a backlog is not replayed: a call older than this when its
     # turn comes is dropped, not spoken.
     max_age_s: float = Field(60.0, gt=0)
+    # A ticket is announced at most twice in a row (a call and one recall): a third announcement
+    # of the same call right after the second is merged into it unless this much quiet came between.
+    # A clerk pressing 重呼 half a minute after the hall heard it twice is calling afresh.
+    in_a_row_gap_s: float = Field(30.0, ge=0, le=600)
     # While failed (no audio device, engine error) the announcer checks again this often.
     recheck_s: float = Field(30.0, gt=0)
 

@@ -70,7 +70,7 @@ def state():
             "hours": [[a.astimezone(tz).strftime("%H:%M"), b.astimezone(tz).strftime("%H:%M")]
                       for a, b in ctx.hours.sessions_on(day)],
             "always_open": ctx.hours.hours.always_open,
-            "issuing": why, "issuing_message": message(why, lang(), minutes=ctx.settings.closing_buffer_minutes)
+            "issuing": why, "issuing_message": message(why, lang(), **ctx.refusal_params(why, moment))
             if why else None,
             "green_elderly_age": ctx.settings.green_elderly_age,
             "printer": {"name": who.name, "state": printer, "detail": detail},

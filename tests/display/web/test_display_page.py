@@ -190,6 +190,7 @@ def test_a_pause_reason_from_the_list_reads_as_on_the_windows_led_screen(hall, s
     from hallq.devices.led.text import ScreenLayout, window_lines
 
     busy = BusyHall(hall, server)
+    hall.clock.advance(minutes=3)  # the hall's minimum before a skip (skip_after_minutes)
     assert busy.clerks[2].post("/windows/2/skip").status_code == 200
     assert busy.clerks[2].post("/windows/2/pause", {"reason": "lunch"}).status_code == 200
     state = [w for w in busy.clerks[2].get("/windows").json() if w["number"] == 2][0]
@@ -214,6 +215,7 @@ def test_after_the_network_comes_back_the_page_shows_what_happened_meanwhile(hal
     first = busy.call(1)
     busy.finish(3)
     second = busy.call(3)
+    hall.clock.advance(minutes=3)  # the hall's minimum before a skip (skip_after_minutes)
     r = busy.clerks[2].post("/windows/2/skip")
     assert r.status_code == 200, r.text
     assert busy.clerks[2].post("/windows/2/pause", {"reason": "系统维护"}).status_code == 200

@@ -13,7 +13,7 @@ import pytest
 from hallq import protocol as m
 from tests.browser import LANDSCAPE, PORTRAIT, WAIT_MS, open_with_token, screenshot
 from tests.conftest import Hall, local
-from tests.helpers import issue, wait_for
+from tests.helpers import clerk_api, issue, wait_for
 from tests.kiosk.kit import book, duty_manager, id_number, printer_agent, report
 
 
@@ -84,6 +84,7 @@ def test_the_kiosk_on_a_landscape_screen_in_english(hall, server, agent, browser
     kiosk = server.api(hall.token("kiosk", "k2"))
     for _ in range(3):
         issue(kiosk, "SJ01")
+    clerk_api(hall, server, "S004", window=3)  # SJ01 is served now
     page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"), size=LANDSCAPE)
     screenshot(page, "kiosk-10-start-landscape")
     page.click("#lang-toggle")
@@ -173,7 +174,7 @@ def test_a_number_the_hall_cannot_give_is_refused_in_plain_words(hall, server, a
     report(agent, "ok")  # the agent's heartbeat: the printer is still believed ready
     page.click("#take")
     wait_screen(page, "refused")
-    assert page.inner_text("#refused-message") == "大厅现在不办理业务，请在办公时间内取号。"
+    assert page.inner_text("#refused-message") == "大厅现在不办理业务，今天 14:00开始取号。"
     screenshot(page, "kiosk-31-refused-lunch")
     assert [s["waiting"] for s in kiosk.get("/services").json() if s["code"] == "GA02"] == [0]
     page.click("#screen-refused [data-go=start]")
@@ -262,6 +263,7 @@ def test_pinyin_initials_find_an_item(hall, server, agent, browser_page):
 
 
 def test_an_appointment_is_checked_in_by_a_scanned_code(hall, server, agent, clock, browser_page):
+    clerk_api(hall, server, "S004", window=3)  # SJ01 is served
     book(hall, "YY0001", "SJ01", local(2026, 11, 23, 9, 45))
     book(hall, "YY0002", "GA02", local(2026, 11, 23, 15, 0))
     page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"))
@@ -285,6 +287,8 @@ def test_an_appointment_is_checked_in_by_a_scanned_code(hall, server, agent, clo
 
 
 def test_an_appointment_is_checked_in_by_id_number(hall, server, agent, browser_page):
+    clerk_api(hall, server, "S005", window=4)  # MZ01 is served
+    clerk_api(hall, server, "S001", window=1)  # and GA02
     person = id_number(dt.date(1985, 4, 12))
     book(hall, "YY0100", "MZ01", local(2026, 11, 23, 9, 30), minutes=60, person=person)
     book(hall, "YY0101", "GA02", local(2026, 11, 23, 9, 50), minutes=60, person=person)
@@ -323,6 +327,7 @@ def test_the_elderly_priority_channel_reads_the_id_number(hall, server, agent, b
     page.keyboard.type(elder + "\n")
     wait_screen(page, "start")
     assert page.inner_text("#green-banner") == "老年人优先通道 · " + elder[:3] + "•" * 11 + elder[-4:]
+    clerk_api(hall, server, "S001", window=1)  # GA01 is served now
     page.click("[data-department=GA]")
     page.click("#items [data-service=GA01]")
     assert page.inner_text("#take") == "取老年人优先号"
@@ -397,3 +402,132 @@ def test_setup_takes_a_token_once_and_refuses_a_bad_one(hall, server, agent, bro
     page.goto(f"{server.url}/kiosk")  # remembered: a restarted kiosk needs nobody to type it again
     page.wait_for_function("() => window.hallqKiosk.state.kiosk === 'k1'", timeout=WAIT_MS)
     wait_screen(page, "start")
+
+
+def test_an_unstaffed_item_says_when_a_window_is_expected_and_issues_on_the_citizens_word(
+        hall, server, agent, browser_page):
+    clerk = clerk_api(hall, server, "S001", window=1)  # GA is served; nobody at window 4, MZ01's only one
+    page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"))
+    page.click("[data-department=MZ]")
+    wait_screen(page, "items")
+    assert "窗口14:00起办理" in page.inner_text("#items [data-service=MZ01]")
+    page.click("#items [data-service=MZ01]")
+    wait_screen(page, "confirm")
+    assert page.is_visible("#confirm-unstaffed")
+    assert page.inner_text("#confirm-unstaffed") == \
+        "现在没有窗口在办理本事项，预计14:00起办理。取号后请留意叫号，也可以稍后再来。"
+    assert page.inner_text("#take") == "知道了，仍要取号" and not page.is_disabled("#take")
+    screenshot(page, "kiosk-90-unstaffed-portrait")
+    page.click("#take")
+    job = answer_print(agent)
+    wait_screen(page, "done")
+    assert job["document"]["ticket"]["number"] == "C001"
+
+    # A served item says nothing of the kind, until its last window signs out while the citizen reads.
+    page.click("#screen-done [data-go=start]")
+    page.click("[data-department=GA]")
+    page.click("#items [data-service=GA02]")
+    wait_screen(page, "confirm")
+    assert not page.is_visible("#confirm-unstaffed") and page.inner_text("#take") == "取号"
+    assert clerk.post("/windows/1/sign-out").status_code == 200
+    page.wait_for_selector("#confirm-unstaffed", state="visible", timeout=WAIT_MS)
+    assert page.inner_text("#take") == "知道了，仍要取号"
+
+
+def test_an_unstaffed_item_on_a_landscape_kiosk_in_english(hall, server, agent, browser_page):
+    page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"), size=LANDSCAPE)
+    page.click("#lang-toggle")
+    page.click("[data-department=MZ]")
+    page.click("#items [data-service=MZ01]")
+    wait_screen(page, "confirm")
+    assert "one is expected from 14:00" in page.inner_text("#confirm-unstaffed")
+    assert page.inner_text("#take") == "I understand, take a number"
+    screenshot(page, "kiosk-91-unstaffed-landscape-english")
+
+
+def test_the_kiosk_refuses_a_number_whose_window_left_and_takes_it_when_the_citizen_still_wants_it(
+        hall, server, agent, browser_page):
+    clerk = clerk_api(hall, server, "S005", window=4)
+    page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"))
+    page.click("[data-department=MZ]")
+    page.click("#items [data-service=MZ01]")
+    wait_screen(page, "confirm")
+    # The window signs out as the citizen presses: the page has not heard yet, the server tells them.
+    page.evaluate("() => window.hallqKiosk.socket.off('window.status')")
+    assert clerk.post("/windows/4/sign-out").status_code == 200
+    page.click("#take")
+    wait_screen(page, "refused")
+    assert "“婚姻登记”现在没有窗口在办理，预计14:00起办理" in page.inner_text("#refused-message")
+    screenshot(page, "kiosk-92-unstaffed-refused")
+    page.click("#refused-alternative")
+    job = answer_print(agent)
+    wait_screen(page, "done")
+    assert job["document"]["ticket"]["number"] == "C001"
+
+
+@pytest.mark.parametrize("size, name", [(PORTRAIT, "portrait"), (LANDSCAPE, "landscape")])
+def test_a_closed_hall_says_when_it_opens_next(hall, server, agent, clock, browser_page, size, name):
+    clock.set(local(2026, 11, 27, 18, 30))  # Friday evening
+    report(agent, "ok")  # the printer's heartbeat at the new time
+    page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"), size=size)
+    page.wait_for_selector("#not-issuing", state="visible", timeout=WAIT_MS)
+    assert page.inner_text("#not-issuing") == "大厅现在不办理业务，下一个工作日 11月30日 9:00开始取号。"
+    screenshot(page, f"kiosk-93-closed-{name}")
+
+
+def test_a_mistyped_appointment_code_is_typed_again_on_the_same_screen(hall, server, agent, browser_page):
+    clerk_api(hall, server, "S004", window=3)  # SJ01 is served
+    book(hall, "YY0001", "SJ01", local(2026, 11, 23, 9, 45))
+    page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"))
+    page.click("#go-checkin")
+    wait_screen(page, "checkin")
+    for key in "yy0007":
+        page.click(f".keyboard[data-for=checkin-input] [data-key='{key}']")
+    page.click("#checkin-go")
+    page.wait_for_selector("#checkin-error", state="visible", timeout=WAIT_MS)
+    assert screen(page) == "checkin"
+    assert page.inner_text("#checkin-error") == "没有找到预约码yy0007，请核对后重试。"
+    assert page.input_value("#checkin-input") == "yy0007"  # kept, to correct the one wrong key
+    screenshot(page, "kiosk-94-checkin-mistyped")
+    page.click(".keyboard[data-for=checkin-input] [data-key='Backspace']")
+    page.click(".keyboard[data-for=checkin-input] [data-key='1']")
+    page.click("#checkin-go")
+    job = answer_print(agent)
+    wait_screen(page, "done")
+    assert job["document"]["ticket"]["priority"] == "appointment" and not page.is_visible("#checkin-error")
+
+
+def test_a_used_up_quota_names_the_next_working_day_and_offers_check_in(hall, server, agent, browser_page):
+    clerk_api(hall, server, "S001", window=1)
+    kiosk = server.api(hall.token("kiosk", "k2"))
+    for _ in range(4):
+        issue(kiosk, "GA01")  # quota 5: one left
+    page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"))
+    page.click("[data-department=GA]")
+    page.click("#items [data-service=GA01]")
+    wait_screen(page, "confirm")
+    # The last number goes at another kiosk just as this citizen presses (this page has not heard yet).
+    page.evaluate("() => ['ticket.issued', 'queue.stats'].forEach((e) => window.hallqKiosk.socket.off(e))")
+    issue(kiosk, "GA01")
+    page.click("#take")
+    wait_screen(page, "refused")
+    assert page.inner_text("#refused-message") == \
+        "“居民身份证申领”今日号源已取完，请下一个工作日 11月24日 9:00再来或网上预约。"
+    assert page.inner_text("#refused-alternative") == "已有预约？预约签到"
+    screenshot(page, "kiosk-95-quota-used-up-refused")
+    page.click("#refused-alternative")
+    wait_screen(page, "checkin")
+
+
+def test_a_booked_citizen_is_told_when_no_window_serves_the_item_and_may_still_check_in(
+        hall, server, agent, browser_page):
+    book(hall, "YY0001", "SJ01", local(2026, 11, 23, 9, 45))  # nobody at windows 3 and 4
+    page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"))
+    page.keyboard.type("YY0001")
+    page.keyboard.press("Enter")
+    wait_screen(page, "refused")
+    assert "现在没有窗口在办理，预计14:00起办理" in page.inner_text("#refused-message")
+    page.click("#refused-alternative")  # 知道了，仍要取号
+    job = answer_print(agent)
+    wait_screen(page, "done")
+    assert job["document"]["ticket"]["priority"] == "appointment" and job["document"]["ticket"]["number"] == "B001"

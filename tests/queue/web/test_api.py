@@ -315,7 +315,25 @@ def test_issue_answers_the_contract_fields(hall, server, clock):
         for field in ("code", "name", "department", "prefix", "waiting", "estimated_wait_s", "open", "quota_left"):
             assert field in s, (field, s)
     assert services["GA01"]["quota_left"] == 3  # daily_quota 5, two issued
-    assert services["GA01"]["department"] == "县公安局" and services["GA01"]["open"] is True
+    # Nobody is signed in: not open (a number taken now waits for nobody), and it says so.
+    assert services["GA01"]["department"] == "县公安局" and services["GA01"]["open"] is False
+    assert services["GA01"]["staffed"] is False and first["staffed"] is False
+    clerk_api(hall, server, "S001", window=1)
+    services = {s["code"]: s for s in kiosk.get("/services").json()}
+    assert services["GA01"]["open"] is True and services["GA01"]["staffed"] is True
+
+
+def test_a_kiosk_asking_to_be_told_is_refused_an_unstaffed_item_until_the_citizen_confirms(hall, server):
+    kiosk = server.api(hall.token("kiosk"))
+    error = assert_error(kiosk.post("/tickets", {"service": "MZ01", "unstaffed_ok": False}), 409, "service_unstaffed")
+    assert error["message"] == "“婚姻登记”现在没有窗口在办理，预计14:00起办理。取号后请留意叫号。"
+    english = assert_error(kiosk.post("/tickets?lang=en", {"service": "MZ01", "unstaffed_ok": False}), 409)
+    assert "expected from 14:00" in english["message"]
+    confirmed = issue(kiosk, "MZ01", unstaffed_ok=True)
+    assert confirmed["number"] == "C001" and confirmed["staffed"] is False
+    assert confirmed["staffed_from"].startswith("2026-11-23T14:00")
+    clerk_api(hall, server, "S005", window=4)
+    assert issue(kiosk, "MZ01", unstaffed_ok=False)["staffed"] is True
 
 
 def test_get_ticket_has_its_events(hall, server):
@@ -426,6 +444,7 @@ def test_clerk_flow_over_http(hall, server, clock):
     r = clerk.post("/windows/1/recall")
     assert r.status_code == 200 and r.json()["number"] == "A001"
 
+    clock.advance(minutes=3)  # the hall's minimum before a skip (skip_after_minutes)
     r = clerk.post("/windows/1/skip")
     assert r.status_code == 200 and r.json()["status"] == "missed"
     assert window_row(clerk, 1)["serving"] is None
@@ -650,3 +669,18 @@ def test_openapi_lists_the_whole_interface(hall, server):
     assert doc.get("security") or ops[("GET", "/api/v1/services")].get("security")
     assert "Error" in doc["components"]["schemas"]
     assert missing == [], f"API.md resources missing from the OpenAPI document: {missing}"
+
+
+def test_a_premature_skip_is_refused_with_a_409_and_its_reason(hall, server, clock):
+    kiosk = server.api(hall.token("kiosk"))
+    clerk = clerk_api(hall, server, "S001", window=1)
+    issue(kiosk)
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    clock.advance(seconds=0.8)
+    error = assert_error(clerk.post("/windows/1/skip"), 409, "skip_too_soon")
+    assert error["message"].startswith("A001才呼叫了1次。本厅规定呼叫满3次或叫号满3分钟仍未到才能过号")
+    assert window_row(clerk, 1)["serving"]["number"] == "A001"  # still at the counter
+    for _ in range(2):
+        assert clerk.post("/windows/1/recall").status_code == 200
+    r = clerk.post("/windows/1/skip")
+    assert r.status_code == 200 and r.json()["status"] == "missed"

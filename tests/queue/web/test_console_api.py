@@ -69,6 +69,7 @@ def test_console_state_follows_the_window(hall, server, clock):
     assert clerk.post("/windows/1/call-next").json()["number"] == a1["number"]
     assert clerk.post("/windows/1/hold").status_code == 200
     assert clerk.post("/windows/1/call-next").json()["number"] == a2["number"]
+    clock.advance(minutes=3)  # the hall's minimum before a skip (skip_after_minutes)
     assert clerk.post("/windows/1/skip").status_code == 200
     state = clerk.get("/windows/1/console").json()
     assert [t["number"] for t in state["held"]] == [a1["number"]]
@@ -98,6 +99,7 @@ def test_my_day_counts_what_the_clerk_did(hall, server, clock):
         done = clerk.post("/windows/1/finish", outcome).json()
         assert pad.post("/ratings", {"ticket": done["id"], "channel": "pad", **rating}).status_code == 201
     clerk.post("/windows/1/call-next")
+    clock.advance(minutes=3)  # the hall's minimum before a skip (skip_after_minutes)
     clerk.post("/windows/1/skip")
     assert clerk.post("/windows/1/pause", {"reason": "lunch"}).status_code == 200
     clock.advance(minutes=30)

@@ -131,8 +131,29 @@ def test_a_morning_at_the_console(hall, server, clock, console, db):
     expect(page.locator("#recall-count")).to_have_text("重呼1/2次")
     assert events(admin, tickets["A008"])[-1][:2] == ("recalled", 1)
 
-    # Skip (S): missed, listed for calling back.
+    # Skip (S) asks first, with the calls so far and the hall's minimum (3 calls or 3 minutes).
     console.key("s")
+    dialog = page.locator("#dlg-skip")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#dlg-skip-title")).to_have_text("确认A008未到，按过号处理？")
+    expect(page.locator("#skip-calls")).to_contain_text("已呼叫2次")
+    expect(page.locator("#skip-rule")).to_have_text("本厅规定：呼叫满3次或叫号满3分钟仍未到，才能过号。")
+    expect(dialog.locator(".msg")).to_contain_text("还不能过号：请先重呼")
+    console.key("Enter")  # confirmed anyway: the server refuses, and the dialog says why
+    expect(dialog.locator(".msg")).to_contain_text("A008才呼叫了2次。本厅规定呼叫满3次或叫号满3分钟仍未到才能过号")
+    console.shot("04a-skip-too-soon")
+    assert ticket(admin, tickets["A008"])["status"] == "called"
+    console.key("Escape")
+    expect(dialog).to_be_hidden()
+    console.key("r")  # the third call
+    expect(page.locator("#recall-count")).to_have_text("重呼2/2次")
+    console.key("s")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#skip-calls")).to_contain_text("已呼叫3次")
+    expect(dialog.locator(".msg")).to_have_text("")
+    console.shot("04b-skip-confirm")
+    console.key("Enter")
+    # Missed, listed for calling back.
     console.idle()
     expect(page.locator("#missed")).to_contain_text("A008")
     assert ticket(admin, tickets["A008"])["status"] == "missed"
