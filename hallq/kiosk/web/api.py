@@ -90,7 +90,8 @@ def _departments(hall_id: int):
         .order_by(Department.id))
 
 
-@_route("GET", "/search", "service items found by 汉字, pinyin or pinyin initials (sfz finds 身份证), best first",
+@_route("GET", "/search", "service items found by 汉字, pinyin or pinyin initials (sfz finds 身份证) of their names "
+        "and keywords (医保, 社保卡), best first",
         query={"q": "what the citizen typed"})
 def search():
     who = _kiosk()
@@ -101,7 +102,7 @@ def search():
 
 
 def _items(hall_id: int):
-    return (select(Item.code, Item.name, Department.name).join(Department, Department.id == Item.department_id)
+    return (select(Item.code, Item.name, Department.name, Item.keywords).join(Department, Department.id == Item.department_id)
             .where(Item.hall_id == hall_id, Item.active.is_(True)).order_by(Item.code))
 
 
