@@ -30,6 +30,7 @@ from hallq.queue.web import api as queue_api
 from hallq.queue.web import auth as auth_api
 from hallq.queue.web import console as queue_console
 from hallq.queue.web import duty as queue_duty
+from hallq.queue.web import items_admin
 from hallq.queue.housekeeping import close_all_halls
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.server.realtime import Realtime
@@ -73,6 +74,8 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(assessment_signoff.bp)
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)
+    app.register_blueprint(items_admin.api)
+    app.register_blueprint(items_admin.pages)
     install_error_handlers(app)
     origin.install(app)
     app.wsgi_app = socketio.WSGIApp(realtime.sio, app.wsgi_app)
