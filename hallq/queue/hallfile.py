@@ -90,7 +90,7 @@ class Guide(_Strict):
     @model_validator(mode="after")
     def _promise_within_law(self):
         if self.legal_days is not None and self.promised_days is not None and self.promised_days > self.legal_days:
-            raise ValueError("promised_days cannot exceed legal_days")
+            raise ValueError("承诺时限不得超过法定时限 (promised_days cannot exceed legal_days)")
         return self
 
     def warnings(self) -> list[str]:
