@@ -57,6 +57,9 @@ WHO_MAY = {
     "GET /kiosk/search": ("kiosk",),
     "POST /kiosk/appointments/find": ("kiosk",),
     "POST /kiosk/help": ("kiosk",),
+    "GET /kiosk/guides": ("kiosk",),
+    "GET /kiosk/guides/{code}": ("kiosk",),
+    "POST /kiosk/guides/{code}/print": ("kiosk",),  # on its own printer (k2 has none ready here: 409)
     # The admin's items (issue 15); a guide's form file is public information, downloaded free by anyone.
     **{op: ("admin",) for op in (
         "GET /admin/items", "GET /admin/items/{code}", "POST /admin/items", "POST /admin/items/{code}",
