@@ -7,9 +7,18 @@ import requests
 from tests.conftest import HALLS
 from tests.helpers import run_cli, stop, until
 from tests.services import free_port
-from tests.test_cli import ok, start, wait_http
+from tests.test_cli import ok, start
 
 PASSWORD = "Pw-admin-hall-1"
+
+
+def answering(proc, url: str) -> bool:
+    """The server answers url (a first answer may take long on a loaded machine: gunicorn is starting)."""
+    assert proc.poll() is None, proc.stderr.read()
+    try:
+        return requests.get(url, timeout=30).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def test_an_item_made_on_one_process_is_offered_by_another(tmp_path):
@@ -24,7 +33,7 @@ def test_an_item_made_on_one_process_is_offered_by_another(tmp_path):
     try:
         one, two = (f"http://127.0.0.1:{port}/api/v1" for port in ports)
         for proc, base in zip(procs, (one, two)):
-            wait_http(proc, base + "/openapi.json")
+            until(lambda: answering(proc, base + "/openapi.json"), timeout=120, what=f"{base} answers")
         kiosk = {"Authorization": f"Bearer {kiosk_token}"}
 
         def offered() -> set[str]:
