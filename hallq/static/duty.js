@@ -275,9 +275,7 @@
         greenPrinted(ev);
       }
     }
-    // A paper of no ticket (a guide a citizen printed at the kiosk) puts nobody's number at risk: no alert;
-    // a printer in trouble is alerted by its own device.status.
-    if (PAGE === "duty" && ev.state === "failed" && ev.ticket != null) {
+    if (PAGE === "duty" && ev.state === "failed") {
       addAlert({key: `print:${ev.job}`, kind: "print", ref: `ticket:${ev.ticket}`, at: ev.finished_at || ev.at, level: "bad",
         data: {number: ev.number, printer: ev.printer, reason: ev.reason, ticket: ev.ticket}});
     }
