@@ -38,8 +38,13 @@ def load_hall_file(db: Database, path: str) -> str:
     except (OSError, hallfile.HallFileError) as exc:
         raise click.ClickException(f"{path}: {exc}") from None
     today = utcnow().astimezone(ZoneInfo(spec.hall.timezone)).date()
+    for line in hallfile.warnings(spec):
+        click.echo(f"warning: {line}", err=True)
     with db.write() as session:
-        hall = hallfile.load(session, spec, today)
+        try:
+            hall = hallfile.load(session, spec, today)
+        except hallfile.HallFileError as exc:
+            raise click.ClickException(f"{path}: {exc}") from None
         session.commit()
         return hall.name
 

@@ -129,6 +129,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "user_unknown": ("没有这个用户：{username}", "No such user: {username}"),
     "cross_origin": ("拒绝来自其他网站的表单提交。", "A form posted from another site is refused."),
     "invalid_input": ("输入有误：{detail}", "Invalid input: {detail}"),
+    "item_unknown": ("没有这个事项：{code}", "No such item: {code}"),
+    "item_exists": ("事项编码{code}已存在。", "An item with code {code} exists."),
+    "form_unknown": ("没有这个表格文件。", "No such form file."),
+    # seed 001 第十三条: promised limits at least 50% shorter than the legal ones (a warning, not a refusal)
+    "promise_not_half": ("承诺时限未比法定时限缩短50%以上（第十三条要求）。",
+                         "The promised time limit is not at least 50% shorter than the legal one (seed 001 art. 13)."),
     "not_found": ("没有这个地址。", "No such address."),
     "method_not_allowed": ("不支持这种请求方法。", "This method is not allowed here."),
     "internal_error": ("系统内部错误，请联系管理员。", "Internal error; please tell the administrator."),

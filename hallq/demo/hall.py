@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -48,6 +49,7 @@ class DemoSetup:
 def demo_hall_file() -> hallfile.HallFile:
     text = resources.files("hallq").joinpath("data/demo_hall.toml").read_text(encoding="utf-8")
     spec = hallfile.parse(text)
+    spec._base = Path(str(resources.files("hallq").joinpath("data")))  # its guides' forms: data/forms/
     spec.hall.hours.always_open = True
     return spec
 

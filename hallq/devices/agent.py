@@ -38,6 +38,7 @@ from hallq.devices.led.screens import LedScreens, WindowStatusChange
 from hallq.devices.voice.announcer import Announcer, VoiceStatus, utc_now
 from hallq.devices.voice.playback import MiniaudioPlayback, Playback
 from hallq.devices.voice.settings import VoiceSettings
+from hallq.devices.escpos.guide_layout import guide_blocks
 from hallq.devices.escpos.ticket_layout import ticket_blocks
 from hallq.devices.escpos.notice_layout import notice_blocks
 
@@ -114,6 +115,8 @@ class PrinterHost:
             blocks = ticket_blocks(**args, paper=paper, encoding=encoding, max_size=self.config.max_size)
         elif kind == "notice":
             blocks = notice_blocks(document, paper=paper, encoding=encoding)
+        elif kind == "guide":
+            blocks = guide_blocks(document, paper=paper, encoding=encoding)
         else:
             raise ValueError(f"unknown document kind {kind!r}")
         return render(blocks, encoding=encoding, native_qr=model.native_qr, cutter=model.cutter)

@@ -13,13 +13,14 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hallq.queue import estimates
+from hallq.queue import estimates, forms
+from hallq.queue.errors import QueueError
 from hallq.queue.halls import forget_halls
-from hallq.queue.models import Department, Hall, Item, Staff, Window, WindowItem, WindowPost
+from hallq.queue.models import Department, Hall, Item, ItemForm, Staff, Window, WindowItem, WindowPost
 from hallq.queue.settings import HallSettings
 
 
@@ -27,22 +28,76 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Guide(_Strict):
-    """办事指南: what the hall publishes about an item (五公开)."""
+# 事项性质: an administrative licence (行政许可), another approval (非许可), or a filing (备案).
+NATURES = ("permit", "non_permit", "filing")
 
-    materials: list[str] = []
-    legal_days: int | None = Field(None, ge=0)  # legal time limit, working days
-    promised_days: int | None = Field(None, ge=0)  # promised time limit, working days
-    fee: str = "不收费"
-    procedure: list[str] = []
-    basis: str = ""  # legal basis
-    service_minutes: float | None = Field(None, gt=0)  # typical service time, seeds the estimate
+
+class FormSpec(_Strict):
+    """A downloadable file of the guide: `file` is its name, read from the `forms/` folder beside the hall file
+    (a form already loaded under that name is kept when the folder has none)."""
+
+    title: str = Field(min_length=1, max_length=200)
+    file: str = Field(min_length=1, max_length=forms.MAX_NAME)
+
+    @field_validator("file")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        try:
+            return forms.file_name(value)
+        except QueueError as exc:
+            raise ValueError(exc.params.get("detail", exc.code)) from None
+
+
+class Guide(_Strict):
+    """办事指南: what the hall publishes about an item (五公开/六公开, seed 004; seed 001 第十三条).
+
+    All limits are in working days. A promised limit longer than the legal one is
+    refused; one that is not at least 50% shorter (seed 001 第十三条) loads with a
+    warning (`warnings()`), as some items cannot be promised faster by the hall alone.
+    """
+
+    nature: Literal["permit", "non_permit", "filing"] | None = None  # 事项性质
+    basis: str = Field("", max_length=2000)  # 设定依据 (legal basis)
+    conditions: list[str] = []  # 申请条件
+    quantity_limit: str = Field("", max_length=500)  # 数量限制; empty: none
+    materials: list[str] = []  # 材料目录
+    procedure: list[str] = []  # 办理程序
+    legal_days: int | None = Field(None, ge=0, le=3650)  # 法定时限
+    promised_days: int | None = Field(None, ge=0, le=3650)  # 承诺时限; 0: an immediate item (即办件)
+    fee: str = Field("不收费", max_length=500)  # 收费标准
+    fee_basis: str = Field("", max_length=1000)  # 收费依据
+    forms: list[FormSpec] = []  # 申请书示范文本 and blank forms, downloaded free of charge
+    supervision: str = Field("", max_length=500)  # 监督渠道 (phone, mailbox, complaint desk)
+    result: str = Field("", max_length=500)  # 办理结果 (the licence, certificate or reply the citizen gets)
+    service_minutes: float | None = Field(None, gt=0, le=600)  # typical service time, seeds the estimate
+
+    @field_validator("conditions", "materials", "procedure")
+    @classmethod
+    def _lines(cls, rows: list[str]) -> list[str]:
+        rows = [r.strip() for r in rows]
+        if any(not r or len(r) > 500 for r in rows) or len(rows) > 100:
+            raise ValueError("each line 1 to 500 characters, at most 100 lines")
+        return rows
+
+    @field_validator("forms")
+    @classmethod
+    def _forms_once(cls, rows: list[FormSpec]) -> list[FormSpec]:
+        names = [f.file for f in rows]
+        if len(names) != len(set(names)):
+            raise ValueError("a form file is listed twice")
+        return rows
 
     @model_validator(mode="after")
     def _promise_within_law(self):
         if self.legal_days is not None and self.promised_days is not None and self.promised_days > self.legal_days:
-            raise ValueError("promised_days cannot exceed legal_days")
+            raise ValueError("承诺时限不得超过法定时限 (promised_days cannot exceed legal_days)")
         return self
+
+    def warnings(self) -> list[str]:
+        """Codes (hallq.i18n) of what is allowed but against the rules' advice."""
+        if self.legal_days and self.promised_days is not None and self.promised_days * 2 > self.legal_days:
+            return ["promise_not_half"]
+        return []
 
 
 class HallSpec(HallSettings):
@@ -62,8 +117,17 @@ class ItemSpec(_Strict):
     name: str = Field(min_length=1)
     department: str
     prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
-    daily_quota: int = Field(0, ge=0)
+    daily_quota: int = Field(0, ge=0, le=100_000)
     guide: Guide = Guide()
+    keywords: list[str] = []  # what citizens call it (医保, 二手房): the kiosk's search finds the item by these
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, words: list[str]) -> list[str]:
+        words = list(dict.fromkeys(w.strip() for w in words if w.strip()))
+        if len(words) > 40 or any(len(w) > 30 for w in words):
+            raise ValueError("at most 40 keywords of at most 30 characters")
+        return words
 
 
 class WindowSpec(_Strict):
@@ -94,6 +158,8 @@ class HallFile(_Strict):
     items: list[ItemSpec] = []
     windows: list[WindowSpec] = []
     staff: list[StaffSpec] = []
+    # The folder the file was read from: form files are read from its `forms/` folder (None: from text).
+    _base: Path | None = PrivateAttr(None)
 
     @field_validator("departments", "items", "windows", "staff")
     @classmethod
@@ -184,7 +250,15 @@ def parse(text: str) -> HallFile:
 
 
 def read(path: str | Path) -> HallFile:
-    return parse(Path(path).read_text(encoding="utf-8"))
+    spec = parse(Path(path).read_text(encoding="utf-8"))
+    spec._base = Path(path).resolve().parent
+    return spec
+
+
+def warnings(spec: HallFile) -> list[str]:
+    """What loads but goes against the rules' advice, one line per item (English: the CLI's language)."""
+    from hallq.i18n import message
+    return [f"item {i.code}: {message(code, 'en')}" for i in spec.items for code in i.guide.warnings()]
 
 
 def load(session: Session, spec: HallFile, today: dt.date) -> Hall:
@@ -214,11 +288,11 @@ def load(session: Session, spec: HallFile, today: dt.date) -> Hall:
                   lambda row, d: setattr(row, "name", d.name))
 
     def set_item(row: Item, i: ItemSpec):
-        row.name, row.prefix, row.daily_quota = i.name, i.prefix, i.daily_quota
-        row.department_id = depts[i.department].id
-        row.guide = i.guide.model_dump(mode="json")
+        set_item_fields(row, i, depts[i.department].id)
 
     items = _sync(session, Item, hall.id, "code", spec.items, set_item)
+    for i in spec.items:
+        sync_forms(session, items[i.code], i.guide.forms, spec._base)
 
     def set_staff(row: Staff, s: StaffSpec):
         row.name, row.photo = s.name, s.photo
@@ -249,6 +323,63 @@ def load(session: Session, spec: HallFile, today: dt.date) -> Hall:
     forget_halls()
     estimates.forget(session, hall.id)
     return hall
+
+
+def set_item_fields(row: Item, i: ItemSpec, department_id: int) -> None:
+    """An item's row from its spec: the one place the hall file and the admin page write an item."""
+    row.name, row.prefix, row.daily_quota = i.name, i.prefix, i.daily_quota
+    row.department_id = department_id
+    row.guide = i.guide.model_dump(mode="json", exclude={"forms"})  # the files are ItemForm rows
+    row.keywords = list(i.keywords)
+
+
+def sync_forms(session: Session, item: Item, wanted: list[FormSpec], base: Path | None) -> None:
+    """The item's form files as `wanted` lists them, in its order; a file in `base`/forms/ replaces the kept one.
+
+    Forms are the guide's current content, not history: one no longer listed is removed.
+    """
+    session.flush()  # a new item needs its id
+    kept = {f.name: f for f in session.scalars(select(ItemForm).where(ItemForm.item_id == item.id))}
+    for position, form in enumerate(wanted):
+        path = base / "forms" / form.file if base is not None else None
+        row = kept.pop(form.file, None)
+        if path is not None and path.is_file():
+            data = path.read_bytes()
+            try:
+                content_type = forms.check(form.file, data)
+            except QueueError as exc:
+                raise HallFileError(f"item {item.code}: {exc.params.get('detail')}") from None
+            if row is None:
+                row = ItemForm(item_id=item.id, name=form.file)
+                session.add(row)
+            row.content_type, row.size, row.sha256, row.data = content_type, len(data), forms.digest(data), data
+        elif row is None:
+            where = f"{base / 'forms'}" if base is not None else "the forms/ folder beside the hall file"
+            raise HallFileError(f"item {item.code}: form file {form.file} is neither in {where} nor loaded before")
+        row.title, row.position = form.title, position
+    for row in kept.values():
+        session.delete(row)
+    session.flush()
+
+
+def item_spec(item: Item, department_code: str, item_forms: list[ItemForm]) -> ItemSpec:
+    """An item as the hall file writes it (the export): loading it again changes nothing."""
+    guide = dict(item.guide or {})
+    guide["forms"] = [{"title": f.title, "file": f.name} for f in sorted(item_forms, key=lambda f: f.position)]
+    return ItemSpec.model_validate({"code": item.code, "name": item.name, "department": department_code,
+                                    "prefix": item.prefix, "daily_quota": item.daily_quota, "guide": guide,
+                                    "keywords": list(item.keywords or [])})
+
+
+def export_items(session: Session, hall_id: int) -> list[dict]:
+    """The hall's active items as the hall file's [[items]] tables (plain data, ready for a TOML writer)."""
+    rows = session.execute(select(Item, Department.code).join(Department, Department.id == Item.department_id)
+                           .where(Item.hall_id == hall_id, Item.active.is_(True)).order_by(Item.id)).all()
+    by_item: dict[int, list[ItemForm]] = {}
+    for f in session.scalars(select(ItemForm).join(Item, Item.id == ItemForm.item_id).where(Item.hall_id == hall_id)):
+        by_item.setdefault(f.item_id, []).append(f)
+    return [item_spec(item, code, by_item.get(item.id, [])).model_dump(mode="json", exclude_none=True)
+            for item, code in rows]
 
 
 def _sync(session: Session, model, hall_id: int, key: str, specs, update) -> dict:

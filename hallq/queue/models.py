@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hallq.db import Base, UTCDateTime
@@ -56,9 +56,31 @@ class Item(Base):
     prefix: Mapped[str] = mapped_column(String(4))
     daily_quota: Mapped[int] = mapped_column(Integer, default=0)  # 0: no quota
     guide: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What citizens call it (医保, 社保卡, 二手房): the kiosk's search reads these beside the name.
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     department: Mapped[Department] = relationship(lazy="joined")
+
+
+class ItemForm(Base):
+    """A file an item's guide offers for download (申请书示范文本, a blank form); free, never a fee.
+
+    Kept in the database so every server process serves the same bytes; the
+    rules a file must pass are hallq.queue.forms.
+    """
+
+    __tablename__ = "item_forms"
+    __table_args__ = (UniqueConstraint("item_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # the guide's order
+    title: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(120))  # the file name it downloads as
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only to serve the file
 
 
 class Staff(Base):

@@ -94,6 +94,19 @@ def request_print(uow: UnitOfWork, ticket: Ticket, printer: str, document: dict[
     return job
 
 
+def request_document_print(uow: UnitOfWork, hall_id: int, printer: str, document: dict[str, Any], *, kind: str,
+                           who: str, now: dt.datetime) -> Row:
+    """A job for a paper of no ticket (a service guide a citizen prints at the kiosk): the same path
+    as a ticket's, settled by the agent's answer or failed for want of one."""
+    job = uow.session.connection().execute(_INSERT_JOB, dict(
+        hall_id=hall_id, ticket_id=None, printer=printer, kind=kind, state="pending", reason=None,
+        requested_by=who, created_at=now, finished_at=None)).one()
+    uow.add_event(Event(PRINT_REQUESTED, hall_id, {
+        "job": job.id, "printer": printer, "document": document, "ticket": None,
+        "number": None, "window": None, "service": None, "at": iso(now)}))
+    return job
+
+
 class SettledAsFailed(Exception):
     """A "printed" for a job already settled as failed: refused, the job stays failed."""
 

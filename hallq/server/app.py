@@ -33,6 +33,7 @@ from hallq.queue.web import console as queue_console
 from hallq.queue.web import duty as queue_duty
 from hallq.queue.web import alerts as queue_alerts
 from hallq.queue.web import duty_log as queue_duty_log
+from hallq.queue.web import items_admin
 from hallq.queue.housekeeping import close_all_halls
 from hallq.queue.unstaffed import watch_all_halls as watch_unstaffed
 from hallq.evaluator.overdue_alerts import watch_all_halls as watch_overdue
@@ -86,6 +87,8 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(items_admin.api)
+    app.register_blueprint(items_admin.pages)
     install_error_handlers(app)
     origin.install(app)
     app.wsgi_app = socketio.WSGIApp(realtime.sio, app.wsgi_app)

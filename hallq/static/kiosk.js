@@ -28,7 +28,8 @@
   const STATE_POLL_MS = 15000;   // hours, issuing, printer: also re-read, since staleness sends no event
   const RESYNC_MS = 60000;       // a fresh snapshot of the queues now and then
   const HELP_REPEAT_MS = 20000;
-  const PER_PAGE = {normal: {departments: 12, items: 9, search: 6}, elder: {departments: 4, items: 3, search: 3}};
+  const PER_PAGE = {normal: {departments: 12, items: 9, search: 6, guides: 10},
+                    elder: {departments: 4, items: 3, search: 3, guides: 4}};
   const WORKING = ["ok", "near_end"];
   const ISSUING_SCREENS = ["start", "items", "search", "confirm", "green", "checkin"];
   const STORE = "hallq.kiosk.token";
@@ -41,6 +42,7 @@
     printer: {state: "unknown", detail: null},
     departments: [], services: [], serverOffset: 0,
     department: null, item: null, results: [], pages: {},
+    guides: [], guideDept: null, guide: null, guideJobs: {},  // 办事指南: the list, its department, the one read
     green: null,          // {id, masked}: the elderly channel, for this citizen only
     appointment: null,    // the booking being checked in
     ticket: null, job: null, printResults: {}, printTimer: null,
@@ -159,14 +161,15 @@
     $("idle").hidden = true;
     state.lastTouch = Date.now();
     redraw();
-    const input = {search: "search-input", checkin: "checkin-input", green: "green-input"}[name];
+    const input = {search: "search-input", checkin: "checkin-input", green: "green-input",
+                   guides: "guides-input"}[name];
     if (input) $(input).focus();  // a keyboard-wedge scanner or ID reader types where the focus is
     if (!quiet) speakScreen(name);
   }
 
   function redraw() {
     const draw = {start: drawStart, items: drawItems, search: drawSearch, confirm: drawConfirm,
-                  printer: drawPrinter}[state.screen];
+                  printer: drawPrinter, guides: drawGuides, guide: drawGuide}[state.screen];
     if (draw) draw();
     drawGreenBanner();
   }
@@ -316,6 +319,67 @@
     take.disabled = !a.ok;
   }
 
+  // --- 办事指南 -------------------------------------------------------------------------
+  function drawGuides() {
+    $("guides-entry").classList.toggle("empty", !$("guides-input").value);
+    const chips = [{code: "", name: T().all_departments}, ...state.departments];
+    $("guide-departments").innerHTML = chips.map((d) => `<button type="button" class="chip"
+      data-guide-department="${esc(d.code)}" aria-pressed="${(state.guideDept || "") === d.code}">${esc(d.name)}</button>`).join("");
+    $("guides-list").innerHTML = paged("guides", state.guides, "guides-pager").map((g) => `
+      <button type="button" class="tile guide" data-guide="${esc(g.code)}">
+        <span class="name">${esc(g.name)}</span><span class="meta">${esc(g.department)}</span></button>`).join("");
+    $("guides-none").hidden = state.guides.length > 0;
+  }
+
+  function drawGuide() {
+    const g = state.guide;
+    if (!g) return;
+    $("guide-title").textContent = g.name;
+    const value = (v) => Array.isArray(v) ? `<ol>${v.map((x) => `<li>${esc(x)}</li>`).join("")}</ol>` : esc(v);
+    $("guide-body").innerHTML = `<dl>${g.sections.map((s) =>
+      `<dt data-key="${esc(s.key)}">${esc(s.label)}</dt><dd data-key="${esc(s.key)}">${value(s.value)}</dd>`).join("")}</dl>`;
+    const s = findService(g.code);
+    $("guide-take").disabled = !s;
+  }
+
+  let guidesSeq = 0;
+  async function loadGuides() {
+    const q = $("guides-input").value.trim();
+    const seq = ++guidesSeq;
+    const args = new URLSearchParams();
+    if (q) args.set("q", q);
+    if (state.guideDept) args.set("department", state.guideDept);
+    try {
+      const r = await api("/kiosk/guides?" + args.toString());
+      if (seq !== guidesSeq || r.status !== 200) return;  // a later keystroke's answer wins
+      state.guides = r.data.guides;
+      state.pages.guides = 0;
+      if (state.screen === "guides") drawGuides();
+    } catch (e) { /* keep the last list */ }
+  }
+
+  async function openGuide(code) {
+    try {
+      const r = await api("/kiosk/guides/" + encodeURIComponent(code));
+      if (r.status !== 200) { toast(r.data.message || ""); return; }
+      state.guide = r.data;
+      show("guide");
+      $("guide-body").scrollTop = 0;
+    } catch (e) { toast(T().help_failed); }
+  }
+
+  async function printGuide() {
+    if (!state.guide) return;
+    try {
+      const r = await api(`/kiosk/guides/${encodeURIComponent(state.guide.code)}/print`, {method: "POST"});
+      if (r.status !== 202) { toast(r.data.message || T().guide_print_failed); return; }
+      state.guideJobs[r.data.job] = true;
+      const early = state.printResults[r.data.job];  // the agent may answer before this response arrives
+      toast(early ? (early.state === "printed" ? T().guide_printed : T().guide_print_failed) : T().guide_printing);
+      speak(T().guide_printing);
+    } catch (e) { toast(T().guide_print_failed); }
+  }
+
   function drawPrinter() {
     $("printer-message").textContent = fill(T().printer_out, {state: stateName(state.printer.state)});
   }
@@ -344,6 +408,7 @@
     else if (name === "green") speak(t.speak_green);
     else if (name === "checkin") speak(t.speak_checkin);
     else if (name === "printer") speak(t.speak_printer_out);
+    else if (name === "guide" && state.guide) speak(state.guide.name);
   }
 
   // --- the printer -------------------------------------------------------------------
@@ -659,6 +724,10 @@
     state.pages = {};
     state.results = [];
     $("search-input").value = "";
+    $("guides-input").value = "";
+    state.guides = [];
+    state.guideDept = null;
+    state.guide = null;
     $("checkin-choices").hidden = true;
     $("green-error").hidden = true;
     $("checkin-error").hidden = true;
@@ -707,6 +776,13 @@
       const el = e.target.closest("button");
       if (!el) return;
       if (el.dataset.go) { if (el.dataset.go === "start" && ["done", "failed", "refused"].includes(state.screen)) reset(); else show(el.dataset.go); return; }
+      if (el.dataset.guideDepartment !== undefined) {
+        state.guideDept = el.dataset.guideDepartment || null;
+        drawGuides();
+        loadGuides();
+        return;
+      }
+      if (el.dataset.guide) { openGuide(el.dataset.guide); return; }
       if (el.dataset.department) {
         state.department = state.departments.find((d) => d.code === el.dataset.department);
         state.pages.items = 0;
@@ -736,6 +812,24 @@
       take(state.item, extra);
     });
     $("search-open").addEventListener("click", () => { state.results = []; $("search-input").value = ""; show("search"); });
+    $("guides-open").addEventListener("click", () => {
+      $("guides-input").value = "";
+      state.guideDept = null;
+      show("guides");
+      loadGuides();
+    });
+    let guidesTimer = null;
+    $("guides-input").addEventListener("input", () => {
+      drawGuides();
+      clearTimeout(guidesTimer);
+      guidesTimer = setTimeout(loadGuides, 120);
+    });
+    $("guide-print").addEventListener("click", printGuide);
+    $("guide-take").addEventListener("click", () => {
+      state.itemFrom = "guide";
+      state.item = state.guide.code;
+      show("confirm");
+    });
     $("search-input").addEventListener("input", () => {
       drawSearch();
       clearTimeout(searchTimer);
@@ -814,6 +908,7 @@
     socket.on("window.status", () => socket.emit("snapshot"));
     socket.on("print.result", (e) => {
       state.printResults[e.job] = e;
+      if (state.guideJobs[e.job]) toast(e.state === "printed" ? T().guide_printed : T().guide_print_failed);
       if (state.ticket && e.job === state.job) {
         if (state.screen === "printing") settle(e);
         else if (state.screen === "failed" && e.state === "printed") showDone();  // late, but it came out

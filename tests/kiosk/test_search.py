@@ -65,3 +65,59 @@ def test_keys_read_each_character_with_its_phrase_reading_first():
 
 def test_a_long_query_is_cut_not_refused():
     assert search("s" * 500, ITEMS) == []
+
+
+# --- what citizens call things, and polyphones read only as people read them (issue 15) -------------
+
+def demo_rows():
+    from hallq.demo.hall import demo_hall_file
+    spec = demo_hall_file()
+    departments = {d.code: d.name for d in spec.departments}
+    return [(i.code, i.name, departments[i.department], i.keywords) for i in spec.items]
+
+
+@pytest.mark.parametrize("query, first", [
+    ("医保", {"YB01", "YB02", "YB03", "YB04"}),
+    ("yb", {"YB01", "YB02", "YB03", "YB04"}),  # the keyword's initials, typed whole: before 企业变更 (业变)
+    ("yibao", {"YB01", "YB02", "YB03", "YB04"}),
+    ("社保卡", {"RS01"}),
+    ("sbk", {"RS01"}),
+    ("营业执照", {"SJ01", "SJ02", "SJ03", "SJ04"}),
+    ("yyzz", {"SJ01", "SJ02", "SJ03", "SJ04"}),
+    ("低保", {"MZ02"}),
+    ("dibao", {"MZ02"}),
+    ("二手房", {"BDC01", "SW03"}),  # the transfer and its taxes
+])
+def test_the_demo_halls_keywords_find_what_citizens_call_things(query, first):
+    found = search(query, demo_rows())
+    assert set(found[:len(first)]) == first, found
+
+
+def test_without_keywords_those_words_found_nothing():
+    # The issue's starting point: the formal names alone do not say 医保, 社保卡, 营业执照, 低保.
+    bare = [row[:3] for row in demo_rows()]
+    for query in ("医保", "社保卡", "营业执照", "低保"):
+        assert search(query, bare) == [], query
+
+
+def test_initials_do_not_match_through_a_reading_nobody_uses():
+    names = {code: name for code, name, *_ in demo_rows()}
+    found = [names[c] for c in search("hk", demo_rows())]
+    assert "食品经营许可" not in found and "药品零售企业经营许可" not in found
+    assert found == ["户口迁移（迁入）", "出生登记（新生儿落户）"]  # 户口, and the birth's keyword 户口
+    assert rank("hk", "食品经营许可") is None  # 许 is xǔ: hǔ is in no word of pypinyin's phrase dictionary
+    assert search_key("许可").readings == (("xu",), ("ke",))
+
+
+def test_readings_people_use_are_kept():
+    assert set(search_key("银行").readings[1]) == {"hang", "xing"}  # héng: one phrase, dropped
+    assert set(search_key("会计").readings[0]) >= {"kuai", "hui"}  # 会计 kuài
+    assert set(search_key("调解").readings[0]) == {"tiao", "diao"}
+    assert rank("xh", "行会", heteronyms=True) is not None  # 行 xíng/háng either way
+
+
+def test_a_keyword_ranks_after_the_same_match_in_a_name():
+    items = [("A", "补换社保卡", "人社局", []), ("B", "社会保障卡", "人社局", ["社保卡"])]
+    assert search("社保卡", items) == ["B", "A"]  # the keyword typed whole, then the name's middle
+    assert search("社保", items) == ["B", "A"]
+    assert search("补换", items) == ["A"]

@@ -3,7 +3,7 @@ estimate waits for the window expected; a closed hall says when it opens next.""
 import pytest
 
 from hallq.i18n import message
-from hallq.queue import issuing, sessions, views
+from hallq.queue import sessions, views
 from hallq.queue.errors import Refused
 from hallq.queue.halls import hall_context
 from tests.conftest import local

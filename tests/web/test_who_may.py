@@ -57,6 +57,15 @@ WHO_MAY = {
     "GET /kiosk/search": ("kiosk",),
     "POST /kiosk/appointments/find": ("kiosk",),
     "POST /kiosk/help": ("kiosk",),
+    "GET /kiosk/guides": ("kiosk",),
+    "GET /kiosk/guides/{code}": ("kiosk",),
+    "POST /kiosk/guides/{code}/print": ("kiosk",),  # on its own printer (k2 has none ready here: 409)
+    # The admin's items (issue 15); a guide's form file is public information, downloaded free by anyone.
+    **{op: ("admin",) for op in (
+        "GET /admin/items", "GET /admin/items/{code}", "POST /admin/items", "POST /admin/items/{code}",
+        "POST /admin/items/{code}/deactivate", "POST /admin/items/{code}/activate", "POST /admin/items/{code}/forms",
+        "POST /admin/items/{code}/forms/{form_id}/remove")},
+    "GET /forms/{form_id}/{name}": EVERYONE,
     "GET /me": STAFF,
     "GET /me/day": STAFF,
     "POST /windows/{number}/sign-in": STAFF,
@@ -142,6 +151,10 @@ def bodies(ticket: dict) -> dict:
         "POST /assessment/{month}/objections": {"scope": "window", "unit": "1", "statement": "the pause was approved"},
         "POST /assessment/objections/{objection_id}/answer": {"accepted": False, "answer": "checked"},
         "POST /assessment/schemes": {"scope": "window", "preset": "county_window"},
+        "POST /admin/items": {"code": "GA09", "name": "户籍证明", "department": "GA", "prefix": "A",
+                              "windows": [{"number": 1, "tier": 0}]},
+        "POST /admin/items/{code}": {"code": "GA02", "name": "户口迁移", "department": "GA", "prefix": "A",
+                                     "windows": [{"number": 1, "tier": 0}, {"number": 2, "tier": 0}]},
     }
 
 
@@ -183,7 +196,7 @@ def _url(path: str, case: dict) -> str:
     for name, value in (("{token}", case["token"]), ("{ticket_id}", case["id"]), ("{number}", 1),
                         ("{rating_id}", 1), ("{case_id}", 1), ("{record_id}", 1), ("{appeal_id}", 1), ("{objection_id}", 1), ("{revision}", 1),
                         ("{year}", 2026), ("{month}", "2026-11"), ("{scope}", "window"), ("{unit}", 1),
-                        ("{username}", "S003"), ("{alert_id}", 1)):
+                        ("{username}", "S003"), ("{alert_id}", 1), ("{code}", "GA02"), ("{form_id}", 1), ("{name}", "a.pdf")):
         path = path.replace(name, str(value))
     return path + ("?days=3" if path == "/calendar/due-date" else "")
 

@@ -6,14 +6,15 @@ help the citizen get there.
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, url_for
 from pydantic import Field, model_validator
 from sqlalchemy import select
 
 from hallq.queue import alerts
 from hallq.queue.device_states import device_state
 from hallq.i18n import message
-from hallq.kiosk import appointments, search as item_search
+from hallq.kiosk import appointments, guides, search as item_search
+from hallq.queue import printing
 from hallq.queue.errors import Forbidden, Invalid
 from hallq.queue.events import KIOSK_HELP, Event
 from hallq.queue.facts import iso
@@ -87,7 +88,8 @@ def _departments(hall_id: int):
         .order_by(Department.id))
 
 
-@_route("GET", "/search", "service items found by 汉字, pinyin or pinyin initials (sfz finds 身份证), best first",
+@_route("GET", "/search", "service items found by 汉字, pinyin or pinyin initials (sfz finds 身份证) of their names "
+        "and keywords (医保, 社保卡), best first",
         query={"q": "what the citizen typed"})
 def search():
     who = _kiosk()
@@ -98,8 +100,49 @@ def search():
 
 
 def _items(hall_id: int):
-    return (select(Item.code, Item.name, Department.name).join(Department, Department.id == Item.department_id)
+    return (select(Item.code, Item.name, Department.name, Item.keywords).join(Department, Department.id == Item.department_id)
             .where(Item.hall_id == hall_id, Item.active.is_(True)).order_by(Item.code))
+
+
+def _form_url(form) -> str:
+    return url_for("items_admin_api.download_form", form_id=form.id, name=form.name)
+
+
+@_route("GET", "/guides", "办事指南: the guides of a department, or those the search finds (names and keywords), "
+        "or all", query={"q": "what the citizen typed", "department": "a department's code"},
+        responses={200: "{guides: [{code, name, department, department_code, nature, promised_days}]}"})
+def guide_list():
+    who = _kiosk()
+    query = (request.args.get("q") or "")[:item_search.MAX_QUERY]
+    department = (request.args.get("department") or "")[:40] or None
+    with reading() as uow:
+        found = guides.guide_list(uow.session, who.hall_id, query, department)
+    return jsonify({"query": query, "guides": found})
+
+
+@_route("GET", "/guides/<code>", "one item's whole guide in sections, its forms (free) and windows",
+        responses={200: "{code, name, department, sections: [{key, label, value}], forms}", 404: "no such item"})
+def guide_one(code: str):
+    who = _kiosk()
+    with reading() as uow:
+        return jsonify(guides.guide(uow.session, who.hall_id, code[:40], lang(), _form_url))
+
+
+@_route("POST", "/guides/<code>/print", "print the item's guide on this kiosk's printer (the tickets' print path: "
+        "the agent's answer comes as `print.result`)",
+        responses={202: "{job, printer, state}", 404: "no such item", 409: "the printer is not ready"})
+def guide_print(code: str):
+    who = _kiosk()
+    moment = now()
+    printer = printing.printer_for(who, None)
+    with unit_of_work() as uow:
+        view = guides.guide(uow.session, who.hall_id, code[:40], "zh", _form_url)
+        printing.require_printer(uow, who.hall_id, printer, moment)
+        document = guides.print_document(hall_context(uow.session, who.hall_id), view, moment)
+        job = printing.request_document_print(uow, who.hall_id, printer, document, kind="guide", who=who.actor,
+                                              now=moment)
+        uow.commit()
+    return jsonify({"job": job.id, "printer": printer, "state": job.state}), 202
 
 
 @_route("POST", "/appointments/find", "a booking by its code, or today's bookings of an ID number",

@@ -1,7 +1,7 @@
 """the duty manager's stored alerts and the duty log (值班日志)
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-07 11:45:00
 
 Alerts (a kiosk's call for help, a device in trouble, a failed print, a bad
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import hallq.db
 
 revision = '0014'
-down_revision = '0011'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
