@@ -104,6 +104,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "token_unknown": ("没有这个设备令牌。", "No such device token."),
     "user_exists": ("用户名{username}已存在。", "The username {username} is taken."),
     "own_account": ("不能停用或降级自己的账号。", "You cannot disable or demote your own account."),
+    "photo_dir_unset": ("服务器未设置照片目录（hallq serve --photos），不能上传照片。",
+                        "The server has no photo directory (hallq serve --photos); photos cannot be uploaded."),
     "invalid_input": ("输入有误：{detail}", "Invalid input: {detail}"),
     "not_found": ("没有这个地址。", "No such address."),
     "method_not_allowed": ("不支持这种请求方法。", "This method is not allowed here."),

@@ -27,13 +27,14 @@ from hallq.kiosk.web import api as kiosk_api
 from hallq.kiosk.web import pages as kiosk_pages
 from hallq.evaluator.web import pages as evaluator_pages
 from hallq.queue.web import api as queue_api
+from hallq.queue.web import admin_api
 from hallq.queue.web import auth as auth_api
 from hallq.queue.web import console as queue_console
 from hallq.queue.web import duty as queue_duty
 from hallq.queue.housekeeping import close_all_halls
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.server.realtime import Realtime
-from hallq.web import bounds, origin
+from hallq.web import bounds, origin, photo_store
 from hallq.web.login_guard import LoginGuard
 from hallq.web.runtime import Runtime, install_error_handlers, utcnow
 
@@ -51,7 +52,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     cookies); with none, a client could claim any address by sending the headers itself."""
     app = Flask("hallq")  # the package root: templates/ and static/ sit there
     bounds.install(app)  # before the blueprints: their <int:...> path parts are read the one way
-    app.config[evaluator_pages.PHOTO_DIR_SETTING] = str(Path(photo_dir).resolve()) if photo_dir else None
+    app.config[photo_store.PHOTO_DIR_SETTING] = str(Path(photo_dir).resolve()) if photo_dir else None
     runtime = Runtime(db=db, clock=clock, logins=LoginGuard(redis_url))
     realtime = Realtime(runtime, redis_url=redis_url, websocket_only=websocket_only)
     runtime.token_revoked = realtime.close_token
@@ -60,6 +61,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.extensions["hallq"] = runtime
     app.extensions["hallq.server.realtime"] = realtime
     app.register_blueprint(auth_api.bp)
+    app.register_blueprint(admin_api.bp)
     app.register_blueprint(queue_api.bp)
     app.register_blueprint(queue_console.bp)
     app.register_blueprint(queue_duty.bp)

@@ -43,7 +43,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # The public ones (security: []) are sent without one.
 CREDENTIALS = [
     (r"/auth/", "clerk"),  # logout and password: a clerk's sign-in of its own (OWN_SIGN_IN), not the others'
-    (r"/users/|/tokens/revoke$", "admin"),
+    (r"/users/|/tokens/revoke$|/admin/", "admin"),
     (r"POST /tickets$|/kiosk/", "kiosk"),
     (r"POST /ratings$|GET /ratings/options$", "evaluator"),
     (r"POST /appointments$", "integration"),

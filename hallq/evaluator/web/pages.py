@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, send_file
+from flask import Blueprint, jsonify, send_file
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -33,11 +33,11 @@ from hallq.queue.errors import Forbidden, NotFound
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext, find_window, hall_context
 from hallq.queue.models import Staff, Ticket
+from hallq.web.photo_store import photo_dir
 from hallq.web.runtime import now, principal, reading
 
 bp = Blueprint("evaluator_pages", __name__)
 
-PHOTO_DIR_SETTING = "HALLQ_PHOTO_DIR"  # the app config key create_app sets
 
 # Every label the pad shows, both languages at once: the citizen switches in
 # place (no reload, so an open request is not lost) and the pad goes back to
@@ -235,11 +235,6 @@ def month_stars(s: Session, ctx: HallContext, staff_id: int, moment: dt.datetime
 
 
 # --- staff photos ----------------------------------------------------------------
-
-def photo_dir() -> Path | None:
-    configured = current_app.config.get(PHOTO_DIR_SETTING)
-    return Path(configured).resolve() if configured else None
-
 
 def photo_file(staff: Staff | None) -> tuple[Path, str] | None:
     """The staff member's photo and its type, if it is an image inside the photo directory."""
