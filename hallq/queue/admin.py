@@ -14,6 +14,7 @@ transaction: the entity as the hall file holds it before and after.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any, Callable
 
@@ -45,7 +46,7 @@ def _change(uow: UnitOfWork, hall_id: int, actor: str, now: dt.datetime, entity:
     """Export, edit, validate and load as `load-hall` does; audit the entity's before and after. Its after."""
     hall = _hall(uow, hall_id)
     data = hallfile.export(uow.session, hall).model_dump(mode="json")
-    before = _entity(data, entity, key)
+    before = copy.deepcopy(_entity(data, entity, key))  # the edit may change the very dicts it is made of
     edit(data)
     try:
         spec = hallfile.validate(data)

@@ -79,6 +79,9 @@ def test_photos_are_checked_stored_and_shown_on_the_staff_list(boss, photo_serve
         assert (folder / r.json()["photo"]).read_bytes() == picture(fmt)
     [s001] = [s for s in boss.get("/admin/staff").json() if s["number"] == "S001"]
     assert s001["photo"].endswith(".webp") and s001["posts"] == [{"window": 1, "post": "A"}]
+    photo_changes = boss.get("/admin/changes?entity=staff").json()
+    assert len(photo_changes) == 3 and photo_changes[-1]["before"]["photo"] is None
+    assert photo_changes[0]["after"]["photo"] == s001["photo"]
     r = boss.post("/admin/staff/S999/photo", {"data": base64.b64encode(picture()).decode()})
     assert r.status_code == 400 and r.json()["error"] == "staff_unknown"
 
