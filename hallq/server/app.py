@@ -27,7 +27,7 @@ from hallq.kiosk.web import api as kiosk_api
 from hallq.kiosk.web import pages as kiosk_pages
 from hallq.evaluator.web import pages as evaluator_pages
 from hallq.queue.web import api as queue_api
-from hallq.queue.web import admin_api, admin_pages, start
+from hallq.queue.web import admin_api, admin_pages, start, trail
 from hallq.queue.web import auth as auth_api
 from hallq.queue.web import console as queue_console
 from hallq.queue.web import duty as queue_duty
@@ -64,6 +64,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(auth_api.bp)
     app.register_blueprint(admin_api.bp)
     app.register_blueprint(admin_pages.bp)
+    app.register_blueprint(trail.bp)
     if start_page:
         app.register_blueprint(start.bp)
     app.register_blueprint(queue_api.bp)

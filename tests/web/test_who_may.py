@@ -91,6 +91,8 @@ WHO_MAY = {
     # The self-check: staff object to and read their own cards (window 1's for the clerk, their own for both).
     "POST /assessment/{month}/objections": ("clerk", *ASSESSORS),
     "GET /assessment/{month}/my-cards": ("clerk", "wrong_clerk", *ASSESSORS),
+    "GET /audit-trail": ASSESSORS,  # supervisors and admins (issue 15)
+    "GET /audit-trail.csv": ASSESSORS,
     # The admin pages' API (issue 15): the hall's configuration, accounts, device tokens, the audit log.
     **{op: ("admin",) for op in (
         "GET /admin/hall", "POST /admin/hall", "GET /admin/hall.toml", "GET /admin/changes",
