@@ -100,8 +100,8 @@ WHO_MAY = {
         "POST /admin/departments/{code}/deactivate",
         "GET /admin/windows", "POST /admin/windows", "POST /admin/windows/{number}",
         "POST /admin/windows/{number}/deactivate",
-        "GET /admin/staff", "POST /admin/staff", "POST /admin/staff/{number}", "POST /admin/staff/{number}/photo",
-        "POST /admin/staff/{number}/deactivate",
+        "GET /admin/staff", "POST /admin/staff", "POST /admin/staff/{staff_number}", "POST /admin/staff/{staff_number}/photo",
+        "POST /admin/staff/{staff_number}/deactivate",
         "GET /admin/accounts", "POST /admin/accounts", "POST /admin/accounts/{username}",
         "POST /admin/accounts/{username}/reset-password",
         "GET /admin/tokens", "POST /admin/tokens", "POST /admin/tokens/{token_id}/revoke",
@@ -156,8 +156,8 @@ def bodies(ticket: dict) -> dict:
         "POST /admin/windows": {"number": 9, "name": "新窗口", "items": ["MZ01"]},
         "POST /admin/windows/{number}": {"name": "综合窗口"},
         "POST /admin/staff": {"number": "S009", "name": "新人"},
-        "POST /admin/staff/{number}": {"name": "陈静"},
-        "POST /admin/staff/{number}/photo": {"data": "iVBORw0KGgo="},  # a PNG's first bytes; no photo directory
+        "POST /admin/staff/{staff_number}": {"name": "陈静"},
+        "POST /admin/staff/{staff_number}/photo": {"data": "iVBORw0KGgo="},  # a PNG's first bytes; no photo directory
         "POST /admin/accounts": {"username": "S009", "role": "clerk"},
         "POST /admin/accounts/{username}": {"role": "clerk"},
         "POST /admin/tokens": {"kind": "display", "name": "new-tv"},
@@ -202,7 +202,7 @@ def people(hall, server):
 
 
 # What an admin path names, before the table's common names (window 1, user S003) are put in.
-ADMIN_URLS = {"/admin/windows/{number}": "/admin/windows/4", "/admin/staff/{number}": "/admin/staff/S005",
+ADMIN_URLS = {"/admin/windows/{number}": "/admin/windows/4", "/admin/staff/{staff_number}": "/admin/staff/S005",
               "/admin/departments/{code}": "/admin/departments/MZ", "/admin/accounts/{username}": "/admin/accounts/S005"}
 
 

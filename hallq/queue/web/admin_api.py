@@ -164,17 +164,18 @@ def add_staff():
     return jsonify(_change(admin.save_staff, row, create=True, posts=posts)), 201
 
 
-@_doc("POST", "/staff/<number>", "change a staff member", body=schemas.StaffEdit,
+@_doc("POST", "/staff/<staff_number>", "change a staff member", body=schemas.StaffEdit,
       responses={200: "the staff member"})
-def edit_staff(number: str):
+def edit_staff(staff_number: str):
     row, posts = _staff_row(body(schemas.StaffEdit).model_dump(mode="json", exclude_unset=True))
-    return jsonify(_change(admin.save_staff, {**row, "number": number}, create=False, posts=posts))
+    return jsonify(_change(admin.save_staff, {**row, "number": staff_number}, create=False, posts=posts))
 
 
-@_doc("POST", "/staff/<number>/photo", "a staff member's photo (JPEG, PNG or WebP, base64; 160 KB at most)",
+@_doc("POST", "/staff/<staff_number>/photo", "a staff member's photo (JPEG, PNG or WebP, base64; 160 KB at most)",
       body=schemas.PhotoIn, responses={200: "{photo}: its path in the photo directory",
                                        409: "the server has no photo directory"})
-def staff_photo(number: str):
+def staff_photo(staff_number: str):
+    number = staff_number
     who = _admin()
     try:
         data = base64.b64decode(body(schemas.PhotoIn).data, validate=True)
@@ -189,10 +190,10 @@ def staff_photo(number: str):
     return jsonify({"photo": path})
 
 
-@_doc("POST", "/staff/<number>/deactivate", "deactivate a staff member (off their posts; history kept)",
+@_doc("POST", "/staff/<staff_number>/deactivate", "deactivate a staff member (off their posts; history kept)",
       responses={204: "deactivated"})
-def deactivate_staff(number: str):
-    _change(admin.deactivate_staff, number)
+def deactivate_staff(staff_number: str):
+    _change(admin.deactivate_staff, staff_number)
     return "", 204
 
 
