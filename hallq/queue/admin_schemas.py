@@ -20,6 +20,9 @@ ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5]
 class HoursIn(Body):
     sessions: list[tuple[ClockTime, ClockTime]] | None = Field(
         None, max_length=6, description="opening sessions of a working day; the gaps are the lunch break")
+    weekdays: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                   list[tuple[ClockTime, ClockTime]]] | None = Field(
+        None, description="a working day's sessions by weekday where they differ ([] closes that weekday)")
     holidays: list[Day] | None = Field(None, max_length=400, description="the hall's own closed days")
     workdays: list[Day] | None = Field(None, max_length=400, description="days the hall opens though it has them off")
 

@@ -89,6 +89,8 @@
     fill($("hall-form"), {name: h.name, timezone: h.timezone, notice: h.notice,
       sessions: h.hours.sessions.map(([a, b]) => `${a.slice(0, 5)}-${b.slice(0, 5)}`).join("\n"),
       holidays: h.hours.holidays.join("\n"), workdays: h.hours.workdays.join("\n"),
+      weekdays: Object.entries(h.hours.weekdays || {}).map(([day, list]) =>
+        [day, ...list.map(([a, b]) => `${a.slice(0, 5)}-${b.slice(0, 5)}`)].join(" ")).join("\n"),
       template: h.voice.template, template_en: h.voice.template_en});
   }
 
@@ -96,8 +98,11 @@
     e.preventDefault();
     const f = e.target.elements;
     const sessions = lines(f.sessions.value).map((s) => s.split(/\s*[-–~]\s*/));
+    // "fri 09:00-12:00 14:00-17:00" a line; a weekday alone closes it.
+    const weekdays = Object.fromEntries(f.weekdays.value.split("\n").map((l) => l.trim().split(/\s+/)).filter((p) => p[0])
+      .map(([day, ...spans]) => [day.toLowerCase(), spans.map((s) => s.split(/[-–~]/))]));
     const body = {name: f.name.value.trim(), timezone: f.timezone.value.trim(), notice: f.notice.value,
-      hours: {sessions, holidays: lines(f.holidays.value), workdays: lines(f.workdays.value)},
+      hours: {sessions, weekdays, holidays: lines(f.holidays.value), workdays: lines(f.workdays.value)},
       voice: {template: f.template.value.trim() || null, template_en: f.template_en.value.trim() || null}};
     if (await change("POST", "/admin/hall", body)) loadHall();
   });

@@ -1,6 +1,8 @@
 """Admin changes to a hall (hallq.queue.admin): the hall file's rules, deactivation, the audit log, export."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
@@ -113,6 +115,23 @@ def test_hall_settings_take_effect_at_once(hall):
     with pytest.raises(Invalid):
         hall.run(admin.update_hall, hall.id, ADMIN, hall.clock(), {"hours": {"sessions": [["14:00", "12:00"]]}})
     assert len(_changes(hall, entity="hall")) == 1
+
+
+def test_opening_hours_by_weekday(hall, tmp_path):
+    """Fridays close at 17:00, Wednesdays have no lunch break; other working days keep the usual sessions."""
+    hall.run(admin.update_hall, hall.id, ADMIN, hall.clock(), {"hours": {"weekdays": {
+        "fri": [["09:00", "12:00"], ["14:00", "17:00"]], "wed": [["09:00", "17:00"]]}}})
+    with hall.db.read() as s:
+        hours = hall_context(s, hall.id).hours
+        friday, wednesday, monday = (hours.sessions_on(dt.date(2026, 11, d)) for d in (27, 25, 23))
+        text = hallfile.to_toml(hallfile.export(s, s.get(type(hall.hall), hall.id)))
+    assert friday[-1][1].hour == 17 and len(wednesday) == 1 and monday[-1][1].hour == 18
+    assert hours.sessions_on(dt.date(2026, 11, 28)) == []  # a Saturday is still no working day
+    (tmp_path / "hall.toml").write_text(text, encoding="utf-8")
+    assert hallfile.read(tmp_path / "hall.toml").hall.hours.weekdays["fri"][1][1] == dt.time(17)
+    with pytest.raises(Invalid) as refused:
+        hall.run(admin.update_hall, hall.id, ADMIN, hall.clock(), {"hours": {"weekdays": {"mon": [["14:00", "09:00"]]}}})
+    assert "weekdays.mon" in refused.value.params["detail"]
 
 
 def test_export_then_load_changes_nothing(hall, tmp_path):

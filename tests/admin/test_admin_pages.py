@@ -50,6 +50,15 @@ def test_an_admin_sets_up_a_window_a_staff_member_and_a_kiosk(admin_server, brow
     sign_in(page, f"{admin_server.url}/admin/")
     page.wait_for_function("() => window.hallqAdmin.ready === 'hall'", timeout=WAIT_MS)
     assert page.input_value("#hall-form [name=name]") == "测试县政务服务中心"
+    # The ticker text and Friday's hours: saved, and read back into the form as saved.
+    page.fill("#hall-form [name=notice]", "本周六正常上班")
+    page.fill("#hall-form [name=weekdays]", "fri 09:00-12:00 14:00-17:00")
+    page.click("#hall-form button[type=submit]")
+    assert said(page) == ("ok", "已保存。")
+    page.reload()
+    page.wait_for_function("() => window.hallqAdmin.ready === 'hall'", timeout=WAIT_MS)
+    assert page.input_value("#hall-form [name=weekdays]") == "fri 09:00-12:00 14:00-17:00"
+    assert page.input_value("#hall-form [name=notice]") == "本周六正常上班"
     screenshot(page, "admin-10-hall")
 
     # A window: a duplicate number is refused with the hall file's words, then a new one is saved.

@@ -25,6 +25,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "timezone": ("时区", "Time zone"), "notice": ("滚动字幕", "Ticker text"),
     "sessions": ("营业时段（每行一段，如 09:00-12:00；两段之间为午休）",
                  "Opening sessions (one a line, e.g. 09:00-12:00; the gap between two is the lunch break)"),
+    "weekdays": ("按星期另定时段（每行：星期 时段…，如 fri 09:00-12:00 14:00-17:00；只写星期为当天不开放）",
+                 "Sessions by weekday (a line: weekday sessions…, e.g. fri 09:00-12:00 14:00-17:00; a weekday alone: closed)"),
     "holidays": ("本大厅休息日（每行一个日期）", "The hall's own closed days (one date a line)"),
     "workdays": ("本大厅加班开放日（每行一个日期）", "Extra opening days (one date a line)"),
     "voice_template": ("叫号语音模板（{号}号码，{窗}窗口）", "Call announcement ({号} number, {窗} window)"),
