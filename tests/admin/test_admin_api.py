@@ -11,7 +11,6 @@ from PIL import Image
 from hallq.queue import photos
 from hallq.server.app import create_app
 from tests.conftest import Server
-from tests.helpers import until
 
 on_sqlite = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 

@@ -11,16 +11,16 @@ from tests.helpers import until
 from tests.server.test_multiprocess import PASSWORD, cluster, hallq, running_cluster  # noqa: F401 (fixtures)
 
 
-def _admin(cluster, index):
-    hallq("user", "add", "boss", "--role", "admin", "--password-stdin", "--db", cluster.db_url, stdin=PASSWORD + "\n")
-    api = cluster.api(index)
+def _admin(servers, index):
+    hallq("user", "add", "boss", "--role", "admin", "--password-stdin", "--db", servers.db_url, stdin=PASSWORD + "\n")
+    api = servers.api(index)
     r = api.post(api.base + "/auth/login", json={"username": "boss", "password": PASSWORD}, timeout=30)
     assert r.status_code == 200, r.text
-    return cluster.api(index, r.json()["token"])
+    return servers.api(index, r.json()["token"])
 
 
-def _window_numbers(cluster, index) -> set[int]:
-    api = cluster.api(index, cluster.display)
+def _window_numbers(servers, index) -> set[int]:
+    api = servers.api(index, servers.display)
     return {w["number"] for w in api.get(api.base + "/windows", timeout=30).json()}
 
 
