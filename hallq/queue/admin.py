@@ -43,8 +43,13 @@ def _hall(uow: UnitOfWork, hall_id: int) -> Hall:
 
 def _change(uow: UnitOfWork, hall_id: int, actor: str, now: dt.datetime, entity: str, key: str, action: str,
             edit: Callable[[Data], None]) -> Data | None:
-    """Export, edit, validate and load as `load-hall` does; audit the entity's before and after. Its after."""
-    hall = _hall(uow, hall_id)
+    """Export, edit, validate and load as `load-hall` does; audit the entity's before and after. Its after.
+
+    The hall row is locked first (PostgreSQL), so two admins saving at once apply their changes one after
+    the other, the second to what the first saved, never both to the same old export."""
+    hall = uow.session.get(Hall, hall_id, with_for_update=True)
+    if hall is None:
+        raise NotFound("hall_unknown", hall=hall_id)
     data = hallfile.export(uow.session, hall).model_dump(mode="json")
     before = copy.deepcopy(_entity(data, entity, key))  # the edit may change the very dicts it is made of
     edit(data)
