@@ -1,5 +1,6 @@
 """Every table of hallq, imported in one place for migrations and tests."""
 from hallq.queue.accounts import Token, User  # noqa: F401
+from hallq.queue.audit import AdminChange  # noqa: F401
 from hallq.queue.models import (  # noqa: F401
     Appointment, Department, Hall, Item, Staff, Ticket, TicketCounter, TicketEvent, Window, WindowItem,
     WindowPause, WindowPost, WindowSession,

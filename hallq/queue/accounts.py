@@ -190,6 +190,11 @@ def create_device_token(session: Session, hall: Hall, kind: str, name: str, now:
     return token
 
 
+def token_row(session: Session, token: str) -> Token | None:
+    """The row of a token whose value is known (just made): by its hash, the one thing stored."""
+    return session.scalar(select(Token).where(Token.token_hash == _digest(token)))
+
+
 def revoke_device_tokens(session: Session, hall: Hall, kind: str, name: str, now: dt.datetime) -> int:
     """Revoke the hall's live tokens of this kind and name (a new one replaces them); how many there were."""
     return len(revoke_device_token_ids(session, hall.id, kind, name, now))

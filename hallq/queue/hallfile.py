@@ -12,7 +12,9 @@ import secrets
 import tomllib
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import tomli_w  # writes TOML (export); the standard library only reads it
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -105,6 +107,15 @@ class HallSpec(HallSettings):
     name: str = Field(min_length=1)
     timezone: str = "Asia/Shanghai"
     live_from: dt.date | None = None  # the first day in hallq; default: the day the hall is first loaded
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {zone!r} (an IANA name such as Asia/Shanghai)") from None
+        return zone
 
 
 class DepartmentSpec(_Strict):
@@ -241,9 +252,16 @@ class HallFileError(ValueError):
 
 def parse(text: str) -> HallFile:
     try:
-        return HallFile.model_validate(tomllib.loads(text))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise HallFileError(f"not valid TOML: {exc}") from exc
+    return validate(data)
+
+
+def validate(data: dict) -> HallFile:
+    """A hall file given as data (the admin pages' edits of an exported one): the same rules as `parse`."""
+    try:
+        return HallFile.model_validate(data)
     except ValidationError as exc:
         lines = [f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in exc.errors()]
         raise HallFileError("\n".join(lines)) from exc
@@ -399,3 +417,54 @@ def _sync(session: Session, model, hall_id: int, key: str, specs, update) -> dic
         row.active = False
     session.flush()
     return result
+
+
+def export(session: Session, hall: Hall) -> HallFile:
+    """The hall as a hall file: what is active now, so loading it again changes nothing.
+
+    Rows no longer active are left out, as `load` leaves them deactivated; a
+    window's items keep their tiers (a tier of one is written as a plain code).
+    """
+    depts = {d.id: d for d in session.scalars(select(Department).where(Department.hall_id == hall.id))}
+    staff = {s.id: s for s in session.scalars(select(Staff).where(Staff.hall_id == hall.id))}
+    items = {i.id: i for i in session.scalars(select(Item).where(Item.hall_id == hall.id))}
+    windows = session.scalars(select(Window).where(Window.hall_id == hall.id, Window.active.is_(True))
+                              .order_by(Window.number)).all()
+    tiers: dict[int, dict[int, list[str]]] = {}
+    for wi in session.scalars(select(WindowItem).where(WindowItem.window_id.in_([w.id for w in windows]))
+                              .order_by(WindowItem.tier, WindowItem.item_id)):
+        tiers.setdefault(wi.window_id, {}).setdefault(wi.tier, []).append(items[wi.item_id].code)
+    posts: dict[int, dict[str, str]] = {}
+    for wp in session.scalars(select(WindowPost).where(WindowPost.window_id.in_([w.id for w in windows]))):
+        posts.setdefault(wp.window_id, {})[wp.post] = staff[wp.staff_id].number
+    code = lambda dept_id: depts[dept_id].code if dept_id else None  # noqa: E731
+    return HallFile.model_validate({
+        "hall": {"code": hall.code, "name": hall.name, "timezone": hall.timezone, "live_from": hall.live_from,
+                 **hall.settings},
+        "departments": [{"code": d.code, "name": d.name}
+                        for d in sorted(depts.values(), key=lambda d: d.code) if d.active],
+        "items": [{"code": i.code, "name": i.name, "department": code(i.department_id), "prefix": i.prefix,
+                   "daily_quota": i.daily_quota, "guide": i.guide or {}}
+                  for i in sorted(items.values(), key=lambda i: i.code) if i.active],
+        "windows": [{"number": w.number, "name": w.name, "kind": w.kind, "department": code(w.department_id),
+                     "items": [t[0] if len(t) == 1 else sorted(t) for _, t in sorted(tiers.get(w.id, {}).items())],
+                     "posts": posts.get(w.id, {}), "live_from": w.live_from} for w in windows],
+        "staff": [{"number": s.number, "name": s.name, "department": code(s.department_id), "photo": s.photo,
+                   "live_from": s.live_from} for s in sorted(staff.values(), key=lambda s: s.number) if s.active],
+    })
+
+
+def to_toml(spec: HallFile) -> str:
+    """A hall file's text, as `hallq load-hall` reads it (None and defaults left out)."""
+    data = spec.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    data["hall"] = {"code": spec.hall.code, "name": spec.hall.name, **data["hall"]}  # never left out
+    return tomli_w.dumps(_toml_keys(data))
+
+
+def _toml_keys(value):
+    """TOML keys are strings: the official calendar's years are numbers in the model."""
+    if isinstance(value, dict):
+        return {str(k): _toml_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_toml_keys(v) for v in value]
+    return value

@@ -138,7 +138,7 @@ class HallHours:
         if not self.is_workday(day):
             return []
         return [(dt.datetime.combine(day, a, self.tz), dt.datetime.combine(day, b, self.tz))
-                for a, b in self.hours.sessions]
+                for a, b in self.hours.sessions_of(day)]
 
     def is_open(self, now: dt.datetime) -> bool:
         return any(a <= now < b for a, b in self.sessions_on(self.local_day(now)))

@@ -23,11 +23,18 @@ class OfficialYear(BaseModel):
     workdays: list[dt.date] = []  # the weekend days it makes working days (调休上班)
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 class Hours(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # Opening sessions of a working day; the gap between two is the lunch break.
     sessions: list[tuple[dt.time, dt.time]] = [(dt.time(9), dt.time(12)), (dt.time(14), dt.time(18))]
+    # A working day's sessions by its weekday where they differ from `sessions` (Friday closing at 17:00,
+    # no lunch break on Wednesdays); [] closes the hall that weekday. Which days are working days is
+    # the calendar's matter, not this: weekdays = { fri = [["09:00", "12:00"], ["14:00", "17:00"]] }
+    weekdays: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[tuple[dt.time, dt.time]]] = {}
     # The hall's own days: closed on top of the official calendar, or open on a day it has off.
     holidays: list[dt.date] = []
     workdays: list[dt.date] = []
@@ -53,12 +60,17 @@ class Hours(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self):
-        last = dt.time(0)
-        for start, end in self.sessions:
-            if not (last <= start < end):
-                raise ValueError("opening sessions must be in order and not overlap")
-            last = end
+        for name, sessions in [("sessions", self.sessions), *((f"weekdays.{d}", s) for d, s in self.weekdays.items())]:
+            last = dt.time(0)
+            for start, end in sessions:
+                if not (last <= start < end):
+                    raise ValueError(f"{name}: opening sessions must be in order and not overlap")
+                last = end
         return self
+
+    def sessions_of(self, day: dt.date) -> list[tuple[dt.time, dt.time]]:
+        """The opening sessions of a working day: its weekday's own, else the usual ones."""
+        return self.weekdays.get(WEEKDAYS[day.weekday()], self.sessions)
 
 
 class RatingSettings(BaseModel):

@@ -28,6 +28,7 @@ from hallq.kiosk.web import api as kiosk_api
 from hallq.kiosk.web import pages as kiosk_pages
 from hallq.evaluator.web import pages as evaluator_pages
 from hallq.queue.web import api as queue_api
+from hallq.queue.web import admin_api, admin_pages, start, trail
 from hallq.queue.web import auth as auth_api
 from hallq.queue.web import console as queue_console
 from hallq.queue.web import duty as queue_duty
@@ -39,7 +40,7 @@ from hallq.queue.unstaffed import watch_all_halls as watch_unstaffed
 from hallq.evaluator.overdue_alerts import watch_all_halls as watch_overdue
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.server.realtime import Realtime
-from hallq.web import bounds, health, origin
+from hallq.web import bounds, health, origin, photo_store
 from hallq.web.metrics import Metrics
 from hallq.web.login_guard import LoginGuard
 from hallq.web.runtime import Runtime, install_error_handlers, utcnow
@@ -50,15 +51,16 @@ SWEEP_SECONDS = 10
 
 def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis_url: str | None = None,
                websocket_only: bool = False, housekeeping: bool = False,
-               photo_dir: str | Path | None = None, trusted_proxies: int = 0) -> Flask:
+               photo_dir: str | Path | None = None, trusted_proxies: int = 0, start_page: bool = True) -> Flask:
     """The hallq app; `photo_dir` holds the staff photos the evaluator pads show (none: initials).
 
     `trusted_proxies`: how many reverse proxies (nginx) stand in front and set X-Forwarded-For and
     -Proto. Their word is taken for the client's address (login throttling) and for TLS (Secure
-    cookies); with none, a client could claim any address by sending the headers itself."""
+    cookies); with none, a client could claim any address by sending the headers itself.
+    `start_page`: `/` signs staff in and sets devices up (the demo has its own `/`)."""
     app = Flask("hallq")  # the package root: templates/ and static/ sit there
     bounds.install(app)  # before the blueprints: their <int:...> path parts are read the one way
-    app.config[evaluator_pages.PHOTO_DIR_SETTING] = str(Path(photo_dir).resolve()) if photo_dir else None
+    app.config[photo_store.PHOTO_DIR_SETTING] = str(Path(photo_dir).resolve()) if photo_dir else None
     runtime = Runtime(db=db, clock=clock, logins=LoginGuard(redis_url))
     realtime = Realtime(runtime, redis_url=redis_url, websocket_only=websocket_only)
     runtime.token_revoked = realtime.close_token
@@ -71,6 +73,11 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.extensions[health.READINESS] = _readiness(db, redis_url)
     app.extensions["hallq.server.realtime"] = realtime
     app.register_blueprint(auth_api.bp)
+    app.register_blueprint(admin_api.bp)
+    app.register_blueprint(admin_pages.bp)
+    app.register_blueprint(trail.bp)
+    if start_page:
+        app.register_blueprint(start.bp)
     app.register_blueprint(queue_api.bp)
     app.register_blueprint(queue_console.bp)
     app.register_blueprint(queue_duty.bp)

@@ -107,6 +107,21 @@ WHO_MAY = {
     # The self-check: staff object to and read their own cards (window 1's for the clerk, their own for both).
     "POST /assessment/{month}/objections": ("clerk", *ASSESSORS),
     "GET /assessment/{month}/my-cards": ("clerk", "wrong_clerk", *ASSESSORS),
+    "GET /audit-trail": ASSESSORS,  # supervisors and admins (issue 15)
+    "GET /audit-trail.csv": ASSESSORS,
+    # The admin pages' API (issue 15): the hall's configuration, accounts, device tokens, the audit log.
+    **{op: ("admin",) for op in (
+        "GET /admin/hall", "POST /admin/hall", "GET /admin/hall.toml", "GET /admin/changes",
+        "GET /admin/departments", "POST /admin/departments", "POST /admin/departments/{code}",
+        "POST /admin/departments/{code}/deactivate",
+        "GET /admin/windows", "POST /admin/windows", "POST /admin/windows/{number}",
+        "POST /admin/windows/{number}/deactivate",
+        "GET /admin/staff", "POST /admin/staff", "POST /admin/staff/{staff_number}", "POST /admin/staff/{staff_number}/photo",
+        "POST /admin/staff/{staff_number}/deactivate",
+        "GET /admin/accounts", "POST /admin/accounts", "POST /admin/accounts/{username}",
+        "POST /admin/accounts/{username}/reset-password",
+        "GET /admin/tokens", "POST /admin/tokens", "POST /admin/tokens/{token_id}/revoke",
+        "POST /admin/tokens/{token_id}/replace")},
 }
 
 NOT_ON_ANY_WINDOW = ("POST /windows/{number}/sign-in",)
@@ -155,6 +170,19 @@ def bodies(ticket: dict) -> dict:
                               "windows": [{"number": 1, "tier": 0}]},
         "POST /admin/items/{code}": {"code": "GA02", "name": "户口迁移", "department": "GA", "prefix": "A",
                                      "windows": [{"number": 1, "tier": 0}, {"number": 2, "tier": 0}]},
+        # Admin changes the table's callers do not lean on: window 4, staff and account S005, department MZ
+        # (which its item MZ01 keeps: a 400 by the hall file's rules), a spare token (ADMIN_URLS).
+        "POST /admin/hall": {"notice": "欢迎"},
+        "POST /admin/departments": {"code": "RS", "name": "县人社局"},
+        "POST /admin/departments/{code}": {"name": "县民政局"},
+        "POST /admin/windows": {"number": 9, "name": "新窗口", "items": ["MZ01"]},
+        "POST /admin/windows/{number}": {"name": "综合窗口"},
+        "POST /admin/staff": {"number": "S009", "name": "新人"},
+        "POST /admin/staff/{staff_number}": {"name": "陈静"},
+        "POST /admin/staff/{staff_number}/photo": {"data": "iVBORw0KGgo="},  # a PNG's first bytes; no photo directory
+        "POST /admin/accounts": {"username": "S009", "role": "clerk"},
+        "POST /admin/accounts/{username}": {"role": "clerk"},
+        "POST /admin/tokens": {"kind": "display", "name": "new-tv"},
     }
 
 
@@ -173,6 +201,9 @@ def people(hall, server):
                                  "channel": "pad"}).status_code == 201  # rating 1, follow-up case 1
     hall.user("S004", "supervisor")
     hall.user("admin", "admin")
+    hall.user("S005", "clerk")  # the admin rows' account: its password reset ends no one else's sign-in
+    with hall.db.read() as s:
+        case["spare_token"] = accounts.token_row(s, hall.token("display", "spare")).id
     boss = server.api(hall.login("S004"))
     assert boss.post("/assessment/records", bodies(case)["POST /assessment/records"]).status_code == 201
     assert clerk.post("/assessment/appeals", bodies(case)["POST /assessment/appeals"]).status_code == 201
@@ -192,7 +223,16 @@ def people(hall, server):
     return case, apis, fresh
 
 
+# What an admin path names, before the table's common names (window 1, user S003) are put in.
+ADMIN_URLS = {"/admin/windows/{number}": "/admin/windows/4", "/admin/staff/{staff_number}": "/admin/staff/S005",
+              "/admin/departments/{code}": "/admin/departments/MZ", "/admin/accounts/{username}": "/admin/accounts/S005"}
+
+
 def _url(path: str, case: dict) -> str:
+    for prefix, named in ADMIN_URLS.items():
+        if path.startswith(prefix):
+            path = named + path[len(prefix):]
+    path = path.replace("{token_id}", str(case["spare_token"]))
     for name, value in (("{token}", case["token"]), ("{ticket_id}", case["id"]), ("{number}", 1),
                         ("{rating_id}", 1), ("{case_id}", 1), ("{record_id}", 1), ("{appeal_id}", 1), ("{objection_id}", 1), ("{revision}", 1),
                         ("{year}", 2026), ("{month}", "2026-11"), ("{scope}", "window"), ("{unit}", 1),

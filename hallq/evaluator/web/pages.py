@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, send_file
+from flask import Blueprint, jsonify, send_file
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -28,24 +28,16 @@ from hallq.web import device_pages
 from hallq.queue.accounts import Principal
 from hallq.evaluator import choices, rating
 from hallq.evaluator.models import Rating
-from hallq.queue import views
+from hallq.queue import photos, views
 from hallq.queue.errors import Forbidden, NotFound
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext, find_window, hall_context
 from hallq.queue.models import Staff, Ticket
+from hallq.web.photo_store import photo_dir
 from hallq.web.runtime import now, principal, reading
 
 bp = Blueprint("evaluator_pages", __name__)
 
-PHOTO_DIR_SETTING = "HALLQ_PHOTO_DIR"  # the app config key create_app sets
-# What a photo file must start with to be shown: a file that is not a picture
-# would be a broken image on the citizen's screen.
-_IMAGE_MAGIC: dict[str, tuple[bytes, ...]] = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/webp": (b"RIFF",),
-}
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
 # Every label the pad shows, both languages at once: the citizen switches in
 # place (no reload, so an open request is not lost) and the pad goes back to
@@ -244,11 +236,6 @@ def month_stars(s: Session, ctx: HallContext, staff_id: int, moment: dt.datetime
 
 # --- staff photos ----------------------------------------------------------------
 
-def photo_dir() -> Path | None:
-    configured = current_app.config.get(PHOTO_DIR_SETTING)
-    return Path(configured).resolve() if configured else None
-
-
 def photo_file(staff: Staff | None) -> tuple[Path, str] | None:
     """The staff member's photo and its type, if it is an image inside the photo directory."""
     base = photo_dir()
@@ -256,16 +243,14 @@ def photo_file(staff: Staff | None) -> tuple[Path, str] | None:
         return None
     try:
         path = (base / staff.photo).resolve()
-        if not path.is_relative_to(base) or not path.is_file() or path.stat().st_size > PHOTO_MAX_BYTES:
+        if not path.is_relative_to(base) or not path.is_file() or path.stat().st_size > photos.PHOTO_MAX_BYTES:
             return None
         with path.open("rb") as f:
             head = f.read(12)
     except (OSError, ValueError):
         return None
-    for mimetype, magics in _IMAGE_MAGIC.items():
-        if any(head.startswith(m) for m in magics) and (mimetype != "image/webp" or head[8:12] == b"WEBP"):
-            return path, mimetype
-    return None
+    mimetype = photos.image_type(head)
+    return (path, mimetype) if mimetype else None
 
 
 @bp.get("/evaluator/photo/<string:number>")

@@ -12,14 +12,11 @@ status, people ahead, estimated wait and the window calling it; nothing personal
 from __future__ import annotations
 
 import functools
-import io
 
-import qrcode
-import qrcode.image.svg
 from flask import Blueprint, Response, render_template
 from pydantic import Field
 
-from hallq.web import device_pages
+from hallq.web import device_pages, qr
 from hallq.queue import views
 from hallq.queue.errors import NotFound
 from hallq.queue.halls import hall_context
@@ -352,8 +349,4 @@ def status_qr(token: str):
 
 @functools.lru_cache(maxsize=512)
 def qr_svg(data: str) -> bytes:
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2,
-                        error_correction=qrcode.constants.ERROR_CORRECT_M)
-    out = io.BytesIO()
-    image.save(out)
-    return out.getvalue()
+    return qr.svg(data)
