@@ -433,7 +433,8 @@ def export(session: Session, hall: Hall) -> HallFile:
     tiers: dict[int, dict[int, list[str]]] = {}
     for wi in session.scalars(select(WindowItem).where(WindowItem.window_id.in_([w.id for w in windows]))
                               .order_by(WindowItem.tier, WindowItem.item_id)):
-        tiers.setdefault(wi.window_id, {}).setdefault(wi.tier, []).append(items[wi.item_id].code)
+        if items[wi.item_id].active:  # a withdrawn item's rows stay for its history; the file has it no more
+            tiers.setdefault(wi.window_id, {}).setdefault(wi.tier, []).append(items[wi.item_id].code)
     posts: dict[int, dict[str, str]] = {}
     for wp in session.scalars(select(WindowPost).where(WindowPost.window_id.in_([w.id for w in windows]))):
         posts.setdefault(wp.window_id, {})[wp.post] = staff[wp.staff_id].number
@@ -443,9 +444,7 @@ def export(session: Session, hall: Hall) -> HallFile:
                  **hall.settings},
         "departments": [{"code": d.code, "name": d.name}
                         for d in sorted(depts.values(), key=lambda d: d.code) if d.active],
-        "items": [{"code": i.code, "name": i.name, "department": code(i.department_id), "prefix": i.prefix,
-                   "daily_quota": i.daily_quota, "guide": i.guide or {}}
-                  for i in sorted(items.values(), key=lambda i: i.code) if i.active],
+        "items": sorted(export_items(session, hall.id), key=lambda i: i["code"]),  # with guides, keywords, forms
         "windows": [{"number": w.number, "name": w.name, "kind": w.kind, "department": code(w.department_id),
                      "items": [t[0] if len(t) == 1 else sorted(t) for _, t in sorted(tiers.get(w.id, {}).items())],
                      "posts": posts.get(w.id, {}), "live_from": w.live_from} for w in windows],

@@ -12,6 +12,7 @@ import pytest
 from hallq.web import bounds
 from hallq.web.openapi import spec
 from tests.helpers import clerk_api, issue
+from tests.web.paths import fill
 from tests.queue.web.test_api import assert_error
 
 on_sqlite = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
@@ -155,18 +156,16 @@ def test_json_nested_1000_deep_is_a_400_on_every_json_post(hall, server):
     """Each JSON POST of the document, with every kind of credential until one gets as far as its body."""
     kiosk = issue(server.api(hall.token("kiosk")))
     hall.user("admin", "admin")
+    hall.user("boss", "supervisor")  # the duty log's writer
     credentials = [server.api(hall.login("admin")), clerk_api(hall, server, "S001", window=1),
+                   server.api(hall.login("boss")),
                    *(server.api(hall.token(kind, f"{kind}-1", window=1 if kind == "evaluator" else None))
                      for kind in ("kiosk", "evaluator", "integration", "agent", "display"))]
     public = server.api()
     posts = _json_posts()
     assert len(posts) >= 25 and "/auth/login" in posts and "/t/{token}/rating" in posts
     for path in posts:
-        url = (path.replace("{token}", kiosk["token"]).replace("{number}", "1").replace("{year}", "2026")
-               .replace("{ticket_id}", str(kiosk["id"])).replace("{rating_id}", "1").replace("{case_id}", "1")
-               .replace("{record_id}", "1").replace("{appeal_id}", "1").replace("{objection_id}", "1")
-               .replace("{month}", "2026-11"))
-        assert "{" not in url, url
+        url = fill(path, token=kiosk["token"], ticket_id=kiosk["id"])
         answers = []
         for api in [public, *credentials]:
             r = api.http.post(api.base + url, data=DEEP, headers={"Content-Type": "application/json"}, timeout=30)

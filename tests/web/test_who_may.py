@@ -19,6 +19,7 @@ from hallq.queue.agent_scope import AgentScope
 from hallq.web.openapi import spec
 from tests.conftest import PASSWORD
 from tests.helpers import clerk_api, issue
+from tests.web.paths import fill
 
 on_sqlite = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 
@@ -232,12 +233,7 @@ def _url(path: str, case: dict) -> str:
     for prefix, named in ADMIN_URLS.items():
         if path.startswith(prefix):
             path = named + path[len(prefix):]
-    path = path.replace("{token_id}", str(case["spare_token"]))
-    for name, value in (("{token}", case["token"]), ("{ticket_id}", case["id"]), ("{number}", 1),
-                        ("{rating_id}", 1), ("{case_id}", 1), ("{record_id}", 1), ("{appeal_id}", 1), ("{objection_id}", 1), ("{revision}", 1),
-                        ("{year}", 2026), ("{month}", "2026-11"), ("{scope}", "window"), ("{unit}", 1),
-                        ("{username}", "S003"), ("{alert_id}", 1), ("{code}", "GA02"), ("{form_id}", 1), ("{name}", "a.pdf")):
-        path = path.replace(name, str(value))
+    path = fill(path, token=case["token"], ticket_id=case["id"], token_id=case["spare_token"])
     return path + ("?days=3" if path == "/calendar/due-date" else "")
 
 
