@@ -37,10 +37,13 @@ WINDOW_BOUND_KINDS = ("evaluator", "caller")  # these act for one window only
 # signed in at; the engine checks that, this table only opens the door.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "issue", "issue_green", "requeue", "window", "appointments", "configure", "review",
-                        "assess", "appeal", "approve"}),
+                        "assess", "appeal", "approve", "complaints"}),
     # assess: see the assessment, enter supervisors' records, decide appeals (复议), run the self-check and review
     # approve: approve and publish a month's assessment (管委会, the centre's leadership: admins)
-    "supervisor": frozenset({"read", "issue", "issue_green", "requeue", "window", "review", "assess", "appeal"}),
+    # complaints: keep the complaint register (督查股); complainant: see a complainant's name and contact whole,
+    # the supervision office alone (seed 004 投诉处理制度 第六条): an admin keeps the register but sees them masked
+    "supervisor": frozenset({"read", "issue", "issue_green", "requeue", "window", "review", "assess", "appeal",
+                             "complaints", "complainant"}),
     # appeal: a clerk appeals an item of their own card or of a window they hold a post at
     "clerk": frozenset({"read", "issue", "issue_green", "requeue", "window", "appeal"}),
     "kiosk": frozenset({"read", "issue", "requeue"}),

@@ -25,6 +25,7 @@ from hallq.display.web import pages as display_pages
 from hallq.evaluator.web import api as evaluator_api
 from hallq.kiosk.web import api as kiosk_api
 from hallq.kiosk.web import pages as kiosk_pages
+from hallq.supervision.web import api as supervision_api
 from hallq.evaluator.web import pages as evaluator_pages
 from hallq.queue.web import api as queue_api
 from hallq.queue.web import auth as auth_api
@@ -73,6 +74,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(assessment_signoff.bp)
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)
+    app.register_blueprint(supervision_api.bp)
     install_error_handlers(app)
     origin.install(app)
     app.wsgi_app = socketio.WSGIApp(realtime.sio, app.wsgi_app)
