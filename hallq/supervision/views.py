@@ -4,7 +4,9 @@ One function builds every reader's view (API, pages, CSV), so no screen can forg
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 from sqlalchemy.orm import Session
 
@@ -87,3 +89,14 @@ def csv_row(row: dict) -> list:
             row["staff"]["name"] if row["staff"] else "", row["department"]["name"] if row["department"] else "",
             row["status_name"], row["due_date"] or "", row["days_late"] or "", row["outcome_name"] or "",
             row["outcome_reason"] or ""]
+
+
+def csv_text(rows: list[dict]) -> str:
+    """The register as CSV with a BOM (Excel reads the Chinese); `rows` built with whole=False."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        writer.writerow(csv_row(row))
+    return out.getvalue()
