@@ -563,11 +563,15 @@ def appeals_page(who, month: str):
 @supervisor
 def followups(who):
     status = request.args.get("status") or None
+    overdue = status == "overdue" or None  # the overdue tab: open after the due day
     with reading() as uow:
         ctx = hall_context(uow.session, who.hall_id)
         moment = now()
-        rows = [rating_views.case(uow.session, ctx, c, moment, _lang())
-                for c in followup.cases(uow.session, who, moment, status=status)]
+        try:
+            found = followup.cases(uow.session, who, moment, status=None if overdue else status, overdue=overdue)
+        except Invalid:
+            abort(404)
+        rows = [rating_views.case(uow.session, ctx, c, moment, _lang()) for c in found]
     for row in rows:
         row["opened_local"] = _local(dt.datetime.fromisoformat(row["opened_at"].replace("Z", "+00:00")), ctx.hours.tz)
     return _page("assessment_followups.html", **_common(who, ctx, None, rows=rows, status=status))
