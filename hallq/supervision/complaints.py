@@ -195,7 +195,7 @@ def register(s: Session, who: Principal, ctx: HallContext, now: dt.datetime, *, 
                   department_id=department_id, status="registered", registered_by=who.actor, registered_at=now)
     s.add(c)
     s.flush()
-    _step(s, who, c, "registered", now, now, text=CHANNELS[channel][0])
+    _step(s, who, c, "registered", now, now)  # how it came is on the complaint (channel)
     return c
 
 

@@ -123,6 +123,12 @@ def test_the_supervision_office_takes_a_complaint_through_its_life_on_the_page(h
     text = csv.body().decode("utf-8-sig")
     assert NAME not in text and PHONE not in text and "赵**" in text and "138****5678" in text
 
+    # In English on request.
+    page.goto(server.url + f"/assessment/complaints/{number}?lang=en")
+    expect(page.locator("h1")).to_have_text(f"Complaint {number} · closed (verified)")
+    expect(page.locator("#timeline li").nth(4)).to_contain_text("re-verification")
+    screenshot(page, "supervision-complaint-en")
+
     # An admin keeps the register but sees the complainant masked.
     admin = chromium.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
     sign_in(admin, server.url, "admin", f"/assessment/complaints/{number}")

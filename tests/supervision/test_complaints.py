@@ -202,3 +202,45 @@ def test_bad_input_is_a_clear_4xx(hall, people):
     assert r.status_code == 409 and r.json()["error"] == "complaint_wrong_step"
     r = office.post(f"/complaints/{c['id']}/forward", {"department": "XX"})
     assert r.status_code == 404
+
+
+def test_a_late_reply_dated_in_a_published_month_is_refused_and_the_complaint_waits(hall, clock):
+    """A published month changes only by an appeal ruling (hallq.assessment.publication): the late reply's
+    record would land in it, so recording that reply is refused, readably, and nothing is half done."""
+    from hallq.assessment import publication, service
+    from hallq.queue.errors import Refused
+    from hallq.queue.halls import hall_context
+    from hallq.supervision import complaints
+
+    office, admin = hall.user("duban", "supervisor"), hall.user("boss", "admin")
+    with hall.db.write() as s:
+        ctx = hall_context(s, hall.id)
+        service.set_scheme(s, ctx, "window", "maiji_window", None, office.actor, clock())
+        c = complaints.register(s, office, ctx, clock(), channel="online", name=NAME, content="x", window=1)
+        complaints.forward(s, office, ctx, c.id, clock())  # Monday 23rd: due Wednesday 25th
+        s.commit()
+        number = c.id
+    clock.set(local(2026, 12, 1, 10, 0))
+    with hall.db.write() as s:
+        publication.open_self_check(s, office, hall_context(s, hall.id), "2026-11", clock(), days=1)
+        s.commit()
+    clock.set(local(2026, 12, 3, 10, 0))
+    with hall.db.write() as s:
+        ctx = hall_context(s, hall.id)
+        publication.review(s, office, ctx, "2026-11", clock())
+        publication.approve(s, admin, ctx, "2026-11", clock())
+        publication.publish(s, admin, ctx, "2026-11", clock())
+        s.commit()
+    with hall.db.write() as s:
+        ctx = hall_context(s, hall.id)
+        with pytest.raises(Refused) as refused:
+            complaints.reply(s, office, ctx, number, clock(), text="答复", at=local(2026, 11, 27, 16, 0))
+        assert refused.value.code == "month_published"
+        s.rollback()
+    with hall.db.write() as s:
+        ctx = hall_context(s, hall.id)
+        assert complaints.get(s, ctx, office, number).status == "forwarded"
+        # Recorded as received today (December, not published), the reply goes through with its record.
+        step = complaints.reply(s, office, ctx, number, clock(), text="答复")
+        assert step.days_late == 6 and step.record_id  # 26, 27, 30 Nov, 1, 2, 3 Dec
+        s.commit()
