@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from zoneinfo import ZoneInfo
 
@@ -68,6 +69,12 @@ def serve(hall_file, db_url, host, port, redis_url, workers, threads, photo_dir,
     if hall_file:
         load_hall_file(db, hall_file)
     db.dispose()
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Set before the workers start (they import prometheus_client after the fork): each writes its
+        # counts to files here, and a scrape of any worker sums them (hallq.web.metrics). Fresh each
+        # start: a previous run's files would be summed too.
+        import tempfile
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hallq-metrics-")
     from hallq.server.gunicorn import run
 
     def factory():
@@ -265,6 +272,48 @@ def user_reset_password(username, hall_code, db_url):
     password = _user_change(username, hall_code, db_url, accounts.reset_password)
     click.echo(f"user {username}: new password, to change at the first login", err=True)
     click.echo(password)
+
+
+@main.command("static-dir")
+def static_dir():
+    """Print the directory of hallq's static files (nginx serves /static/ from it: deploy/nginx)."""
+    import hallq
+    click.echo(str(Path(hallq.__file__).resolve().parent / "static") + "/")
+
+
+@main.command()
+@db_option
+@click.option("--to", "directory", required=True, type=click.Path(file_okay=False, path_type=Path),
+              envvar="HALLQ_BACKUP_DIR", help="directory the backups are kept in")
+@click.option("--keep-days", default=30, show_default=True, type=click.IntRange(1),
+              help="delete backups older than this (the newest is always kept)")
+def backup(db_url, directory, keep_days):
+    """Back up the database (SQLite online backup, or pg_dump) while the hall runs; prune old backups."""
+    from hallq import backup as backups
+    now = utcnow()
+    try:
+        made = backups.make(db_url, directory, now)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    gone = backups.prune(directory, keep_days, now)
+    rows = ", ".join(f"{table} {n}" for table, n in made.counts.items())
+    click.echo(f"backed up to {made.path} ({made.manifest['bytes']} bytes; {rows})")
+    for path in gone:
+        click.echo(f"deleted {path.name} (older than {keep_days} days)")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@click.option("--replace", is_flag=True, help="overwrite a database that already holds a hall")
+def restore(path, db_url, replace):
+    """Restore a backup made by `hallq backup` into the database (then upgrade its schema)."""
+    from hallq import backup as backups
+    try:
+        restored = backups.restore(backups.read(path), db_url, replace=replace)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {path.name}: " + ", ".join(f"{table} {n}" for table, n in restored.items()))
 
 
 @main.command()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import itertools
-import os
 import shutil
 import tempfile
 import threading
@@ -60,21 +59,12 @@ class Clock:
 
 # --- the runs under faketime ------------------------------------------------------
 
-@pytest.fixture(scope="session", autouse=True)
-def _runs_under_faketime_from_the_start(request, tmp_path_factory):
-    """tests/test_any_date.py runs the real_clock tests again, three pytest processes under libfaketime:
-    some 8 minutes of CPU, waited for near the end. Started here as the session begins, and niced, they
-    take the CPU the other tests leave while those wait on pages, servers and sleeps."""
-    if os.environ.get("HALLQ_FAKE_START") or not any(
-            getattr(item, "originalname", "") == "test_the_real_clock_tests_pass_on" for item in request.session.items):
-        yield
-        return
-    from tests.test_any_date import start_runs
-
-    runs = start_runs(request.session, tmp_path_factory)
-    yield
-    for run in runs.values():  # the session ended before their test (-x, Ctrl-C): they go with it
-        run.stop()
+def pytest_collection_modifyitems(session, config, items):
+    """tests/test_any_date.py's runs under faketime go last, one after another: each is a whole pytest of
+    servers, pages and processes, and run beside the suite (or beside each other) on a two-core machine
+    they made both miss their timeouts."""
+    last = [item for item in items if getattr(item, "originalname", "") == "test_the_real_clock_tests_pass_on"]
+    items[:] = [item for item in items if item not in last] + last
 
 
 # --- databases ----------------------------------------------------------------

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -52,6 +53,26 @@ def recording_client(**kwargs):
     return client
 
 
+def wait_http(proc: subprocess.Popen, url: str, timeout: float = 60):
+    """GET url once the server process answers it (or fails if the process dies), polling up to timeout s.
+
+    A server's port accepts connections before it can answer (gunicorn binds before its worker has
+    imported the app, seconds on a loaded machine): an unanswered request is "not yet", like a refused one.
+    """
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited with {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}")
+        try:
+            return requests.get(url, timeout=5)
+        except (requests.ConnectionError, requests.Timeout):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{url} did not answer within {timeout}s") from None
+            time.sleep(0.2)
+
+
 def wait_for(client, name: str, where=lambda data: True, timeout: float = 5.0):
     """The first `name` event the client received that matches, waiting up to timeout."""
     deadline = time.monotonic() + timeout
@@ -95,6 +116,18 @@ def demo_server(tmp_path):
 # not to write it next to the sources (PYTHONDONTWRITEBYTECODE): without it each process compiled every
 # hallq module again, some 0.3 s of CPU, on about a hundred processes a run.
 PYCACHE = Path(tempfile.gettempdir()) / f"hallq-tests-pycache-{os.getuid()}"
+
+
+def always_open_hall(tmp_path) -> Path:
+    """small.toml, open around the clock (the servers use the wall clock), without quotas."""
+    spec = (ROOT / "tests" / "halls" / "small.toml").read_text(encoding="utf-8")
+    spec = spec.replace("closing_buffer_minutes = 30", "closing_buffer_minutes = 0")
+    spec = spec.replace("[hall.hours]\n", "[hall.hours]\nalways_open = true\n")
+    spec = re.sub(r"^daily_quota = 5\n", "", spec, flags=re.M)
+    assert "always_open = true" in spec and "daily_quota" not in spec and "closing_buffer_minutes = 0" in spec
+    path = tmp_path / "hall.toml"
+    path.write_text(spec, encoding="utf-8")
+    return path
 
 
 def cli_env() -> dict:

@@ -11,7 +11,8 @@ pytest of their own, with the machine's clock moved by libfaketime (Debian's
 - the Spring Festival (春节) 2026, a weekday the hall is closed, and before the tests' Monday;
 - 31 December in the hall's zone while UTC still says 30 December.
 
-The three runs go at once (they mostly wait for servers to start). How
+The three runs go last in the session, one after another: each is a whole pytest of
+servers, pages and processes, and beside the suite they made both miss timeouts. How
 libfaketime is used, and why (Debian 12: libfaketime 0.9.10; Python 3.11):
 
 - libfaketimeMT is preloaded with one offset (FAKETIME="+seconds") for every
@@ -62,7 +63,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FAKE_START = "HALLQ_FAKE_START"  # in a run under faketime: the moment its clock started at
 FAKE_REPORT = "HALLQ_FAKE_REPORT"  # there: where the clock check writes what it read
-RUN_LIMIT_S = 1200  # when a run is stopped as hung (the three go at once)
+RUN_LIMIT_S = 900  # when a run is stopped as hung
 
 DAYS = {  # where each run's clock starts, in the hall's zone
     "monday-2027-03-15": dt.datetime(2027, 3, 15, 9, 30, tzinfo=SHANGHAI),
@@ -108,7 +109,8 @@ def on_the_real_clock(bin_dir: Path, name: str, program: str) -> str:
 class Run:
     """The real_clock tests in a pytest of their own, every process's clock reading `start` as it begins."""
 
-    def __init__(self, start: dt.datetime, tmp: Path):
+    def __init__(self, start: dt.datetime, tmp: Path, targets: tuple[str, ...] = ("tests",)):
+        """`targets`: pytest's arguments after its options (another selection, to look into one failure)."""
         from tests.browser import CHROMIUM
 
         self.start, self.tmp = start, tmp
@@ -126,14 +128,13 @@ class Run:
         env.update({"LD_PRELOAD": libfaketime(), "FAKETIME_DONT_FAKE_MONOTONIC": "1",
                     FAKE_START: start.isoformat(), FAKE_REPORT: str(tmp / "clock.json")})
         self.args = [sys.executable, "-m", "pytest", "-m", "real_clock", "-p", "no:cacheprovider", "-q",
-                     f"--basetemp={tmp / 'run'}", f"--junitxml={tmp / 'run.xml'}", "tests"]
+                     f"--basetemp={tmp / 'run'}", f"--junitxml={tmp / 'run.xml'}", *targets]
         self.code: int | None = None
         self.took = 0.0
         self.began = time.monotonic()
         env["FAKETIME"] = f"{math.ceil(start.timestamp() - time.time()):+d}"
         with open(tmp / "out.txt", "w") as out:
-            # Niced: the runs start with the session (start_runs) and take the CPU its other tests leave.
-            self.proc = subprocess.Popen(["nice", "-n", "10", *self.args], cwd=ROOT, env=env, stdout=out,
+            self.proc = subprocess.Popen(self.args, cwd=ROOT, env=env, stdout=out,
                                          stderr=subprocess.STDOUT,
                                          start_new_session=True)  # its servers can be stopped with it
         self._reaper = threading.Thread(target=self._reap, daemon=True)
@@ -159,32 +160,29 @@ class Run:
     def output(self) -> str:
         return f"{' '.join(self.args)}\n{(self.tmp / 'out.txt').read_text()[-20000:]}"
 
-
-RUNS = pytest.StashKey[dict]()
-
-
-def start_runs(session: pytest.Session, tmp_path_factory) -> dict[str, Run]:
-    """The runs of the days `session` tests, all started at once (they mostly wait on servers starting), once.
-
-    conftest.py starts them as the session begins: they are minutes of CPU, and the session's other
-    tests mostly wait (on pages, servers and sleeps) while they go on; waited for here at the end they
-    added their whole time to the session's.
-    """
-    if RUNS not in session.stash:
-        days = {item.callspec.params["day"] for item in session.items
-                if getattr(item, "originalname", "") == "test_the_real_clock_tests_pass_on"}
-        session.stash[RUNS] = {day: Run(DAYS[day], tmp_path_factory.mktemp(day)) for day in DAYS if day in days}
-    return session.stash[RUNS]
+    def failures(self) -> str:
+        """Each failed test of the run, named, with the start of its message."""
+        try:
+            suite = ET.parse(self.tmp / "run.xml").getroot()
+        except (OSError, ET.ParseError):
+            return "(no report: the run did not finish)"
+        return "\n".join(f"{case.get('classname')}::{case.get('name')}: {part.tag}: {(part.get('message') or '')[:500]}"
+                         for case in suite.iter("testcase") for part in case if part.tag in ("failure", "error"))
 
 
-@pytest.fixture(scope="module")
-def runs(request, tmp_path_factory) -> dict[str, Run]:
-    """The runs of the days this session tests (see start_runs)."""
+@pytest.fixture
+def run_on(tmp_path_factory):
+    """Starts the run of a day; stops whatever is left of it when its test ends."""
     if os.environ.get(FAKE_START):
         pytest.skip("already inside a run under faketime")
-    started = start_runs(request.session, tmp_path_factory)
-    yield started
-    for run in started.values():
+    started: list[Run] = []
+
+    def start(day: str) -> Run:
+        started.append(Run(DAYS[day], tmp_path_factory.mktemp(day)))
+        return started[-1]
+
+    yield start
+    for run in started:
         run.stop()
 
 
@@ -196,10 +194,13 @@ def junit_id(nodeid: str) -> str:
 
 @pytest.mark.timeout(RUN_LIMIT_S + 120)
 @pytest.mark.parametrize("day", DAYS)
-def test_the_real_clock_tests_pass_on(day, runs, request):
-    run = runs[day]
+def test_the_real_clock_tests_pass_on(day, run_on, request):
+    """Run last, one day after another (conftest.pytest_collection_modifyitems)."""
+    run = run_on(day)
     code = run.wait()
-    assert code == 0, (f"exit code {code} after {run.took or RUN_LIMIT_S:.0f} s", run.output())
+    if code != 0:
+        pytest.fail(f"exit code {code} after {run.took or RUN_LIMIT_S:.0f} s\n{run.failures()}\n{run.output()}",
+                    pytrace=False)
     suite = ET.parse(run.tmp / "run.xml").getroot().find("testsuite")
     counts = {k: int(suite.get(k)) for k in ("tests", "failures", "errors", "skipped")}
     passed = counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from hallq.queue import issuing, views
 from hallq.queue.halls import forget_halls, hall_context
 from hallq.queue.models import Department, Hall, Item, Staff, Ticket, Window
 from hallq.queue.unit_of_work import UnitOfWork
-from tests.helpers import cli_env, run_cli, stop
+from tests.helpers import cli_env, run_cli, stop, wait_http
 from tests.conftest import HALLS, MONDAY_10AM
 from tests.services import free_port
 
@@ -36,20 +35,6 @@ hallq = run_cli
 def start(*args, cwd) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "hallq.cli", *map(str, args)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=cwd, env=cli_env())
-
-
-def wait_http(proc: subprocess.Popen, url: str, timeout: float = 60) -> requests.Response:
-    """Polls url until it answers (or the process dies), up to timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited with {proc.returncode}: {proc.stderr.read()}")
-        try:
-            return requests.get(url, timeout=5)
-        except requests.ConnectionError:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{url} did not answer within {timeout}s") from None
-            time.sleep(0.2)
 
 
 def ok(result: subprocess.CompletedProcess) -> str:

@@ -30,14 +30,14 @@ from hallq.queue.halls import hall_context
 from hallq.queue.models import Hall, Staff, Window
 
 ROLES = ("admin", "supervisor", "clerk")
-DEVICE_KINDS = ("kiosk", "display", "evaluator", "caller", "agent", "integration")
+DEVICE_KINDS = ("kiosk", "display", "evaluator", "caller", "agent", "integration", "monitor")
 WINDOW_BOUND_KINDS = ("evaluator", "caller")  # these act for one window only
 
 # What each kind of caller may do. Clerks act only at the window they are
 # signed in at; the engine checks that, this table only opens the door.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "issue", "issue_green", "requeue", "window", "appointments", "configure", "review",
-                        "assess", "appeal", "approve", "complaints"}),
+                        "assess", "appeal", "approve", "metrics", "complaints"}),
     # assess: see the assessment, enter supervisors' records, decide appeals (复议), run the self-check and review
     # approve: approve and publish a month's assessment (管委会, the centre's leadership: admins)
     # complaints: keep the complaint register (督查股); complainant: see a complainant's name and contact whole,
@@ -52,6 +52,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "caller": frozenset({"read", "window"}),
     "agent": frozenset({"read", "rate"}),  # evaluator keypads it hosts, for the window each names
     "integration": frozenset({"read", "appointments"}),
+    "monitor": frozenset({"metrics"}),  # Prometheus: /metrics, and nothing of the hall's state
 }
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from hallq.protocol import HEARTBEAT, DeviceInfo, DeviceStatus
 from hallq.queue.device_models import Device
 from hallq.queue.events import DEVICE_STATUS, Event
 from hallq.queue.facts import iso
+from hallq.queue.models import Hall
 from hallq.queue.unit_of_work import UnitOfWork
 
 # A state older than STALE_AFTER (three heartbeats) is no longer believed: the
@@ -133,6 +134,20 @@ def devices(s: Session, hall_id: int, now: dt.datetime) -> list[dict]:
     rows = s.scalars(select(Device).where(Device.hall_id == hall_id).order_by(Device.kind, Device.name))
     return [device_json(row, now) for row in rows]
 
+def tally(s: Session, now: dt.datetime) -> dict[tuple[str, str, str], int]:
+    """(hall code, kind, believed state) -> how many devices, over every hall: what monitoring watches."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for code, kind, state, detail, seen_at in s.execute(
+            select(Hall.code, Device.kind, Device.state, Device.detail, Device.seen_at).join(Hall)):
+        key = (code, kind, _believed((state, detail, seen_at), now)[0])
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def agents_heard(s: Session, now: dt.datetime) -> list[str]:
+    """The agents (by token name) one of whose devices has reported lately: the ones alive."""
+    rows = s.execute(select(Device.agent, func.max(Device.seen_at)).group_by(Device.agent))
+    return sorted(agent for agent, seen_at in rows if now - seen_at <= STALE_AFTER)
 
 
 def hosted(s: Session, hall_id: int) -> set[tuple[str, int | None]]:

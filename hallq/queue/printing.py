@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Collection
 
+from sqlalchemy.orm import Session
 from sqlalchemy import Row, bindparam, func, insert, literal_column, select, update
 
 from hallq.protocol import GUIDE_FIELDS, TICKET_FIELDS, WORKING_STATES
@@ -29,7 +30,7 @@ from hallq.queue.errors import Forbidden, NotFound, Refused
 from hallq.queue.events import PRINT_REQUESTED, PRINT_RESULT, Event
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
-from hallq.queue.models import Item, Ticket
+from hallq.queue.models import Hall, Item, Ticket
 from hallq.queue.unit_of_work import UnitOfWork
 
 ANSWER_WITHIN = dt.timedelta(seconds=20)
@@ -206,3 +207,10 @@ def failed_tickets(uow: UnitOfWork, hall_id: int, day: dt.date) -> list[dict]:
     ).all()
     return [{"id": t.id, "number": t.number, "service": t.item.code, "status": t.status, **job_json(job)}
             for t, job in rows]
+
+
+def tally(s: Session) -> dict[tuple[str, str, str], int]:
+    """(hall code, kind, state) -> print jobs ever, over every hall: failures as monitoring counts them."""
+    rows = s.execute(select(Hall.code, PrintJob.kind, PrintJob.state, func.count()).join(Hall)
+                     .group_by(Hall.code, PrintJob.kind, PrintJob.state))
+    return {(code, kind, state): n for code, kind, state, n in rows}

@@ -31,7 +31,7 @@ class PasswordIn(Body):
 
 
 class RevokeIn(Body):
-    kind: Literal["kiosk", "display", "evaluator", "caller", "agent", "integration"]
+    kind: Literal["kiosk", "display", "evaluator", "caller", "agent", "integration", "monitor"]
     name: str = Field(min_length=1, max_length=120, description="the device token's name (hallq token create --name)")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 import socketio
+from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hallq.assessment.web import api as assessment_api
@@ -36,7 +37,8 @@ from hallq.queue.web import duty as queue_duty
 from hallq.queue.housekeeping import close_all_halls
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.server.realtime import Realtime
-from hallq.web import bounds, origin
+from hallq.web import bounds, health, origin
+from hallq.web.metrics import Metrics
 from hallq.web.login_guard import LoginGuard
 from hallq.web.runtime import Runtime, install_error_handlers, utcnow
 
@@ -59,8 +61,12 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     realtime = Realtime(runtime, redis_url=redis_url, websocket_only=websocket_only)
     runtime.token_revoked = realtime.close_token
     hub = DeviceHub(runtime, realtime.sio)
-    runtime.publish = lambda events: hub.publish(events, realtime.publish)
+    metrics = Metrics(db, clock)
+    runtime.publish = metrics.counting(lambda events: hub.publish(events, realtime.publish))
+    metrics.install(app)
     app.extensions["hallq"] = runtime
+    app.extensions["hallq.metrics"] = metrics
+    app.extensions[health.READINESS] = _readiness(db, redis_url)
     app.extensions["hallq.server.realtime"] = realtime
     app.register_blueprint(auth_api.bp)
     app.register_blueprint(queue_api.bp)
@@ -79,6 +85,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)
     app.register_blueprint(supervision_api.bp)
+    app.register_blueprint(health.bp)
     install_error_handlers(app)
     origin.install(app)
     app.wsgi_app = socketio.WSGIApp(realtime.sio, app.wsgi_app)
@@ -88,6 +95,20 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     if housekeeping:
         app.extensions["hallq.housekeeping"] = _start_housekeeping(runtime, realtime)
     return app
+
+
+def _readiness(db: Database, redis_url: str | None) -> dict[str, Callable[[], object]]:
+    """What /readyz checks: each raises when its part is down."""
+    def database():
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    checks = {"database": database}
+    if redis_url:
+        import redis
+        client = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+        checks["redis"] = client.ping
+    return checks
 
 
 def _start_housekeeping(runtime: Runtime, realtime: Realtime) -> threading.Event:

@@ -211,6 +211,8 @@ class Realtime:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
         if who.must_change_password:  # such a sign-in may only change its password (runtime.principal)
             raise socketio.exceptions.ConnectionRefusedError("password_change_required")
+        if not who.can("read"):  # a monitor's token: its figures, never the hall's news
+            raise socketio.exceptions.ConnectionRefusedError("forbidden")
         display = who.name if who.kind == "display" else None
         self.sio.save_session(sid, {"who": who, "display": display})
         self._remember_token(sid, who)

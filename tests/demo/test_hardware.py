@@ -312,7 +312,7 @@ def test_hallq_demo_runs_the_hardware_and_cleans_up_when_stopped(tmp_path):
                 raise AssertionError(f"the demo exited: {proc.stderr.read()}")
             try:
                 return requests.get(base + "/hardware/state", timeout=5).json()["agent"]["accepted"]
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # bound, not yet answering
                 return False
         until(agent_accepted, timeout=90, what="the demo's agent connected")
         assert sorted(p.name for p in tmp_path.glob("hallq-demo-hardware-*/*")) == ["ttyKEYPAD0", "ttyLED0"]

@@ -14,6 +14,7 @@ from hallq.devices.voice.engine import EngineError, SpeechEngine
 from hallq.devices.voice.recorder import RecordingPlayback
 from hallq.devices.voice.settings import VoiceSettings
 from hallq.wording import announcement_text
+from tests.helpers import until
 
 UTC = dt.timezone.utc
 QUICK = dict(chime="none", repeat=1)  # the shortest clip, where chime and repeats are not the point
@@ -385,9 +386,15 @@ def test_close_cancels_what_waits_and_refuses_more():
     announcer.announce("A001", 3)
     assert playback.waiting.wait(30)
     announcer.announce("A002", 3)
+    # Closed while A001 still plays (the gate holds it), so A002 is surely still waiting: let go first,
+    # a loaded machine's worker could finish A001 and take A002 before close() came.
+    closing = threading.Thread(target=announcer.close, kwargs={"timeout": 30})
+    closing.start()
+    until(lambda: ("A002", "cancelled", "announcer closed") in outcomes.items, timeout=30, what="A002 cancelled")
     playback.gate.set()
-    announcer.close()
-    assert ("A002", "cancelled", "announcer closed") in outcomes.items
+    closing.join(30)
+    assert not closing.is_alive()
+    assert outcomes.by_outcome("played") == ["A001"]
     with pytest.raises(RuntimeError):
         announcer.announce("A003", 3)
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -19,8 +18,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from hallq.db import connect
 from hallq.queue.models import Ticket
-from tests.helpers import cli_env, recording_client, run_cli, stop, wait_for
-from tests.conftest import HALLS
+from tests.helpers import always_open_hall, cli_env, recording_client, run_cli, stop, wait_for, wait_http
 from tests.queue.tcp_proxy import TcpProxy
 from tests.services import free_port
 
@@ -33,18 +31,6 @@ def hallq(*args, stdin=None) -> str:
     result = run_cli(*args, stdin=stdin)
     assert result.returncode == 0, (args, result.stdout, result.stderr)
     return result.stdout
-
-
-def always_open_hall(tmp_path) -> Path:
-    """small.toml, open around the clock (the servers use the wall clock), without quotas."""
-    spec = (HALLS / "small.toml").read_text(encoding="utf-8")
-    spec = spec.replace("closing_buffer_minutes = 30", "closing_buffer_minutes = 0")
-    spec = spec.replace("[hall.hours]\n", "[hall.hours]\nalways_open = true\n")
-    spec = re.sub(r"^daily_quota = 5\n", "", spec, flags=re.M)
-    assert "always_open = true" in spec and "daily_quota" not in spec and "closing_buffer_minutes = 0" in spec
-    path = tmp_path / "hall.toml"
-    path.write_text(spec, encoding="utf-8")
-    return path
 
 
 class Cluster:
@@ -105,17 +91,7 @@ def running_cluster(pg_server, redis_url, tmp_path):
                 user.result()
         c.urls.extend(urls)
         for proc, url in zip(procs, c.urls):
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    raise AssertionError(f"hallq serve exited with {proc.returncode}: {proc.stderr.read()}")
-                try:
-                    if requests.get(url + "/api/v1/openapi.json", timeout=5).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    pass
-                assert time.monotonic() < deadline, f"{url} did not answer within 60 s"
-                time.sleep(0.2)
+            assert wait_http(proc, url + "/api/v1/openapi.json").status_code == 200
         c.procs = procs
         yield c
     finally:
@@ -293,16 +269,7 @@ def test_a_process_with_several_workers_serves_websocket_clients(cluster, redis_
     url = f"http://127.0.0.1:{port}"
     clients = []
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, proc.stderr.read()
-            try:
-                if requests.get(url + "/api/v1/openapi.json", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        assert wait_http(proc, url + "/api/v1/openapi.json").status_code == 200
         cluster.urls.append(url)
         polling = socketio.Client(reconnection=False)
         with pytest.raises(socketio.exceptions.ConnectionError):
@@ -322,6 +289,12 @@ def test_a_process_with_several_workers_serves_websocket_clients(cluster, redis_
         for client in clients:
             wait_for(client, "ticket.issued", lambda d: d["number"] == "B004")
             assert [d["number"] for e, d in client.received if e == "ticket.issued"] == numbers
+        # Prometheus scrapes whichever worker answers: each answer sums both workers' counts.
+        monitor = hallq("token", "create", "--kind", "monitor", "--name", "prom", "--db", cluster.db_url).strip()
+        for _ in range(6):
+            text = requests.get(url + "/metrics", headers={"Authorization": f"Bearer {monitor}"}, timeout=30).text
+            issued = [line for line in text.splitlines() if line.startswith('hallq_events_total{event="ticket.issued"}')]
+            assert issued == ['hallq_events_total{event="ticket.issued"} 4.0'], issued
     finally:
         for client in clients:
             client.disconnect()

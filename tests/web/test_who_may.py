@@ -22,11 +22,11 @@ from tests.helpers import clerk_api, issue
 
 on_sqlite = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 
-DEVICES = ("kiosk", "display", "evaluator", "caller", "agent", "integration")
+DEVICES = ("kiosk", "display", "evaluator", "caller", "agent", "integration", "monitor")
 STAFF = ("clerk", "wrong_clerk", "supervisor", "admin")
 NO_TOKEN = ("none", "revoked", "logged_out")
 EVERYONE = (*NO_TOKEN, *DEVICES, *STAFF)
-READERS = (*DEVICES, *STAFF)  # every valid token reads the hall's state
+READERS = (*(d for d in DEVICES if d != "monitor"), *STAFF)  # every valid token but a monitor's reads the hall's state
 ASSESSORS = ("supervisor", "admin")
 AT_WINDOW = ("caller", "clerk", "supervisor", "admin")  # act at a window: the caller keypad of window 1, staff
 
@@ -176,7 +176,7 @@ def people(hall, server):
     tokens = {"none": None, "revoked": revoked, "kiosk": hall.token("kiosk", "k2"),
               "display": hall.token("display", "d1"), "evaluator": hall.token("evaluator", "e2", window=1),
               "caller": hall.token("caller", "c1", window=1), "agent": hall.token("agent", "a1", scope=AgentScope(windows=frozenset({1}))),
-              "integration": hall.token("integration", "i1"),
+              "integration": hall.token("integration", "i1"), "monitor": hall.token("monitor", "m1"),
               "clerk": hall.login("S001"), "wrong_clerk": hall.login("S003"),
               "supervisor": hall.login("S004"), "admin": hall.login("admin"), "logged_out": hall.login("S001")}
     assert server.api(tokens["logged_out"]).post("/auth/logout").status_code == 204
