@@ -13,3 +13,4 @@ from hallq.assessment.models import (  # noqa: F401
     AssessmentAppeal, AssessmentRecord, AssessmentResult, CaseCompletion, DemocraticScore, HallScheme, Objection,
     PublicationStep, PublishedRevision,
 )
+from hallq.supervision.models import Complaint, ComplaintStep  # noqa: F401

@@ -51,6 +51,24 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:]
 
 
+def mask_name(name: str) -> str:
+    """A complainant's name as anyone but the supervision office sees it: the first character, then stars."""
+    name = name.strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def mask_contact(contact: str) -> str:
+    """A phone number masked as on tickets; anything else (an address, a landline) shows its first 3
+    and last 2 characters at most, so it points nowhere."""
+    phone = normalize_phone(contact)
+    if phone:
+        return mask_phone(phone)
+    value = contact.strip()
+    if len(value) <= 5:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 5) + value[-2:]
+
+
 def id_hash(secret: str, id_number: str) -> str:
     """Keyed hash: lets the hall spot a second ticket for one person without the number."""
     return hmac.new(secret.encode(), id_number.encode(), hashlib.sha256).hexdigest()

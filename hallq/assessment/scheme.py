@@ -80,6 +80,10 @@ class Rule(Strict):
     # (negative) or a reward (positive), e.g. seed 000 篇二 "每人次扣2分、20元", "加2分，20元".
     yuan: float | None = None
     scopes: tuple[Scope, ...] = SCOPES
+    # A record line the complaint register fills in itself (hallq.supervision): "verified" is offered first
+    # when a complaint is closed as verified; "reply_late_day" takes a department's late reply to a
+    # forwarded complaint, the record's count being the working days late (seed 002 第十三条（五）).
+    complaint: Literal["verified", "reply_late_day"] | None = None
     note: str = ""
 
     @model_validator(mode="after")
@@ -103,6 +107,8 @@ class Rule(Strict):
                 raise ValueError("`faster_below` must be above `faster_from`")
         elif self.faster_from is not None or self.faster_below is not None:
             raise ValueError("`faster_from`/`faster_below` belong to case.faster lines")
+        if self.complaint is not None and self.source != "record":
+            raise ValueError("`complaint` marks record lines only")
         if (self.source == "window.grade") != (self.grade is not None):
             raise ValueError("`grade` is needed by, and only by, window.grade lines")
         if (self.source == "staff.deductions") != (self.per_staff_points is not None):

@@ -2,7 +2,8 @@
 
 The case opens with the rating (same transaction), goes to the chief
 representative (首席代表) of the window's department (the item's department
-for a comprehensive window without one), and is due a number of working days
+for a comprehensive window without one), or to the supervisors when that chief
+is the rated clerk (never the rated person follows their own review up), and is due a number of working days
 later (`ratings.followup_working_days`, the Chinese official calendar with its
 make-up workdays and the hall's own holidays). It records callbacks to the
 citizen (回访) and the rectification (整改), and closes only with both. A case
@@ -31,8 +32,10 @@ STATUSES = ("open", "closed", "withdrawn")
 TEXT_MAX = 2000
 
 
-def chief_for(s: Session, ctx: HallContext, window: Window, ticket: Ticket) -> Staff | None:
-    """The chief representative answerable for a ticket served at a window, if the hall names one."""
+def chief_for(s: Session, ctx: HallContext, window: Window, ticket: Ticket,
+              rated_staff_id: int | None = None) -> Staff | None:
+    """The chief representative answerable for a ticket served at a window, if the hall names one; never
+    the rated clerk (issue 16): when the chief is the one who served, the case is the supervisors'."""
     chiefs = ctx.settings.ratings.chiefs
     department_ids = [d for d in (window.department_id, ticket.item.department_id) if d is not None]
     for department_id in department_ids:
@@ -42,14 +45,24 @@ def chief_for(s: Session, ctx: HallContext, window: Window, ticket: Ticket) -> S
             staff = s.scalar(select(Staff).where(Staff.hall_id == ctx.id, Staff.number == number,
                                                  Staff.active.is_(True)))
             if staff is not None:
-                return staff
+                return None if staff.id == rated_staff_id else staff
     return None
+
+
+def owner(s: Session, ctx: HallContext, case: FollowUp) -> str:
+    """Who answers for a case: "chief" (its assignee); else the supervisors, because the chief is the rated
+    clerk ("chief_rated") or no chief is named ("no_chief")."""
+    if case.assignee_staff_id is not None:
+        return "chief"
+    rating = s.get(Rating, case.rating_id)
+    chief = chief_for(s, ctx, s.get(Window, case.window_id), s.get(Ticket, case.ticket_id))
+    return "chief_rated" if chief is not None and chief.id == rating.staff_id else "no_chief"
 
 
 def open_case(uow: UnitOfWork, ctx: HallContext, rating: Rating, ticket: Ticket, window: Window,
               now: dt.datetime) -> FollowUp:
     s = uow.session
-    chief = chief_for(s, ctx, window, ticket)
+    chief = chief_for(s, ctx, window, ticket, rating.staff_id)
     due = ctx.hours.add_working_days(ctx.hours.local_day(now), ctx.settings.ratings.followup_working_days)
     case = FollowUp(hall_id=ctx.id, rating_id=rating.id, ticket_id=ticket.id, window_id=window.id,
                     assignee_staff_id=chief.id if chief else None, opened_at=now, due_date=due, status="open")
@@ -105,6 +118,9 @@ def _may_handle(s: Session, who: Principal, case: FollowUp) -> None:
         return
     staff_id = _staff_id(s, who)
     if staff_id is None or staff_id != case.assignee_staff_id:
+        raise Forbidden("forbidden")
+    # Never the rated clerk, even on a case assigned before that rule (issue 16).
+    if s.scalar(select(Rating.staff_id).where(Rating.id == case.rating_id)) == staff_id:
         raise Forbidden("forbidden")
 
 

@@ -76,7 +76,8 @@ def case(s: Session, ctx: HallContext, c: FollowUp, now: dt.datetime, lang: str 
     late = followup.lateness(c, ctx.hours, now)
     data = {
         "id": c.id, "status": c.status, "rating": rating(s, r, lang), "window": s.get(Window, c.window_id).number,
-        "assignee": _staff(s, c.assignee_staff_id), "opened_at": iso(c.opened_at), "due_date": c.due_date.isoformat(),
+        "assignee": _staff(s, c.assignee_staff_id), "owner": followup.owner(s, ctx, c),
+        "opened_at": iso(c.opened_at), "due_date": c.due_date.isoformat(),
         "overdue": late.overdue, "closed_late": late.closed_late, "days_late": late.days_late,
         "closed_at": iso(c.closed_at) if c.closed_at else None, "closed_by": c.closed_by,
         "closing_note": c.closing_note,

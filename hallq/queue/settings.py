@@ -150,6 +150,15 @@ class AccountSettings(BaseModel):
     lock_after_failures: int = Field(5, ge=3, le=100)
 
 
+class ComplaintSettings(BaseModel):
+    """投诉: how long a department has to answer a complaint the centre forwards to it (seed 004 投诉处理制度 第四条
+    "限时要求"; seed 002 第十三条（五） counts each day late)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reply_working_days: int = Field(5, ge=1, le=30)
+
+
 class HallSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -174,6 +183,7 @@ class HallSettings(BaseModel):
     notice: str = ""  # the line that scrolls along the bottom of the hall's TV displays
     displays: list[DisplayProfile] = []
     ratings: RatingSettings = RatingSettings()
+    complaints: ComplaintSettings = ComplaintSettings()
     voice: VoiceSettings = VoiceSettings()
     accounts: AccountSettings = AccountSettings()
     # The address phones reach the server at, for the QR code on tickets; the

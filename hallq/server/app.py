@@ -17,6 +17,8 @@ from hallq.assessment.web import api as assessment_api
 from hallq.assessment.web import publication as assessment_publication
 from hallq.assessment.web import pages as assessment_pages
 from hallq.assessment.web import signoff_pages as assessment_signoff
+from hallq.assessment.web import complaint_pages
+from hallq.assessment.web import followup_pages
 from hallq.db import Database
 from hallq.queue.web import devices as devices_api
 from hallq.server.hub import DeviceHub
@@ -26,6 +28,7 @@ from hallq.display.web import pages as display_pages
 from hallq.evaluator.web import api as evaluator_api
 from hallq.kiosk.web import api as kiosk_api
 from hallq.kiosk.web import pages as kiosk_pages
+from hallq.supervision.web import api as supervision_api
 from hallq.evaluator.web import pages as evaluator_pages
 from hallq.queue.web import api as queue_api
 from hallq.queue.web import admin_api, admin_pages, start, trail
@@ -91,8 +94,11 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(assessment_publication.bp)
     app.register_blueprint(assessment_pages.bp)
     app.register_blueprint(assessment_signoff.bp)
+    app.register_blueprint(complaint_pages.bp)
+    app.register_blueprint(followup_pages.bp)
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)
+    app.register_blueprint(supervision_api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(items_admin.api)
     app.register_blueprint(items_admin.pages)

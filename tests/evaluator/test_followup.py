@@ -210,3 +210,40 @@ def test_appeals_are_for_supervisors_and_bad_reviews(hall, clerk, supervisor, cl
     with pytest.raises(Refused) as err:
         hall.run(appeals.rule, supervisor, g.id, clock(), ruling="mistaken", reasons="x")
     assert err.value.code == "appeal_not_bad_review"
+
+
+def test_a_chief_rated_for_their_own_service_never_follows_it_up(hall, clock):
+    """Issue 16: the chief representative who served the badly rated ticket does not own the case; the
+    supervisors do, and the case says why."""
+    chief_at_window = hall.clerk("S003", window=2)  # GA's chief serving at window 2
+    supervisor = hall.user("boss", "supervisor")
+    _, case = bad_review(hall, chief_at_window, window=2)
+    assert case.assignee_staff_id is None
+    with hall.db.read() as s:
+        ctx = hall_context(s, hall.id)
+        assert followup.owner(s, ctx, case) == "chief_rated"
+        assert followup.cases(s, chief_at_window, clock()) == []
+        assert [c.id for c in followup.cases(s, supervisor, clock())] == [case.id]
+    with pytest.raises(Forbidden):
+        hall.run(followup.add_callback, chief_at_window, case.id, clock(), result="x")
+    note = hall.run(followup.add_callback, supervisor, case.id, clock(), result="回访：已致歉")
+    assert note.actor == "user:boss"
+
+
+def test_a_case_assigned_to_the_rated_chief_before_the_rule_stays_out_of_their_hands(hall, clock):
+    chief_at_window = hall.clerk("S003", window=2)
+    _, case = bad_review(hall, chief_at_window, window=2)
+    with hall.db.write() as s:  # as the old rule assigned it
+        s.get(FollowUp, case.id).assignee_staff_id = s.scalar(select(Staff.id).where(Staff.number == "S003"))
+        s.commit()
+    with pytest.raises(Forbidden):
+        hall.run(followup.add_callback, chief_at_window, case.id, clock(), result="x")
+
+
+def test_owner_names_the_chief_or_why_supervisors_own_it(hall, clerk, clock):
+    _, assigned = bad_review(hall, clerk)  # S001 served at window 1; GA's chief is S003
+    _, unassigned = bad_review(hall, hall.clerk("S005", window=4), window=4, service="MZ01")  # MZ names no chief
+    with hall.db.read() as s:
+        ctx = hall_context(s, hall.id)
+        assert followup.owner(s, ctx, assigned) == "chief"
+        assert followup.owner(s, ctx, unassigned) == "no_chief"

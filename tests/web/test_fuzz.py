@@ -4,7 +4,7 @@ schemathesis reads /api/v1/openapi.json from the real server on 127.0.0.1 and, w
 operation requests made from its schema, valid ones and deliberately invalid ones (wrong types, values out of
 range, missing fields, odd Unicode). Each carries a valid credential of the kind the operation is meant for,
 so the requests get past authentication into the code that reads them. The hall is seeded with tickets,
-a promised case, a bad review and its follow-up, so small ids name real things.
+a promised case, a bad review and its follow-up, a complaint, so small ids name real things.
 
 schemathesis because it is the maintained OpenAPI fuzzer that reads 3.1 documents as they are, generates
 invalid requests as well as valid ones (Hypothesis underneath, so shrinkable, reproducible examples), and
@@ -50,7 +50,8 @@ CREDENTIALS = [
     (r"GET /(services|windows)$", "display"),
     (r" /windows/|/me|/calendar/|/tickets/", "clerk"),
     (r"/assessment/schemes$|/assessment/\{month\}/(approve|publish)$", "admin"),
-    (r"/assessment/|/audit-trail|/cases/|/ratings|/followups|/devices$|/print-failures$|/alerts|/duty-log", "supervisor"),
+    (r"/assessment/|/audit-trail|/cases/|/ratings|/followups|/complaints|/devices$|/print-failures$|/alerts|/duty-log",
+     "supervisor"),
 ]
 
 
@@ -71,6 +72,9 @@ def fuzzed(tmp_path_factory):
     assert clerk.post("/windows/1/call-next").status_code == 200  # a ticket being served
     hall.user("S004", "supervisor")
     hall.user("admin", "admin")
+    office = server.api(hall.login("S004"))
+    complaint = office.post("/complaints", {"channel": "phone", "name": "赵敏华", "content": "态度生硬", "window": 1})
+    assert complaint.status_code == 201, complaint.text  # complaint 1, registered
     own = {op: hall.login("S001") for op in OWN_SIGN_IN}
     tokens = {"kiosk": hall.token("kiosk", "k2"), "evaluator": hall.token("evaluator", "e1b", window=1),
               "integration": hall.token("integration", "i1"), "display": hall.token("display", "d1"),

@@ -105,6 +105,12 @@ WHO_MAY = {
     # The centre (管委会) approves and publishes: admins.
     "POST /assessment/{month}/approve": ("admin",),
     "POST /assessment/{month}/publish": ("admin",),
+    # The complaint register (issue 16): the supervision office and admins; a department's chief representative
+    # reads its forwarded complaints (no chief in this hall: the clerk is refused).
+    **{op: ASSESSORS for op in (
+        "GET /complaints", "GET /complaints.csv", "POST /complaints", "GET /complaints/{complaint_id}",
+        *(f"POST /complaints/{{complaint_id}}/{step}" for step in (
+            "forward", "reply", "report", "reverify", "visit", "close")))},
     # The self-check: staff object to and read their own cards (window 1's for the clerk, their own for both).
     "POST /assessment/{month}/objections": ("clerk", *ASSESSORS),
     "GET /assessment/{month}/my-cards": ("clerk", "wrong_clerk", *ASSESSORS),
@@ -184,6 +190,14 @@ def bodies(ticket: dict) -> dict:
         "POST /admin/accounts": {"username": "S009", "role": "clerk"},
         "POST /admin/accounts/{username}": {"role": "clerk"},
         "POST /admin/tokens": {"kind": "display", "name": "new-tv"},
+        "POST /complaints": {"channel": "phone", "name": "赵敏华", "contact": "13812345678", "content": "态度生硬",
+                             "window": 1},
+        "POST /complaints/{complaint_id}/forward": {},
+        "POST /complaints/{complaint_id}/reply": {"text": "answered"},
+        "POST /complaints/{complaint_id}/report": {"satisfied": True, "text": "told"},
+        "POST /complaints/{complaint_id}/reverify": {"note": "check again"},
+        "POST /complaints/{complaint_id}/visit": {"text": "called back"},
+        "POST /complaints/{complaint_id}/close": {"outcome": "unfounded", "reason": "checked"},
     }
 
 
@@ -208,6 +222,7 @@ def people(hall, server):
     boss = server.api(hall.login("S004"))
     assert boss.post("/assessment/records", bodies(case)["POST /assessment/records"]).status_code == 201
     assert clerk.post("/assessment/appeals", bodies(case)["POST /assessment/appeals"]).status_code == 201
+    assert boss.post("/complaints", bodies(case)["POST /complaints"]).status_code == 201  # complaint 1
     revoked = hall.token("kiosk", "gone")
     with hall.db.write() as s:
         accounts.revoke_device_tokens(s, hall.hall, "kiosk", "gone", hall.clock())

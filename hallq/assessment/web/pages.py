@@ -37,6 +37,7 @@ from hallq.assessment.operations import OUTCOME_NAMES, month_operations
 from hallq.assessment.presets import list_presets, load_preset
 from hallq.assessment.scorecard import provisional_note
 from hallq.evaluator import followup
+from hallq.supervision import complaints
 from hallq.evaluator import views as rating_views
 from hallq.evaluator.models import Rating
 from hallq.i18n import calendar_not_entered, message
@@ -335,10 +336,20 @@ def card(who, month: str, scope: str, unit: str):
             data["definitions"] = {**data["definitions"], **result.definitions}
         history = [records.appeal_json(a) for a in records.appeals(uow.session, ctx.id, month)
                    if a.scope == scope and a.unit == unit]
+        transfer = _transfer_flag(uow.session, ctx.id, scope, unit)
     item_names = {i["key"]: i["name"] for i in data["items"]}
     return _page("assessment_card.html", **_common(
-        who, ctx, month, scope=scope, card=data, appeals=history, item_names=item_names,
+        who, ctx, month, scope=scope, card=data, appeals=history, item_names=item_names, transfer=transfer,
         filed=request.args.get("filed"), error=request.args.get("error"), grade_class=_grade_class(result.plan)))
+
+
+def _transfer_flag(s, hall_id: int, scope: str, unit: str) -> tuple[int, int] | None:
+    """A staff member's two complaints in a row verified (seed 004 考核办法 第十五条, 立即调离), from the
+    complaint register: the pair of complaint numbers, shown on the person's card whatever the month."""
+    if scope != "staff":
+        return None
+    staff_id = s.scalar(select(Staff.id).where(Staff.hall_id == hall_id, Staff.number == unit))
+    return complaints.transfer_flags(s, hall_id).get(staff_id) if staff_id else None
 
 
 @bp.post("/<month>/<scope>/<unit>/appeal")
@@ -552,11 +563,15 @@ def appeals_page(who, month: str):
 @supervisor
 def followups(who):
     status = request.args.get("status") or None
+    overdue = status == "overdue" or None  # the overdue tab: open after the due day
     with reading() as uow:
         ctx = hall_context(uow.session, who.hall_id)
         moment = now()
-        rows = [rating_views.case(uow.session, ctx, c, moment, _lang())
-                for c in followup.cases(uow.session, who, moment, status=status)]
+        try:
+            found = followup.cases(uow.session, who, moment, status=None if overdue else status, overdue=overdue)
+        except Invalid:
+            abort(404)
+        rows = [rating_views.case(uow.session, ctx, c, moment, _lang()) for c in found]
     for row in rows:
         row["opened_local"] = _local(dt.datetime.fromisoformat(row["opened_at"].replace("Z", "+00:00")), ctx.hours.tz)
     return _page("assessment_followups.html", **_common(who, ctx, None, rows=rows, status=status))
