@@ -74,6 +74,21 @@ def day(text: object, what: str) -> dt.date:
     raise Invalid("invalid_input", detail=f"{what} must be a date (YYYY-MM-DD) from {FIRST_DAY} to {LAST_DAY}")
 
 
+_LOCAL_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?")
+
+
+def local_moment(text: object, tz: dt.tzinfo, what: str = "time") -> dt.datetime | None:
+    """A form's datetime-local field (YYYY-MM-DDTHH:MM, the hall's zone) as an aware moment; None when empty."""
+    if text is None or text == "":
+        return None
+    try:
+        if isinstance(text, str) and _LOCAL_MOMENT.fullmatch(text):
+            return reckoned(dt.datetime.fromisoformat(text).replace(tzinfo=tz))
+    except ValueError:
+        pass
+    raise Invalid("invalid_input", detail=f"{what} must be a time (YYYY-MM-DDTHH:MM) from {FIRST_DAY} to {LAST_DAY}")
+
+
 _TICKET_NUMBER = re.compile(r"[A-Z]{1,2}[0-9]{1,6}")  # the item's prefix (one or two letters, hall file), its sequence
 
 

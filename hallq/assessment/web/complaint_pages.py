@@ -7,13 +7,13 @@ whole here for the supervisor role alone (the "complainant" permission), masked 
 """
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
 from sqlalchemy import select
 
 from hallq.assessment import records
 from hallq.assessment.web.pages import _common, _error_text, _lang, _page, supervisor
+from hallq.queue import inputs
 from hallq.queue.errors import Invalid, QueueError
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Department, Staff, Window
@@ -62,16 +62,6 @@ def register_page(who, error: str | None = None, form=None, status: int = 200):
         form=form or {}, saved=request.args.get("saved"), **choices))
 
 
-def _moment(value: str | None, tz) -> dt.datetime | None:
-    """A datetime-local field, read in the hall's zone."""
-    if not value:
-        return None
-    try:
-        return dt.datetime.fromisoformat(value).replace(tzinfo=tz)
-    except ValueError:
-        raise Invalid("invalid_input", detail="time must be YYYY-MM-DDTHH:MM") from None
-
-
 @bp.post("")
 @supervisor
 def register(who):
@@ -83,7 +73,7 @@ def register(who):
             c = complaints.register(uow.session, who, ctx, now(), channel=form.get("channel", ""),
                                     name=form.get("name", "")[:100], contact=form.get("contact") or None,
                                     content=form.get("content", ""),
-                                    received_at=_moment(form.get("received_at"), ctx.hours.tz),
+                                    received_at=inputs.local_moment(form.get("received_at"), ctx.hours.tz),
                                     window=int(window) if window and window.isdigit() else None,
                                     staff=form.get("staff") or None, department=form.get("department") or None,
                                     hotline_ref=form.get("hotline_ref") or None)
@@ -132,7 +122,7 @@ def act(who, complaint_id: int):
                                    note=form.get("note") or None)
             elif action == "reply":
                 complaints.reply(s, who, ctx, complaint_id, moment, text=text, person=form.get("person") or None,
-                                 at=_moment(form.get("at"), ctx.hours.tz))
+                                 at=inputs.local_moment(form.get("at"), ctx.hours.tz))
             elif action == "report":
                 complaints.report(s, who, ctx, complaint_id, moment, satisfied=form.get("satisfied") == "yes", text=text)
             elif action == "reverify":
@@ -141,7 +131,7 @@ def act(who, complaint_id: int):
                 answer = form.get("satisfied")
                 complaints.visit(s, who, ctx, complaint_id, moment, text=text, person=form.get("person") or None,
                                  satisfied=None if not answer else answer == "yes",
-                                 at=_moment(form.get("at"), ctx.hours.tz))
+                                 at=inputs.local_moment(form.get("at"), ctx.hours.tz))
             elif action == "close":
                 points = form.get("points")
                 try:

@@ -14,7 +14,8 @@ from flask import Blueprint, abort, redirect, request, url_for
 from hallq.assessment.web.pages import _common, _error_text, _lang, _local, _page, supervisor
 from hallq.evaluator import appeals, followup
 from hallq.evaluator import views as rating_views
-from hallq.queue.errors import Invalid, QueueError
+from hallq.queue import inputs
+from hallq.queue.errors import QueueError
 from hallq.queue.halls import hall_context
 from hallq.web.runtime import now, reading, unit_of_work
 
@@ -43,15 +44,6 @@ def one(who, case_id: int, error: str | None = None, status: int = 200):
         has_callback="callback" in kinds, has_rectification="rectification" in kinds))
 
 
-def _moment(value: str | None, tz) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        return dt.datetime.fromisoformat(value).replace(tzinfo=tz)
-    except ValueError:
-        raise Invalid("invalid_input", detail="time must be YYYY-MM-DDTHH:MM") from None
-
-
 @bp.post("/<int(max=2147483647):case_id>")
 @supervisor
 def act(who, case_id: int):
@@ -61,7 +53,7 @@ def act(who, case_id: int):
         with unit_of_work() as uow:
             ctx = hall_context(uow.session, who.hall_id)
             moment = now()
-            at = _moment(form.get("at"), ctx.hours.tz)
+            at = inputs.local_moment(form.get("at"), ctx.hours.tz)
             person = form.get("person") or None
             if action == "callback":
                 followup.add_callback(uow, who, case_id, moment, result=form.get("text", ""),
