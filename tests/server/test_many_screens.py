@@ -29,7 +29,7 @@ PROFILES = ("tv", "east", "market")
 # connect: a server thread that reads a structure others change is then interrupted mid-read
 # nearly every time, not once in some hundred runs.
 SWITCH_S = 1e-6
-CONNECT_S = 60
+CONNECT_S = 180  # how long all 200 may take on a loaded two-core machine: this test is about each connecting, never speed
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_two_hundred_screens_connecting_at_once_each_get_their_snapshot(hall, se
         sys.setswitchinterval(switch)
     try:
         assert refused == {}
-        until(lambda: len(snapshots) == SCREENS, timeout=60, what=f"{SCREENS} snapshots")
+        until(lambda: len(snapshots) == SCREENS, timeout=CONNECT_S, what=f"{SCREENS} snapshots")
         for i, snapshot in snapshots.items():  # each its own profile's, and the ticket waiting where shown
             profile = PROFILES[i % len(PROFILES)]
             assert snapshot["display"]["name"] == profile
