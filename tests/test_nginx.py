@@ -16,7 +16,7 @@ import urllib3
 
 from hallq.server.app import create_app
 from tests.conftest import PASSWORD, Server
-from tests.helpers import issue, until
+from tests.helpers import issue, run_cli, until
 from tests.services import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +51,7 @@ def nginx(hall, clock, tmp_path):
         "listen 80;": f"listen 127.0.0.1:{http_port};",
         "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
         "/etc/hallq/tls/hall.crt": str(cert), "/etc/hallq/tls/hall.key": str(key),
-        "/srv/hallq/static/": str(ROOT / "hallq" / "static") + "/",
+        "/srv/hallq/static/": run_cli("static-dir").stdout.strip(),  # as deploy/README.md has the installer ask
         "/etc/hallq/nginx-proxy.conf": str(proxy_conf),
     })
     (tmp_path / "hallq.conf").write_text(site)
