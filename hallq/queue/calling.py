@@ -309,7 +309,7 @@ def finish(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *, ou
     else:
         _write(s, ticket, status="finished", outcome=outcome, return_window_id=None, due_date=due)
     record(uow, ticket, "finished", now, who.actor, window=window, data=data, publish=ev.TICKET_FINISHED)
-    estimates.forget(s, ticket.hall_id, estimates.MEASURED)  # a new service time measured
+    estimates.forget(s, ticket.hall_id)  # a new service time measured
     if ticket.status == "finished":
         # The evaluator pad of this window asks the citizen for a rating.
         announce(uow, ev.RATING_REQUESTED, ticket, now, window)

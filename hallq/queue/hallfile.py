@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hallq.queue import estimates, forms
+from hallq.queue import estimates, forms, staffing
 from hallq.queue.errors import QueueError
 from hallq.queue.halls import forget_halls
 from hallq.queue.models import Department, Hall, Item, ItemForm, Staff, Window, WindowItem, WindowPost
@@ -340,6 +340,7 @@ def load(session: Session, spec: HallFile, today: dt.date) -> Hall:
     session.flush()
     forget_halls()
     estimates.forget(session, hall.id)
+    staffing.forget(session, hall.id)
     return hall
 
 
