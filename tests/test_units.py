@@ -21,7 +21,7 @@ from tests.services import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
-UNITS = ("hallq.service", "hallq-agent.service", "hallq-backup.service")
+UNITS = ("hallq.service", "hallq@.service", "hallq-agent.service", "hallq-backup.service")
 EXPOSURE_AT_MOST = 2.5  # systemd's own scale: 0 (locked down) to 10 (exposed); "OK" ends at 4.9
 HALLQ = str(Path(sys.executable).parent / "hallq")
 
@@ -45,7 +45,7 @@ def service(unit: str, srv: Path | None = None) -> tuple[str, dict[str, list[str
 
 @pytest.mark.parametrize("unit", UNITS)
 def test_systemd_reads_each_unit_without_a_complaint_and_finds_it_hardened(unit, tmp_path):
-    path = tmp_path / unit
+    path = tmp_path / unit.replace("@.", "@8001.")  # a template is read as one of its instances
     path.write_text(service(unit)[0])
     if unit == "hallq-backup.service":
         (tmp_path / "hallq-backup.timer").write_text((DEPLOY / "hallq-backup.timer").read_text())
@@ -65,7 +65,7 @@ def test_no_unit_runs_as_root_and_each_logs_under_its_own_name():
     for unit in UNITS:
         _, settings = service(unit)
         assert settings["User"] == ["hallq"], unit
-        assert settings["SyslogIdentifier"] == [unit.removesuffix(".service")], unit
+        assert settings["SyslogIdentifier"] == [unit.removesuffix(".service").replace("@", "@%i")], unit
         assert settings["NoNewPrivileges"] == ["yes"] and settings["ProtectSystem"] == ["strict"], unit
 
 

@@ -58,8 +58,14 @@ def cluster(pg_server, redis_url, tmp_path):
         yield c
 
 
+def serve_command(port: int, db_url: str, redis_url: str) -> tuple[list[str], dict]:
+    return ([sys.executable, "-m", "hallq.cli", "serve", "--db", db_url, "--redis", redis_url,
+             "--host", "127.0.0.1", "--port", str(port)], cli_env())
+
+
 @contextmanager
-def running_cluster(pg_server, redis_url, tmp_path):
+def running_cluster(pg_server, redis_url, tmp_path, command=serve_command):
+    """Two server processes, each started by `command(port, db_url, redis_url)` -> (argv, environment)."""
     admin = create_engine(pg_server.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     name = f"hallq_mp_{os.getpid()}_{next(_names)}"
     with admin.connect() as conn:
@@ -72,10 +78,8 @@ def running_cluster(pg_server, redis_url, tmp_path):
         urls = []
         for _ in range(2):
             port = free_port()
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "hallq.cli", "serve", "--db", db_url, "--redis", redis_url,
-                 "--host", "127.0.0.1", "--port", str(port)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cli_env())
+            argv, env = command(port, db_url, redis_url)
+            proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
             procs.append(proc)
             urls.append(f"http://127.0.0.1:{port}")
         # The tokens and users are made while the servers start (each command is a process of its own, a
