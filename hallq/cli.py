@@ -87,7 +87,7 @@ def serve(hall_file, db_url, host, port, redis_url, workers, threads, photo_dir,
         # and the app's modules (the pinyin dictionaries alone some 55 MB) held it at 166 MB.
         from hallq.server.app import create_app
         return create_app(connect(db_url), redis_url=redis_url, websocket_only=workers > 1, housekeeping=True,
-                          photo_dir=photo_dir, trusted_proxies=trusted_proxies)
+                          keep_errors=True, photo_dir=photo_dir, trusted_proxies=trusted_proxies)
 
     click.echo(f"hallq serving on http://{host}:{port}/ (database {db_url})")
     run(factory, host, port, workers=workers, threads=threads)

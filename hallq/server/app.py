@@ -21,6 +21,7 @@ from hallq.assessment.web import complaint_pages
 from hallq.assessment.web import followup_pages
 from hallq.db import Database
 from hallq.queue.web import devices as devices_api
+from hallq.server.error_log import ErrorLog
 from hallq.server.hub import DeviceHub
 from hallq.queue.printing import expire_unanswered
 from hallq.queue.device_states import mark_silent
@@ -31,7 +32,7 @@ from hallq.kiosk.web import pages as kiosk_pages
 from hallq.supervision.web import api as supervision_api
 from hallq.evaluator.web import pages as evaluator_pages
 from hallq.queue.web import api as queue_api
-from hallq.queue.web import admin_api, admin_pages, start, trail
+from hallq.queue.web import admin_api, admin_pages, start, trail, watch
 from hallq.queue.web import auth as auth_api
 from hallq.queue.web import console as queue_console
 from hallq.queue.web import duty as queue_duty
@@ -54,13 +55,16 @@ SWEEP_SECONDS = 10
 
 def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis_url: str | None = None,
                websocket_only: bool = False, housekeeping: bool = False,
-               photo_dir: str | Path | None = None, trusted_proxies: int = 0, start_page: bool = True) -> Flask:
+               photo_dir: str | Path | None = None, trusted_proxies: int = 0, start_page: bool = True,
+               keep_errors: bool = False) -> Flask:
     """The hallq app; `photo_dir` holds the staff photos the evaluator pads show (none: initials).
 
     `trusted_proxies`: how many reverse proxies (nginx) stand in front and set X-Forwarded-For and
     -Proto. Their word is taken for the client's address (login throttling) and for TLS (Secure
     cookies); with none, a client could claim any address by sending the headers itself.
-    `start_page`: `/` signs staff in and sets devices up (the demo has its own `/`)."""
+    `start_page`: `/` signs staff in and sets devices up (the demo has its own `/`).
+    `keep_errors`: errors this process logs are kept in the database for the admins' watch page (the
+    serving process's, once: it hooks the process's root logger)."""
     app = Flask("hallq")  # the package root: templates/ and static/ sit there
     bounds.install(app)  # before the blueprints: their <int:...> path parts are read the one way
     app.config[photo_store.PHOTO_DIR_SETTING] = str(Path(photo_dir).resolve()) if photo_dir else None
@@ -79,6 +83,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(admin_api.bp)
     app.register_blueprint(admin_pages.bp)
     app.register_blueprint(trail.bp)
+    app.register_blueprint(watch.bp)
     if start_page:
         app.register_blueprint(start.bp)
     app.register_blueprint(queue_api.bp)
@@ -111,6 +116,8 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.extensions["hallq.sweep"] = lambda: sweep(runtime, realtime)
     if housekeeping:
         app.extensions["hallq.housekeeping"] = _start_housekeeping(runtime, realtime)
+    if keep_errors:
+        app.extensions["hallq.error_log"] = ErrorLog(db, clock)
     return app
 
 

@@ -114,6 +114,7 @@ WHO_MAY = {
     # The self-check: staff object to and read their own cards (window 1's for the clerk, their own for both).
     "POST /assessment/{month}/objections": ("clerk", *ASSESSORS),
     "GET /assessment/{month}/my-cards": ("clerk", "wrong_clerk", *ASSESSORS),
+    "GET /admin/watch": ("admin",),  # devices, agents and the server's errors (issue 20)
     "GET /audit-trail": ASSESSORS,  # supervisors and admins (issue 15)
     "GET /audit-trail.csv": ASSESSORS,
     # The admin pages' API (issue 15): the hall's configuration, accounts, device tokens, the audit log.
