@@ -38,7 +38,9 @@ def services(s: Session, ctx: HallContext, now: dt.datetime) -> list[dict]:
             "code": item.code, "name": item.name, "department": item.department.name,
             "department_code": item.department.code, "prefix": item.prefix,
             "waiting": load.waiting, "estimated_wait_s": load.wait_for(load.waiting) + staffed.delay_s(now),
-            # Open: a number taken now will be called, by a window serving the item now.
+            # Issuing: a number can be taken now (the hall is open, the quota not used).
+            # Open: and it will be called, by a window serving the item now.
+            "issuing": hall_open and quota_left != 0,
             "open": hall_open and quota_left != 0 and bool(windows.get(item.id)) and staffed.staffed,
             "quota_left": quota_left, "windows": windows.get(item.id, []), "guide": item.guide,
             **staffed.json(ctx, now),
