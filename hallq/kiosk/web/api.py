@@ -13,7 +13,7 @@ from sqlalchemy import select
 from hallq.queue import alerts
 from hallq.queue.device_states import device_state
 from hallq.i18n import message
-from hallq.kiosk import appointments, guides, search as item_search
+from hallq.kiosk import appointments, guides, search_store, search as item_search
 from hallq.queue import printing
 from hallq.queue.errors import Forbidden, Invalid
 from hallq.queue.events import KIOSK_HELP, Event
@@ -96,7 +96,18 @@ def search():
     query = (request.args.get("q") or "")[:item_search.MAX_QUERY]
     with reading() as uow:
         rows = uow.session.execute(_items(who.hall_id)).all()
-    return jsonify({"query": query, "services": item_search.search(query, rows)})
+        keys = search_store.key_book(uow.session, item_search.names_of(rows))
+    found = item_search.search(query, rows, keys)
+    _keep(keys)
+    return jsonify({"query": query, "services": found})
+
+
+def _keep(keys: item_search.KeyBook) -> None:
+    """Names a search had to read (new since `hallq load-hall`) are kept for the next one."""
+    if keys.read:
+        with unit_of_work() as uow:
+            search_store.keep(uow.session, keys.read)
+            uow.commit()
 
 
 def _items(hall_id: int):
@@ -116,7 +127,8 @@ def guide_list():
     query = (request.args.get("q") or "")[:item_search.MAX_QUERY]
     department = (request.args.get("department") or "")[:40] or None
     with reading() as uow:
-        found = guides.guide_list(uow.session, who.hall_id, query, department)
+        found, keys = guides.guide_list(uow.session, who.hall_id, query, department)
+    _keep(keys)
     return jsonify({"query": query, "guides": found})
 
 
