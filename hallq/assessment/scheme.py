@@ -203,6 +203,12 @@ class ConsecutiveFlag(Strict):
     - `count` occurrences of the named `lines` within the month or the year so far
       (`within`), marked in the month the count is reached and after: two verified
       complaints in a row (seed 004 第十五条), three overdue cases in a year (seed 002).
+      With `within_working_days`, the occurrences must fall within that many working
+      days, first to last inclusive, the last in this month (seed 002 第二十五条（二）
+      "在22个工作日内，被群众连续两次投诉且经查证属实的"); the occurrences are then
+      supervisors' records, dated, of `record_kind` where it is given (a complaint closed
+      as verified is a `verified_complaint` record, on whatever line the office filed it),
+      on the `lines` where they are given, and earlier months' count whatever the year.
 
     Either kind may also take away honours (`removes_eligibility`), as a line can.
     """
@@ -212,6 +218,8 @@ class ConsecutiveFlag(Strict):
     lines: tuple[str, ...] = ()
     count: int | None = Field(None, ge=1)
     within: Literal["month", "year"] = "year"
+    within_working_days: int | None = Field(None, ge=1)
+    record_kind: str | None = Field(None, pattern=r"^[a-z][a-z_]*$")
     removes_eligibility: Literal["month", "year"] | None = None
     message: str
     message_en: English | None = None
@@ -219,10 +227,14 @@ class ConsecutiveFlag(Strict):
 
     @model_validator(mode="after")
     def _one_kind(self):
-        if (self.grade is None) == (not self.lines):
-            raise ValueError("a flag needs either `grade` (months running) or `lines` (occurrences counted)")
-        if bool(self.lines) != (self.count is not None):
-            raise ValueError("`lines` and `count` go together")
+        counted = bool(self.lines) or self.record_kind is not None
+        if (self.grade is None) == (not counted):
+            raise ValueError("a flag needs either `grade` (months running) or `lines` or `record_kind` "
+                             "(occurrences counted)")
+        if counted != (self.count is not None):
+            raise ValueError("occurrences counted (`lines`, `record_kind`) need `count`, and only they")
+        if self.record_kind is not None and self.within_working_days is None:
+            raise ValueError("`record_kind` counts dated records: give `within_working_days`")
         return self
 
 
@@ -350,6 +362,11 @@ class Scheme(Strict):
             unknown = [k for k in flag.lines if k not in {r.key for r in self.rules()}]
             if unknown:
                 raise ValueError(f"flag {flag.key!r}: no line {', '.join(map(repr, unknown))}")
+            if flag.within_working_days is not None:
+                not_records = [k for k in flag.lines if k not in {r.key for r in self.record_items()}]
+                if not_records:
+                    raise ValueError(f"flag {flag.key!r}: counted within working days, it reads supervisors' "
+                                     f"records; {', '.join(map(repr, not_records))} is no record line")
         for sel in self.selections:
             if sel.scope not in self.scopes:
                 raise ValueError(f"selection {sel.key!r}: the scheme does not assess {sel.scope}")
