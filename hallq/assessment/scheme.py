@@ -248,6 +248,20 @@ class WindowGradePoints(Strict):
     name_en: English | None = None
 
 
+class DualTargetClass(Strict):
+    """How a department's year-end score enters the county government's 双目标 assessment, by how far its
+    approval work moved into the hall (seed 003 (三)"结合政府'双目标'责任制考核评分说明"): the share of its
+    total it gets (1 据实评分, 1/2, 1/4, 0), or none where the government decides ("依照政府综合意见评分").
+    Which class a department is in is the centre's finding, given per department and year."""
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    name_en: English | None = None
+    share: float | None = Field(None, ge=0, le=1)  # None: decided by the government, hallq gives no figure
+    # Whether a department of this class has windows in the hall: a finding against the hall's windows is
+    # shown as a question, not scored ("required": 设置有窗口; "none": 未设置窗口; "any": either).
+    windows: Literal["required", "none", "any"] = "any"
+
+
 class Annual(Strict):
     """The year: monthly average and democratic evaluation (民主测评), weighted."""
     monthly_weight: float = Field(ge=0, le=1)
@@ -257,6 +271,8 @@ class Annual(Strict):
     title_scope: Scope = "window"
     title_percent: float | None = Field(None, gt=0, le=100)
     window_grade_points: tuple[WindowGradePoints, ...] = ()
+    # Departments in the government's 双目标 assessment (hallq.assessment.dual_target), each by its class.
+    dual_target: tuple[DualTargetClass, ...] = ()
 
     @model_validator(mode="after")
     def _weights(self):
@@ -264,6 +280,9 @@ class Annual(Strict):
             raise ValueError("`monthly_weight` and `democratic_weight` must add up to 1")
         if (self.title is None) != (self.title_percent is None):
             raise ValueError("an annual title needs `title_percent`, and the reverse")
+        keys = [c.key for c in self.dual_target]
+        if len(set(keys)) != len(keys):
+            raise ValueError("each `dual_target` class key once")
         return self
 
 
