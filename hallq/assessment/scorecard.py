@@ -224,7 +224,9 @@ class MonthResult:
 
     def card_dict(self, scope: Scope, unit: str | int) -> dict[str, Any]:
         """One scorecard on its own (an export, a drill-down page), with the definitions it used."""
-        return {**self.card(scope, unit).to_dict(), "definitions": self.definitions.get(scope, {})}
+        return {**self.card(scope, unit).to_dict(), "definitions": self.definitions.get(scope, {}),
+                "provisional": self.counted_to is not None,
+                "counted_to": self.counted_to.isoformat() if self.counted_to else None}
 
     def to_dict(self, scope: Scope) -> dict[str, Any]:
         """The API answer for one scope."""

@@ -246,6 +246,12 @@ def year_result(s: Session, ctx: HallContext, year: int, scope: Scope, now: dt.d
                         window_grades, unit_windows), scheme
 
 
+def year_counted_to(ctx: HallContext, year: int, now: dt.datetime) -> dt.date | None:
+    """A year not over yet holds a running month (or none yet): the last day counted, today; None once it is over."""
+    today = ctx.hours.local_day(now)
+    return today if year >= today.year else None
+
+
 def _month_has_facts(s: Session, ctx: HallContext, year: int, month: int) -> bool:
     """A month the hall worked in: someone signed in at a window (months before hallq are skipped)."""
     span = month_span(ctx, year, month)
