@@ -434,9 +434,10 @@ def evidence(who, kind: str, ref: str):
             row = s.get(AssessmentRecord, key)
             if row is None or row.hall_id != ctx.id:
                 abort(404)
-            data.update(record=_record_in(records.record_json(row, records.Names(s, ctx.id),
-                                                               records.record_lines(s, ctx.id)),
-                                          Words(lang, service.scheme_plan(s, ctx.id))))
+            record = _record_in(records.record_json(row, records.Names(s, ctx.id), records.record_lines(s, ctx.id)),
+                                Words(lang, service.scheme_plan(s, ctx.id)))
+            # Shown in the hall's time, as the supervisor entered it (the API's ISO time is UTC).
+            data.update(record={**record, "entered_at": _local(row.entered_at, tz, "%Y-%m-%d %H:%M")})
         elif kind == "window":
             return redirect(url_for("assessment_pages.month", month=request.args.get("month") or "", scope="window"))
         else:

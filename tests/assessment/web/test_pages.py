@@ -103,6 +103,12 @@ def test_record_entry_appeal_and_rank(october, server, browser_page):
     expect(page.locator("#records tbody tr")).to_have_count(4)
     expect(page.locator("#records")).to_contain_text("JQ-08")
     screenshot(page, "assessment-records")
+    # The record behind the praise, entered at 10:00 hall time (02:00 UTC): shown in the hall's time.
+    page.goto(server.url + "/assessment/2025-10/window/3")
+    page.locator("#item-praise .evidence a").first.click()
+    expect(page.locator("main")).to_contain_text("JQ-08")
+    expect(page.locator("main")).to_contain_text("duban，2026-11-23 10:00")
+    screenshot(page, "assessment-evidence-record")
 
     # Window 4 appeals its verified complaint; the supervisor removes it: 94 → 99, 3rd → 2nd.
     page.goto(server.url + "/assessment/2025-10/window/4")
