@@ -146,3 +146,37 @@ def test_complaints_closed_as_verified_in_the_register_raise_the_flag_on_both_da
         f"{MESSAGE}（11-24至12-16，17个工作日内2次）"]
     assert s001.ineligible_year == MESSAGE and s001.item("smoking_eating").points == -2
     assert not any(f.key == "two_complaints_22_days" for f in s003.flags) and s003.ineligible_year is None
+
+
+def test_a_month_stored_before_records_carried_their_day_still_counts(db, clock):
+    """November kept by an earlier version: its cards' record evidence has no day. The history reads the day
+    from the record itself, so a complaint verified on 24 Nov and one on 16 Dec still make two in 17 working
+    days."""
+    from hallq.assessment import records, service
+    from hallq.assessment.models import AssessmentResult
+    from hallq.queue.halls import hall_context
+    from tests.conftest import Hall, local
+
+    hall = Hall(db, clock)
+    office = hall.user("duban", "supervisor")
+    for day in (local(2026, 11, 24, 15), local(2026, 12, 16, 15)):
+        clock.set(day)
+        with hall.db.write() as s:
+            ctx = hall_context(s, hall.id)
+            service.set_scheme(s, ctx, "staff", "maiji_staff", None, office.actor, clock())
+            records.add_record(s, office, ctx, clock(), kind="verified_complaint", item="smoking_eating",
+                               occurred_on=ctx.hours.local_day(day), evidence="投诉：在窗口吸烟", staff="S001")
+            s.commit()
+    with hall.db.write() as s:
+        ctx = hall_context(s, hall.id)
+        service.month_result(s, ctx, 2026, 11, now=clock())
+        row = s.get(AssessmentResult, (hall.id, "2026-11", "staff"))
+        row.cards = [{**c, "items": [{**i, "evidence": [{k: v for k, v in e.items() if k not in ("on", "kind", "times")}
+                                                        for e in i["evidence"]]} for i in c["items"]]}
+                     for c in row.cards]  # as an earlier version stored them
+        s.commit()
+    with hall.db.write() as s:
+        december = service.month_result(s, hall_context(s, hall.id), 2026, 12, now=clock()).result
+        s.commit()
+    assert [f.message for f in december.card("staff", "S001").flags if f.key == "two_complaints_22_days"] == [
+        f"{MESSAGE}（11-24至12-16，17个工作日内2次）"]
