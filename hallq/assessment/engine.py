@@ -626,7 +626,7 @@ def _apply_appeal(item: Item, appeal: Appeal | None) -> None:
 # --- the scope -------------------------------------------------------------------------
 
 def _rank_grade_select(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: History,
-                       chosen: dict[str, Chosen], days: "WorkdayCounter", first_day: dt.date) -> list[Scorecard]:
+                       chosen: dict[str, Chosen], days: WorkdayCounter, first_day: dt.date) -> list[Scorecard]:
     keys = scheme.settings.rank_by
     absent = [c for c in cards if c.not_assessed]
     for c in absent:
@@ -693,7 +693,7 @@ def _count_flags(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: 
 
 
 def _dated_flags(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: History,
-                 days: "WorkdayCounter", first_day: dt.date) -> None:
+                 days: WorkdayCounter, first_day: dt.date) -> None:
     """Flags counted within working days (seed 002 第二十五条（二）"在22个工作日内，被群众连续两次投诉且
     经查证属实的"): `count` records of the flag's kind and lines, standing, the last of them this month and
     all within `within_working_days` working days, first to last inclusive. Earlier months' records come
@@ -702,15 +702,14 @@ def _dated_flags(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: 
         if flag.scope != scope or flag.within_working_days is None:
             continue
 
-        def wanted(kind: str, line: str) -> bool:
-            return (flag.record_kind is None or kind == flag.record_kind) and (not flag.lines or line in flag.lines)
+        kind, lines = flag.record_kind, flag.lines
         for c in cards:
             now = [(dt.date.fromisoformat(e.on), e.kind, i.key, e.times) for i in c.items if i.stands
                    for e in i.evidence if e.type == "record" and e.on]
-            now = [x for x in now if wanted(x[1], x[2])]
+            now = [x for x in now if _counts(x, kind, lines)]
             if not now:
                 continue
-            earlier = [x for x in history.dated.get((scope, c.unit), ()) if x[0] < first_day and wanted(x[1], x[2])]
+            earlier = [x for x in history.dated.get((scope, c.unit), ()) if x[0] < first_day and _counts(x, kind, lines)]
             occurred = sorted(d for d, _, _, n in earlier + now for _ in range(n))
             run = _within(occurred, flag.count, flag.within_working_days, days, first_day)
             if run is None:
@@ -723,7 +722,12 @@ def _dated_flags(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: 
                     c.ineligible_year = c.ineligible_year or flag.message
 
 
-def _within(occurred: list[dt.date], count: int, limit: int, days: "WorkdayCounter",
+def _counts(occurrence: tuple, kind: str | None, lines: tuple[str, ...]) -> bool:
+    """A dated record (day, kind, line, 人次) a flag counts: of its kind, on its lines, where it names them."""
+    return (kind is None or occurrence[1] == kind) and (not lines or occurrence[2] in lines)
+
+
+def _within(occurred: list[dt.date], count: int, limit: int, days: WorkdayCounter,
             first_day: dt.date) -> tuple[dt.date, dt.date, int] | None:
     """The first run of `count` occurrences (sorted days) ending in this month whose working days, first to
     last inclusive, are at most `limit`: (first, last, working days); None when there is none."""

@@ -155,7 +155,8 @@ def test_the_hall_page_settings(boss, hall, photo_server):
     assert r.status_code == 400, r.text
 
 
-def test_the_official_arrangement_of_a_year_the_calendar_lacks_is_entered_here(boss, hall, library_until_2026):
+@pytest.mark.usefixtures("library_until_2026")
+def test_the_official_arrangement_of_a_year_the_calendar_lacks_is_entered_here(boss, hall):
     """Issue 14, the official calendar: the hall enters the State Council's arrangement of a year the installed
     calendar lacks on the admin pages, as in the hall file; the pages stop saying it is missing. (The test
     clock is Monday 23 November 2026: the next three months reach 2027.)"""

@@ -151,8 +151,8 @@ def test_the_page_in_english_and_refused_to_a_clerk(admin_server, hall, browser_
 
 
 @on_sqlite
-def test_the_official_arrangement_of_a_missing_year_entered_on_the_hall_tab(admin_server, hall, browser_page,
-                                                                            library_until_2026):
+@pytest.mark.usefixtures("library_until_2026")
+def test_the_official_arrangement_of_a_missing_year_entered_on_the_hall_tab(admin_server, hall, browser_page):
     """Issue 14, the official calendar: the page says 2027 is not entered (the test clock is 23 November 2026),
     takes the State Council's arrangement in lines with runs of days, and says no more once it is entered."""
     page = browser_page

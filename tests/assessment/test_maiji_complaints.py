@@ -24,8 +24,13 @@ from pathlib import Path
 import pytest
 
 from hallq import assessment
-
-from hallq.assessment import Appeal, SupervisorRecord, compute_month, history_from_results, load_preset
+from hallq.assessment import (
+    Appeal,
+    SupervisorRecord,
+    compute_month,
+    history_from_results,
+    load_preset,
+)
 from tests.assessment import hall
 from tests.assessment.hall import at
 

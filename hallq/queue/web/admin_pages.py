@@ -32,8 +32,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "workdays": ("本大厅加班开放日（每行一个日期）", "Extra opening days (one date a line)"),
     # The State Council's arrangement of a year the installed official calendar lacks (hallq.queue.hours).
     "official": ("国务院公布的节假日安排（官方日历缺少的年份；每行：年份 放假/上班 日期…，连续日期写作 2027-02-10~2027-02-16）",
-                 "The State Council's holiday arrangement (years the official calendar lacks; a line: year off/work "
-                 "days…, a run of days as 2027-02-10~2027-02-16)"),
+                 ("The State Council's holiday arrangement (years the official calendar lacks; a line: year off/work "
+                  "days…, a run of days as 2027-02-10~2027-02-16)")),
     "official_off": ("放假", "off"), "official_work": ("上班", "work"),
     "official_bad": ("节假日安排这一行看不懂：{line}", "This line of the holiday arrangement cannot be read: {line}"),
     "calendar_not_entered": MESSAGES["calendar_not_entered"], "list_sep": ("、", " and "),
