@@ -102,7 +102,8 @@
       const key = OFF.test(kind || "") ? "holidays" : WORK.test(kind || "") ? "workdays" : null;
       const spans = days.map((d) => d.split(/~|～|\.\./));
       if (!/^\d{4}$/.test(year) || !key || !days.length ||
-          spans.some((s) => s.length > 2 || s.some((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || isNaN(Date.parse(d))))) {
+          spans.some((s) => s.length > 2 || s.some((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || isNaN(Date.parse(d)) ||
+            isoDay(Date.parse(d)) !== d))) {  // 2027-02-30 is no day (Date.parse would make it 1 March)
         throw new Error(line);
       }
       const entry = out[year] ||= {holidays: [], workdays: []};

@@ -165,6 +165,10 @@ def test_the_official_arrangement_of_a_missing_year_entered_on_the_hall_tab(admi
     page.fill("#hall-form [name=official]", "2027 放假 2027-01-0l")  # a typo: refused on the page, nothing sent
     page.click("#hall-form button[type=submit]")
     assert said(page) == ("error", "节假日安排这一行看不懂：2027 放假 2027-01-0l")
+    page.fill("#hall-form [name=official]", "2027 上班 2027-02-30")  # no such day (not 2 March)
+    page.click("#hall-form button[type=submit]")
+    page.wait_for_function("() => document.getElementById('msg').textContent.includes('2027-02-30')", timeout=WAIT_MS)
+    assert said(page) == ("error", "节假日安排这一行看不懂：2027 上班 2027-02-30")
     page.fill("#hall-form [name=official]", "2027 放假 2027-01-01~2027-01-04\n2027 上班 2027-01-09")
     page.click("#hall-form button[type=submit]")
     page.wait_for_function("() => document.getElementById('msg').dataset.kind === 'ok'", timeout=WAIT_MS)
