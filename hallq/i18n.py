@@ -174,12 +174,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # the official calendar (hallq.queue.hours): a year neither chinese_calendar nor the hall has entered
     "calendar_not_entered": ("{years}年的法定节假日安排尚未录入：目前只把法定节日当天（元旦、春节、清明、劳动节、端午、中秋、国庆）算作休息日，"
                              "调休上班和补假未计入，办结期限和考勤可能相差几天。"
-                             "请在大厅配置中录入国务院公布的{years}年安排（大厅文件 [hall.hours.official.{first}]）。",
+                             "请在管理后台“大厅设置”中录入国务院公布的{years}年安排（或大厅文件 [hall.hours.official.{first}]）。",
                              "The official holiday arrangement for {years} has not been entered: only the statutory holidays "
                              "themselves (New Year's Day, Spring Festival, Qingming, Labour Day, Dragon Boat, Mid-Autumn, "
                              "National Day) count as days off, without make-up workdays or substitute days off, so due dates "
                              "and attendance may be a few days off. Enter the State Council's arrangement for {years} in the "
-                             "hall's settings (hall file [hall.hours.official.{first}])."),
+                             "admin pages' Hall tab (or the hall file's [hall.hours.official.{first}])."),
 }
 
 STATUS_NAMES = {

@@ -17,6 +17,14 @@ Code = Annotated[str, Field(min_length=1, max_length=40)]
 ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", description="HH:MM")]
 
 
+class OfficialYearIn(Body):
+    holidays: list[Day] = Field([], max_length=60, description="the days off the State Council's notice lists (放假)")
+    workdays: list[Day] = Field([], max_length=30, description="the weekend days it makes working days (调休上班)")
+
+
+Year = Annotated[int, Field(ge=2000, le=2999)]
+
+
 class HoursIn(Body):
     sessions: list[tuple[ClockTime, ClockTime]] | None = Field(
         None, max_length=6, description="opening sessions of a working day; the gaps are the lunch break")
@@ -25,6 +33,9 @@ class HoursIn(Body):
         None, description="a working day's sessions by weekday where they differ ([] closes that weekday)")
     holidays: list[Day] | None = Field(None, max_length=400, description="the hall's own closed days")
     workdays: list[Day] | None = Field(None, max_length=400, description="days the hall opens though it has them off")
+    official: dict[Year, OfficialYearIn] | None = Field(
+        None, max_length=10, description="the State Council's holiday arrangement of years the installed official "
+                                         "calendar lacks, by year; replaces every year entered before")
 
 
 class VoiceIn(Body):

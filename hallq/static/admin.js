@@ -34,6 +34,7 @@
     $("logout").hidden = false;
     $("who").textContent = me.data.username || "";
     TZ = me.data.hall?.timezone || TZ;
+    calendarNotice(me.data.hall?.calendar_not_entered || []);
     show(location.hash.slice(1) || "hall");
   }
 
@@ -81,6 +82,53 @@
 
   // --- the hall -----------------------------------------------------------------------
 
+  // Years of the coming months whose official holiday arrangement is not known (GET /me): said until entered.
+  function calendarNotice(years) {
+    const notice = $("calendar-notice");
+    notice.hidden = !years.length;
+    notice.textContent = years.length ? t("calendar_not_entered", {years: years.join(t("list_sep")), first: years[0]}) : "";
+  }
+
+  // The State Council's arrangement of a year the official calendar lacks, a line a year and kind:
+  // "2027 放假 2027-01-01~2027-01-03" and "2027 上班 2027-01-09" (English: off / work); a~b is every day from a to b.
+  const OFF = /^(放假|休息|off|holidays?)$/i, WORK = /^(上班|调休|work|workdays?)$/i;
+  const DAY_MS = 86400000;
+  const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
+
+  function officialFrom(text) {
+    const out = {};
+    for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
+      const [year, kind, ...days] = line.split(/[\s,，]+/);
+      const key = OFF.test(kind || "") ? "holidays" : WORK.test(kind || "") ? "workdays" : null;
+      const spans = days.map((d) => d.split(/~|～|\.\./));
+      if (!/^\d{4}$/.test(year) || !key || !days.length ||
+          spans.some((s) => s.length > 2 || s.some((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || isNaN(Date.parse(d)) ||
+            isoDay(Date.parse(d)) !== d))) {  // 2027-02-30 is no day (Date.parse would make it 1 March)
+        throw new Error(line);
+      }
+      const entry = out[year] ||= {holidays: [], workdays: []};
+      for (const [a, b = a] of spans) {
+        for (let ms = Date.parse(a); ms <= Date.parse(b); ms += DAY_MS) entry[key].push(isoDay(ms));
+      }
+    }
+    return out;
+  }
+
+  function officialText(official) {
+    const runs = (days) => {  // consecutive days written as a~b
+      const out = [];
+      for (const d of [...days].sort()) {
+        const last = out[out.length - 1];
+        if (last && Date.parse(d) - Date.parse(last[1]) === DAY_MS) last[1] = d; else out.push([d, d]);
+      }
+      return out.map(([a, b]) => (a === b ? a : `${a}~${b}`)).join(" ");
+    };
+    return Object.keys(official || {}).sort().flatMap((year) => [
+      ...(official[year].holidays.length ? [`${year} ${t("official_off")} ${runs(official[year].holidays)}`] : []),
+      ...(official[year].workdays.length ? [`${year} ${t("official_work")} ${runs(official[year].workdays)}`] : []),
+    ]).join("\n");
+  }
+
   async function loadHall() {
     const r = await api("GET", "/admin/hall");
     if (!r.ok) return msg(r.data?.message, "error");
@@ -91,7 +139,7 @@
       holidays: h.hours.holidays.join("\n"), workdays: h.hours.workdays.join("\n"),
       weekdays: Object.entries(h.hours.weekdays || {}).map(([day, list]) =>
         [day, ...list.map(([a, b]) => `${a.slice(0, 5)}-${b.slice(0, 5)}`)].join(" ")).join("\n"),
-      template: h.voice.template, template_en: h.voice.template_en});
+      template: h.voice.template, template_en: h.voice.template_en, official: officialText(h.hours.official)});
   }
 
   $("hall-form").addEventListener("submit", async (e) => {
@@ -101,10 +149,20 @@
     // "fri 09:00-12:00 14:00-17:00" a line; a weekday alone closes it.
     const weekdays = Object.fromEntries(f.weekdays.value.split("\n").map((l) => l.trim().split(/\s+/)).filter((p) => p[0])
       .map(([day, ...spans]) => [day.toLowerCase(), spans.map((s) => s.split(/[-–~]/))]));
+    let official;
+    try {
+      official = officialFrom(f.official.value);
+    } catch (err) {
+      return msg(t("official_bad", {line: err.message}), "error");
+    }
     const body = {name: f.name.value.trim(), timezone: f.timezone.value.trim(), notice: f.notice.value,
-      hours: {sessions, weekdays, holidays: lines(f.holidays.value), workdays: lines(f.workdays.value)},
+      hours: {sessions, weekdays, holidays: lines(f.holidays.value), workdays: lines(f.workdays.value), official},
       voice: {template: f.template.value.trim() || null, template_en: f.template_en.value.trim() || null}};
-    if (await change("POST", "/admin/hall", body)) loadHall();
+    if (await change("POST", "/admin/hall", body)) {
+      loadHall();
+      const me = await api("GET", "/me");  // the notice goes once the coming years are entered
+      if (me.ok) calendarNotice(me.data.hall?.calendar_not_entered || []);
+    }
   });
 
   // --- departments --------------------------------------------------------------------

@@ -123,7 +123,9 @@ def year(year: int):
         ctx = hall_context(uow.session, who.hall_id)
         cards, scheme = service.year_result(uow.session, ctx, year, scope, now())
         uow.commit()
-        return jsonify({"year": year, "scope": scope, "scheme": scheme.id,
+        counted_to = service.year_counted_to(ctx, year, now())
+        return jsonify({"year": year, "scope": scope, "scheme": scheme.id, "provisional": counted_to is not None,
+                        "counted_to": counted_to.isoformat() if counted_to else None,
                         "monthly_weight": scheme.annual.monthly_weight,
                         "democratic_weight": scheme.annual.democratic_weight, "title": scheme.annual.title,
                         "cards": [c.to_dict() for c in cards]})

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from hallq.queue import accounts, inputs
 from hallq.assessment import completions, export, publication, records, schemes_form, service
 from hallq.assessment.definitions import definitions_en
+from hallq.assessment.definitions import label as definition_label
 from hallq.assessment.engine import RECORD_KINDS
 from hallq.assessment.english import (DECISION_NAMES_EN, EVENT_NAMES_EN, EVIDENCE_NAMES_EN, OUTCOME_NAMES_EN,
                                       RECORD_KINDS_EN, SCOPE_NAMES_EN, Words)
@@ -89,7 +90,8 @@ def _page(template: str, status: int = 200, **context):
              "evidence_names": EVIDENCE_NAMES_EN if en else EVIDENCE_NAMES,
              "decision_names": DECISION_NAMES_EN if en else DECISION_NAMES}
     response = make_response(render_template(template, lang=lang, en=en, _=_pick(lang), lang_url=_lang_url(lang),
-                                             month_label=lambda m: _month_label(m, en), **{**names, **context}),
+                                             month_label=lambda m: _month_label(m, en), definition_label=definition_label,
+                                             **{**names, **context}),
                              status)
     if request.args.get("lang"):
         origin.set_cookie(response, LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax")
@@ -432,9 +434,10 @@ def evidence(who, kind: str, ref: str):
             row = s.get(AssessmentRecord, key)
             if row is None or row.hall_id != ctx.id:
                 abort(404)
-            data.update(record=_record_in(records.record_json(row, records.Names(s, ctx.id),
-                                                               records.record_lines(s, ctx.id)),
-                                          Words(lang, service.scheme_plan(s, ctx.id))))
+            record = _record_in(records.record_json(row, records.Names(s, ctx.id), records.record_lines(s, ctx.id)),
+                                Words(lang, service.scheme_plan(s, ctx.id)))
+            # Shown in the hall's time, as the supervisor entered it (the API's ISO time is UTC).
+            data.update(record={**record, "entered_at": _local(row.entered_at, tz, "%Y-%m-%d %H:%M")})
         elif kind == "window":
             return redirect(url_for("assessment_pages.month", month=request.args.get("month") or "", scope="window"))
         else:
@@ -609,8 +612,10 @@ def year_page(who, year: int):
         plan = service.scheme_plan(s, ctx.id)
         words = Words(_lang(), plan)
     rows = [_annual_in(c.to_dict(), words) for c in cards]
+    counted_to = service.year_counted_to(ctx, year, now())  # a year not over is as provisional as its running month
     return _page("assessment_year.html", 400 if error else 200, **_common(
         who, ctx, None, year=year, scope=scope, cards=rows, scheme=scheme, error=error, grade_class=_grade_class(plan),
+        provisional=provisional_note(counted_to, _en()) if counted_to else None,
         annual_title=words.title(scheme.annual.title) if scheme.annual.title else None))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from hallq.i18n import MESSAGES
 from hallq.web import staff_pages
 
 bp = Blueprint("admin_pages", __name__, url_prefix="/admin")
@@ -29,6 +30,13 @@ TEXT: dict[str, tuple[str, str]] = {
                  "Sessions by weekday (a line: weekday sessions…, e.g. fri 09:00-12:00 14:00-17:00; a weekday alone: closed)"),
     "holidays": ("本大厅休息日（每行一个日期）", "The hall's own closed days (one date a line)"),
     "workdays": ("本大厅加班开放日（每行一个日期）", "Extra opening days (one date a line)"),
+    # The State Council's arrangement of a year the installed official calendar lacks (hallq.queue.hours).
+    "official": ("国务院公布的节假日安排（官方日历缺少的年份；每行：年份 放假/上班 日期…，连续日期写作 2027-02-10~2027-02-16）",
+                 ("The State Council's holiday arrangement (years the official calendar lacks; a line: year off/work "
+                  "days…, a run of days as 2027-02-10~2027-02-16)")),
+    "official_off": ("放假", "off"), "official_work": ("上班", "work"),
+    "official_bad": ("节假日安排这一行看不懂：{line}", "This line of the holiday arrangement cannot be read: {line}"),
+    "calendar_not_entered": MESSAGES["calendar_not_entered"], "list_sep": ("、", " and "),
     "voice_template": ("叫号语音模板（{号}号码，{窗}窗口）", "Call announcement ({号} number, {窗} window)"),
     "voice_template_en": ("英文语音模板", "English announcement"),
     "save": ("保存", "Save"), "add": ("新增", "Add"), "edit": ("修改", "Edit"), "cancel": ("取消", "Cancel"),

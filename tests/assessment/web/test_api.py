@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -85,6 +86,11 @@ def test_exports(october, server):
     assert {x[3] for x in rows if isinstance(x[0], int)} == {"县公安局", "县市场监督管理局", None}  # 4: comprehensive
     details = list(wb["扣加分明细"].iter_rows(min_row=2, values_only=True))
     assert any(d[1] == "2" and d[8] == "办件" and d[9] == "A001 (10-09)" for d in details)
+    # Categories and definitions by their Chinese names, never their keys.
+    assert {d[3] for d in details if d[1] == "2"} == {"工作纪律", "业务管理", "服务对象评议"}
+    assert not {d[3] for d in details} & {"discipline", "business", "ratings", "service", "bonus"}
+    defined = [row[0] for row in wb["口径说明"].iter_rows(values_only=True)]
+    assert "满意率" in defined and "超期天数" in defined and not any(re.fullmatch(r"[a-z_]+", k) for k in defined)
 
     c = sup.get("/assessment/2025-10.csv", params={"scope": "department"})
     assert c.status_code == 200 and c.headers["Content-Type"].startswith("text/csv")
