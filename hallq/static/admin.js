@@ -10,7 +10,7 @@
   const lines = (text) => text.split(/[\n,，]/).map((s) => s.trim()).filter(Boolean);
   const msg = (text, kind = "ok") => say($("msg"), text, kind);
   window.hallqAdmin = {ready: false};
-  const st = {departments: [], windows: [], staff: []};
+  const st = {departments: [], windows: [], staff: [], official: {}};
   let TZ = "Asia/Shanghai";  // until GET /me tells the hall's own zone: times are the hall's
   const LOCALE = document.body.dataset.lang === "en" ? "en-GB" : "zh-CN";
   const when = (iso) => new Date(iso).toLocaleString(LOCALE, {timeZone: TZ, hour12: false, year: "numeric",
@@ -91,8 +91,57 @@
       holidays: h.hours.holidays.join("\n"), workdays: h.hours.workdays.join("\n"),
       weekdays: Object.entries(h.hours.weekdays || {}).map(([day, list]) =>
         [day, ...list.map(([a, b]) => `${a.slice(0, 5)}-${b.slice(0, 5)}`)].join(" ")).join("\n"),
-      template: h.voice.template, template_en: h.voice.template_en});
+      template: h.voice.template, template_en: h.voice.template_en,
+      followup_working_days: h.ratings.followup_working_days, reply_working_days: h.complaints.reply_working_days,
+      request_seconds: h.ratings.request_seconds, qr_days: h.ratings.qr_days,
+      unrated_counts_as: String(h.ratings.unrated_counts_as)});
+    st.official = h.hours.official || {};
+    table("calendar", [t("year"), t("source"), t("official_holidays"), t("official_workdays"), ""], h.calendar.map((y) =>
+      [y.year, {cls: "source-" + y.source, html: esc(t("source_" + y.source))},
+       {html: `<details><summary>${esc(t("n_days", {n: y.holidays.length}))}</summary>${esc(y.holidays.join(" "))}</details>`},
+       y.workdays.join(" "), y.source === "library" ? "" : button(t("edit"), "edit-year", y.year)]));
+    await loadSchemes();
   }
+
+  async function loadSchemes() {
+    const r = await api("GET", "/assessment/schemes");
+    if (!r.ok) return msg(r.data?.message, "error");
+    const presets = $("scheme-form").elements.preset;
+    if (!presets.options.length) presets.innerHTML = r.data.presets.map((p) => `<option>${esc(p)}</option>`).join("");
+    // Each version: the scheme a scope is assessed by from its month on (the one in force marked).
+    table("schemes", [t("scope"), t("preset"), t("from_month"), t("changed_by"), ""], r.data.versions.map((v) =>
+      [t("scope_" + v.scope), v.preset, v.from_month || t("since_start"), v.changed_by,
+       r.data.in_force[v.scope]?.preset === v.preset && r.data.in_force[v.scope]?.from_month === v.from_month
+         ? {cls: "in-force", html: esc(t("in_force"))} : ""]));
+    if (!r.data.versions.length) {
+      table("schemes", [t("scope"), t("preset"), t("from_month"), t("changed_by"), ""],
+        Object.entries(r.data.schemes).map(([scope, s]) => [t("scope_" + scope), s.preset, t("since_start"), "",
+                                                             {cls: "in-force", html: esc(t("in_force"))}]));
+    }
+  }
+
+  const dayLines = (text) => lines(text).map((s) => s.replace(/[./]/g, "-"));
+
+  $("official-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const official = {...st.official, [f.year.value]: {holidays: dayLines(f.holidays.value), workdays: dayLines(f.workdays.value)}};
+    if (await change("POST", "/admin/hall", {hours: {official}})) { e.target.reset(); loadHall(); }
+  });
+
+  $("official-remove").addEventListener("click", async () => {
+    const f = $("official-form").elements;
+    const official = {...st.official};
+    delete official[f.year.value];
+    if (await change("POST", "/admin/hall", {hours: {official}})) { $("official-form").reset(); loadHall(); }
+  });
+
+  $("scheme-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    if (await change("POST", "/assessment/schemes", {scope: f.scope.value, preset: f.preset.value,
+                                                     from_month: f.from_month.value})) loadSchemes();
+  });
 
   $("hall-form").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -103,7 +152,11 @@
       .map(([day, ...spans]) => [day.toLowerCase(), spans.map((s) => s.split(/[-–~]/))]));
     const body = {name: f.name.value.trim(), timezone: f.timezone.value.trim(), notice: f.notice.value,
       hours: {sessions, weekdays, holidays: lines(f.holidays.value), workdays: lines(f.workdays.value)},
-      voice: {template: f.template.value.trim() || null, template_en: f.template_en.value.trim() || null}};
+      voice: {template: f.template.value.trim() || null, template_en: f.template_en.value.trim() || null},
+      ratings: {followup_working_days: Number(f.followup_working_days.value), request_seconds: Number(f.request_seconds.value),
+                qr_days: Number(f.qr_days.value),
+                unrated_counts_as: f.unrated_counts_as.value === "not_counted" ? "not_counted" : Number(f.unrated_counts_as.value)},
+      complaints: {reply_working_days: Number(f.reply_working_days.value)}};
     if (await change("POST", "/admin/hall", body)) loadHall();
   });
 
@@ -296,6 +349,11 @@
         const d = st.departments.find((x) => x.code === key);
         fill($("department-form"), d);
         $("department-form").elements.code.readOnly = true;
+        break;
+      }
+      case "edit-year": {
+        const y = st.official[key] || {holidays: [], workdays: []};
+        fill($("official-form"), {year: key, holidays: y.holidays.join("\n"), workdays: y.workdays.join("\n")});
         break;
       }
       case "deactivate-department":

@@ -21,6 +21,7 @@ from hallq.queue import admin_schemas as schemas
 from hallq.queue.agent_scope import AgentScope
 from hallq.queue.errors import Invalid
 from hallq.queue.halls import hall_context
+from hallq.queue.hours import calendar_years
 from hallq.queue import hallfile
 from hallq.web import photo_store, qr
 from hallq.web.login_guard import closed
@@ -56,15 +57,20 @@ def _change(fn, *args, **kwargs):
 
 # --- the hall -------------------------------------------------------------------------
 
-@_doc("GET", "/hall", "the hall's settings as the hall page edits them")
+@_doc("GET", "/hall", "the hall's settings as the hall page edits them, and the official calendar's status "
+                     "per year (calendar: year, source library/hall/missing, holidays, workdays)")
 def hall():
     who = _admin()
     with reading() as uow:
-        data = admin.hall_file(uow, who.hall_id).model_dump(mode="json")["hall"]
-    return jsonify({"code": data["code"], **{k: data[k] for k in admin.HALL_KEYS}})
+        spec_ = admin.hall_file(uow, who.hall_id)
+        today = hall_context(uow.session, who.hall_id).hours.local_day(now())
+    data = spec_.model_dump(mode="json")["hall"]
+    return jsonify({"code": data["code"], **{k: data[k] for k in admin.HALL_KEYS},
+                    "calendar": calendar_years(spec_.hall.hours, today)})
 
 
-@_doc("POST", "/hall", "change the hall's name, time zone, ticker text, opening hours and days, voice template",
+@_doc("POST", "/hall", "change the hall's name, time zone, ticker text, opening hours and days, the official "
+      "calendar's years it enters, voice template, rating, follow-up and complaint settings",
       body=schemas.HallIn, responses={200: "the hall's settings now"})
 def change_hall():
     data = body(schemas.HallIn).model_dump(mode="json", exclude_unset=True)
