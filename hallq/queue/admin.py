@@ -124,6 +124,14 @@ def save_department(uow: UnitOfWork, hall_id: int, actor: str, now: dt.datetime,
     return _change(uow, hall_id, actor, now, "department", code, "create" if create else "update", edit)
 
 
+def set_authorisation_image(uow: UnitOfWork, hall_id: int, actor: str, now: dt.datetime, code: str,
+                            path: str) -> None:
+    """The picture of the department's signed authorisation (授权书) is now `path` (in the photo directory)."""
+    def edit(data: Data) -> None:
+        data["departments"][_index(data, "departments", "code", code, "department_unknown")]["authorisation_image"] = path
+    _change(uow, hall_id, actor, now, "department", code, "update", edit)
+
+
 def deactivate_department(uow: UnitOfWork, hall_id: int, actor: str, now: dt.datetime, code: str) -> None:
     def edit(data: Data) -> None:
         data["departments"].pop(_index(data, "departments", "code", code, "department_unknown"))

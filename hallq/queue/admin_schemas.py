@@ -64,15 +64,21 @@ class HallIn(Body):
     complaints: ComplaintsIn | None = None
 
 
+Authorisation = Annotated[str | None, Field(None, max_length=4000, description="the authorisation (授权书) "
+                                           "posted at the department's window: what its chief may approve, until when")]
+
+
 class DepartmentIn(Body):
     code: Code
     name: Text
     chief: Code | None = Field(None, description="staff number of the chief representative (首席代表)")
+    authorisation: Authorisation = None
 
 
 class DepartmentEdit(Body):
     name: Text | None = None
     chief: Code | None = None
+    authorisation: Authorisation = None
 
 
 Tier = Annotated[list[Code], Field(min_length=1, max_length=200)]
@@ -86,6 +92,9 @@ class WindowEdit(Body):
                                             "preference; a list is a tier served first-come together")
     posts: dict[Literal["A", "B"], Code] | None = Field(None, description="staff number at the A and B posts")
     live_from: Day | None = Field(None, description="start date")
+    led: int | None = Field(None, description="its LED screen's address on the hall's LED bus (null: no screen)")
+    printer: str | None = Field(None, max_length=120, description="the printer its notices print on, as the "
+                                "device agent names it (null: window-<number>)")
 
 
 class WindowIn(WindowEdit):

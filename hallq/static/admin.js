@@ -166,9 +166,22 @@
     const r = await api("GET", "/admin/departments");
     if (!r.ok) return msg(r.data?.message, "error");
     st.departments = r.data;
-    table("departments", [t("code"), t("name"), t("chief"), ""], r.data.map((d) =>
-      [d.code, d.name, d.chief || "", buttons(button(t("edit"), "edit-department", d.code),
-                                              button(t("deactivate"), "deactivate-department", d.code))]));
+    table("departments", [t("code"), t("name"), t("chief"), t("authorisation"), ""], r.data.map((d) =>
+      [d.code, d.name, d.chief || "",
+       {cls: "authorisation", html: `${esc(d.authorisation || "")}${d.authorisation_image
+         ? `<br><a href="#" data-action="show-authorisation" data-key="${esc(d.code)}">${esc(t("authorisation_image"))}</a>` : ""}`},
+       buttons(button(t("edit"), "edit-department", d.code), button(t("deactivate"), "deactivate-department", d.code))]));
+  }
+
+  /** The department's authorisation picture, fetched with the admin's token and shown under the list. */
+  async function showAuthorisation(code) {
+    const r = await fetch(`/api/v1/admin/departments/${encodeURIComponent(code)}/authorisation-image`,
+                          {headers: {Authorization: `Bearer ${session.token()}`}});
+    if (!r.ok) return msg(String(r.status), "error");
+    const img = $("authorisation-picture");
+    img.src = URL.createObjectURL(await r.blob());
+    img.alt = `${t("authorisation_image")} ${code}`;
+    img.hidden = false;
   }
 
   $("department-form").addEventListener("submit", async (e) => {
@@ -176,10 +189,20 @@
     const f = e.target.elements;
     const code = f.code.value.trim();
     const exists = st.departments.some((d) => d.code === code) && f.code.readOnly;
-    const body = {name: f.name.value.trim(), chief: f.chief.value.trim() || null};
+    const body = {name: f.name.value.trim(), chief: f.chief.value.trim() || null,
+                  authorisation: f.authorisation.value.trim() || null};
     const r = await change("POST", exists ? `/admin/departments/${encodeURIComponent(code)}` : "/admin/departments",
                            exists ? body : {code, ...body});
-    if (r) { e.target.reset(); loadDepartments(); }
+    if (!r) return;
+    if (f.authorisation_image.files.length) {
+      const data = await readFile(f.authorisation_image.files[0]);
+      if (!await change("POST", `/admin/departments/${encodeURIComponent(code)}/authorisation-image`, {data})) {
+        return loadDepartments();
+      }
+    }
+    e.target.reset();
+    f.code.readOnly = false;
+    loadDepartments();
   });
 
   // --- windows ------------------------------------------------------------------------
@@ -193,9 +216,11 @@
     st.windows = w.data;
     st.departments = d.data || [];
     departmentOptions($("window-form").elements.department);
-    table("windows", [t("number"), t("name"), t("kind"), t("department"), t("window_items"), t("posts"), t("live_from"), ""],
+    table("windows", [t("number"), t("name"), t("kind"), t("department"), t("window_items"), t("posts"), t("live_from"),
+                      t("led"), t("printer"), ""],
       w.data.map((x) => [x.number, x.name, t("kind_" + x.kind), x.department || "", itemsText(x.items),
         Object.entries(x.posts).map(([p, s]) => `${p}: ${s}`).join(" "), x.live_from || "",
+        x.led ?? t("no_led"), x.printer || t("default_printer", {n: x.number}),
         buttons(button(t("edit"), "edit-window", x.number), button(t("deactivate"), "deactivate-window", x.number))]));
   }
 
@@ -209,6 +234,8 @@
     const body = {name: f.name.value.trim(), kind: f.kind.value, department: f.department.value || null,
                   items: itemsValue(f.items.value), posts};
     if (f.live_from.value) body.live_from = f.live_from.value;
+    body.led = f.led.value === "" ? null : Number(f.led.value);
+    body.printer = f.printer.value.trim() || null;
     const editing = f.number.readOnly;
     const r = await change("POST", editing ? `/admin/windows/${number}` : "/admin/windows",
                            editing ? body : {number, ...body});
@@ -345,9 +372,14 @@
     const enc = encodeURIComponent(key);
     const gone = (what) => confirm(t("confirm_deactivate", {what}));
     switch (b.dataset.action) {
+      case "show-authorisation":
+        e.preventDefault();
+        await showAuthorisation(key);
+        break;
       case "edit-department": {
         const d = st.departments.find((x) => x.code === key);
-        fill($("department-form"), d);
+        const {authorisation_image: _image, ...fields} = d;  // a file input takes no value
+        fill($("department-form"), fields);
         $("department-form").elements.code.readOnly = true;
         break;
       }

@@ -86,3 +86,57 @@ def test_the_calendar_the_deadlines_and_the_scheme_on_the_hall_page(admin_server
     assert any("maiji_window" in r and "2027-01" in r and "现行" not in r for r in window_rows)
     assert any("现行" in r and "maiji_window" not in r for r in window_rows)
     screenshot(page, "admin-hall-entered-and-scheme")
+
+
+@on_sqlite
+def test_the_department_authorisation_and_the_window_devices_on_their_pages(admin_server, hall, browser_page, tmp_path):
+    from tests.admin.test_admin_api import picture
+    from tests.admin.test_admin_pages import tab
+
+    scan = tmp_path / "authorisation.png"
+    scan.write_bytes(picture("PNG", size=(120, 160)))
+    page = browser_page
+    sign_in(page, f"{admin_server.url}/admin/")
+    hall_ready(page)
+    # Departments: GA's chief, the authorisation's text and a picture of the signed paper.
+    tab(page, "departments")
+    page.click("#departments button[data-action=edit-department][data-key=GA]")
+    assert page.input_value("#department-form [name=code]") == "GA"
+    page.fill("#department-form [name=chief]", "S003")
+    page.fill("#department-form [name=authorisation]", "兹授权张伟为县公安局首席代表，办理户籍、身份证类事项。授权期限：2026年全年。")
+    page.set_input_files("#department-form [name=authorisation_image]", str(scan))
+    submit(page, "#department-form button[type=submit]")
+    assert said(page) == ("ok", "已保存。")
+    page.wait_for_function("() => document.getElementById('departments').textContent.includes('授权期限')",
+                           timeout=WAIT_MS)
+    page.click("#departments a[data-action=show-authorisation][data-key=GA]")
+    page.wait_for_function("() => { const i = document.getElementById('authorisation-picture');"
+                           " return !i.hidden && i.complete && i.naturalWidth === 120; }", timeout=WAIT_MS)
+    screenshot(page, "admin-departments-authorisation")
+    # A chief of another department: the hall file's rule, its message, nothing changed.
+    page.click("#departments button[data-action=edit-department][data-key=SJ]")
+    page.fill("#department-form [name=chief]", "S001")
+    submit(page, "#department-form button[type=submit]")
+    kind, text = said(page)
+    assert kind == "error" and "is not of department SJ" in text
+
+    # Windows: window 1's LED address and printer; window 2 on the same LED address is refused.
+    tab(page, "windows")
+    page.click("#windows button[data-action=edit-window][data-key='1']")
+    page.fill("#window-form [name=led]", "11")
+    page.fill("#window-form [name=printer]", "counter-1")
+    submit(page, "#window-form button[type=submit]")
+    assert said(page) == ("ok", "已保存。")
+    page.wait_for_function("() => document.getElementById('windows').textContent.includes('counter-1')",
+                           timeout=WAIT_MS)
+    page.click("#windows button[data-action=edit-window][data-key='2']")
+    page.fill("#window-form [name=led]", "11")
+    submit(page, "#window-form button[type=submit]")
+    kind, text = said(page)
+    assert kind == "error" and "the same LED address 11" in text
+    screenshot(page, "admin-windows-devices")
+    with hall.db.read() as s:
+        from hallq.queue.models import Window
+        from sqlalchemy import select
+        rows = {w.number: (w.led_address, w.printer) for w in s.scalars(select(Window).where(Window.hall_id == hall.id))}
+    assert rows[1] == (11, "counter-1") and rows[2] == (None, None)

@@ -71,6 +71,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "action_reset_password": ("重置密码", "password reset"), "action_revoke": ("吊销", "revoked"),
     "all": ("全部", "all"), "filter": ("筛选", "Filter"), "day": ("日期", "Day"),
     "entity_scheme": ("考核办法", "assessment scheme"),
+    "authorisation": ("授权书（在窗口公示：授权事项、授权期限）", "Authorisation posted at the window (what, until when)"),
+    "authorisation_image": ("授权书照片", "Picture of the signed authorisation"),
+    "led": ("LED屏地址", "LED screen address"), "printer": ("打印机", "Printer"),
+    "default_printer": ("默认 window-{n}", "default window-{n}"), "no_led": ("无LED屏", "no LED screen"),
     # rating, follow-up and complaint settings
     "ratings_title": ("好差评与整改、投诉时限", "Ratings, follow-up and complaint deadlines"),
     "followup_working_days": ("差评整改期限（工作日）", "Bad-review follow-up due in (working days)"),
