@@ -74,6 +74,16 @@ def add_record(s: Session, who: Principal, ctx: HallContext, now: dt.datetime, *
                occurred_on: dt.date, evidence: str, window: int | None = None, staff: str | None = None,
                department: str | None = None, points: float | None = None, count: int = 1) -> AssessmentRecord:
     who.require("assess")
+    return derived_record(s, who.actor, ctx, now, kind=kind, item=item, occurred_on=occurred_on, evidence=evidence,
+                          window=window, staff=staff, department=department, points=points, count=count)
+
+
+def derived_record(s: Session, actor: str, ctx: HallContext, now: dt.datetime, *, kind: str, item: str,
+                   occurred_on: dt.date, evidence: str, window: int | None = None, staff: str | None = None,
+                   department: str | None = None, points: float | None = None, count: int = 1) -> AssessmentRecord:
+    """A record a rule derives from a fact someone was allowed to record (a department's late reply to a
+    complaint, recorded by its chief representative, who may not enter records): the same checks as
+    add_record, the permission being the fact's own. `actor`: who recorded the fact."""
     if kind not in RECORD_KINDS:
         raise Invalid("invalid_input", detail=f"kind must be one of {', '.join(RECORD_KINDS)}")
     month = label(occurred_on.year, occurred_on.month)
@@ -98,7 +108,7 @@ def add_record(s: Session, who: Principal, ctx: HallContext, now: dt.datetime, *
     row = AssessmentRecord(hall_id=ctx.id, occurred_on=occurred_on, kind=kind, item=item,
                            window_id=w.id if w else None, staff_id=st.id if st else None,
                            department_id=d.id if d else None, points=points, count=count,
-                           evidence=_text(evidence, "evidence"), entered_by=who.actor, entered_at=now)
+                           evidence=_text(evidence, "evidence"), entered_by=actor, entered_at=now)
     s.add(row)
     s.flush()
     return row

@@ -23,7 +23,7 @@ from hallq.assessment.models import AssessmentRecord, AssessmentResult, Democrat
 from hallq.assessment.presets import SchemeError, list_presets, load_preset
 from hallq.assessment.scheme import Annual, Scheme
 from hallq.assessment.scorecard import MonthResult
-from hallq.queue import inputs
+from hallq.queue import audit, inputs
 from hallq.queue.errors import Invalid, Refused
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Department, Staff, Window, WindowPost, WindowSession
@@ -103,11 +103,15 @@ def set_scheme(s: Session, ctx: HallContext, scope: Scope, preset: str, override
                              changed_by=actor, changed_at=now))
         s.flush()
     row = s.get(HallScheme, (ctx.id, scope, from_month))
+    before = {"preset": row.preset, "overrides": row.overrides} if row is not None else None
     if row is None:
         row = HallScheme(hall_id=ctx.id, scope=scope, from_month=from_month)
         s.add(row)
     row.preset, row.overrides, row.changed_by, row.changed_at = preset, dict(overrides or {}), actor, now
     s.flush()
+    # In the audit log beside the admin's other changes (who, when, before, after).
+    audit.record(s, ctx.id, actor, "scheme", f"{scope}:{from_month}", "update" if before else "create", before,
+                 {"preset": preset, "overrides": dict(overrides or {})}, now)
     return scheme
 
 

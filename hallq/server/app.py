@@ -17,6 +17,7 @@ from hallq.assessment.web import api as assessment_api
 from hallq.assessment.web import publication as assessment_publication
 from hallq.assessment.web import pages as assessment_pages
 from hallq.assessment.web import signoff_pages as assessment_signoff
+from hallq.assessment.web import chief_pages
 from hallq.assessment.web import complaint_pages
 from hallq.assessment.web import followup_pages
 from hallq.db import Database
@@ -100,6 +101,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(assessment_pages.bp)
     app.register_blueprint(assessment_signoff.bp)
     app.register_blueprint(complaint_pages.bp)
+    app.register_blueprint(chief_pages.bp)
     app.register_blueprint(followup_pages.bp)
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)

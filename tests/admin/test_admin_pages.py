@@ -2,7 +2,6 @@
 set-up link (and QR code) sets a kiosk up; a refused change shows the server's message and changes nothing."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
@@ -11,7 +10,6 @@ from PIL import Image
 from hallq.server.app import create_app
 from tests.browser import PORTRAIT, screenshot
 from tests.conftest import PASSWORD, Server
-from tests.queue.official_calendar import library_until_2026  # noqa: F401  (fixture)
 
 on_sqlite = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 WAIT_MS = 30_000
@@ -148,38 +146,3 @@ def test_the_page_in_english_and_refused_to_a_clerk(admin_server, hall, browser_
     page.wait_for_function("() => document.getElementById('login-msg').textContent", timeout=WAIT_MS)
     assert "不是管理员" in page.inner_text("#login-msg") and page.is_hidden("#app")
     screenshot(page, "admin-90-clerk-refused")
-
-
-@on_sqlite
-@pytest.mark.usefixtures("library_until_2026")
-def test_the_official_arrangement_of_a_missing_year_entered_on_the_hall_tab(admin_server, hall, browser_page):
-    """Issue 14, the official calendar: the page says 2027 is not entered (the test clock is 23 November 2026),
-    takes the State Council's arrangement in lines with runs of days, and says no more once it is entered."""
-    page = browser_page
-    sign_in(page, f"{admin_server.url}/admin/?lang=zh")
-    page.wait_for_function("() => window.hallqAdmin.ready === 'hall'", timeout=WAIT_MS)
-    notice = page.locator("#calendar-notice")
-    assert notice.is_visible() and "2027年的法定节假日安排尚未录入" in notice.inner_text()
-    assert "管理后台“大厅设置”" in notice.inner_text()
-    screenshot(page, "admin-15-calendar-missing")
-    page.fill("#hall-form [name=official]", "2027 放假 2027-01-0l")  # a typo: refused on the page, nothing sent
-    page.click("#hall-form button[type=submit]")
-    assert said(page) == ("error", "节假日安排这一行看不懂：2027 放假 2027-01-0l")
-    page.fill("#hall-form [name=official]", "2027 上班 2027-02-30")  # no such day (not 2 March)
-    page.click("#hall-form button[type=submit]")
-    page.wait_for_function("() => document.getElementById('msg').textContent.includes('2027-02-30')", timeout=WAIT_MS)
-    assert said(page) == ("error", "节假日安排这一行看不懂：2027 上班 2027-02-30")
-    page.fill("#hall-form [name=official]", "2027 放假 2027-01-01~2027-01-04\n2027 上班 2027-01-09")
-    page.click("#hall-form button[type=submit]")
-    page.wait_for_function("() => document.getElementById('msg').dataset.kind === 'ok'", timeout=WAIT_MS)
-    page.wait_for_function("() => document.getElementById('calendar-notice').hidden", timeout=WAIT_MS)
-    with hall.db.read() as s:
-        from hallq.queue.halls import hall_context
-        hours = hall_context(s, hall.id).hours
-    assert [hours.is_workday(dt.date(2027, 1, d)) for d in (1, 4, 5, 9)] == [False, False, True, True]
-    page.reload()
-    page.wait_for_function("() => window.hallqAdmin.ready === 'hall'", timeout=WAIT_MS)
-    # Read back as entered: the run of days as a run.
-    assert page.input_value("#hall-form [name=official]") == "2027 放假 2027-01-01~2027-01-04\n2027 上班 2027-01-09"
-    assert page.is_hidden("#calendar-notice")
-    screenshot(page, "admin-16-calendar-entered")

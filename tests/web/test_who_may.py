@@ -121,7 +121,8 @@ WHO_MAY = {
     **{op: ("admin",) for op in (
         "GET /admin/hall", "POST /admin/hall", "GET /admin/hall.toml", "GET /admin/changes",
         "GET /admin/departments", "POST /admin/departments", "POST /admin/departments/{code}",
-        "POST /admin/departments/{code}/deactivate",
+        "POST /admin/departments/{code}/deactivate", "POST /admin/departments/{code}/authorisation-image",
+        "GET /admin/departments/{code}/authorisation-image",
         "GET /admin/windows", "POST /admin/windows", "POST /admin/windows/{number}",
         "POST /admin/windows/{number}/deactivate",
         "GET /admin/staff", "POST /admin/staff", "POST /admin/staff/{staff_number}", "POST /admin/staff/{staff_number}/photo",
@@ -188,6 +189,7 @@ def bodies(ticket: dict) -> dict:
         "POST /admin/staff": {"number": "S009", "name": "新人"},
         "POST /admin/staff/{staff_number}": {"name": "陈静"},
         "POST /admin/staff/{staff_number}/photo": {"data": "iVBORw0KGgo="},  # a PNG's first bytes; no photo directory
+        "POST /admin/departments/{code}/authorisation-image": {"data": "iVBORw0KGgo="},  # likewise
         "POST /admin/accounts": {"username": "S009", "role": "clerk"},
         "POST /admin/accounts/{username}": {"role": "clerk"},
         "POST /admin/tokens": {"kind": "display", "name": "new-tv"},

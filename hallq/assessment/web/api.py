@@ -256,14 +256,20 @@ def set_democratic(year: int):
     return jsonify(answer)
 
 
-@spec.route(bp, "GET", "/assessment/schemes", "the scheme the hall assesses each scope by, and the presets")
+@spec.route(bp, "GET", "/assessment/schemes", "the scheme the hall assesses each scope by (the newest, and in_force "
+            "this month), its versions by month, and the presets")
 def schemes():
     who = _assessor()
     with reading() as uow:
         rows = service.scheme_rows(uow.session, who.hall_id)
         plan = service.scheme_plan(uow.session, who.hall_id)
         versions = service.scheme_versions(uow.session, who.hall_id)
+        today = hall_context(uow.session, who.hall_id).hours.local_day(now())
+        current = service.scheme_rows(uow.session, who.hall_id, f"{today.year:04d}-{today.month:02d}")
         return jsonify({"presets": list_presets(),
+                        # the version each scope is assessed by this month (the newest may start later)
+                        "in_force": {scope: {"preset": row.preset, "from_month": None if row.from_month ==
+                                             service.ALWAYS else row.from_month} for scope, row in current.items()},
                         "schemes": {scope: {"preset": rows[scope].preset if scope in rows else service.DEFAULT_PRESET,
                                             "id": scheme.id, "name": scheme.name,
                                             "overrides": rows[scope].overrides if scope in rows else {},

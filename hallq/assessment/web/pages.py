@@ -119,6 +119,15 @@ def _who() -> accounts.Principal | None:
     return authenticated(token) if token else None
 
 
+def is_chief(s, who: accounts.Principal) -> bool:
+    """A department's chief representative (首席代表): the staff member the hall names in `ratings.chiefs`,
+    signed in with the account linked to them, or the owner of a follow-up case still assigned to them."""
+    if not who.is_staff or who.can("review"):  # a supervisor's pages show every department's
+        return False
+    ctx = hall_context(s, who.hall_id)
+    return bool(complaints.chief_departments(s, ctx, who)) or bool(followup.cases(s, who, now()))
+
+
 def supervisor(view):
     """Signed in with the "assess" permission, or off to the sign-in page (403 for a signed-in clerk);
     a first login changes its password before anything else."""
@@ -203,8 +212,14 @@ def login():
             with reading() as uow:
                 who = accounts.authenticate(uow.session, token, now())
             if not who.can("assess"):
-                end_sign_in(token, who)
-                raise QueueError("forbidden")
+                with reading() as uow:
+                    chief = is_chief(uow.session, who)
+                if not chief:
+                    end_sign_in(token, who)
+                    raise QueueError("forbidden")
+                # A department's chief representative (首席代表) works on their own pages alone.
+                if not target.startswith("/assessment/chief"):
+                    target = url_for("chief_pages.home")
             response = make_response(redirect(url_for("assessment_pages.password") if who.must_change_password
                                               else target))
             origin.set_cookie(response, COOKIE, token, httponly=True, samesite="Strict", path="/assessment")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from hallq.i18n import MESSAGES
 from hallq.web import staff_pages
 
 bp = Blueprint("admin_pages", __name__, url_prefix="/admin")
@@ -30,13 +29,6 @@ TEXT: dict[str, tuple[str, str]] = {
                  "Sessions by weekday (a line: weekday sessions…, e.g. fri 09:00-12:00 14:00-17:00; a weekday alone: closed)"),
     "holidays": ("本大厅休息日（每行一个日期）", "The hall's own closed days (one date a line)"),
     "workdays": ("本大厅加班开放日（每行一个日期）", "Extra opening days (one date a line)"),
-    # The State Council's arrangement of a year the installed official calendar lacks (hallq.queue.hours).
-    "official": ("国务院公布的节假日安排（官方日历缺少的年份；每行：年份 放假/上班 日期…，连续日期写作 2027-02-10~2027-02-16）",
-                 ("The State Council's holiday arrangement (years the official calendar lacks; a line: year off/work "
-                  "days…, a run of days as 2027-02-10~2027-02-16)")),
-    "official_off": ("放假", "off"), "official_work": ("上班", "work"),
-    "official_bad": ("节假日安排这一行看不懂：{line}", "This line of the holiday arrangement cannot be read: {line}"),
-    "calendar_not_entered": MESSAGES["calendar_not_entered"], "list_sep": ("、", " and "),
     "voice_template": ("叫号语音模板（{号}号码，{窗}窗口）", "Call announcement ({号} number, {窗} window)"),
     "voice_template_en": ("英文语音模板", "English announcement"),
     "save": ("保存", "Save"), "add": ("新增", "Add"), "edit": ("修改", "Edit"), "cancel": ("取消", "Cancel"),
@@ -78,6 +70,40 @@ TEXT: dict[str, tuple[str, str]] = {
     "action_create": ("新增", "created"), "action_update": ("修改", "changed"), "action_deactivate": ("停用", "deactivated"),
     "action_reset_password": ("重置密码", "password reset"), "action_revoke": ("吊销", "revoked"),
     "all": ("全部", "all"), "filter": ("筛选", "Filter"), "day": ("日期", "Day"),
+    "entity_scheme": ("考核办法", "assessment scheme"),
+    "authorisation": ("授权书（在窗口公示：授权事项、授权期限）", "Authorisation posted at the window (what, until when)"),
+    "authorisation_image": ("授权书照片", "Picture of the signed authorisation"),
+    "led": ("LED屏地址", "LED screen address"), "printer": ("打印机", "Printer"),
+    "default_printer": ("默认 window-{n}", "default window-{n}"), "no_led": ("无LED屏", "no LED screen"),
+    # rating, follow-up and complaint settings
+    "ratings_title": ("好差评与整改、投诉时限", "Ratings, follow-up and complaint deadlines"),
+    "followup_working_days": ("差评整改期限（工作日）", "Bad-review follow-up due in (working days)"),
+    "reply_working_days": ("投诉部门答复期限（工作日）", "Complaint reply due in (working days)"),
+    "request_seconds": ("评价器等待评价（秒）", "Pad accepts a rating for (seconds)"),
+    "qr_days": ("扫码评价有效期（天）", "QR-code rating accepted for (days)"),
+    "unrated_counts_as": ("未评价的办件", "An unrated case"), "not_counted": ("不计入满意率", "not counted"),
+    # the official calendar
+    "calendar_title": ("国家法定节假日安排（按年）", "The official calendar, year by year"),
+    "calendar_hint": ("日历库已收录的年份自动生效；尚未收录的年份（国务院办公厅每年秋季公布下一年安排）请在此录入全部放假日期和调休上班日期。未录入前只按法定节日计算，不含调休。",
+                      "Years the calendar library holds apply by themselves; for a year it lacks (the State Council "
+                      "publishes each autumn), enter every day off and every make-up workday. Until then only the "
+                      "statutory holidays count, with no make-up workdays."),
+    "year": ("年份", "Year"), "source": ("来源", "Source"),
+    "source_library": ("日历库已收录", "in the calendar library"), "source_hall": ("本大厅录入", "entered by the hall"),
+    "source_missing": ("未录入：仅按法定节日", "not entered: statutory holidays only"),
+    "official_holidays": ("放假日期（每行一个）", "Days off (one a line)"),
+    "official_workdays": ("调休上班日期（每行一个）", "Make-up workdays (one a line)"),
+    "n_days": ("{n}天", "{n} days"),
+    "save_year": ("保存该年安排", "Save the year"), "remove_year": ("删除该年录入", "Remove the year's entry"),
+    # the assessment scheme in force
+    "scheme_title": ("考核办法", "Assessment scheme"),
+    "scheme_hint": ("更换考核办法自所选月份起生效；已发布月份按其发布时的办法冻结，不会改变。",
+                    "A scheme chosen applies from the month chosen on; published months keep the scheme they were "
+                    "published with."),
+    "scope": ("考核对象", "Assessed"), "scope_window": ("窗口", "windows"), "scope_department": ("部门", "departments"),
+    "scope_staff": ("工作人员", "staff"), "preset": ("考核办法", "Scheme"), "from_month": ("起始月份", "From month"),
+    "in_force": ("现行", "in force"), "since_start": ("启用以来", "from the start"),
+    "choose_scheme": ("更换考核办法", "Choose the scheme"), "changed_by": ("修改人", "Changed by"),
 }
 
 
