@@ -1,7 +1,7 @@
 """the server's last errors, for the admins' watch page
 
 Revision ID: 0023
-Revises: 0016
+Revises: 0020
 Create Date: 2026-12-07 14:50:00
 
 Errors any server process logs are kept (the newest 500) so an admin sees them
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import hallq.db
 
 revision = '0023'
-down_revision = '0016'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
