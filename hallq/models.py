@@ -14,3 +14,4 @@ from hallq.assessment.models import (  # noqa: F401
     PublicationStep, PublishedRevision,
 )
 from hallq.supervision.models import Complaint, ComplaintStep  # noqa: F401
+from hallq.cases.models import Case, CaseChange, CaseTask  # noqa: F401

@@ -17,11 +17,11 @@ from flask import Blueprint, Response, render_template
 from pydantic import Field
 
 from hallq.web import device_pages, qr
-from hallq.queue import views
 from hallq.queue.errors import NotFound
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Ticket
 from hallq.queue.schemas import Body
+from hallq.cases import views as case_views
 from hallq.web.runtime import VoiceUnavailable, body, now, principal, reading, status_page
 from hallq.wording import call_phrase, sentence_case
 
@@ -329,7 +329,7 @@ def status_page_view(token: str):
         ticket = _by_token(uow.session, token)
         data = None
         if ticket is not None:
-            data = views.public_status(uow.session, hall_context(uow.session, ticket.hall_id), ticket, now())
+            data = case_views.public_status(uow.session, hall_context(uow.session, ticket.hall_id), ticket, now(), lang)
     html = render_template("status_page.html", lang=lang, text=STATUS_TEXT[lang], data=data, token=token)
     response = device_pages.page_response(html, 200 if data else 404)
     response.headers["X-Robots-Tag"] = "noindex"
