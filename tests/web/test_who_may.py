@@ -89,7 +89,13 @@ WHO_MAY = {
     "GET /duty-log": ASSESSORS,
     "POST /duty-log/entries": ("supervisor",),
     "POST /duty-log/handover": ("supervisor",),
-    "POST /cases/{ticket_id}/completion": ("clerk", *ASSESSORS),  # the accepting window's people only
+    # Cases (issue 17): staff list the cases they answer for (a clerk of another window: none of them); a case's
+    # steps are its window's people's (window 1's clerk), its department's chief's or a supervisor's.
+    "GET /cases": STAFF,
+    **{op: ("clerk", *ASSESSORS) for op in (
+        "GET /cases/{ticket_id}", "POST /cases/{ticket_id}/completion", "POST /cases/{ticket_id}/delay-reason",
+        "POST /cases/{ticket_id}/materials", "POST /cases/{ticket_id}/chase",
+        "POST /cases/{ticket_id}/tasks/{task_id}", "POST /cases/{ticket_id}/delivery")},
     "POST /assessment/appeals": ("clerk", *ASSESSORS),  # staff appeal their own window's scorecard (window 1's)
     "POST /assessment/schemes": ASSESSORS,
     **{op: ASSESSORS for op in (
@@ -160,6 +166,9 @@ def bodies(ticket: dict) -> dict:
         "POST /followups/{case_id}/callback": {"result": "reached"},
         "POST /followups/{case_id}/rectification": {"text": "fixed"},
         "POST /cases/{ticket_id}/completion": {"completed_on": "2026-11-23"},
+        "POST /cases/{ticket_id}/delay-reason": {"reason": "等待省厅回复"},
+        "POST /cases/{ticket_id}/tasks/{task_id}": {"done_on": "2026-11-23"},
+        "POST /cases/{ticket_id}/delivery": {"to": "赵敏华"},
         "POST /duty-log/entries": {"kind": "note", "text": "大厅秩序正常"},
         "POST /duty-log/handover": {"to": "S004", "note": "无遗留问题"},
         "POST /assessment/records": {"kind": "praise_letter", "item": "praise", "occurred_on": "2026-11-20",
