@@ -254,7 +254,11 @@ def window_console(number: int):
     with reading() as uow:
         ctx = hall_context(uow.session, who.hall_id)
         window = find_window(uow.session, who.hall_id, number)
-        return jsonify(views.window_console(uow.session, ctx, window, now()))
+        answer = views.window_console(uow.session, ctx, window, now())
+        # Warned before they fall due, and overdue (seed 002 督促): the cases of this window the caller answers for.
+        answer["cases"] = [c for c in case_views.listing(uow.session, ctx, who, now(), window=number)
+                           if c["due_soon"] or c["overdue"]] if who.is_staff else []
+        return jsonify(answer)
 
 
 @route("GET", "/calendar/due-date", "the due date of a case promised today for n working days",
