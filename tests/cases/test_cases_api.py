@@ -217,3 +217,33 @@ def test_the_list_a_clerk_sees_is_their_own(hall, server, people):
     assert [c["number"] for c in boss.get("/cases?window=2").json()] == [theirs["number"]]
     assert_error(boss.get("/cases?standing=soon"), 400)
     assert_error(kiosk.get("/cases"), 403)
+
+
+def test_a_returning_citizen_checks_in_by_qr_or_id_and_is_called_before_new_arrivals(hall, server, people, clock):
+    from tests.kiosk.kit import id_number
+    kiosk, at_1, _ = people
+    person = id_number(dt.date(1980, 1, 2))
+    first = issue(kiosk, "GA02", id_number=person)
+    assert at_1.post("/windows/1/call", {"ticket": first["number"]}).status_code == 200
+    assert at_1.post("/windows/1/finish", {"outcome": "supplement", "missing_materials": ["户口簿"]}).status_code == 200
+    ready = accept(kiosk, at_1, 1, "GA02", outcome="promised", promised_days=10)
+    assert_error(kiosk.post("/kiosk/returns", {"scanned": f"{server.url}/t/{ready['token']}"}), 409,
+                 "case_in_progress")  # nothing to bring yet, nothing to collect
+    assert_error(kiosk.post("/kiosk/returns", {"scanned": "no-such-token"}), 404, "case_not_found")
+    assert_error(kiosk.post("/kiosk/returns", {}), 400)
+    assert_error(at_1.post("/kiosk/returns", {"scanned": ready["token"]}), 403)
+
+    clock.set(local(2026, 11, 24, 10, 0))  # the next day: others arrive first
+    kiosk = server.api(hall.token("kiosk", "k2"))
+    early = issue(kiosk, "GA02")
+    r = kiosk.post("/kiosk/returns", {"id_number": person})  # with the materials, by ID number
+    assert r.status_code == 201, r.text
+    back = r.json()
+    assert back["windows"] == [1] and back["number"] != early["number"]
+    assert_error(kiosk.post("/kiosk/returns", {"id_number": person}), 409, "already_waiting")
+    at_1 = relogin(hall, server, "S001")
+    assert at_1.post("/windows/1/sign-in", {"post": "A"}).status_code == 200
+    called = at_1.post("/windows/1/call-next").json()
+    assert called["number"] == back["number"]  # before the day's earlier arrival: the first ticket's place
+    log = at_1.get(f"/cases/{first['id']}").json()["log"]
+    assert log[-1]["action"] == "returned" and log[-1]["after"] == {"ticket": back["number"], "for": "materials"}
