@@ -12,6 +12,7 @@ they were accepted, at the window that accepted them; a completion already enter
 assessment keeps reading it.
 """
 import json
+from zoneinfo import ZoneInfo
 
 from alembic import op
 import sqlalchemy as sa
@@ -93,27 +94,30 @@ def _open_the_cases_already_accepted(cases) -> None:
     conn = op.get_bind()
     rows = conn.execute(sa.text(
         "SELECT t.id, t.hall_id, t.outcome, t.due_date, e.at, e.window_id, e.actor, e.data, "
-        "w.department_id, i.department_id, c.completed_on, c.entered_at "
+        "w.department_id AS wdept, i.department_id AS idept, c.completed_on, c.entered_at, h.timezone "
         "FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id AND e.kind = 'finished' "
-        "JOIN items i ON i.id = t.item_id LEFT JOIN windows w ON w.id = e.window_id "
+        "JOIN halls h ON h.id = t.hall_id JOIN items i ON i.id = t.item_id LEFT JOIN windows w ON w.id = e.window_id "
         "LEFT JOIN case_completions c ON c.ticket_id = t.id "
         "WHERE t.status = 'finished' AND t.outcome IN ('promised', 'joint', 'forwarded', 'supplement', 'rejected') "
-        "ORDER BY e.id")).all()
+        "ORDER BY e.id").columns(  # typed, so SQLite's stored text comes back as dates and aware times
+            due_date=sa.Date(), at=hallq.db.UTCDateTime(), completed_on=sa.Date(),
+            entered_at=hallq.db.UTCDateTime())).all()
     last: dict[int, tuple] = {}
     for row in rows:  # the last finish accepted the case (earlier legs went to other windows)
         last[row[0]] = row
     fresh = []
-    for (ticket, hall, kind, due, at, window, actor, data, wdept, idept, completed, entered) in last.values():
+    for (ticket, hall, kind, due, at, window, actor, data, wdept, idept, completed, entered, zone) in last.values():
         data = json.loads(data) if isinstance(data, str) else dict(data or {})
         details = {k: data[k] for k in ("missing_materials", "note", "departments") if data.get(k)}
-        if kind == 'rejected' and data.get('note'):
-            details['reason'] = data['note']
+        if kind == 'rejected':  # 答复件: the written reason is the result, ready the day it was given
+            details['reason'] = data.get('note') or ''
+            completed = at.astimezone(ZoneInfo(zone or 'Asia/Shanghai')).date()
         status = 'done' if completed is not None or kind == 'rejected' else (
             'waiting' if kind == 'supplement' else 'open')
         fresh.append({'hall_id': hall, 'ticket_id': ticket, 'kind': kind, 'status': status, 'window_id': window,
                       'department_id': wdept or idept, 'accepted_by': actor, 'opened_at': at,
                       'promised_days': data.get('promised_days'), 'due_on': due, 'details': details,
-                      'completed_on': completed, 'result_ready_at': entered or (at if kind == 'rejected' else None)})
+                      'completed_on': completed, 'result_ready_at': at if kind == 'rejected' else entered})
     if fresh:
         op.bulk_insert(cases, fresh)
 
