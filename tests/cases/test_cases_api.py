@@ -247,3 +247,24 @@ def test_a_returning_citizen_checks_in_by_qr_or_id_and_is_called_before_new_arri
     assert called["number"] == back["number"]  # before the day's earlier arrival: the first ticket's place
     log = at_1.get(f"/cases/{first['id']}").json()["log"]
     assert log[-1]["action"] == "returned" and log[-1]["after"] == {"ticket": back["number"], "for": "materials"}
+
+
+def test_result_ready_goes_to_the_notification_hook_once(hall, server, people):
+    """hallq.cases.notify.result_ready is the one place "办理结果已可领取" is sent: on the first completion,
+    never again on a correction."""
+    from sqlalchemy import select
+
+    from hallq.cases.models import Case
+    kiosk, at_1, _ = people
+    t = accept(kiosk, at_1, 1, "GA02", outcome="promised", promised_days=10)
+    with hall.db.read() as s:
+        assert s.scalar(select(Case.notified_at).where(Case.ticket_id == t["id"])) is None
+    assert at_1.post(f"/cases/{t['id']}/completion", {"completed_on": "2026-11-23"}).status_code == 201
+    with hall.db.read() as s:
+        sent = s.scalar(select(Case.notified_at).where(Case.ticket_id == t["id"]))
+    assert sent is not None
+    hall.clock.advance(minutes=5)
+    r = at_1.post(f"/cases/{t['id']}/completion", {"completed_on": "2026-11-23", "reason": "备注更正", "note": "x"})
+    assert r.status_code == 200, r.text
+    with hall.db.read() as s:
+        assert s.scalar(select(Case.notified_at).where(Case.ticket_id == t["id"])) == sent
