@@ -16,3 +16,4 @@ from hallq.assessment.models import (  # noqa: F401
 )
 from hallq.supervision.models import Complaint, ComplaintStep  # noqa: F401
 from hallq.kiosk.search_store import SearchReading  # noqa: F401
+from hallq.cases.models import Case, CaseChange, CaseTask  # noqa: F401

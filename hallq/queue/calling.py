@@ -267,7 +267,8 @@ def transfer(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *,
 
 def finish(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *, outcome: str,
            promised_days: int | None = None, missing_materials: list[str] | None = None,
-           note: str | None = None, departments: list[str] | None = None) -> Ticket:
+           note: str | None = None, departments: list[str] | None = None,
+           forwarded_to: str | None = None) -> Ticket:
     """End service with the case outcome (办件类型)."""
     s = uow.session
     ctx = hall_context(s, who.hall_id)
@@ -296,6 +297,10 @@ def finish(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *, ou
         raise Invalid("reason_required")
     if outcome == "joint" and departments:
         data["departments"] = departments
+    if outcome in ("joint", "forwarded") and promised_days:
+        data["promised_days"] = promised_days  # the case's own time (hallq.cases), the item's promise otherwise
+    if outcome == "forwarded" and (forwarded_to or "").strip():
+        data["forwarded_to"] = forwarded_to.strip()
     if note:
         data["note"] = note.strip()
     last_call = s.scalar(_LAST_CALL, {"ticket_id": ticket.id})

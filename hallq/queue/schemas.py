@@ -78,6 +78,7 @@ class FinishIn(Body):
     missing_materials: list[str] | None = None
     departments: list[str] | None = None
     note: str | None = Field(None, max_length=2000)
+    forwarded_to: str | None = Field(None, max_length=200, description="上报件: the authority it goes to")
 
 
 class PauseIn(Body):

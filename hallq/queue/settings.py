@@ -159,6 +159,18 @@ class ComplaintSettings(BaseModel):
     reply_working_days: int = Field(5, ge=1, le=30)
 
 
+class CaseSettings(BaseModel):
+    """办件: when a case's window is warned before it falls due (seed 002 "對于即將到期的辦件,進行警告和督促"),
+    when an overdue case goes to the supervision office (seed 004 督促检查制度 第四条: three working days),
+    and where citizens collect results and bring missing materials (the accepting window when empty)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    warn_working_days: int = Field(2, ge=0, le=30)
+    escalate_after_working_days: int = Field(3, ge=1, le=30)
+    pickup_place: str = Field("", max_length=200)
+
+
 class HallSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -184,6 +196,7 @@ class HallSettings(BaseModel):
     displays: list[DisplayProfile] = []
     ratings: RatingSettings = RatingSettings()
     complaints: ComplaintSettings = ComplaintSettings()
+    cases: CaseSettings = CaseSettings()
     voice: VoiceSettings = VoiceSettings()
     accounts: AccountSettings = AccountSettings()
     # The address phones reach the server at, for the QR code on tickets; the

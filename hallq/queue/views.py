@@ -114,6 +114,9 @@ def public_status(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime) -> 
             "issued_at", "windows")
     data = {k: full[k] for k in keep}
     data["calling_window"] = full["window"] if t.status == "called" else None
+    if t.target_window_id is not None and t.status in ("waiting", "held"):
+        # Transferred (or sent back) to one window: that one, not the item's default windows.
+        data["windows"] = [ctx.window_number(s, t.target_window_id)]
     data["hall"] = ctx.hall.name
     return data
 

@@ -20,6 +20,7 @@ from hallq.assessment.web import signoff_pages as assessment_signoff
 from hallq.assessment.web import chief_pages
 from hallq.assessment.web import complaint_pages
 from hallq.assessment.web import followup_pages
+from hallq.assessment.web import case_pages
 from hallq.db import Database
 from hallq.queue.web import devices as devices_api
 from hallq.server.error_log import ErrorLog
@@ -31,6 +32,8 @@ from hallq.evaluator.web import api as evaluator_api
 from hallq.kiosk.web import api as kiosk_api
 from hallq.kiosk.web import pages as kiosk_pages
 from hallq.supervision.web import api as supervision_api
+from hallq.cases.web import api as cases_api
+from hallq.cases.deadlines import watch_all_halls as watch_cases
 from hallq.evaluator.web import pages as evaluator_pages
 from hallq.queue.web import api as queue_api
 from hallq.queue.web import admin_api, admin_pages, start, trail, watch
@@ -103,9 +106,11 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(complaint_pages.bp)
     app.register_blueprint(chief_pages.bp)
     app.register_blueprint(followup_pages.bp)
+    app.register_blueprint(case_pages.bp)
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)
     app.register_blueprint(supervision_api.bp)
+    app.register_blueprint(cases_api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(items_admin.api)
     app.register_blueprint(items_admin.pages)
@@ -154,6 +159,9 @@ def sweep(runtime: Runtime, realtime: Realtime) -> None:
         with UnitOfWork(runtime.db.write, runtime.publish) as uow:
             watch_unstaffed(uow, runtime.clock())
             watch_overdue(uow, runtime.clock())
+            uow.commit()
+        with UnitOfWork(runtime.db.write, runtime.publish) as uow:
+            watch_cases(uow, runtime.clock())  # cases forgotten, or overdue long enough for the supervision office
             uow.commit()
     except Exception:
         log.exception("the duty manager's alert watch failed; will retry")

@@ -161,7 +161,7 @@
     $("idle").hidden = true;
     state.lastTouch = Date.now();
     redraw();
-    const input = {search: "search-input", checkin: "checkin-input", green: "green-input",
+    const input = {search: "search-input", checkin: "checkin-input", green: "green-input", returning: "returning-input",
                    guides: "guides-input"}[name];
     if (input) $(input).focus();  // a keyboard-wedge scanner or ID reader types where the focus is
     if (!quiet) speakScreen(name);
@@ -407,6 +407,7 @@
     } else if (name === "printing") speak(t.speak_printing);
     else if (name === "green") speak(t.speak_green);
     else if (name === "checkin") speak(t.speak_checkin);
+    else if (name === "returning") speak(t.speak_returning);
     else if (name === "printer") speak(t.speak_printer_out);
     else if (name === "guide" && state.guide) speak(state.guide.name);
   }
@@ -534,7 +535,7 @@
     state.green = null;
     state.appointment = null;
     state.checkinChoices = null;
-    ["green-input", "checkin-input"].forEach((id) => { $(id).value = ""; });
+    ["green-input", "checkin-input", "returning-input"].forEach((id) => { $(id).value = ""; });
     drawMasked();
   }
 
@@ -550,6 +551,8 @@
     $("green-shown").textContent = maskId($("green-input").value);
     const code = $("checkin-input").value;
     $("checkin-shown").textContent = ID_LIKE.test(code) ? maskId(code) : code;
+    const back = $("returning-input").value;
+    $("returning-shown").textContent = ID_LIKE.test(back) ? maskId(back) : back;
   }
 
   function validId(raw) {
@@ -643,6 +646,37 @@
     const extra = {priority: "appointment", appointment_code: appt.code, unstaffed_ok: false};
     if (idNumber) extra.id_number = idNumber;
     take(appt.service, extra);
+  }
+
+  // --- a citizen back for their case: no new place at the back (hallq.cases.returning) ---
+  async function submitReturning() {
+    const value = $("returning-input").value.trim();
+    if (!value) return;
+    const byId = /^[0-9]{17}[0-9Xx]$/.test(value);
+    let r;
+    try {
+      r = await api("/kiosk/returns", {method: "POST", body: byId ? {id_number: value} : {scanned: value}});
+    } catch (e) {
+      r = {status: 0, data: {message: T().network_error}};
+    }
+    $("returning-input").value = "";
+    drawMasked();
+    if (r.status !== 201) {
+      const error = $("returning-error");
+      error.textContent = r.data.message || T().network_error;
+      error.hidden = false;
+      speak(error.textContent);
+      return;
+    }
+    const t = r.data;
+    $("returning-error").hidden = true;
+    $("returned-number").textContent = t.number;
+    $("returned-facts").innerHTML = `<span>${esc(t.service_name)}</span>`;
+    $("returned-qr").src = `/t/${encodeURIComponent(t.token)}/qr.svg`;
+    $("returned-go").textContent = fill(T().returning_done, {window: t.windows[0]});
+    forgetPerson();
+    show("returned", {quiet: true});
+    speak(fill(T().speak_returning_done, {number: spokenNumber(t.number), window: t.windows[0]}));
   }
 
   // --- the on-screen keyboard --------------------------------------------------------
@@ -836,6 +870,10 @@
       searchTimer = setTimeout(runSearch, 120);
     });
     $("go-checkin").addEventListener("click", () => { $("checkin-choices").hidden = true; show("checkin"); });
+    $("go-returning").addEventListener("click", () => { $("returning-error").hidden = true; show("returning"); });
+    $("returning-input").addEventListener("input", drawMasked);
+    $("returning-input").addEventListener("keydown", (e) => { if (e.key === "Enter") submitReturning(); });
+    $("returning-go").addEventListener("click", () => submitReturning());
     $("go-green").addEventListener("click", () => { if (!state.elder) setElder(true); show("green"); });
     $("help").addEventListener("click", callForHelp);
     $("elder-toggle").addEventListener("click", () => { setElder(!state.elder); redraw(); speakScreen(state.screen); });

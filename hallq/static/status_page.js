@@ -4,7 +4,9 @@
  * public GET /api/v1/t/{token} every few seconds (more often once the number
  * is close), so it needs no login, no socket and nothing from the kiosk. A
  * phone that sleeps and wakes asks at once. When the ticket is called the
- * page says which window, and vibrates where the phone allows it.
+ * page says which window, and vibrates where the phone allows it. After the
+ * counter, a case (办件) is followed to its result: what the outcome means,
+ * then "办理结果已可领取" and the pickup; the page keeps asking, slowly, until then.
  */
 (function () {
   "use strict";
@@ -17,6 +19,10 @@
   const POLL_MS = (Number(query.get("poll")) || 5) * 1000;
   const NEAR_POLL_MS = Math.min(POLL_MS, 3000);
   const DONE = ["finished", "expired"];
+  const CASE_POLL_MS = POLL_MS * 12;  // a case moves in days, not minutes
+  // Still worth asking: a ticket in the queue, or a case whose result has not been handed out.
+  const following = () => !DONE.includes(data.status) || (data.case && data.case.status !== "delivered" &&
+    data.case.kind !== "rejected");
   const $ = (id) => document.getElementById(id);
   const fill = (t, v) => String(t).replace(/\{(\w+)\}/g, (_, k) => v[k] ?? "");
 
@@ -25,8 +31,9 @@
     $("service").textContent = data.service_name;
     $("department").textContent = data.department;
     const status = $("status");
-    status.textContent = T[data.status] || data.status;
-    status.className = "status " + data.status;
+    const headline = caseHeadline(data.case);
+    status.textContent = headline || T[data.status] || data.status;
+    status.className = "status " + (data.case ? `case-${data.case.status} kind-${data.case.kind}` : data.status);
     $("queue").hidden = data.status !== "waiting";
     $("ahead").textContent = data.ahead;
     $("eta").textContent = data.ahead === 0 ? T.now : fill(T.minutes, {m: Math.max(1, Math.round(data.estimated_wait_s / 60))});
@@ -34,9 +41,56 @@
     calling.hidden = !data.calling_window;
     calling.textContent = data.calling_window ? fill(T.calling, {window: data.calling_window}) : "";
     $("windows").textContent = data.windows && data.windows.length ? fill(T.windows, {windows: data.windows.join("、")}) : "";
-    document.title = `${data.number} · ${T[data.status] || data.status}`;
+    $("windows").hidden = !!data.case;  // a case names its own window; the item's windows would mislead
+    document.title = `${data.number} · ${headline || T[data.status] || data.status}`;
+    drawCase(data.case);
     if (data.calling_window && previous && previous.calling_window !== data.calling_window && navigator.vibrate) {
       navigator.vibrate([300, 150, 300]);
+    }
+  }
+
+  function caseHeadline(c) {
+    if (!c) return "";
+    return T[`case_${c.kind}_${c.status}`] || T[`case_${c.status}`] || "";
+  }
+
+  function line(parent, text, cls) {
+    const p = document.createElement("p");
+    p.textContent = text;
+    if (cls) p.className = cls;
+    parent.appendChild(p);
+    return p;
+  }
+
+  function drawCase(c) {
+    const box = $("case");
+    box.hidden = !c;
+    box.replaceChildren();
+    if (!c) return;
+    const where = c.place || (c.window ? fill(T.window_n, {n: c.window}) : "");
+    if (c.kind === "supplement" && c.status === "waiting") {
+      line(box, T.case_materials, "label");
+      const ul = document.createElement("ul");
+      ul.id = "case-materials";
+      for (const m of c.missing_materials || []) { const li = document.createElement("li"); li.textContent = m; ul.appendChild(li); }
+      box.appendChild(ul);
+      line(box, fill(T.case_bring, {date: c.materials_due || "", place: where}), "strong");
+    }
+    if (c.kind === "rejected") {
+      line(box, fill(T.case_reason, {reason: c.reason}), "strong").id = "case-reason";
+      line(box, c.remedies, "muted");
+    }
+    if (c.kind === "forwarded" && c.forwarded_to && c.status === "open") line(box, fill(T.case_forwarded_to, {to: c.forwarded_to}));
+    if (c.kind === "joint" && c.departments) {
+      line(box, T.case_departments, "label");
+      for (const d of c.departments) line(box, `${d.name}（${T["case_" + d.role]}）：${d.done ? T.case_task_done : T.case_task_open}`);
+    }
+    if (c.status === "open" && c.due_on) line(box, fill(T.case_due, {date: c.due_on}), "strong").id = "case-due";
+    if (c.status === "done" && c.result_ready) line(box, fill(T.case_pickup, {place: where}), "strong").id = "case-pickup";
+    if (c.status === "delivered") {
+      const at = new Intl.DateTimeFormat(T.locale, {year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+        minute: "2-digit", hourCycle: "h23", timeZone: "Asia/Shanghai"}).format(new Date(c.delivered_at));
+      line(box, fill(T.case_delivered_line, {at, by: c.delivered_by, to: c.delivered_to}), "strong").id = "case-delivered";
     }
   }
 
@@ -64,6 +118,8 @@
     }
     if (!DONE.includes(data.status)) {
       timer = setTimeout(poll, data.status === "waiting" && data.ahead > 2 ? POLL_MS : NEAR_POLL_MS);
+    } else if (following()) {
+      timer = setTimeout(poll, CASE_POLL_MS);
     }
   }
 
@@ -117,10 +173,10 @@
   }
   $("send").addEventListener("click", send);
 
-  document.addEventListener("visibilitychange", () => { if (!document.hidden && !DONE.includes(data.status)) poll(); });
+  document.addEventListener("visibilitychange", () => { if (!document.hidden && following()) poll(); });
   window.hallqStatus = {get data() { return data; }, poll};
   draw(null);
   stamp(true);
   if (data.status === "finished") loadRating();
-  if (!DONE.includes(data.status)) timer = setTimeout(poll, POLL_MS);
+  if (following()) timer = setTimeout(poll, DONE.includes(data.status) ? CASE_POLL_MS : POLL_MS);
 })();

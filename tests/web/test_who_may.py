@@ -58,6 +58,7 @@ WHO_MAY = {
     "GET /kiosk/search": ("kiosk",),
     "POST /kiosk/appointments/find": ("kiosk",),
     "POST /kiosk/help": ("kiosk",),
+    "POST /kiosk/returns": ("kiosk",),  # the fixture's case is in progress: 409 for the kiosk
     "GET /kiosk/guides": ("kiosk",),
     "GET /kiosk/guides/{code}": ("kiosk",),
     "POST /kiosk/guides/{code}/print": ("kiosk",),  # on its own printer (k2 has none ready here: 409)
@@ -89,7 +90,13 @@ WHO_MAY = {
     "GET /duty-log": ASSESSORS,
     "POST /duty-log/entries": ("supervisor",),
     "POST /duty-log/handover": ("supervisor",),
-    "POST /cases/{ticket_id}/completion": ("clerk", *ASSESSORS),  # the accepting window's people only
+    # Cases (issue 17): staff list the cases they answer for (a clerk of another window: none of them); a case's
+    # steps are its window's people's (window 1's clerk), its department's chief's or a supervisor's.
+    "GET /cases": STAFF,
+    **{op: ("clerk", *ASSESSORS) for op in (
+        "GET /cases/{ticket_id}", "POST /cases/{ticket_id}/completion", "POST /cases/{ticket_id}/delay-reason",
+        "POST /cases/{ticket_id}/materials", "POST /cases/{ticket_id}/chase",
+        "POST /cases/{ticket_id}/tasks/{task_id}", "POST /cases/{ticket_id}/delivery")},
     "POST /assessment/appeals": ("clerk", *ASSESSORS),  # staff appeal their own window's scorecard (window 1's)
     "POST /assessment/schemes": ASSESSORS,
     **{op: ASSESSORS for op in (
@@ -149,6 +156,7 @@ def bodies(ticket: dict) -> dict:
         "POST /appointments": {"code": "WEB-1", "service": "GA01", "slot_start": "2026-11-23T06:00:00Z",
                                "slot_end": "2026-11-23T07:00:00Z"},
         "POST /kiosk/appointments/find": {"code": "WEB-1"},
+        "POST /kiosk/returns": {"scanned": ticket["token"]},
         "POST /windows/{number}/sign-in": {"post": "A"},
         "POST /windows/{number}/call": {"ticket": "A003"},
         "POST /windows/{number}/transfer": {"window": 2},
@@ -162,6 +170,9 @@ def bodies(ticket: dict) -> dict:
         "POST /followups/{case_id}/callback": {"result": "reached"},
         "POST /followups/{case_id}/rectification": {"text": "fixed"},
         "POST /cases/{ticket_id}/completion": {"completed_on": "2026-11-23"},
+        "POST /cases/{ticket_id}/delay-reason": {"reason": "等待省厅回复"},
+        "POST /cases/{ticket_id}/tasks/{task_id}": {"done_on": "2026-11-23"},
+        "POST /cases/{ticket_id}/delivery": {"to": "赵敏华"},
         "POST /duty-log/entries": {"kind": "note", "text": "大厅秩序正常"},
         "POST /duty-log/handover": {"to": "S004", "note": "无遗留问题"},
         "POST /assessment/records": {"kind": "praise_letter", "item": "praise", "occurred_on": "2026-11-20",

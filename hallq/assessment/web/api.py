@@ -11,7 +11,7 @@ from hallq.assessment.engine import RECORD_KINDS
 from hallq.assessment.facts import SCOPES
 from hallq.assessment.operations import month_operations
 from hallq.assessment.presets import list_presets
-from hallq.assessment.schemas import (AppealIn, CompletionIn, DecisionIn, DemocraticIn, RecordIn, SchemeIn,
+from hallq.assessment.schemas import (AppealIn, DecisionIn, DemocraticIn, RecordIn, SchemeIn,
                                       VoidIn)
 from hallq.web.openapi import spec
 from hallq.queue.errors import Invalid, NotFound
@@ -179,20 +179,6 @@ def void_record(record_id: int):
         answer = records.record_json(row, records.Names(uow.session, who.hall_id))
         uow.commit()
     return jsonify(answer)
-
-
-@spec.route(bp, "POST", "/cases/" + ID.format("ticket_id") + "/completion",
-            "the day a promised case (承诺件) was finished (办结登记)", body=CompletionIn, responses={201: "recorded"})
-def complete(ticket_id: int):
-    who = principal()
-    data = body(CompletionIn)
-    with unit_of_work() as uow:
-        ctx = hall_context(uow.session, who.hall_id)
-        row = records.complete_case(uow.session, who, ctx, ticket_id, data.completed_on, data.note, now())
-        answer = {"ticket": row.ticket_id, "completed_on": row.completed_on.isoformat(), "note": row.note,
-                  "entered_by": row.entered_by}
-        uow.commit()
-    return jsonify(answer), 201
 
 
 @spec.route(bp, "GET", "/assessment/appeals", "appeals (复议) with their decisions",

@@ -34,6 +34,7 @@ from hallq.assessment.export import EVIDENCE_NAMES, SCOPE_NAMES
 from hallq.assessment.facts import SCOPES
 from hallq.assessment.gather import DEFINITIONS_EN
 from hallq.assessment.models import AssessmentRecord, CaseCompletion
+from hallq.cases import steps as case_steps
 from hallq.assessment.operations import OUTCOME_NAMES, month_operations
 from hallq.assessment.presets import list_presets, load_preset
 from hallq.assessment.scorecard import provisional_note
@@ -796,10 +797,11 @@ def completions_page(who, month: str):
             try:
                 ticket = inputs.whole_number(form.get("ticket", ""), "ticket", 1)
                 with s.begin_nested():
-                    row = records.complete_case(s, who, ctx, ticket, _date(form.get("completed_on")),
-                                                form.get("note") or None, now())
+                    case = case_steps.complete(uow, who, ctx, ticket, _date(form.get("completed_on")),
+                                               form.get("note") or None, now(), reason=form.get("reason") or None,
+                                               delay_reason=form.get("delay_reason") or None)
                 uow.commit()
-                saved = row.ticket_id
+                saved = case.ticket_id
             except (QueueError, ValueError) as exc:
                 error = (_error_text(exc) if isinstance(exc, QueueError) else
                          _pick(_lang())("请填写办结日期。", "Give the day it was finished."))

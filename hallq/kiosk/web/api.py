@@ -10,7 +10,9 @@ from flask import Blueprint, jsonify, request, url_for
 from pydantic import Field, model_validator
 from sqlalchemy import select
 
+from hallq.cases import returning
 from hallq.queue import alerts
+from hallq.queue import views as queue_views
 from hallq.queue.device_states import device_state
 from hallq.i18n import message
 from hallq.kiosk import appointments, guides, search_store, search as item_search
@@ -34,6 +36,18 @@ class FindAppointmentIn(Body):
     def _one(self):
         if not (self.code or "").strip() and not (self.id_number or "").strip():
             raise ValueError("give code or id_number")
+        return self
+
+
+class ReturnIn(Body):
+    scanned: str | None = Field(None, max_length=300, description="the first ticket's QR code as scanned (its "
+                                                                  "status page's address, or the token)")
+    id_number: str | None = Field(None, max_length=30, description="or the applicant's ID number; never kept")
+
+    @model_validator(mode="after")
+    def _one(self):
+        if not (self.scanned or "").strip() and not (self.id_number or "").strip():
+            raise ValueError("give scanned or id_number")
         return self
 
 
@@ -169,6 +183,21 @@ def find_appointment():
         else:
             found = appointments.by_id_number(uow.session, ctx, data.id_number or "", now())
     return jsonify({"appointments": found})
+
+
+@_route("POST", "/returns", "a citizen back for their case (补办件 materials, or a result ready) checks in by the "
+        "first ticket's QR code or ID number: a ticket for the case's window, in the first ticket's place in time",
+        body=ReturnIn, responses={201: "the ticket"})
+def check_in_return():
+    who = _kiosk()
+    data = body(ReturnIn)
+    with unit_of_work() as uow:
+        ticket = returning.check_in(uow, who, data.scanned, data.id_number, now())
+        ctx = hall_context(uow.session, who.hall_id)
+        answer = queue_views.ticket(uow.session, ctx, ticket, now())
+        answer["windows"] = [ctx.window_number(uow.session, ticket.target_window_id)]  # only the case's window
+        uow.commit()
+    return jsonify(answer), 201
 
 
 @_route("POST", "/help", "a citizen at this kiosk asks for help: a stored alert for the duty screens (`alert.raised`, "

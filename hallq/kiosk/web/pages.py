@@ -17,11 +17,11 @@ from flask import Blueprint, Response, render_template
 from pydantic import Field
 
 from hallq.web import device_pages, qr
-from hallq.queue import views
 from hallq.queue.errors import NotFound
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Ticket
 from hallq.queue.schemas import Body
+from hallq.cases import views as case_views
 from hallq.web.runtime import VoiceUnavailable, body, now, principal, reading, status_page
 from hallq.wording import call_phrase, sentence_case
 
@@ -98,6 +98,13 @@ TEXT: dict[str, dict[str, str]] = {
         "elder_off": "退出适老模式",
         "lang_switch": "English",
         "appointment": "预约取号",
+        "returning": "补件 / 取结果",
+        "returning_title": "补交材料 / 领取结果",
+        "returning_hint": "请扫描上次号票上的二维码，或输入身份证号：无需重新排队，到原窗口优先办理",
+        "returning_done": "请到{window}号窗口，留意叫号",
+        "returning_done_hint": "您将排在今天新取号的群众之前。",
+        "speak_returning": "补交材料或领取结果，请扫描上次号票上的二维码，或输入身份证号。",
+        "speak_returning_done": "请{number}号到{window}号窗口等候叫号。",
         "appointment_title": "预约签到",
         "appointment_hint": "请扫描预约二维码，或输入预约码 / 身份证号",
         "appointment_choose": "您今天有以下预约，请选择",
@@ -212,6 +219,13 @@ TEXT: dict[str, dict[str, str]] = {
         "elder_off": "Normal print",
         "lang_switch": "中文",
         "appointment": "Appointment",
+        "returning": "Back for my case",
+        "returning_title": "Bring missing materials or collect a result",
+        "returning_hint": "Scan the QR code on your earlier ticket, or type your ID number: no new place at the back",
+        "returning_done": "Please go to window {window} and watch for your number",
+        "returning_done_hint": "You will be called before today's new arrivals.",
+        "speak_returning": "Bring materials or collect a result. Scan the QR code on your earlier ticket, or type your ID number.",
+        "speak_returning_done": "Number {number}, please wait for window {window}.",
         "appointment_title": "Appointment check-in",
         "appointment_hint": "Scan your appointment QR code, or type the code or your ID number",
         "appointment_choose": "Your appointments today; choose one",
@@ -271,6 +285,17 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "rate": "请对本次服务进行评价", "rate_reason": "请选择不满意的原因（可多选）", "rate_comment": "补充说明（选填，选“其他”时必填）",
         "rate_send": "提交评价", "rate_thanks": "感谢您的评价！", "rate_done": "您已评价过本次服务，感谢参与。",
         "locale": "zh-CN",
+        # 办件 (issue 17): what the outcome means, then the result
+        "case_promised_open": "已受理（承诺件），正在办理", "case_joint_open": "已受理（联办件），多部门并联办理中",
+        "case_forwarded_open": "已受理（上报件），已报上级机关审批", "case_supplement_waiting": "材料不齐，请补齐材料（补办件）",
+        "case_open": "材料已补齐，正在办理", "case_done": "办理结果已可领取", "case_rejected_done": "答复件：不予办理",
+        "case_delivered": "办理结果已领取",
+        "case_due": "承诺办结日期：{date}", "case_materials": "请补齐以下材料：",
+        "case_bring": "请于{date}前带齐材料到{place}（请携带本号票）。",
+        "case_reason": "原因：{reason}", "case_forwarded_to": "已报送：{to}", "case_departments": "办理部门：",
+        "case_lead": "牵头", "case_assist": "协办", "case_task_done": "已完成", "case_task_open": "办理中",
+        "case_pickup": "请到{place}领取办理结果（请携带本号票或身份证）。",
+        "case_delivered_line": "{at} 由{by}发放，领取人：{to}", "window_n": "{n}号窗口",
     },
     "en": {
         "title": "Your place in the queue", "number": "Your number", "ahead": "Ahead of you", "people": "",
@@ -284,6 +309,16 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "rate_comment": "Anything to add (needed for \"other\")", "rate_send": "Send", "rate_thanks": "Thank you for your rating!",
         "rate_done": "You have already rated this service. Thank you.",
         "locale": "en-GB",
+        "case_promised_open": "Accepted (promised case), in progress", "case_joint_open": "Accepted (joint case), departments at work",
+        "case_forwarded_open": "Accepted, forwarded to a higher authority", "case_supplement_waiting": "Materials missing: please bring them",
+        "case_open": "Materials complete, in progress", "case_done": "Your result is ready to collect",
+        "case_rejected_done": "Reply: not approved", "case_delivered": "Result collected",
+        "case_due": "Promised by: {date}", "case_materials": "Please bring:",
+        "case_bring": "Bring them by {date} to {place} (bring this ticket).",
+        "case_reason": "Reason: {reason}", "case_forwarded_to": "Forwarded to: {to}", "case_departments": "Departments:",
+        "case_lead": "lead", "case_assist": "assisting", "case_task_done": "done", "case_task_open": "in progress",
+        "case_pickup": "Collect your result at {place} (bring this ticket or your ID card).",
+        "case_delivered_line": "Handed out {at} by {by} to {to}", "window_n": "window {n}",
     },
 }
 
@@ -329,7 +364,7 @@ def status_page_view(token: str):
         ticket = _by_token(uow.session, token)
         data = None
         if ticket is not None:
-            data = views.public_status(uow.session, hall_context(uow.session, ticket.hall_id), ticket, now())
+            data = case_views.public_status(uow.session, hall_context(uow.session, ticket.hall_id), ticket, now(), lang)
     html = render_template("status_page.html", lang=lang, text=STATUS_TEXT[lang], data=data, token=token)
     response = device_pages.page_response(html, 200 if data else 404)
     response.headers["X-Robots-Tag"] = "noindex"

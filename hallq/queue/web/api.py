@@ -6,6 +6,8 @@ import functools
 from flask import Blueprint, jsonify
 
 from hallq.web.openapi import integer, spec
+from hallq.cases import views as case_views
+from hallq.cases.opening import open_case
 from hallq.evaluator import views as rating_views
 from hallq.queue import calling, issuing, notices, sessions, views
 from hallq.queue.errors import Invalid, NotFound
@@ -86,7 +88,7 @@ def public_ticket(token: str):
         t = uow.session.query(Ticket).filter_by(token=token).one_or_none()
         if t is None:
             raise NotFound("ticket_unknown", ticket="")
-        return jsonify(views.public_status(uow.session, hall_context(uow.session, t.hall_id), t, now()))
+        return jsonify(case_views.public_status(uow.session, hall_context(uow.session, t.hall_id), t, now(), lang()))
 
 
 @route("POST", "/tickets/<int(max=2147483647):ticket_id>/requeue", "a missed ticket goes back into its queue")
@@ -182,7 +184,14 @@ def transfer(number: int):
 @route("POST", "/windows/<int(max=2147483647):number>/finish", "end service with the case outcome", body=FinishIn)
 def finish(number: int):
     data = body(FinishIn)
-    return _window_ticket(calling.finish, number, **data.model_dump())
+    return _window_ticket(_finish_and_open_case, number, **data.model_dump())
+
+
+def _finish_and_open_case(uow, who, number: int, now_, **kwargs):
+    """A finish other than 即办件 opens its case (hallq.cases) in the same transaction."""
+    ticket = calling.finish(uow, who, number, now_, **kwargs)
+    open_case(uow.session, hall_context(uow.session, ticket.hall_id), ticket, now_)
+    return ticket
 
 
 @route("POST", "/windows/<int(max=2147483647):number>/notices", "print the written notice of a finished case",
@@ -245,7 +254,11 @@ def window_console(number: int):
     with reading() as uow:
         ctx = hall_context(uow.session, who.hall_id)
         window = find_window(uow.session, who.hall_id, number)
-        return jsonify(views.window_console(uow.session, ctx, window, now()))
+        answer = views.window_console(uow.session, ctx, window, now())
+        # Warned before they fall due, and overdue (seed 002 督促): the cases of this window the caller answers for.
+        answer["cases"] = [c for c in case_views.listing(uow.session, ctx, who, now(), window=number)
+                           if c["due_soon"] or c["overdue"]] if who.is_staff else []
+        return jsonify(answer)
 
 
 @route("GET", "/calendar/due-date", "the due date of a case promised today for n working days",

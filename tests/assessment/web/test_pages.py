@@ -377,6 +377,7 @@ def test_registered_completion_changes_the_overdue_deduction(hall, clock, server
     row = page.locator(f"#open-cases tr[data-ticket='{ticket.id}']")
     row.locator("input[name=completed_on]").fill("2026-11-10")
     row.locator("input[name=note]").fill("licence issued")
+    row.locator("input[name=delay_reason]").fill("waiting for the provincial system")  # late: the reason asked
     row.locator("button").click()
     expect(page.locator(".notice.ok")).to_contain_text(f"The completion of {ticket.number} is on record")
     expect(page.locator("#open-cases")).to_contain_text("No open promised cases")
