@@ -1,10 +1,13 @@
 /* The citizen's ticket status page (/t/<token>, the QR code's target), on a phone.
  *
- * The server renders the first view; this keeps it current by asking the
- * public GET /api/v1/t/{token} every few seconds (more often once the number
- * is close), so it needs no login, no socket and nothing from the kiosk. A
- * phone that sleeps and wakes asks at once. When the ticket is called the
- * page says which window, and vibrates where the phone allows it.
+ * The server renders the first view; this keeps it current by listening on the
+ * public Socket.IO namespace /ticket with the ticket's token (hallq.protocol:
+ * `ticket.status` comes whenever its queue moves), so it needs no login and
+ * nothing from the kiosk. Only while that socket is down (a network that blocks
+ * it, a server restarting) does it ask the public GET /api/v1/t/{token} every
+ * few seconds, more often once the number is close. A phone that sleeps and
+ * wakes asks at once. When the ticket is called the page says which window, and
+ * vibrates where the phone allows it.
  */
 (function () {
   "use strict";
@@ -48,23 +51,51 @@
     el.className = ok ? "" : "stale";
   }
 
-  let timer = null;
+  function take(fresh) {
+    const previous = data;
+    data = fresh;
+    draw(previous);
+    if (data.status === "finished" && previous.status !== "finished") loadRating();
+    stamp(true);
+  }
+
+  // Polling is the fallback: it runs only while the socket is not connected.
+  let timer = null, polls = 0;
   async function poll() {
     clearTimeout(timer);
+    timer = null;
+    if (live.connected) return;
+    polls += 1;
     try {
       const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}`, {cache: "no-store"});
       if (!r.ok) throw new Error("HTTP " + r.status);
-      const previous = data;
-      data = await r.json();
-      draw(previous);
-      if (data.status === "finished" && previous.status !== "finished") loadRating();
-      stamp(true);
+      take(await r.json());
     } catch (e) {
       stamp(false);
     }
-    if (!DONE.includes(data.status)) {
+    schedule();
+  }
+  function schedule() {
+    clearTimeout(timer);
+    timer = null;
+    if (!live.connected && !DONE.includes(data.status)) {
       timer = setTimeout(poll, data.status === "waiting" && data.ahead > 2 ? POLL_MS : NEAR_POLL_MS);
     }
+  }
+
+  const live = {connected: false, socket: null};
+  function listen() {
+    if (typeof io !== "function" || query.get("socket") === "0") return;  // no client library: polling alone
+    const socket = io("/ticket", {auth: {ticket: token}, transports: ["websocket", "polling"], tryAllTransports: true,
+                                  reconnectionDelay: 1000, reconnectionDelayMax: 5000});
+    live.socket = socket;
+    socket.on("connect", () => { live.connected = true; clearTimeout(timer); timer = null; });
+    socket.on("disconnect", () => { live.connected = false; schedule(); });
+    socket.on("connect_error", () => { live.connected = false; if (!timer) schedule(); });
+    socket.on("ticket.status", (fresh) => {
+      take(fresh);
+      if (DONE.includes(data.status)) socket.disconnect();  // nothing more will change
+    });
   }
 
   // After service the QR code rates it (好差评, channel "qr"), within the hall's days.
@@ -117,10 +148,14 @@
   }
   $("send").addEventListener("click", send);
 
-  document.addEventListener("visibilitychange", () => { if (!document.hidden && !DONE.includes(data.status)) poll(); });
-  window.hallqStatus = {get data() { return data; }, poll};
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden || DONE.includes(data.status)) return;
+    if (live.connected) live.socket.emit("status"); else poll();
+  });
+  window.hallqStatus = {get data() { return data; }, poll, get live() { return live.connected; },
+                        get polls() { return polls; }};
   draw(null);
   stamp(true);
   if (data.status === "finished") loadRating();
-  if (!DONE.includes(data.status)) timer = setTimeout(poll, POLL_MS);
+  if (!DONE.includes(data.status)) { listen(); schedule(); }
 })();
