@@ -8,6 +8,7 @@ from hallq.queue.models import (  # noqa: F401
 from hallq.evaluator.models import FollowUp, FollowUpNote, Rating, RatingAppeal  # noqa: F401
 from hallq.queue.device_models import Device, PrintJob  # noqa: F401
 from hallq.queue.alerts import Alert  # noqa: F401
+from hallq.queue.notify_models import Notification, TicketContact  # noqa: F401
 from hallq.queue.duty_log import DutyLog, DutyLogEntry  # noqa: F401
 from hallq.assessment.models import (  # noqa: F401
     AssessmentAppeal, AssessmentRecord, AssessmentResult, CaseCompletion, DemocraticScore, HallScheme, Objection,

@@ -19,6 +19,12 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
+class PhoneIn(Body):
+    phone: str = Field(min_length=1, max_length=30,
+                       description="the citizen's mobile number (11 digits) for this ticket's reminders: kept masked and "
+                                   "keyed-hashed, whole only until the day ends, never logged")
+
+
 class LoginIn(Body):
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=200)

@@ -43,9 +43,12 @@ from hallq.queue.unstaffed import watch_all_halls as watch_unstaffed
 from hallq.evaluator.overdue_alerts import watch_all_halls as watch_overdue
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.server.realtime import Realtime
+from hallq.notify.sender import Sender
+from hallq.notify.simulator import Simulator
 from hallq.web import bounds, health, origin, photo_store
 from hallq.web.metrics import Metrics
 from hallq.web.login_guard import LoginGuard
+from hallq.web.throttle import Throttle
 from hallq.web.runtime import Runtime, install_error_handlers, utcnow
 
 log = logging.getLogger(__name__)
@@ -54,27 +57,39 @@ SWEEP_SECONDS = 10
 
 def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis_url: str | None = None,
                websocket_only: bool = False, housekeeping: bool = False,
-               photo_dir: str | Path | None = None, trusted_proxies: int = 0, start_page: bool = True) -> Flask:
+               photo_dir: str | Path | None = None, trusted_proxies: int = 0, start_page: bool = True,
+               notify_simulator: Simulator | None = None, notify_thread: bool | None = None) -> Flask:
     """The hallq app; `photo_dir` holds the staff photos the evaluator pads show (none: initials).
 
     `trusted_proxies`: how many reverse proxies (nginx) stand in front and set X-Forwarded-For and
     -Proto. Their word is taken for the client's address (login throttling) and for TLS (Secure
     cookies); with none, a client could claim any address by sending the headers itself.
-    `start_page`: `/` signs staff in and sets devices up (the demo has its own `/`)."""
+    `start_page`: `/` signs staff in and sets devices up (the demo has its own `/`).
+    `notify_simulator`: what a hall whose notify.channel is "simulator" sends through (one is made when not
+    given); `notify_thread` (default: with housekeeping) runs the notification sender in a thread, woken after
+    each commit; without it, app.extensions["hallq.notify"].run_once() sends (the tests')."""
     app = Flask("hallq")  # the package root: templates/ and static/ sit there
     bounds.install(app)  # before the blueprints: their <int:...> path parts are read the one way
     app.config[photo_store.PHOTO_DIR_SETTING] = str(Path(photo_dir).resolve()) if photo_dir else None
-    runtime = Runtime(db=db, clock=clock, logins=LoginGuard(redis_url))
+    runtime = Runtime(db=db, clock=clock, logins=LoginGuard(redis_url), throttle=Throttle(redis_url))
     realtime = Realtime(runtime, redis_url=redis_url, websocket_only=websocket_only)
     runtime.token_revoked = realtime.close_token
     hub = DeviceHub(runtime, realtime.sio)
     metrics = Metrics(db, clock)
-    runtime.publish = metrics.counting(lambda events: hub.publish(events, realtime.publish))
+    sender = Sender(db, clock, notify_simulator)
+
+    def publish(events):
+        hub.publish(events, realtime.publish)
+        sender.poke()  # after the screens: the citizen's messages are owed from the committed facts
+
+    runtime.publish = metrics.counting(publish)
+    runtime.notify_poke = sender.poke
     metrics.install(app)
     app.extensions["hallq"] = runtime
     app.extensions["hallq.metrics"] = metrics
     app.extensions[health.READINESS] = _readiness(db, redis_url)
     app.extensions["hallq.server.realtime"] = realtime
+    app.extensions["hallq.notify"] = sender
     app.register_blueprint(auth_api.bp)
     app.register_blueprint(admin_api.bp)
     app.register_blueprint(admin_pages.bp)
@@ -111,6 +126,8 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.extensions["hallq.sweep"] = lambda: sweep(runtime, realtime)
     if housekeeping:
         app.extensions["hallq.housekeeping"] = _start_housekeeping(runtime, realtime)
+    if housekeeping if notify_thread is None else notify_thread:
+        app.extensions["hallq.notify.thread"] = sender.start()
     return app
 
 

@@ -42,6 +42,7 @@ WHO_MAY = {
     "GET /t/{token}": EVERYONE,
     "GET /t/{token}/rating": EVERYONE,
     "POST /t/{token}/rating": EVERYONE,  # the QR code on the ticket is the credential
+    "POST /t/{token}/phone": EVERYONE,  # so it is for the ticket's text reminders (issue 18)
     "GET /services": READERS,
     "GET /windows": READERS,
     "GET /tickets/{ticket_id}": READERS,
@@ -58,6 +59,7 @@ WHO_MAY = {
     "GET /kiosk/search": ("kiosk",),
     "POST /kiosk/appointments/find": ("kiosk",),
     "POST /kiosk/help": ("kiosk",),
+    "POST /kiosk/tickets/{ticket_id}/phone": ("kiosk",),  # only the tickets it issued (k2 here: 404)
     "GET /kiosk/guides": ("kiosk",),
     "GET /kiosk/guides/{code}": ("kiosk",),
     "POST /kiosk/guides/{code}/print": ("kiosk",),  # on its own printer (k2 has none ready here: 409)
@@ -156,6 +158,8 @@ def bodies(ticket: dict) -> dict:
         "POST /ratings": {"ticket": ticket["id"], "level": 5, "channel": "pad"},
         ("POST /ratings", "agent"): {"ticket": ticket["id"], "level": 5, "channel": "keypad", "window": 1},
         "POST /t/{token}/rating": {"level": 5},
+        "POST /t/{token}/phone": {"phone": "13912345678"},
+        "POST /kiosk/tickets/{ticket_id}/phone": {"phone": "13912345678"},
         "POST /ratings/{rating_id}/appeal": {"ruling": "valid", "reasons": "checked"},
         "POST /followups/{case_id}/callback": {"result": "reached"},
         "POST /followups/{case_id}/rectification": {"text": "fixed"},
