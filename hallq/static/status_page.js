@@ -33,6 +33,7 @@
     $("queue").hidden = data.status !== "waiting";
     $("ahead").textContent = data.ahead;
     $("eta").textContent = data.ahead === 0 ? T.now : fill(T.minutes, {m: Math.max(1, Math.round(data.estimated_wait_s / 60))});
+    if ($("notify") && DONE.includes(data.status)) $("notify").hidden = true;  // nothing more to remind of
     const calling = $("calling");
     calling.hidden = !data.calling_window;
     calling.textContent = data.calling_window ? fill(T.calling, {window: data.calling_window}) : "";
@@ -147,6 +148,26 @@
     }
   }
   $("send").addEventListener("click", send);
+
+  // Text reminders (hallq.queue.notify): the number goes once to the server, which answers it masked.
+  async function optIn(e) {
+    e.preventDefault();
+    const phone = $("notify-phone").value.replace(/[\s-]/g, "");
+    const done = $("notify-done");
+    if (!/^1[0-9]{10}$/.test(phone)) { done.hidden = false; done.className = "done stale"; done.textContent = T.notify_bad; return; }
+    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/phone`, {method: "POST",
+      headers: {"Content-Type": "application/json", "Accept-Language": T.locale}, body: JSON.stringify({phone})});
+    const answer = await r.json().catch(() => ({}));
+    done.hidden = false;
+    if (r.ok) {
+      $("notify-phone").value = "";
+      $("notify-form").hidden = true; $("notify-hint").hidden = true;
+      done.className = "done"; done.textContent = fill(T.notify_done, {phone: answer.phone});
+    } else {
+      done.className = "done stale"; done.textContent = answer.message || answer.error || T.stale;
+    }
+  }
+  if ($("notify-form")) $("notify-form").addEventListener("submit", optIn);
 
   document.addEventListener("visibilitychange", () => {
     if (document.hidden || DONE.includes(data.status)) return;

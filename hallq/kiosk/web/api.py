@@ -74,6 +74,7 @@ def state():
             "issuing": why, "issuing_message": message(why, lang(), **ctx.refusal_params(why, moment))
             if why else None,
             "green_elderly_age": ctx.settings.green_elderly_age,
+            "notify": notify.is_on(ctx),  # the "短信提醒我" offer after a ticket
             "printer": {"name": who.name, "state": printer, "detail": detail},
             "help": _help_state(uow.session, who.hall_id, who.name, moment),
             "departments": [{"code": code, "name": name} for code, name in departments],
