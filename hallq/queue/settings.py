@@ -193,6 +193,19 @@ class NotifySettings(BaseModel):
         return self
 
 
+class PhoneIssuing(BaseModel):
+    """扫码取号: a QR code posted in the hall (GET /m/{hall}/qr.svg) opens the kiosk's flow on the citizen's phone.
+
+    Off unless the hall turns it on. A phone ticket needs the citizen's ID number (one waiting ticket per person
+    per item, as at the kiosk), takes no priority, and is within the hall's hours and each item's quota like
+    any other; `daily_limit` caps how many the phones may take a day, whatever the items' quotas (0: no cap)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    daily_limit: int = Field(0, ge=0)
+
+
 class HallSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -221,6 +234,7 @@ class HallSettings(BaseModel):
     voice: VoiceSettings = VoiceSettings()
     accounts: AccountSettings = AccountSettings()
     notify: NotifySettings = NotifySettings()
+    phone_issuing: PhoneIssuing = PhoneIssuing()
     # The address phones reach the server at, for the QR code on tickets; the
     # kiosk's own address when not set.
     public_url: str | None = None

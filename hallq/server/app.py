@@ -28,6 +28,7 @@ from hallq.display.web import pages as display_pages
 from hallq.evaluator.web import api as evaluator_api
 from hallq.kiosk.web import api as kiosk_api
 from hallq.kiosk.web import pages as kiosk_pages
+from hallq.kiosk.web import phone as phone_issuing
 from hallq.supervision.web import api as supervision_api
 from hallq.evaluator.web import pages as evaluator_pages
 from hallq.queue.web import api as queue_api
@@ -113,6 +114,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(followup_pages.bp)
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)
+    app.register_blueprint(phone_issuing.bp)
     app.register_blueprint(supervision_api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(items_admin.api)

@@ -43,6 +43,8 @@ WHO_MAY = {
     "GET /t/{token}/rating": EVERYONE,
     "POST /t/{token}/rating": EVERYONE,  # the QR code on the ticket is the credential
     "POST /t/{token}/phone": EVERYONE,  # so it is for the ticket's text reminders (issue 18)
+    "GET /m/{hall}/services": EVERYONE,  # 扫码取号: the poster in the hall is public (off in this hall: 404)
+    "POST /m/{hall}/tickets": EVERYONE,
     "GET /services": READERS,
     "GET /windows": READERS,
     "GET /tickets/{ticket_id}": READERS,
@@ -159,6 +161,7 @@ def bodies(ticket: dict) -> dict:
         ("POST /ratings", "agent"): {"ticket": ticket["id"], "level": 5, "channel": "keypad", "window": 1},
         "POST /t/{token}/rating": {"level": 5},
         "POST /t/{token}/phone": {"phone": "13912345678"},
+        "POST /m/{hall}/tickets": {"service": "GA02", "id_number": "11010519491231002X"},
         "POST /kiosk/tickets/{ticket_id}/phone": {"phone": "13912345678"},
         "POST /ratings/{rating_id}/appeal": {"ruling": "valid", "reasons": "checked"},
         "POST /followups/{case_id}/callback": {"result": "reached"},
