@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Callable, Iterable
 
 import socketio
@@ -32,6 +33,7 @@ from hallq.queue.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 PACE_S = 0.1
+ASK_EVERY_S = 1.0  # a page's own asks are answered at most this often: a script asking in a loop costs one read a second
 MAX_TOKEN = 64  # a ticket's token is 24 characters; nothing longer is looked up
 Mark = tuple[int, "str | None", "int | None"]  # hall, item code (None: every item), ticket id (None: any)
 
@@ -46,6 +48,7 @@ class PublicTickets:
         # Pages connected to this process: sid -> (hall, ticket id); ticket id -> its item's code as last sent.
         self._pages: dict[str, tuple[int, int]] = {}
         self._items: dict[int, str] = {}
+        self._asked: dict[str, float] = {}  # sid -> when its last ask was answered (monotonic)
         self._pending: set[Mark] = set()
         self._outgoing: set[Mark] = set()  # marks made here, for the other processes
         self._timer: threading.Timer | None = None
@@ -73,14 +76,18 @@ class PublicTickets:
     def _disconnect(self, sid, *reason):
         with self._lock:
             page = self._pages.pop(sid, None)
+            self._asked.pop(sid, None)
             if page and not any(p[1] == page[1] for p in self._pages.values()):
                 self._items.pop(page[1], None)
 
     def _ask(self, sid, *payload):  # reads no payload, whatever one comes
+        moment = time.monotonic()
         with self._lock:
             page = self._pages.get(sid)
-        if page is not None:
-            self._send({page[1]: [sid]})
+            if page is None or moment - self._asked.get(sid, -ASK_EVERY_S) < ASK_EVERY_S:
+                return
+            self._asked[sid] = moment
+        self._send({page[1]: [sid]})
 
     def pages(self) -> int:
         with self._lock:
