@@ -5,6 +5,7 @@ item's warning, one waiting ticket per person per item), with what a phone in an
 - the hall turns it on (`phone_issuing.enabled`); an unknown hall and a hall with it off answer alike;
 - the ID number is required: it is how "one waiting ticket per person per item" knows the person (the kiosk
   asks for it only for priority), and it is kept masked and keyed-hashed, as at the kiosk;
+- 一票到底 as at the kiosk: `also` names more items for the same visit, on the one ticket;
 - no priority: the green channel and appointments stay at the kiosk and the guide desk;
 - at most `phone_issuing.daily_limit` phone tickets a day (0: no cap) beyond the items' own quotas;
 - the number for text reminders may be given with it (hallq.queue.notify).
@@ -37,7 +38,7 @@ def phone_hall(session, code: str) -> HallContext:
 
 
 def issue(uow: UnitOfWork, hall_code: str, service: str, id_number: str | None, phone: str | None,
-          unstaffed_ok: bool | None, lang: str, now: dt.datetime) -> Ticket:
+          unstaffed_ok: bool | None, lang: str, now: dt.datetime, *, also: tuple[str, ...] = ()) -> Ticket:
     s = uow.session
     ctx = phone_hall(s, hall_code)
     if not (id_number or "").strip():
@@ -51,7 +52,7 @@ def issue(uow: UnitOfWork, hall_code: str, service: str, id_number: str | None, 
         raise Refused("phone_daily_limit")
     who = Principal(hall_id=ctx.id, kind=KIND, name=NAME)
     ticket = issuing.issue_ticket(uow, who, issuing.IssueRequest(service, id_number=id_number,
-                                                                 unstaffed_ok=unstaffed_ok), now)
+                                                                 unstaffed_ok=unstaffed_ok, also=also), now)
     if phone:
         notify.opt_in(uow, ticket, phone, lang, who.actor, now)
     return ticket

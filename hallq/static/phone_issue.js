@@ -13,7 +13,7 @@
   const fill = (t, v) => String(t).replace(/\{(\w+)\}/g, (_, k) => v[k] ?? "");
   const lang = document.documentElement.lang === "en" ? "en" : "zh";
   const base = `/api/v1/m/${encodeURIComponent(hall)}`;
-  let chosen = null;
+  let chosen = null, listed = [];
 
   async function load() {
     const r = await fetch(`${base}/services?lang=${lang}`, {cache: "no-store"});
@@ -23,6 +23,7 @@
     $("closed").textContent = data.issuing_message || "";
     const rows = [];
     let dept = null;
+    listed = data.services;
     const sorted = [...data.services].sort((a, b) => a.department_code.localeCompare(b.department_code));
     for (const s of sorted) {
       if (s.department !== dept) {
@@ -47,6 +48,16 @@
     chosen = s;
     $("chosen").textContent = s.name;
     $("chosen-facts").textContent = s.windows && s.windows.length ? fill(T.windows, {windows: s.windows.join("、")}) : "";
+    // 一票到底: the other items open now may ride on the same ticket, after this one.
+    const others = listed.filter((o) => o.code !== s.code && o.quota_left !== 0);
+    $("also").replaceChildren(...others.map((o) => {
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "checkbox"; box.value = o.code;
+      label.append(box, o.name);
+      return label;
+    }));
+    $("also-box").hidden = others.length === 0;
     $("choose").hidden = true; $("form").hidden = false;
     $("error").hidden = true; $("take-anyway").hidden = true; $("take").hidden = false;
   }
@@ -56,6 +67,8 @@
   async function take(unstaffedOk) {
     const body = {service: chosen.code, id_number: $("id-number").value.trim().toUpperCase(),
                   unstaffed_ok: unstaffedOk};
+    const also = [...$("also").querySelectorAll("input:checked")].map((b) => b.value);
+    if (also.length) body.also = also;
     if ($("phone") && $("phone").value.trim()) body.phone = $("phone").value.replace(/[\s-]/g, "");
     $("take").disabled = true;
     $("error").hidden = true;
@@ -78,6 +91,7 @@
   }
 
   $("back").addEventListener("click", () => { $("form").hidden = true; $("choose").hidden = false; load(); });
+  $("id-number").addEventListener("input", () => { $("error").hidden = true; });
   $("take").addEventListener("click", () => take(false));
   $("take-anyway").addEventListener("click", () => take(true));
   window.hallqPhone = {load, get chosen() { return chosen; }};

@@ -37,6 +37,9 @@
     const calling = $("calling");
     calling.hidden = !data.calling_window;
     calling.textContent = data.calling_window ? fill(T.calling, {window: data.calling_window}) : "";
+    const next = data.next_services || [];
+    $("next").hidden = next.length === 0;
+    $("next").textContent = next.length ? fill(T.next, {items: next.map((n) => n.name).join("、")}) : "";
     $("windows").textContent = data.windows && data.windows.length ? fill(T.windows, {windows: data.windows.join("、")}) : "";
     document.title = `${data.number} · ${T[data.status] || data.status}`;
     if (data.calling_window && previous && previous.calling_window !== data.calling_window && navigator.vibrate) {

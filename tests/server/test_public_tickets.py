@@ -11,7 +11,7 @@ from hallq import protocol
 from tests.helpers import clerk_api, issue, until
 
 PUBLIC_KEYS = {"number", "service", "service_name", "department", "status", "ahead", "estimated_wait_s",
-               "issued_at", "windows", "calling_window", "hall"}
+               "issued_at", "windows", "calling_window", "hall", "next_services"}
 
 
 def page_client():

@@ -282,6 +282,7 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "finished": "已办结，感谢您的耐心", "expired": "已过期",
         "rate": "请对本次服务进行评价", "rate_reason": "请选择不满意的原因（可多选）", "rate_comment": "补充说明（选填，选“其他”时必填）",
         "rate_send": "提交评价", "rate_thanks": "感谢您的评价！", "rate_done": "您已评价过本次服务，感谢参与。",
+        "next": "本号之后还要办理：{items}（叫号时请留意，不用重新取号）",
         "notify_title": "短信提醒", "notify_hint": "快轮到您、叫号和过号时发短信提醒。号码只用于今天的提醒，当天结束即删除。",
         "notify_placeholder": "手机号码", "notify_send": "开通提醒", "notify_done": "已开通短信提醒：{phone}",
         "notify_on": "已开通短信提醒",
@@ -299,6 +300,7 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "rate": "How was our service?", "rate_reason": "What went wrong? (choose any)",
         "rate_comment": "Anything to add (needed for \"other\")", "rate_send": "Send", "rate_thanks": "Thank you for your rating!",
         "rate_done": "You have already rated this service. Thank you.",
+        "next": "After this, on the same number: {items} (no need to take another number)",
         "notify_title": "Text reminders", "notify_hint": "A text when your turn is near, when you are called or missed. "
         "The number is used for today's reminders only and deleted when the day ends.",
         "notify_placeholder": "Mobile number", "notify_send": "Turn on", "notify_done": "Text reminders on: {phone}",

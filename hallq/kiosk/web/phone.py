@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 
 from flask import Blueprint, Response, jsonify, render_template, request
+from typing import Annotated
+
 from pydantic import Field
 
 from hallq.i18n import message
@@ -28,14 +30,14 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
     "zh": {"title": "扫码取号", "choose": "请选择办理事项", "waiting": "等候 {n} 人", "closed": "暂不可取号",
            "quota_left": "今日余号 {n}", "id": "身份证号码", "id_hint": "用于“同一事项一人一号”，只保存隐去中间位的号码。",
            "phone": "手机号码（选填）", "phone_hint": "快轮到您、叫号和过号时发短信提醒，当天结束即删除。",
-           "take": "取号", "back": "返回", "taking": "正在取号…", "take_anyway": "知道了，仍要取号",
+           "take": "取号", "back": "返回", "also": "同一次还要办理（一票到底，可不选）", "taking": "正在取号…", "take_anyway": "知道了，仍要取号",
            "network": "网络故障，没有取到号，请重试。", "lang": "English", "windows": "办理窗口：{windows}",
            "unknown": "本大厅暂未开通扫码取号，请到自助取号机取号。", "none": "现在没有可办理的事项。"},
     "en": {"title": "Take a number", "choose": "Choose a service", "waiting": "{n} waiting", "closed": "not issuing now",
            "quota_left": "{n} left today", "id": "ID number", "id_hint": "For \"one number per person per service\"; "
            "only a masked copy is kept.", "phone": "Mobile number (optional)",
            "phone_hint": "A text when your turn is near, when you are called or missed; deleted when the day ends.",
-           "take": "Take a number", "back": "Back", "taking": "Taking a number…",
+           "take": "Take a number", "back": "Back", "also": "Also on this visit, on the same number (optional)", "taking": "Taking a number…",
            "take_anyway": "I understand, take a number", "network": "Network failure: no number was taken. Try again.",
            "lang": "中文", "windows": "Windows: {windows}",
            "unknown": "This hall does not issue numbers by phone; please use a kiosk.",
@@ -48,6 +50,8 @@ class PhoneTicketIn(Body):
     id_number: str = Field(min_length=1, max_length=30, description="the citizen's ID number; kept masked and hashed")
     phone: str | None = Field(None, max_length=30, description="optional: a mobile number for text reminders")
     unstaffed_ok: bool | None = Field(None, description="true: the citizen took note that no window serves it now")
+    also: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        [], max_length=3, description="一票到底: more item codes for the same visit, on this one ticket")
 
 
 def _route(method: str, path: str, summary: str, **doc):
@@ -87,7 +91,8 @@ def take(hall: str):
     _throttled()
     data = body(PhoneTicketIn)
     with unit_of_work() as uow:
-        ticket = phone.issue(uow, hall, data.service, data.id_number, data.phone, data.unstaffed_ok, lang(), now())
+        ticket = phone.issue(uow, hall, data.service, data.id_number, data.phone, data.unstaffed_ok, lang(), now(),
+                             also=tuple(data.also))
         ctx = hall_context(uow.session, ticket.hall_id)
         full = views.ticket(uow.session, ctx, ticket, now())
         answer = {k: full[k] for k in ("number", "service", "service_name", "ahead", "estimated_wait_s", "windows")}

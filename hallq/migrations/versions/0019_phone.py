@@ -4,7 +4,8 @@ Revision ID: 0019
 Revises: 0016
 Create Date: 2026-12-07 14:30:00
 
-Two new tables (issue 18, "The citizen's phone"): ticket_contacts (a ticket's number, masked and
+One new column, tickets.next_items (一票到底: the items a ticket still has to go to, NULL for every existing
+ticket), and two new tables (issue 18, "The citizen's phone"): ticket_contacts (a ticket's number, masked and
 keyed-hashed, whole only until its day ends) and notifications (one row per message owed, unique per
 ticket, kind and key, so a message is recorded once whichever process or restart gets there first).
 No existing rows change.
@@ -21,6 +22,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('tickets') as batch:
+        batch.add_column(sa.Column('next_items', sa.JSON(), nullable=True))
     op.create_table(
         'ticket_contacts',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -72,3 +75,5 @@ def downgrade() -> None:
     op.drop_table('notifications')
     op.drop_index('ix_ticket_contacts_address_hash', table_name='ticket_contacts')
     op.drop_table('ticket_contacts')
+    with op.batch_alter_table('tickets') as batch:
+        batch.drop_column('next_items')

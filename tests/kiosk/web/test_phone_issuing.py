@@ -118,6 +118,7 @@ def test_the_phone_page_takes_a_number_and_follows_it(hall, server, browser_page
     assert page.inner_text("#error") == "身份证号码无效。"
     page.fill("#id-number", PERSON)
     page.fill("#phone", "13912345678")
+    page.check("#also input[value=SJ01]")  # 一票到底: 个体工商户登记 after, on the same number
     screenshot(page, "phone-issue-02-form")
     page.click("#take")
     # Nobody is signed in at its windows: the citizen is told first, as at the kiosk, and takes it on their word.
@@ -129,6 +130,7 @@ def test_the_phone_page_takes_a_number_and_follows_it(hall, server, browser_page
     page.wait_for_function("() => window.hallqStatus && window.hallqStatus.live", timeout=WAIT_MS)
     assert page.inner_text("#number") == "A001"
     assert page.inner_text("#notify-done") == "已开通短信提醒"
+    assert page.inner_text("#next") == "本号之后还要办理：个体工商户登记（叫号时请留意，不用重新取号）"
     screenshot(page, "phone-issue-04-status")
     qr = requests.get(f"{server.url}/m/test/qr.svg", timeout=30)
     assert qr.status_code == 200 and qr.headers["Content-Type"].startswith("image/svg")
