@@ -53,8 +53,11 @@ class Sender:
         """News was committed: look again soon (from any thread; never waits)."""
         self._wake.set()
 
-    def start(self) -> threading.Event:
-        """Run in a thread of its own until the event returned is set."""
+    def start(self, stop: threading.Event | None = None) -> threading.Event:
+        """Run in a thread of its own until the event returned (`stop`, when given: the housekeeping's) is set."""
+        if stop is not None:
+            self._stop = stop
+
         def loop():
             while not self._stop.is_set():
                 self._wake.wait(SWEEP_S)

@@ -129,7 +129,8 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     if housekeeping:
         app.extensions["hallq.housekeeping"] = _start_housekeeping(runtime, realtime)
     if housekeeping if notify_thread is None else notify_thread:
-        app.extensions["hallq.notify.thread"] = sender.start()
+        # Stopped with the housekeeping (an app that ends before its process: the tests').
+        app.extensions["hallq.notify.thread"] = sender.start(app.extensions.get("hallq.housekeeping"))
     return app
 
 
