@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
 from typing import NamedTuple
 
 DEFAULT_LANG = "zh"
@@ -46,6 +47,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "green_not_allowed": ("自助取号机只为{age}周岁以上老人（凭身份证号）开通绿色通道，其他情况请到导办台。", "The kiosk opens the green channel only for people aged {age} or over (by ID number); please ask at the guide desk."),
     "id_number_invalid": ("身份证号码无效。", "The ID number is not valid."),
     "phone_invalid": ("手机号码无效。", "The phone number is not valid."),
+    # the citizen's notifications (hallq.queue.notify)
+    # 扫码取号 (hallq.kiosk.phone)
+    "phone_issuing_off": ("本大厅暂未开通扫码取号，请到自助取号机取号。", "This hall does not issue numbers by phone; please use a kiosk."),
+    "id_number_required": ("扫码取号需要填写身份证号码。", "Taking a number by phone needs your ID number."),
+    "phone_daily_limit": ("今天的扫码取号名额已满，请到自助取号机取号。", "Today's numbers by phone are all taken; please use a kiosk."),
+    "notify_off": ("本大厅暂未开通短信提醒。", "This hall does not send text reminders."),
+    "notify_ticket_done": ("{number}已经{status}，不再发送提醒。", "{number} is {status}; no reminders are sent for it."),
+    "notify_number_fixed": ("提醒已发送到{phone}，不能再更换号码。", "Reminders already went to {phone}; the number cannot be changed now."),
+    "notify_rate_limited": ("操作过于频繁，请稍后再试。", "Too many attempts; please try again later."),
     # windows
     "window_unknown": ("没有{window}号窗口。", "There is no window {window}."),
     "window_not_signed_in": ("{window}号窗口没有工作人员签到。", "Nobody is signed in at window {window}."),
@@ -200,6 +210,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "and attendance may be a few days off. Enter the State Council's arrangement for {years} in the "
                              "admin pages' Hall tab (or the hall file's [hall.hours.official.{first}])."),
 }
+
+# What the citizen's phone is told (hallq.queue.notify): a kind's words, with the ticket's number, item
+# (`service`) and hall, and the params its sender gave. An SMS: short, and no personal data.
+NOTICE_TEXTS: dict[str, tuple[str, str]] = {
+    "soon": ("即将轮到您：{number}号前面还有{ahead}人，请回到{hall}等候区留意叫号。",
+             "Your turn is coming: {ahead} ahead of number {number}. Please return to the waiting area of {hall}."),
+    "called": ("请{number}号到{window}号窗口办理（{hall}）。", "Number {number}, please go to window {window} ({hall})."),
+    "missed": ("您的{number}号已过号，请到{hall}导办台咨询。",
+               "Number {number} was called but missed; please ask at the guide desk of {hall}."),
+    # For a case finished later (issue 17): notify(uow, ticket, "result_ready", now, key=<case>, where="3号窗口").
+    "result_ready": ("办理结果已可领取：您在{hall}办理的“{service}”（{number}号），请到{where}领取。",
+                     "Your result is ready: \"{service}\" (number {number}) at {hall}; please collect it at {where}."),
+}
+
+
+def notice_text(kind: str, lang: str = DEFAULT_LANG, /, **params) -> str:
+    zh, en = NOTICE_TEXTS[kind]
+    template = en if lang == "en" else zh
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):  # a param missing: the words still go, with the placeholder's name blank
+        return template.format_map({k: params.get(k, "") for k in _names(template)})
+
+
+def _names(template: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
 
 STATUS_NAMES = {
     "waiting": ("等候中", "waiting"), "called": ("办理中", "being served"), "held": ("挂起", "on hold"),

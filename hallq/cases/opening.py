@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hallq.cases.log import log
 from hallq.cases.models import KINDS, Case, CaseTask
+from hallq.cases.notify import keep_for
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Department, Ticket, TicketEvent, Window
 
@@ -55,6 +56,7 @@ def open_case(s: Session, ctx: HallContext, ticket: Ticket, now: dt.datetime) ->
         case.status, case.completed_on, case.result_ready_at = "done", accepted_on, finished.at
     s.add(case)
     s.flush()
+    keep_for(s, ctx, case, accepted_on)
     if ticket.outcome == "joint":
         _tasks(s, ctx, case, data.get("departments") or [])
     log(s, case, now, finished.actor, "opened", after={"kind": case.kind, "status": case.status,

@@ -82,7 +82,7 @@ def complete(uow, who: Principal, ctx: HallContext, ticket_id: int, completed_on
         s.add(CaseCompletion(hall_id=ctx.id, ticket_id=ticket.id, completed_on=completed_on, note=note,
                              entered_by=who.actor, entered_at=now))
         log(s, case, now, who.actor, "completed", after={"completed_on": completed_on.isoformat()}, note=note)
-        notify.result_ready(uow, case, now)
+        notify.result_ready(uow, case, now, ctx)
         s.flush()
         return case
     # A correction: the day (or the note) was wrong. Say why; the log keeps what it was.
@@ -127,6 +127,7 @@ def materials_received(uow, who: Principal, ctx: HallContext, ticket_id: int, no
     case.status = "open"
     case.due_on = ctx.hours.add_working_days(today, int(days)) if days else None
     case.details = {**case.details, "materials_received_on": today.isoformat()}
+    notify.keep_for(s, ctx, case, today)  # the promised time starts now: the citizen's number waits with it
     log(s, case, now, who.actor, "materials", before={"status": "waiting"},
         after={"status": "open", "due_on": case.due_on.isoformat() if case.due_on else None},
         note=_text(note, "note", required=False))

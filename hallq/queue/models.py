@@ -211,6 +211,9 @@ class Ticket(Base):
     issued_by: Mapped[str] = mapped_column(String(120))
     outcome: Mapped[str | None] = mapped_column(String(20))
     due_date: Mapped[dt.date | None] = mapped_column(Date)
+    # 一票到底: the items still to come after this one, in order (item ids); finishing one joins the next's
+    # queue at the place the ticket's issue time gives it. NULL: nothing after.
+    next_items: Mapped[list[int] | None] = mapped_column(JSON)
 
     item: Mapped[Item] = relationship(lazy="joined")
     events: Mapped[list["TicketEvent"]] = relationship(order_by="TicketEvent.id", lazy="select")

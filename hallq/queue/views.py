@@ -98,6 +98,8 @@ def ticket(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime, *, with_ev
         "window": ctx.window_number(s, t.window_id),
         "outcome": t.outcome, "due_date": t.due_date.isoformat() if t.due_date else None,
         "id_number": t.id_masked, "phone": t.phone_masked,
+        "next_services": [{"code": i.code, "name": i.name} for i in
+                          (s.get(Item, item_id) for item_id in (t.next_items or [])) if i is not None],
         "staffed": staffed.staffed if staffed else None,
         "staffed_from": staffed.json(ctx, now)["staffed_from"] if staffed else None,
     }
@@ -111,7 +113,7 @@ def public_status(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime) -> 
     """What anyone holding the ticket's QR code may see: nothing personal."""
     full = ticket(s, ctx, t, now)
     keep = ("number", "service", "service_name", "department", "status", "ahead", "estimated_wait_s",
-            "issued_at", "windows")
+            "issued_at", "windows", "next_services")
     data = {k: full[k] for k in keep}
     data["calling_window"] = full["window"] if t.status == "called" else None
     if t.target_window_id is not None and t.status in ("waiting", "held"):

@@ -46,6 +46,8 @@
     green: null,          // {id, masked}: the elderly channel, for this citizen only
     appointment: null,    // the booking being checked in
     ticket: null, job: null, printResults: {}, printTimer: null,
+    notify: false,        // the hall sends text reminders (kiosk/state)
+    notified: null,       // the masked number this citizen's ticket will be texted at
     lastTouch: Date.now(), helpAt: 0,
     spoken: [],           // the guidance spoken, newest last (for people checking the kiosk, and tests)
     connected: false,
@@ -89,6 +91,7 @@
       state.issuing = s.issuing;
       state.issuingMessage = s.issuing_message;
       state.greenAge = s.green_elderly_age;
+      state.notify = Boolean(s.notify);
       state.departments = s.departments;
       state.serverOffset = Date.parse(s.at) - Date.now();
       setPrinter(s.printer.state, s.printer.detail);
@@ -162,14 +165,15 @@
     state.lastTouch = Date.now();
     redraw();
     const input = {search: "search-input", checkin: "checkin-input", green: "green-input", returning: "returning-input",
-                   guides: "guides-input"}[name];
+                   guides: "guides-input", phone: "phone-input"}[name];
     if (input) $(input).focus();  // a keyboard-wedge scanner or ID reader types where the focus is
     if (!quiet) speakScreen(name);
   }
 
   function redraw() {
     const draw = {start: drawStart, items: drawItems, search: drawSearch, confirm: drawConfirm,
-                  printer: drawPrinter, guides: drawGuides, guide: drawGuide}[state.screen];
+                  printer: drawPrinter, guides: drawGuides, guide: drawGuide, done: drawNotify,
+                  phone: drawNotify}[state.screen];
     if (draw) draw();
     drawGreenBanner();
   }
@@ -488,6 +492,43 @@
     speak(fill(T().speak_done, {number: spokenNumber(t.number)}));
   }
 
+  // --- text reminders for the ticket just taken (hallq.queue.notify) ------------------------
+  function drawNotify() {
+    const t = state.ticket;
+    $("notify-offer").hidden = !(state.notify && t && !state.notified);
+    $("done-notify").hidden = !state.notified;
+    $("done-notify").textContent = state.notified ? fill(T().notify_done, {phone: state.notified}) : "";
+    if (t) $("phone-for").textContent = fill(T().notify_for, {number: t.number});
+  }
+
+  function offerNotify() {
+    $("phone-input").value = "";
+    $("phone-error").hidden = true;
+    show("phone");
+  }
+
+  async function submitPhone() {
+    const phone = $("phone-input").value.replace(/\D/g, "");
+    if (!/^1\d{10}$/.test(phone)) { phoneError(T().notify_bad); return; }
+    let r;
+    try {
+      r = await api(`/kiosk/tickets/${state.ticket.id}/phone`, {method: "POST", body: {phone}});
+    } catch (e) {
+      phoneError(T().network_error);
+      return;
+    }
+    if (r.status !== 200) { phoneError(r.data.message || T().network_error); return; }
+    state.notified = r.data.phone;  // masked: the whole number leaves the screen now
+    $("phone-input").value = "";
+    show("done", {quiet: true});
+    speak(fill(T().notify_done, {phone: state.notified}));
+  }
+
+  function phoneError(text) {
+    $("phone-error").textContent = text;
+    $("phone-error").hidden = false;
+  }
+
   function showFailed() {
     const t = state.ticket;
     $("failed-number").textContent = t.number;
@@ -682,8 +723,8 @@
   // --- the on-screen keyboard --------------------------------------------------------
   function buildKeyboards() {
     document.querySelectorAll(".keyboard").forEach((kb) => {
-      const rows = kb.classList.contains("digits")
-        ? ["123", "456", "789", "X0"]
+      const rows = kb.classList.contains("phone") ? ["123", "456", "789", "0"]
+        : kb.classList.contains("digits") ? ["123", "456", "789", "X0"]
         : ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
       kb.innerHTML = rows.map((row) => `<div class="row">${row.split("").map((k) =>
         `<button type="button" class="key" data-key="${k}">${k.toUpperCase()}</button>`).join("")}</div>`).join("") +
@@ -765,6 +806,9 @@
     $("checkin-choices").hidden = true;
     $("green-error").hidden = true;
     $("checkin-error").hidden = true;
+    $("phone-input").value = "";
+    $("phone-error").hidden = true;
+    state.notified = null;
     $("toast").hidden = true;
     voice.stop();
     setElder(false);
@@ -889,6 +933,10 @@
     $("green-input").addEventListener("keydown", (e) => { if (e.key === "Enter") submitGreen(); });
     $("checkin-input").addEventListener("keydown", (e) => { if (e.key === "Enter") submitCheckin(); });
     $("green-go").addEventListener("click", submitGreen);
+    $("notify-offer").addEventListener("click", offerNotify);
+    $("phone-go").addEventListener("click", submitPhone);
+    $("phone-input").addEventListener("keydown", (e) => { if (e.key === "Enter") submitPhone(); });
+    $("phone-input").addEventListener("input", () => { $("phone-error").hidden = true; });
     $("checkin-go").addEventListener("click", () => submitCheckin());
     $("setup-form").addEventListener("submit", (e) => {
       e.preventDefault();

@@ -1,12 +1,15 @@
 /* The citizen's ticket status page (/t/<token>, the QR code's target), on a phone.
  *
- * The server renders the first view; this keeps it current by asking the
- * public GET /api/v1/t/{token} every few seconds (more often once the number
- * is close), so it needs no login, no socket and nothing from the kiosk. A
- * phone that sleeps and wakes asks at once. When the ticket is called the
- * page says which window, and vibrates where the phone allows it. After the
- * counter, a case (办件) is followed to its result: what the outcome means,
- * then "办理结果已可领取" and the pickup; the page keeps asking, slowly, until then.
+ * The server renders the first view; this keeps it current by listening on the
+ * public Socket.IO namespace /ticket with the ticket's token (hallq.protocol:
+ * `ticket.status` comes whenever its queue moves), so it needs no login and
+ * nothing from the kiosk. Only while that socket is down (a network that blocks
+ * it, a server restarting) does it ask the public GET /api/v1/t/{token} every
+ * few seconds, more often once the number is close. A phone that sleeps and
+ * wakes asks at once. When the ticket is called the page says which window, and
+ * vibrates where the phone allows it. After the counter, a case (办件) is followed
+ * to its result: what the outcome means, then "办理结果已可领取" and the pickup; the
+ * page keeps asking, slowly, until then.
  */
 (function () {
   "use strict";
@@ -37,9 +40,13 @@
     $("queue").hidden = data.status !== "waiting";
     $("ahead").textContent = data.ahead;
     $("eta").textContent = data.ahead === 0 ? T.now : fill(T.minutes, {m: Math.max(1, Math.round(data.estimated_wait_s / 60))});
+    if ($("notify") && DONE.includes(data.status)) $("notify").hidden = true;  // nothing more to remind of
     const calling = $("calling");
     calling.hidden = !data.calling_window;
     calling.textContent = data.calling_window ? fill(T.calling, {window: data.calling_window}) : "";
+    const next = data.next_services || [];
+    $("next").hidden = next.length === 0;
+    $("next").textContent = next.length ? fill(T.next, {items: next.map((n) => n.name).join("、")}) : "";
     $("windows").textContent = data.windows && data.windows.length ? fill(T.windows, {windows: data.windows.join("、")}) : "";
     $("windows").hidden = !!data.case;  // a case names its own window; the item's windows would mislead
     document.title = `${data.number} · ${headline || T[data.status] || data.status}`;
@@ -102,25 +109,54 @@
     el.className = ok ? "" : "stale";
   }
 
-  let timer = null;
+  function take(fresh) {
+    const previous = data;
+    data = fresh;
+    draw(previous);
+    if (data.status === "finished" && previous.status !== "finished") loadRating();
+    stamp(true);
+  }
+
+  // Polling is the fallback: it runs only while the socket is not connected.
+  let timer = null, polls = 0;
   async function poll() {
     clearTimeout(timer);
+    timer = null;
+    if (live.connected) return;
+    polls += 1;
     try {
       const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}`, {cache: "no-store"});
       if (!r.ok) throw new Error("HTTP " + r.status);
-      const previous = data;
-      data = await r.json();
-      draw(previous);
-      if (data.status === "finished" && previous.status !== "finished") loadRating();
-      stamp(true);
+      take(await r.json());
     } catch (e) {
       stamp(false);
     }
+    schedule();
+  }
+  function schedule() {
+    clearTimeout(timer);
+    timer = null;
+    if (live.connected) return;
     if (!DONE.includes(data.status)) {
       timer = setTimeout(poll, data.status === "waiting" && data.ahead > 2 ? POLL_MS : NEAR_POLL_MS);
     } else if (following()) {
-      timer = setTimeout(poll, CASE_POLL_MS);
+      timer = setTimeout(poll, CASE_POLL_MS);  // the socket speaks of queues; a case's steps are asked for
     }
+  }
+
+  const live = {connected: false, socket: null};
+  function listen() {
+    if (typeof io !== "function" || query.get("socket") === "0") return;  // no client library: polling alone
+    const socket = io("/ticket", {auth: {ticket: token}, transports: ["websocket", "polling"], tryAllTransports: true,
+                                  reconnectionDelay: 1000, reconnectionDelayMax: 5000});
+    live.socket = socket;
+    socket.on("connect", () => { live.connected = true; clearTimeout(timer); timer = null; });
+    socket.on("disconnect", () => { live.connected = false; schedule(); });
+    socket.on("connect_error", () => { live.connected = false; if (!timer) schedule(); });
+    socket.on("ticket.status", (fresh) => {
+      take(fresh);
+      if (DONE.includes(data.status)) socket.disconnect();  // nothing more will change
+    });
   }
 
   // After service the QR code rates it (好差评, channel "qr"), within the hall's days.
@@ -173,10 +209,35 @@
   }
   $("send").addEventListener("click", send);
 
-  document.addEventListener("visibilitychange", () => { if (!document.hidden && following()) poll(); });
-  window.hallqStatus = {get data() { return data; }, poll};
+  // Text reminders (hallq.queue.notify): the number goes once to the server, which answers it masked.
+  async function optIn(e) {
+    e.preventDefault();
+    const phone = $("notify-phone").value.replace(/[\s-]/g, "");
+    const done = $("notify-done");
+    if (!/^1[0-9]{10}$/.test(phone)) { done.hidden = false; done.className = "done stale"; done.textContent = T.notify_bad; return; }
+    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/phone`, {method: "POST",
+      headers: {"Content-Type": "application/json", "Accept-Language": T.locale}, body: JSON.stringify({phone})});
+    const answer = await r.json().catch(() => ({}));
+    done.hidden = false;
+    if (r.ok) {
+      $("notify-phone").value = "";
+      $("notify-form").hidden = true; $("notify-hint").hidden = true;
+      done.className = "done"; done.textContent = fill(T.notify_done, {phone: answer.phone});
+    } else {
+      done.className = "done stale"; done.textContent = answer.message || answer.error || T.stale;
+    }
+  }
+  if ($("notify-form")) $("notify-form").addEventListener("submit", optIn);
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden || !following()) return;
+    if (live.connected) live.socket.emit("status"); else poll();
+  });
+  window.hallqStatus = {get data() { return data; }, poll, get live() { return live.connected; },
+                        get polls() { return polls; }};
   draw(null);
   stamp(true);
   if (data.status === "finished") loadRating();
-  if (following()) timer = setTimeout(poll, DONE.includes(data.status) ? CASE_POLL_MS : POLL_MS);
+  if (!DONE.includes(data.status)) listen();
+  schedule();
 })();

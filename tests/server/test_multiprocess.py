@@ -18,7 +18,8 @@ from sqlalchemy import create_engine, func, select, text
 
 from hallq.db import connect
 from hallq.queue.models import Ticket
-from tests.helpers import always_open_hall, cli_env, recording_client, run_cli, stop, wait_for, wait_http
+from hallq import protocol
+from tests.helpers import always_open_hall, cli_env, recording_client, run_cli, stop, until, wait_for, wait_http
 from tests.queue.tcp_proxy import TcpProxy
 from tests.services import free_port
 
@@ -325,3 +326,29 @@ def test_a_process_with_several_workers_serves_websocket_clients(cluster, redis_
         for client in clients:
             client.disconnect()
         stop(proc)
+
+
+@pytest.mark.real_clock
+def test_a_phone_on_one_process_follows_its_ticket_called_through_the_other(cluster):
+    """The public /ticket namespace across processes: the process that committed tells the others (Redis)."""
+    kiosk_a = cluster.api(0, cluster.kiosk)
+    first = kiosk_a.post(kiosk_a.base + "/tickets", json={"service": "GA01"}, timeout=30).json()
+    mine = kiosk_a.post(kiosk_a.base + "/tickets", json={"service": "GA01"}, timeout=30).json()
+    page = socketio.Client(reconnection=False)
+    heard = []
+    page.on(protocol.TICKET_STATUS, heard.append, namespace=protocol.TICKET_NAMESPACE)
+    page.connect(cluster.urls[1], auth={protocol.TICKET_AUTH: mine["token"]}, namespaces=[protocol.TICKET_NAMESPACE],
+                 transports=["websocket"], wait_timeout=30)
+    try:
+        until(lambda: heard, 30, "the status on connect")
+        assert heard[0]["ahead"] == 1
+        clerk_a = _login(cluster, 0, "S001")
+        assert clerk_a.post(clerk_a.base + "/windows/1/sign-in", json={"post": "A"}, timeout=30).status_code == 200
+        assert clerk_a.post(clerk_a.base + "/windows/1/call-next", timeout=30).json()["number"] == first["number"]
+        until(lambda: any(s["ahead"] == 0 and s["status"] == "waiting" for s in heard), 30, "moved up, heard on B")
+        clerk_a.post(clerk_a.base + "/windows/1/finish", json={"outcome": "immediate"}, timeout=30)
+        clerk_a.post(clerk_a.base + "/windows/1/call-next", timeout=30)
+        called = until(lambda: [s for s in heard if s["status"] == "called"], 30, "called, heard on B")
+        assert called[0]["calling_window"] == 1 and {s["number"] for s in heard} == {mine["number"]}
+    finally:
+        page.disconnect()

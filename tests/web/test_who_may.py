@@ -42,6 +42,9 @@ WHO_MAY = {
     "GET /t/{token}": EVERYONE,
     "GET /t/{token}/rating": EVERYONE,
     "POST /t/{token}/rating": EVERYONE,  # the QR code on the ticket is the credential
+    "POST /t/{token}/phone": EVERYONE,  # so it is for the ticket's text reminders (issue 18)
+    "GET /m/{hall}/services": EVERYONE,  # 扫码取号: the poster in the hall is public (off in this hall: 404)
+    "POST /m/{hall}/tickets": EVERYONE,
     "GET /services": READERS,
     "GET /windows": READERS,
     "GET /tickets/{ticket_id}": READERS,
@@ -59,6 +62,7 @@ WHO_MAY = {
     "POST /kiosk/appointments/find": ("kiosk",),
     "POST /kiosk/help": ("kiosk",),
     "POST /kiosk/returns": ("kiosk",),  # the fixture's case is in progress: 409 for the kiosk
+    "POST /kiosk/tickets/{ticket_id}/phone": ("kiosk",),  # only the tickets it issued (k2 here: 404)
     "GET /kiosk/guides": ("kiosk",),
     "GET /kiosk/guides/{code}": ("kiosk",),
     "POST /kiosk/guides/{code}/print": ("kiosk",),  # on its own printer (k2 has none ready here: 409)
@@ -166,6 +170,9 @@ def bodies(ticket: dict) -> dict:
         "POST /ratings": {"ticket": ticket["id"], "level": 5, "channel": "pad"},
         ("POST /ratings", "agent"): {"ticket": ticket["id"], "level": 5, "channel": "keypad", "window": 1},
         "POST /t/{token}/rating": {"level": 5},
+        "POST /t/{token}/phone": {"phone": "13912345678"},
+        "POST /m/{hall}/tickets": {"service": "GA02", "id_number": "11010519491231002X"},
+        "POST /kiosk/tickets/{ticket_id}/phone": {"phone": "13912345678"},
         "POST /ratings/{rating_id}/appeal": {"ruling": "valid", "reasons": "checked"},
         "POST /followups/{case_id}/callback": {"result": "reached"},
         "POST /followups/{case_id}/rectification": {"text": "fixed"},

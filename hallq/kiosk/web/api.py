@@ -11,20 +11,20 @@ from pydantic import Field, model_validator
 from sqlalchemy import select
 
 from hallq.cases import returning
-from hallq.queue import alerts
+from hallq.queue import alerts, notify
 from hallq.queue import views as queue_views
 from hallq.queue.device_states import device_state
 from hallq.i18n import message
 from hallq.kiosk import appointments, guides, search_store, search as item_search
 from hallq.queue import printing
-from hallq.queue.errors import Forbidden, Invalid
+from hallq.queue.errors import Forbidden, Invalid, NotFound
 from hallq.queue.events import KIOSK_HELP, Event
 from hallq.queue.facts import iso
 from hallq.queue.halls import hall_context
 from hallq.web.openapi import spec
-from hallq.queue.models import Department, Item
-from hallq.queue.schemas import Body
-from hallq.web.runtime import body, lang, now, principal, reading, unit_of_work
+from hallq.queue.models import Department, Item, Ticket
+from hallq.queue.schemas import Body, PhoneIn
+from hallq.web.runtime import body, lang, now, principal, reading, runtime, unit_of_work
 
 bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1/kiosk")
 
@@ -88,6 +88,7 @@ def state():
             "issuing": why, "issuing_message": message(why, lang(), **ctx.refusal_params(why, moment))
             if why else None,
             "green_elderly_age": ctx.settings.green_elderly_age,
+            "notify": notify.is_on(ctx),  # the "短信提醒我" offer after a ticket
             "printer": {"name": who.name, "state": printer, "detail": detail},
             "help": _help_state(uow.session, who.hall_id, who.name, moment),
             "departments": [{"code": code, "name": name} for code, name in departments],
@@ -219,6 +220,24 @@ def call_for_help():
                 "number": None, "window": None, "service": None, "at": iso(moment)}))
         answer = {"ok": True, "repeated": not new, "alert": alert.id}
         uow.commit()
+    return jsonify(answer)
+
+
+@_route("POST", "/tickets/<int(max=2147483647):ticket_id>/phone", "the citizen at this kiosk asks for text reminders "
+        "of the ticket it has just issued (即将轮到您, called, missed); the number is kept masked and hashed, whole "
+        "only until the day ends", body=PhoneIn,
+        responses={200: "{opted_in, phone (masked)}", 404: "no ticket this kiosk issued",
+                   409: "the hall sends no reminders, or the ticket is done"})
+def phone_opt_in(ticket_id: int):
+    who = _kiosk()
+    data = body(PhoneIn)
+    with unit_of_work() as uow:
+        ticket = uow.session.get(Ticket, ticket_id)
+        if ticket is None or ticket.hall_id != who.hall_id or ticket.issued_by != who.actor:
+            raise NotFound("ticket_unknown", ticket=ticket_id)
+        answer = notify.contact_json(notify.opt_in(uow, ticket, data.phone, lang(), who.actor, now()))
+        uow.commit()
+    runtime().notify_poke()  # "即将轮到您" may be owed at once
     return jsonify(answer)
 
 

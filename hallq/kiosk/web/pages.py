@@ -17,6 +17,7 @@ from flask import Blueprint, Response, render_template
 from pydantic import Field
 
 from hallq.web import device_pages, qr
+from hallq.queue import notify
 from hallq.queue.errors import NotFound
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Ticket
@@ -147,6 +148,12 @@ TEXT: dict[str, dict[str, str]] = {
         "state_ok": "正常", "state_near_end": "纸将用完", "state_paper_out": "缺纸", "state_offline": "离线",
         "state_not_answering": "没有应答", "state_port_down": "连接断开", "state_failed": "故障",
         "state_unknown": "状态未知",
+        "notify_offer": "短信提醒我",
+        "notify_title": "短信提醒",
+        "notify_for": "{number}号 · 快轮到您、叫号和过号时发短信",
+        "notify_hint": "请输入您的手机号码。号码只用于今天的提醒，屏幕和号票上不显示，当天结束即删除。",
+        "notify_done": "已开通短信提醒：{phone}",
+        "notify_bad": "请输入11位手机号码。",
         "locale": "zh-CN",
     },
     "en": {
@@ -268,6 +275,12 @@ TEXT: dict[str, dict[str, str]] = {
         "state_ok": "ready", "state_near_end": "nearly out of paper", "state_paper_out": "out of paper",
         "state_offline": "offline", "state_not_answering": "not answering", "state_port_down": "disconnected",
         "state_failed": "broken", "state_unknown": "not reporting",
+        "notify_offer": "Text me",
+        "notify_title": "Text reminders",
+        "notify_for": "Number {number}: a text when your turn is near, when you are called or missed",
+        "notify_hint": "Type your mobile number. It is used for today's reminders only, never shown on screens or tickets, and deleted when the day ends.",
+        "notify_done": "Text reminders on: {phone}",
+        "notify_bad": "Please type an 11-digit mobile number.",
         "locale": "en-GB",
     },
 }
@@ -284,6 +297,11 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "finished": "已办结，感谢您的耐心", "expired": "已过期",
         "rate": "请对本次服务进行评价", "rate_reason": "请选择不满意的原因（可多选）", "rate_comment": "补充说明（选填，选“其他”时必填）",
         "rate_send": "提交评价", "rate_thanks": "感谢您的评价！", "rate_done": "您已评价过本次服务，感谢参与。",
+        "next": "本号之后还要办理：{items}（叫号时请留意，不用重新取号）",
+        "notify_title": "短信提醒", "notify_hint": "快轮到您、叫号和过号时发短信提醒。号码只用于今天的提醒，当天结束即删除。",
+        "notify_placeholder": "手机号码", "notify_send": "开通提醒", "notify_done": "已开通短信提醒：{phone}",
+        "notify_on": "已开通短信提醒",
+        "notify_bad": "请输入11位手机号码。",
         "locale": "zh-CN",
         # 办件 (issue 17): what the outcome means, then the result
         "case_promised_open": "已受理（承诺件），正在办理", "case_joint_open": "已受理（联办件），多部门并联办理中",
@@ -308,6 +326,12 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "rate": "How was our service?", "rate_reason": "What went wrong? (choose any)",
         "rate_comment": "Anything to add (needed for \"other\")", "rate_send": "Send", "rate_thanks": "Thank you for your rating!",
         "rate_done": "You have already rated this service. Thank you.",
+        "next": "After this, on the same number: {items} (no need to take another number)",
+        "notify_title": "Text reminders", "notify_hint": "A text when your turn is near, when you are called or missed. "
+        "The number is used for today's reminders only and deleted when the day ends.",
+        "notify_placeholder": "Mobile number", "notify_send": "Turn on", "notify_done": "Text reminders on: {phone}",
+        "notify_on": "Text reminders are on",
+        "notify_bad": "Please type an 11-digit mobile number.",
         "locale": "en-GB",
         "case_promised_open": "Accepted (promised case), in progress", "case_joint_open": "Accepted (joint case), departments at work",
         "case_forwarded_open": "Accepted, forwarded to a higher authority", "case_supplement_waiting": "Materials missing: please bring them",
@@ -362,10 +386,16 @@ def status_page_view(token: str):
     lang = device_pages.page_lang()
     with reading() as uow:
         ticket = _by_token(uow.session, token)
-        data = None
+        data = offer = None
         if ticket is not None:
-            data = case_views.public_status(uow.session, hall_context(uow.session, ticket.hall_id), ticket, now(), lang)
-    html = render_template("status_page.html", lang=lang, text=STATUS_TEXT[lang], data=data, token=token)
+            ctx = hall_context(uow.session, ticket.hall_id)
+            data = case_views.public_status(uow.session, ctx, ticket, now(), lang)
+            # Text reminders: offered while the ticket is still in the hall's day; never the number, not even masked.
+            contact = notify.contact_of(uow.session, ticket.id)
+            offer = {"offered": notify.is_on(ctx) and ticket.status in notify.OPEN,
+                     "opted_in": bool(contact and contact.address)}
+    html = render_template("status_page.html", lang=lang, text=STATUS_TEXT[lang], data=data, token=token,
+                           offer=offer)
     response = device_pages.page_response(html, 200 if data else 404)
     response.headers["X-Robots-Tag"] = "noindex"
     return response
