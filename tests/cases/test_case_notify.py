@@ -14,9 +14,8 @@ from hallq.queue.models import Ticket
 from hallq.queue.notify_models import TicketContact
 from hallq.queue.settings import NotifySettings
 from hallq.server.app import create_app
-from tests.cases.test_cases_api import accept
 from tests.conftest import Hall, Server, local
-from tests.helpers import clerk_api
+from tests.helpers import clerk_api, issue
 
 
 @pytest.fixture
@@ -49,12 +48,15 @@ def result_texts(simulator):
 def test_the_result_ready_text_goes_once_to_the_number_kept_past_the_counters_day(hall, server, simulator, clock):
     kiosk = server.api(hall.token("kiosk", "k1"))
     at_1 = clerk_api(hall, server, "S001", window=1)
-    ticket = accept(kiosk, at_1, 1, "GA02", outcome="promised", promised_days=10)  # due Mon 7 Dec
+    ticket = issue(kiosk, "GA02")
     with hall.db.read() as s:
         token = s.scalar(select(Ticket.token).where(Ticket.id == ticket["id"]))
-    # The citizen opted in on the phone page after the counter: the case will need the number later.
+    # The citizen opted in on the phone page while waiting.
     r = server.api().post(f"/t/{token}/phone", {"phone": "139 1234 5678"})
     assert r.status_code in (200, 201), r.text
+    assert at_1.post("/windows/1/call", {"ticket": ticket["number"]}).status_code == 200
+    r = at_1.post("/windows/1/finish", {"outcome": "promised", "promised_days": 10})  # due Mon 7 Dec
+    assert r.status_code == 200, r.text
     sender = server.app.extensions["hallq.notify"]
 
     clock.set(local(2026, 11, 24, 0, 30))  # the counter's day is over
@@ -63,7 +65,7 @@ def test_the_result_ready_text_goes_once_to_the_number_kept_past_the_counters_da
     assert address is not None and keep_until == dt.date(2027, 1, 6)  # due 7 Dec + 30 days
 
     clock.set(local(2026, 12, 3, 10, 0))
-    at_1 = clerk_api(hall, server, "S001", window=1)
+    at_1 = server.api(hall.login("S001"))  # a new day's sign-in (staff tokens end after an idle time)
     assert at_1.post(f"/cases/{ticket['id']}/completion", {"completed_on": "2026-12-03"}).status_code == 201
     sender.run_once()
     assert result_texts(simulator) == [
