@@ -98,6 +98,7 @@ def public(s: Session, ctx: HallContext, ticket: Ticket, now: dt.datetime, lang:
                             "due_on": _day(c.due_on), "completed_on": _day(c.completed_on),
                             "result_ready": c.status in ("done", "delivered") and c.kind != "rejected",
                             "delivered_at": iso(c.delivered_at) if c.delivered_at else None,
+                            "timezone": ctx.hall.timezone,  # the page shows times in the hall's zone
                             "delivered_by": c.delivered_by,
                             "delivered_to": mask_name(c.delivered_to) if c.delivered_to else None}
     if c.kind == "supplement":

@@ -96,7 +96,7 @@
     if (c.status === "done" && c.result_ready) line(box, fill(T.case_pickup, {place: where}), "strong").id = "case-pickup";
     if (c.status === "delivered") {
       const at = new Intl.DateTimeFormat(T.locale, {year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
-        minute: "2-digit", hourCycle: "h23", timeZone: "Asia/Shanghai"}).format(new Date(c.delivered_at));
+        minute: "2-digit", hourCycle: "h23", timeZone: c.timezone}).format(new Date(c.delivered_at));
       line(box, fill(T.case_delivered_line, {at, by: c.delivered_by, to: c.delivered_to}), "strong").id = "case-delivered";
     }
   }
