@@ -1,7 +1,7 @@
 """phone: the citizen's opted-in number per ticket, and the notifications owed and sent
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0024
 Create Date: 2026-12-07 14:30:00
 
 One new column, tickets.next_items (一票到底: the items a ticket still has to go to, NULL for every existing
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import hallq.db
 
 revision = '0019'
-down_revision = '0017'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
