@@ -9,6 +9,7 @@ from hallq.evaluator.models import FollowUp, FollowUpNote, Rating, RatingAppeal 
 from hallq.queue.device_models import Device, PrintJob  # noqa: F401
 from hallq.queue.alerts import Alert  # noqa: F401
 from hallq.queue.duty_log import DutyLog, DutyLogEntry  # noqa: F401
+from hallq.queue.leave import Leave  # noqa: F401
 from hallq.assessment.models import (  # noqa: F401
     AssessmentAppeal, AssessmentRecord, AssessmentResult, CaseCompletion, DemocraticScore, HallScheme, Objection,
     PublicationStep, PublishedRevision,

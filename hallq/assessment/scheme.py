@@ -26,6 +26,8 @@ Source = Literal[
     "attendance.late",        # signed in after opening / after the lunch break (per incident)
     "attendance.early_leave",  # signed out before closing / before the break (per incident)
     "attendance.unattended",   # window unattended beyond the allowed minutes (per spell)
+    "attendance.absent",       # 旷工: an A-post holder's half day with no sign-in and no approved leave (per half
+                               # day); supervisors may record absences hallq cannot see on the line too
     "case.overdue_day",        # 承诺件 finished late: per case and working day late
     "case.overdue",            # 承诺件 finished late: per case, in the month after its due date
     "case.faster",             # 承诺件 finished this much faster than promised (per case)
@@ -375,7 +377,7 @@ class Scheme(Strict):
 
     def record_items(self) -> list[Rule]:
         """The lines a supervisor's record may name (for the record-entry page)."""
-        return [r for r in self.rules() if r.source == "record"]
+        return [r for r in self.rules() if r.source in ("record", "attendance.absent")]
 
     def grade_bands(self, scope: Scope) -> tuple[GradeBand, ...]:
         return self.grades.get(scope, ())
