@@ -99,7 +99,8 @@ def incidents(sessions: list[SessionSpan], pauses: list[PauseSpan], hours: Openi
     by_staff: dict[str, list[LeaveSpan]] = defaultdict(list)
     for leave in leaves:
         by_staff[leave.staff].append(leave)
-    out = [kept for inc in out if (kept := _excused(inc, by_staff, spell)) is not None]
+    holders = {window: staff for staff, (window, _) in (expected or {}).items()}
+    out = [kept for inc in out if (kept := _excused(inc, by_staff, holders, spell)) is not None]
     out.extend(_absences(sessions, by_staff, expected or {}, opening, live_from))
     return out
 
@@ -108,9 +109,14 @@ def _on_leave(leaves: list[LeaveSpan], at: dt.datetime) -> LeaveSpan | None:
     return next((x for x in leaves if x.start <= at < x.end), None)
 
 
-def _excused(inc: Incident, leaves: dict[str, list[LeaveSpan]], spell: dt.timedelta) -> Incident | None:
-    """An incident of a staff member inside their approved leave: the window's unattended spell, or nothing."""
-    leave = _on_leave(leaves.get(inc.staff or "", []), inc.start) if inc.staff else None
+def _excused(inc: Incident, leaves: dict[str, list[LeaveSpan]], holders: Mapping[int, str],
+             spell: dt.timedelta) -> Incident | None:
+    """An incident of a staff member inside their approved leave: the window's unattended spell, or nothing.
+    A window nobody signed in to stays unattended, marked with its A post's leave (nobody stood in)."""
+    if inc.staff is None:
+        leave = _on_leave(leaves.get(holders.get(inc.window, ""), []), inc.start)
+        return replace(inc, leave=leave.id) if leave is not None else inc
+    leave = _on_leave(leaves.get(inc.staff, []), inc.start)
     if leave is None:
         return inc
     if inc.end - inc.start > spell:

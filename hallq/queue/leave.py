@@ -29,6 +29,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hallq.db import Base, UTCDateTime
+from hallq.i18n import Both
 from hallq.queue.accounts import Principal, User
 from hallq.queue.errors import Forbidden, Invalid, NotFound, Refused
 from hallq.queue.halls import HallContext
@@ -41,7 +42,11 @@ CENTRE_FROM_HALF_DAYS = 2
 # The longest leave one request may ask for: a year of calendar days (a longer absence is not leave).
 MAX_SPAN_DAYS = 366
 STATUSES = ("pending", "approved", "refused", "cancelled")
-NOON = dt.time(12, 0)  # a morning is an opening session starting before noon, an afternoon one from noon
+NOON = dt.time(12, 0)
+STATUS_NAMES = {"pending": ("待审批", "pending"), "approved": ("批准", "approved"), "refused": ("不批准", "refused"),
+                "cancelled": ("撤销", "cancelled")}
+STEP_NAMES = {"chief": ("窗口负责人（首席代表）", "the window head (chief representative)"),
+              "centre": ("中心（督查、管理员）", "the centre (a supervisor or an admin)")}  # a morning is an opening session starting before noon, an afternoon one from noon
 
 
 class Leave(Base):
@@ -160,7 +165,7 @@ def _may_read(s: Session, ctx: HallContext, who: Principal, leave: Leave, me: St
 def _staff_by_number(s: Session, ctx: HallContext, number: str) -> Staff:
     staff = s.scalar(select(Staff).where(Staff.hall_id == ctx.id, Staff.number == number, Staff.active.is_(True)))
     if staff is None:
-        raise NotFound("not_found", what=f"staff {number}")
+        raise Invalid("invalid_input", detail=f"no staff member {number}")
     return staff
 
 
@@ -180,7 +185,7 @@ def request(s: Session, ctx: HallContext, who: Principal, now: dt.datetime, *, f
     """A staff member asks for leave for themself."""
     me = own_staff(s, who)
     if me is None:
-        raise Forbidden("forbidden", detail="only a staff member's own account asks for leave")
+        raise Forbidden("leave_no_staff")
     if first_half not in HALVES or last_half not in HALVES:
         raise Invalid("invalid_input", detail="a half day is am or pm")
     if not (FIRST_DAY <= first_day <= LAST_DAY and FIRST_DAY <= last_day <= LAST_DAY):
@@ -194,9 +199,9 @@ def request(s: Session, ctx: HallContext, who: Principal, now: dt.datetime, *, f
         raise Invalid("invalid_input", detail="a leave needs its reason")
     halves = working_halves(ctx, first_day, first_half, last_day, last_half)
     if not halves:
-        raise Invalid("invalid_input", detail="the span has no working half day: no leave is needed")
+        raise Invalid("leave_no_workday")
     if ctx.hours.local_day(now) > last_day:
-        raise Refused("leave_past", detail="a leave cannot be asked for days already past")
+        raise Refused("leave_past")
     cover = _staff_by_number(s, ctx, stand_in) if stand_in else default_stand_in(s, me)
     if cover is not None and cover.id == me.id:
         raise Invalid("invalid_input", detail="the stand-in must be someone else")
@@ -208,7 +213,7 @@ def request(s: Session, ctx: HallContext, who: Principal, now: dt.datetime, *, f
         theirs = set(working_halves(ctx, overlapping.first_day, overlapping.first_half, overlapping.last_day,
                                     overlapping.last_half))
         if theirs & set(halves):
-            raise Refused("leave_overlaps", detail=f"it overlaps leave {clash}")
+            raise Refused("leave_overlaps", leave=clash)
     chief = chief_of(s, ctx, me)
     step = "chief" if chief is not None and chief.id != me.id else "centre"
     leave = Leave(hall_id=ctx.id, staff_id=me.id, first_day=first_day, first_half=first_half, last_day=last_day,
@@ -226,7 +231,7 @@ def get(s: Session, ctx: HallContext, who: Principal, leave_id: int, *, lock: bo
         query = query.with_for_update()
     leave = s.scalar(query) if 0 < leave_id < 2**31 else None
     if leave is None:
-        raise NotFound("not_found", what=f"leave {leave_id}")
+        raise NotFound("leave_unknown", leave=leave_id)
     if not _may_read(s, ctx, who, leave, own_staff(s, who)):
         raise Forbidden("forbidden")
     return leave
@@ -263,11 +268,11 @@ def cancel(s: Session, ctx: HallContext, who: Principal, now: dt.datetime, leave
     leave = get(s, ctx, who, leave_id, lock=True)
     me = own_staff(s, who)
     if me is None or me.id != leave.staff_id:
-        raise Forbidden("forbidden", detail="only the one who asked cancels a leave")
+        raise Forbidden("leave_not_yours")
     if leave.status not in ("pending", "approved"):
-        raise Refused("leave_closed", detail=f"the leave is {leave.status}")
+        raise Refused("leave_closed", leave=leave.id, status=Both(*STATUS_NAMES[leave.status]))
     if leave.status == "approved" and now >= start_moment(ctx, leave):
-        raise Refused("leave_begun", detail="an approved leave that has begun cannot be cancelled")
+        raise Refused("leave_begun", leave=leave.id)
     leave.status, leave.step, leave.cancelled_at = "cancelled", None, now
     s.flush()
     return leave
@@ -275,10 +280,9 @@ def cancel(s: Session, ctx: HallContext, who: Principal, now: dt.datetime, leave
 
 def _check_turn(s: Session, ctx: HallContext, who: Principal, leave: Leave) -> None:
     if leave.status != "pending":
-        raise Refused("leave_closed", detail=f"the leave is {leave.status}")
+        raise Refused("leave_closed", leave=leave.id, status=Both(*STATUS_NAMES[leave.status]))
     if not may_decide(s, ctx, who, leave):
-        raise Forbidden("forbidden", detail="this step is the window head's" if leave.step == "chief"
-                        else "this step is the centre's")
+        raise Forbidden("leave_not_your_step", leave=leave.id, step=Both(*STEP_NAMES[leave.step]))
 
 
 # --- lists --------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from hallq.queue.web import duty as queue_duty
 from hallq.queue.web import alerts as queue_alerts
 from hallq.queue.web import duty_log as queue_duty_log
 from hallq.queue.web import items_admin
+from hallq.queue.web import leave as queue_leave
 from hallq.queue.housekeeping import close_all_halls
 from hallq.queue.unstaffed import watch_all_halls as watch_unstaffed
 from hallq.evaluator.overdue_alerts import watch_all_halls as watch_overdue
@@ -102,6 +103,8 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(health.bp)
     app.register_blueprint(items_admin.api)
     app.register_blueprint(items_admin.pages)
+    app.register_blueprint(queue_leave.bp)
+    app.register_blueprint(queue_leave.pages)
     install_error_handlers(app)
     origin.install(app)
     app.wsgi_app = socketio.WSGIApp(realtime.sio, app.wsgi_app)
