@@ -279,6 +279,11 @@ def cancel(s: Session, ctx: HallContext, who: Principal, now: dt.datetime, leave
 
 
 def _check_turn(s: Session, ctx: HallContext, who: Principal, leave: Leave) -> None:
+    """403 for one who never decides this leave; 409 once it is decided; 403 for a step that is another's."""
+    me = own_staff(s, who)
+    chief = chief_of(s, ctx, s.get(Staff, leave.staff_id))
+    if not is_centre(who) and (me is None or chief is None or chief.id != me.id or me.id == leave.staff_id):
+        raise Forbidden("leave_not_your_step", leave=leave.id, step=Both(*STEP_NAMES[leave.step or "centre"]))
     if leave.status != "pending":
         raise Refused("leave_closed", leave=leave.id, status=Both(*STATUS_NAMES[leave.status]))
     if not may_decide(s, ctx, who, leave):

@@ -157,7 +157,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "others": ("全部请假", "All leave"),
     "who": ("请假人", "Who"), "when": ("时间", "When"), "length": ("时长", "Length"),
     "status": ("状态", "Status"), "actions": ("操作", "Actions"),
-    "half_days": ("{n}个半天", "{n} half days"),
+    "half_days": ("{n}个半天", "{n} × half a day"),
     "span": ("{first} {first_half} 至 {last} {last_half}", "{first} {first_half} to {last} {last_half}"),
     "st_pending": ("待审批", "pending"), "st_approved": ("已批准", "approved"), "st_refused": ("不批准", "refused"),
     "st_cancelled": ("已撤销", "cancelled"),
@@ -169,6 +169,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "refuse_reason": ("不批准的理由：", "Why it is refused:"),
     "no_staff": ("您的账号没有对应的工作人员，不能请假。", "Your account is not a staff member's: it cannot ask for leave."),
     "done": ("已办理。", "Done."),
+    "window_n": ("{n}号窗口", "Window {n}"),
 }
 
 
