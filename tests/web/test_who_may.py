@@ -120,6 +120,7 @@ WHO_MAY = {
     "POST /leave/{leave_id}/approve": ASSESSORS,
     "POST /leave/{leave_id}/refuse": ASSESSORS,
     "POST /leave/{leave_id}/cancel": ("clerk",),
+    "GET /posts-away": STAFF,  # the duty screen's AB岗 list: who is on leave, by name
     # The self-check: staff object to and read their own cards (window 1's for the clerk, their own for both).
     "POST /assessment/{month}/objections": ("clerk", *ASSESSORS),
     "GET /assessment/{month}/my-cards": ("clerk", "wrong_clerk", *ASSESSORS),

@@ -4,7 +4,8 @@ Revision ID: 0018
 Revises: 0016
 Create Date: 2026-12-07 14:20:00
 
-One new table (issue 17, "The people behind the windows"): leaves. No existing rows change.
+One new table (issue 17, "The people behind the windows"): leaves; and the stand-in (顶岗) a window's pause
+names, a new column of window_pauses (NULL for the pauses before it).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -47,9 +48,15 @@ def upgrade() -> None:
     )
     op.create_index('ix_leaves_hall_status_first', 'leaves', ['hall_id', 'status', 'first_day'])
     op.create_index('ix_leaves_staff_days', 'leaves', ['staff_id', 'first_day', 'last_day'])
+    with op.batch_alter_table('window_pauses', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('stand_in_staff_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key('fk_window_pauses_stand_in_staff_id_staff', 'staff', ['stand_in_staff_id'], ['id'])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('window_pauses', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_window_pauses_stand_in_staff_id_staff', type_='foreignkey')
+        batch_op.drop_column('stand_in_staff_id')
     op.drop_index('ix_leaves_staff_days', table_name='leaves')
     op.drop_index('ix_leaves_hall_status_first', table_name='leaves')
     op.drop_table('leaves')

@@ -2,7 +2,8 @@
 
 Who: any staff account with a staff record asks for its own leave and cancels it; the window head (the
 department's chief representative) takes the first step; the centre (the "leave" permission: supervisors and
-admins) the second, for a day or more. Devices: 403.
+admins) the second, for a day or more. Devices: 403. /posts-away (hallq.queue.stand_ins): the windows whose A and
+B posts are both away now, for the duty screen; staff accounts read it.
 
 Pages (shells over these routes, like the console and the duty screen, with the staff member's own token):
 - /leave            ask for leave, one's own leaves
@@ -16,7 +17,7 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
 from hallq.queue import leave as leaves
-from hallq.queue import leave_views
+from hallq.queue import leave_views, stand_ins
 from hallq.queue.errors import Forbidden
 from hallq.queue.halls import hall_context
 from hallq.queue.leave_schemas import LeaveIn, LeaveRefuseIn
@@ -125,6 +126,15 @@ def cancel(leave_id: int):
         answer = _one(uow, who, leave_id)
         uow.commit()
     return answer
+
+
+@route("GET", "/posts-away", "the windows whose A and B posts are both away now, in opening hours (AB岗): why "
+       "each is away and the stand-in named (顶岗)")
+def posts_away():
+    who = _staff_principal()
+    with reading() as uow:
+        ctx = hall_context(uow.session, who.hall_id)
+        return jsonify(stand_ins.posts_away(uow.session, ctx, now()))
 
 
 # --- pages ------------------------------------------------------------------------------------------
