@@ -78,3 +78,34 @@ def test_a_clerk_asks_the_window_head_and_the_centre_decide(hall, server, chromi
     page.locator("#mine tr", has_text="孩子看病").locator("button[data-act=cancel]").click()
     expect(page.locator("#mine tr", has_text="孩子看病")).to_contain_text("已撤销")
     clerk.shot("mine")
+
+
+@on_sqlite
+def test_the_duty_screen_lists_the_windows_whose_a_and_b_posts_are_both_away(hall, server, chromium, db):
+    """Monday 10:00: S001 (window 1's A post) on an approved morning's leave naming S002 (its B post), who has
+    not come; S003 paused window 2 (no B post) for a meeting; S004 serves at window 4, away from window 3.
+    Then S002 signs in at window 1 and the screen drops it."""
+    for name in ("S001", "S002", "S003", "S004"):
+        hall.user(name, "clerk")
+    hall.user("duban", "supervisor")
+    api = {name: server.api(hall.login(name)) for name in ("S001", "S002", "S003", "S004")}
+    lid = api["S001"].post("/leave", {"first_day": "2026-11-23", "last_day": "2026-11-23", "last_half": "am",
+                                      "reason": "看病"}).json()["id"]
+    assert api["S003"].post(f"/leave/{lid}/approve").status_code == 200
+    assert api["S003"].post("/windows/2/sign-in", {"post": "A"}).status_code == 200
+    assert api["S003"].post("/windows/2/pause", {"reason": "会议"}).status_code == 200
+    assert api["S004"].post("/windows/4/sign-in", {"post": "A"}).status_code == 200
+
+    duty = _person(chromium, server, "/duty/", "duban", "leave-duty")
+    away = duty.page.locator("#posts-away li")
+    expect(away).to_have_count(3)
+    expect(duty.page.locator("#posts-away li[data-window='1']")).to_contain_text("请假（已批准）")
+    expect(duty.page.locator("#posts-away li[data-window='1']")).to_contain_text("指定顶岗：李强 S002")
+    expect(duty.page.locator("#posts-away li[data-window='2']")).to_contain_text("暂停服务")
+    expect(duty.page.locator("#posts-away li[data-window='3']")).to_contain_text("在4号窗口")
+    duty.page.locator("#away-h").scroll_into_view_if_needed()
+    duty.shot("posts-away")
+    # The stand-in comes: the window's status event reloads the list.
+    assert api["S002"].post("/windows/1/sign-in", {"post": "B"}).status_code == 200
+    expect(away).to_have_count(2)
+    expect(duty.page.locator("#posts-away li[data-window='1']")).to_have_count(0)
