@@ -109,6 +109,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "complaint_wrong_step": ("投诉{complaint}当前为“{status}”，不能办理这一步。", "Complaint {complaint} is {status}; that step does not fit now."),
     "complaint_satisfied": ("投诉人对投诉{complaint}的处理结果满意，不需要重新核实。", "The complainant accepted the result of complaint {complaint}; there is nothing to re-verify."),
     "complaint_visit_missing": ("投诉{complaint}尚未回访，不能办结。", "Complaint {complaint} cannot be closed before a return visit."),
+    "staff_change_unknown": ("没有找到人员变动{change}。", "Staff change {change} was not found."),
+    "staff_change_decided": ("人员变动{change}已经审批过。", "Staff change {change} is decided already."),
     "leave_unknown": ("没有找到请假{leave}。", "Leave {leave} was not found."),
     "leave_no_staff": ("只有工作人员本人的账号可以请假。", "Only a staff member's own account asks for leave."),
     "leave_not_your_step": ("请假{leave}的这一步应由{step}审批。", "This step of leave {leave} is for {step} to decide."),

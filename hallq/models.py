@@ -15,3 +15,4 @@ from hallq.assessment.models import (  # noqa: F401
     PublicationStep, PublishedRevision,
 )
 from hallq.supervision.models import Complaint, ComplaintStep  # noqa: F401
+from hallq.supervision.register import StaffChange  # noqa: F401

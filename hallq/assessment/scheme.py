@@ -86,6 +86,9 @@ class Rule(Strict):
     # when a complaint is closed as verified; "reply_late_day" takes a department's late reply to a
     # forwarded complaint, the record's count being the working days late (seed 002 第十三条（五）).
     complaint: Literal["verified", "reply_late_day"] | None = None
+    # A record line the staff register fills in itself (hallq.supervision.register): a change of a window's staff
+    # made without the centre's consent (seed 004 "1年内中途未经同意更换工作人员"; seed 002 "中途无故更换").
+    staff_change: bool = False
     note: str = ""
 
     @model_validator(mode="after")
@@ -111,6 +114,8 @@ class Rule(Strict):
             raise ValueError("`faster_from`/`faster_below` belong to case.faster lines")
         if self.complaint is not None and self.source != "record":
             raise ValueError("`complaint` marks record lines only")
+        if self.staff_change and self.source != "record":
+            raise ValueError("`staff_change` marks record lines only")
         if (self.source == "window.grade") != (self.grade is not None):
             raise ValueError("`grade` is needed by, and only by, window.grade lines")
         if (self.source == "staff.deductions") != (self.per_staff_points is not None):

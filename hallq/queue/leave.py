@@ -9,7 +9,7 @@ seed 004《窗口单位考核实施细则》一（三）工作纪律 第3条: "�
 - under one day (one half day, `CENTRE_FROM_HALF_DAYS` below): the window head approves and the leave is
   approved; the centre sees it on its list (中心备案);
 - one day or more (含一天): the window head agrees, then the centre (a supervisor or an admin: the
-  "leave" permission) approves. The staff member's own unit (本单位) sits outside the hall: the window head,
+  "centre" permission) approves. The staff member's own unit (本单位) sits outside the hall: the window head,
   the department's chief representative (首席代表, who holds its delegated authority in the hall), agrees
   for it.
 - the window head in hallq is the chief representative of the staff member's department (the hall's
@@ -133,7 +133,7 @@ def chief_departments(s: Session, ctx: HallContext, me: Staff | None) -> set[int
 
 
 def is_centre(who: Principal) -> bool:
-    return who.can("leave")
+    return who.can("centre")
 
 
 def may_decide(s: Session, ctx: HallContext, who: Principal, leave: Leave, me: Staff | None = None) -> bool:

@@ -29,6 +29,7 @@ from hallq.evaluator.web import api as evaluator_api
 from hallq.kiosk.web import api as kiosk_api
 from hallq.kiosk.web import pages as kiosk_pages
 from hallq.supervision.web import api as supervision_api
+from hallq.supervision.web import register as register_api
 from hallq.evaluator.web import pages as evaluator_pages
 from hallq.queue.web import api as queue_api
 from hallq.queue.web import admin_api, admin_pages, start, trail
@@ -100,6 +101,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)
     app.register_blueprint(supervision_api.bp)
+    app.register_blueprint(register_api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(items_admin.api)
     app.register_blueprint(items_admin.pages)

@@ -121,6 +121,9 @@ WHO_MAY = {
     "POST /leave/{leave_id}/refuse": ASSESSORS,
     "POST /leave/{leave_id}/cancel": ("clerk",),
     "GET /posts-away": STAFF,  # the duty screen's AB岗 list: who is on leave, by name
+    # The staff register (issue 17): the centre's.
+    **{op: ASSESSORS for op in ("GET /register", "POST /register/changes", "POST /register/changes/{change_id}/approve",
+                                "POST /register/changes/{change_id}/refuse")},
     # The self-check: staff object to and read their own cards (window 1's for the clerk, their own for both).
     "POST /assessment/{month}/objections": ("clerk", *ASSESSORS),
     "GET /assessment/{month}/my-cards": ("clerk", "wrong_clerk", *ASSESSORS),
@@ -210,6 +213,8 @@ def bodies(ticket: dict) -> dict:
         "POST /complaints/{complaint_id}/close": {"outcome": "unfounded", "reason": "checked"},
         "POST /leave": {"first_day": "2026-12-08", "last_day": "2026-12-08", "reason": "家中有事"},
         "POST /leave/{leave_id}/refuse": {"reason": "人手不足"},
+        "POST /register/changes": {"staff": "S005", "kind": "standin", "since": "2026-12-01", "reason": "替岗"},
+        "POST /register/changes/{change_id}/refuse": {"reason": "不同意"},
     }
 
 
@@ -237,6 +242,7 @@ def people(hall, server):
     assert boss.post("/complaints", bodies(case)["POST /complaints"]).status_code == 201  # complaint 1
     assert clerk.post("/leave", {"first_day": "2026-12-02", "last_day": "2026-12-02",
                                  "reason": "看病"}).status_code == 201  # leave 1, S001's
+    assert boss.post("/register/changes", bodies(case)["POST /register/changes"]).status_code == 201  # change 1
     revoked = hall.token("kiosk", "gone")
     with hall.db.write() as s:
         accounts.revoke_device_tokens(s, hall.hall, "kiosk", "gone", hall.clock())

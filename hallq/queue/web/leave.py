@@ -1,7 +1,7 @@
 """Leave (请假, hallq.queue.leave): its HTTP routes and its two staff pages. Thin: parse, call, answer.
 
 Who: any staff account with a staff record asks for its own leave and cancels it; the window head (the
-department's chief representative) takes the first step; the centre (the "leave" permission: supervisors and
+department's chief representative) takes the first step; the centre (the "centre" permission: supervisors and
 admins) the second, for a day or more. Devices: 403. /posts-away (hallq.queue.stand_ins): the windows whose A and
 B posts are both away now, for the duty screen; staff accounts read it.
 
