@@ -19,6 +19,7 @@ from hallq.assessment.web import pages as assessment_pages
 from hallq.assessment.web import signoff_pages as assessment_signoff
 from hallq.assessment.web import complaint_pages
 from hallq.assessment.web import followup_pages
+from hallq.assessment.web import register_pages
 from hallq.db import Database
 from hallq.queue.web import devices as devices_api
 from hallq.server.hub import DeviceHub
@@ -98,6 +99,7 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(assessment_signoff.bp)
     app.register_blueprint(complaint_pages.bp)
     app.register_blueprint(followup_pages.bp)
+    app.register_blueprint(register_pages.bp)
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)
     app.register_blueprint(supervision_api.bp)

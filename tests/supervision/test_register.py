@@ -5,8 +5,10 @@ scheme has the line (seed 002: maiji_window "中途无故更换窗口工作人�
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.conftest import local
+from tests.browser import screenshot
+from tests.conftest import PASSWORD, local
 
 
 def ok(r, status=200):
@@ -79,3 +81,45 @@ def test_an_unapproved_change_costs_the_window_per_the_scheme(people, clock):
     assert line["points"] == -5
     entry = {x["number"]: x for x in ok(office.get("/register"))["staff"]}["S004"]
     assert entry["status"] == "unapproved"
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_the_register_page_in_chromium(hall, server, chromium, clock, db):
+    """A supervisor proposes a change on the page and an admin approves it; a change found made without consent
+    is flagged (desktop size, Chinese and English)."""
+    hall.user("duban", "supervisor")
+    hall.user("admin", "admin")
+    clock.set(local(2026, 12, 14, 10, 0))
+
+    def signed_in(username: str, lang: str = ""):
+        page = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN").new_page()
+        page.goto(f"{server.url}/assessment/login?next=/assessment/register{'?lang=' + lang if lang else ''}")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("#register")).to_be_visible()
+        return page
+
+    page = signed_in("duban")
+    page.select_option("#staff", "S005")
+    page.select_option("#department", "GA")
+    page.select_option("#kind", "standin")
+    page.fill("#since", "2026-12-15")
+    page.select_option("#replaces", "S002")
+    page.fill("#reason", "李强调回原单位，由陈静替岗")
+    page.click("#propose")
+    expect(page.locator("#changes tr[data-change='1']")).to_contain_text("待审批")
+    page.select_option("#staff", "S004")
+    page.fill("#since", "2026-12-08")
+    page.fill("#reason", "市场监管局中途换人，未报中心")
+    page.check("#unapproved")
+    page.click("#propose")
+    expect(page.locator("#register tr[data-staff='S004']")).to_contain_text("未经中心同意")
+    screenshot(page, "register-supervisor")
+
+    admin = signed_in("admin", "en")
+    admin.locator("#changes tr[data-change='1'] button", has_text="Approve").click()
+    expect(admin.locator("#register tr[data-staff='S005']")).to_contain_text("stand-in")
+    expect(admin.locator("#register tr[data-staff='S005']")).to_contain_text("2026-12-15")
+    expect(admin.locator("#changes tr[data-change='1']")).to_contain_text("approved")
+    screenshot(admin, "register-admin-en")
