@@ -205,15 +205,12 @@ def request(s: Session, ctx: HallContext, who: Principal, now: dt.datetime, *, f
     cover = _staff_by_number(s, ctx, stand_in) if stand_in else default_stand_in(s, me)
     if cover is not None and cover.id == me.id:
         raise Invalid("invalid_input", detail="the stand-in must be someone else")
-    clash = s.scalar(select(Leave.id).where(
-        Leave.staff_id == me.id, Leave.status.in_(("pending", "approved")),
-        Leave.first_day <= last_day, Leave.last_day >= first_day))
-    if clash is not None:
-        overlapping = s.get(Leave, clash)
-        theirs = set(working_halves(ctx, overlapping.first_day, overlapping.first_half, overlapping.last_day,
-                                    overlapping.last_half))
-        if theirs & set(halves):
-            raise Refused("leave_overlaps", leave=clash)
+    for other in s.scalars(select(Leave).where(
+            Leave.staff_id == me.id, Leave.status.in_(("pending", "approved")),
+            Leave.first_day <= last_day, Leave.last_day >= first_day).order_by(Leave.id)):
+        # Same days need not clash: a morning's leave and an afternoon's of one day do not.
+        if set(working_halves(ctx, other.first_day, other.first_half, other.last_day, other.last_half)) & set(halves):
+            raise Refused("leave_overlaps", leave=other.id)
     chief = chief_of(s, ctx, me)
     step = "chief" if chief is not None and chief.id != me.id else "centre"
     leave = Leave(hall_id=ctx.id, staff_id=me.id, first_day=first_day, first_half=first_half, last_day=last_day,

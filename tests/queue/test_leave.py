@@ -210,3 +210,11 @@ def test_approved_leave_is_never_absence_unapproved_is_absent_per_the_scheme(hal
 
     qin = {c.unit: c for c in staff_scheme.cards["staff"]}["S001"]
     assert _items(qin, "absent")["absent"][:2] == (1, -5.0)
+
+
+def test_a_morning_and_an_afternoon_of_one_day_do_not_clash(people):
+    p = people()
+    ok(ask(p["S001"], "2026-12-02", "2026-12-02", last_half="am"), 201)
+    ok(ask(p["S001"], "2026-12-02", "2026-12-02", first_half="pm"), 201)
+    r = ask(p["S001"], "2026-12-01", "2026-12-02", first_half="pm", last_half="am")
+    assert r.status_code == 409 and r.json()["error"] == "leave_overlaps"
