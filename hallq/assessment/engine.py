@@ -211,11 +211,15 @@ def _incidents(facts: MonthFacts, calendar: HallCalendar, s: Settings,
     """Attendance incidents under a scheme's settings, made once per distinct settings."""
     marks = (s.unattended_minutes, s.late_grace_minutes, s.allowed_pause_reasons)
     if marks not in cache:
+        windows = [w.number for w in facts.windows]
+        # Expected at work: the A-post holders (B posts only while standing in, seed 000 第四条).
+        expected = {st.number: (st.window, st.live_from) for st in facts.staff
+                    if st.window in windows and not st.b_post_only}
         cache[marks] = attendance.incidents(
             facts.sessions, facts.pauses, calendar, facts.first_day, facts.counted_to,
             unattended_minutes=s.unattended_minutes, late_grace_minutes=s.late_grace_minutes,
-            allowed_pause_reasons=s.allowed_pause_reasons, windows=[w.number for w in facts.windows],
-            until=facts.until, live_from=_window_live_from(facts))
+            allowed_pause_reasons=s.allowed_pause_reasons, windows=windows,
+            until=facts.until, live_from=_window_live_from(facts), leaves=facts.leaves, expected=expected)
     return cache[marks]
 
 
@@ -525,6 +529,8 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
         for inc in bucket.incidents:
             if inc.kind == kind:
                 yield 1, rule.points, _incident_evidence(inc)
+        if kind == "absent":  # an absence hallq cannot see (a meeting missed: 按缺勤半天处理), as recorded
+            yield from _record_occurrences(rule, bucket, ctx)
     elif src in ("case.overdue_day", "case.overdue"):
         start_after = facts.first_day - dt.timedelta(days=1)
         for c in bucket.cases:
@@ -588,20 +594,28 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
             if grade is not None and grade == rule.grade:
                 yield 1, rule.points, Evidence("window", window, f"所在窗口本月等次：{grade}")
     elif src == "record":
-        for r in bucket.records:
-            if r.item == rule.key:
-                each = r.points if rule.entry_points is not None else rule.points
-                day = r.on or ctx.days.calendar.local_day(r.at)
-                yield r.count, each, Evidence("record", r.id,
-                                              f"{r.evidence}（{RECORD_KINDS.get(r.kind, r.kind)}，{r.entered_by}录入"
-                                              + (f"，{r.count}人次" if r.count > 1 else "") + "）",
-                                              on=day.isoformat(), kind=r.kind, times=r.count)
+        yield from _record_occurrences(rule, bucket, ctx)
+
+
+def _record_occurrences(rule: Rule, bucket: Bucket, ctx: Context):
+    for r in bucket.records:
+        if r.item == rule.key:
+            each = r.points if rule.entry_points is not None else rule.points
+            day = r.on or ctx.days.calendar.local_day(r.at)
+            yield r.count, each, Evidence("record", r.id,
+                                          f"{r.evidence}（{RECORD_KINDS.get(r.kind, r.kind)}，{r.entered_by}录入"
+                                          + (f"，{r.count}人次" if r.count > 1 else "") + "）",
+                                          on=day.isoformat(), kind=r.kind, times=r.count)
 
 
 def _incident_evidence(inc: attendance.Incident) -> Evidence:
     hm = lambda t: t.astimezone(inc.start.tzinfo).strftime("%m-%d %H:%M")  # noqa: E731
-    words = {"late": "迟到", "early_leave": "早退", "unattended": "无人值守"}[inc.kind]
+    words = {"late": "迟到", "early_leave": "早退", "unattended": "无人值守", "absent": "旷工"}[inc.kind]
     detail = f"{words} {hm(inc.start)}—{hm(inc.end)}，{inc.minutes:.0f}分钟"
+    if inc.kind == "absent":
+        return Evidence("staff", inc.staff, detail + "（未签到，无获批请假）")
+    if inc.leave is not None:
+        detail += f"（请假{inc.leave}获批，无人顶岗）"
     if inc.pause is not None:
         return Evidence("pause", inc.pause, detail + "（暂停服务）")
     if inc.session is not None:

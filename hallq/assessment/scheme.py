@@ -26,6 +26,8 @@ Source = Literal[
     "attendance.late",        # signed in after opening / after the lunch break (per incident)
     "attendance.early_leave",  # signed out before closing / before the break (per incident)
     "attendance.unattended",   # window unattended beyond the allowed minutes (per spell)
+    "attendance.absent",       # 旷工: an A-post holder's half day with no sign-in and no approved leave (per half
+                               # day); supervisors may record absences hallq cannot see on the line too
     "case.overdue_day",        # 承诺件 finished late: per case and working day late
     "case.overdue",            # 承诺件 finished late: per case, in the month after its due date
     "case.faster",             # 承诺件 finished this much faster than promised (per case)
@@ -84,6 +86,9 @@ class Rule(Strict):
     # when a complaint is closed as verified; "reply_late_day" takes a department's late reply to a
     # forwarded complaint, the record's count being the working days late (seed 002 第十三条（五）).
     complaint: Literal["verified", "reply_late_day"] | None = None
+    # A record line the staff register fills in itself (hallq.supervision.register): a change of a window's staff
+    # made without the centre's consent (seed 004 "1年内中途未经同意更换工作人员"; seed 002 "中途无故更换").
+    staff_change: bool = False
     note: str = ""
 
     @model_validator(mode="after")
@@ -109,6 +114,8 @@ class Rule(Strict):
             raise ValueError("`faster_from`/`faster_below` belong to case.faster lines")
         if self.complaint is not None and self.source != "record":
             raise ValueError("`complaint` marks record lines only")
+        if self.staff_change and self.source != "record":
+            raise ValueError("`staff_change` marks record lines only")
         if (self.source == "window.grade") != (self.grade is not None):
             raise ValueError("`grade` is needed by, and only by, window.grade lines")
         if (self.source == "staff.deductions") != (self.per_staff_points is not None):
@@ -411,7 +418,7 @@ class Scheme(Strict):
 
     def record_items(self) -> list[Rule]:
         """The lines a supervisor's record may name (for the record-entry page)."""
-        return [r for r in self.rules() if r.source == "record"]
+        return [r for r in self.rules() if r.source in ("record", "attendance.absent")]
 
     def grade_bands(self, scope: Scope) -> tuple[GradeBand, ...]:
         return self.grades.get(scope, ())

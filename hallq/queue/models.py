@@ -266,3 +266,5 @@ class WindowPause(Base):
     reason: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Who stands in (顶岗) while the window is paused: the B post by default (AB岗, seed 001 第十条).
+    stand_in_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))

@@ -92,6 +92,8 @@ class FinishIn(Body):
 
 class PauseIn(Body):
     reason: str = Field(min_length=1, max_length=200)
+    stand_in: str | None = Field(None, max_length=40, description="the stand-in's staff number (顶岗); the window's "
+                                                                   "B post by default, when the one pausing holds A")
 
 
 class ReprintIn(Body):

@@ -21,6 +21,7 @@ from hallq.assessment.web import chief_pages
 from hallq.assessment.web import complaint_pages
 from hallq.assessment.web import followup_pages
 from hallq.assessment.web import case_pages
+from hallq.assessment.web import register_pages
 from hallq.db import Database
 from hallq.queue.web import devices as devices_api
 from hallq.server.error_log import ErrorLog
@@ -35,6 +36,7 @@ from hallq.kiosk.web import phone as phone_issuing
 from hallq.supervision.web import api as supervision_api
 from hallq.cases.web import api as cases_api
 from hallq.cases.deadlines import watch_all_halls as watch_cases
+from hallq.supervision.web import register as register_api
 from hallq.evaluator.web import pages as evaluator_pages
 from hallq.queue.web import api as queue_api
 from hallq.queue.web import admin_api, admin_pages, start, trail, watch
@@ -44,6 +46,7 @@ from hallq.queue.web import duty as queue_duty
 from hallq.queue.web import alerts as queue_alerts
 from hallq.queue.web import duty_log as queue_duty_log
 from hallq.queue.web import items_admin
+from hallq.queue.web import leave as queue_leave
 from hallq.queue.housekeeping import close_all_halls
 from hallq.queue.unstaffed import watch_all_halls as watch_unstaffed
 from hallq.evaluator.overdue_alerts import watch_all_halls as watch_overdue
@@ -123,14 +126,18 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(chief_pages.bp)
     app.register_blueprint(followup_pages.bp)
     app.register_blueprint(case_pages.bp)
+    app.register_blueprint(register_pages.bp)
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)
     app.register_blueprint(phone_issuing.bp)
     app.register_blueprint(supervision_api.bp)
     app.register_blueprint(cases_api.bp)
+    app.register_blueprint(register_api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(items_admin.api)
     app.register_blueprint(items_admin.pages)
+    app.register_blueprint(queue_leave.bp)
+    app.register_blueprint(queue_leave.pages)
     install_error_handlers(app)
     origin.install(app)
     app.wsgi_app = socketio.WSGIApp(realtime.sio, app.wsgi_app)

@@ -96,4 +96,7 @@ def test_record_lines_for_the_entry_page():
     lines = load_preset("county_window").record_items()
     praise = next(r for r in lines if r.key == "praise")
     assert praise.entry_points == (1, 5)
-    assert all(r.source == "record" for r in lines)
+    # Record lines, and the absence line: hallq finds a half day's absence (旷工) itself, and a supervisor
+    # records the absences it cannot see (a meeting missed) on the same line.
+    assert all(r.source == "record" for r in lines if r.key != "absent_half_day")
+    assert next(r for r in lines if r.key == "absent_half_day").source == "attendance.absent"

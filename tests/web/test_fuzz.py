@@ -49,6 +49,8 @@ CREDENTIALS = [
     (r"POST /appointments$", "integration"),
     (r"GET /(services|windows)$", "display"),
     (r" /windows/|/me|/calendar/|/tickets/", "clerk"),
+    (r"/leave/\{leave_id\}/(approve|refuse)$|/register", "supervisor"),  # the centre's steps and register
+    (r"/leave|/posts-away$", "clerk"),  # one's own leave; the duty screen's AB岗 list
     (r"/assessment/schemes$|/assessment/\{month\}/(approve|publish)$", "admin"),
     (r"/assessment/|/audit-trail|/cases/|/cases$|/ratings|/followups|/complaints|/devices$|/print-failures$|/alerts|/duty-log",
      "supervisor"),
@@ -75,6 +77,11 @@ def fuzzed(tmp_path_factory):
     office = server.api(hall.login("S004"))
     complaint = office.post("/complaints", {"channel": "phone", "name": "赵敏华", "content": "态度生硬", "window": 1})
     assert complaint.status_code == 201, complaint.text  # complaint 1, registered
+    leave = clerk.post("/leave", {"first_day": "2026-12-02", "last_day": "2026-12-02", "reason": "看病"})
+    assert leave.status_code == 201, leave.text  # leave 1, S001's, waiting for the centre (no chief here)
+    change = office.post("/register/changes", {"staff": "S005", "kind": "standin", "since": "2026-12-01",
+                                               "reason": "替岗"})
+    assert change.status_code == 201, change.text  # change 1, proposed
     own = {op: hall.login("S001") for op in OWN_SIGN_IN}
     tokens = {"kiosk": hall.token("kiosk", "k2"), "evaluator": hall.token("evaluator", "e1b", window=1),
               "integration": hall.token("integration", "i1"), "display": hall.token("display", "d1"),

@@ -122,6 +122,19 @@ WHO_MAY = {
         "GET /complaints", "GET /complaints.csv", "POST /complaints", "GET /complaints/{complaint_id}",
         *(f"POST /complaints/{{complaint_id}}/{step}" for step in (
             "forward", "reply", "report", "reverify", "visit", "close")))},
+    # Leave (issue 17): staff ask for their own (the admin's account is no staff member's); the one who asked,
+    # and the centre, read it; no chief representative in this hall, so the centre decides; the one who asked
+    # cancels.
+    "GET /leave": STAFF,
+    "POST /leave": ("clerk", "wrong_clerk", "supervisor"),
+    "GET /leave/{leave_id}": ("clerk", *ASSESSORS),
+    "POST /leave/{leave_id}/approve": ASSESSORS,
+    "POST /leave/{leave_id}/refuse": ASSESSORS,
+    "POST /leave/{leave_id}/cancel": ("clerk",),
+    "GET /posts-away": STAFF,  # the duty screen's AB岗 list: who is on leave, by name
+    # The staff register (issue 17): the centre's.
+    **{op: ASSESSORS for op in ("GET /register", "POST /register/changes", "POST /register/changes/{change_id}/approve",
+                                "POST /register/changes/{change_id}/refuse")},
     # The self-check: staff object to and read their own cards (window 1's for the clerk, their own for both).
     "POST /assessment/{month}/objections": ("clerk", *ASSESSORS),
     "GET /assessment/{month}/my-cards": ("clerk", "wrong_clerk", *ASSESSORS),
@@ -219,6 +232,10 @@ def bodies(ticket: dict) -> dict:
         "POST /complaints/{complaint_id}/reverify": {"note": "check again"},
         "POST /complaints/{complaint_id}/visit": {"text": "called back"},
         "POST /complaints/{complaint_id}/close": {"outcome": "unfounded", "reason": "checked"},
+        "POST /leave": {"first_day": "2026-12-08", "last_day": "2026-12-08", "reason": "家中有事"},
+        "POST /leave/{leave_id}/refuse": {"reason": "人手不足"},
+        "POST /register/changes": {"staff": "S005", "kind": "standin", "since": "2026-12-01", "reason": "替岗"},
+        "POST /register/changes/{change_id}/refuse": {"reason": "不同意"},
     }
 
 
@@ -244,6 +261,9 @@ def people(hall, server):
     assert boss.post("/assessment/records", bodies(case)["POST /assessment/records"]).status_code == 201
     assert clerk.post("/assessment/appeals", bodies(case)["POST /assessment/appeals"]).status_code == 201
     assert boss.post("/complaints", bodies(case)["POST /complaints"]).status_code == 201  # complaint 1
+    assert clerk.post("/leave", {"first_day": "2026-12-02", "last_day": "2026-12-02",
+                                 "reason": "看病"}).status_code == 201  # leave 1, S001's
+    assert boss.post("/register/changes", bodies(case)["POST /register/changes"]).status_code == 201  # change 1
     revoked = hall.token("kiosk", "gone")
     with hall.db.write() as s:
         accounts.revoke_device_tokens(s, hall.hall, "kiosk", "gone", hall.clock())

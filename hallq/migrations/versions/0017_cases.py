@@ -1,7 +1,7 @@
 """cases: every accepted case (办件) followed to its result
 
 Revision ID: 0017
-Revises: 0019
+Revises: 0018
 Create Date: 2026-12-07 14:30:00
 
 Three new tables (issue 17, "Cases followed to their result"): cases, case_tasks (a joint case's
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 import hallq.db
 
 revision = '0017'
-down_revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

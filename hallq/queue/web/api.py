@@ -229,7 +229,8 @@ def print_notice(number: int):
 
 @route("POST", "/windows/<int(max=2147483647):number>/pause", "the window stops taking calls", body=PauseIn)
 def pause(number: int):
-    return _window_state(sessions.pause, number, body(PauseIn).reason)
+    data = body(PauseIn)
+    return _window_state(functools.partial(sessions.pause, stand_in=data.stand_in), number, data.reason)
 
 
 @route("POST", "/windows/<int(max=2147483647):number>/resume", "the window takes calls again")
