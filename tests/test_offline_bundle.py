@@ -51,6 +51,32 @@ def test_the_bundle_pins_every_dependency_and_carries_wheels_for_both_machine_ki
         assert _name(line) in pins and not any((bundle / "wheels" / "aarch64").glob(f"{_name(line)}-*.whl"))
 
 
+def _relations(deb: Path, *fields: str) -> list[list[str]]:
+    """A package's relations: each an or-group of names (versions and architectures left out)."""
+    groups = []
+    for field in fields:
+        text = subprocess.run(["dpkg-deb", "--field", str(deb), field], capture_output=True, text=True).stdout
+        for relation in filter(None, (r.strip() for r in text.replace("\n", " ").split(","))):
+            groups.append([re.split(r"[ (:]", alt.strip(), 1)[0] for alt in relation.split("|")])
+    return groups
+
+
+def test_the_servers_debian_packages_are_all_there_with_everything_they_need(bundle):
+    """`--debs server`: nginx and Python's venv with every package they depend on, one choice of each
+    alternative, so a machine with nothing more than Debian's base system installs them offline."""
+    debs = sorted((bundle / "debs").glob("*.deb"))
+    names = {subprocess.run(["dpkg-deb", "--field", str(d), "Package"], capture_output=True, text=True).stdout.strip()
+             for d in debs}
+    assert {"nginx", "python3-venv", "python3.11-venv"} <= names
+    assert "cdebconf" not in names  # one choice of "debconf | cdebconf", not both
+    provided = set(names)
+    for deb in debs:
+        provided |= {alt for group in _relations(deb, "Provides") for alt in group}
+    unmet = [(deb.name, group) for deb in debs for group in _relations(deb, "Depends", "Pre-Depends")
+             if not set(group) & provided]
+    assert unmet == []
+
+
 def test_the_network_is_really_cut_for_the_install():
     answer = offline(sys.executable, "-c",
                      "import socket; socket.create_connection(('127.0.0.1', 9), timeout=5)")
@@ -62,6 +88,7 @@ def test_installs_with_no_network_into_a_clean_environment_and_runs(bundle, tmp_
     venv = tmp_path / "venv"
     answer = offline("sh", str(bundle / "install.sh"), str(venv), cwd=tmp_path)
     assert answer.returncode == 0, answer.stdout + answer.stderr
+    assert "Debian packages: " in answer.stdout  # those this machine lacks (here: none, ./dev installed them)
     assert f"hallq installed in {venv}" in answer.stdout
     # The installed hallq, not this checkout's: a hall file loaded into a new SQLite database, and the server built.
     db = f"sqlite:///{tmp_path / 'hall.db'}"

@@ -21,6 +21,8 @@
 #     /etc/hallq/agent.env (root only).
 # Pages bring their own on-screen keyboards (the kiosk's search and ID entry), so no system one is needed.
 #
+# With no network (政务外网): HALLQ_BUNDLE=/path/to/bundle, a bundle built with `--debs screen`
+# (deploy/offline/build_bundle.py): the Debian packages and hallq come from it, apt and pip reach nothing.
 # For trying it out or packaging: --root DIR writes every file under DIR instead of /, --no-packages
 # skips apt and pip, --no-systemctl skips enabling the services. tests/test_kiosk_setup.py runs it so.
 set -euo pipefail
@@ -66,7 +68,10 @@ put() {  # put PATH MODE: writes stdin to ROOT/PATH
   chmod "$2" "$path"
 }
 
-if [ "$PACKAGES" = 1 ]; then
+if [ "$PACKAGES" = 1 ] && [ -n "${HALLQ_BUNDLE:-}" ]; then
+  sh "$HALLQ_BUNDLE/install.sh" /opt/hallq/.venv  # its Debian packages (--debs screen) and hallq, offline
+  id hallq-screen >/dev/null 2>&1 || useradd --system --create-home --groups video,audio,input,render hallq-screen
+elif [ "$PACKAGES" = 1 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium cage fonts-noto-cjk \
     pipewire-alsa python3-venv
@@ -157,9 +162,10 @@ WantedBy=multi-user.target
 EOF
   if [ "$PACKAGES" = 1 ]; then
     id hallq-agent >/dev/null 2>&1 || useradd --system --no-create-home hallq-agent
-    python3 -m venv /opt/hallq/.venv
-    # Offline halls: point pip at the bundle's wheels (deploy/README.md); online: the package index.
-    /opt/hallq/.venv/bin/pip install -q ${HALLQ_WHEELS:+--no-index --find-links "$HALLQ_WHEELS"} hallq
+    if [ -z "${HALLQ_BUNDLE:-}" ]; then  # offline, the bundle installed hallq above
+      python3 -m venv /opt/hallq/.venv
+      /opt/hallq/.venv/bin/pip install -q hallq
+    fi
   fi
 fi
 

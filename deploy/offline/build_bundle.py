@@ -12,12 +12,16 @@ there with `pip install --no-index` (deploy/offline/install.sh does it):
     wheels/<arch>/    the compiled dependencies for CPython 3.11 on manylinux x86_64 / aarch64
     requirements.txt  the exact versions resolved here (hallq's own included): every machine of the
                       hall gets the same ones
+    debs/             with --debs: the Debian 12 packages a machine of that role needs (this machine's
+                      architecture and release), with everything they depend on
     install.sh        the installer
     SHA256SUMS        every file's SHA-256, checked by the installer first
 
-Run it with the Python 3.11 that the hall's machines run. The Debian packages
-(nginx, the CJK fonts, Chromium for the screens) come from the distribution's
-own offline media; deploy/README.md lists them.
+Run it with the Python 3.11 that the hall's machines run. `--debs server` (nginx,
+Python's venv) or `--debs screen` (Chromium, cage, the CJK fonts: what
+deploy/kiosk/setup.sh installs) adds the Debian packages, downloaded by apt for
+this machine's release and architecture: build on a Debian 12 machine like the
+hall's. The installer installs those the machine lacks.
 """
 from __future__ import annotations
 
@@ -38,11 +42,54 @@ PLATFORMS = ("manylinux_2_28_{arch}", "manylinux_2_17_{arch}", "manylinux2014_{a
 WHEEL_NAME = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-\d[^-]*)?-(?P<py>[^-]+)-(?P<abi>[^-]+)-(?P<plat>[^-]+)\.whl$")
 
 
+DEB_SETS = {  # what each kind of hall machine installs from Debian
+    "server": ("nginx", "python3-venv"),
+    "screen": ("chromium", "cage", "fonts-noto-cjk", "pipewire-alsa", "python3-venv"),
+}
+DEPENDS_FLAGS = ("--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances")
+
+
+def first_choices(depends_output: str) -> set[str]:
+    """The packages `apt-cache depends` says these need: of each "A | B" the first, of a virtual package
+    ("<name>") its first provider. (apt-cache's own --recurse follows every alternative: debconf would
+    bring cdebconf, which a machine must not get beside it.)"""
+    chosen: set[str] = set()
+    group: list[list] = []  # the or-group being read: [name, providers] of each member
+    more = False  # the last member read said "|": the group goes on
+    for line in depends_output.splitlines() + [""]:
+        if line.startswith("    "):  # a provider of the virtual package above
+            group[-1][1].append(line.strip())
+            continue
+        if group and (not line.startswith(" ") or not more):
+            name, providers = group[0]
+            chosen.add(providers[0] if name.startswith("<") and providers else name)
+            group = []
+        if line.startswith(" "):
+            group.append([line.split(":", 1)[1].strip(), []])
+            more = line.startswith(" |")
+    return {n for n in chosen if not n.startswith("<")}
+
+
+def debs(to: Path, packages: tuple[str, ...]) -> int:
+    """Download `packages` and what they need (`first_choices`, followed to the end) into to/debs; how many."""
+    names: set[str] = set()
+    todo = set(packages)
+    while todo:
+        names |= todo
+        out = subprocess.run(["apt-cache", "depends", *DEPENDS_FLAGS, *sorted(todo)], check=True,
+                             capture_output=True, text=True).stdout
+        todo = first_choices(out) - names
+    folder = to / "debs"
+    folder.mkdir()
+    subprocess.run(["apt-get", "download", "-q", *sorted(names)], check=True, cwd=folder)
+    return len(names)
+
+
 def pip(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", *args], check=True)
 
 
-def build(to: Path, arches: list[str], project: Path = ROOT) -> list[str]:
+def build(to: Path, arches: list[str], project: Path = ROOT, deb_set: str | None = None) -> list[str]:
     """Write the bundle into the new directory `to`; its pinned requirements."""
     if sys.version_info[:2] != (3, 11):
         raise SystemExit(f"run this with Python {PYTHON_VERSION} (the hall's); this is {sys.version.split()[0]}")
@@ -81,6 +128,8 @@ def build(to: Path, arches: list[str], project: Path = ROOT) -> list[str]:
             # The installer names them on such a machine rather than failing halfway through pip.
             (arch_dir / "MISSING").write_text("".join(p + "\n" for p in missing))
             print(f"{arch}: no wheel published for {', '.join(missing)}", file=sys.stderr)
+    if deb_set:
+        print(f"{debs(to, DEB_SETS[deb_set])} Debian packages for a {deb_set}", file=sys.stderr)
     shutil.copy2(HERE / "install.sh", to / "install.sh")
     # sha256sum's own format: the installer checks the bundle with `sha256sum -c` before using it
     sums = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(to)}\n"
@@ -94,9 +143,10 @@ def main() -> int:
     ap.add_argument("--to", type=Path, required=True, help="a new directory for the bundle")
     ap.add_argument("--arch", action="append", choices=("x86_64", "aarch64"),
                     help="machine kinds to carry (default: both)")
+    ap.add_argument("--debs", choices=sorted(DEB_SETS), help="also carry the Debian packages of this kind of machine")
     args = ap.parse_args()
     arches = args.arch or ["x86_64", "aarch64"]
-    pins = build(args.to, arches)
+    pins = build(args.to, arches, deb_set=args.debs)
     print(f"bundle in {args.to}: hallq and {len(pins) - 1} dependencies for {', '.join(arches)}")
     return 0
 

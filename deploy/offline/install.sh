@@ -15,6 +15,19 @@ if [ -s "$here/wheels/$arch/MISSING" ]; then
   echo "build those on a connected $arch machine (pip wheel NAME==VERSION) into $here/wheels/$arch, remove MISSING, and rerun" >&2
   exit 2
 fi
+# The bundle's Debian packages (built with --debs): those this machine lacks, at the bundle's versions.
+if ls "$here"/debs/*.deb >/dev/null 2>&1; then
+  lacking=""
+  for deb in "$here"/debs/*.deb; do
+    pkg=$(dpkg-deb --field "$deb" Package)
+    dpkg-query --show --showformat='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || lacking="$lacking $deb"
+  done
+  if [ -n "$lacking" ]; then
+    [ "$(id -u)" = 0 ] || { echo "installing the bundle's Debian packages needs root: run it as root" >&2; exit 2; }
+    DEBIAN_FRONTEND=noninteractive dpkg --install $lacking
+  fi
+  echo "Debian packages: $(echo $lacking | wc -w) installed from the bundle, the rest were here"
+fi
 "$python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
   || { echo "hallq's bundle is built for Python 3.11; $python is $("$python" -V 2>&1)" >&2; exit 2; }
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"

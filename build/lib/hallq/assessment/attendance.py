@@ -10,6 +10,16 @@ working day:
 The gap before a late sign-in and after an early sign-out counts as the
 late arrival or early leave only, so one absence is never scored twice.
 
+Leave (请假, hallq.queue.leave) when the facts carry the leave register:
+- approved leave never counts against the person: an incident of a staff
+  member inside their approved leave is no longer theirs; the window stays
+  unattended if nobody stood in (顶岗) for longer than the allowed minutes
+  (seed 000: "常驻工作人员请假必须安排替岗工作人员到办事窗口值班"), else it is dropped;
+- absent (旷工): an opening session (half a day) of a working day in which the
+  holder of a window's A post signed in nowhere and had no approved leave
+  (seed 004: "违反请假规定按旷工处理"; seed 002: "旷工每次（半天）"). B-post
+  staff are expected only while standing in (seed 000 第四条), so never absent.
+
 Only opening sessions that have ended by `until` are judged (one in progress
 is judged once it ends: who is signed in now is never projected forward), and
 none before the window's first day in hallq. Times are in the hall's zone.
@@ -22,9 +32,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
-from hallq.assessment.facts import PauseSpan, SessionSpan
+from hallq.assessment.facts import LeaveSpan, PauseSpan, SessionSpan
 
-Kind = Literal["late", "early_leave", "unattended"]
+Kind = Literal["late", "early_leave", "unattended", "absent"]
 
 
 class OpeningHours(Protocol):
@@ -40,6 +50,7 @@ class Incident:
     pause: int | None
     start: dt.datetime
     end: dt.datetime
+    leave: int | None = None  # the approved leave of the window's staff member it fell in (nobody stood in)
 
     @property
     def minutes(self) -> float:
@@ -50,11 +61,14 @@ def incidents(sessions: list[SessionSpan], pauses: list[PauseSpan], hours: Openi
               first_day: dt.date, last_day: dt.date, *, unattended_minutes: float = 15,
               late_grace_minutes: float = 0, allowed_pause_reasons: tuple[str, ...] = (),
               windows: list[int] | None = None, until: dt.datetime | None = None,
-              live_from: Mapping[int, dt.date] | None = None) -> list[Incident]:
+              live_from: Mapping[int, dt.date] | None = None, leaves: list[LeaveSpan] | None = None,
+              expected: Mapping[str, tuple[int, dt.date | None]] | None = None) -> list[Incident]:
     """All incidents of the given days, for `windows` (default: every window with a session).
 
     `until`: judge only the opening sessions ended by then. `live_from`: each
-    window's first day; earlier days count for nothing.
+    window's first day; earlier days count for nothing. `leaves`: the approved
+    leaves (None: not known, and absence is not judged); `expected`: the A-post
+    holders, staff number -> (their window, their first day in hallq).
     """
     by_window: dict[int, list[SessionSpan]] = defaultdict(list)
     for s in sessions:
@@ -80,6 +94,56 @@ def incidents(sessions: list[SessionSpan], pauses: list[PauseSpan], hours: Openi
             if live is None or day >= live:
                 out.extend(_in_zone(_one_opening(window, spans, pauses_by_session, start, end, grace, spell),
                                     start.tzinfo))
+    if leaves is None:
+        return out
+    by_staff: dict[str, list[LeaveSpan]] = defaultdict(list)
+    for leave in leaves:
+        by_staff[leave.staff].append(leave)
+    holders = {window: staff for staff, (window, _) in (expected or {}).items()}
+    out = [kept for inc in out if (kept := _excused(inc, by_staff, holders, spell)) is not None]
+    out.extend(_absences(sessions, by_staff, expected or {}, opening, live_from))
+    return out
+
+
+def _on_leave(leaves: list[LeaveSpan], at: dt.datetime) -> LeaveSpan | None:
+    return next((x for x in leaves if x.start <= at < x.end), None)
+
+
+def _excused(inc: Incident, leaves: dict[str, list[LeaveSpan]], holders: Mapping[int, str],
+             spell: dt.timedelta) -> Incident | None:
+    """An incident of a staff member inside their approved leave: the window's unattended spell, or nothing.
+    A window nobody signed in to stays unattended, marked with its A post's leave (nobody stood in)."""
+    if inc.staff is None:
+        leave = _on_leave(leaves.get(holders.get(inc.window, ""), []), inc.start)
+        return replace(inc, leave=leave.id) if leave is not None else inc
+    leave = _on_leave(leaves.get(inc.staff, []), inc.start)
+    if leave is None:
+        return inc
+    if inc.end - inc.start > spell:
+        return replace(inc, kind="unattended", staff=None, leave=leave.id)
+    return None
+
+
+def _absences(sessions: list[SessionSpan], leaves: dict[str, list[LeaveSpan]],
+              expected: Mapping[str, tuple[int, dt.date | None]], opening: list,
+              live_from: Mapping[int, dt.date]) -> list[Incident]:
+    """Half days an A-post holder signed in nowhere, with no approved leave: absent (旷工)."""
+    signed: dict[str, list[SessionSpan]] = defaultdict(list)
+    for s in sessions:
+        if s.staff:
+            signed[s.staff].append(s)
+    out = []
+    for staff, (window, first) in sorted(expected.items()):
+        live = max((d for d in (first, live_from.get(window)) if d is not None), default=None)
+        for day, start, end in opening:
+            if live is not None and day < live:
+                continue
+            if any(s.started_at < end and (s.ended_at is None or s.ended_at > start) for s in signed.get(staff, ())):
+                continue
+            if _on_leave(leaves.get(staff, []), start) is not None:
+                continue
+            tz = start.tzinfo
+            out.append(Incident("absent", window, staff, None, None, start.astimezone(tz), end.astimezone(tz)))
     return out
 
 

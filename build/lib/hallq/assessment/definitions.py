@@ -39,6 +39,25 @@ def _minimum_en(s) -> str:
             + ".")
 
 
+# What each definition is about, as the card page and the XLSX name it (never its key): (Chinese, English).
+LABELS = {
+    "scheme": ("考核办法", "Scheme"), "satisfaction_rate": ("满意率", "Satisfaction rate"),
+    "days_late": ("超期天数", "Days late"), "faster": ("提前办结", "Finished faster"),
+    "repeat_visit": ("补办往返", "Returns after a supplement"), "attendance": ("考勤", "Attendance"),
+    "caps": ("封顶与扣完为止", "Caps and floors"), "ranks": ("排名", "Ranks"), "quotas": ("名额", "Quotas"),
+    "units": ("参评对象", "Who is assessed"), "tickets_served": ("办件量", "Tickets served"),
+    "ratings_month": ("评价所属月份", "Month of a rating"), "unrated": ("未评价的办件", "Unrated tickets"),
+    "promised_case": ("承诺件", "Promised cases"), "one_time_notice": ("一次性告知", "One-time notice"),
+    "on_duty": ("责任人", "Who answers"),
+}
+
+
+def label(key: str, en: bool = False) -> str:
+    """A definition's name; its key where none is written (a definition added without its label)."""
+    names = LABELS.get(key)
+    return names[1 if en else 0] if names else key
+
+
 def definitions(scheme: Scheme) -> dict[str, str]:
     s = scheme.settings
     bands = []
@@ -66,6 +85,9 @@ def definitions(scheme: Scheme) -> dict[str, str]:
             f"无人值守 = 办公时间内窗口无人签到，或暂停服务且理由不在允许之列，连续超过{s.unattended_minutes:g}分钟"
             "（迟到前、早退后的空档只计迟到或早退）。每个办公时段结束后才判定；"
             "大厅、窗口或工作人员启用 hallq 之前的日子不计。"
+            "获批的请假期间不计本人迟到、早退、离岗或旷工；无人顶岗超过上述分钟数的，仍计窗口无人值守。"
+            "旷工 = 窗口A岗人员在工作日的一个办公时段（半天）内未在任何窗口签到，又没有获批的请假（每半天计一次）；"
+            "B岗人员只在顶岗时考勤，不计旷工。"
             + (f"允许的暂停理由：{'、'.join(s.allowed_pause_reasons)}。" if s.allowed_pause_reasons
                else "暂停服务均不视为允许的理由。")),
         "caps": "每一小项、每一大项封顶于满分、扣完为止（加满封顶、扣完为止）"
@@ -121,6 +143,10 @@ def definitions_en(scheme: Scheme) -> dict[str, str]:
             f"{s.unattended_minutes:g} minutes of opening hours (gaps before a late arrival or after an early "
             "leave count only as those). Each opening session is judged once it has ended; days before the "
             "hall, the window or the staff member went live in hallq count for nothing. "
+            "Approved leave never counts against the person (late, early, away or absent); a window left without "
+            "a stand-in beyond those minutes is still unattended. Absent (旷工) = an A-post holder signed in at no "
+            "window for an opening session (half a day) of a working day without approved leave, once per half "
+            "day; B-post staff are in attendance only while standing in. "
             + (f"Allowed pause reasons: {', '.join(s.allowed_pause_reasons)}." if s.allowed_pause_reasons
                else "No pause reason is allowed.")),
         "caps": "Every item and category is capped at its maximum and floored at zero"

@@ -121,7 +121,7 @@ def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], c
         for card in scope_cards:
             card.not_assessed = card.not_assessed or absent.get((scope, card.unit)) or short.get(card.unit)
             card.department_name = department_names.get(card.department)
-        scope_cards = _rank_grade_select(scope_cards, scheme, scope, history, chosen)
+        scope_cards = _rank_grade_select(scope_cards, scheme, scope, history, chosen, days, facts.first_day)
         cards[scope] = scope_cards
         if scope == "window":
             window_grades.update({c.unit: c.grade for c in scope_cards if c.grade})
@@ -211,11 +211,15 @@ def _incidents(facts: MonthFacts, calendar: HallCalendar, s: Settings,
     """Attendance incidents under a scheme's settings, made once per distinct settings."""
     marks = (s.unattended_minutes, s.late_grace_minutes, s.allowed_pause_reasons)
     if marks not in cache:
+        windows = [w.number for w in facts.windows]
+        # Expected at work: the A-post holders (B posts only while standing in, seed 000 第四条).
+        expected = {st.number: (st.window, st.live_from) for st in facts.staff
+                    if st.window in windows and not st.b_post_only}
         cache[marks] = attendance.incidents(
             facts.sessions, facts.pauses, calendar, facts.first_day, facts.counted_to,
             unattended_minutes=s.unattended_minutes, late_grace_minutes=s.late_grace_minutes,
-            allowed_pause_reasons=s.allowed_pause_reasons, windows=[w.number for w in facts.windows],
-            until=facts.until, live_from=_window_live_from(facts))
+            allowed_pause_reasons=s.allowed_pause_reasons, windows=windows,
+            until=facts.until, live_from=_window_live_from(facts), leaves=facts.leaves, expected=expected)
     return cache[marks]
 
 
@@ -525,6 +529,8 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
         for inc in bucket.incidents:
             if inc.kind == kind:
                 yield 1, rule.points, _incident_evidence(inc)
+        if kind == "absent":  # an absence hallq cannot see (a meeting missed: 按缺勤半天处理), as recorded
+            yield from _record_occurrences(rule, bucket, ctx)
     elif src in ("case.overdue_day", "case.overdue"):
         start_after = facts.first_day - dt.timedelta(days=1)
         for c in bucket.cases:
@@ -588,18 +594,28 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
             if grade is not None and grade == rule.grade:
                 yield 1, rule.points, Evidence("window", window, f"所在窗口本月等次：{grade}")
     elif src == "record":
-        for r in bucket.records:
-            if r.item == rule.key:
-                each = r.points if rule.entry_points is not None else rule.points
-                yield r.count, each, Evidence("record", r.id,
-                                              f"{r.evidence}（{RECORD_KINDS.get(r.kind, r.kind)}，{r.entered_by}录入"
-                                              + (f"，{r.count}人次" if r.count > 1 else "") + "）")
+        yield from _record_occurrences(rule, bucket, ctx)
+
+
+def _record_occurrences(rule: Rule, bucket: Bucket, ctx: Context):
+    for r in bucket.records:
+        if r.item == rule.key:
+            each = r.points if rule.entry_points is not None else rule.points
+            day = r.on or ctx.days.calendar.local_day(r.at)
+            yield r.count, each, Evidence("record", r.id,
+                                          f"{r.evidence}（{RECORD_KINDS.get(r.kind, r.kind)}，{r.entered_by}录入"
+                                          + (f"，{r.count}人次" if r.count > 1 else "") + "）",
+                                          on=day.isoformat(), kind=r.kind, times=r.count)
 
 
 def _incident_evidence(inc: attendance.Incident) -> Evidence:
     hm = lambda t: t.astimezone(inc.start.tzinfo).strftime("%m-%d %H:%M")  # noqa: E731
-    words = {"late": "迟到", "early_leave": "早退", "unattended": "无人值守"}[inc.kind]
+    words = {"late": "迟到", "early_leave": "早退", "unattended": "无人值守", "absent": "旷工"}[inc.kind]
     detail = f"{words} {hm(inc.start)}—{hm(inc.end)}，{inc.minutes:.0f}分钟"
+    if inc.kind == "absent":
+        return Evidence("staff", inc.staff, detail + "（未签到，无获批请假）")
+    if inc.leave is not None:
+        detail += f"（请假{inc.leave}获批，无人顶岗）"
     if inc.pause is not None:
         return Evidence("pause", inc.pause, detail + "（暂停服务）")
     if inc.session is not None:
@@ -624,7 +640,7 @@ def _apply_appeal(item: Item, appeal: Appeal | None) -> None:
 # --- the scope -------------------------------------------------------------------------
 
 def _rank_grade_select(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: History,
-                       chosen: dict[str, Chosen]) -> list[Scorecard]:
+                       chosen: dict[str, Chosen], days: WorkdayCounter, first_day: dt.date) -> list[Scorecard]:
     keys = scheme.settings.rank_by
     absent = [c for c in cards if c.not_assessed]
     for c in absent:
@@ -633,6 +649,7 @@ def _rank_grade_select(cards: list[Scorecard], scheme: Scheme, scope: Scope, his
         {"score": c.score, "satisfaction_rate": c.satisfaction_rate, "tickets_served": c.tickets_served,
          "number": c.number}, keys))
     _count_flags(cards, scheme, scope, history)
+    _dated_flags(cards, scheme, scope, history, days, first_day)
     for c in ranked:
         c.of = len(ranked)
         earlier = history.ineligible.get((scope, c.unit))
@@ -669,7 +686,7 @@ def _count_flags(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: 
     """Flags by counted occurrences: the named lines' occurrences this month (and earlier in the
     year, for `within = "year"`) reach the flag's count, and this month adds to them."""
     for flag in scheme.flags:
-        if flag.scope != scope or not flag.lines:
+        if flag.scope != scope or not flag.lines or flag.within_working_days is not None:
             continue
         for c in cards:
             now = {k: sum(i.count for i in c.items if i.key == k and i.stands) for k in flag.lines}
@@ -687,6 +704,55 @@ def _count_flags(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: 
                 c.ineligible = c.ineligible or flag.message
                 if flag.removes_eligibility == "year":
                     c.ineligible_year = c.ineligible_year or flag.message
+
+
+def _dated_flags(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: History,
+                 days: WorkdayCounter, first_day: dt.date) -> None:
+    """Flags counted within working days (seed 002 第二十五条（二）"在22个工作日内，被群众连续两次投诉且
+    经查证属实的"): `count` records of the flag's kind and lines, standing, the last of them this month and
+    all within `within_working_days` working days, first to last inclusive. Earlier months' records come
+    from their stored cards (History.dated), across the turn of the year."""
+    for flag in scheme.flags:
+        if flag.scope != scope or flag.within_working_days is None:
+            continue
+
+        kind, lines = flag.record_kind, flag.lines
+        for c in cards:
+            now = [(dt.date.fromisoformat(e.on), e.kind, i.key, e.times) for i in c.items if i.stands
+                   for e in i.evidence if e.type == "record" and e.on]
+            now = [x for x in now if _counts(x, kind, lines)]
+            if not now:
+                continue
+            earlier = [x for x in history.dated.get((scope, c.unit), ()) if x[0] < first_day and _counts(x, kind, lines)]
+            occurred = sorted(d for d, _, _, n in earlier + now for _ in range(n))
+            run = _within(occurred, flag.count, flag.within_working_days, days, first_day)
+            if run is None:
+                continue
+            c.flags.append(Flag(flag.key, f"{flag.message}（{run[0]:%m-%d}至{run[1]:%m-%d}，"
+                                          f"{run[2]}个工作日内{flag.count}次）"))
+            if flag.removes_eligibility:
+                c.ineligible = c.ineligible or flag.message
+                if flag.removes_eligibility == "year":
+                    c.ineligible_year = c.ineligible_year or flag.message
+
+
+def _counts(occurrence: tuple, kind: str | None, lines: tuple[str, ...]) -> bool:
+    """A dated record (day, kind, line, 人次) a flag counts: of its kind, on its lines, where it names them."""
+    return (kind is None or occurrence[1] == kind) and (not lines or occurrence[2] in lines)
+
+
+def _within(occurred: list[dt.date], count: int, limit: int, days: WorkdayCounter,
+            first_day: dt.date) -> tuple[dt.date, dt.date, int] | None:
+    """The first run of `count` occurrences (sorted days) ending in this month whose working days, first to
+    last inclusive, are at most `limit`: (first, last, working days); None when there is none."""
+    for i in range(len(occurred) - count + 1):
+        first, last = occurred[i], occurred[i + count - 1]
+        if last < first_day:
+            continue
+        span = days.after(first - dt.timedelta(days=1), last)
+        if span <= limit:
+            return first, last, span
+    return None
 
 
 def _staff_deducted(facts: MonthFacts, staff_scheme: Scheme | None, days: "WorkdayCounter",

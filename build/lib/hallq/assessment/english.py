@@ -38,7 +38,7 @@ NOT_ASSESSED_EN = {
 }
 # Lines the department scoring writes (departments.py), keyed like scheme lines.
 GENERATED_NAMES_EN = {"windows_average": "Average of its windows", "department_records": "The department's own records"}
-INCIDENTS_EN = {"迟到": "Late", "早退": "Left early", "无人值守": "Unattended"}
+INCIDENTS_EN = {"迟到": "Late", "早退": "Left early", "无人值守": "Unattended", "旷工": "Absent"}
 SCOPE_NAMES_EN = {"window": "Windows", "department": "Departments", "staff": "Staff"}
 EVIDENCE_NAMES_EN = {"ticket": "Ticket", "rating": "Rating", "session": "Sign-in", "pause": "Pause",
                      "record": "Record", "window": "Window", "staff": "Staff member"}
@@ -72,9 +72,12 @@ def _rules(words: "Words") -> list[Rule]:
         r("转移", lambda m: "transferred"),
         r("过号", lambda m: "no-show"),
         r(r"所在窗口本月等次：(.+)", lambda m: f"the window's grade this month: {words.grade(m[1])}"),
-        r(r"(迟到|早退|无人值守) (\S+ \S+)—(\S+ \S+)，(\d+)分钟(（暂停服务）|（无人签到）)?",
+        r(r"(迟到|早退|无人值守|旷工) (\S+ \S+)—(\S+ \S+)，(\d+)分钟(（请假(\d+)获批，无人顶岗）)?"
+          r"(（暂停服务）|（无人签到）|（未签到，无获批请假）)?",
           lambda m: (f"{INCIDENTS_EN[m[1]]} {m[2]}–{m[3]}, {m[4]} min"
-                     + {"（暂停服务）": " (window paused)", "（无人签到）": " (nobody signed in)"}.get(m[5] or "", ""))),
+                     + (f" (leave {m[6]} approved, nobody stood in)" if m[5] else "")
+                     + {"（暂停服务）": " (window paused)", "（无人签到）": " (nobody signed in)",
+                        "（未签到，无获批请假）": " (no sign-in, no approved leave)"}.get(m[7] or "", ""))),
         r(r"(.*)（(督查发现|投诉查实|表扬信|媒体报道|违纪行为|其他)，(.+?)录入(?:，(\d+)人次)?）",
           lambda m: (f"{m[1]} ({RECORD_KINDS_EN[RECORD_KIND_ZH[m[2]]]}, entered by {m[3]}"
                      + (f", {m[4]} times" if m[4] else "") + ")")),

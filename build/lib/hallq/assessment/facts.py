@@ -116,6 +116,19 @@ class PauseSpan:
 
 
 @dataclass(frozen=True, slots=True)
+class LeaveSpan:
+    """An approved leave (请假) of a staff member: the opening sessions starting in [start, end) are excused.
+
+    A leave is asked in half days: a morning runs from its day's midnight to noon, an afternoon from noon
+    to the next midnight (hallq.queue.leave)."""
+    id: int
+    staff: str
+    start: dt.datetime
+    end: dt.datetime
+    stand_in: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Transfer:
     ticket: int
     window: int
@@ -150,6 +163,7 @@ class SupervisorRecord:
     department: str | None = None
     points: float | None = None
     count: int = 1  # 人次: one entry may record several people or occurrences
+    on: dt.date | None = None  # the hall-local day it happened (None: the day of `at`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +202,9 @@ class MonthFacts:
     no_shows: list[NoShow] = field(default_factory=list)
     records: list[SupervisorRecord] = field(default_factory=list)
     appeals: list[Appeal] = field(default_factory=list)
+    # Approved leaves touching the month. None: the leave register was not read (facts made by hand), so an
+    # A-post holder's missing half day cannot be told from leave and absence (旷工) is not judged.
+    leaves: list[LeaveSpan] | None = None
     # A month read before it ended runs to `until` (aware; `today` is its hall-local day): it is
     # scored on the facts so far and is provisional, nothing is projected forward. None: the
     # month is over and counted to its end.
@@ -232,3 +249,6 @@ class History:
     ineligible: dict[tuple[Scope, str], str] = field(default_factory=dict)  # unit -> why
     # (scope, unit, line key) -> occurrences in the earlier months of the year (for counted flags)
     counts: dict[tuple[Scope, str, str], float] = field(default_factory=dict)
+    # (scope, unit) -> the earlier months' records, each (day, record kind, line key, count), standing
+    # (not removed on appeal), whatever the year: for flags counted within working days (seed 002).
+    dated: dict[tuple[Scope, str], tuple[tuple[dt.date, str, str, int], ...]] = field(default_factory=dict)

@@ -39,11 +39,13 @@ from dataclasses import dataclass
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from hallq.assessment.facts import (Appeal, DepartmentInfo, MonthFacts, NoShow, PauseSpan, PromisedCase, Rating,
+from hallq.assessment.facts import (Appeal, DepartmentInfo, LeaveSpan, MonthFacts, NoShow, PauseSpan, PromisedCase,
+                                    Rating,
                                     RepeatVisit, Service, SessionSpan, StaffInfo, SupervisorRecord, Transfer,
                                     WindowInfo)
 from hallq.assessment.models import AssessmentAppeal, AssessmentRecord, CaseCompletion
 from hallq.evaluator.models import Rating as RatingRow
+from hallq.queue import leave as leave_register
 from hallq.queue.halls import HallContext
 from hallq.queue.models import (Department, Hall, Staff, Ticket, TicketEvent, Window, WindowPause, WindowPost,
                                 WindowSession)
@@ -188,6 +190,10 @@ def _gather(s: Session, ctx: HallContext, year: int, month: int, repeat_min_retu
                    or_(WindowPause.ended_at.is_(None), WindowPause.ended_at > span.start))).all()
         facts.pauses = [PauseSpan(pid, sid, window_no[wid], reason, a, b) for pid, sid, wid, reason, a, b in pause_rows]
 
+    # --- approved leave (请假): excuses the person, and tells leave from absence (旷工) -------
+    facts.leaves = [_leave_span(ctx, row, staff_no) for row in
+                    leave_register.approved_in(s, hall_id, span.first_day, span.last_day)]
+
     # --- ticket events of the month -----------------------------------------------------
     until = min(span.end, now) if now else span.end
     # Only two keys of a finished event's data are read; the database picks them
@@ -251,7 +257,8 @@ def _gather(s: Session, ctx: HallContext, year: int, month: int, repeat_min_retu
         .order_by(AssessmentRecord.id)).all()
     facts.records = [SupervisorRecord(r.id, r.kind, r.item, r.evidence, r.entered_by, r.entered_at,
                                       window=window_no.get(r.window_id), staff=staff_no.get(r.staff_id),
-                                      department=code.get(r.department_id), points=r.points, count=r.count)
+                                      department=code.get(r.department_id), points=r.points, count=r.count,
+                                      on=r.occurred_on)
                      for r in record_rows]
     appeal_rows = s.scalars(
         select(AssessmentAppeal).where(AssessmentAppeal.hall_id == hall_id,
@@ -262,6 +269,16 @@ def _gather(s: Session, ctx: HallContext, year: int, month: int, repeat_min_retu
                             a.decided_at, a.points) for a in appeal_rows]
     facts.ticket_labels = _ticket_labels(s, facts)
     return facts
+
+
+def _leave_span(ctx: HallContext, row, staff_no: dict[int, str]) -> LeaveSpan:
+    """A leave as moments: a morning from its midnight, an afternoon from noon (leave.NOON), to the end of
+    its last half."""
+    tz = ctx.hours.tz
+    start = dt.datetime.combine(row.first_day, dt.time(0) if row.first_half == "am" else leave_register.NOON, tz)
+    end = (dt.datetime.combine(row.last_day, leave_register.NOON, tz) if row.last_half == "am"
+           else dt.datetime.combine(row.last_day + dt.timedelta(days=1), dt.time(0), tz))
+    return LeaveSpan(row.id, staff_no.get(row.staff_id, ""), start, end, staff_no.get(row.stand_in_staff_id))
 
 
 def _ticket_labels(s: Session, facts: MonthFacts) -> dict[int, str]:

@@ -26,6 +26,8 @@ Source = Literal[
     "attendance.late",        # signed in after opening / after the lunch break (per incident)
     "attendance.early_leave",  # signed out before closing / before the break (per incident)
     "attendance.unattended",   # window unattended beyond the allowed minutes (per spell)
+    "attendance.absent",       # 旷工: an A-post holder's half day with no sign-in and no approved leave (per half
+                               # day); supervisors may record absences hallq cannot see on the line too
     "case.overdue_day",        # 承诺件 finished late: per case and working day late
     "case.overdue",            # 承诺件 finished late: per case, in the month after its due date
     "case.faster",             # 承诺件 finished this much faster than promised (per case)
@@ -84,6 +86,9 @@ class Rule(Strict):
     # when a complaint is closed as verified; "reply_late_day" takes a department's late reply to a
     # forwarded complaint, the record's count being the working days late (seed 002 第十三条（五）).
     complaint: Literal["verified", "reply_late_day"] | None = None
+    # A record line the staff register fills in itself (hallq.supervision.register): a change of a window's staff
+    # made without the centre's consent (seed 004 "1年内中途未经同意更换工作人员"; seed 002 "中途无故更换").
+    staff_change: bool = False
     note: str = ""
 
     @model_validator(mode="after")
@@ -109,6 +114,8 @@ class Rule(Strict):
             raise ValueError("`faster_from`/`faster_below` belong to case.faster lines")
         if self.complaint is not None and self.source != "record":
             raise ValueError("`complaint` marks record lines only")
+        if self.staff_change and self.source != "record":
+            raise ValueError("`staff_change` marks record lines only")
         if (self.source == "window.grade") != (self.grade is not None):
             raise ValueError("`grade` is needed by, and only by, window.grade lines")
         if (self.source == "staff.deductions") != (self.per_staff_points is not None):
@@ -203,6 +210,12 @@ class ConsecutiveFlag(Strict):
     - `count` occurrences of the named `lines` within the month or the year so far
       (`within`), marked in the month the count is reached and after: two verified
       complaints in a row (seed 004 第十五条), three overdue cases in a year (seed 002).
+      With `within_working_days`, the occurrences must fall within that many working
+      days, first to last inclusive, the last in this month (seed 002 第二十五条（二）
+      "在22个工作日内，被群众连续两次投诉且经查证属实的"); the occurrences are then
+      supervisors' records, dated, of `record_kind` where it is given (a complaint closed
+      as verified is a `verified_complaint` record, on whatever line the office filed it),
+      on the `lines` where they are given, and earlier months' count whatever the year.
 
     Either kind may also take away honours (`removes_eligibility`), as a line can.
     """
@@ -212,6 +225,8 @@ class ConsecutiveFlag(Strict):
     lines: tuple[str, ...] = ()
     count: int | None = Field(None, ge=1)
     within: Literal["month", "year"] = "year"
+    within_working_days: int | None = Field(None, ge=1)
+    record_kind: str | None = Field(None, pattern=r"^[a-z][a-z_]*$")
     removes_eligibility: Literal["month", "year"] | None = None
     message: str
     message_en: English | None = None
@@ -219,10 +234,14 @@ class ConsecutiveFlag(Strict):
 
     @model_validator(mode="after")
     def _one_kind(self):
-        if (self.grade is None) == (not self.lines):
-            raise ValueError("a flag needs either `grade` (months running) or `lines` (occurrences counted)")
-        if bool(self.lines) != (self.count is not None):
-            raise ValueError("`lines` and `count` go together")
+        counted = bool(self.lines) or self.record_kind is not None
+        if (self.grade is None) == (not counted):
+            raise ValueError("a flag needs either `grade` (months running) or `lines` or `record_kind` "
+                             "(occurrences counted)")
+        if counted != (self.count is not None):
+            raise ValueError("occurrences counted (`lines`, `record_kind`) need `count`, and only they")
+        if self.record_kind is not None and self.within_working_days is None:
+            raise ValueError("`record_kind` counts dated records: give `within_working_days`")
         return self
 
 
@@ -236,6 +255,20 @@ class WindowGradePoints(Strict):
     name_en: English | None = None
 
 
+class DualTargetClass(Strict):
+    """How a department's year-end score enters the county government's 双目标 assessment, by how far its
+    approval work moved into the hall (seed 003 (三)"结合政府'双目标'责任制考核评分说明"): the share of its
+    total it gets (1 据实评分, 1/2, 1/4, 0), or none where the government decides ("依照政府综合意见评分").
+    Which class a department is in is the centre's finding, given per department and year."""
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    name_en: English | None = None
+    share: float | None = Field(None, ge=0, le=1)  # None: decided by the government, hallq gives no figure
+    # Whether a department of this class has windows in the hall: a finding against the hall's windows is
+    # shown as a question, not scored ("required": 设置有窗口; "none": 未设置窗口; "any": either).
+    windows: Literal["required", "none", "any"] = "any"
+
+
 class Annual(Strict):
     """The year: monthly average and democratic evaluation (民主测评), weighted."""
     monthly_weight: float = Field(ge=0, le=1)
@@ -245,6 +278,8 @@ class Annual(Strict):
     title_scope: Scope = "window"
     title_percent: float | None = Field(None, gt=0, le=100)
     window_grade_points: tuple[WindowGradePoints, ...] = ()
+    # Departments in the government's 双目标 assessment (hallq.assessment.dual_target), each by its class.
+    dual_target: tuple[DualTargetClass, ...] = ()
 
     @model_validator(mode="after")
     def _weights(self):
@@ -252,6 +287,9 @@ class Annual(Strict):
             raise ValueError("`monthly_weight` and `democratic_weight` must add up to 1")
         if (self.title is None) != (self.title_percent is None):
             raise ValueError("an annual title needs `title_percent`, and the reverse")
+        keys = [c.key for c in self.dual_target]
+        if len(set(keys)) != len(keys):
+            raise ValueError("each `dual_target` class key once")
         return self
 
 
@@ -350,6 +388,11 @@ class Scheme(Strict):
             unknown = [k for k in flag.lines if k not in {r.key for r in self.rules()}]
             if unknown:
                 raise ValueError(f"flag {flag.key!r}: no line {', '.join(map(repr, unknown))}")
+            if flag.within_working_days is not None:
+                not_records = [k for k in flag.lines if k not in {r.key for r in self.record_items()}]
+                if not_records:
+                    raise ValueError(f"flag {flag.key!r}: counted within working days, it reads supervisors' "
+                                     f"records; {', '.join(map(repr, not_records))} is no record line")
         for sel in self.selections:
             if sel.scope not in self.scopes:
                 raise ValueError(f"selection {sel.key!r}: the scheme does not assess {sel.scope}")
@@ -375,7 +418,7 @@ class Scheme(Strict):
 
     def record_items(self) -> list[Rule]:
         """The lines a supervisor's record may name (for the record-entry page)."""
-        return [r for r in self.rules() if r.source == "record"]
+        return [r for r in self.rules() if r.source in ("record", "attendance.absent")]
 
     def grade_bands(self, scope: Scope) -> tuple[GradeBand, ...]:
         return self.grades.get(scope, ())

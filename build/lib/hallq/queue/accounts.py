@@ -37,15 +37,17 @@ WINDOW_BOUND_KINDS = ("evaluator", "caller")  # these act for one window only
 # signed in at; the engine checks that, this table only opens the door.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "issue", "issue_green", "requeue", "window", "appointments", "configure", "review",
-                        "assess", "appeal", "approve", "metrics", "complaints"}),
+                        "assess", "appeal", "approve", "metrics", "complaints", "centre"}),
     # assess: see the assessment, enter supervisors' records, decide appeals (复议), run the self-check and review
     # approve: approve and publish a month's assessment (管委会, the centre's leadership: admins)
     # duty: keep the duty log (值班日志) as the day's duty manager (值班长): seed 004 has the centre's managers
     # serve, which hallq's supervisors are; admins read it (review) but do not keep it.
     # complaints: keep the complaint register (督查股); complainant: see a complainant's name and contact whole,
     # the supervision office alone (seed 004 投诉处理制度 第六条): an admin keeps the register but sees them masked
+    # centre: the centre's say on its staff: a leave of a day or more (seed 004: 一天以上 the centre signs;
+    # hallq.queue.leave) and changes of the staff register (seeds 000, 004: 经中心同意; hallq.supervision.register)
     "supervisor": frozenset({"read", "issue", "issue_green", "requeue", "window", "review", "assess", "appeal",
-                             "duty", "complaints", "complainant"}),
+                             "duty", "complaints", "complainant", "centre"}),
     # appeal: a clerk appeals an item of their own card or of a window they hold a post at
     "clerk": frozenset({"read", "issue", "issue_green", "requeue", "window", "appeal"}),
     "kiosk": frozenset({"read", "issue", "requeue"}),

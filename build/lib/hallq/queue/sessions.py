@@ -141,7 +141,10 @@ def sign_out(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) -> 
     return session
 
 
-def pause(uow: UnitOfWork, who: Principal, number: int, reason: str, now: dt.datetime) -> WindowPause:
+def pause(uow: UnitOfWork, who: Principal, number: int, reason: str, now: dt.datetime, *,
+          stand_in: str | None = None) -> WindowPause:
+    """`stand_in`: the staff number of who stands in (顶岗); by default the window's B post when the one
+    pausing holds its A post."""
     s = uow.session
     window, session = acting_window(s, who, number)
     reason = (reason or "").strip()
@@ -149,10 +152,27 @@ def pause(uow: UnitOfWork, who: Principal, number: int, reason: str, now: dt.dat
         raise Invalid("reason_required")
     if open_pause(s, window) is not None:
         raise Refused("window_paused", window=number)
-    row = WindowPause(window_id=window.id, session_id=session.id, reason=reason, started_at=now)
+    cover = _stand_in(s, window, session, stand_in)
+    row = WindowPause(window_id=window.id, session_id=session.id, reason=reason, started_at=now,
+                      stand_in_staff_id=cover)
     s.add(row)
     status_event(uow, window, now, "paused", reason=reason)
     return row
+
+
+def _stand_in(s: Session, window: Window, session: WindowSession, number: str | None) -> int | None:
+    if number:
+        staff_id = s.scalar(select(Staff.id).where(Staff.hall_id == window.hall_id, Staff.number == number,
+                                                   Staff.active.is_(True)))
+        if staff_id is None:
+            raise Invalid("invalid_input", detail=f"no staff member {number}")
+        if staff_id == session.staff_id:
+            raise Invalid("invalid_input", detail="the stand-in must be someone else")
+        return staff_id
+    posts = dict(s.execute(select(WindowPost.post, WindowPost.staff_id).where(WindowPost.window_id == window.id)).all())
+    if session.staff_id is not None and posts.get("A") == session.staff_id and posts.get("B") not in (None, session.staff_id):
+        return posts["B"]
+    return None
 
 
 def resume(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) -> WindowPause:

@@ -24,7 +24,7 @@
   const clock = (iso) => iso ? new Date(iso).toLocaleTimeString(LANG, {hour: "2-digit", minute: "2-digit", hour12: false, timeZone: TZ}) : "";
 
   // What the page knows; re-read whole from the API.
-  const st = {me: null, readOnly: true, devices: [], failures: [], followups: [], windows: [], services: []};
+  const st = {me: null, readOnly: true, devices: [], failures: [], followups: [], windows: [], services: [], away: []};
   const pending = {};  // print jobs this page asked for: job id -> {number, printer, kind}
   // How many sound cues played, whether the browser has answered about sound yet, and the server's
   // answer to joining the supervisors' room on the latest connect: null until it came (tests read these).
@@ -96,7 +96,7 @@
 
   async function loadAll() {
     const calls = {devices: "/devices", failures: "/print-failures", services: "/services"};
-    if (PAGE === "duty") Object.assign(calls, {followups: "/followups?status=open", windows: "/windows"});
+    if (PAGE === "duty") Object.assign(calls, {followups: "/followups?status=open", windows: "/windows", away: "/posts-away"});
     const names = Object.keys(calls);
     const answers = await Promise.all(names.map((n) => api("GET", calls[n])));
     answers.forEach((r, i) => { if (r.ok) st[names[i]] = r.data; });
@@ -116,7 +116,7 @@
   function renderAll() {
     renderDevices();
     renderFailures();
-    if (PAGE === "duty") { renderFollowups(); renderWindows(); }
+    if (PAGE === "duty") { renderFollowups(); renderWindows(); renderAway(); }
     else renderServices();
   }
 
@@ -284,6 +284,23 @@
     }).join("");
   }
 
+  /** AB岗: the windows whose A and B posts are both away in opening hours, with why and the stand-in named. */
+  function renderAway() {
+    $("away-count").textContent = st.away.length ? String(st.away.length) : "";
+    const who = (post, p) => {
+      if (!p) return `${esc(t(post))}${esc(t("colon"))}${esc(t("post_none"))}`;
+      const why = p.why === "elsewhere" ? t("away_elsewhere", {window: p.window}) : t("away_" + p.why);
+      const cover = p.leave?.stand_in ? ` <small>${esc(t("stand_in_named", {name: `${p.leave.stand_in.name} ${p.leave.stand_in.number}`}))}</small>` : "";
+      return `${esc(t(post))}${esc(t("colon"))}${esc(`${p.name} ${p.number}`)} · ${esc(why)}${cover}`;
+    };
+    $("posts-away").innerHTML = !st.away.length ? `<p class="muted">${esc(t("posts_away_none"))}</p>` :
+      `<p class="muted">${esc(t("posts_away_hint"))}</p><ul class="away">${st.away.map((w) => `<li data-window="${w.number}">
+        <b>${esc(t("window_n", {n: w.number}))}</b> <span class="name">${esc(w.name)}</span>
+        <span class="pill ${esc(w.status)}">${esc(t("status_" + w.status))}${w.pause_reason ? esc(t("colon")) + esc(T["pause_" + w.pause_reason] ?? w.pause_reason) : ""}</span>
+        ${w.pause_stand_in ? `<small>${esc(t("stand_in_named", {name: `${w.pause_stand_in.name} ${w.pause_stand_in.number}`}))}</small>` : ""}
+        <div>${who("post_a", w.a)}</div><div>${who("post_b", w.b)}</div></li>`).join("")}</ul>`;
+  }
+
   // --- alerts ----------------------------------------------------------------------------------
 
   let alerts = [];  // the server's alerts, newest first
@@ -448,12 +465,16 @@
 
   // --- the guide desk: green channel ------------------------------------------------------------
 
+  /** Why a number taken now for this item would not be called (GET /services' `open` is false): the hall
+   * is closed or the quota used (暂停取号), or no window serves it now (a ticket waits, so the desk is told). */
+  const notIssuing = (s) => s.issuing ? "unstaffed_now" : "closed_now";
+
   function renderServices() {
     const select = $("service");
     const q = $("service-filter").value.trim().toLowerCase();
     const keep = select.value;
     const rows = st.services.filter((s) => !q || [s.name, s.code, s.department].some((v) => String(v).toLowerCase().includes(q)));
-    select.innerHTML = rows.map((s) => `<option value="${esc(s.code)}">${esc(s.name)} · ${esc(s.department)}（${esc(s.code)}） — ${esc(t("waiting_n", {n: s.waiting}))}${s.open ? "" : " · " + esc(t("closed_now"))}${s.quota_left != null ? " · " + esc(t("quota_left", {n: s.quota_left})) : ""}</option>`).join("");
+    select.innerHTML = rows.map((s) => `<option value="${esc(s.code)}">${esc(s.name)} · ${esc(s.department)}（${esc(s.code)}） — ${esc(t("waiting_n", {n: s.waiting}))}${s.open ? "" : " · " + esc(t(notIssuing(s)))}${s.quota_left != null ? " · " + esc(t("quota_left", {n: s.quota_left})) : ""}</option>`).join("");
     if (rows.some((s) => s.code === keep)) select.value = keep;
     else if (rows.length) select.value = rows[0].code;
     const printer = $("printer");
@@ -555,7 +576,10 @@
     socket.on("followup.updated", () => { if (PAGE === "duty") later("followups", () => reload("followups", "/followups?status=open")); });
     ["window.status", "ticket.called", "ticket.recalled", "ticket.skipped", "ticket.held", "ticket.transferred",
       "ticket.finished", "ticket.expired"].forEach((name) => socket.on(name, () => {
-      if (PAGE === "duty") later("windows", () => reload("windows", "/windows"));
+      if (PAGE === "duty") {
+        later("windows", () => reload("windows", "/windows"));
+        later("away", () => reload("away", "/posts-away"));
+      }
     }));
     // The waiting counts the guide desk offers with each item.
     ["ticket.issued", "queue.stats"].forEach((name) => socket.on(name, () => {

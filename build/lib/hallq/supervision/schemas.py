@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from hallq.queue.schemas import Body, Moment
+from hallq.queue.schemas import Body, Day, Moment
 
 Channel = Literal["in_person", "phone", "letter", "online", "hotline_12345"]
 
@@ -56,3 +56,19 @@ class ComplaintCloseIn(Body):
     item: str | None = Field(None, max_length=60, description="verified: the scheme's record line; the line marked "
                                                               "for verified complaints by default")
     points: float | None = Field(None, description="verified, on a line whose entry sets the points")
+
+
+class StaffChangeIn(Body):
+    staff: str = Field(min_length=1, max_length=40, description="the staff number")
+    kind: Literal["resident", "standin"] = Field(description="resident 常驻 or standin 替岗")
+    since: Day = Field(description="in post since")
+    department: str | None = Field(None, max_length=40, description="home department code; the staff member's own "
+                                                                    "by default")
+    replaces: str | None = Field(None, max_length=40, description="the staff number of whom this one replaces (调换)")
+    reason: str = Field(min_length=1, max_length=500)
+    unapproved: bool = Field(False, description="true: a change found made without the centre's consent: recorded "
+                                                "as such, and an assessment record where the scheme has the line")
+
+
+class StaffChangeRefuseIn(Body):
+    reason: str = Field(min_length=1, max_length=500)

@@ -200,6 +200,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "in_time": ("期限内", "in time"),
     # windows
     "windows": ("窗口一览", "Windows"),
+    # AB岗: the windows whose A and B posts are both away (GET /posts-away)
+    "posts_away": ("A、B岗均不在岗的窗口", "Windows with both A and B posts away"),
+    "posts_away_none": ("各窗口都有人在岗。", "Every window is staffed."),
+    "posts_away_hint": ("请安排顶岗，或联系请假人指定的顶岗人员。", "Send a stand-in, or call the stand-in the leave named."),
+    "post_a": ("A岗", "A post"), "post_b": ("B岗", "B post"), "post_none": ("未设", "none"),
+    "away_leave": ("请假（已批准）", "on approved leave"), "away_paused": ("暂停服务", "paused"),
+    "away_elsewhere": ("在{window}号窗口", "at window {window}"), "away_not_signed_in": ("未签到", "not signed in"),
+    "stand_in_named": ("指定顶岗：{name}", "stand-in named: {name}"),
     "window_n": ("{n}号", "No. {n}"),
     "status_open": ("服务中", "open"),
     "status_paused": ("暂停", "paused"),
@@ -235,6 +243,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "refused": ("没有出号", "No ticket issued"),
     "open_now": ("可取号", "issuing"),
     "closed_now": ("暂停取号", "not issuing"),
+    "unstaffed_now": ("暂无窗口办理", "no window serving now"),
     "quota_left": ("余{n}", "{n} left"),
     "waiting_n": ("{n}人等候", "{n} waiting"),
     # keys
