@@ -11,7 +11,7 @@ from hallq import protocol
 from tests.helpers import clerk_api, issue, until
 
 PUBLIC_KEYS = {"number", "service", "service_name", "department", "status", "ahead", "estimated_wait_s",
-               "issued_at", "windows", "calling_window", "hall", "next_services"}
+               "issued_at", "windows", "calling_window", "hall", "next_services", "case"}  # as GET /t/{token}
 
 
 def page_client():
@@ -58,6 +58,7 @@ def test_a_page_hears_its_own_ticket_move_up_and_be_called(hall, server, pages):
     first = until(lambda: statuses(page), 30, "the status on connect")[0]
     assert set(first) == PUBLIC_KEYS  # the public status alone: no id, no token, no phone
     assert (first["number"], first["status"], first["ahead"], first["calling_window"]) == ("A003", "waiting", 2, None)
+    assert first["case"] is None  # a case begins at the counter
 
     clerk = clerk_api(hall, server, "S001", 1)
     assert clerk.post("/windows/1/call-next").json()["number"] == "A001"
