@@ -53,6 +53,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "id_number_required": ("扫码取号需要填写身份证号码。", "Taking a number by phone needs your ID number."),
     "phone_daily_limit": ("今天的扫码取号名额已满，请到自助取号机取号。", "Today's numbers by phone are all taken; please use a kiosk."),
     "notify_off": ("本大厅暂未开通短信提醒。", "This hall does not send text reminders."),
+    "complaint_about_you": ("第{complaint}号投诉针对您本人，部门答复须由督查股录入。",
+                            "Complaint {complaint} is about you: the supervision office records the department's reply."),
     "notify_ticket_done": ("{number}号的状态为“{status}”，不再发送提醒。", "{number} is {status}; no reminders are sent for it."),
     "notify_number_fixed": ("提醒已发送到{phone}，不能再更换号码。", "Reminders already went to {phone}; the number cannot be changed now."),
     "notify_rate_limited": ("操作过于频繁，请稍后再试。", "Too many attempts; please try again later."),

@@ -11,21 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hallq.cases.models import Case, CaseTask
-from hallq.queue.accounts import Principal, User
+from hallq.queue.accounts import Principal
 from hallq.queue.errors import Forbidden
+from hallq.queue.chiefs import departments_led, staff_of
 from hallq.queue.halls import HallContext
-from hallq.queue.models import Department, Staff, WindowPost
+from hallq.queue.models import WindowPost
 
 
 def supervises(who: Principal) -> bool:
     return who.is_staff and who.can("assess")
-
-
-def staff_of(s: Session, who: Principal) -> Staff | None:
-    if not who.is_staff:
-        return None
-    staff_id = s.scalar(select(User.staff_id).where(User.id == who.user_id))
-    return s.get(Staff, staff_id) if staff_id else None
 
 
 def posted_windows(s: Session, who: Principal) -> set[int]:
@@ -38,13 +32,7 @@ def posted_windows(s: Session, who: Principal) -> set[int]:
 
 def chief_of(s: Session, ctx: HallContext, who: Principal) -> set[int]:
     """Ids of the departments `who` is the chief representative of."""
-    staff = staff_of(s, who)
-    if staff is None:
-        return set()
-    codes = [code for code, number in ctx.settings.ratings.chiefs.items() if number == staff.number]
-    if not codes:
-        return set()
-    return set(s.scalars(select(Department.id).where(Department.hall_id == ctx.id, Department.code.in_(codes))))
+    return departments_led(s, ctx, staff_of(s, who))
 
 
 def answers_for(s: Session, ctx: HallContext, who: Principal, case: Case) -> bool:

@@ -26,6 +26,7 @@ from hallq.queue.accounts import Principal
 from hallq.queue.errors import Forbidden, Invalid, NotFound, Refused
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Ticket
+from hallq.queue import chiefs
 
 TEXT_MAX = 2000
 
@@ -180,7 +181,7 @@ def deliver(uow, who: Principal, ctx: HallContext, ticket_id: int, to: str, now:
     case, ticket = _acting(s, ctx, who, ticket_id, now)
     if case.status != "done":
         raise Refused("case_not_ready" if case.status != "delivered" else "case_delivered", number=ticket.number)
-    staff = access.staff_of(s, who)
+    staff = chiefs.staff_of(s, who)
     case.status, case.delivered_at = "delivered", now
     case.delivered_by = staff.name if staff else who.name
     case.delivered_to = _text(to, "to", limit=100)

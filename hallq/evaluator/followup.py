@@ -25,8 +25,9 @@ from hallq.queue.events import FOLLOWUP_OPENED, FOLLOWUP_UPDATED
 from hallq.queue.facts import announce
 from hallq.queue.halls import HallContext, hall_context
 from hallq.queue.hours import HallHours
-from hallq.queue.models import Department, Staff, Ticket, Window
+from hallq.queue.models import Staff, Ticket, Window
 from hallq.queue.unit_of_work import UnitOfWork
+from hallq.queue.chiefs import chief_of_department
 
 STATUSES = ("open", "closed", "withdrawn")
 TEXT_MAX = 2000
@@ -36,16 +37,10 @@ def chief_for(s: Session, ctx: HallContext, window: Window, ticket: Ticket,
               rated_staff_id: int | None = None) -> Staff | None:
     """The chief representative answerable for a ticket served at a window, if the hall names one; never
     the rated clerk (issue 16): when the chief is the one who served, the case is the supervisors'."""
-    chiefs = ctx.settings.ratings.chiefs
-    department_ids = [d for d in (window.department_id, ticket.item.department_id) if d is not None]
-    for department_id in department_ids:
-        code = s.scalar(select(Department.code).where(Department.id == department_id))
-        number = chiefs.get(code)
-        if number:
-            staff = s.scalar(select(Staff).where(Staff.hall_id == ctx.id, Staff.number == number,
-                                                 Staff.active.is_(True)))
-            if staff is not None:
-                return None if staff.id == rated_staff_id else staff
+    for department_id in (window.department_id, ticket.item.department_id):
+        staff = chief_of_department(s, ctx, department_id)
+        if staff is not None:
+            return None if staff.id == rated_staff_id else staff
     return None
 
 

@@ -30,11 +30,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hallq.db import Base, UTCDateTime
 from hallq.i18n import Both
-from hallq.queue.accounts import Principal, User
+from hallq.queue.accounts import Principal
 from hallq.queue.errors import Forbidden, Invalid, NotFound, Refused
 from hallq.queue.halls import HallContext
 from hallq.queue.inputs import FIRST_DAY, LAST_DAY
-from hallq.queue.models import Department, Staff, Window, WindowPost
+from hallq.queue.models import Staff, Window, WindowPost
+from hallq.queue.chiefs import chief_of_department, departments_led, staff_of
 
 HALVES = ("am", "pm")
 # seed 004 工作纪律 第3条: "一天以上（含一天）" goes to the centre; a day is two working half days.
@@ -106,30 +107,9 @@ def start_moment(ctx: HallContext, leave: Leave) -> dt.datetime:
 
 # --- who is who ---------------------------------------------------------------------------------
 
-def own_staff(s: Session, who: Principal) -> Staff | None:
-    staff_id = s.scalar(select(User.staff_id).where(User.id == who.user_id)) if who.is_staff else None
-    return s.get(Staff, staff_id) if staff_id else None
-
-
 def chief_of(s: Session, ctx: HallContext, staff: Staff) -> Staff | None:
     """The window head of `staff`: the chief representative of their department, if the hall names one."""
-    if staff.department_id is None:
-        return None
-    code = s.scalar(select(Department.code).where(Department.id == staff.department_id))
-    number = ctx.settings.ratings.chiefs.get(code or "")
-    if not number:
-        return None
-    return s.scalar(select(Staff).where(Staff.hall_id == ctx.id, Staff.number == number))
-
-
-def chief_departments(s: Session, ctx: HallContext, me: Staff | None) -> set[int]:
-    """The departments `me` is chief representative of."""
-    if me is None:
-        return set()
-    codes = [code for code, number in ctx.settings.ratings.chiefs.items() if number == me.number]
-    if not codes:
-        return set()
-    return set(s.scalars(select(Department.id).where(Department.hall_id == ctx.id, Department.code.in_(codes))))
+    return chief_of_department(s, ctx, staff.department_id)
 
 
 def is_centre(who: Principal) -> bool:
@@ -142,7 +122,7 @@ def may_decide(s: Session, ctx: HallContext, who: Principal, leave: Leave, me: S
         return False
     if leave.step == "centre":
         return is_centre(who)
-    me = me if me is not None else own_staff(s, who)
+    me = me if me is not None else staff_of(s, who)
     if me is None or me.id == leave.staff_id:
         return False
     chief = chief_of(s, ctx, s.get(Staff, leave.staff_id))
@@ -157,7 +137,7 @@ def _may_read(s: Session, ctx: HallContext, who: Principal, leave: Leave, me: St
     if leave.staff_id == me.id or leave.stand_in_staff_id == me.id:
         return True
     staff = s.get(Staff, leave.staff_id)
-    return staff.department_id in chief_departments(s, ctx, me)
+    return staff.department_id in departments_led(s, ctx, me)
 
 
 # --- the steps ----------------------------------------------------------------------------------
@@ -183,7 +163,7 @@ def request(s: Session, ctx: HallContext, who: Principal, now: dt.datetime, *, f
             first_half: str, last_day: dt.date, last_half: str, reason: str,
             stand_in: str | None = None) -> Leave:
     """A staff member asks for leave for themself."""
-    me = own_staff(s, who)
+    me = staff_of(s, who)
     if me is None:
         raise Forbidden("leave_no_staff")
     if first_half not in HALVES or last_half not in HALVES:
@@ -229,7 +209,7 @@ def get(s: Session, ctx: HallContext, who: Principal, leave_id: int, *, lock: bo
     leave = s.scalar(query) if 0 < leave_id < 2**31 else None
     if leave is None:
         raise NotFound("leave_unknown", leave=leave_id)
-    if not _may_read(s, ctx, who, leave, own_staff(s, who)):
+    if not _may_read(s, ctx, who, leave, staff_of(s, who)):
         raise Forbidden("forbidden")
     return leave
 
@@ -263,7 +243,7 @@ def refuse(s: Session, ctx: HallContext, who: Principal, now: dt.datetime, leave
 def cancel(s: Session, ctx: HallContext, who: Principal, now: dt.datetime, leave_id: int) -> Leave:
     """The one who asked withdraws it: while pending, or approved and not yet begun."""
     leave = get(s, ctx, who, leave_id, lock=True)
-    me = own_staff(s, who)
+    me = staff_of(s, who)
     if me is None or me.id != leave.staff_id:
         raise Forbidden("leave_not_yours")
     if leave.status not in ("pending", "approved"):
@@ -277,7 +257,7 @@ def cancel(s: Session, ctx: HallContext, who: Principal, now: dt.datetime, leave
 
 def _check_turn(s: Session, ctx: HallContext, who: Principal, leave: Leave) -> None:
     """403 for one who never decides this leave; 409 once it is decided; 403 for a step that is another's."""
-    me = own_staff(s, who)
+    me = staff_of(s, who)
     chief = chief_of(s, ctx, s.get(Staff, leave.staff_id))
     if not is_centre(who) and (me is None or chief is None or chief.id != me.id or me.id == leave.staff_id):
         raise Forbidden("leave_not_your_step", leave=leave.id, step=Both(*STEP_NAMES[leave.step or "centre"]))
@@ -298,10 +278,10 @@ def listing(s: Session, ctx: HallContext, who: Principal, *, status: str | None 
     if status:
         query = query.where(Leave.status == status)
     if not is_centre(who):
-        me = own_staff(s, who)
+        me = staff_of(s, who)
         if me is None:
             return []
-        departments = chief_departments(s, ctx, me)
+        departments = departments_led(s, ctx, me)
         mine = or_(Leave.staff_id == me.id, Leave.stand_in_staff_id == me.id)
         if departments:
             mine = or_(mine, Leave.staff_id.in_(select(Staff.id).where(Staff.department_id.in_(departments))))

@@ -7,6 +7,7 @@ from hallq.queue import leave as leaves
 from hallq.queue.accounts import Principal
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Department, Staff
+from hallq.queue.chiefs import staff_of
 
 
 def _person(s: Session, staff_id: int | None) -> dict | None:
@@ -19,7 +20,7 @@ def _local(ctx: HallContext, moment) -> str | None:
 
 
 def leave(s: Session, ctx: HallContext, who: Principal, row: leaves.Leave, now, me: Staff | None = None) -> dict:
-    me = me if me is not None else leaves.own_staff(s, who)
+    me = me if me is not None else staff_of(s, who)
     staff = s.get(Staff, row.staff_id)
     department = s.get(Department, staff.department_id) if staff.department_id else None
     return {

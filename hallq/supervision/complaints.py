@@ -32,6 +32,7 @@ from hallq.queue.errors import Forbidden, Invalid, NotFound, Refused
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Department, Staff, Window
 from hallq.supervision.models import Complaint, ComplaintStep
+from hallq.queue.chiefs import departments_led, staff_of
 
 CHANNELS = {"in_person": ("现场投诉", "in person"), "phone": ("电话投诉", "by phone"),
             "letter": ("信函投诉", "by letter"), "online": ("网上投诉", "online"),
@@ -74,17 +75,9 @@ def _person(s: Session, who: Principal, person: str | None) -> str:
 # --- who may see ------------------------------------------------------------------------------
 
 def chief_departments(s: Session, ctx: HallContext, who: Principal) -> set[int]:
-    """The departments a signed-in clerk is the chief representative (首席代表) of (the hall's
-    `ratings.chiefs`): a department's own view of the complaints forwarded to it."""
-    if not who.is_staff:
-        return set()
-    number = s.scalar(select(Staff.number).join(User, User.staff_id == Staff.id).where(User.id == who.user_id))
-    if number is None:
-        return set()
-    codes = [code for code, chief in ctx.settings.ratings.chiefs.items() if chief == number]
-    if not codes:
-        return set()
-    return set(s.scalars(select(Department.id).where(Department.hall_id == ctx.id, Department.code.in_(codes))))
+    """The departments a signed-in clerk is the chief representative (首席代表) of: a department's own view
+    of the complaints forwarded to it."""
+    return departments_led(s, ctx, staff_of(s, who))
 
 
 def may_read(s: Session, ctx: HallContext, who: Principal) -> set[int] | None:
@@ -231,6 +224,9 @@ def reply(s: Session, who: Principal, ctx: HallContext, complaint_id: int, now: 
     if not office and at is not None:
         raise Invalid("invalid_input", detail="a department's reply is dated when its chief records it")
     c = get(s, ctx, who, complaint_id, lock=True)  # a chief: their department's forwarded ones, else 404/403
+    if not office and c.staff_id is not None and (me := staff_of(s, who)) is not None and me.id == c.staff_id:
+        # Nobody answers a complaint about themselves (as a follow-up is never the rated clerk's): the office does.
+        raise Forbidden("complaint_about_you", complaint=c.id)
     _in(c, "forwarded")
     when = _when(at, now, _last(s, c).at)
     late = working_days_after(ctx.hours, c.due_date, ctx.hours.local_day(when))

@@ -195,6 +195,9 @@ def test_each_chief_acts_on_their_own_department_alone_over_http(hall, server, c
         step = complaints.steps(s, c)[-1]
         assert (c.status, step.kind, step.days_late, step.person, step.actor) == \
             ("replied", "replied", 1, "公安局 张伟", "user:S003")
+    # SJ's complaint is about S004, SJ's chief himself: he may read it, never answer it (the office does).
+    r = sj.post(f"{url}/complaints/{ids['sj']}", data={"text": "已处理，无问题"}, timeout=30)
+    assert r.status_code == 403 and "针对您本人" in r.text
     mine = sj.get(url, timeout=30).text  # SJ's list: its own, still waiting, and not GA's
     assert f'data-id="{ids["sj"]}"' in mine and f'data-id="{ids["ga"]}"' not in mine and "部门已答复" not in mine
     # A clerk who is no chief gets no page.

@@ -111,7 +111,7 @@ def reply(who, complaint_id: int):
                              person=form.get("person") or None)
             uow.commit()
     except QueueError as exc:
-        if exc.status in (403, 404):
+        if exc.status == 404 or exc.code == "forbidden":  # not theirs: as if it did not exist
             abort(404)
         return complaint.__wrapped__(who, complaint_id, error=_error_text(exc), status=exc.status)
     return redirect(url_for("chief_pages.complaint", complaint_id=complaint_id, saved="reply"))

@@ -25,6 +25,7 @@ from hallq.queue.models import Department
 from hallq.web import staff_pages
 from hallq.web.openapi import spec
 from hallq.web.runtime import body, now, principal, reading, unit_of_work
+from hallq.queue.chiefs import departments_led, staff_of
 
 bp = Blueprint("leave_api", __name__, url_prefix="/api/v1")
 pages = Blueprint("leave_pages", __name__, url_prefix="/leave")
@@ -54,11 +55,11 @@ def listing():
     with reading() as uow:
         s = uow.session
         ctx = hall_context(s, who.hall_id)
-        me = leaves.own_staff(s, who)
+        me = staff_of(s, who)
         moment = now()
         rows = leaves.listing(s, ctx, who, status=request.args.get("status") or None)
         chief_of = sorted(s.scalars(select(Department.code).where(
-            Department.id.in_(leaves.chief_departments(s, ctx, me))))) if me else []
+            Department.id.in_(departments_led(s, ctx, me))))) if me else []
         stand_in = leaves.default_stand_in(s, me) if me else None
         return jsonify({
             "me": {"number": me.number, "name": me.name, "window": leaves.window_of(s, me.id),
