@@ -37,6 +37,7 @@ class Profile:
     windows: frozenset[int] | None = None  # None: every window of the hall
     services: frozenset[str] | None = None  # None: every item of the hall
     audio: bool = False
+    prepare_next: bool = False  # each window's next ticket shown ("请A003准备")
 
     @property
     def whole_hall(self) -> bool:
@@ -58,13 +59,15 @@ class Profile:
 
 def resolve(session: Session, ctx: HallContext, name: str) -> Profile:
     spec = next((d for d in ctx.settings.displays if d.name == name), None)
+    hall_prepares = ctx.settings.prepare_next
     if spec is None:
-        return Profile(name=name, title="")
+        return Profile(name=name, title="", prepare_next=hall_prepares)
+    prepare = hall_prepares if spec.prepare_next is None else spec.prepare_next
     if not (spec.department or spec.windows or spec.items):
-        return Profile(name=name, title=spec.title, title_en=spec.title_en, audio=spec.audio)
+        return Profile(name=name, title=spec.title, title_en=spec.title_en, audio=spec.audio, prepare_next=prepare)
     windows, services = _parts(session, ctx.id, spec)
     return Profile(name=name, title=spec.title, title_en=spec.title_en, windows=frozenset(windows),
-                   services=frozenset(services), audio=spec.audio)
+                   services=frozenset(services), audio=spec.audio, prepare_next=prepare)
 
 
 def _parts(session: Session, hall_id: int, spec: DisplayProfile) -> tuple[set[int], set[str]]:
@@ -103,9 +106,23 @@ def display_snapshot(session: Session, ctx: HallContext, now: dt.datetime, profi
         calls = views.recent_calls(session, ctx, now, limit=RECENT_CALLS_SCANNED)
         data["recent_calls"] = [c for c in calls if profile.shows_call(c["window"], c["service"])][:RECENT_CALLS]
     data["hall"]["timezone"] = ctx.hall.timezone
+    if profile.prepare_next:
+        _add_next(session, ctx, data["windows"])
     data["display"] = {
         "name": profile.name, "title": profile.title, "title_en": profile.title_en, "audio": profile.audio,
+        "prepare_next": profile.prepare_next,
         "windows": sorted(profile.windows) if profile.windows is not None else None,
         "services": sorted(profile.services) if profile.services is not None else None,
     }
     return data
+
+
+def _add_next(session: Session, ctx: HallContext, windows: list[dict]) -> None:
+    """Each open window's next ticket (`next`: its number, or None), as the window would call it now."""
+    open_numbers = [w["number"] for w in windows if w["status"] == "open"]
+    rows = {w.number: w for w in session.scalars(select(Window).where(
+        Window.hall_id == ctx.id, Window.number.in_(open_numbers)))} if open_numbers else {}
+    for shown in windows:
+        row = rows.get(shown["number"])
+        following = views.upcoming(session, row, 1) if row is not None else []
+        shown["next"] = following[0][0].number if following else None

@@ -90,6 +90,9 @@ class RatingSettings(BaseModel):
     burst_top_count: int = Field(3, ge=2)
     burst_seconds: int = Field(120, ge=1)
     instant_seconds: float = Field(1.0, ge=0)
+    # The evaluator pad shows the clerk's stars for the month only from this many counted ratings:
+    # "1.5分 · 2条评价" on the first days of a month tells the citizen nothing and the clerk is judged by it.
+    pad_min_ratings: int = Field(10, ge=1, le=1000)
     # Chief representative (首席代表) per department code: the staff number a bad review's case goes to.
     chiefs: dict[str, str] = {}
 
@@ -112,6 +115,8 @@ class DisplayProfile(BaseModel):
     windows: list[int] = []
     items: list[str] = []
     audio: bool = False  # the TV plays the call announcements itself
+    # A "请A003准备" line under each window's call, naming the ticket it calls next; unset: the hall's setting.
+    prepare_next: bool | None = None
 
 
 class VoiceSettings(BaseModel):
@@ -181,6 +186,8 @@ class HallSettings(BaseModel):
     # A 材料补齐通知书 gives the applicant this many working days to bring what is missing (its deadline).
     supplement_working_days: int = Field(10, ge=1, le=60)
     notice: str = ""  # the line that scrolls along the bottom of the hall's TV displays
+    # The TV displays name each window's next ticket ("请A003准备"); a display profile may say otherwise.
+    prepare_next: bool = False
     displays: list[DisplayProfile] = []
     ratings: RatingSettings = RatingSettings()
     complaints: ComplaintSettings = ComplaintSettings()

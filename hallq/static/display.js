@@ -34,7 +34,6 @@
     serverOffset: 0,          // server clock minus this machine's clock, ms
     freshUntil: 0,            // client ms until which the newest call blinks
     page: 0,                  // advances every PAGE_MS; each long list pages with it
-    callSeq: 0,               // counts calls seen, so a recall redraws like a new call
     connected: false,
   };
 
@@ -63,7 +62,6 @@
     state.windows = s.windows || [];
     state.services = s.services || [];
     state.calls = s.recent_calls || [];
-    state.callSeq += 1;
     // A call made while this screen was away still blinks if it is that recent.
     const newest = state.calls[0];
     const age = newest ? serverNow() - Date.parse(newest.at) : Infinity;
@@ -74,9 +72,10 @@
   }
 
   function addCall(e, kind) {
-    state.calls.unshift({number: e.number, service: e.service, window: e.window, at: e.at, kind: kind});
+    endCalls(e.id);  // the ticket is called here now, wherever it was called before
+    state.calls.unshift({id: e.id, number: e.number, service: e.service, window: e.window, at: e.at, kind: kind,
+                         serving: true});
     state.calls.length = Math.min(state.calls.length, 50);
-    state.callSeq += 1;
     state.freshUntil = Date.now() + BLINK_MS;
     if (state.display && state.display.audio && e.number && e.window != null) {
       // Spoken as the hall's speakers say it (the hall's voice settings, not this page's language).
@@ -98,6 +97,22 @@
 
   function clearServing(e) {
     state.windows.forEach((w) => { if (w.serving && w.serving.id === e.id) w.serving = null; });
+    endCalls(e.id);
+  }
+
+  // A ticket finished, skipped, held or moved on is no longer being called: it leaves "now calling".
+  function endCalls(id) {
+    state.calls.forEach((c) => { if (id != null && c.id === id) c.serving = false; });
+  }
+
+  // The call "now calling" shows: the newest that still stands.
+  const standingCall = () => state.calls.find((c) => c.serving !== false) || null;
+
+  // The window's next ticket, when this display names it ("请A003准备").
+  function nextAt(number) {
+    if (!state.display || !state.display.prepare_next) return null;
+    const w = findWindow(number);
+    return w && w.status === "open" ? (w.next || null) : null;
   }
 
   // --- drawing ----------------------------------------------------------------------
@@ -137,24 +152,28 @@
 
   function drawNewest() {
     const box = $("newest");
-    const c = state.calls[0];
-    box.classList.toggle("fresh", Boolean(c) && isFresh());
+    const c = standingCall();
+    box.classList.toggle("fresh", Boolean(c) && c === state.calls[0] && isFresh());
     box.classList.toggle("none", !c);
     if (!c) {
       box.innerHTML = `<div class="watch">${esc(T.watch_calls)}</div>`;
       box.dataset.call = "";
       return;
     }
-    const key = String(state.callSeq);
+    const next = nextAt(c.window);
+    const key = [c.id, c.number, c.window, c.at, c.kind, next].join("|");
     if (box.dataset.call === key) return;  // redrawing would restart the blink
     box.dataset.call = key;
     box.innerHTML = `<div class="number">${esc(c.number)}</div>
-      <div class="go">${fill(T.please_go, {window: c.window})}${c.kind === "recalled" ? ` <em>${esc(T.recalled)}</em>` : ""}</div>`;
+      <div class="go">${fill(T.please_go, {window: c.window})}${c.kind === "recalled" ? ` <em>${esc(T.recalled)}</em>` : ""}</div>
+      ${next ? `<div class="prepare">${fill(T.prepare, {number: next})}</div>` : ""}`;
   }
 
   function drawRecent() {
     const list = $("recent");
-    const calls = distinctCalls().slice(1, 1 + RECENT_MAX);
+    const shown = standingCall();  // on the "now calling" panel, not repeated here
+    const calls = distinctCalls().filter((c) => !shown || c.number !== shown.number || c.window !== shown.window)
+      .slice(0, RECENT_MAX);
     list.innerHTML = calls.map((c) => `<li><span class="number">${esc(c.number)}</span>
       <span class="arrow">→</span><span class="to">${fill(T.to_window, {window: c.window})}</span></li>`).join("")
       || (state.calls.length ? `<li class="quiet">${esc(T.watch_calls)}</li>` : "");
@@ -228,6 +247,8 @@
       } else {
         body = `<div class="state">${esc(T.idle)}</div>`;
       }
+      const next = nextAt(w.number);
+      if (next) body += `<div class="prepare">${fill(T.prepare, {number: next})}</div>`;
       return `<div class="win ${esc(w.status)}${w.serving ? " busy" : ""}${fresh ? " fresh" : ""}" data-window="${w.number}">
         <div class="card"><div class="label"><span>${esc(before)}</span><b>${w.number}</b><span>${esc(after)}</span></div>
         ${body}<div class="name">${esc(w.name)}</div></div></div>`;
@@ -371,6 +392,17 @@
   window.hallqDisplay.socket = socket;
 
   socket.on("snapshot", applySnapshot);
+  // Each window's next ticket changes with every call, finish and new ticket; the server works it
+  // out (the window's own order), so a display that names it asks for a fresh snapshot, at most
+  // once a second however busy the hall.
+  let nextTimer = null;
+  function refreshNext() {
+    if (!state.display || !state.display.prepare_next || nextTimer) return;
+    nextTimer = setTimeout(() => { nextTimer = null; if (socket.connected) socket.emit("snapshot"); }, 1000);
+  }
+  ["ticket.called", "ticket.recalled", "ticket.finished", "ticket.skipped", "ticket.held", "ticket.transferred",
+   "ticket.expired", "ticket.issued", "ticket.requeued", "window.status", "queue.stats"].forEach(
+    (name) => socket.on(name, refreshNext));
   socket.on("ticket.called", (e) => { addCall(e, "called"); setServing(e); render(); });
   socket.on("ticket.recalled", (e) => { addCall(e, "recalled"); render(); });
   ["ticket.finished", "ticket.skipped", "ticket.held", "ticket.transferred", "ticket.expired"].forEach(

@@ -49,6 +49,7 @@ TEXT: dict[str, dict[str, str]] = {
                       "然后打开 /display#token=令牌。本屏会每分钟自动重试。",
         "enable_sound": "点击屏幕开启语音播报",
         "page": "第 {a}/{b} 页",
+        "prepare": "请{number}准备",
         "weekday_locale": "zh-CN",
     },
     "en": {
@@ -72,6 +73,7 @@ TEXT: dict[str, dict[str, str]] = {
                       "and open /display#token=TOKEN. This screen retries every minute.",
         "enable_sound": "Tap the screen to turn on spoken calls",
         "page": "page {a}/{b}",
+        "prepare": "{number}, please get ready",
         "weekday_locale": "en-GB",
     },
 }
