@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hallq.display.public_info import public_info
 from hallq.queue import views
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Department, Item, Window, WindowItem
@@ -38,6 +39,7 @@ class Profile:
     services: frozenset[str] | None = None  # None: every item of the hall
     audio: bool = False
     prepare_next: bool = False  # each window's next ticket shown ("请A003准备")
+    kind: str = "calls"  # calls, or info: the hall's public information (hallq.display.public_info)
 
     @property
     def whole_hall(self) -> bool:
@@ -64,10 +66,11 @@ def resolve(session: Session, ctx: HallContext, name: str) -> Profile:
         return Profile(name=name, title="", prepare_next=hall_prepares)
     prepare = hall_prepares if spec.prepare_next is None else spec.prepare_next
     if not (spec.department or spec.windows or spec.items):
-        return Profile(name=name, title=spec.title, title_en=spec.title_en, audio=spec.audio, prepare_next=prepare)
+        return Profile(name=name, title=spec.title, title_en=spec.title_en, audio=spec.audio, prepare_next=prepare,
+                       kind=spec.kind)
     windows, services = _parts(session, ctx.id, spec)
     return Profile(name=name, title=spec.title, title_en=spec.title_en, windows=frozenset(windows),
-                   services=frozenset(services), audio=spec.audio, prepare_next=prepare)
+                   services=frozenset(services), audio=spec.audio, prepare_next=prepare, kind=spec.kind)
 
 
 def _parts(session: Session, hall_id: int, spec: DisplayProfile) -> tuple[set[int], set[str]]:
@@ -108,9 +111,11 @@ def display_snapshot(session: Session, ctx: HallContext, now: dt.datetime, profi
     data["hall"]["timezone"] = ctx.hall.timezone
     if profile.prepare_next:
         _add_next(session, ctx, data["windows"])
+    if profile.kind == "info":
+        data["info"] = public_info(session, ctx)
     data["display"] = {
         "name": profile.name, "title": profile.title, "title_en": profile.title_en, "audio": profile.audio,
-        "prepare_next": profile.prepare_next,
+        "prepare_next": profile.prepare_next, "kind": profile.kind,
         "windows": sorted(profile.windows) if profile.windows is not None else None,
         "services": sorted(profile.services) if profile.services is not None else None,
     }

@@ -110,6 +110,8 @@ class DisplayProfile(BaseModel):
 
     name: str = Field(min_length=1, max_length=120, pattern=r"^[^\s:/]+$")  # matches the display token's name
     title: str = Field(min_length=1)  # shown in the header, e.g. "二楼 不动产·税务"
+    # calls: the call board; info: the hall's public information (亮证上岗 roster, 监督电话, the month's bulletin)
+    kind: Literal["calls", "info"] = "calls"
     title_en: str = ""
     department: str | None = None
     windows: list[int] = []
@@ -117,6 +119,15 @@ class DisplayProfile(BaseModel):
     audio: bool = False  # the TV plays the call announcements itself
     # A "请A003准备" line under each window's call, naming the ticket it calls next; unset: the hall's setting.
     prepare_next: bool | None = None
+
+
+class PublicInfo(BaseModel):
+    """What the hall posts for everyone on its public information screen (a display profile of kind "info")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    supervision_phone: str = Field("", max_length=60)  # 监督电话, e.g. "0931-12345"
+    complaint_channels: list[Annotated[str, Field(min_length=1, max_length=120)]] = Field([], max_length=12)
 
 
 class VoiceSettings(BaseModel):
@@ -189,6 +200,7 @@ class HallSettings(BaseModel):
     # The TV displays name each window's next ticket ("请A003准备"); a display profile may say otherwise.
     prepare_next: bool = False
     displays: list[DisplayProfile] = []
+    public_info: PublicInfo = PublicInfo()
     ratings: RatingSettings = RatingSettings()
     complaints: ComplaintSettings = ComplaintSettings()
     voice: VoiceSettings = VoiceSettings()

@@ -62,6 +62,7 @@
     state.windows = s.windows || [];
     state.services = s.services || [];
     state.calls = s.recent_calls || [];
+    state.info = s.info || null;
     // A call made while this screen was away still blinks if it is that recent.
     const newest = state.calls[0];
     const age = newest ? serverNow() - Date.parse(newest.at) : Infinity;
@@ -130,6 +131,11 @@
     const title = (LANG === "en" && d.title_en) || d.title || (d.windows || d.services ? "" : T.whole_hall);
     $("profile-title").textContent = title;
     $("profile-title").hidden = !title;
+    const info = d.kind === "info";
+    $("board").hidden = info;
+    $("info").hidden = !info;
+    drawNotice(hall.notice || T.default_notice);
+    if (info) { drawInfo(state.info || {}); return; }
     drawNewest();
     drawRecent();
     drawWindows();
@@ -280,6 +286,51 @@
       </div>`).join("");
   }
 
+  // --- the public information screen (a profile of kind "info") ----------------------
+  function initials(name) { return String(name || "").trim().slice(0, 1); }
+
+  function drawInfo(info) {
+    const grid = $("roster");
+    const people = info.roster || [];
+    // How many cards fit: measured on a sample card, since sizes follow the screen (CSS).
+    grid.innerHTML = `<div class="person"><div class="face"></div></div>`;
+    const card = grid.firstChild.getBoundingClientRect();
+    const gap = parseFloat(getComputedStyle(grid).rowGap) || 0;
+    const cols = getComputedStyle(grid).gridTemplateColumns.split(" ").length;
+    const rows = Math.max(1, Math.floor((grid.getBoundingClientRect().height + gap) / (card.height + gap)));
+    grid.innerHTML = pageOf(people, rows * cols, "roster-page").map((p) => {
+      const posts = p.posts.length
+        ? p.posts.map((x) => `${fill(T.window_n, {window: x.window})} ${esc(T["info_post_" + x.post] || x.post)}`).join("、")
+        : esc(T.info_no_post);
+      const face = `<span class="initials">${esc(initials(p.name))}</span>`;
+      return `<div class="person" data-staff="${esc(p.number)}"><div class="face">${face}</div>
+        <div class="who"><div class="name">${esc(p.name)}</div>
+        <div class="staff-number">${fill(T.info_staff_number, {number: p.number})}</div>
+        <div class="posts">${posts}</div>
+        ${p.department ? `<div class="department">${esc(p.department)}</div>` : ""}</div></div>`;
+    }).join("");
+    const sup = info.supervision || {};
+    $("supervision-phone").textContent = sup.phone ? P.fill(T.info_phone, {phone: sup.phone}) : "";
+    $("supervision-phone").hidden = !sup.phone;
+    $("complaint-channels").innerHTML = (sup.channels || []).map((c) => `<li>${esc(c)}</li>`).join("");
+    const b = info.bulletin;
+    const [year, month] = b ? b.month.split("-") : [];
+    $("bulletin-title").textContent = b ? P.fill(T.info_bulletin_month, {year, month: String(Number(month))}) : T.info_bulletin;
+    $("bulletin").innerHTML = !b ? `<p class="quiet">${esc(T.info_no_bulletin)}</p>`
+      : b.honours.map((h) => `<div class="honour"><div class="title">${esc(h.title)}</div>
+          <div class="units">${h.windows.map((w) => `<span class="unit">${fill(T.window_n, {window: w.window})}
+            <small>${esc(w.name)}</small></span>`).join("")}</div></div>`).join("")
+        + (b.ranking.length ? `<div class="ranking"><div class="title">${esc(T.info_ranking)}</div><ol>${
+          b.ranking.slice(0, 5).map((r) => `<li><span>${fill(T.info_rank, {rank: r.rank})}</span>
+            <span>${fill(T.window_n, {window: r.window})} ${esc(r.name)}</span>
+            <span class="score">${fill(T.info_score, {score: r.score})}</span></li>`).join("")}</ol></div>` : "");
+    // Ranking rows that would not fit whole are left out rather than cut in half (the honours stay).
+    const edge = document.querySelector("#info .bulletin").getBoundingClientRect();
+    for (const li of Array.from(document.querySelectorAll("#bulletin .ranking li")).reverse()) {
+      if (li.getBoundingClientRect().bottom > edge.bottom - 2) li.remove();
+    }
+  }
+
   function drawNotice(text) {
     const span = $("notice");
     if (span.textContent === text) return;  // restarting the scroll on every event would never finish it
@@ -424,6 +475,8 @@
     render();
   });
   socket.on("announce", announce);
+  // The hall's posted information changed (a roster edit, a month published): a fresh snapshot.
+  socket.on("hall.info", () => { if (socket.connected) socket.emit("snapshot"); });
 
   setInterval(() => { if (socket.connected) socket.emit("snapshot"); },
     RESYNC_MS + Math.floor(Math.random() * 30000));  // spread so a hall's TVs do not ask at once
