@@ -289,6 +289,20 @@
   // --- the public information screen (a profile of kind "info") ----------------------
   function initials(name) { return String(name || "").trim().slice(0, 1); }
 
+  // Photos need the display token as a bearer header, which an <img> cannot send: fetched, kept
+  // as object URLs by staff number (null: none to show, the initial stays).
+  const photos = new Map();
+  async function showPhoto(number) {
+    if (!photos.has(number)) {
+      photos.set(number, fetch("/display/photo/" + encodeURIComponent(number),
+                               {headers: token ? {Authorization: "Bearer " + token} : {}})
+        .then((r) => (r.ok ? r.blob() : null)).then((b) => (b ? URL.createObjectURL(b) : null)).catch(() => null));
+    }
+    const url = await photos.get(number);
+    const face = document.querySelector(`.person[data-staff="${CSS.escape(number)}"] .face`);
+    if (url && face && !face.querySelector("img")) face.innerHTML = `<img alt="" src="${esc(url)}">`;
+  }
+
   function drawInfo(info) {
     const grid = $("roster");
     const people = info.roster || [];
@@ -302,13 +316,14 @@
       const posts = p.posts.length
         ? p.posts.map((x) => `${fill(T.window_n, {window: x.window})} ${esc(T["info_post_" + x.post] || x.post)}`).join("、")
         : esc(T.info_no_post);
-      const face = `<span class="initials">${esc(initials(p.name))}</span>`;
+      const face = `<span class="initials">${esc(initials(p.name))}</span>`;  // the photo replaces it once loaded
       return `<div class="person" data-staff="${esc(p.number)}"><div class="face">${face}</div>
         <div class="who"><div class="name">${esc(p.name)}</div>
         <div class="staff-number">${fill(T.info_staff_number, {number: p.number})}</div>
         <div class="posts">${posts}</div>
         ${p.department ? `<div class="department">${esc(p.department)}</div>` : ""}</div></div>`;
     }).join("");
+    people.filter((p) => p.photo).forEach((p) => showPhoto(p.number));
     const sup = info.supervision || {};
     $("supervision-phone").textContent = sup.phone ? P.fill(T.info_phone, {phone: sup.phone}) : "";
     $("supervision-phone").hidden = !sup.phone;
@@ -476,7 +491,10 @@
   });
   socket.on("announce", announce);
   // The hall's posted information changed (a roster edit, a month published): a fresh snapshot.
-  socket.on("hall.info", () => { if (socket.connected) socket.emit("snapshot"); });
+  socket.on("hall.info", () => {
+    photos.clear();  // a new photo may have been uploaded
+    if (socket.connected) socket.emit("snapshot");
+  });
 
   setInterval(() => { if (socket.connected) socket.emit("snapshot"); },
     RESYNC_MS + Math.floor(Math.random() * 30000));  // spread so a hall's TVs do not ask at once

@@ -11,15 +11,19 @@ from __future__ import annotations
 import functools
 import re
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, request, send_file
+from sqlalchemy import select
 
 from hallq import wording
 from hallq.web import device_pages
 from hallq.devices.voice import render_announcement_wav
 from hallq.devices.voice.engine import EngineError
 from hallq.devices.voice.settings import VoiceSettings as SpeakerSettings
-from hallq.queue.errors import Invalid
+from hallq.display import profiles
+from hallq.queue.errors import Forbidden, Invalid, NotFound
 from hallq.queue.halls import hall_context
+from hallq.queue.models import Staff
+from hallq.web.photo_store import photo_file
 from hallq.web.runtime import VoiceUnavailable, int_arg, principal, reading
 
 bp = Blueprint("display", __name__)
@@ -158,3 +162,26 @@ def _rendered(number: str, window: int, template: str, lang: str) -> bytes:
     # Every display of the hall asks for the same call at once: synthesise it once.
     # Chime and repeats are the announcer's defaults, as the hall's speakers play them.
     return render_announcement_wav(number, window, SpeakerSettings(template=template, lang=lang))
+
+
+@bp.get("/display/photo/<string:number>")
+def staff_photo(number: str):
+    """An active staff member's photo for the public information screen (亮证上岗), as posted at the windows.
+
+    Bearer: a display token whose profile is of kind "info" (a call board has no use for it), or staff.
+    Only a picture inside the photo directory (hallq.web.photo_store.photo_file); else 404 and the
+    screen shows the initial.
+    """
+    who = principal()
+    who.require("read")
+    with reading() as uow:
+        s = uow.session
+        ctx = hall_context(s, who.hall_id)
+        if not who.is_staff and (who.kind != "display" or profiles.resolve(s, ctx, who.name).kind != "info"):
+            raise Forbidden("forbidden")
+        found = photo_file(s.scalar(select(Staff).where(Staff.hall_id == ctx.id, Staff.number == number,
+                                                          Staff.active.is_(True))))
+    if found is None:
+        raise NotFound("not_found")
+    path, mimetype = found
+    return send_file(path, mimetype=mimetype, max_age=300, conditional=True)

@@ -18,7 +18,6 @@ staff row's `photo` names an image file inside it; otherwise the pad shows initi
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from flask import Blueprint, jsonify, send_file
 from sqlalchemy import case, func, select
@@ -28,12 +27,12 @@ from hallq.web import device_pages
 from hallq.queue.accounts import Principal
 from hallq.evaluator import choices, rating
 from hallq.evaluator.models import Rating
-from hallq.queue import photos, views
+from hallq.queue import views
 from hallq.queue.errors import Forbidden, NotFound
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext, find_window, hall_context
 from hallq.queue.models import Staff, Ticket
-from hallq.web.photo_store import photo_dir
+from hallq.web.photo_store import photo_file
 from hallq.web.runtime import now, principal, reading
 
 bp = Blueprint("evaluator_pages", __name__)
@@ -245,23 +244,6 @@ def month_stars(s: Session, ctx: HallContext, staff_id: int, moment: dt.datetime
 
 
 # --- staff photos ----------------------------------------------------------------
-
-def photo_file(staff: Staff | None) -> tuple[Path, str] | None:
-    """The staff member's photo and its type, if it is an image inside the photo directory."""
-    base = photo_dir()
-    if staff is None or not staff.photo or base is None or not base.is_dir():
-        return None
-    try:
-        path = (base / staff.photo).resolve()
-        if not path.is_relative_to(base) or not path.is_file() or path.stat().st_size > photos.PHOTO_MAX_BYTES:
-            return None
-        with path.open("rb") as f:
-            head = f.read(12)
-    except (OSError, ValueError):
-        return None
-    mimetype = photos.image_type(head)
-    return (path, mimetype) if mimetype else None
-
 
 @bp.get("/evaluator/photo/<string:number>")
 def staff_photo(number: str):

@@ -8,16 +8,19 @@ bulletin read on SQLite and PostgreSQL. Screenshots: tests/screenshots/display-i
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from hallq.assessment import service
 from hallq.display import public_info
 from hallq.queue.halls import hall_context
+from hallq.queue.models import Staff
 from hallq.queue.settings import DisplayProfile, PublicInfo
 from hallq.server.app import create_app
 from tests.assessment import month_db
 from tests.browser import LANDSCAPE, PORTRAIT, WAIT_MS, open_with_token, screenshot
 from tests.conftest import Hall, Server
 from tests.display.web.test_display_screens import LEGIBLE_PX, smallest_text
+from tests.evaluator.web.test_pad_page import badge_photo
 
 INFO = dict(displays=[DisplayProfile(name="lobby-info", title="政务公开", kind="info")],
             public_info=PublicInfo(supervision_phone="0931-12345",
@@ -83,19 +86,28 @@ def test_the_roster_and_bulletin_hold_only_what_is_posted_and_only_a_published_m
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("size,name", [(LANDSCAPE, "landscape"), (PORTRAIT, "portrait")])
 def test_the_info_screen_shows_the_roster_and_follows_an_admins_edit_and_a_publication(db, clock, browser_page,
-                                                                                        size, name):
+                                                                                        size, name, tmp_path):
     hall = info_hall(db, clock)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    badge_photo().save(photos / "S001.jpg", "JPEG")
+    with hall.db.write() as s:
+        s.execute(update(Staff).where(Staff.number == "S001").values(photo="S001.jpg"))
+        s.commit()
     month_db.build(hall)
     with hall.db.write() as s:  # seed 003's 窗口争星: red-flag windows (红旗窗口) every month, no points floor
         service.set_scheme(s, hall_context(s, hall.id), "window", "window_stars_003", None, "test", clock(),
                            from_month="2025-10")
         s.commit()
-    server = Server(create_app(hall.db, clock=clock))
+    server = Server(create_app(hall.db, clock=clock, photo_dir=photos))
     try:
         page = open_info(browser_page, server, hall.token("display", "lobby-info"), size)
         assert page.locator("#board").is_hidden()
         card = page.locator('.person[data-staff="S001"]')
         assert "王芳" in card.inner_text() and "工号 S001" in card.inner_text() and "1号窗口 A岗" in card.inner_text()
+        page.wait_for_selector('.person[data-staff="S001"] .face img', timeout=WAIT_MS)
+        assert card.locator("img").evaluate("img => img.naturalWidth") == 300  # the real picture
+        assert page.locator('.person[data-staff="S002"] .initials').inner_text() == "李"  # no photo: the initial
         assert "监督电话 0931-12345" in page.locator("#supervision-phone").inner_text()
         assert page.locator("#complaint-channels li").count() == 3
         assert "评比结果公布后在此公示" in page.locator("#bulletin").inner_text()  # October not yet published
@@ -144,3 +156,32 @@ def test_a_running_month_is_never_shown(db, clock):
         uow.commit()
     with hall.uow() as uow:
         assert public_info.public_info(uow.session, hall_context(uow.session, hall.id))["bulletin"] is None
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_a_photo_goes_to_an_info_screen_and_staff_only(db, clock, tmp_path):
+    hall = info_hall(db, clock)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    badge_photo().save(photos / "S001.jpg", "JPEG")
+    with hall.db.write() as s:
+        s.execute(update(Staff).where(Staff.number == "S001").values(photo="S001.jpg"))
+        s.commit()
+    server = Server(create_app(hall.db, clock=clock, photo_dir=photos))
+    try:
+        def get(number: str, token: str | None):
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            return server.api().http.get(f"{server.url}/display/photo/{number}", headers=headers, timeout=30)
+
+        info = hall.token("display", "lobby-info")
+        r = get("S001", info)
+        assert r.status_code == 200 and r.headers["Content-Type"] == "image/jpeg"
+        hall.user("boss", "supervisor")
+        assert get("S001", hall.login("boss")).status_code == 200
+        assert get("S002", info).status_code == 404  # no photo
+        assert get("S999", info).status_code == 404
+        assert get("S001", hall.token("display", "lobby")).status_code == 403  # a call board: not its business
+        assert get("S001", hall.token("kiosk", "k1")).status_code == 403
+        assert get("S001", None).status_code == 401
+    finally:
+        server.stop()
