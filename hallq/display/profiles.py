@@ -6,6 +6,11 @@ other display token the whole hall. A profile is resolved against the hall's
 current windows and items, so "department BDC" follows the hall file as it
 changes without the profile being edited.
 
+A profile of kind "info" is the hall's public information screen: its snapshot
+carries `info` (hallq.display.public_info) and the page shows that instead of calls.
+With `prepare_next` (the profile's, else the hall's) each open window carries `next`,
+the ticket it will call next ("请A003准备").
+
 Interface::
 
     resolve(session, ctx, name) -> Profile
