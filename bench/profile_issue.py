@@ -62,6 +62,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tickets", type=int, default=1000)
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--sort", default="tottime", help="pstats order of the function list (tottime, cumulative)")
     ap.add_argument("--callers", help="also print the callers of the functions matching this (pstats) pattern")
     ap.add_argument("--call-next", action="store_true", help="profile call-next + finish instead of issuing")
     args = ap.parse_args()
@@ -99,7 +100,7 @@ def main() -> int:
         for name, seconds in sorted(per_package.items(), key=lambda kv: -kv[1])[:15]:
             print(f"  {name:<34}{seconds / total * 100:5.1f}%")
         print()
-        stats.sort_stats("tottime").print_stats(args.top)
+        stats.sort_stats(args.sort).print_stats(args.top)
         if args.callers:
             stats.print_callers(args.callers)
         return 0

@@ -16,6 +16,7 @@ from hallq.migrate import upgrade
 from hallq.queue import hallfile
 from hallq.queue.errors import QueueError
 from hallq.i18n import message
+from hallq.kiosk import search_store
 from hallq.web.runtime import utcnow
 
 db_option = click.option("--db", "db_url", envvar="HALLQ_DB", default=DEFAULT_SQLITE, show_default=True,
@@ -45,8 +46,16 @@ def load_hall_file(db: Database, path: str) -> str:
             hall = hallfile.load(session, spec, today)
         except hallfile.HallFileError as exc:
             raise click.ClickException(f"{path}: {exc}") from None
+        # The kiosk's search then finds every name without pypinyin in the server (hallq.kiosk.search_store).
+        search_store.read_all(session, search_names(spec))
         session.commit()
         return hall.name
+
+
+def search_names(spec: hallfile.HallFile) -> set[str]:
+    """The names a kiosk search reads: items, their keywords, departments."""
+    return ({i.name for i in spec.items} | {k for i in spec.items for k in i.keywords}
+            | {d.name for d in spec.departments})
 
 
 @click.group()
@@ -87,7 +96,7 @@ def serve(hall_file, db_url, host, port, redis_url, workers, threads, photo_dir,
         # and the app's modules (the pinyin dictionaries alone some 55 MB) held it at 166 MB.
         from hallq.server.app import create_app
         return create_app(connect(db_url), redis_url=redis_url, websocket_only=workers > 1, housekeeping=True,
-                          photo_dir=photo_dir, trusted_proxies=trusted_proxies)
+                          keep_errors=True, photo_dir=photo_dir, trusted_proxies=trusted_proxies)
 
     click.echo(f"hallq serving on http://{host}:{port}/ (database {db_url})")
     run(factory, host, port, workers=workers, threads=threads)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
 from typing import NamedTuple
 
 DEFAULT_LANG = "zh"
@@ -46,6 +47,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "green_not_allowed": ("自助取号机只为{age}周岁以上老人（凭身份证号）开通绿色通道，其他情况请到导办台。", "The kiosk opens the green channel only for people aged {age} or over (by ID number); please ask at the guide desk."),
     "id_number_invalid": ("身份证号码无效。", "The ID number is not valid."),
     "phone_invalid": ("手机号码无效。", "The phone number is not valid."),
+    # the citizen's notifications (hallq.queue.notify)
+    # 扫码取号 (hallq.kiosk.phone)
+    "phone_issuing_off": ("本大厅暂未开通扫码取号，请到自助取号机取号。", "This hall does not issue numbers by phone; please use a kiosk."),
+    "id_number_required": ("扫码取号需要填写身份证号码。", "Taking a number by phone needs your ID number."),
+    "phone_daily_limit": ("今天的扫码取号名额已满，请到自助取号机取号。", "Today's numbers by phone are all taken; please use a kiosk."),
+    "notify_off": ("本大厅暂未开通短信提醒。", "This hall does not send text reminders."),
+    "notify_ticket_done": ("{number}号的状态为“{status}”，不再发送提醒。", "{number} is {status}; no reminders are sent for it."),
+    "notify_number_fixed": ("提醒已发送到{phone}，不能再更换号码。", "Reminders already went to {phone}; the number cannot be changed now."),
+    "notify_rate_limited": ("操作过于频繁，请稍后再试。", "Too many attempts; please try again later."),
     # windows
     "window_unknown": ("没有{window}号窗口。", "There is no window {window}."),
     "window_not_signed_in": ("{window}号窗口没有工作人员签到。", "Nobody is signed in at window {window}."),
@@ -122,6 +132,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_hall": ("还没有大厅，请先导入大厅文件。", "There is no hall yet; load a hall file first."),
     "unauthorized": ("需要登录或有效的设备令牌。", "A login or a valid device token is needed."),
     "forbidden": ("无权执行此操作。", "You are not allowed to do this."),
+    # cases (办件, issue 17)
+    "case_not_yours": ("{number}号办件由{window}号窗口负责：只有该窗口的工作人员、本部门首席代表或督查人员可以登记。",
+                       "Case {number} belongs to window {window}: only that window's staff, its department's chief "
+                       "representative or a supervisor may record it."),
+    "case_unknown": ("{number}号不是办件（即办件没有后续办理）。", "{number} is not a case (an immediate case has nothing to follow)."),
+    "case_waiting": ("{number}号办件还在等待补齐材料，收到材料后才能办结。",
+                     "Case {number} is still waiting for its missing materials; record them first."),
+    "delay_reason_required": ("{number}号办件应于{due}办结，超期办结须先注明延期原因。",
+                              "Case {number} was due on {due}: a case finished late needs its delay reason."),
+    "case_not_overdue": ("{number}号办件没有超期，无需延期原因。", "Case {number} is not overdue: it needs no delay reason."),
+    "case_not_waiting": ("{number}号办件没有在等待补齐材料。", "Case {number} is not waiting for materials."),
+    "case_not_forwarded": ("{number}号不是在办的上报件。", "Case {number} is not a forwarded case still open."),
+    "case_task_unknown": ("{number}号办件没有这项联办任务。", "Case {number} has no such joint task."),
+    "case_not_ready": ("{number}号办件尚未办结，没有可发放的结果。", "Case {number} is not finished: there is no result to hand out."),
+    "case_in_progress": ("您的办件正在办理中（承诺办结日期：{due}），办结后即可凭号票领取，现在无需排队。",
+                         "Your case is still being handled (promised by {due}); collect the result with your ticket once it is ready."),
+    "case_not_found": ("没有找到需要补齐材料或领取结果的办件，请核对号票或证件号码，或到导办台咨询。",
+                       "No case waiting for materials or a result to collect was found; check the ticket or ID, or ask at the guide desk."),
+    "case_delivered": ("{number}号办件的结果已经发放。", "The result of case {number} was already handed out."),
     "bad_login": ("用户名或密码错误。", "Wrong username or password."),
     "too_many_logins": ("登录失败次数过多，请{seconds}秒后再试。", "Too many failed logins; try again in {seconds} seconds."),
     "account_locked": ("账号因多次登录失败已被锁定，请联系管理员解锁。",
@@ -174,13 +203,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # the official calendar (hallq.queue.hours): a year neither chinese_calendar nor the hall has entered
     "calendar_not_entered": ("{years}年的法定节假日安排尚未录入：目前只把法定节日当天（元旦、春节、清明、劳动节、端午、中秋、国庆）算作休息日，"
                              "调休上班和补假未计入，办结期限和考勤可能相差几天。"
-                             "请在大厅配置中录入国务院公布的{years}年安排（大厅文件 [hall.hours.official.{first}]）。",
+                             "请在管理后台“大厅设置”中录入国务院公布的{years}年安排（或大厅文件 [hall.hours.official.{first}]）。",
                              "The official holiday arrangement for {years} has not been entered: only the statutory holidays "
                              "themselves (New Year's Day, Spring Festival, Qingming, Labour Day, Dragon Boat, Mid-Autumn, "
                              "National Day) count as days off, without make-up workdays or substitute days off, so due dates "
                              "and attendance may be a few days off. Enter the State Council's arrangement for {years} in the "
-                             "hall's settings (hall file [hall.hours.official.{first}])."),
+                             "admin pages' Hall tab (or the hall file's [hall.hours.official.{first}])."),
 }
+
+# What the citizen's phone is told (hallq.queue.notify): a kind's words, with the ticket's number, item
+# (`service`) and hall, and the params its sender gave. An SMS: short, and no personal data.
+NOTICE_TEXTS: dict[str, tuple[str, str]] = {
+    "soon": ("即将轮到您：{number}号前面还有{ahead}人，请回到{hall}等候区留意叫号。",
+             "Your turn is coming: {ahead} ahead of number {number}. Please return to the waiting area of {hall}."),
+    "called": ("请{number}号到{window}号窗口办理（{hall}）。", "Number {number}, please go to window {window} ({hall})."),
+    "missed": ("您的{number}号已过号，请到{hall}导办台咨询。",
+               "Number {number} was called but missed; please ask at the guide desk of {hall}."),
+    # For a case finished later (issue 17): notify(uow, ticket, "result_ready", now, key=<case>, where="3号窗口").
+    "result_ready": ("办理结果已可领取：您在{hall}办理的“{service}”（{number}号），请到{where}领取。",
+                     "Your result is ready: \"{service}\" (number {number}) at {hall}; please collect it at {where}."),
+}
+
+
+def notice_text(kind: str, lang: str = DEFAULT_LANG, /, **params) -> str:
+    zh, en = NOTICE_TEXTS[kind]
+    template = en if lang == "en" else zh
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):  # a param missing: the words still go, with the placeholder's name blank
+        return template.format_map({k: params.get(k, "") for k in _names(template)})
+
+
+def _names(template: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
 
 STATUS_NAMES = {
     "waiting": ("等候中", "waiting"), "called": ("办理中", "being served"), "held": ("挂起", "on hold"),

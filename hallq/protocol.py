@@ -15,6 +15,14 @@ reason instead of breaking a device.
                       job.result   JobResult     done or failed, with the reason
                       device.status DeviceStatus a device's state changed (or is re-reported)
                       keypad.action KeypadAction a key pressed on a caller keypad (answered with KeypadShow)
+
+The citizen's phone speaks a second, public namespace (TICKET_NAMESPACE), never the
+devices' and staff's "/": the status page of one ticket connects with that ticket's
+token as its only credential and hears nothing but that ticket's public status.
+
+    page -> server    connect      auth {"ticket": token}   refused "ticket_unknown" for any other
+                      status       (no payload)             ask again (the page's wake from sleep)
+    server -> page    ticket.status                         the ticket's public status, as GET /api/v1/t/{token}
 """
 from __future__ import annotations
 
@@ -47,6 +55,13 @@ LED_SHOW = "led.show"
 ANNOUNCE = "announce"
 KEYPAD_SHOW = "keypad.show"
 RATING_ASK = "rating.ask"
+
+# The citizen's phone (the status page of one ticket): see the module's doc.
+TICKET_NAMESPACE = "/ticket"
+TICKET_STATUS = "ticket.status"
+TICKET_STATUS_ASK = "status"
+TICKET_AUTH = "ticket"  # the auth field that carries the ticket's token
+TICKET_UNKNOWN = "ticket_unknown"  # the refusal of a token no ticket has
 
 HELLO = "agent.hello"
 JOB_RESULT = "job.result"

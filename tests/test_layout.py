@@ -3,7 +3,7 @@
 - The device agent (devices/) imports only the standard library, its drivers'
   libraries, hallq.protocol and hallq.wording: never the database, Flask or a
   server module.
-- Domain folders (queue, kiosk, display, evaluator, assessment, supervision) import no Flask,
+- Domain folders (queue, kiosk, display, evaluator, assessment, supervision, cases) import no Flask,
   no Socket.IO, no driver and no web adapter; each component's web/ is the only
   place in it that imports Flask.
 - Arrows point one way: no two folders import each other, directly or round a
@@ -25,7 +25,7 @@ import pytest
 import hallq
 
 ROOT = Path(hallq.__file__).parent
-DOMAIN = ("queue", "kiosk", "display", "evaluator", "assessment", "supervision")
+DOMAIN = ("queue", "kiosk", "display", "evaluator", "assessment", "supervision", "cases")
 SHARED = ("protocol", "wording")  # what the server and the agent both read
 # Libraries that mean "web" or "database": none of them may reach the agent or a domain module.
 WEB_LIBRARIES = ("flask", "werkzeug", "jinja2", "socketio", "engineio", "gunicorn")

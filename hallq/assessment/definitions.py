@@ -39,6 +39,25 @@ def _minimum_en(s) -> str:
             + ".")
 
 
+# What each definition is about, as the card page and the XLSX name it (never its key): (Chinese, English).
+LABELS = {
+    "scheme": ("考核办法", "Scheme"), "satisfaction_rate": ("满意率", "Satisfaction rate"),
+    "days_late": ("超期天数", "Days late"), "faster": ("提前办结", "Finished faster"),
+    "repeat_visit": ("补办往返", "Returns after a supplement"), "attendance": ("考勤", "Attendance"),
+    "caps": ("封顶与扣完为止", "Caps and floors"), "ranks": ("排名", "Ranks"), "quotas": ("名额", "Quotas"),
+    "units": ("参评对象", "Who is assessed"), "tickets_served": ("办件量", "Tickets served"),
+    "ratings_month": ("评价所属月份", "Month of a rating"), "unrated": ("未评价的办件", "Unrated tickets"),
+    "promised_case": ("承诺件", "Promised cases"), "one_time_notice": ("一次性告知", "One-time notice"),
+    "on_duty": ("责任人", "Who answers"),
+}
+
+
+def label(key: str, en: bool = False) -> str:
+    """A definition's name; its key where none is written (a definition added without its label)."""
+    names = LABELS.get(key)
+    return names[1 if en else 0] if names else key
+
+
 def definitions(scheme: Scheme) -> dict[str, str]:
     s = scheme.settings
     bands = []

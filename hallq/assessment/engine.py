@@ -121,7 +121,7 @@ def compute_month(facts: MonthFacts, schemes: Scheme | Mapping[Scope, Scheme], c
         for card in scope_cards:
             card.not_assessed = card.not_assessed or absent.get((scope, card.unit)) or short.get(card.unit)
             card.department_name = department_names.get(card.department)
-        scope_cards = _rank_grade_select(scope_cards, scheme, scope, history, chosen)
+        scope_cards = _rank_grade_select(scope_cards, scheme, scope, history, chosen, days, facts.first_day)
         cards[scope] = scope_cards
         if scope == "window":
             window_grades.update({c.unit: c.grade for c in scope_cards if c.grade})
@@ -591,9 +591,11 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
         for r in bucket.records:
             if r.item == rule.key:
                 each = r.points if rule.entry_points is not None else rule.points
+                day = r.on or ctx.days.calendar.local_day(r.at)
                 yield r.count, each, Evidence("record", r.id,
                                               f"{r.evidence}（{RECORD_KINDS.get(r.kind, r.kind)}，{r.entered_by}录入"
-                                              + (f"，{r.count}人次" if r.count > 1 else "") + "）")
+                                              + (f"，{r.count}人次" if r.count > 1 else "") + "）",
+                                              on=day.isoformat(), kind=r.kind, times=r.count)
 
 
 def _incident_evidence(inc: attendance.Incident) -> Evidence:
@@ -624,7 +626,7 @@ def _apply_appeal(item: Item, appeal: Appeal | None) -> None:
 # --- the scope -------------------------------------------------------------------------
 
 def _rank_grade_select(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: History,
-                       chosen: dict[str, Chosen]) -> list[Scorecard]:
+                       chosen: dict[str, Chosen], days: WorkdayCounter, first_day: dt.date) -> list[Scorecard]:
     keys = scheme.settings.rank_by
     absent = [c for c in cards if c.not_assessed]
     for c in absent:
@@ -633,6 +635,7 @@ def _rank_grade_select(cards: list[Scorecard], scheme: Scheme, scope: Scope, his
         {"score": c.score, "satisfaction_rate": c.satisfaction_rate, "tickets_served": c.tickets_served,
          "number": c.number}, keys))
     _count_flags(cards, scheme, scope, history)
+    _dated_flags(cards, scheme, scope, history, days, first_day)
     for c in ranked:
         c.of = len(ranked)
         earlier = history.ineligible.get((scope, c.unit))
@@ -669,7 +672,7 @@ def _count_flags(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: 
     """Flags by counted occurrences: the named lines' occurrences this month (and earlier in the
     year, for `within = "year"`) reach the flag's count, and this month adds to them."""
     for flag in scheme.flags:
-        if flag.scope != scope or not flag.lines:
+        if flag.scope != scope or not flag.lines or flag.within_working_days is not None:
             continue
         for c in cards:
             now = {k: sum(i.count for i in c.items if i.key == k and i.stands) for k in flag.lines}
@@ -687,6 +690,55 @@ def _count_flags(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: 
                 c.ineligible = c.ineligible or flag.message
                 if flag.removes_eligibility == "year":
                     c.ineligible_year = c.ineligible_year or flag.message
+
+
+def _dated_flags(cards: list[Scorecard], scheme: Scheme, scope: Scope, history: History,
+                 days: WorkdayCounter, first_day: dt.date) -> None:
+    """Flags counted within working days (seed 002 第二十五条（二）"在22个工作日内，被群众连续两次投诉且
+    经查证属实的"): `count` records of the flag's kind and lines, standing, the last of them this month and
+    all within `within_working_days` working days, first to last inclusive. Earlier months' records come
+    from their stored cards (History.dated), across the turn of the year."""
+    for flag in scheme.flags:
+        if flag.scope != scope or flag.within_working_days is None:
+            continue
+
+        kind, lines = flag.record_kind, flag.lines
+        for c in cards:
+            now = [(dt.date.fromisoformat(e.on), e.kind, i.key, e.times) for i in c.items if i.stands
+                   for e in i.evidence if e.type == "record" and e.on]
+            now = [x for x in now if _counts(x, kind, lines)]
+            if not now:
+                continue
+            earlier = [x for x in history.dated.get((scope, c.unit), ()) if x[0] < first_day and _counts(x, kind, lines)]
+            occurred = sorted(d for d, _, _, n in earlier + now for _ in range(n))
+            run = _within(occurred, flag.count, flag.within_working_days, days, first_day)
+            if run is None:
+                continue
+            c.flags.append(Flag(flag.key, f"{flag.message}（{run[0]:%m-%d}至{run[1]:%m-%d}，"
+                                          f"{run[2]}个工作日内{flag.count}次）"))
+            if flag.removes_eligibility:
+                c.ineligible = c.ineligible or flag.message
+                if flag.removes_eligibility == "year":
+                    c.ineligible_year = c.ineligible_year or flag.message
+
+
+def _counts(occurrence: tuple, kind: str | None, lines: tuple[str, ...]) -> bool:
+    """A dated record (day, kind, line, 人次) a flag counts: of its kind, on its lines, where it names them."""
+    return (kind is None or occurrence[1] == kind) and (not lines or occurrence[2] in lines)
+
+
+def _within(occurred: list[dt.date], count: int, limit: int, days: WorkdayCounter,
+            first_day: dt.date) -> tuple[dt.date, dt.date, int] | None:
+    """The first run of `count` occurrences (sorted days) ending in this month whose working days, first to
+    last inclusive, are at most `limit`: (first, last, working days); None when there is none."""
+    for i in range(len(occurred) - count + 1):
+        first, last = occurred[i], occurred[i + count - 1]
+        if last < first_day:
+            continue
+        span = days.after(first - dt.timedelta(days=1), last)
+        if span <= limit:
+            return first, last, span
+    return None
 
 
 def _staff_deducted(facts: MonthFacts, staff_scheme: Scheme | None, days: "WorkdayCounter",

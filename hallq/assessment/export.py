@@ -11,7 +11,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from hallq.assessment.definitions import label
 from hallq.assessment.facts import SCOPES, Scope
+from hallq.assessment.records import DECISION_NAMES
 from hallq.assessment.scorecard import provisional_note
 
 SCOPE_NAMES = {"window": "窗口", "department": "部门", "staff": "工作人员"}
@@ -34,6 +36,13 @@ def _rank_row(card: dict[str, Any]) -> list[Any]:
             card["bonus_points"], card["grade"] or "", "、".join(card["selected"]), stats["tickets_served"],
             _rate(stats["satisfaction_rate"]), stats["ratings_counted"], stats["transfers"], stats["no_shows"],
             "；".join(f["message"] for f in card["flags"]), items]
+
+
+def _decision(appeal: dict[str, Any]) -> str:
+    """An appeal ruling in words: 维持, 撤销该项, 变更分值为−3分."""
+    if appeal["decision"] == "changed" and appeal.get("points") is not None:
+        return f"{DECISION_NAMES['changed']}为{appeal['points']:g}分"
+    return DECISION_NAMES.get(appeal["decision"], appeal["decision"])
 
 
 def _provisional(body: dict[str, Any]) -> str:
@@ -86,11 +95,12 @@ def workbook(hall_name: str, month: str, bodies: dict[Scope, dict[str, Any]]) ->
         if body is None:
             continue
         for card in body["scorecards"]:
+            categories = {c["key"]: c["name"] for c in card.get("categories", ())}
             for item in card["items"]:
                 appeal = item["appeal"]
-                appeal_text = f"{appeal['decision']}：{appeal['reason']}（{appeal['decided_by']}）" if appeal else ""
-                base = [SCOPE_NAMES[scope], card["unit"], card["name"], item["category"], item["name"], item["count"],
-                        item["points"], appeal_text]
+                appeal_text = f"{_decision(appeal)}：{appeal['reason']}（{appeal['decided_by']}）" if appeal else ""
+                base = [SCOPE_NAMES[scope], card["unit"], card["name"], categories.get(item["category"], item["category"]),
+                        item["name"], item["count"], item["points"], appeal_text]
                 if not item["evidence"]:
                     items.append(base + ["", "", item["detail"]])
                 for ev in item["evidence"]:
@@ -102,7 +112,7 @@ def workbook(hall_name: str, month: str, bodies: dict[Scope, dict[str, Any]]) ->
     for body in bodies.values():
         seen.update(body.get("definitions", {}))
     for key, text in seen.items():
-        defs.append([key, text])
+        defs.append([label(key), text])
     _widths(defs, [18, 120])
     for row in defs.iter_rows():
         row[1].alignment = Alignment(wrap_text=True, vertical="top")

@@ -150,6 +150,7 @@ class SupervisorRecord:
     department: str | None = None
     points: float | None = None
     count: int = 1  # 人次: one entry may record several people or occurrences
+    on: dt.date | None = None  # the hall-local day it happened (None: the day of `at`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,3 +233,6 @@ class History:
     ineligible: dict[tuple[Scope, str], str] = field(default_factory=dict)  # unit -> why
     # (scope, unit, line key) -> occurrences in the earlier months of the year (for counted flags)
     counts: dict[tuple[Scope, str, str], float] = field(default_factory=dict)
+    # (scope, unit) -> the earlier months' records, each (day, record kind, line key, count), standing
+    # (not removed on appeal), whatever the year: for flags counted within working days (seed 002).
+    dated: dict[tuple[Scope, str], tuple[tuple[dt.date, str, str, int], ...]] = field(default_factory=dict)

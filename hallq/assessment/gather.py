@@ -251,7 +251,8 @@ def _gather(s: Session, ctx: HallContext, year: int, month: int, repeat_min_retu
         .order_by(AssessmentRecord.id)).all()
     facts.records = [SupervisorRecord(r.id, r.kind, r.item, r.evidence, r.entered_by, r.entered_at,
                                       window=window_no.get(r.window_id), staff=staff_no.get(r.staff_id),
-                                      department=code.get(r.department_id), points=r.points, count=r.count)
+                                      department=code.get(r.department_id), points=r.points, count=r.count,
+                                      on=r.occurred_on)
                      for r in record_rows]
     appeal_rows = s.scalars(
         select(AssessmentAppeal).where(AssessmentAppeal.hall_id == hall_id,

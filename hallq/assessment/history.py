@@ -2,6 +2,7 @@
 two months running 不称职) and eligibility lost for the year."""
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -20,16 +21,22 @@ def history_from_cards(cards: Iterable[Mapping[str, Any]], year: int | None = No
     grades: dict[tuple[Scope, str], list[str]] = defaultdict(list)
     ineligible: dict[tuple[Scope, str], str] = {}
     counts: dict[tuple[Scope, str, str], float] = defaultdict(float)
+    dated: dict[tuple[Scope, str], list[tuple[dt.date, str, str, int]]] = defaultdict(list)
     for c in rows:
         key = (c["scope"], str(c["unit"]))
         grades[key].append(c.get("grade"))
+        for item in c.get("items", ()):  # dated records, whatever the year (a 22-working-day span may cross it)
+            if item.get("count") and (item.get("appeal") or {}).get("decision") != "removed":
+                dated[key].extend((dt.date.fromisoformat(e["on"]), e.get("kind", ""), item["key"], e.get("times", 1))
+                                  for e in item.get("evidence", ()) if e.get("type") == "record" and e.get("on"))
         if year is None or c["month"].startswith(f"{year:04d}-"):
             if c.get("ineligible_year"):
                 ineligible.setdefault(key, f"{c['month']}：{c['ineligible_year']}")
             for item in c.get("items", ()):
                 if item.get("count") and (item.get("appeal") or {}).get("decision") != "removed":
                     counts[(*key, item["key"])] += item["count"]
-    return History(grades={k: tuple(v) for k, v in grades.items()}, ineligible=ineligible, counts=dict(counts))
+    return History(grades={k: tuple(v) for k, v in grades.items()}, ineligible=ineligible, counts=dict(counts),
+                   dated={k: tuple(v) for k, v in dated.items()})
 
 
 def history_from_results(results: Iterable[MonthResult], year: int | None = None) -> History:

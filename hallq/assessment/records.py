@@ -18,15 +18,15 @@ from sqlalchemy.orm import Session
 from hallq.queue.accounts import Principal
 from hallq.assessment.engine import RECORD_KINDS
 from hallq.assessment.facts import SCOPES
-from hallq.assessment.models import AssessmentAppeal, AssessmentRecord, CaseCompletion, DemocraticScore
+from hallq.assessment.models import AssessmentAppeal, AssessmentRecord, DemocraticScore
 from hallq.assessment.scheme import Rule
 from hallq.assessment.publication import revise
 from hallq.assessment.service import label, latest, month_result, parse_month, scheme_plan
-from hallq.assessment.speaks_for import own_units, speaks_for
-from hallq.queue.errors import Forbidden, Invalid, NotFound, Refused
+from hallq.assessment.speaks_for import speaks_for
+from hallq.queue.errors import Invalid, NotFound, Refused
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
-from hallq.queue.models import Department, Staff, Ticket, TicketEvent, Window
+from hallq.queue.models import Department, Staff, Window
 
 DECISIONS = ("upheld", "removed", "changed")
 DECISION_NAMES = {"upheld": "维持", "removed": "撤销该项", "changed": "变更分值"}
@@ -74,6 +74,16 @@ def add_record(s: Session, who: Principal, ctx: HallContext, now: dt.datetime, *
                occurred_on: dt.date, evidence: str, window: int | None = None, staff: str | None = None,
                department: str | None = None, points: float | None = None, count: int = 1) -> AssessmentRecord:
     who.require("assess")
+    return derived_record(s, who.actor, ctx, now, kind=kind, item=item, occurred_on=occurred_on, evidence=evidence,
+                          window=window, staff=staff, department=department, points=points, count=count)
+
+
+def derived_record(s: Session, actor: str, ctx: HallContext, now: dt.datetime, *, kind: str, item: str,
+                   occurred_on: dt.date, evidence: str, window: int | None = None, staff: str | None = None,
+                   department: str | None = None, points: float | None = None, count: int = 1) -> AssessmentRecord:
+    """A record a rule derives from a fact someone was allowed to record (a department's late reply to a
+    complaint, recorded by its chief representative, who may not enter records): the same checks as
+    add_record, the permission being the fact's own. `actor`: who recorded the fact."""
     if kind not in RECORD_KINDS:
         raise Invalid("invalid_input", detail=f"kind must be one of {', '.join(RECORD_KINDS)}")
     month = label(occurred_on.year, occurred_on.month)
@@ -98,7 +108,7 @@ def add_record(s: Session, who: Principal, ctx: HallContext, now: dt.datetime, *
     row = AssessmentRecord(hall_id=ctx.id, occurred_on=occurred_on, kind=kind, item=item,
                            window_id=w.id if w else None, staff_id=st.id if st else None,
                            department_id=d.id if d else None, points=points, count=count,
-                           evidence=_text(evidence, "evidence"), entered_by=who.actor, entered_at=now)
+                           evidence=_text(evidence, "evidence"), entered_by=actor, entered_at=now)
     s.add(row)
     s.flush()
     return row
@@ -164,47 +174,6 @@ def records(s: Session, hall_id: int, month: str) -> list[AssessmentRecord]:
     return list(s.scalars(select(AssessmentRecord).where(
         AssessmentRecord.hall_id == hall_id, AssessmentRecord.occurred_on >= first,
         AssessmentRecord.occurred_on < nxt).order_by(AssessmentRecord.occurred_on, AssessmentRecord.id)))
-
-
-# --- promised cases finished (办结登记) ---------------------------------------------------------
-
-def complete_case(s: Session, who: Principal, ctx: HallContext, ticket_id: int, completed_on: dt.date,
-                  note: str | None, now: dt.datetime) -> CaseCompletion:
-    """The day a promised case was finished; staff enter it, once."""
-    if not (who.is_staff and (who.can("assess") or who.can("window"))):
-        raise Forbidden("forbidden")
-    ticket = s.get(Ticket, ticket_id) if 0 < ticket_id < 2**31 else None
-    if ticket is None or ticket.hall_id != ctx.id:
-        raise NotFound("ticket_unknown", ticket=ticket_id)
-    if ticket.outcome != "promised":
-        raise Refused("invalid_input", detail=f"ticket {ticket.number} is not a promised case (承诺件)")
-    finished = s.execute(select(TicketEvent.at, TicketEvent.window_id, TicketEvent.actor)
-                         .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "finished")
-                         .order_by(TicketEvent.id.desc()).limit(1)).first()
-    if finished is None:
-        raise Refused("invalid_input", detail=f"ticket {ticket.number} has no acceptance on record")
-    if not (who.can("assess") or _accepted_by(s, who, ctx.id, finished.window_id, finished.actor)):
-        raise Forbidden("forbidden")
-    accepted = finished.at
-    if completed_on < ctx.hours.local_day(accepted) or completed_on > ctx.hours.local_day(now):
-        raise Invalid("invalid_input", detail="completed_on must be between the day it was accepted and today")
-    if s.scalar(select(CaseCompletion.id).where(CaseCompletion.ticket_id == ticket.id)) is not None:
-        raise Refused("invalid_input", detail=f"the completion of {ticket.number} is already on record")
-    row = CaseCompletion(hall_id=ctx.id, ticket_id=ticket.id, completed_on=completed_on,
-                         note=(note or "").strip()[:TEXT_MAX] or None, entered_by=who.actor, entered_at=now)
-    s.add(row)
-    s.flush()
-    return row
-
-
-def _accepted_by(s: Session, who: Principal, hall_id: int, window_id: int | None, actor: str) -> bool:
-    """A clerk records the completions of their own window's cases only (issue 19, "Holes"): those
-    they accepted themselves, or accepted at a window where they hold the A or B post."""
-    if actor == who.actor:
-        return True
-    number = s.scalar(select(Window.number).where(Window.id == window_id)) if window_id is not None else None
-    units = own_units(s, who, hall_id)
-    return units is None or (number is not None and str(number) in units.get("window", ()))
 
 
 # --- appeals (复议) ------------------------------------------------------------------------------

@@ -29,11 +29,6 @@ class VoidIn(Body):
     reason: Text
 
 
-class CompletionIn(Body):
-    completed_on: Day = Field(description="the day the promised case was finished (办结)")
-    note: Annotated[str | None, Field(None, max_length=4000)] = None
-
-
 class AppealIn(Body):
     month: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")]
     scope: Scope

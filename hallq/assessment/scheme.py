@@ -203,6 +203,12 @@ class ConsecutiveFlag(Strict):
     - `count` occurrences of the named `lines` within the month or the year so far
       (`within`), marked in the month the count is reached and after: two verified
       complaints in a row (seed 004 第十五条), three overdue cases in a year (seed 002).
+      With `within_working_days`, the occurrences must fall within that many working
+      days, first to last inclusive, the last in this month (seed 002 第二十五条（二）
+      "在22个工作日内，被群众连续两次投诉且经查证属实的"); the occurrences are then
+      supervisors' records, dated, of `record_kind` where it is given (a complaint closed
+      as verified is a `verified_complaint` record, on whatever line the office filed it),
+      on the `lines` where they are given, and earlier months' count whatever the year.
 
     Either kind may also take away honours (`removes_eligibility`), as a line can.
     """
@@ -212,6 +218,8 @@ class ConsecutiveFlag(Strict):
     lines: tuple[str, ...] = ()
     count: int | None = Field(None, ge=1)
     within: Literal["month", "year"] = "year"
+    within_working_days: int | None = Field(None, ge=1)
+    record_kind: str | None = Field(None, pattern=r"^[a-z][a-z_]*$")
     removes_eligibility: Literal["month", "year"] | None = None
     message: str
     message_en: English | None = None
@@ -219,10 +227,14 @@ class ConsecutiveFlag(Strict):
 
     @model_validator(mode="after")
     def _one_kind(self):
-        if (self.grade is None) == (not self.lines):
-            raise ValueError("a flag needs either `grade` (months running) or `lines` (occurrences counted)")
-        if bool(self.lines) != (self.count is not None):
-            raise ValueError("`lines` and `count` go together")
+        counted = bool(self.lines) or self.record_kind is not None
+        if (self.grade is None) == (not counted):
+            raise ValueError("a flag needs either `grade` (months running) or `lines` or `record_kind` "
+                             "(occurrences counted)")
+        if counted != (self.count is not None):
+            raise ValueError("occurrences counted (`lines`, `record_kind`) need `count`, and only they")
+        if self.record_kind is not None and self.within_working_days is None:
+            raise ValueError("`record_kind` counts dated records: give `within_working_days`")
         return self
 
 
@@ -236,6 +248,20 @@ class WindowGradePoints(Strict):
     name_en: English | None = None
 
 
+class DualTargetClass(Strict):
+    """How a department's year-end score enters the county government's 双目标 assessment, by how far its
+    approval work moved into the hall (seed 003 (三)"结合政府'双目标'责任制考核评分说明"): the share of its
+    total it gets (1 据实评分, 1/2, 1/4, 0), or none where the government decides ("依照政府综合意见评分").
+    Which class a department is in is the centre's finding, given per department and year."""
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    name_en: English | None = None
+    share: float | None = Field(None, ge=0, le=1)  # None: decided by the government, hallq gives no figure
+    # Whether a department of this class has windows in the hall: a finding against the hall's windows is
+    # shown as a question, not scored ("required": 设置有窗口; "none": 未设置窗口; "any": either).
+    windows: Literal["required", "none", "any"] = "any"
+
+
 class Annual(Strict):
     """The year: monthly average and democratic evaluation (民主测评), weighted."""
     monthly_weight: float = Field(ge=0, le=1)
@@ -245,6 +271,8 @@ class Annual(Strict):
     title_scope: Scope = "window"
     title_percent: float | None = Field(None, gt=0, le=100)
     window_grade_points: tuple[WindowGradePoints, ...] = ()
+    # Departments in the government's 双目标 assessment (hallq.assessment.dual_target), each by its class.
+    dual_target: tuple[DualTargetClass, ...] = ()
 
     @model_validator(mode="after")
     def _weights(self):
@@ -252,6 +280,9 @@ class Annual(Strict):
             raise ValueError("`monthly_weight` and `democratic_weight` must add up to 1")
         if (self.title is None) != (self.title_percent is None):
             raise ValueError("an annual title needs `title_percent`, and the reverse")
+        keys = [c.key for c in self.dual_target]
+        if len(set(keys)) != len(keys):
+            raise ValueError("each `dual_target` class key once")
         return self
 
 
@@ -350,6 +381,11 @@ class Scheme(Strict):
             unknown = [k for k in flag.lines if k not in {r.key for r in self.rules()}]
             if unknown:
                 raise ValueError(f"flag {flag.key!r}: no line {', '.join(map(repr, unknown))}")
+            if flag.within_working_days is not None:
+                not_records = [k for k in flag.lines if k not in {r.key for r in self.record_items()}]
+                if not_records:
+                    raise ValueError(f"flag {flag.key!r}: counted within working days, it reads supervisors' "
+                                     f"records; {', '.join(map(repr, not_records))} is no record line")
         for sel in self.selections:
             if sel.scope not in self.scopes:
                 raise ValueError(f"selection {sel.key!r}: the scheme does not assess {sel.scope}")

@@ -23,14 +23,23 @@ class Evidence:
     id: int | str      # the row, for the drill-down
     detail: str = ""   # what this fact contributed, in words
     label: str = ""    # as people name it: a ticket's number and day, "A004 (10-15)"; "" where the id is it
+    # A supervisor's record: the day it happened, its kind and 人次, kept so later months can count
+    # occurrences by date (a flag counted within working days, seed 002 第二十五条（二）).
+    on: str = ""       # ISO day
+    kind: str = ""     # the record's kind, e.g. verified_complaint
+    times: int = 1
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "id": self.id, "label": self.label or str(self.id), "detail": self.detail}
+        out = {"type": self.type, "id": self.id, "label": self.label or str(self.id), "detail": self.detail}
+        if self.on:
+            out.update(on=self.on, kind=self.kind, times=self.times)
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Evidence":
         label = d.get("label", "")
-        return cls(d["type"], d["id"], d.get("detail", ""), "" if label == str(d["id"]) else label)
+        return cls(d["type"], d["id"], d.get("detail", ""), "" if label == str(d["id"]) else label,
+                   d.get("on", ""), d.get("kind", ""), d.get("times", 1))
 
 
 @dataclass(slots=True)
@@ -215,7 +224,9 @@ class MonthResult:
 
     def card_dict(self, scope: Scope, unit: str | int) -> dict[str, Any]:
         """One scorecard on its own (an export, a drill-down page), with the definitions it used."""
-        return {**self.card(scope, unit).to_dict(), "definitions": self.definitions.get(scope, {})}
+        return {**self.card(scope, unit).to_dict(), "definitions": self.definitions.get(scope, {}),
+                "provisional": self.counted_to is not None,
+                "counted_to": self.counted_to.isoformat() if self.counted_to else None}
 
     def to_dict(self, scope: Scope) -> dict[str, Any]:
         """The API answer for one scope."""

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 from hallq.assessment.annual import AnnualCard, compute_year
 from hallq.assessment.engine import compute_month
 from hallq.assessment.facts import SCOPES, Scope
-from hallq.assessment.gather import DEFINITIONS, gather_month, month_span
+from hallq.assessment.gather import DEFINITIONS, IN_CHUNK, gather_month, month_span
 from hallq.assessment.history import history_from_cards
-from hallq.assessment.models import AssessmentResult, DemocraticScore, HallScheme, PublishedRevision
+from hallq.assessment.models import AssessmentRecord, AssessmentResult, DemocraticScore, HallScheme, PublishedRevision
 from hallq.assessment.presets import SchemeError, list_presets, load_preset
 from hallq.assessment.scheme import Annual, Scheme
 from hallq.assessment.scorecard import MonthResult
-from hallq.queue import inputs
+from hallq.queue import audit, inputs
 from hallq.queue.errors import Invalid, Refused
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Department, Staff, Window, WindowPost, WindowSession
@@ -103,11 +103,15 @@ def set_scheme(s: Session, ctx: HallContext, scope: Scope, preset: str, override
                              changed_by=actor, changed_at=now))
         s.flush()
     row = s.get(HallScheme, (ctx.id, scope, from_month))
+    before = {"preset": row.preset, "overrides": row.overrides} if row is not None else None
     if row is None:
         row = HallScheme(hall_id=ctx.id, scope=scope, from_month=from_month)
         s.add(row)
     row.preset, row.overrides, row.changed_by, row.changed_at = preset, dict(overrides or {}), actor, now
     s.flush()
+    # In the audit log beside the admin's other changes (who, when, before, after).
+    audit.record(s, ctx.id, actor, "scheme", f"{scope}:{from_month}", "update" if before else "create", before,
+                 {"preset": preset, "overrides": dict(overrides or {})}, now)
     return scheme
 
 
@@ -202,7 +206,25 @@ def history(s: Session, hall_id: int, year: int, month: int):
     rows = s.scalars(select(AssessmentResult).where(AssessmentResult.hall_id == hall_id,
                                                     AssessmentResult.month >= first,
                                                     AssessmentResult.month < label(year, month))).all()
-    return history_from_cards((c for r in rows for c in r.cards), year)
+    return history_from_cards(_dated_records([c for r in rows for c in r.cards], s), year)
+
+
+def _dated_records(cards: list[dict[str, Any]], s: Session) -> list[dict[str, Any]]:
+    """Cards stored before a record's evidence carried its day, kind and 人次 (months frozen by an earlier
+    version): those filled in from the records themselves, so flags counted within working days see them."""
+    bare = {e["id"] for c in cards for i in c.get("items", ()) for e in i.get("evidence", ())
+            if e.get("type") == "record" and not e.get("on")}
+    if not bare:
+        return cards
+    ids = sorted(bare)
+    found = {r.id: r for start in range(0, len(ids), IN_CHUNK)
+             for r in s.scalars(select(AssessmentRecord).where(AssessmentRecord.id.in_(ids[start:start + IN_CHUNK])))}
+
+    def filled(e: dict[str, Any]) -> dict[str, Any]:
+        r = found.get(e["id"]) if e.get("type") == "record" and not e.get("on") else None
+        return {**e, "on": r.occurred_on.isoformat(), "kind": r.kind, "times": r.count} if r else e
+    return [{**c, "items": [{**i, "evidence": [filled(e) for e in i.get("evidence", ())]} for i in c.get("items", ())]}
+            for c in cards]
 
 
 # --- the year -----------------------------------------------------------------------------
@@ -244,6 +266,12 @@ def year_result(s: Session, ctx: HallContext, year: int, scope: Scope, now: dt.d
             unit_windows.setdefault(unit, []).append(number)
     return compute_year(year, cards, scheme, democratic_scores(s, ctx.id, year, scope), scope,
                         window_grades, unit_windows), scheme
+
+
+def year_counted_to(ctx: HallContext, year: int, now: dt.datetime) -> dt.date | None:
+    """A year not over yet holds a running month (or none yet): the last day counted, today; None once it is over."""
+    today = ctx.hours.local_day(now)
+    return today if year >= today.year else None
 
 
 def _month_has_facts(s: Session, ctx: HallContext, year: int, month: int) -> bool:

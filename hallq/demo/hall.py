@@ -125,7 +125,8 @@ def banner(setup: DemoSetup, host: str, port: int) -> str:
 
 def create_demo_app(db: Database, setup: DemoSetup, hardware: DemoHardware | None = None, *,
                     photo_dir: str | None = None) -> Flask:
-    app = create_app(db, housekeeping=True, photo_dir=photo_dir, start_page=False)  # its own landing page
+    app = create_app(db, housekeeping=True, keep_errors=True, photo_dir=photo_dir, start_page=False,  # its own landing page
+                     notify_simulator=hardware.sms if hardware is not None else None)  # texts shown on /hardware
     bp = Blueprint("demo", __name__)
 
     @bp.get("/")

@@ -51,6 +51,8 @@ from hallq.devices.agent_config import AgentConfig
 from hallq.devices.escpos.decode import decode
 from hallq.devices.escpos.picture import printout_png
 from hallq.devices.escpos.simulator import PrinterSimulator
+from hallq.notify.simulator import Simulator
+from hallq.privacy import mask_phone, normalize_phone
 from hallq.devices.escpos.text import DEFAULT_ENCODING
 from hallq.devices.keypad.commands import NakReason
 from hallq.devices.keypad.simulator import KeypadBusSimulator
@@ -76,6 +78,7 @@ PRINTER_MODES = ("ok", "near_end", "paper_out", "offline")   # what the page off
 CALLER_ACTIONS = ("call_next", "recall", "skip", "finish")
 PRINTOUTS_SHOWN = 40
 CLIPS_SHOWN = 20
+SMS_SHOWN = 30
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,8 @@ class DemoHardware:
         # Real time: a clip takes as long as the hall's speaker takes to play it, so a recall pressed
         # while a call is being spoken meets it, as it would in the hall (and /hardware shows that).
         self.recorder = RecordingPlayback(speed=1.0)
+        # The hall's text messages: the demo hall's notify.channel is "simulator", and its server sends through this.
+        self.sms = Simulator()
 
     @classmethod
     def for_setup(cls, setup: "DemoSetup", **kwargs) -> "DemoHardware":
@@ -326,7 +331,13 @@ class DemoHardware:
             "screens": self._screen_list(),
             "voice": self._voice(),
             "keypads": self._keypad_state(),
+            "sms": self._sms_list(),
         }
+
+    def _sms_list(self) -> list[dict[str, Any]]:
+        """The texts the citizens' phones would have had, newest first: the number masked, as on every screen."""
+        return [{"id": m.id, "to": mask_phone(m.address) if normalize_phone(m.address) else "***", "kind": m.kind,
+                 "text": m.text} for m in reversed(self.sms.recorded()[-SMS_SHOWN:])]
 
     def _printout_list(self) -> list[dict[str, Any]]:
         found = [(job.finished_at, name, index, job) for name, sim in self.printers.items()

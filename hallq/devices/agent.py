@@ -148,7 +148,7 @@ class ServerActions:
         except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
             raise ActionRefused("网络中断 请稍候再试") from None  # no answer: the screen update will tell what happened
         if "error" in answer:
-            raise ActionRefused(keypad_text(answer["error"]))
+            raise ActionRefused(keypad_text(answer))
         show = m.KeypadShow.model_validate(answer)
         return WindowDisplay(number=show.number, waiting=show.waiting, status=show.status)
 
@@ -158,18 +158,26 @@ class ServerActions:
                           json={"ticket": ticket, "level": level, "reasons": reasons, "comment": comment,
                                 "channel": "keypad", "window": window})
         if r.status_code >= 400:
-            raise ActionRefused(keypad_text(r.json().get("error", "failed")))
+            raise ActionRefused(keypad_text(r.json()))
 
 
 KEYPAD_TEXTS = {  # two lines of at most 8 hanzi on the keypad's screen
     "window_not_signed_in": "窗口未签到", "not_your_window": "窗口未签到", "nobody_waiting": "暂无等候",
     "no_current_ticket": "当前无号", "already_rated": "已评价", "rating_expired": "评价已超时",
     "forbidden": "无权操作", "outside_scope": "无权操作", "window_paused": "窗口已暂停",
+    # A keypad cannot ask "are you sure?": the hall's minimum of calls or minutes is its guard, and the
+    # clerk learns when the key will work (the refusal's wait_s).
+    "skip_too_soon": "{wait_s}秒后可过号",
 }
 
 
-def keypad_text(code: str) -> str:
-    return KEYPAD_TEXTS.get(code, "操作未成功")
+def keypad_text(answer: dict) -> str:
+    """A refusal's words on the keypad's screen, from the server's answer (its code and parameters)."""
+    text = KEYPAD_TEXTS.get(answer.get("error"), "操作未成功")
+    try:
+        return text.format(**answer)
+    except (KeyError, IndexError, ValueError):  # an answer without the parameter: the words without it
+        return "操作未成功"
 
 
 VOICE = "voice"  # the one announcer an agent may host speaks for the whole hall

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hallq.kiosk import search as item_search
+from hallq.kiosk import search as item_search, search_store
 from hallq.queue.errors import NotFound
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Department, Item, ItemForm, Window, WindowItem
@@ -65,19 +65,23 @@ def _active(session: Session, hall_id: int):
             .where(Item.hall_id == hall_id, Item.active.is_(True)))
 
 
-def guide_list(session: Session, hall_id: int, query: str = "", department: str | None = None) -> list[dict]:
-    """The guides to choose from: a department's, or what the query finds (best first), or all."""
+def guide_list(session: Session, hall_id: int, query: str = "",
+               department: str | None = None) -> tuple[list[dict], item_search.KeyBook]:
+    """The guides to choose from: a department's, or what the query finds (best first), or all; and the
+    search's keys (what it had to read is worth keeping: hallq.kiosk.search_store)."""
     stmt = _active(session, hall_id)
     if department:
         stmt = stmt.where(Department.code == department)
     items = {i.code: i for i in session.scalars(stmt.order_by(Item.code))}
     order = list(items)
+    keys = item_search.KeyBook()
     if query.strip():
-        order = item_search.search(query, [(i.code, i.name, i.department.name, i.keywords or [])
-                                           for i in items.values()])
+        rows = [(i.code, i.name, i.department.name, i.keywords or []) for i in items.values()]
+        keys = search_store.key_book(session, item_search.names_of(rows))
+        order = item_search.search(query, rows, keys)
     return [{"code": c, "name": items[c].name, "department": items[c].department.name,
              "department_code": items[c].department.code, "nature": (items[c].guide or {}).get("nature"),
-             "promised_days": (items[c].guide or {}).get("promised_days")} for c in order]
+             "promised_days": (items[c].guide or {}).get("promised_days")} for c in order], keys
 
 
 def guide(session: Session, hall_id: int, code: str, lang: str, form_url) -> dict[str, Any]:

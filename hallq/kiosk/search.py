@@ -19,6 +19,11 @@ uses keeps its readings: nothing says which of them is rare.
 
 An item is also found by its keywords (what citizens call it: 医保, 社保卡,
 二手房), just after a match of the same quality in its own name.
+
+Reading a name needs pypinyin's dictionaries, some 55 MB in every server
+process that imports them. So the readings of the hall's names are kept in the
+database (hallq.kiosk.search_store) and a search gets them in a `KeyBook`:
+pypinyin is imported only to read a name nobody has read before.
 """
 from __future__ import annotations
 
@@ -26,9 +31,7 @@ import functools
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Sequence
-
-from pypinyin import Style, lazy_pinyin, pinyin
+from typing import Iterable, Mapping, Sequence
 
 MAX_QUERY = 40
 COMMON_READING_PHRASES = 3  # 行 héng, 和 hú and 房 páng are in one phrase each; 会 kuài (会计) in six
@@ -39,7 +42,7 @@ _TONELESS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüń�
 @functools.cache
 def _phrase_readings() -> dict[str, Counter]:
     """Per polyphone: how many words of pypinyin's phrase dictionary read it each way (toneless)."""
-    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.phrases_dict import phrases_dict  # imported here: see the module's docstring
     from pypinyin.pinyin_dict import pinyin_dict
     polyphones = {chr(code) for code, readings in pinyin_dict.items() if "," in readings}
     counts: dict[str, Counter] = {}
@@ -58,14 +61,19 @@ def _in_use(char: str, readings: Sequence[str]) -> list[str]:
     return [r for r in readings if used[r] >= COMMON_READING_PHRASES]
 
 
+Readings = tuple[tuple[str, ...], ...]  # per searchable character: its readings, most likely first
+
+
 @dataclass(frozen=True, slots=True)
 class SearchKey:
     text: str  # the name, folded for substring search of typed 汉字
-    readings: tuple[tuple[str, ...], ...]  # per searchable character: its readings, most likely first
+    readings: Readings
 
 
-@functools.lru_cache(maxsize=4096)
-def search_key(name: str) -> SearchKey:
+def read_name(name: str) -> Readings:
+    """The readings of each searchable character of `name` (pypinyin: see the module's docstring)."""
+    from pypinyin import Style, lazy_pinyin, pinyin
+
     phrase = iter(lazy_pinyin(name, errors="ignore"))  # context-aware: one reading per 汉字, in order
     readings: list[tuple[str, ...]] = []
     for char in name:
@@ -75,7 +83,29 @@ def search_key(name: str) -> SearchKey:
             readings.append(tuple(r for r in dict.fromkeys([first, *_in_use(char, alternatives[0])]) if r))
         elif char.isascii() and char.isalnum():
             readings.append((char.lower(),))
-    return SearchKey(fold(name), tuple(readings))
+    return tuple(readings)
+
+
+class KeyBook:
+    """The search keys of one search: readings known already (stored), the others read here (`read`)."""
+
+    def __init__(self, known: Mapping[str, Readings] | None = None):
+        self.known = known or {}
+        self.read: dict[str, Readings] = {}  # read by this search: worth storing for the next
+
+    def key(self, name: str) -> SearchKey:
+        readings = self.known.get(name)
+        if readings is None:
+            readings = self.read.get(name)
+            if readings is None:
+                readings = self.read[name] = read_name(name)
+        return SearchKey(fold(name), readings)
+
+
+@functools.lru_cache(maxsize=4096)
+def search_key(name: str) -> SearchKey:
+    """One name's key, read now (tests, and callers without stored readings)."""
+    return SearchKey(fold(name), read_name(name))
 
 
 def fold(text: str) -> str:
@@ -103,7 +133,7 @@ def _spells(query: str, readings: tuple[tuple[str, ...], ...], start: int) -> bo
     return from_(0, start)
 
 
-def rank(query: str, name: str, *, heteronyms: bool = True) -> int | None:
+def rank(query: str, name: str, *, heteronyms: bool = True, keys: KeyBook | None = None) -> int | None:
     """How well `query` finds `name`: lower is better, None when it does not.
 
     0/1 the 汉字 typed (at the start / inside), 2/3 the name's own reading,
@@ -112,7 +142,7 @@ def rank(query: str, name: str, *, heteronyms: bool = True) -> int | None:
     q = fold(query)[:MAX_QUERY]
     if not q:
         return None
-    key = search_key(name)
+    key = keys.key(name) if keys else search_key(name)
     if q in key.text:
         return 0 if key.text.startswith(q) else 1
     if not q.isascii():
@@ -126,14 +156,20 @@ def rank(query: str, name: str, *, heteronyms: bool = True) -> int | None:
     return None
 
 
-def typed_whole(query: str, word: str) -> bool:
+def typed_whole(query: str, word: str, keys: KeyBook | None = None) -> bool:
     """Is `query` the whole of `word`: its 汉字, its initials or its full pinyin (as usually read)?"""
-    q, key = fold(query)[:MAX_QUERY], search_key(word)
+    q, key = fold(query)[:MAX_QUERY], keys.key(word) if keys else search_key(word)
     usual = [r[0] for r in key.readings]
     return bool(q) and q in (key.text, "".join(r[0] for r in usual), "".join(usual))
 
 
-def search(query: str, items: Iterable[Sequence]) -> list[str]:
+def names_of(items: Iterable[Sequence]) -> set[str]:
+    """Every name a search over these items reads: the items', their keywords, their departments'."""
+    return {text for _, name, department, *more in items
+            for text in (name, department, *((more[0] or ()) if more else ()))}
+
+
+def search(query: str, items: Iterable[Sequence], keys: KeyBook | None = None) -> list[str]:
     """Codes of the items (code, item name, department name[, keywords]) the query finds, best first.
 
     A keyword typed whole (医保, yb, yibao) ranks with the name typed from its
@@ -143,15 +179,15 @@ def search(query: str, items: Iterable[Sequence]) -> list[str]:
     """
     found: list[tuple[int, int, str]] = []
     for order, (code, name, department, *more) in enumerate(items):
-        scores = [rank(query, name, heteronyms=False)]
+        scores = [rank(query, name, heteronyms=False, keys=keys)]
         if fold(query) == fold(code):
             scores.append(0)
         for word in (more[0] or ()) if more else ():
-            by_word = 0 if typed_whole(query, word) else rank(query, word, heteronyms=False)
+            by_word = 0 if typed_whole(query, word, keys) else rank(query, word, heteronyms=False, keys=keys)
             scores.append(None if by_word is None else by_word + (by_word > 0))
-        by_department = rank(query, department, heteronyms=False)
+        by_department = rank(query, department, heteronyms=False, keys=keys)
         scores.append(None if by_department is None else 4 + by_department)
-        by_rare = rank(query, name)
+        by_rare = rank(query, name, keys=keys)
         scores.append(None if by_rare is None else by_rare + 4)
         known = [s for s in scores if s is not None]
         if known:

@@ -27,7 +27,9 @@ from hallq.queue.unit_of_work import UnitOfWork
 
 Data = dict[str, Any]
 # The hall section's keys an admin sets on the hall page; the rest (code, displays, ratings…) stay as loaded.
-HALL_KEYS = ("name", "timezone", "notice", "hours", "voice")
+# `ratings` holds the chief representatives too, which the Departments page sets (save_department): a change
+# of the hall page merges into it and keeps them.
+HALL_KEYS = ("name", "timezone", "notice", "hours", "voice", "ratings", "complaints")
 
 
 def hall_file(uow: UnitOfWork, hall_id: int) -> hallfile.HallFile:
@@ -88,7 +90,9 @@ def _index(data: Data, rows: str, field: str, key, code: str) -> int:
 # --- the hall ---------------------------------------------------------------------
 
 def update_hall(uow: UnitOfWork, hall_id: int, actor: str, now: dt.datetime, changes: Data) -> Data | None:
-    """Name, time zone, ticker text (notice), opening hours and the hall's own days, voice template."""
+    """Name, time zone, ticker text (notice), opening hours and the hall's own days, the official calendar's
+    years the hall entered (hours.official), voice template, rating and follow-up settings, the complaint
+    reply deadline. A section given is merged into the file's (a key given replaces that key's value)."""
     def edit(data: Data) -> None:
         for key, value in changes.items():
             if key not in HALL_KEYS:
@@ -120,6 +124,14 @@ def save_department(uow: UnitOfWork, hall_id: int, actor: str, now: dt.datetime,
             if row["chief"]:
                 chiefs[code] = row["chief"]
     return _change(uow, hall_id, actor, now, "department", code, "create" if create else "update", edit)
+
+
+def set_authorisation_image(uow: UnitOfWork, hall_id: int, actor: str, now: dt.datetime, code: str,
+                            path: str) -> None:
+    """The picture of the department's signed authorisation (授权书) is now `path` (in the photo directory)."""
+    def edit(data: Data) -> None:
+        data["departments"][_index(data, "departments", "code", code, "department_unknown")]["authorisation_image"] = path
+    _change(uow, hall_id, actor, now, "department", code, "update", edit)
 
 
 def deactivate_department(uow: UnitOfWork, hall_id: int, actor: str, now: dt.datetime, code: str) -> None:

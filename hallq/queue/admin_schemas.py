@@ -25,11 +25,33 @@ class HoursIn(Body):
         None, description="a working day's sessions by weekday where they differ ([] closes that weekday)")
     holidays: list[Day] | None = Field(None, max_length=400, description="the hall's own closed days")
     workdays: list[Day] | None = Field(None, max_length=400, description="days the hall opens though it has them off")
+    official: dict[Annotated[int, Field(ge=2000, le=2100)], OfficialYearIn] | None = Field(
+        None, max_length=20, description="the State Council's arrangement of the years chinese-calendar lacks, "
+                                         "entered by the hall (replaces the entered years: send them all)")
+
+
+class OfficialYearIn(Body):
+    holidays: list[Day] = Field(default_factory=list, max_length=80, description="the days off it lists (放假)")
+    workdays: list[Day] = Field(default_factory=list, max_length=30,
+                                description="the weekend days it makes working days (调休上班)")
 
 
 class VoiceIn(Body):
     template: str | None = Field(None, max_length=200, description="e.g. 请{号}号到{窗}号窗口办理")
     template_en: str | None = Field(None, max_length=200)
+
+
+class RatingsIn(Body):
+    """好差评 and bad-review follow-up; the chief representatives are set on the Departments page."""
+    request_seconds: int | None = Field(None, description="a pad or keypad accepts a rating this long after finish")
+    qr_days: int | None = Field(None, description="the ticket's QR code accepts a rating this many days")
+    unrated_counts_as: Literal["not_counted"] | int | None = Field(
+        None, description="an unrated ticket: left out of the satisfaction rate, or counted as this level 1-5")
+    followup_working_days: int | None = Field(None, description="a bad review's follow-up is due this many working days on")
+
+
+class ComplaintsIn(Body):
+    reply_working_days: int | None = Field(None, description="a department answers a forwarded complaint within this")
 
 
 class HallIn(Body):
@@ -38,17 +60,25 @@ class HallIn(Body):
     notice: str | None = Field(None, max_length=500, description="the ticker text along the bottom of the TV displays")
     hours: HoursIn | None = None
     voice: VoiceIn | None = None
+    ratings: RatingsIn | None = None
+    complaints: ComplaintsIn | None = None
+
+
+Authorisation = Annotated[str | None, Field(None, max_length=4000, description="the authorisation (授权书) "
+                                           "posted at the department's window: what its chief may approve, until when")]
 
 
 class DepartmentIn(Body):
     code: Code
     name: Text
     chief: Code | None = Field(None, description="staff number of the chief representative (首席代表)")
+    authorisation: Authorisation = None
 
 
 class DepartmentEdit(Body):
     name: Text | None = None
     chief: Code | None = None
+    authorisation: Authorisation = None
 
 
 Tier = Annotated[list[Code], Field(min_length=1, max_length=200)]
@@ -62,6 +92,9 @@ class WindowEdit(Body):
                                             "preference; a list is a tier served first-come together")
     posts: dict[Literal["A", "B"], Code] | None = Field(None, description="staff number at the A and B posts")
     live_from: Day | None = Field(None, description="start date")
+    led: int | None = Field(None, description="its LED screen's address on the hall's LED bus (null: no screen)")
+    printer: str | None = Field(None, max_length=120, description="the printer its notices print on, as the "
+                                "device agent names it (null: window-<number>)")
 
 
 class WindowIn(WindowEdit):
@@ -112,5 +145,5 @@ class TokenIn(Body):
     voice: bool = Field(False, description="an agent's: it speaks the calls")
 
 
-__all__ = ["AccountEdit", "AccountIn", "DepartmentEdit", "DepartmentIn", "HallIn", "PhotoIn", "StaffEdit",
-           "StaffIn", "TokenIn", "WindowEdit", "WindowIn"]
+__all__ = ["AccountEdit", "AccountIn", "ComplaintsIn", "DepartmentEdit", "DepartmentIn", "HallIn", "OfficialYearIn",
+           "PhotoIn", "RatingsIn", "StaffEdit", "StaffIn", "TokenIn", "WindowEdit", "WindowIn"]

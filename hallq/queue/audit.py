@@ -16,7 +16,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hallq.db import Base, UTCDateTime
 
-ENTITIES = ("hall", "department", "window", "staff", "account", "token")
+# scheme: the assessment scheme a scope is assessed by from a month on (hallq.assessment.service.set_scheme).
+ENTITIES = ("hall", "department", "window", "staff", "account", "token", "scheme")
 
 
 class AdminChange(Base):

@@ -267,7 +267,8 @@ def transfer(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *,
 
 def finish(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *, outcome: str,
            promised_days: int | None = None, missing_materials: list[str] | None = None,
-           note: str | None = None, departments: list[str] | None = None) -> Ticket:
+           note: str | None = None, departments: list[str] | None = None,
+           forwarded_to: str | None = None) -> Ticket:
     """End service with the case outcome (办件类型)."""
     s = uow.session
     ctx = hall_context(s, who.hall_id)
@@ -296,24 +297,50 @@ def finish(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *, ou
         raise Invalid("reason_required")
     if outcome == "joint" and departments:
         data["departments"] = departments
+    if outcome in ("joint", "forwarded") and promised_days:
+        data["promised_days"] = promised_days  # the case's own time (hallq.cases), the item's promise otherwise
+    if outcome == "forwarded" and (forwarded_to or "").strip():
+        data["forwarded_to"] = forwarded_to.strip()
     if note:
         data["note"] = note.strip()
     last_call = s.scalar(_LAST_CALL, {"ticket_id": ticket.id})
     data["service_s"] = round((now - last_call).total_seconds(), 1)
 
     back_to = s.get(Window, ticket.return_window_id) if ticket.return_window_id else None
+    next_item = None
     if back_to is not None and back_to.id != window.id:
         # This leg is done; the case goes back to the window that sent it.
         _write(s, ticket, status="waiting", target_window_id=back_to.id, return_window_id=None)
         data["returning_to"] = back_to.number
+    elif ticket.next_items:
+        # 一票到底: this item is done; the ticket goes on to the next one (joined below, once this is recorded).
+        next_item = s.get(Item, ticket.next_items[0])
+        _write(s, ticket, status="waiting", target_window_id=None, return_window_id=None)
+        data["next_service"] = next_item.code
     else:
         _write(s, ticket, status="finished", outcome=outcome, return_window_id=None, due_date=due)
     record(uow, ticket, "finished", now, who.actor, window=window, data=data, publish=ev.TICKET_FINISHED)
-    estimates.forget(s, ticket.hall_id, estimates.MEASURED)  # a new service time measured
+    if next_item is not None:
+        _join_next(uow, ctx, ticket, next_item, window, who, now)
+    estimates.forget(s, ticket.hall_id)  # a new service time measured
     if ticket.status == "finished":
         # The evaluator pad of this window asks the citizen for a rating.
         announce(uow, ev.RATING_REQUESTED, ticket, now, window)
     return ticket
+
+
+def _join_next(uow: UnitOfWork, ctx: HallContext, ticket: Ticket, item: Item, window: Window, who: Principal,
+               now: dt.datetime) -> None:
+    """一票到底: the ticket joins `item`'s queue at the place its queue key (its issue time) gives it: ahead of
+    everyone who took a number after the citizen did."""
+    old_item = ticket.item
+    rest = list(ticket.next_items[1:]) or None
+    _write(uow.session, ticket, item_id=item.id, next_items=rest)
+    set_committed_value(ticket, "item", item)
+    record(uow, ticket, "joined", now, who.actor, window=window, publish=ev.TICKET_TRANSFERRED,
+           data={"from_service": old_item.code, "to_service": item.code, "from_window": window.number,
+                 "one_ticket": True})
+    queue_stats(uow, ctx, [old_item, item])
 
 
 def requeue(uow: UnitOfWork, who: Principal, ref: str | int, now: dt.datetime) -> Ticket:

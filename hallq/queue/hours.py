@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from chinese_calendar.constants import holidays as _library_holidays
+from chinese_calendar.constants import workdays as _library_workdays  # the arrangements' 调休上班 days
 from lunar_python import Lunar
 
 from hallq.queue.settings import Hours
@@ -93,6 +94,28 @@ def official_workday(day: dt.date) -> bool:
 def by_the_law(day: dt.date) -> bool:
     """A working day when only the law's statutory holidays are known: a weekday that is none of them."""
     return day.weekday() < 5 and day not in statutory_holidays(day.year)
+
+
+def calendar_years(hours: Hours, today: dt.date, ahead: dt.timedelta = LOOK_AHEAD) -> list[dict]:
+    """The official calendar's status per year, as the admin's Hall page shows it: last year to the look-ahead,
+    and every year the hall entered. `source`: "library" (chinese_calendar has the State Council's
+    arrangement), "hall" (the hall entered it: its days are those), or "missing" (statutory holidays only,
+    no bridging days nor make-up workdays: enter it). Each with its days off and make-up workdays."""
+    years = set(range(today.year - 1, (today + ahead).year + 1)) | set(hours.official)
+    out = []
+    for year in sorted(years):
+        if year in hours.official:  # the hall's entry wins, as HallHours.is_workday reads it
+            entry = hours.official[year]
+            source, holidays, workdays = "hall", sorted(entry.holidays), sorted(entry.workdays)
+        elif library_knows(year):
+            source = "library"
+            holidays = sorted(d for d in _library_holidays if d.year == year)
+            workdays = sorted(d for d in _library_workdays if d.year == year)
+        else:
+            source, holidays, workdays = "missing", sorted(statutory_holidays(year)), []
+        out.append({"year": year, "source": source, "holidays": [d.isoformat() for d in holidays],
+                    "workdays": [d.isoformat() for d in workdays]})
+    return out
 
 
 class HallHours:

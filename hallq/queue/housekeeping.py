@@ -1,4 +1,5 @@
-"""End of the day: tickets still waiting expire, windows left open sign out.
+"""End of the day: tickets still waiting expire, windows left open sign out, and the citizens' whole phone
+numbers kept for the day's messages are forgotten (hallq.queue.notify: masked and hashed, they stay).
 
 Run periodically by the server (and safe to run any number of times, from
 any number of processes): it only touches rows that still need it.
@@ -10,6 +11,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from hallq.queue import events as ev
+from hallq.queue import notify
 from hallq.queue.facts import record
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Hall, Ticket, Window, WindowSession
@@ -45,6 +47,7 @@ def close_day(uow: UnitOfWork, hall_id: int, now: dt.datetime) -> int:
         items[ticket.item_id] = ticket.item
     if items:
         queue_stats(uow, ctx, list(items.values()))
+    notify.forget_numbers(uow, hall_id, last_day, now)
 
     sessions = s.execute(select(WindowSession, Window).join(Window, Window.id == WindowSession.window_id)
                          .where(Window.hall_id == hall_id, WindowSession.ended_at.is_(None))).all()

@@ -36,6 +36,8 @@ class IssueRequest:
     # The citizen's answer to "no window is serving this item now": None issues without asking (and the
     # answer says `staffed`), False refuses with service_unstaffed, True is the citizen's confirmation.
     unstaffed_ok: bool | None = None
+    # 一票到底: more items for the same visit, served in this order after `service`, on this one ticket.
+    also: tuple[str, ...] = ()
 
 
 # Locking the item row serialises issuing per item on PostgreSQL, which keeps
@@ -82,6 +84,8 @@ def issue_ticket(uow: UnitOfWork, who: Principal, req: IssueRequest, now: dt.dat
         if issued >= item.daily_quota:
             raise Refused("quota_exhausted", service=item.name, opens=ctx.opens_words(now, tomorrow_on=True))
 
+    later = _later_items(s, ctx, item, req.also, day, now)
+
     if req.unstaffed_ok is False:
         staffed = item_staffing(s, ctx, now, [item.id])[item.id]
         if not staffed.staffed:
@@ -98,6 +102,7 @@ def issue_ticket(uow: UnitOfWork, who: Principal, req: IssueRequest, now: dt.dat
         id_hash=person, id_masked=mask_id(id_number) if id_number else None,
         phone_masked=mask_phone(phone) if phone else None, issued_by=who.actor,
         window_id=None, target_window_id=None, return_window_id=None, outcome=None, due_date=None,
+        next_items=[i.id for i in later] or None,
     ))
     if appointment:
         appointment.ticket_id = ticket.id
@@ -105,6 +110,31 @@ def issue_ticket(uow: UnitOfWork, who: Principal, req: IssueRequest, now: dt.dat
            data={"priority_reason": reason} if reason else None)
     queue_stats(uow, ctx, [item])
     return ticket
+
+
+MAX_ALSO = 3  # one visit, one ticket: a few items at most, as a counter can serve them in turn
+
+
+def _later_items(s: Session, ctx: HallContext, first: Item, codes: tuple[str, ...], day: dt.date,
+                 now: dt.datetime) -> list[Item]:
+    """一票到底: the items after the first, each active, different, with numbers left today (its quota is
+    used when the ticket joins its queue, so one used up now would only send the citizen away later)."""
+    if not codes:
+        return []
+    if len(codes) > MAX_ALSO or len(set(codes)) != len(codes) or first.code in codes:
+        raise Invalid("invalid_input", detail=f"also: up to {MAX_ALSO} other items, each once")
+    found = {i.code: i for i in s.scalars(select(Item).where(Item.hall_id == ctx.id, Item.code.in_(codes),
+                                                             Item.active.is_(True)))}
+    later = []
+    for code in codes:
+        item = found.get(code)
+        if item is None:
+            raise NotFound("service_unknown", service=code)
+        if item.daily_quota and s.scalar(select(func.count()).select_from(Ticket).where(
+                Ticket.item_id == item.id, Ticket.day == day)) >= item.daily_quota:
+            raise Refused("quota_exhausted", service=item.name, opens=ctx.opens_words(now, tomorrow_on=True))
+        later.append(item)
+    return later
 
 
 # Built once: it runs for every ticket.

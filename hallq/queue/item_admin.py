@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from hallq.queue import estimates, forms, hallfile
+from hallq.queue import estimates, forms, hallfile, staffing
 from hallq.queue.errors import Invalid, NotFound, Refused
 from hallq.queue.halls import forget_halls
 from hallq.queue.models import Department, Item, ItemForm, Window, WindowItem
@@ -159,3 +159,4 @@ def public_form(session: Session, form_id: int) -> ItemForm:
 def _changed(session: Session, hall_id: int) -> None:
     forget_halls()
     estimates.forget(session, hall_id)
+    staffing.forget(session, hall_id)

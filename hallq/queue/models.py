@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hallq.db import Base, UTCDateTime
@@ -41,6 +41,10 @@ class Department(Base):
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The authorisation (授权书) posted at the department's window (首席代表制): its text, and a picture of the
+    # signed paper (a path in the photo directory, as a staff photo's).
+    authorisation: Mapped[str | None] = mapped_column(Text)
+    authorisation_image: Mapped[str | None] = mapped_column(String(300))
 
 
 class Item(Base):
@@ -107,6 +111,10 @@ class Window(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     live_from: Mapped[dt.date | None] = mapped_column(Date)
+    # The devices bound to the window, in the hall file (one place): its LED screen's address on the hall's
+    # LED bus (None: no screen), and the printer its notices print on (None: the one named window-N).
+    led_address: Mapped[int | None] = mapped_column(Integer)
+    printer: Mapped[str | None] = mapped_column(String(120))
 
 
 class WindowItem(Base):
@@ -203,6 +211,9 @@ class Ticket(Base):
     issued_by: Mapped[str] = mapped_column(String(120))
     outcome: Mapped[str | None] = mapped_column(String(20))
     due_date: Mapped[dt.date | None] = mapped_column(Date)
+    # 一票到底: the items still to come after this one, in order (item ids); finishing one joins the next's
+    # queue at the place the ticket's issue time gives it. NULL: nothing after.
+    next_items: Mapped[list[int] | None] = mapped_column(JSON)
 
     item: Mapped[Item] = relationship(lazy="joined")
     events: Mapped[list["TicketEvent"]] = relationship(order_by="TicketEvent.id", lazy="select")

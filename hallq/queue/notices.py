@@ -39,8 +39,9 @@ KINDS = {
 }
 
 
-def window_printer(number: int) -> str:
-    return f"window-{number}"
+def window_printer(number: int, bound: str | None = None) -> str:
+    """The printer a window's notices print on: the one the hall file binds to it, else window-<number>."""
+    return bound or f"window-{number}"
 
 
 def _printed_before(s, ticket: Ticket, finished: TicketEvent, kind: str) -> str | None:
@@ -67,7 +68,7 @@ def print_notice(uow: UnitOfWork, who: Principal, number: int, ticket_id: int, k
         .order_by(TicketEvent.id.desc()).limit(1))
     if finished is None or finished.data.get("outcome") != outcome:
         raise Refused("notice_not_for_outcome", number=ticket.number, notice=title)
-    printer = window_printer(number)
+    printer = window_printer(number, window.printer)
     printing.require_printer(uow, who.hall_id, printer, now)
 
     ctx = hall_context(s, who.hall_id)

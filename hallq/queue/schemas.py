@@ -19,6 +19,12 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
+class PhoneIn(Body):
+    phone: str = Field(min_length=1, max_length=30,
+                       description="the citizen's mobile number (11 digits) for this ticket's reminders: kept masked and "
+                                   "keyed-hashed, whole only until the day ends, never logged")
+
+
 class LoginIn(Body):
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=200)
@@ -48,6 +54,9 @@ class TicketIn(Body):
     print: bool = Field(False, description="print it: refused unless the printer is ready; the answer's `print` "
                                            "tells the job, settled later by `print.result`")
     printer: str | None = Field(None, max_length=120, description="which printer; a kiosk's own by default")
+    also: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        [], max_length=3, description="一票到底: more item codes for the same visit, served in this order on this one "
+                                      "ticket; finishing one joins the next's queue at the ticket's issue time")
 
 
 class AppointmentIn(Body):
@@ -78,6 +87,7 @@ class FinishIn(Body):
     missing_materials: list[str] | None = None
     departments: list[str] | None = None
     note: str | None = Field(None, max_length=2000)
+    forwarded_to: str | None = Field(None, max_length=200, description="上报件: the authority it goes to")
 
 
 class PauseIn(Body):

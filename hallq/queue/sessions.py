@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hallq.queue.accounts import Principal, User
-from hallq.queue import estimates
+from hallq.queue import staffing
 from hallq.queue.errors import Forbidden, Invalid, Refused
 from hallq.queue.events import WINDOW_STATUS, Event
 from hallq.queue.facts import iso
@@ -66,7 +66,8 @@ def acting_window(s: Session, who: Principal, number: int) -> tuple[Window, Wind
 
 
 def status_event(uow: UnitOfWork, window: Window, now: dt.datetime, status: str, **extra) -> None:
-    estimates.forget(uow.session, window.hall_id, estimates.OPEN)  # open windows changed: estimates change with them
+    session, hall_id = uow.session, window.hall_id
+    uow.after_commit(lambda: staffing.forget(session, hall_id))  # who serves changed, and estimates with it
     uow.add_event(Event(WINDOW_STATUS, window.hall_id, {
         "window": window.number, "name": window.name, "status": status,
         "number": None, "service": None, "at": iso(now), **extra,

@@ -175,6 +175,65 @@ class ComplaintSettings(BaseModel):
     reply_working_days: int = Field(5, ge=1, le=30)
 
 
+class CaseSettings(BaseModel):
+    """办件: when a case's window is warned before it falls due (seed 002 "對于即將到期的辦件,進行警告和督促"),
+    when an overdue case goes to the supervision office (seed 004 督促检查制度 第四条: three working days),
+    and where citizens collect results and bring missing materials (the accepting window when empty)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    warn_working_days: int = Field(2, ge=0, le=30)
+    escalate_after_working_days: int = Field(3, ge=1, le=30)
+    pickup_place: str = Field("", max_length=200)
+
+
+class SmsGatewaySettings(BaseModel):
+    """The hall's HTTP SMS gateway (短信网关): a JSON POST per message (hallq.notify.http_gateway).
+
+    The credential goes in a header; put it in the server's environment (`auth_env`, the variable's
+    name) rather than in the hall file, which admins export."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(pattern=r"^https?://")
+    auth_header: str = Field("Authorization", pattern=r"^[A-Za-z0-9-]{1,60}$")
+    auth: str = ""  # the header's value, e.g. "Bearer ..."; auth_env wins when both are set
+    auth_env: str = Field("", pattern=r"^[A-Za-z_0-9]{0,60}$")
+    timeout_s: float = Field(10, gt=0, le=60)
+    sign: str = Field("", max_length=20)  # 短信签名, e.g. 某某县政务服务中心: sent as the gateway's `sign`
+
+
+class NotifySettings(BaseModel):
+    """The citizen's notifications (hallq.queue.notify): which channel sends them, and when "即将轮到您" goes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # none: nobody is offered the opt-in; simulator: recorded, not sent (demo, tests); http: the SMS gateway.
+    channel: Literal["none", "simulator", "http"] = "none"
+    soon_ahead: int = Field(3, ge=1, le=50)  # "即将轮到您" once this many or fewer are ahead
+    http: SmsGatewaySettings | None = None
+    max_attempts: int = Field(3, ge=1, le=10)  # a message the gateway keeps refusing for a passing reason
+
+    @model_validator(mode="after")
+    def _gateway_given(self):
+        if self.channel == "http" and self.http is None:
+            raise ValueError("notify.channel = 'http' needs [hall.notify.http] url = ...")
+        return self
+
+
+class PhoneIssuing(BaseModel):
+    """扫码取号: a QR code posted in the hall (GET /m/{hall}/qr.svg) opens the kiosk's flow on the citizen's phone.
+
+    Off unless the hall turns it on. A phone ticket needs the citizen's ID number (one waiting ticket per person
+    per item, as at the kiosk), takes no priority, and is within the hall's hours and each item's quota like
+    any other; `daily_limit` caps how many the phones may take a day, whatever the items' quotas (0: no cap)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    daily_limit: int = Field(0, ge=0)
+
+
 class HallSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -203,8 +262,11 @@ class HallSettings(BaseModel):
     public_info: PublicInfo = PublicInfo()
     ratings: RatingSettings = RatingSettings()
     complaints: ComplaintSettings = ComplaintSettings()
+    cases: CaseSettings = CaseSettings()
     voice: VoiceSettings = VoiceSettings()
     accounts: AccountSettings = AccountSettings()
+    notify: NotifySettings = NotifySettings()
+    phone_issuing: PhoneIssuing = PhoneIssuing()
     # The address phones reach the server at, for the QR code on tickets; the
     # kiosk's own address when not set.
     public_url: str | None = None

@@ -7,6 +7,12 @@ expected back when a window of the item is only paused (its clerk is there and
 resumes), or else at the start of the hall's next opening session today (the
 afternoon after lunch: A/B posts mean a window is staffed in opening hours);
 with no session left today nobody is expected.
+
+Every ticket's answer and every services list asks this, and it changes only
+when a window signs in or out, pauses or resumes, or changes its items: each
+process keeps the hall's counts briefly. A change in this process forgets
+them once it is committed (`forget`); another process's change shows within
+the TTL.
 """
 from __future__ import annotations
 
@@ -19,6 +25,10 @@ from sqlalchemy.orm import Session
 from hallq.i18n import Both
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Window, WindowItem, WindowPause, WindowSession
+from hallq.timed_cache import TimedCache
+
+COUNTS_TTL_S = 5.0
+_counts: TimedCache[dict[int, tuple[int, int]]] = TimedCache(COUNTS_TTL_S)
 
 
 @dataclass(frozen=True)
@@ -52,21 +62,31 @@ class Staffing:
                 "staffed_from": self.expected_at.astimezone(ctx.hours.tz).isoformat() if self.expected_at else None}
 
 
-# Built once: every services list and every ticket a kiosk asks to be staffed runs it.
+# Per item: its windows signed in, and how many of those are paused.
 _SIGNED_IN = (select(WindowItem.item_id, func.count(),
                      func.count(case((WindowPause.id.is_not(None), 1))))
               .join(WindowSession, (WindowSession.window_id == WindowItem.window_id)
                     & WindowSession.ended_at.is_(None))
               .join(Window, Window.id == WindowItem.window_id)
               .outerjoin(WindowPause, (WindowPause.window_id == WindowItem.window_id) & WindowPause.ended_at.is_(None))
-              .where(Window.hall_id == bindparam("hall_id"), Window.active.is_(True),
-                     WindowItem.item_id.in_(bindparam("ids", expanding=True)))
+              .where(Window.hall_id == bindparam("hall_id"), Window.active.is_(True))
               .group_by(WindowItem.item_id))
 
 
+def window_counts(session: Session, hall_id: int) -> dict[int, tuple[int, int]]:
+    """Per item id: (windows signed in, of which paused); items nobody is signed in for are absent."""
+    return _counts.get((session.get_bind().url, hall_id), lambda: {
+        item_id: (signed, paused) for item_id, signed, paused in session.execute(_SIGNED_IN, {"hall_id": hall_id})})
+
+
+def forget(session: Session, hall_id: int) -> None:
+    """A hall's windows changed who is serving: read the counts again (call it once the change is committed)."""
+    url = session.get_bind().url
+    _counts.forget(lambda key: key == (url, hall_id))
+
+
 def item_staffing(session: Session, ctx: HallContext, now: dt.datetime, item_ids: list[int]) -> dict[int, Staffing]:
-    rows = {item_id: (signed, paused) for item_id, signed, paused
-            in session.execute(_SIGNED_IN, {"hall_id": ctx.id, "ids": item_ids})}
+    rows = window_counts(session, ctx.id)
     later = [start for start, _ in ctx.hours.sessions_on(ctx.hours.local_day(now)) if start > now]
     result = {}
     for item_id in item_ids:

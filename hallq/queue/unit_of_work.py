@@ -2,7 +2,9 @@
 
 Services record events on the unit of work; `commit()` commits the session and
 only then hands the events to `publish` (the Socket.IO layer, or nothing), so
-no screen ever shows a change the database does not hold.
+no screen ever shows a change the database does not hold. What a process
+keeps of the data is forgotten the same way (`after_commit`): forgotten
+earlier, a reader in between would keep the old state again.
 """
 from __future__ import annotations
 
@@ -23,10 +25,11 @@ class UnitOfWork:
         self._factory = factory
         self._publish = publish
         self.events: list[Event] = []
+        self._after: list[Callable[[], None]] = []
 
     def __enter__(self) -> "UnitOfWork":
         self.session: Session = self._factory()
-        self.events = []
+        self.events, self._after = [], []
         return self
 
     def __exit__(self, *exc) -> None:
@@ -36,8 +39,15 @@ class UnitOfWork:
     def add_event(self, event: Event) -> None:
         self.events.append(event)
 
+    def after_commit(self, forget: Callable[[], None]) -> None:
+        """Run `forget` once this transaction is committed (never if it is not)."""
+        self._after.append(forget)
+
     def commit(self) -> None:
         self.session.commit()
+        after, self._after = self._after, []
+        for forget in after:
+            forget()
         events, self.events = self.events, []
         if self._publish and events:
             try:

@@ -38,7 +38,9 @@ def services(s: Session, ctx: HallContext, now: dt.datetime) -> list[dict]:
             "code": item.code, "name": item.name, "department": item.department.name,
             "department_code": item.department.code, "prefix": item.prefix,
             "waiting": load.waiting, "estimated_wait_s": load.wait_for(load.waiting) + staffed.delay_s(now),
-            # Open: a number taken now will be called, by a window serving the item now.
+            # Issuing: a number can be taken now (the hall is open, the quota not used).
+            # Open: and it will be called, by a window serving the item now.
+            "issuing": hall_open and quota_left != 0,
             "open": hall_open and quota_left != 0 and bool(windows.get(item.id)) and staffed.staffed,
             "quota_left": quota_left, "windows": windows.get(item.id, []), "guide": item.guide,
             **staffed.json(ctx, now),
@@ -96,6 +98,8 @@ def ticket(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime, *, with_ev
         "window": ctx.window_number(s, t.window_id),
         "outcome": t.outcome, "due_date": t.due_date.isoformat() if t.due_date else None,
         "id_number": t.id_masked, "phone": t.phone_masked,
+        "next_services": [{"code": i.code, "name": i.name} for i in
+                          (s.get(Item, item_id) for item_id in (t.next_items or [])) if i is not None],
         "staffed": staffed.staffed if staffed else None,
         "staffed_from": staffed.json(ctx, now)["staffed_from"] if staffed else None,
     }
@@ -109,9 +113,12 @@ def public_status(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime) -> 
     """What anyone holding the ticket's QR code may see: nothing personal."""
     full = ticket(s, ctx, t, now)
     keep = ("number", "service", "service_name", "department", "status", "ahead", "estimated_wait_s",
-            "issued_at", "windows")
+            "issued_at", "windows", "next_services")
     data = {k: full[k] for k in keep}
     data["calling_window"] = full["window"] if t.status == "called" else None
+    if t.target_window_id is not None and t.status in ("waiting", "held"):
+        # Transferred (or sent back) to one window: that one, not the item's default windows.
+        data["windows"] = [ctx.window_number(s, t.target_window_id)]
     data["hall"] = ctx.hall.name
     return data
 

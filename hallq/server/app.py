@@ -17,10 +17,13 @@ from hallq.assessment.web import api as assessment_api
 from hallq.assessment.web import publication as assessment_publication
 from hallq.assessment.web import pages as assessment_pages
 from hallq.assessment.web import signoff_pages as assessment_signoff
+from hallq.assessment.web import chief_pages
 from hallq.assessment.web import complaint_pages
 from hallq.assessment.web import followup_pages
+from hallq.assessment.web import case_pages
 from hallq.db import Database
 from hallq.queue.web import devices as devices_api
+from hallq.server.error_log import ErrorLog
 from hallq.server.hub import DeviceHub
 from hallq.queue.printing import expire_unanswered
 from hallq.queue.device_states import mark_silent
@@ -28,10 +31,13 @@ from hallq.display.web import pages as display_pages
 from hallq.evaluator.web import api as evaluator_api
 from hallq.kiosk.web import api as kiosk_api
 from hallq.kiosk.web import pages as kiosk_pages
+from hallq.kiosk.web import phone as phone_issuing
 from hallq.supervision.web import api as supervision_api
+from hallq.cases.web import api as cases_api
+from hallq.cases.deadlines import watch_all_halls as watch_cases
 from hallq.evaluator.web import pages as evaluator_pages
 from hallq.queue.web import api as queue_api
-from hallq.queue.web import admin_api, admin_pages, start, trail
+from hallq.queue.web import admin_api, admin_pages, start, trail, watch
 from hallq.queue.web import auth as auth_api
 from hallq.queue.web import console as queue_console
 from hallq.queue.web import duty as queue_duty
@@ -43,9 +49,12 @@ from hallq.queue.unstaffed import watch_all_halls as watch_unstaffed
 from hallq.evaluator.overdue_alerts import watch_all_halls as watch_overdue
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.server.realtime import Realtime
+from hallq.notify.sender import Sender
+from hallq.notify.simulator import Simulator
 from hallq.web import bounds, health, origin, photo_store
 from hallq.web.metrics import Metrics
 from hallq.web.login_guard import LoginGuard
+from hallq.web.throttle import Throttle
 from hallq.web.runtime import Runtime, install_error_handlers, utcnow
 
 log = logging.getLogger(__name__)
@@ -54,31 +63,47 @@ SWEEP_SECONDS = 10
 
 def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis_url: str | None = None,
                websocket_only: bool = False, housekeeping: bool = False,
-               photo_dir: str | Path | None = None, trusted_proxies: int = 0, start_page: bool = True) -> Flask:
+               photo_dir: str | Path | None = None, trusted_proxies: int = 0, start_page: bool = True,
+               keep_errors: bool = False, notify_simulator: Simulator | None = None,
+               notify_thread: bool | None = None) -> Flask:
     """The hallq app; `photo_dir` holds the staff photos the evaluator pads show (none: initials).
 
     `trusted_proxies`: how many reverse proxies (nginx) stand in front and set X-Forwarded-For and
     -Proto. Their word is taken for the client's address (login throttling) and for TLS (Secure
     cookies); with none, a client could claim any address by sending the headers itself.
-    `start_page`: `/` signs staff in and sets devices up (the demo has its own `/`)."""
+    `start_page`: `/` signs staff in and sets devices up (the demo has its own `/`).
+    `keep_errors`: errors this process logs are kept in the database for the admins' watch page (the
+    serving process's, once: it hooks the process's root logger).
+    `notify_simulator`: what a hall whose notify.channel is "simulator" sends through (one is made when not
+    given); `notify_thread` (default: with housekeeping) runs the notification sender in a thread, woken after
+    each commit; without it, app.extensions["hallq.notify"].run_once() sends (the tests')."""
     app = Flask("hallq")  # the package root: templates/ and static/ sit there
     bounds.install(app)  # before the blueprints: their <int:...> path parts are read the one way
     app.config[photo_store.PHOTO_DIR_SETTING] = str(Path(photo_dir).resolve()) if photo_dir else None
-    runtime = Runtime(db=db, clock=clock, logins=LoginGuard(redis_url))
+    runtime = Runtime(db=db, clock=clock, logins=LoginGuard(redis_url), throttle=Throttle(redis_url))
     realtime = Realtime(runtime, redis_url=redis_url, websocket_only=websocket_only)
     runtime.token_revoked = realtime.close_token
     hub = DeviceHub(runtime, realtime.sio)
     metrics = Metrics(db, clock)
-    runtime.publish = metrics.counting(lambda events: hub.publish(events, realtime.publish))
+    sender = Sender(db, clock, notify_simulator)
+
+    def publish(events):
+        hub.publish(events, realtime.publish)
+        sender.poke()  # after the screens: the citizen's messages are owed from the committed facts
+
+    runtime.publish = metrics.counting(publish)
+    runtime.notify_poke = sender.poke
     metrics.install(app)
     app.extensions["hallq"] = runtime
     app.extensions["hallq.metrics"] = metrics
     app.extensions[health.READINESS] = _readiness(db, redis_url)
     app.extensions["hallq.server.realtime"] = realtime
+    app.extensions["hallq.notify"] = sender
     app.register_blueprint(auth_api.bp)
     app.register_blueprint(admin_api.bp)
     app.register_blueprint(admin_pages.bp)
     app.register_blueprint(trail.bp)
+    app.register_blueprint(watch.bp)
     if start_page:
         app.register_blueprint(start.bp)
     app.register_blueprint(queue_api.bp)
@@ -95,10 +120,14 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(assessment_pages.bp)
     app.register_blueprint(assessment_signoff.bp)
     app.register_blueprint(complaint_pages.bp)
+    app.register_blueprint(chief_pages.bp)
     app.register_blueprint(followup_pages.bp)
+    app.register_blueprint(case_pages.bp)
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(kiosk_pages.bp)
+    app.register_blueprint(phone_issuing.bp)
     app.register_blueprint(supervision_api.bp)
+    app.register_blueprint(cases_api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(items_admin.api)
     app.register_blueprint(items_admin.pages)
@@ -111,6 +140,11 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.extensions["hallq.sweep"] = lambda: sweep(runtime, realtime)
     if housekeeping:
         app.extensions["hallq.housekeeping"] = _start_housekeeping(runtime, realtime)
+    if keep_errors:
+        app.extensions["hallq.error_log"] = ErrorLog(db, clock)
+    if housekeeping if notify_thread is None else notify_thread:
+        # Stopped with the housekeeping (an app that ends before its process: the tests').
+        app.extensions["hallq.notify.thread"] = sender.start(app.extensions.get("hallq.housekeeping"))
     return app
 
 
@@ -145,6 +179,9 @@ def sweep(runtime: Runtime, realtime: Realtime) -> None:
         with UnitOfWork(runtime.db.write, runtime.publish) as uow:
             watch_unstaffed(uow, runtime.clock())
             watch_overdue(uow, runtime.clock())
+            uow.commit()
+        with UnitOfWork(runtime.db.write, runtime.publish) as uow:
+            watch_cases(uow, runtime.clock())  # cases forgotten, or overdue long enough for the supervision office
             uow.commit()
     except Exception:
         log.exception("the duty manager's alert watch failed; will retry")

@@ -32,6 +32,7 @@ from socketio.packet import Packet
 ROUND_TRIP = "round-trip"
 READY = "hallq.ready"       # the ping a process sends itself until it comes back
 REVOKED = "hallq.revoked"   # tokens revoked in one process: every process forgets them and closes their sockets
+MOVED = "hallq.moved"       # queues that moved in one process: every other sends its status pages (public_tickets)
 READY_WAIT_S = 10.0
 PING_EVERY_S = 0.05
 PING_MAX_BYTES = 120
@@ -39,9 +40,14 @@ PING_MAX_BYTES = 120
 
 class OneOrderRedisManager(socketio.RedisManager):
     on_revoked: Callable[[list[int]], None] | None = None  # set by the server (realtime.py)
+    on_moved: Callable[[list[tuple]], None] | None = None  # set by the server (realtime.py)
 
     def announce_revoked(self, token_ids: list[int]) -> None:
         self._publish({"method": REVOKED, "ids": list(token_ids)})
+
+    def announce_moved(self, marks: list[tuple]) -> None:
+        """[hall, item code or None, ticket id or None], for the status pages of the other processes."""
+        self._publish({"method": MOVED, "marks": [list(m) for m in marks], "from": self.host_id})
 
     def initialize(self):
         self._ready = threading.Event()
@@ -65,6 +71,15 @@ class OneOrderRedisManager(socketio.RedisManager):
                             self.on_revoked([int(i) for i in data.get("ids", [])])
                         except Exception:  # the listener must live on: the sweep closes them within seconds anyway
                             self._get_logger().exception("closing the sockets of revoked tokens failed")
+                    continue
+            if (MOVED.encode() if isinstance(message, bytes) else MOVED) in message:
+                data = self.json.loads(message)
+                if isinstance(data, dict) and data.get("method") == MOVED:
+                    if self.on_moved is not None and data.get("from") != self.host_id:
+                        try:
+                            self.on_moved([(int(h), c, t) for h, c, t in data.get("marks", [])])
+                        except Exception:  # the listener must live on: the pages' fallback polling heals it
+                            self._get_logger().exception("sending the status pages of moved queues failed")
                     continue
             if len(message) < PING_MAX_BYTES:  # a ping is short: only short messages are read twice
                 data = self.json.loads(message)

@@ -44,6 +44,7 @@ from hallq.queue.stats import queue_figures
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.web.runtime import forget_token
 from hallq.server.one_order import OneOrderRedisManager
+from hallq.server.public_tickets import PublicTickets
 from hallq.server.stats_pacer import StatsPacer
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,10 @@ class Realtime:
             self.sio.manager_initialized = True
             manager.initialize()
         self.stats = StatsPacer(self._queue_figures, self._broadcast)
+        # The citizens' status pages, on their own public namespace (public_tickets.py).
+        self.public = PublicTickets(runtime, self.sio, manager.announce_moved if manager is not None else None)
+        if manager is not None:
+            manager.on_moved = self.public.mark
         self.sio.on("connect", self._connect)
         self.sio.on("join", self._join)
         self.sio.on("snapshot", self._snapshot_request)
@@ -198,6 +203,8 @@ class Realtime:
 
     # --- publishing -----------------------------------------------------------
     def publish(self, events: Iterable[Event]) -> None:
+        events = list(events)
+        self.public.publish(events)
         for event in events:
             if event.name == QUEUE_STATS:
                 self.stats.add(event)  # after the news, and only the latest

@@ -10,7 +10,7 @@
   const lines = (text) => text.split(/[\n,，]/).map((s) => s.trim()).filter(Boolean);
   const msg = (text, kind = "ok") => say($("msg"), text, kind);
   window.hallqAdmin = {ready: false};
-  const st = {departments: [], windows: [], staff: []};
+  const st = {departments: [], windows: [], staff: [], official: {}};
   let TZ = "Asia/Shanghai";  // until GET /me tells the hall's own zone: times are the hall's
   const LOCALE = document.body.dataset.lang === "en" ? "en-GB" : "zh-CN";
   const when = (iso) => new Date(iso).toLocaleString(LOCALE, {timeZone: TZ, hour12: false, year: "numeric",
@@ -91,8 +91,57 @@
       holidays: h.hours.holidays.join("\n"), workdays: h.hours.workdays.join("\n"),
       weekdays: Object.entries(h.hours.weekdays || {}).map(([day, list]) =>
         [day, ...list.map(([a, b]) => `${a.slice(0, 5)}-${b.slice(0, 5)}`)].join(" ")).join("\n"),
-      template: h.voice.template, template_en: h.voice.template_en});
+      template: h.voice.template, template_en: h.voice.template_en,
+      followup_working_days: h.ratings.followup_working_days, reply_working_days: h.complaints.reply_working_days,
+      request_seconds: h.ratings.request_seconds, qr_days: h.ratings.qr_days,
+      unrated_counts_as: String(h.ratings.unrated_counts_as)});
+    st.official = h.hours.official || {};
+    table("calendar", [t("year"), t("source"), t("official_holidays"), t("official_workdays"), ""], h.calendar.map((y) =>
+      [y.year, {cls: "source-" + y.source, html: esc(t("source_" + y.source))},
+       {html: `<details><summary>${esc(t("n_days", {n: y.holidays.length}))}</summary>${esc(y.holidays.join(" "))}</details>`},
+       y.workdays.join(" "), y.source === "library" ? "" : button(t("edit"), "edit-year", y.year)]));
+    await loadSchemes();
   }
+
+  async function loadSchemes() {
+    const r = await api("GET", "/assessment/schemes");
+    if (!r.ok) return msg(r.data?.message, "error");
+    const presets = $("scheme-form").elements.preset;
+    if (!presets.options.length) presets.innerHTML = r.data.presets.map((p) => `<option>${esc(p)}</option>`).join("");
+    // Each version: the scheme a scope is assessed by from its month on (the one in force marked).
+    table("schemes", [t("scope"), t("preset"), t("from_month"), t("changed_by"), ""], r.data.versions.map((v) =>
+      [t("scope_" + v.scope), v.preset, v.from_month || t("since_start"), v.changed_by,
+       r.data.in_force[v.scope]?.preset === v.preset && r.data.in_force[v.scope]?.from_month === v.from_month
+         ? {cls: "in-force", html: esc(t("in_force"))} : ""]));
+    if (!r.data.versions.length) {
+      table("schemes", [t("scope"), t("preset"), t("from_month"), t("changed_by"), ""],
+        Object.entries(r.data.schemes).map(([scope, s]) => [t("scope_" + scope), s.preset, t("since_start"), "",
+                                                             {cls: "in-force", html: esc(t("in_force"))}]));
+    }
+  }
+
+  const dayLines = (text) => lines(text).map((s) => s.replace(/[./]/g, "-"));
+
+  $("official-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const official = {...st.official, [f.year.value]: {holidays: dayLines(f.holidays.value), workdays: dayLines(f.workdays.value)}};
+    if (await change("POST", "/admin/hall", {hours: {official}})) { e.target.reset(); loadHall(); }
+  });
+
+  $("official-remove").addEventListener("click", async () => {
+    const f = $("official-form").elements;
+    const official = {...st.official};
+    delete official[f.year.value];
+    if (await change("POST", "/admin/hall", {hours: {official}})) { $("official-form").reset(); loadHall(); }
+  });
+
+  $("scheme-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    if (await change("POST", "/assessment/schemes", {scope: f.scope.value, preset: f.preset.value,
+                                                     from_month: f.from_month.value})) loadSchemes();
+  });
 
   $("hall-form").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -103,7 +152,11 @@
       .map(([day, ...spans]) => [day.toLowerCase(), spans.map((s) => s.split(/[-–~]/))]));
     const body = {name: f.name.value.trim(), timezone: f.timezone.value.trim(), notice: f.notice.value,
       hours: {sessions, weekdays, holidays: lines(f.holidays.value), workdays: lines(f.workdays.value)},
-      voice: {template: f.template.value.trim() || null, template_en: f.template_en.value.trim() || null}};
+      voice: {template: f.template.value.trim() || null, template_en: f.template_en.value.trim() || null},
+      ratings: {followup_working_days: Number(f.followup_working_days.value), request_seconds: Number(f.request_seconds.value),
+                qr_days: Number(f.qr_days.value),
+                unrated_counts_as: f.unrated_counts_as.value === "not_counted" ? "not_counted" : Number(f.unrated_counts_as.value)},
+      complaints: {reply_working_days: Number(f.reply_working_days.value)}};
     if (await change("POST", "/admin/hall", body)) loadHall();
   });
 
@@ -113,9 +166,22 @@
     const r = await api("GET", "/admin/departments");
     if (!r.ok) return msg(r.data?.message, "error");
     st.departments = r.data;
-    table("departments", [t("code"), t("name"), t("chief"), ""], r.data.map((d) =>
-      [d.code, d.name, d.chief || "", buttons(button(t("edit"), "edit-department", d.code),
-                                              button(t("deactivate"), "deactivate-department", d.code))]));
+    table("departments", [t("code"), t("name"), t("chief"), t("authorisation"), ""], r.data.map((d) =>
+      [d.code, d.name, d.chief || "",
+       {cls: "authorisation", html: `${esc(d.authorisation || "")}${d.authorisation_image
+         ? `<br><a href="#" data-action="show-authorisation" data-key="${esc(d.code)}">${esc(t("authorisation_image"))}</a>` : ""}`},
+       buttons(button(t("edit"), "edit-department", d.code), button(t("deactivate"), "deactivate-department", d.code))]));
+  }
+
+  /** The department's authorisation picture, fetched with the admin's token and shown under the list. */
+  async function showAuthorisation(code) {
+    const r = await fetch(`/api/v1/admin/departments/${encodeURIComponent(code)}/authorisation-image`,
+                          {headers: {Authorization: `Bearer ${session.token()}`}});
+    if (!r.ok) return msg(String(r.status), "error");
+    const img = $("authorisation-picture");
+    img.src = URL.createObjectURL(await r.blob());
+    img.alt = `${t("authorisation_image")} ${code}`;
+    img.hidden = false;
   }
 
   $("department-form").addEventListener("submit", async (e) => {
@@ -123,10 +189,20 @@
     const f = e.target.elements;
     const code = f.code.value.trim();
     const exists = st.departments.some((d) => d.code === code) && f.code.readOnly;
-    const body = {name: f.name.value.trim(), chief: f.chief.value.trim() || null};
+    const body = {name: f.name.value.trim(), chief: f.chief.value.trim() || null,
+                  authorisation: f.authorisation.value.trim() || null};
     const r = await change("POST", exists ? `/admin/departments/${encodeURIComponent(code)}` : "/admin/departments",
                            exists ? body : {code, ...body});
-    if (r) { e.target.reset(); loadDepartments(); }
+    if (!r) return;
+    if (f.authorisation_image.files.length) {
+      const data = await readFile(f.authorisation_image.files[0]);
+      if (!await change("POST", `/admin/departments/${encodeURIComponent(code)}/authorisation-image`, {data})) {
+        return loadDepartments();
+      }
+    }
+    e.target.reset();
+    f.code.readOnly = false;
+    loadDepartments();
   });
 
   // --- windows ------------------------------------------------------------------------
@@ -140,9 +216,11 @@
     st.windows = w.data;
     st.departments = d.data || [];
     departmentOptions($("window-form").elements.department);
-    table("windows", [t("number"), t("name"), t("kind"), t("department"), t("window_items"), t("posts"), t("live_from"), ""],
+    table("windows", [t("number"), t("name"), t("kind"), t("department"), t("window_items"), t("posts"), t("live_from"),
+                      t("led"), t("printer"), ""],
       w.data.map((x) => [x.number, x.name, t("kind_" + x.kind), x.department || "", itemsText(x.items),
         Object.entries(x.posts).map(([p, s]) => `${p}: ${s}`).join(" "), x.live_from || "",
+        x.led ?? t("no_led"), x.printer || t("default_printer", {n: x.number}),
         buttons(button(t("edit"), "edit-window", x.number), button(t("deactivate"), "deactivate-window", x.number))]));
   }
 
@@ -156,6 +234,8 @@
     const body = {name: f.name.value.trim(), kind: f.kind.value, department: f.department.value || null,
                   items: itemsValue(f.items.value), posts};
     if (f.live_from.value) body.live_from = f.live_from.value;
+    body.led = f.led.value === "" ? null : Number(f.led.value);
+    body.printer = f.printer.value.trim() || null;
     const editing = f.number.readOnly;
     const r = await change("POST", editing ? `/admin/windows/${number}` : "/admin/windows",
                            editing ? body : {number, ...body});
@@ -292,10 +372,20 @@
     const enc = encodeURIComponent(key);
     const gone = (what) => confirm(t("confirm_deactivate", {what}));
     switch (b.dataset.action) {
+      case "show-authorisation":
+        e.preventDefault();
+        await showAuthorisation(key);
+        break;
       case "edit-department": {
         const d = st.departments.find((x) => x.code === key);
-        fill($("department-form"), d);
+        const {authorisation_image: _image, ...fields} = d;  // a file input takes no value
+        fill($("department-form"), fields);
         $("department-form").elements.code.readOnly = true;
+        break;
+      }
+      case "edit-year": {
+        const y = st.official[key] || {holidays: [], workdays: []};
+        fill($("official-form"), {year: key, holidays: y.holidays.join("\n"), workdays: y.workdays.join("\n")});
         break;
       }
       case "deactivate-department":

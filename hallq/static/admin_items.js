@@ -57,6 +57,7 @@
     for (const k of TEXTS) $("f-" + k).value = (k === "name" || k === "prefix" ? item?.[k] : g[k]) ?? (k === "fee" ? "不收费" : "");
     $("f-legal_days").value = g.legal_days ?? "";
     $("f-promised_days").value = g.promised_days ?? "";
+    $("f-promise_reason").value = g.promise_reason || "";
     for (const k of ["conditions", "materials", "procedure"]) $("f-" + k).value = (g[k] || []).join("\n");
     const tiers = Object.fromEntries((item?.windows || []).map((w) => [w.number, w.tier]));
     $("f-windows").innerHTML = data.windows.map((w) => `<tr>
@@ -99,6 +100,7 @@
         nature: $("f-nature").value || null, basis: $("f-basis").value.trim(), conditions: lines("f-conditions"),
         quantity_limit: $("f-quantity_limit").value.trim(), materials: lines("f-materials"), procedure: lines("f-procedure"),
         legal_days: number("f-legal_days"), promised_days: number("f-promised_days"), fee: $("f-fee").value.trim(),
+        promise_reason: $("f-promise_reason").value.trim(),
         fee_basis: $("f-fee_basis").value.trim(), supervision: $("f-supervision").value.trim(), result: $("f-result").value.trim(),
         service_minutes: current?.guide?.service_minutes ?? null,
         forms: (current?.guide?.forms || []).map((f) => ({title: f.title, file: f.file})),

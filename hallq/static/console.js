@@ -137,6 +137,7 @@
     $("missed-panel").hidden = !state.missed.length;
     $("missed").innerHTML = state.missed.map((tk) => line(tk, back(tk))).join("");
     renderLastCase();
+    renderCaseAlerts();
     renderDay();
     renderButtons();
   }
@@ -181,6 +182,19 @@
       btn.textContent = t("print_notice", {notice: t("notice_" + last.outcome)});
       say($("print-msg"), "");
     }
+  }
+
+  function renderCaseAlerts() {
+    const cases = state.cases || [];
+    $("case-alerts-panel").hidden = !cases.length;
+    $("case-alerts").innerHTML = cases.map((c) => {
+      const words = c.overdue
+        ? t("case_overdue", {number: c.number, service: c.service_name, n: c.days_overdue, date: c.due_on})
+        : t("case_due_soon", {number: c.number, service: c.service_name, n: c.working_days_left, date: c.due_on});
+      const flags = [c.overdue && !c.delay_reason ? t("case_no_reason") : "", c.escalated ? t("case_escalated") : ""]
+        .filter(Boolean).map((f) => ` <span class="badge warn">${esc(f)}</span>`).join("");
+      return `<li class="${c.overdue ? "overdue" : "due-soon"}" data-ticket="${c.ticket}">${esc(words)}${flags}</li>`;
+    }).join("");
   }
 
   function renderDay() {

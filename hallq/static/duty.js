@@ -448,12 +448,16 @@
 
   // --- the guide desk: green channel ------------------------------------------------------------
 
+  /** Why a number taken now for this item would not be called (GET /services' `open` is false): the hall
+   * is closed or the quota used (暂停取号), or no window serves it now (a ticket waits, so the desk is told). */
+  const notIssuing = (s) => s.issuing ? "unstaffed_now" : "closed_now";
+
   function renderServices() {
     const select = $("service");
     const q = $("service-filter").value.trim().toLowerCase();
     const keep = select.value;
     const rows = st.services.filter((s) => !q || [s.name, s.code, s.department].some((v) => String(v).toLowerCase().includes(q)));
-    select.innerHTML = rows.map((s) => `<option value="${esc(s.code)}">${esc(s.name)} · ${esc(s.department)}（${esc(s.code)}） — ${esc(t("waiting_n", {n: s.waiting}))}${s.open ? "" : " · " + esc(t("closed_now"))}${s.quota_left != null ? " · " + esc(t("quota_left", {n: s.quota_left})) : ""}</option>`).join("");
+    select.innerHTML = rows.map((s) => `<option value="${esc(s.code)}">${esc(s.name)} · ${esc(s.department)}（${esc(s.code)}） — ${esc(t("waiting_n", {n: s.waiting}))}${s.open ? "" : " · " + esc(t(notIssuing(s)))}${s.quota_left != null ? " · " + esc(t("quota_left", {n: s.quota_left})) : ""}</option>`).join("");
     if (rows.some((s) => s.code === keep)) select.value = keep;
     else if (rows.length) select.value = rows[0].code;
     const printer = $("printer");

@@ -38,6 +38,10 @@
       voice_ok: "语音合成正常（录音代替喇叭）", voice_unknown: "语音状态未知",
       voice_failed: (src, r) => `语音不可用（${src === "audio" ? "音频输出" : "语音合成"}）：${r}`,
       no_voice: "还没有播报。叫号后这里会出现播报录音。",
+      sms: "短信（模拟）",
+      sms_hint: "群众在取号机或手机上开通短信提醒后，即将轮到、叫号、过号的短信都记在这里（号码已隐去中间四位），不会真的发出。",
+      no_sms: "还没有短信。在取号机取号后按“短信提醒我”，或在手机排队进度页开通提醒。",
+      sms_kinds: {soon: "即将轮到", called: "叫号", missed: "过号", result_ready: "结果可领取"},
       outcomes: {played: "已播放", stale: "已过时未播", superseded: "被重呼取代", merged: "已并入同一次呼叫", failed: "播放失败", cancelled: "已取消"},
       seconds: (s) => `${s} 秒`,
     },
@@ -70,6 +74,10 @@
       voice_ok: "Speech synthesis working (recorded instead of a speaker)", voice_unknown: "Voice state unknown",
       voice_failed: (src, r) => `Voice unavailable (${src === "audio" ? "audio output" : "speech engine"}): ${r}`,
       no_voice: "No announcements yet. They appear here after a call.",
+      sms: "Text messages (simulated)",
+      sms_hint: "Once a citizen turns on text reminders at the kiosk or on the phone page, each \"turn soon\", call and miss text is recorded here (the number masked), never sent.",
+      no_sms: "No texts yet. Take a number at the kiosk and press \"Text me\", or turn reminders on on the phone page.",
+      sms_kinds: {soon: "turn soon", called: "called", missed: "missed", result_ready: "result ready"},
       outcomes: {played: "played", stale: "stale, skipped", superseded: "replaced by a recall", merged: "merged into the same call", failed: "failed", cancelled: "cancelled"},
       seconds: (s) => `${s} s`,
     },
@@ -127,6 +135,12 @@
     if (changed("keypads", s.keypads)) drawKeypads(s.keypads);
     if (changed("printers", s.printers)) drawPrinters(s.printers);
     drawVoice(s.voice);
+    if (changed("sms", s.sms)) drawSms(s.sms || []);
+  }
+
+  function drawSms(list) {
+    $("sms").innerHTML = list.length ? list.map((m) => `<li><div class="meta">${esc(T().sms_kinds[m.kind] || m.kind)}
+      · ${esc(m.to)}</div>${esc(m.text)}</li>`).join("") : `<li class="empty">${esc(T().no_sms)}</li>`;
   }
 
   function drawAgent(agent) {

@@ -46,6 +46,8 @@
     green: null,          // {id, masked}: the elderly channel, for this citizen only
     appointment: null,    // the booking being checked in
     ticket: null, job: null, printResults: {}, printTimer: null,
+    notify: false,        // the hall sends text reminders (kiosk/state)
+    notified: null,       // the masked number this citizen's ticket will be texted at
     lastTouch: Date.now(), helpAt: 0,
     spoken: [],           // the guidance spoken, newest last (for people checking the kiosk, and tests)
     connected: false,
@@ -89,6 +91,7 @@
       state.issuing = s.issuing;
       state.issuingMessage = s.issuing_message;
       state.greenAge = s.green_elderly_age;
+      state.notify = Boolean(s.notify);
       state.departments = s.departments;
       state.serverOffset = Date.parse(s.at) - Date.now();
       setPrinter(s.printer.state, s.printer.detail);
@@ -161,15 +164,16 @@
     $("idle").hidden = true;
     state.lastTouch = Date.now();
     redraw();
-    const input = {search: "search-input", checkin: "checkin-input", green: "green-input",
-                   guides: "guides-input"}[name];
+    const input = {search: "search-input", checkin: "checkin-input", green: "green-input", returning: "returning-input",
+                   guides: "guides-input", phone: "phone-input"}[name];
     if (input) $(input).focus();  // a keyboard-wedge scanner or ID reader types where the focus is
     if (!quiet) speakScreen(name);
   }
 
   function redraw() {
     const draw = {start: drawStart, items: drawItems, search: drawSearch, confirm: drawConfirm,
-                  printer: drawPrinter, guides: drawGuides, guide: drawGuide}[state.screen];
+                  printer: drawPrinter, guides: drawGuides, guide: drawGuide, done: drawNotify,
+                  phone: drawNotify}[state.screen];
     if (draw) draw();
     drawGreenBanner();
   }
@@ -477,6 +481,7 @@
     } else if (name === "printing") speak(t.speak_printing);
     else if (name === "green") speak(t.speak_green);
     else if (name === "checkin") speak(t.speak_checkin);
+    else if (name === "returning") speak(t.speak_returning);
     else if (name === "printer") speak(t.speak_printer_out);
     else if (name === "guide" && state.guide) speak(state.guide.name);
   }
@@ -557,6 +562,43 @@
     speak(fill(T().speak_done, {number: spokenNumber(t.number)}));
   }
 
+  // --- text reminders for the ticket just taken (hallq.queue.notify) ------------------------
+  function drawNotify() {
+    const t = state.ticket;
+    $("notify-offer").hidden = !(state.notify && t && !state.notified);
+    $("done-notify").hidden = !state.notified;
+    $("done-notify").textContent = state.notified ? fill(T().notify_done, {phone: state.notified}) : "";
+    if (t) $("phone-for").textContent = fill(T().notify_for, {number: t.number});
+  }
+
+  function offerNotify() {
+    $("phone-input").value = "";
+    $("phone-error").hidden = true;
+    show("phone");
+  }
+
+  async function submitPhone() {
+    const phone = $("phone-input").value.replace(/\D/g, "");
+    if (!/^1\d{10}$/.test(phone)) { phoneError(T().notify_bad); return; }
+    let r;
+    try {
+      r = await api(`/kiosk/tickets/${state.ticket.id}/phone`, {method: "POST", body: {phone}});
+    } catch (e) {
+      phoneError(T().network_error);
+      return;
+    }
+    if (r.status !== 200) { phoneError(r.data.message || T().network_error); return; }
+    state.notified = r.data.phone;  // masked: the whole number leaves the screen now
+    $("phone-input").value = "";
+    show("done", {quiet: true});
+    speak(fill(T().notify_done, {phone: state.notified}));
+  }
+
+  function phoneError(text) {
+    $("phone-error").textContent = text;
+    $("phone-error").hidden = false;
+  }
+
   function showFailed() {
     const t = state.ticket;
     $("failed-number").textContent = t.number;
@@ -604,7 +646,7 @@
     state.green = null;
     state.appointment = null;
     state.checkinChoices = null;
-    ["green-input", "checkin-input"].forEach((id) => { $(id).value = ""; });
+    ["green-input", "checkin-input", "returning-input"].forEach((id) => { $(id).value = ""; });
     drawMasked();
   }
 
@@ -620,6 +662,8 @@
     $("green-shown").textContent = maskId($("green-input").value);
     const code = $("checkin-input").value;
     $("checkin-shown").textContent = ID_LIKE.test(code) ? maskId(code) : code;
+    const back = $("returning-input").value;
+    $("returning-shown").textContent = ID_LIKE.test(back) ? maskId(back) : back;
   }
 
   function validId(raw) {
@@ -715,11 +759,42 @@
     take(appt.service, extra);
   }
 
+  // --- a citizen back for their case: no new place at the back (hallq.cases.returning) ---
+  async function submitReturning() {
+    const value = $("returning-input").value.trim();
+    if (!value) return;
+    const byId = /^[0-9]{17}[0-9Xx]$/.test(value);
+    let r;
+    try {
+      r = await api("/kiosk/returns", {method: "POST", body: byId ? {id_number: value} : {scanned: value}});
+    } catch (e) {
+      r = {status: 0, data: {message: T().network_error}};
+    }
+    $("returning-input").value = "";
+    drawMasked();
+    if (r.status !== 201) {
+      const error = $("returning-error");
+      error.textContent = r.data.message || T().network_error;
+      error.hidden = false;
+      speak(error.textContent);
+      return;
+    }
+    const t = r.data;
+    $("returning-error").hidden = true;
+    $("returned-number").textContent = t.number;
+    $("returned-facts").innerHTML = `<span>${esc(t.service_name)}</span>`;
+    $("returned-qr").src = `/t/${encodeURIComponent(t.token)}/qr.svg`;
+    $("returned-go").textContent = fill(T().returning_done, {window: t.windows[0]});
+    forgetPerson();
+    show("returned", {quiet: true});
+    speak(fill(T().speak_returning_done, {number: spokenNumber(t.number), window: t.windows[0]}));
+  }
+
   // --- the on-screen keyboard --------------------------------------------------------
   function buildKeyboards() {
     document.querySelectorAll(".keyboard").forEach((kb) => {
-      const rows = kb.classList.contains("digits")
-        ? ["123", "456", "789", "X0"]
+      const rows = kb.classList.contains("phone") ? ["123", "456", "789", "0"]
+        : kb.classList.contains("digits") ? ["123", "456", "789", "X0"]
         : ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
       kb.innerHTML = rows.map((row) => `<div class="row">${row.split("").map((k) =>
         `<button type="button" class="key" data-key="${k}">${k.toUpperCase()}</button>`).join("")}</div>`).join("") +
@@ -801,6 +876,9 @@
     $("checkin-choices").hidden = true;
     $("green-error").hidden = true;
     $("checkin-error").hidden = true;
+    $("phone-input").value = "";
+    $("phone-error").hidden = true;
+    state.notified = null;
     $("toast").hidden = true;
     voice.stop();
     setElder(false);
@@ -914,6 +992,10 @@
       searchTimer = setTimeout(runSearch, 120);
     });
     $("go-checkin").addEventListener("click", () => { $("checkin-choices").hidden = true; show("checkin"); });
+    $("go-returning").addEventListener("click", () => { $("returning-error").hidden = true; show("returning"); });
+    $("returning-input").addEventListener("input", drawMasked);
+    $("returning-input").addEventListener("keydown", (e) => { if (e.key === "Enter") submitReturning(); });
+    $("returning-go").addEventListener("click", () => submitReturning());
     $("go-green").addEventListener("click", () => { if (!state.elder) setElder(true); show("green"); });
     $("help").addEventListener("click", callForHelp);
     window.addEventListener("resize", () => { forgetFit(); redraw(); });  // a kiosk turned, or its browser resized
@@ -931,6 +1013,10 @@
     $("green-input").addEventListener("keydown", (e) => { if (e.key === "Enter") submitGreen(); });
     $("checkin-input").addEventListener("keydown", (e) => { if (e.key === "Enter") submitCheckin(); });
     $("green-go").addEventListener("click", submitGreen);
+    $("notify-offer").addEventListener("click", offerNotify);
+    $("phone-go").addEventListener("click", submitPhone);
+    $("phone-input").addEventListener("keydown", (e) => { if (e.key === "Enter") submitPhone(); });
+    $("phone-input").addEventListener("input", () => { $("phone-error").hidden = true; });
     $("checkin-go").addEventListener("click", () => submitCheckin());
     $("setup-form").addEventListener("submit", (e) => {
       e.preventDefault();

@@ -224,9 +224,13 @@ def _deadline(s: Session, who: Principal, ctx: HallContext, c: Complaint, now: d
 
 def reply(s: Session, who: Principal, ctx: HallContext, complaint_id: int, now: dt.datetime, *, text: str,
           person: str | None = None, at: dt.datetime | None = None) -> ComplaintStep:
-    """The department's reply, as the office received it. Late: a record on the scheme's late-reply line."""
-    who.require("complaints")
-    c = get(s, ctx, who, complaint_id, lock=True)
+    """The department's reply: recorded by the office as it received it, or by the department's chief
+    representative (首席代表) themselves, at the moment they record it (a department never dates its own reply:
+    the deadline is counted to the moment it answered). Late: a record on the scheme's late-reply line."""
+    office = who.can("complaints")
+    if not office and at is not None:
+        raise Invalid("invalid_input", detail="a department's reply is dated when its chief records it")
+    c = get(s, ctx, who, complaint_id, lock=True)  # a chief: their department's forwarded ones, else 404/403
     _in(c, "forwarded")
     when = _when(at, now, _last(s, c).at)
     late = working_days_after(ctx.hours, c.due_date, ctx.hours.local_day(when))
@@ -260,9 +264,10 @@ def _late_record(s: Session, who: Principal, ctx: HallContext, c: Complaint, whe
         .order_by(Window.number).limit(1))
     evidence = (f"投诉登记第{c.id}号转{department.name}办理，答复期限{c.due_date.isoformat()}，"
                 f"{day.isoformat()}答复，逾期{late}个工作日")
-    return records.add_record(s, who, ctx, now, kind="inspection_finding", item=rule.key, occurred_on=day,
-                              evidence=evidence, window=window.number if window else None,
-                              department=department.code, count=late)
+    # Derived from the reply, whoever recorded it (the office, or the department's chief, who enters no records).
+    return records.derived_record(s, who.actor, ctx, now, kind="inspection_finding", item=rule.key, occurred_on=day,
+                                  evidence=evidence, window=window.number if window else None,
+                                  department=department.code, count=late)
 
 
 def report(s: Session, who: Principal, ctx: HallContext, complaint_id: int, now: dt.datetime, *,

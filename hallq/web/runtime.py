@@ -28,6 +28,7 @@ from hallq.timed_cache import TimedCache
 
 if TYPE_CHECKING:
     from hallq.web.login_guard import LoginGuard  # which imports this module
+    from hallq.web.throttle import Throttle
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -46,6 +47,8 @@ class Runtime:
     publish: Publisher | None = None
     logins: LoginGuard | None = None  # the one way to sign in
     token_revoked: Callable[[int], None] | None = None  # closes a revoked token's sockets (the app wires it)
+    throttle: Throttle | None = None  # the public's requests counted (hallq.web.throttle)
+    notify_poke: Callable[[], None] | None = None  # wakes the notification sender (a number just opted in)
 
 
 def runtime() -> Runtime:

@@ -3,14 +3,17 @@ a change seen by a second `hallq serve` process without a restart."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 
 import pytest
 from PIL import Image
 
 from hallq.queue import photos
+from hallq.queue.halls import hall_context
 from hallq.server.app import create_app
 from tests.conftest import Server
+from tests.queue.official_calendar import EXAMPLE_2027, library_until_2026  # noqa: F401  (fixture)
 
 on_sqlite = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 
@@ -150,3 +153,28 @@ def test_the_hall_page_settings(boss, hall, photo_server):
     assert display.get("/admin/hall").status_code == 403
     r = boss.post("/admin/hall", {"voice": {"template": "请{票}号"}})
     assert r.status_code == 400, r.text
+
+
+@pytest.mark.usefixtures("library_until_2026")
+def test_the_official_arrangement_of_a_year_the_calendar_lacks_is_entered_here(boss, hall):
+    """Issue 14, the official calendar: the hall enters the State Council's arrangement of a year the installed
+    calendar lacks on the admin pages, as in the hall file; the pages stop saying it is missing. (The test
+    clock is Monday 23 November 2026: the next three months reach 2027.)"""
+    assert boss.get("/me").json()["hall"]["calendar_not_entered"] == [2027]
+    entered = {"holidays": [d.isoformat() for d in EXAMPLE_2027.holidays],
+               "workdays": [d.isoformat() for d in EXAMPLE_2027.workdays]}
+    r = boss.post("/admin/hall", {"hours": {"official": {"2027": entered}}})
+    assert r.status_code == 200, r.text
+    assert r.json()["hours"]["official"] == {"2027": entered}
+    assert boss.get("/me").json()["hall"]["calendar_not_entered"] == []
+    with hall.db.read() as s:
+        hours = hall_context(s, hall.id).hours
+    assert not hours.is_workday(dt.date(2027, 1, 4)) and hours.is_workday(dt.date(2027, 1, 9))  # a Monday off, a Saturday on
+    assert "2027-01-09" in _file(boss)
+    before = _file(boss)
+    # A day outside its year is the hall file's refusal; a year out of range the request's.
+    r = boss.post("/admin/hall", {"hours": {"official": {"2027": {"holidays": ["2028-01-03"]}}}})
+    assert r.status_code == 400 and "official.2027" in r.json()["message"], r.text
+    r = boss.post("/admin/hall", {"hours": {"official": {"1999": {"holidays": []}}}})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_input", r.text
+    assert _file(boss) == before

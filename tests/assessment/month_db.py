@@ -45,6 +45,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from hallq.cases import steps as case_steps
 from hallq.assessment import records
 from hallq.evaluator import rating
 from hallq.queue import calling, issuing, sessions
@@ -179,7 +180,8 @@ def build(hall: Hall) -> October:
         staff="S005", evidence="12345热线投诉工单 20251023-17，经查属实")
     with hall.uow() as uow:
         ctx = hall_context(uow.session, hall.id)
-        records.complete_case(uow.session, sup, ctx, o.tickets["promised"], D(2025, 10, 16), "已发证", entry)
+        case_steps.complete(uow, sup, ctx, o.tickets["promised"], D(2025, 10, 16), "已发证", entry,
+                            delay_reason="等待制证中心回件")  # finished after its due day: the reason is asked
         uow.commit()
     return o
 

@@ -149,6 +149,14 @@ def test_a_running_month_says_so_in_the_api_and_both_exports(hall, clock, server
     final = sup.get("/assessment/2026-11").json()
     assert (final["provisional"], final["counted_to"]) == (False, None)
     assert sup.get("/assessment/2026-11.csv").content.decode("utf-8-sig").startswith("排名")
+    # One card on its own says so too, and the year that holds the running month.
+    card = sup.get("/assessment/2026-12/cards/window/1").json()
+    assert (card["provisional"], card["counted_to"]) == (True, "2026-12-07")
+    card = sup.get("/assessment/2026-11/cards/window/1").json()
+    assert (card["provisional"], card["counted_to"]) == (False, None)
+    year = sup.get("/assessment/year/2026").json()
+    assert (year["provisional"], year["counted_to"]) == (True, "2026-12-07")
+    assert (sup.get("/assessment/year/2025").json()["provisional"]) is False
 
 
 def test_nobody_in_an_empty_month_is_graded_and_b_posts_are_never_assessed(new_hall, clock):

@@ -80,3 +80,44 @@ def test_service_star_candidates(result):
     assert vote_candidates(2025, [result], scheme, "service_star", staff_windows) == sorted(
         ["S1", "S3", "S4"] + [f"S{k}" for k in range(6, 21)])
     assert (scheme.annual.monthly_weight, scheme.annual.democratic_weight, scheme.annual.title_percent) == (0.6, 0.4, 50)
+
+
+def test_dual_target_year_end_shares_by_the_centre_s_findings():
+    """(三)"结合政府'双目标'责任制考核评分说明", 2025, five windows of seven departments.
+
+    Window annual scores, "月评实际得分占年评总分值的60%；民主测评得分占总分值的40%":
+      W1 (D1): months 90, 100 → 95; 民主测评 80: 0.6 × 95 + 0.4 × 80 = 57 + 32 = 89
+      W2 (D2): 80, 80 → 80; 90: 48 + 36 = 84      W3 (D2): 100, 100; 100: 100
+      W4 (D3): 70, 90 → 80; 70: 48 + 28 = 76      W5 (D6): 100, 100; 100: 100
+    A department's total is its windows' average. The centre's findings:
+      D1 "应进尽进……据实评分": 89 × 1 = 89
+      D2 "能纳入中心的职能没有完全纳入……得总分的二分之一": (84 + 100) / 2 = 92 → 46
+      D3 "只能提供咨询服务的……得总分的四分之一": 76 → 19
+      D4 "应在中心设窗口而未在设置窗口的……不得分": no window → 0
+      D5 "没有行政审批职能……依照政府综合意见评分": no figure from hallq
+      D6 found "未设置窗口" but has window 5: no figure, the centre is asked to check
+      D7 no finding yet: no figure"""
+    from hallq.assessment import compute_year
+    from hallq.assessment.dual_target import dual_target
+
+    scheme = load_preset("window_stars_003")
+    months = {"1": (90, 100), "2": (80, 80), "3": (100, 100), "4": (70, 90), "5": (100, 100)}
+    cards = [{"month": f"2025-{m:02d}", "scope": "window", "unit": w, "number": int(w), "name": f"{w}号窗口",
+              "score": score, "grade": None, "ineligible_year": None}
+             for w, scores in months.items() for m, score in zip((10, 11), scores)]
+    year = compute_year(2025, cards, scheme, {"1": 80, "2": 90, "3": 100, "4": 70, "5": 100})
+    assert {c.unit: c.score for c in year} == {"1": 89, "2": 84, "3": 100, "4": 76, "5": 100}
+    departments = {f"D{k}": f"部门{k}" for k in range(1, 8)}
+    out = dual_target(scheme, year, departments, {"D1": [1], "D2": [2, 3], "D3": [4], "D6": [5]},
+                      {"D1": "full", "D2": "partial", "D3": "consult_only", "D4": "no_window", "D5": "government",
+                       "D6": "no_window"})
+    assert [(c.department, c.finding, c.share, c.total, c.score) for c in out] == [
+        ("D1", "full", 1, 89, 89), ("D2", "partial", 0.5, 92, 46), ("D3", "consult_only", 0.25, 76, 19),
+        ("D4", "no_window", 0, None, 0), ("D5", "government", None, None, None),
+        ("D6", "no_window", None, 100, None), ("D7", None, None, None, None)]
+    notes = {c.department: c.note for c in out}
+    assert notes["D5"] == "依照政府综合意见评分，hallq 不计"
+    assert notes["D6"].endswith("请中心核实") and notes["D7"].startswith("中心尚未认定")
+    assert out[1].to_dict()["window_scores"] == {"2": 84, "3": 100}
+    with pytest.raises(ValueError, match="no 双目标 class 'all'"):
+        dual_target(scheme, year, departments, {}, {"D1": "all"})

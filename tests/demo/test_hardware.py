@@ -355,3 +355,27 @@ def test_hallq_demo_runs_the_hardware_and_cleans_up_when_stopped(tmp_path):
             raise AssertionError("the demo did not stop within 30 s of SIGTERM")
     assert list(tmp_path.glob("hallq-demo-hardware-*")) == []
     assert "Traceback" not in proc.stderr.read()
+
+
+@pytest.mark.real_clock
+def test_text_reminders_go_to_the_simulator_and_show_masked_on_the_hardware_page(demo, browser_page):
+    """The demo hall's notify.channel is "simulator": a kiosk opt-in and a call end as a text on /hardware."""
+    ticket = demo.kiosk.post("/tickets", {"service": "GA03"}).json()
+    r = demo.kiosk.post(f"/kiosk/tickets/{ticket['id']}/phone", {"phone": "13912345678"})
+    assert r.status_code == 200 and r.json()["phone"] == "139****5678"
+    clerk = demo.server.api(demo.setup.clerk_tokens[1])
+    if serving_at(demo, 1) is not None:
+        clerk.post("/windows/1/finish", {"outcome": "immediate"})
+    assert clerk.post("/windows/1/call", {"ticket": ticket["number"]}).status_code == 200
+    texts = until(lambda: [m for m in demo.state()["sms"] if m["kind"] == "called" and ticket["number"] in m["text"]],
+                  30, "the call's text")
+    assert texts[0]["to"] == "139****5678" and texts[0]["text"].startswith(f"请{ticket['number']}号到1号窗口办理")
+    assert "13912345678" not in str(demo.state())
+    page = browser_page
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.goto(demo.url + "/hardware")
+    page.wait_for_function(f"document.querySelector('#sms').textContent.includes('请{ticket['number']}号')")
+    assert "139****5678" in page.inner_text("#sms")
+    page.locator("#sms").scroll_into_view_if_needed()
+    screenshot(page, "demo-hardware-sms")
+    clerk.post("/windows/1/finish", {"outcome": "immediate"})

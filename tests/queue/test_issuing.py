@@ -215,15 +215,16 @@ def test_services_say_open_exactly_when_issuing_would_succeed(hall, clock, db):
         with db.read() as s:
             return {row["code"]: row for row in views.services(s, hall_context(s, hall.id), clock())}[code]
 
-    assert not shown("GA01")["open"]  # no window serves it: a number taken now waits for nobody
+    # no window serves it: a number taken now waits for nobody, though one can be taken (the desk says why)
+    assert (shown("GA01")["open"], shown("GA01")["issuing"]) == (False, True)
     hall.clerk("S001", window=1)
     assert shown("GA01")["open"] and shown("GA01")["quota_left"] == 5
     for _ in range(5):
         hall.issue("GA01")
-    assert (shown("GA01")["open"], shown("GA01")["quota_left"]) == (False, 0)
+    assert (shown("GA01")["open"], shown("GA01")["issuing"], shown("GA01")["quota_left"]) == (False, False, 0)
     assert shown("GA02")["open"]
     for moment in (local(2026, 11, 23, 12, 30), local(2026, 11, 23, 17, 45)):  # lunch; inside the closing buffer
         clock.set(moment)
-        assert not shown("GA02")["open"]
+        assert not shown("GA02")["open"] and not shown("GA02")["issuing"]
         with pytest.raises(Refused):
             hall.issue("GA02")

@@ -13,6 +13,7 @@ import socketio
 from hallq.queue import accounts
 from hallq import protocol as m
 from hallq.queue.agent_scope import AgentScope
+from hallq.devices.agent import keypad_text
 from tests.helpers import clerk_api, issue, until, wait_for
 
 WINDOWS_1_2 = AgentScope(windows=frozenset({1, 2}))
@@ -211,3 +212,27 @@ def test_every_agent_message_is_answered_whatever_its_payload(hall, server):
     # The agent is still connected and heard: its printer's state is taken.
     assert client.call(m.DEVICE_STATUS, {"kind": "printer", "name": "k1", "state": "ok"}, timeout=5) == {"ok": True}
     client.disconnect()
+
+
+def test_a_keypads_skip_before_the_halls_minimum_says_when_the_key_will_work(hall, server, clock):
+    """A keypad cannot ask "are you sure?": the minimum of calls or minutes is its guard (issue 18), and the
+    refusal carries the wait the agent puts on the keypad's screen."""
+    client = server.socket(hall.token("agent", "agent-1", scope=scope({1})))
+    assert hello(client, caller_keypad(1)) == {"ok": True}
+    clerk_api(hall, server, "S001", window=1)
+    issue(server.api(hall.token("kiosk", "k1")))
+    assert client.call(m.KEYPAD_ACTION, {"window": 1, "action": "call_next"}, timeout=10)["number"] == "A001"
+    clock.advance(seconds=40)
+    answer = client.call(m.KEYPAD_ACTION, {"window": 1, "action": "skip"}, timeout=10)
+    assert answer["error"] == "skip_too_soon" and answer["wait_s"] == "140"  # 3 minutes after the call
+    assert keypad_text(answer) == "140秒后可过号"
+    clock.advance(seconds=140)
+    assert "error" not in client.call(m.KEYPAD_ACTION, {"window": 1, "action": "skip"}, timeout=10)
+
+
+def test_keypad_words_fit_its_screen_and_never_fail_on_an_odd_answer():
+    assert keypad_text({"error": "nobody_waiting"}) == "暂无等候"
+    assert keypad_text({"error": "skip_too_soon"}) == "操作未成功"  # no wait given: the plain words
+    assert keypad_text({"error": "something_new", "detail": "x"}) == "操作未成功"
+    assert keypad_text({}) == "操作未成功"
+    assert len(keypad_text({"error": "skip_too_soon", "wait_s": "180"})) <= 8  # a line of the keypad's screen

@@ -18,7 +18,8 @@ from sqlalchemy import create_engine, func, select, text
 
 from hallq.db import connect
 from hallq.queue.models import Ticket
-from tests.helpers import always_open_hall, cli_env, recording_client, run_cli, stop, wait_for, wait_http
+from hallq import protocol
+from tests.helpers import always_open_hall, cli_env, recording_client, run_cli, stop, until, wait_for, wait_http
 from tests.queue.tcp_proxy import TcpProxy
 from tests.services import free_port
 
@@ -58,8 +59,14 @@ def cluster(pg_server, redis_url, tmp_path):
         yield c
 
 
+def serve_command(port: int, db_url: str, redis_url: str) -> tuple[list[str], dict]:
+    return ([sys.executable, "-m", "hallq.cli", "serve", "--db", db_url, "--redis", redis_url,
+             "--host", "127.0.0.1", "--port", str(port)], cli_env())
+
+
 @contextmanager
-def running_cluster(pg_server, redis_url, tmp_path):
+def running_cluster(pg_server, redis_url, tmp_path, command=serve_command):
+    """Two server processes, each started by `command(port, db_url, redis_url)` -> (argv, environment)."""
     admin = create_engine(pg_server.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     name = f"hallq_mp_{os.getpid()}_{next(_names)}"
     with admin.connect() as conn:
@@ -72,10 +79,8 @@ def running_cluster(pg_server, redis_url, tmp_path):
         urls = []
         for _ in range(2):
             port = free_port()
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "hallq.cli", "serve", "--db", db_url, "--redis", redis_url,
-                 "--host", "127.0.0.1", "--port", str(port)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cli_env())
+            argv, env = command(port, db_url, redis_url)
+            proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
             procs.append(proc)
             urls.append(f"http://127.0.0.1:{port}")
         # The tokens and users are made while the servers start (each command is a process of its own, a
@@ -321,3 +326,29 @@ def test_a_process_with_several_workers_serves_websocket_clients(cluster, redis_
         for client in clients:
             client.disconnect()
         stop(proc)
+
+
+@pytest.mark.real_clock
+def test_a_phone_on_one_process_follows_its_ticket_called_through_the_other(cluster):
+    """The public /ticket namespace across processes: the process that committed tells the others (Redis)."""
+    kiosk_a = cluster.api(0, cluster.kiosk)
+    first = kiosk_a.post(kiosk_a.base + "/tickets", json={"service": "GA01"}, timeout=30).json()
+    mine = kiosk_a.post(kiosk_a.base + "/tickets", json={"service": "GA01"}, timeout=30).json()
+    page = socketio.Client(reconnection=False)
+    heard = []
+    page.on(protocol.TICKET_STATUS, heard.append, namespace=protocol.TICKET_NAMESPACE)
+    page.connect(cluster.urls[1], auth={protocol.TICKET_AUTH: mine["token"]}, namespaces=[protocol.TICKET_NAMESPACE],
+                 transports=["websocket"], wait_timeout=30)
+    try:
+        until(lambda: heard, 30, "the status on connect")
+        assert heard[0]["ahead"] == 1
+        clerk_a = _login(cluster, 0, "S001")
+        assert clerk_a.post(clerk_a.base + "/windows/1/sign-in", json={"post": "A"}, timeout=30).status_code == 200
+        assert clerk_a.post(clerk_a.base + "/windows/1/call-next", timeout=30).json()["number"] == first["number"]
+        until(lambda: any(s["ahead"] == 0 and s["status"] == "waiting" for s in heard), 30, "moved up, heard on B")
+        clerk_a.post(clerk_a.base + "/windows/1/finish", json={"outcome": "immediate"}, timeout=30)
+        clerk_a.post(clerk_a.base + "/windows/1/call-next", timeout=30)
+        called = until(lambda: [s for s in heard if s["status"] == "called"], 30, "called, heard on B")
+        assert called[0]["calling_window"] == 1 and {s["number"] for s in heard} == {mine["number"]}
+    finally:
+        page.disconnect()

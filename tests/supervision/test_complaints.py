@@ -170,7 +170,9 @@ def test_the_complainant_is_hidden_from_everyone_but_the_supervision_office(hall
     assert [x["id"] for x in ok(chief.get("/complaints"))] == [c["id"]]
     assert ok(chief.get(f"/complaints/{c['id']}"))["complainant"] == masked
     assert chief.get(f"/complaints/{other['id']}").status_code == 404
-    assert chief.post(f"/complaints/{c['id']}/reply", {"text": "x"}).status_code == 403
+    # The chief records the department's reply (test_the_chief_records_the_reply...), and nothing else.
+    assert chief.post(f"/complaints/{c['id']}/report", {"satisfied": True, "text": "x"}).status_code == 403
+    assert chief.post(f"/complaints/{c['id']}/forward", {}).status_code == 403
     # A clerk: nothing.
     assert clerk.get("/complaints").status_code == 403
     assert clerk.get(f"/complaints/{c['id']}").status_code == 403
@@ -244,3 +246,48 @@ def test_a_late_reply_dated_in_a_published_month_is_refused_and_the_complaint_wa
         step = complaints.reply(s, office, ctx, number, clock(), text="答复")
         assert step.days_late == 6 and step.record_id  # 26, 27, 30 Nov, 1, 2, 3 Dec
         s.commit()
+
+
+
+def test_the_chief_records_the_department_reply_late_costs_four_a_working_day_from_that_moment(
+        hall, people, clock, server):
+    """The department's chief representative (首席代表) records its reply themselves (issue 16): dated when
+    recorded (never back), and a late one costs −4 a working day (seed 002) counted to that moment; another
+    department's chief cannot reply to it, nor can a clerk; the reply needs its text."""
+    clock.set(local(2026, 12, 22, 10, 0))  # a Tuesday
+    apis = people()
+    office = apis["office"]
+    ok(office.post("/assessment/schemes", {"scope": "window", "preset": "maiji_window"}))
+    # The market regulator's chief, named on the admin's Departments page: S004, with an account of their own.
+    assert ok(apis["admin"].post("/admin/departments/SJ", {"chief": "S004"}))["chief"] == "S004"
+    hall.user("S004", "clerk")
+    late = ok(office.post(f"/complaints/{register(office)['id']}/forward", {}))
+    on_time = ok(office.post(f"/complaints/{register(office, staff='S002')['id']}/forward", {}))
+    assert late["due_date"] == on_time["due_date"] == "2026-12-25"  # the 24th is the hall's holiday
+
+    clock.set(local(2026, 12, 24, 16, 0))  # the holiday, before the deadline
+    chief = people()["chief"]
+    c = ok(chief.post(f"/complaints/{on_time['id']}/reply", {"text": "已核实，当面致歉"}))
+    reply = c["steps"][-1]
+    assert (c["status"], reply["days_late"], reply["record"], reply["person"], reply["actor"]) == \
+        ("replied", 0, None, "张伟", "user:S003")
+
+    clock.set(local(2026, 12, 28, 11, 0))  # Monday: the 调休 Saturday 26th and Monday are late
+    apis = people()
+    office, chief, clerk = apis["office"], apis["chief"], apis["clerk"]
+    other = server.api(hall.login("S004"))
+    # Dating it back to the deadline is refused, and changes nothing.
+    r = chief.post(f"/complaints/{late['id']}/reply", {"text": "答复", "at": "2026-12-25T08:00:00Z"})
+    assert r.status_code == 400 and "dated when" in r.json()["message"]
+    assert other.post(f"/complaints/{late['id']}/reply", {"text": "答复"}).status_code == 404
+    assert other.get("/complaints").json() == []
+    assert clerk.post(f"/complaints/{late['id']}/reply", {"text": "答复"}).status_code == 403
+    assert chief.post(f"/complaints/{late['id']}/reply", {"text": " "}).status_code == 400
+    assert ok(office.get(f"/complaints/{late['id']}"))["status"] == "forwarded"
+    c = ok(chief.post(f"/complaints/{late['id']}/reply", {"text": "已整改"}))
+    reply = c["steps"][-1]
+    assert reply["days_late"] == 2 and reply["record"] and reply["actor"] == "user:S003"
+    record = next(r for r in ok(office.get("/assessment/records?month=2026-12")) if r["id"] == reply["record"])
+    assert (record["item"], record["count"], record["points_each"], record["department"]["code"]) == \
+        ("complaint_reply_late", 2, -4, "GA")
+    assert record["entered_by"] == "user:S003"

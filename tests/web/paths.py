@@ -6,7 +6,8 @@ import re
 
 SAMPLES = {"number": 1, "rating_id": 1, "case_id": 1, "record_id": 1, "complaint_id": 1, "appeal_id": 1, "objection_id": 1,
            "revision": 1, "year": 2026, "month": "2026-11", "scope": "window", "unit": 1, "username": "S003",
-           "alert_id": 1, "code": "GA02", "form_id": 1, "name": "a.pdf", "staff_number": "S005", "token_id": 1}
+           "alert_id": 1, "code": "GA02", "form_id": 1, "name": "a.pdf", "staff_number": "S005", "token_id": 1, "task_id": 1,
+           "hall": "test"}
 
 
 def fill(path: str, **given) -> str:

@@ -50,7 +50,7 @@ CREDENTIALS = [
     (r"GET /(services|windows)$", "display"),
     (r" /windows/|/me|/calendar/|/tickets/", "clerk"),
     (r"/assessment/schemes$|/assessment/\{month\}/(approve|publish)$", "admin"),
-    (r"/assessment/|/audit-trail|/cases/|/ratings|/followups|/complaints|/devices$|/print-failures$|/alerts|/duty-log",
+    (r"/assessment/|/audit-trail|/cases/|/cases$|/ratings|/followups|/complaints|/devices$|/print-failures$|/alerts|/duty-log",
      "supervisor"),
 ]
 

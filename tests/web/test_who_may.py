@@ -42,6 +42,9 @@ WHO_MAY = {
     "GET /t/{token}": EVERYONE,
     "GET /t/{token}/rating": EVERYONE,
     "POST /t/{token}/rating": EVERYONE,  # the QR code on the ticket is the credential
+    "POST /t/{token}/phone": EVERYONE,  # so it is for the ticket's text reminders (issue 18)
+    "GET /m/{hall}/services": EVERYONE,  # 扫码取号: the poster in the hall is public (off in this hall: 404)
+    "POST /m/{hall}/tickets": EVERYONE,
     "GET /services": READERS,
     "GET /windows": READERS,
     "GET /tickets/{ticket_id}": READERS,
@@ -58,6 +61,8 @@ WHO_MAY = {
     "GET /kiosk/search": ("kiosk",),
     "POST /kiosk/appointments/find": ("kiosk",),
     "POST /kiosk/help": ("kiosk",),
+    "POST /kiosk/returns": ("kiosk",),  # the fixture's case is in progress: 409 for the kiosk
+    "POST /kiosk/tickets/{ticket_id}/phone": ("kiosk",),  # only the tickets it issued (k2 here: 404)
     "GET /kiosk/guides": ("kiosk",),
     "GET /kiosk/guides/{code}": ("kiosk",),
     "POST /kiosk/guides/{code}/print": ("kiosk",),  # on its own printer (k2 has none ready here: 409)
@@ -89,7 +94,13 @@ WHO_MAY = {
     "GET /duty-log": ASSESSORS,
     "POST /duty-log/entries": ("supervisor",),
     "POST /duty-log/handover": ("supervisor",),
-    "POST /cases/{ticket_id}/completion": ("clerk", *ASSESSORS),  # the accepting window's people only
+    # Cases (issue 17): staff list the cases they answer for (a clerk of another window: none of them); a case's
+    # steps are its window's people's (window 1's clerk), its department's chief's or a supervisor's.
+    "GET /cases": STAFF,
+    **{op: ("clerk", *ASSESSORS) for op in (
+        "GET /cases/{ticket_id}", "POST /cases/{ticket_id}/completion", "POST /cases/{ticket_id}/delay-reason",
+        "POST /cases/{ticket_id}/materials", "POST /cases/{ticket_id}/chase",
+        "POST /cases/{ticket_id}/tasks/{task_id}", "POST /cases/{ticket_id}/delivery")},
     "POST /assessment/appeals": ("clerk", *ASSESSORS),  # staff appeal their own window's scorecard (window 1's)
     "POST /assessment/schemes": ASSESSORS,
     **{op: ASSESSORS for op in (
@@ -114,13 +125,15 @@ WHO_MAY = {
     # The self-check: staff object to and read their own cards (window 1's for the clerk, their own for both).
     "POST /assessment/{month}/objections": ("clerk", *ASSESSORS),
     "GET /assessment/{month}/my-cards": ("clerk", "wrong_clerk", *ASSESSORS),
+    "GET /admin/watch": ("admin",),  # devices, agents and the server's errors (issue 20)
     "GET /audit-trail": ASSESSORS,  # supervisors and admins (issue 15)
     "GET /audit-trail.csv": ASSESSORS,
     # The admin pages' API (issue 15): the hall's configuration, accounts, device tokens, the audit log.
     **{op: ("admin",) for op in (
         "GET /admin/hall", "POST /admin/hall", "GET /admin/hall.toml", "GET /admin/changes",
         "GET /admin/departments", "POST /admin/departments", "POST /admin/departments/{code}",
-        "POST /admin/departments/{code}/deactivate",
+        "POST /admin/departments/{code}/deactivate", "POST /admin/departments/{code}/authorisation-image",
+        "GET /admin/departments/{code}/authorisation-image",
         "GET /admin/windows", "POST /admin/windows", "POST /admin/windows/{number}",
         "POST /admin/windows/{number}/deactivate",
         "GET /admin/staff", "POST /admin/staff", "POST /admin/staff/{staff_number}", "POST /admin/staff/{staff_number}/photo",
@@ -147,6 +160,7 @@ def bodies(ticket: dict) -> dict:
         "POST /appointments": {"code": "WEB-1", "service": "GA01", "slot_start": "2026-11-23T06:00:00Z",
                                "slot_end": "2026-11-23T07:00:00Z"},
         "POST /kiosk/appointments/find": {"code": "WEB-1"},
+        "POST /kiosk/returns": {"scanned": ticket["token"]},
         "POST /windows/{number}/sign-in": {"post": "A"},
         "POST /windows/{number}/call": {"ticket": "A003"},
         "POST /windows/{number}/transfer": {"window": 2},
@@ -156,10 +170,16 @@ def bodies(ticket: dict) -> dict:
         "POST /ratings": {"ticket": ticket["id"], "level": 5, "channel": "pad"},
         ("POST /ratings", "agent"): {"ticket": ticket["id"], "level": 5, "channel": "keypad", "window": 1},
         "POST /t/{token}/rating": {"level": 5},
+        "POST /t/{token}/phone": {"phone": "13912345678"},
+        "POST /m/{hall}/tickets": {"service": "GA02", "id_number": "11010519491231002X"},
+        "POST /kiosk/tickets/{ticket_id}/phone": {"phone": "13912345678"},
         "POST /ratings/{rating_id}/appeal": {"ruling": "valid", "reasons": "checked"},
         "POST /followups/{case_id}/callback": {"result": "reached"},
         "POST /followups/{case_id}/rectification": {"text": "fixed"},
         "POST /cases/{ticket_id}/completion": {"completed_on": "2026-11-23"},
+        "POST /cases/{ticket_id}/delay-reason": {"reason": "等待省厅回复"},
+        "POST /cases/{ticket_id}/tasks/{task_id}": {"done_on": "2026-11-23"},
+        "POST /cases/{ticket_id}/delivery": {"to": "赵敏华"},
         "POST /duty-log/entries": {"kind": "note", "text": "大厅秩序正常"},
         "POST /duty-log/handover": {"to": "S004", "note": "无遗留问题"},
         "POST /assessment/records": {"kind": "praise_letter", "item": "praise", "occurred_on": "2026-11-20",
@@ -187,6 +207,7 @@ def bodies(ticket: dict) -> dict:
         "POST /admin/staff": {"number": "S009", "name": "新人"},
         "POST /admin/staff/{staff_number}": {"name": "陈静"},
         "POST /admin/staff/{staff_number}/photo": {"data": "iVBORw0KGgo="},  # a PNG's first bytes; no photo directory
+        "POST /admin/departments/{code}/authorisation-image": {"data": "iVBORw0KGgo="},  # likewise
         "POST /admin/accounts": {"username": "S009", "role": "clerk"},
         "POST /admin/accounts/{username}": {"role": "clerk"},
         "POST /admin/tokens": {"kind": "display", "name": "new-tv"},

@@ -11,7 +11,7 @@ from hallq.assessment.engine import RECORD_KINDS
 from hallq.assessment.facts import SCOPES
 from hallq.assessment.operations import month_operations
 from hallq.assessment.presets import list_presets
-from hallq.assessment.schemas import (AppealIn, CompletionIn, DecisionIn, DemocraticIn, RecordIn, SchemeIn,
+from hallq.assessment.schemas import (AppealIn, DecisionIn, DemocraticIn, RecordIn, SchemeIn,
                                       VoidIn)
 from hallq.web.openapi import spec
 from hallq.queue.errors import Invalid, NotFound
@@ -123,7 +123,9 @@ def year(year: int):
         ctx = hall_context(uow.session, who.hall_id)
         cards, scheme = service.year_result(uow.session, ctx, year, scope, now())
         uow.commit()
-        return jsonify({"year": year, "scope": scope, "scheme": scheme.id,
+        counted_to = service.year_counted_to(ctx, year, now())
+        return jsonify({"year": year, "scope": scope, "scheme": scheme.id, "provisional": counted_to is not None,
+                        "counted_to": counted_to.isoformat() if counted_to else None,
                         "monthly_weight": scheme.annual.monthly_weight,
                         "democratic_weight": scheme.annual.democratic_weight, "title": scheme.annual.title,
                         "cards": [c.to_dict() for c in cards]})
@@ -177,20 +179,6 @@ def void_record(record_id: int):
         answer = records.record_json(row, records.Names(uow.session, who.hall_id))
         uow.commit()
     return jsonify(answer)
-
-
-@spec.route(bp, "POST", "/cases/" + ID.format("ticket_id") + "/completion",
-            "the day a promised case (承诺件) was finished (办结登记)", body=CompletionIn, responses={201: "recorded"})
-def complete(ticket_id: int):
-    who = principal()
-    data = body(CompletionIn)
-    with unit_of_work() as uow:
-        ctx = hall_context(uow.session, who.hall_id)
-        row = records.complete_case(uow.session, who, ctx, ticket_id, data.completed_on, data.note, now())
-        answer = {"ticket": row.ticket_id, "completed_on": row.completed_on.isoformat(), "note": row.note,
-                  "entered_by": row.entered_by}
-        uow.commit()
-    return jsonify(answer), 201
 
 
 @spec.route(bp, "GET", "/assessment/appeals", "appeals (复议) with their decisions",
@@ -254,14 +242,20 @@ def set_democratic(year: int):
     return jsonify(answer)
 
 
-@spec.route(bp, "GET", "/assessment/schemes", "the scheme the hall assesses each scope by, and the presets")
+@spec.route(bp, "GET", "/assessment/schemes", "the scheme the hall assesses each scope by (the newest, and in_force "
+            "this month), its versions by month, and the presets")
 def schemes():
     who = _assessor()
     with reading() as uow:
         rows = service.scheme_rows(uow.session, who.hall_id)
         plan = service.scheme_plan(uow.session, who.hall_id)
         versions = service.scheme_versions(uow.session, who.hall_id)
+        today = hall_context(uow.session, who.hall_id).hours.local_day(now())
+        current = service.scheme_rows(uow.session, who.hall_id, f"{today.year:04d}-{today.month:02d}")
         return jsonify({"presets": list_presets(),
+                        # the version each scope is assessed by this month (the newest may start later)
+                        "in_force": {scope: {"preset": row.preset, "from_month": None if row.from_month ==
+                                             service.ALWAYS else row.from_month} for scope, row in current.items()},
                         "schemes": {scope: {"preset": rows[scope].preset if scope in rows else service.DEFAULT_PRESET,
                                             "id": scheme.id, "name": scheme.name,
                                             "overrides": rows[scope].overrides if scope in rows else {},

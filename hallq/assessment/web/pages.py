@@ -26,6 +26,7 @@ from sqlalchemy import select
 from hallq.queue import accounts, inputs
 from hallq.assessment import completions, export, publication, records, schemes_form, service
 from hallq.assessment.definitions import definitions_en
+from hallq.assessment.definitions import label as definition_label
 from hallq.assessment.engine import RECORD_KINDS
 from hallq.assessment.english import (DECISION_NAMES_EN, EVENT_NAMES_EN, EVIDENCE_NAMES_EN, OUTCOME_NAMES_EN,
                                       RECORD_KINDS_EN, SCOPE_NAMES_EN, Words)
@@ -33,6 +34,7 @@ from hallq.assessment.export import EVIDENCE_NAMES, SCOPE_NAMES
 from hallq.assessment.facts import SCOPES
 from hallq.assessment.gather import DEFINITIONS_EN
 from hallq.assessment.models import AssessmentRecord, CaseCompletion
+from hallq.cases import steps as case_steps
 from hallq.assessment.operations import OUTCOME_NAMES, month_operations
 from hallq.assessment.presets import list_presets, load_preset
 from hallq.assessment.scorecard import provisional_note
@@ -89,7 +91,8 @@ def _page(template: str, status: int = 200, **context):
              "evidence_names": EVIDENCE_NAMES_EN if en else EVIDENCE_NAMES,
              "decision_names": DECISION_NAMES_EN if en else DECISION_NAMES}
     response = make_response(render_template(template, lang=lang, en=en, _=_pick(lang), lang_url=_lang_url(lang),
-                                             month_label=lambda m: _month_label(m, en), **{**names, **context}),
+                                             month_label=lambda m: _month_label(m, en), definition_label=definition_label,
+                                             **{**names, **context}),
                              status)
     if request.args.get("lang"):
         origin.set_cookie(response, LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax")
@@ -115,6 +118,15 @@ def _who() -> accounts.Principal | None:
     """The cookie's sign-in, as the API reads a bearer token (its idle time and lifetime, revocation)."""
     token = request.cookies.get(COOKIE)
     return authenticated(token) if token else None
+
+
+def is_chief(s, who: accounts.Principal) -> bool:
+    """A department's chief representative (首席代表): the staff member the hall names in `ratings.chiefs`,
+    signed in with the account linked to them, or the owner of a follow-up case still assigned to them."""
+    if not who.is_staff or who.can("review"):  # a supervisor's pages show every department's
+        return False
+    ctx = hall_context(s, who.hall_id)
+    return bool(complaints.chief_departments(s, ctx, who)) or bool(followup.cases(s, who, now()))
 
 
 def supervisor(view):
@@ -201,8 +213,14 @@ def login():
             with reading() as uow:
                 who = accounts.authenticate(uow.session, token, now())
             if not who.can("assess"):
-                end_sign_in(token, who)
-                raise QueueError("forbidden")
+                with reading() as uow:
+                    chief = is_chief(uow.session, who)
+                if not chief:
+                    end_sign_in(token, who)
+                    raise QueueError("forbidden")
+                # A department's chief representative (首席代表) works on their own pages alone.
+                if not target.startswith("/assessment/chief"):
+                    target = url_for("chief_pages.home")
             response = make_response(redirect(url_for("assessment_pages.password") if who.must_change_password
                                               else target))
             origin.set_cookie(response, COOKIE, token, httponly=True, samesite="Strict", path="/assessment")
@@ -432,9 +450,10 @@ def evidence(who, kind: str, ref: str):
             row = s.get(AssessmentRecord, key)
             if row is None or row.hall_id != ctx.id:
                 abort(404)
-            data.update(record=_record_in(records.record_json(row, records.Names(s, ctx.id),
-                                                               records.record_lines(s, ctx.id)),
-                                          Words(lang, service.scheme_plan(s, ctx.id))))
+            record = _record_in(records.record_json(row, records.Names(s, ctx.id), records.record_lines(s, ctx.id)),
+                                Words(lang, service.scheme_plan(s, ctx.id)))
+            # Shown in the hall's time, as the supervisor entered it (the API's ISO time is UTC).
+            data.update(record={**record, "entered_at": _local(row.entered_at, tz, "%Y-%m-%d %H:%M")})
         elif kind == "window":
             return redirect(url_for("assessment_pages.month", month=request.args.get("month") or "", scope="window"))
         else:
@@ -609,8 +628,10 @@ def year_page(who, year: int):
         plan = service.scheme_plan(s, ctx.id)
         words = Words(_lang(), plan)
     rows = [_annual_in(c.to_dict(), words) for c in cards]
+    counted_to = service.year_counted_to(ctx, year, now())  # a year not over is as provisional as its running month
     return _page("assessment_year.html", 400 if error else 200, **_common(
         who, ctx, None, year=year, scope=scope, cards=rows, scheme=scheme, error=error, grade_class=_grade_class(plan),
+        provisional=provisional_note(counted_to, _en()) if counted_to else None,
         annual_title=words.title(scheme.annual.title) if scheme.annual.title else None))
 
 
@@ -776,10 +797,11 @@ def completions_page(who, month: str):
             try:
                 ticket = inputs.whole_number(form.get("ticket", ""), "ticket", 1)
                 with s.begin_nested():
-                    row = records.complete_case(s, who, ctx, ticket, _date(form.get("completed_on")),
-                                                form.get("note") or None, now())
+                    case = case_steps.complete(uow, who, ctx, ticket, _date(form.get("completed_on")),
+                                               form.get("note") or None, now(), reason=form.get("reason") or None,
+                                               delay_reason=form.get("delay_reason") or None)
                 uow.commit()
-                saved = row.ticket_id
+                saved = case.ticket_id
             except (QueueError, ValueError) as exc:
                 error = (_error_text(exc) if isinstance(exc, QueueError) else
                          _pick(_lang())("请填写办结日期。", "Give the day it was finished."))

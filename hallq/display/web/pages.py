@@ -23,7 +23,7 @@ from hallq.display import profiles
 from hallq.queue.errors import Forbidden, Invalid, NotFound
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Staff
-from hallq.web.photo_store import photo_file
+from hallq.web import photo_store
 from hallq.web.runtime import VoiceUnavailable, int_arg, principal, reading
 
 bp = Blueprint("display", __name__)
@@ -169,7 +169,7 @@ def staff_photo(number: str):
     """An active staff member's photo for the public information screen (亮证上岗), as posted at the windows.
 
     Bearer: a display token whose profile is of kind "info" (a call board has no use for it), or staff.
-    Only a picture inside the photo directory (hallq.web.photo_store.photo_file); else 404 and the
+    Only a picture inside the photo directory (hallq.web.photo_store.picture_file); else 404 and the
     screen shows the initial.
     """
     who = principal()
@@ -179,8 +179,8 @@ def staff_photo(number: str):
         ctx = hall_context(s, who.hall_id)
         if not who.is_staff and (who.kind != "display" or profiles.resolve(s, ctx, who.name).kind != "info"):
             raise Forbidden("forbidden")
-        found = photo_file(s.scalar(select(Staff).where(Staff.hall_id == ctx.id, Staff.number == number,
-                                                          Staff.active.is_(True))))
+        staff = s.scalar(select(Staff).where(Staff.hall_id == ctx.id, Staff.number == number, Staff.active.is_(True)))
+        found = photo_store.picture_file(staff.photo if staff is not None else None)
     if found is None:
         raise NotFound("not_found")
     path, mimetype = found

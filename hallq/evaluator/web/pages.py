@@ -18,6 +18,7 @@ staff row's `photo` names an image file inside it; otherwise the pad shows initi
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from flask import Blueprint, jsonify, send_file
 from sqlalchemy import case, func, select
@@ -32,7 +33,7 @@ from hallq.queue.errors import Forbidden, NotFound
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext, find_window, hall_context
 from hallq.queue.models import Staff, Ticket
-from hallq.web.photo_store import photo_file
+from hallq.web import photo_store
 from hallq.web.runtime import now, principal, reading
 
 bp = Blueprint("evaluator_pages", __name__)
@@ -244,6 +245,11 @@ def month_stars(s: Session, ctx: HallContext, staff_id: int, moment: dt.datetime
 
 
 # --- staff photos ----------------------------------------------------------------
+
+def photo_file(staff: Staff | None) -> tuple[Path, str] | None:
+    """The staff member's photo and its type, if it is an image inside the photo directory."""
+    return photo_store.picture_file(staff.photo if staff is not None else None)
+
 
 @bp.get("/evaluator/photo/<string:number>")
 def staff_photo(number: str):

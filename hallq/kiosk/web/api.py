@@ -10,19 +10,21 @@ from flask import Blueprint, jsonify, request, url_for
 from pydantic import Field, model_validator
 from sqlalchemy import select
 
-from hallq.queue import alerts
+from hallq.cases import returning
+from hallq.queue import alerts, notify
+from hallq.queue import views as queue_views
 from hallq.queue.device_states import device_state
 from hallq.i18n import message
-from hallq.kiosk import appointments, guides, search as item_search
+from hallq.kiosk import appointments, guides, search_store, search as item_search
 from hallq.queue import printing
-from hallq.queue.errors import Forbidden, Invalid
+from hallq.queue.errors import Forbidden, Invalid, NotFound
 from hallq.queue.events import KIOSK_HELP, Event
 from hallq.queue.facts import iso
 from hallq.queue.halls import hall_context
 from hallq.web.openapi import spec
-from hallq.queue.models import Department, Item
-from hallq.queue.schemas import Body
-from hallq.web.runtime import body, lang, now, principal, reading, unit_of_work
+from hallq.queue.models import Department, Item, Ticket
+from hallq.queue.schemas import Body, PhoneIn
+from hallq.web.runtime import body, lang, now, principal, reading, runtime, unit_of_work
 
 bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1/kiosk")
 
@@ -34,6 +36,18 @@ class FindAppointmentIn(Body):
     def _one(self):
         if not (self.code or "").strip() and not (self.id_number or "").strip():
             raise ValueError("give code or id_number")
+        return self
+
+
+class ReturnIn(Body):
+    scanned: str | None = Field(None, max_length=300, description="the first ticket's QR code as scanned (its "
+                                                                  "status page's address, or the token)")
+    id_number: str | None = Field(None, max_length=30, description="or the applicant's ID number; never kept")
+
+    @model_validator(mode="after")
+    def _one(self):
+        if not (self.scanned or "").strip() and not (self.id_number or "").strip():
+            raise ValueError("give scanned or id_number")
         return self
 
 
@@ -74,6 +88,7 @@ def state():
             "issuing": why, "issuing_message": message(why, lang(), **ctx.refusal_params(why, moment))
             if why else None,
             "green_elderly_age": ctx.settings.green_elderly_age,
+            "notify": notify.is_on(ctx),  # the "短信提醒我" offer after a ticket
             "printer": {"name": who.name, "state": printer, "detail": detail},
             "help": _help_state(uow.session, who.hall_id, who.name, moment),
             "departments": [{"code": code, "name": name} for code, name in departments],
@@ -96,7 +111,18 @@ def search():
     query = (request.args.get("q") or "")[:item_search.MAX_QUERY]
     with reading() as uow:
         rows = uow.session.execute(_items(who.hall_id)).all()
-    return jsonify({"query": query, "services": item_search.search(query, rows)})
+        keys = search_store.key_book(uow.session, item_search.names_of(rows))
+    found = item_search.search(query, rows, keys)
+    _keep(keys)
+    return jsonify({"query": query, "services": found})
+
+
+def _keep(keys: item_search.KeyBook) -> None:
+    """Names a search had to read (new since `hallq load-hall`) are kept for the next one."""
+    if keys.read:
+        with unit_of_work() as uow:
+            search_store.keep(uow.session, keys.read)
+            uow.commit()
 
 
 def _items(hall_id: int):
@@ -116,7 +142,8 @@ def guide_list():
     query = (request.args.get("q") or "")[:item_search.MAX_QUERY]
     department = (request.args.get("department") or "")[:40] or None
     with reading() as uow:
-        found = guides.guide_list(uow.session, who.hall_id, query, department)
+        found, keys = guides.guide_list(uow.session, who.hall_id, query, department)
+    _keep(keys)
     return jsonify({"query": query, "guides": found})
 
 
@@ -159,6 +186,21 @@ def find_appointment():
     return jsonify({"appointments": found})
 
 
+@_route("POST", "/returns", "a citizen back for their case (补办件 materials, or a result ready) checks in by the "
+        "first ticket's QR code or ID number: a ticket for the case's window, in the first ticket's place in time",
+        body=ReturnIn, responses={201: "the ticket"})
+def check_in_return():
+    who = _kiosk()
+    data = body(ReturnIn)
+    with unit_of_work() as uow:
+        ticket = returning.check_in(uow, who, data.scanned, data.id_number, now())
+        ctx = hall_context(uow.session, who.hall_id)
+        answer = queue_views.ticket(uow.session, ctx, ticket, now())
+        answer["windows"] = [ctx.window_number(uow.session, ticket.target_window_id)]  # only the case's window
+        uow.commit()
+    return jsonify(answer), 201
+
+
 @_route("POST", "/help", "a citizen at this kiosk asks for help: a stored alert for the duty screens (`alert.raised`, "
         "and `kiosk.help` to `supervisors`); pressed again while it waits, the same call (`repeated`)",
         body=HelpIn, responses={200: "{ok, repeated, alert}"})
@@ -178,6 +220,24 @@ def call_for_help():
                 "number": None, "window": None, "service": None, "at": iso(moment)}))
         answer = {"ok": True, "repeated": not new, "alert": alert.id}
         uow.commit()
+    return jsonify(answer)
+
+
+@_route("POST", "/tickets/<int(max=2147483647):ticket_id>/phone", "the citizen at this kiosk asks for text reminders "
+        "of the ticket it has just issued (即将轮到您, called, missed); the number is kept masked and hashed, whole "
+        "only until the day ends", body=PhoneIn,
+        responses={200: "{opted_in, phone (masked)}", 404: "no ticket this kiosk issued",
+                   409: "the hall sends no reminders, or the ticket is done"})
+def phone_opt_in(ticket_id: int):
+    who = _kiosk()
+    data = body(PhoneIn)
+    with unit_of_work() as uow:
+        ticket = uow.session.get(Ticket, ticket_id)
+        if ticket is None or ticket.hall_id != who.hall_id or ticket.issued_by != who.actor:
+            raise NotFound("ticket_unknown", ticket=ticket_id)
+        answer = notify.contact_json(notify.opt_in(uow, ticket, data.phone, lang(), who.actor, now()))
+        uow.commit()
+    runtime().notify_poke()  # "即将轮到您" may be owed at once
     return jsonify(answer)
 
 

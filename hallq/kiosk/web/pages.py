@@ -17,11 +17,12 @@ from flask import Blueprint, Response, render_template
 from pydantic import Field
 
 from hallq.web import device_pages, qr
-from hallq.queue import views
+from hallq.queue import notify
 from hallq.queue.errors import NotFound
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Ticket
 from hallq.queue.schemas import Body
+from hallq.cases import views as case_views
 from hallq.web.runtime import VoiceUnavailable, body, now, principal, reading, status_page
 from hallq.wording import call_phrase, sentence_case
 
@@ -100,6 +101,13 @@ TEXT: dict[str, dict[str, str]] = {
         "elder_off": "退出适老模式",
         "lang_switch": "English",
         "appointment": "预约取号",
+        "returning": "补件 / 取结果",
+        "returning_title": "补交材料 / 领取结果",
+        "returning_hint": "请扫描上次号票上的二维码，或输入身份证号：无需重新排队，到原窗口优先办理",
+        "returning_done": "请到{window}号窗口，留意叫号",
+        "returning_done_hint": "您将排在今天新取号的群众之前。",
+        "speak_returning": "补交材料或领取结果，请扫描上次号票上的二维码，或输入身份证号。",
+        "speak_returning_done": "请{number}号到{window}号窗口等候叫号。",
         "appointment_title": "预约签到",
         "appointment_hint": "请扫描预约二维码，或输入预约码 / 身份证号",
         "appointment_choose": "您今天有以下预约，请选择",
@@ -142,6 +150,12 @@ TEXT: dict[str, dict[str, str]] = {
         "state_ok": "正常", "state_near_end": "纸将用完", "state_paper_out": "缺纸", "state_offline": "离线",
         "state_not_answering": "没有应答", "state_port_down": "连接断开", "state_failed": "故障",
         "state_unknown": "状态未知",
+        "notify_offer": "短信提醒我",
+        "notify_title": "短信提醒",
+        "notify_for": "{number}号 · 快轮到您、叫号和过号时发短信",
+        "notify_hint": "请输入您的手机号码。号码只用于今天的提醒，屏幕和号票上不显示，当天结束即删除。",
+        "notify_done": "已开通短信提醒：{phone}",
+        "notify_bad": "请输入11位手机号码。",
         "locale": "zh-CN",
     },
     "en": {
@@ -216,6 +230,13 @@ TEXT: dict[str, dict[str, str]] = {
         "elder_off": "Normal print",
         "lang_switch": "中文",
         "appointment": "Appointment",
+        "returning": "Back for my case",
+        "returning_title": "Bring missing materials or collect a result",
+        "returning_hint": "Scan the QR code on your earlier ticket, or type your ID number: no new place at the back",
+        "returning_done": "Please go to window {window} and watch for your number",
+        "returning_done_hint": "You will be called before today's new arrivals.",
+        "speak_returning": "Bring materials or collect a result. Scan the QR code on your earlier ticket, or type your ID number.",
+        "speak_returning_done": "Number {number}, please wait for window {window}.",
         "appointment_title": "Appointment check-in",
         "appointment_hint": "Scan your appointment QR code, or type the code or your ID number",
         "appointment_choose": "Your appointments today; choose one",
@@ -258,6 +279,12 @@ TEXT: dict[str, dict[str, str]] = {
         "state_ok": "ready", "state_near_end": "nearly out of paper", "state_paper_out": "out of paper",
         "state_offline": "offline", "state_not_answering": "not answering", "state_port_down": "disconnected",
         "state_failed": "broken", "state_unknown": "not reporting",
+        "notify_offer": "Text me",
+        "notify_title": "Text reminders",
+        "notify_for": "Number {number}: a text when your turn is near, when you are called or missed",
+        "notify_hint": "Type your mobile number. It is used for today's reminders only, never shown on screens or tickets, and deleted when the day ends.",
+        "notify_done": "Text reminders on: {phone}",
+        "notify_bad": "Please type an 11-digit mobile number.",
         "locale": "en-GB",
     },
 }
@@ -274,7 +301,23 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "finished": "已办结，感谢您的耐心", "expired": "已过期",
         "rate": "请对本次服务进行评价", "rate_reason": "请选择不满意的原因（可多选）", "rate_comment": "补充说明（选填，选“其他”时必填）",
         "rate_send": "提交评价", "rate_thanks": "感谢您的评价！", "rate_done": "您已评价过本次服务，感谢参与。",
+        "next": "本号之后还要办理：{items}（叫号时请留意，不用重新取号）",
+        "notify_title": "短信提醒", "notify_hint": "快轮到您、叫号和过号时发短信提醒。号码只用于今天的提醒，当天结束即删除。",
+        "notify_placeholder": "手机号码", "notify_send": "开通提醒", "notify_done": "已开通短信提醒：{phone}",
+        "notify_on": "已开通短信提醒",
+        "notify_bad": "请输入11位手机号码。",
         "locale": "zh-CN",
+        # 办件 (issue 17): what the outcome means, then the result
+        "case_promised_open": "已受理（承诺件），正在办理", "case_joint_open": "已受理（联办件），多部门并联办理中",
+        "case_forwarded_open": "已受理（上报件），已报上级机关审批", "case_supplement_waiting": "材料不齐，请补齐材料（补办件）",
+        "case_open": "材料已补齐，正在办理", "case_done": "办理结果已可领取", "case_rejected_done": "答复件：不予办理",
+        "case_delivered": "办理结果已领取",
+        "case_due": "承诺办结日期：{date}", "case_materials": "请补齐以下材料：",
+        "case_bring": "请于{date}前带齐材料到{place}（请携带本号票）。",
+        "case_reason": "原因：{reason}", "case_forwarded_to": "已报送：{to}", "case_departments": "办理部门：",
+        "case_lead": "牵头", "case_assist": "协办", "case_task_done": "已完成", "case_task_open": "办理中",
+        "case_pickup": "请到{place}领取办理结果（请携带本号票或身份证）。",
+        "case_delivered_line": "{at} 由{by}发放，领取人：{to}", "window_n": "{n}号窗口",
     },
     "en": {
         "title": "Your place in the queue", "number": "Your number", "ahead": "Ahead of you", "people": "",
@@ -287,7 +330,23 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "rate": "How was our service?", "rate_reason": "What went wrong? (choose any)",
         "rate_comment": "Anything to add (needed for \"other\")", "rate_send": "Send", "rate_thanks": "Thank you for your rating!",
         "rate_done": "You have already rated this service. Thank you.",
+        "next": "After this, on the same number: {items} (no need to take another number)",
+        "notify_title": "Text reminders", "notify_hint": "A text when your turn is near, when you are called or missed. "
+        "The number is used for today's reminders only and deleted when the day ends.",
+        "notify_placeholder": "Mobile number", "notify_send": "Turn on", "notify_done": "Text reminders on: {phone}",
+        "notify_on": "Text reminders are on",
+        "notify_bad": "Please type an 11-digit mobile number.",
         "locale": "en-GB",
+        "case_promised_open": "Accepted (promised case), in progress", "case_joint_open": "Accepted (joint case), departments at work",
+        "case_forwarded_open": "Accepted, forwarded to a higher authority", "case_supplement_waiting": "Materials missing: please bring them",
+        "case_open": "Materials complete, in progress", "case_done": "Your result is ready to collect",
+        "case_rejected_done": "Reply: not approved", "case_delivered": "Result collected",
+        "case_due": "Promised by: {date}", "case_materials": "Please bring:",
+        "case_bring": "Bring them by {date} to {place} (bring this ticket).",
+        "case_reason": "Reason: {reason}", "case_forwarded_to": "Forwarded to: {to}", "case_departments": "Departments:",
+        "case_lead": "lead", "case_assist": "assisting", "case_task_done": "done", "case_task_open": "in progress",
+        "case_pickup": "Collect your result at {place} (bring this ticket or your ID card).",
+        "case_delivered_line": "Handed out {at} by {by} to {to}", "window_n": "window {n}",
     },
 }
 
@@ -331,10 +390,16 @@ def status_page_view(token: str):
     lang = device_pages.page_lang()
     with reading() as uow:
         ticket = _by_token(uow.session, token)
-        data = None
+        data = offer = None
         if ticket is not None:
-            data = views.public_status(uow.session, hall_context(uow.session, ticket.hall_id), ticket, now())
-    html = render_template("status_page.html", lang=lang, text=STATUS_TEXT[lang], data=data, token=token)
+            ctx = hall_context(uow.session, ticket.hall_id)
+            data = case_views.public_status(uow.session, ctx, ticket, now(), lang)
+            # Text reminders: offered while the ticket is still in the hall's day; never the number, not even masked.
+            contact = notify.contact_of(uow.session, ticket.id)
+            offer = {"offered": notify.is_on(ctx) and ticket.status in notify.OPEN,
+                     "opted_in": bool(contact and contact.address)}
+    html = render_template("status_page.html", lang=lang, text=STATUS_TEXT[lang], data=data, token=token,
+                           offer=offer)
     response = device_pages.page_response(html, 200 if data else 404)
     response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -14,13 +14,14 @@ import binascii
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request, send_file
 
 from hallq.queue import account_admin, admin, audit, inputs, photos
 from hallq.queue import admin_schemas as schemas
 from hallq.queue.agent_scope import AgentScope
-from hallq.queue.errors import Invalid
+from hallq.queue.errors import Invalid, NotFound
 from hallq.queue.halls import hall_context
+from hallq.queue.hours import calendar_years
 from hallq.queue import hallfile
 from hallq.web import photo_store, qr
 from hallq.web.login_guard import closed
@@ -56,15 +57,20 @@ def _change(fn, *args, **kwargs):
 
 # --- the hall -------------------------------------------------------------------------
 
-@_doc("GET", "/hall", "the hall's settings as the hall page edits them")
+@_doc("GET", "/hall", "the hall's settings as the hall page edits them, and the official calendar's status "
+                     "per year (calendar: year, source library/hall/missing, holidays, workdays)")
 def hall():
     who = _admin()
     with reading() as uow:
-        data = admin.hall_file(uow, who.hall_id).model_dump(mode="json")["hall"]
-    return jsonify({"code": data["code"], **{k: data[k] for k in admin.HALL_KEYS}})
+        spec_ = admin.hall_file(uow, who.hall_id)
+        today = hall_context(uow.session, who.hall_id).hours.local_day(now())
+    data = spec_.model_dump(mode="json")["hall"]
+    return jsonify({"code": data["code"], **{k: data[k] for k in admin.HALL_KEYS},
+                    "calendar": calendar_years(spec_.hall.hours, today)})
 
 
-@_doc("POST", "/hall", "change the hall's name, time zone, ticker text, opening hours and days, voice template",
+@_doc("POST", "/hall", "change the hall's name, time zone, ticker text, opening hours and days, the official "
+      "calendar's years it enters, voice template, rating, follow-up and complaint settings",
       body=schemas.HallIn, responses={200: "the hall's settings now"})
 def change_hall():
     data = body(schemas.HallIn).model_dump(mode="json", exclude_unset=True)
@@ -84,13 +90,52 @@ def hall_toml():
 
 # --- departments ----------------------------------------------------------------------
 
-@_doc("GET", "/departments", "the active departments, each with its chief representative")
+@_doc("GET", "/departments", "the active departments, each with its chief representative and the authorisation "
+                            "(授权书) posted at its window")
 def departments():
     who = _admin()
     with reading() as uow:
         spec_ = admin.hall_file(uow, who.hall_id)
     chiefs = spec_.hall.ratings.chiefs
-    return jsonify([{"code": d.code, "name": d.name, "chief": chiefs.get(d.code)} for d in spec_.departments])
+    return jsonify([{"code": d.code, "name": d.name, "chief": chiefs.get(d.code), "authorisation": d.authorisation,
+                     "authorisation_image": d.authorisation_image} for d in spec_.departments])
+
+
+def _picture() -> tuple[bytes, str]:
+    """An uploaded picture (base64 JSON body), checked as a staff photo is: JPEG, PNG or WebP, size-limited."""
+    try:
+        data = base64.b64decode(body(schemas.PhotoIn).data, validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid("photo_not_image") from None
+    return data, photos.check_upload(data)
+
+
+@_doc("POST", "/departments/<code>/authorisation-image", "a picture of the department's signed authorisation "
+      "(授权书; JPEG, PNG or WebP, base64; 160 KB at most)", body=schemas.PhotoIn,
+      responses={200: "{authorisation_image}: its path in the photo directory",
+                 409: "the server has no photo directory"})
+def department_authorisation_image(code: str):
+    who = _admin()
+    data, extension = _picture()
+    with reading() as uow:  # an unknown department is refused before a file is written
+        if code not in {d.code for d in admin.hall_file(uow, who.hall_id).departments}:
+            raise Invalid("department_unknown", code=code)
+    path = photo_store.store(code, data, extension, folder="departments")
+    _change(admin.set_authorisation_image, code, path)
+    return jsonify({"authorisation_image": path})
+
+
+@_doc("GET", "/departments/<code>/authorisation-image", "the picture of the department's signed authorisation",
+      responses={200: "the picture", 404: "none"})
+def department_authorisation_picture(code: str):
+    who = _admin()
+    with reading() as uow:
+        found = next((d for d in admin.hall_file(uow, who.hall_id).departments if d.code == code), None)
+    picture = photo_store.picture_file(found.authorisation_image if found else None)
+    if picture is None:
+        raise NotFound("not_found")
+    path, mimetype = picture
+    return send_file(path, mimetype=mimetype, max_age=0, conditional=True)
 
 
 @_doc("POST", "/departments", "add a department", body=schemas.DepartmentIn, responses={201: "the department"})
@@ -177,11 +222,7 @@ def edit_staff(staff_number: str):
 def staff_photo(staff_number: str):
     number = staff_number
     who = _admin()
-    try:
-        data = base64.b64decode(body(schemas.PhotoIn).data, validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid("photo_not_image") from None
-    extension = photos.check_upload(data)
+    data, extension = _picture()
     with reading() as uow:  # an unknown number is refused before a file is written
         if number not in {s.number for s in admin.hall_file(uow, who.hall_id).staff}:
             raise Invalid("staff_unknown", number=number)

@@ -70,6 +70,40 @@ TEXT: dict[str, tuple[str, str]] = {
     "action_create": ("新增", "created"), "action_update": ("修改", "changed"), "action_deactivate": ("停用", "deactivated"),
     "action_reset_password": ("重置密码", "password reset"), "action_revoke": ("吊销", "revoked"),
     "all": ("全部", "all"), "filter": ("筛选", "Filter"), "day": ("日期", "Day"),
+    "entity_scheme": ("考核办法", "assessment scheme"),
+    "authorisation": ("授权书（在窗口公示：授权事项、授权期限）", "Authorisation posted at the window (what, until when)"),
+    "authorisation_image": ("授权书照片", "Picture of the signed authorisation"),
+    "led": ("LED屏地址", "LED screen address"), "printer": ("打印机", "Printer"),
+    "default_printer": ("默认 window-{n}", "default window-{n}"), "no_led": ("无LED屏", "no LED screen"),
+    # rating, follow-up and complaint settings
+    "ratings_title": ("好差评与整改、投诉时限", "Ratings, follow-up and complaint deadlines"),
+    "followup_working_days": ("差评整改期限（工作日）", "Bad-review follow-up due in (working days)"),
+    "reply_working_days": ("投诉部门答复期限（工作日）", "Complaint reply due in (working days)"),
+    "request_seconds": ("评价器等待评价（秒）", "Pad accepts a rating for (seconds)"),
+    "qr_days": ("扫码评价有效期（天）", "QR-code rating accepted for (days)"),
+    "unrated_counts_as": ("未评价的办件", "An unrated case"), "not_counted": ("不计入满意率", "not counted"),
+    # the official calendar
+    "calendar_title": ("国家法定节假日安排（按年）", "The official calendar, year by year"),
+    "calendar_hint": ("日历库已收录的年份自动生效；尚未收录的年份（国务院办公厅每年秋季公布下一年安排）请在此录入全部放假日期和调休上班日期。未录入前只按法定节日计算，不含调休。",
+                      "Years the calendar library holds apply by themselves; for a year it lacks (the State Council "
+                      "publishes each autumn), enter every day off and every make-up workday. Until then only the "
+                      "statutory holidays count, with no make-up workdays."),
+    "year": ("年份", "Year"), "source": ("来源", "Source"),
+    "source_library": ("日历库已收录", "in the calendar library"), "source_hall": ("本大厅录入", "entered by the hall"),
+    "source_missing": ("未录入：仅按法定节日", "not entered: statutory holidays only"),
+    "official_holidays": ("放假日期（每行一个）", "Days off (one a line)"),
+    "official_workdays": ("调休上班日期（每行一个）", "Make-up workdays (one a line)"),
+    "n_days": ("{n}天", "{n} days"),
+    "save_year": ("保存该年安排", "Save the year"), "remove_year": ("删除该年录入", "Remove the year's entry"),
+    # the assessment scheme in force
+    "scheme_title": ("考核办法", "Assessment scheme"),
+    "scheme_hint": ("更换考核办法自所选月份起生效；已发布月份按其发布时的办法冻结，不会改变。",
+                    "A scheme chosen applies from the month chosen on; published months keep the scheme they were "
+                    "published with."),
+    "scope": ("考核对象", "Assessed"), "scope_window": ("窗口", "windows"), "scope_department": ("部门", "departments"),
+    "scope_staff": ("工作人员", "staff"), "preset": ("考核办法", "Scheme"), "from_month": ("起始月份", "From month"),
+    "in_force": ("现行", "in force"), "since_start": ("启用以来", "from the start"),
+    "choose_scheme": ("更换考核办法", "Choose the scheme"), "changed_by": ("修改人", "Changed by"),
 }
 
 

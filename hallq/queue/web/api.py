@@ -6,15 +6,19 @@ import functools
 from flask import Blueprint, jsonify
 
 from hallq.web.openapi import integer, spec
+from hallq.cases import views as case_views
+from hallq.cases.opening import open_case
 from hallq.evaluator import views as rating_views
-from hallq.queue import calling, issuing, notices, sessions, views
+from hallq.queue import calling, issuing, notices, notify, sessions, views
 from hallq.queue.errors import Invalid, NotFound
 from hallq.queue.halls import find_window, hall_context
 from hallq.queue.models import Ticket
-from hallq.queue.schemas import (AppointmentIn, CallIn, FinishIn, NoticeIn, PauseIn, SignInIn, TicketIn,
+from hallq.queue.schemas import (AppointmentIn, CallIn, FinishIn, NoticeIn, PauseIn, PhoneIn, SignInIn, TicketIn,
                                  TransferIn)
 from hallq.queue import printing
-from hallq.web.runtime import Forbidden, body, int_arg, lang, now, principal, reading, status_page, unit_of_work
+from hallq.web import throttle
+from hallq.web.runtime import (Forbidden, body, int_arg, lang, now, principal, reading, runtime, status_page,
+                               unit_of_work)
 
 bp = Blueprint("queue_api", __name__, url_prefix="/api/v1")
 
@@ -86,7 +90,26 @@ def public_ticket(token: str):
         t = uow.session.query(Ticket).filter_by(token=token).one_or_none()
         if t is None:
             raise NotFound("ticket_unknown", ticket="")
-        return jsonify(views.public_status(uow.session, hall_context(uow.session, t.hall_id), t, now()))
+        return jsonify(case_views.public_status(uow.session, hall_context(uow.session, t.hall_id), t, now(), lang()))
+
+
+@route("POST", "/t/<token>/phone", "text reminders for this ticket (即将轮到您, called, missed) to the citizen's phone: "
+       "the QR code is the credential; given again before a message went, the number is replaced", body=PhoneIn,
+       public=True, responses={200: "{opted_in, phone (masked)}", 404: "no such ticket",
+                               409: "the hall sends no reminders, or the ticket is done", 429: "too many tries"})
+def public_phone(token: str):
+    limiter = runtime().throttle
+    limiter.hit("notify_rate_limited", (throttle.PHONE_PER_ADDRESS, "hallq-phone-addr", limiter.address()),
+                (throttle.PHONE_PER_TICKET, "hallq-phone-ticket", token))
+    data = body(PhoneIn)
+    with unit_of_work() as uow:
+        t = uow.session.query(Ticket).filter_by(token=token).one_or_none() if len(token) <= 64 else None
+        if t is None:
+            raise NotFound("ticket_unknown", ticket="")
+        answer = notify.contact_json(notify.opt_in(uow, t, data.phone, lang(), "phone", now()))
+        uow.commit()
+    runtime().notify_poke()  # "即将轮到您" may be owed at once
+    return jsonify(answer)
 
 
 @route("POST", "/tickets/<int(max=2147483647):ticket_id>/requeue", "a missed ticket goes back into its queue")
@@ -182,7 +205,14 @@ def transfer(number: int):
 @route("POST", "/windows/<int(max=2147483647):number>/finish", "end service with the case outcome", body=FinishIn)
 def finish(number: int):
     data = body(FinishIn)
-    return _window_ticket(calling.finish, number, **data.model_dump())
+    return _window_ticket(_finish_and_open_case, number, **data.model_dump())
+
+
+def _finish_and_open_case(uow, who, number: int, now_, **kwargs):
+    """A finish other than 即办件 opens its case (hallq.cases) in the same transaction."""
+    ticket = calling.finish(uow, who, number, now_, **kwargs)
+    open_case(uow.session, hall_context(uow.session, ticket.hall_id), ticket, now_)
+    return ticket
 
 
 @route("POST", "/windows/<int(max=2147483647):number>/notices", "print the written notice of a finished case",
@@ -245,7 +275,11 @@ def window_console(number: int):
     with reading() as uow:
         ctx = hall_context(uow.session, who.hall_id)
         window = find_window(uow.session, who.hall_id, number)
-        return jsonify(views.window_console(uow.session, ctx, window, now()))
+        answer = views.window_console(uow.session, ctx, window, now())
+        # Warned before they fall due, and overdue (seed 002 督促): the cases of this window the caller answers for.
+        answer["cases"] = [c for c in case_views.listing(uow.session, ctx, who, now(), window=number)
+                           if c["due_soon"] or c["overdue"]] if who.is_staff else []
+        return jsonify(answer)
 
 
 @route("GET", "/calendar/due-date", "the due date of a case promised today for n working days",

@@ -135,6 +135,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "forwarded_to": ("报送机关及说明", "Authority and remarks"),
     "do_finish": ("办结", "Finish"),
     "last_case": ("上一件", "Last case"),
+    # 办件提醒 (issue 17): this window's cases about to fall due or overdue
+    "case_alerts": ("办件提醒（即将到期 / 超期）", "Cases due soon or overdue"),
+    "case_due_soon": ("{number} {service} 应于{date}办结，剩{n}个工作日", "{number} {service} due {date}, {n} working days left"),
+    "case_overdue": ("{number} {service} 已超期{n}个工作日（应于{date}办结）", "{number} {service} {n} working days overdue (due {date})"),
+    "case_no_reason": ("须注明延期原因", "give the delay reason"),
+    "case_escalated": ("已报督查股", "with the supervision office"),
     "print_notice": ("打印{notice}", "Print the {notice}"),
     "notice_supplement": ("材料补齐通知书", "notice of missing materials"),
     "notice_rejected": ("不予受理告知书", "notice of rejection"),

@@ -235,6 +235,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "refused": ("没有出号", "No ticket issued"),
     "open_now": ("可取号", "issuing"),
     "closed_now": ("暂停取号", "not issuing"),
+    "unstaffed_now": ("暂无窗口办理", "no window serving now"),
     "quota_left": ("余{n}", "{n} left"),
     "waiting_n": ("{n}人等候", "{n} waiting"),
     # keys

@@ -189,6 +189,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "procedure": ("办理程序（每行一步）", "Procedure (one step a line)"),
     "legal_days": ("法定时限（工作日）", "Legal time limit (working days)"),
     "promised_days": ("承诺时限（工作日，0为即办）", "Promised time limit (working days, 0: on the spot)"),
+    "promise_reason": ("承诺时限未压缩50%的理由（第十三条；填写后不再提醒）",
+                       "Why the promise is not 50% shorter than the legal limit (art. 13; clears the warning)"),
     "fee": ("收费标准", "Fee"), "fee_basis": ("收费依据", "Fee basis"),
     "supervision": ("监督渠道", "Supervision channels"), "result": ("办理结果", "Result"),
     "window": ("窗口", "Window"), "tier": ("优先级（0最先）", "Tier (0 first)"), "serves": ("办理", "serves"),

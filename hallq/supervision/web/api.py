@@ -1,8 +1,9 @@
 """HTTP routes of the complaint register (/api/v1/complaints). Thin: parse, call, answer.
 
 The register's keepers (the "complaints" permission: supervisors, admins) read and act on every complaint;
-a department's chief representative reads the complaints forwarded to the department; the complainant's
-name and contact are whole for the supervision office alone, masked for everyone else and in the export.
+a department's chief representative reads the complaints forwarded to the department and records its reply;
+the complainant's name and contact are whole for the supervision office alone, masked for everyone else and
+in the export.
 """
 from __future__ import annotations
 
@@ -114,7 +115,8 @@ def _step_route(action: str, summary: str, model, call):
 
 _step_route("forward", "forward to the department with a reply deadline in working days", ForwardIn,
             lambda s, who, ctx, i, t, d: complaints.forward(s, who, ctx, i, t, department=d.department, note=d.note))
-_step_route("reply", "record the department's reply (a late one costs points where the scheme says so)", ReplyIn,
+_step_route("reply", "record the department's reply: the supervision office, or the department's chief "
+            "representative at the time they record it (a late one costs points where the scheme says so)", ReplyIn,
             lambda s, who, ctx, i, t, d: complaints.reply(s, who, ctx, i, t, text=d.text, person=d.person, at=d.at))
 _step_route("report", "record the result reported back to the complainant", ReportIn,
             lambda s, who, ctx, i, t, d: complaints.report(s, who, ctx, i, t, satisfied=d.satisfied, text=d.text))

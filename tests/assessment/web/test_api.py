@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -85,6 +86,11 @@ def test_exports(october, server):
     assert {x[3] for x in rows if isinstance(x[0], int)} == {"县公安局", "县市场监督管理局", None}  # 4: comprehensive
     details = list(wb["扣加分明细"].iter_rows(min_row=2, values_only=True))
     assert any(d[1] == "2" and d[8] == "办件" and d[9] == "A001 (10-09)" for d in details)
+    # Categories and definitions by their Chinese names, never their keys.
+    assert {d[3] for d in details if d[1] == "2"} == {"工作纪律", "业务管理", "服务对象评议"}
+    assert not {d[3] for d in details} & {"discipline", "business", "ratings", "service", "bonus"}
+    defined = [row[0] for row in wb["口径说明"].iter_rows(values_only=True)]
+    assert "满意率" in defined and "超期天数" in defined and not any(re.fullmatch(r"[a-z_]+", k) for k in defined)
 
     c = sup.get("/assessment/2025-10.csv", params={"scope": "department"})
     assert c.status_code == 200 and c.headers["Content-Type"].startswith("text/csv")
@@ -146,7 +152,7 @@ def test_records_and_an_appeal_that_changes_a_rank(october, server):
     assert_error(clerk.post("/assessment/appeals", {"month": "2025-10", "scope": "staff", "unit": "S001",
                                                     "item": "praise", "statement": "x"}), 403)
 
-    # a completion only for promised cases
+    # a completion only for cases (a no-show is none)
     assert_error(sup.post(f"/cases/{october.tickets['no_show']}/completion", {"completed_on": "2025-10-20"}), 409)
 
 
@@ -218,13 +224,14 @@ def test_a_clerk_records_the_completion_of_their_own_windows_promised_cases_only
         cases[window] = called["id"]
     done = {"completed_on": "2026-11-23"}
 
-    assert_error(at_2.post(f"/cases/{cases[1]}/completion", done), 403, "forbidden")
-    assert_error(at_1.post(f"/cases/{cases[2]}/completion", done), 403, "forbidden")
+    assert_error(at_2.post(f"/cases/{cases[1]}/completion", done), 403, "case_not_yours")
+    assert_error(at_1.post(f"/cases/{cases[2]}/completion", done), 403, "case_not_yours")
     assert_error(kiosk.post(f"/cases/{cases[1]}/completion", done), 403, "forbidden")  # devices never
     # Refused before anything was written: the window's own people still enter it.
     b_post = clerk_api(hall, server, "S002")  # window 1's B post (AB岗), not signed in
     r = b_post.post(f"/cases/{cases[1]}/completion", done)
     assert r.status_code == 201 and r.json()["entered_by"] == "user:S002", r.text
-    assert_error(at_1.post(f"/cases/{cases[1]}/completion", done), 409)  # already on record
+    # On record: entering it again is a correction, which says why (issue 17; tests/cases test the log).
+    assert_error(at_1.post(f"/cases/{cases[1]}/completion", done), 400, "invalid_input")
     r = at_2.post(f"/cases/{cases[2]}/completion", done)
     assert r.status_code == 201 and r.json()["entered_by"] == "user:S003", r.text

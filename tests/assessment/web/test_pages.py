@@ -103,6 +103,12 @@ def test_record_entry_appeal_and_rank(october, server, browser_page):
     expect(page.locator("#records tbody tr")).to_have_count(4)
     expect(page.locator("#records")).to_contain_text("JQ-08")
     screenshot(page, "assessment-records")
+    # The record behind the praise, entered at 10:00 hall time (02:00 UTC): shown in the hall's time.
+    page.goto(server.url + "/assessment/2025-10/window/3")
+    page.locator("#item-praise .evidence a").first.click()
+    expect(page.locator("main")).to_contain_text("JQ-08")
+    expect(page.locator("main")).to_contain_text("duban，2026-11-23 10:00")
+    screenshot(page, "assessment-evidence-record")
 
     # Window 4 appeals its verified complaint; the supervisor removes it: 94 → 99, 3rd → 2nd.
     page.goto(server.url + "/assessment/2025-10/window/4")
@@ -350,6 +356,17 @@ def test_registered_completion_changes_the_overdue_deduction(hall, clock, server
     expect(page.locator("#item-overdue .applied-note")).to_have_text("-24 computed; the section had only 15 left")
     expect(page.locator("#item-overdue")).to_contain_text("still open on 11-23; 12 working days late this month")
     expect(page.locator("#provisional")).to_have_text("Provisional: facts up to 23 November")
+    # The definitions the card used, by their names (never their keys).
+    expect(page.locator("details.defs dt[data-key=satisfaction_rate]")).to_have_text("Satisfaction rate")
+    page.goto(server.url + "/assessment/year/2026?lang=zh")  # the year holds the running month
+    expect(page.locator("#provisional")).to_have_text("截至11月23日 · 临时数据")
+    screenshot(page, "assessment-year-provisional")
+    page.goto(server.url + "/assessment/year/2025")
+    expect(page.locator("#provisional")).to_have_count(0)
+    page.goto(server.url + "/assessment/2026-11/window/2")
+    page.locator("details.defs summary").click()
+    expect(page.locator("details.defs dt[data-key=days_late]")).to_have_text("超期天数")
+    screenshot(page, "assessment-card-definitions")
     page.goto(server.url + "/assessment/2026-11/bulletin?lang=zh")
     expect(page.locator("#provisional")).to_have_text("截至11月23日 · 临时数据")
     screenshot(page, "assessment-bulletin-provisional")
@@ -360,6 +377,7 @@ def test_registered_completion_changes_the_overdue_deduction(hall, clock, server
     row = page.locator(f"#open-cases tr[data-ticket='{ticket.id}']")
     row.locator("input[name=completed_on]").fill("2026-11-10")
     row.locator("input[name=note]").fill("licence issued")
+    row.locator("input[name=delay_reason]").fill("waiting for the provincial system")  # late: the reason asked
     row.locator("button").click()
     expect(page.locator(".notice.ok")).to_contain_text(f"The completion of {ticket.number} is on record")
     expect(page.locator("#open-cases")).to_contain_text("No open promised cases")

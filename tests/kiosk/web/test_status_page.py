@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -10,7 +11,7 @@ from tests.conftest import Hall
 from tests.helpers import clerk_api, issue
 from tests.kiosk.kit import id_number
 
-PHONE = {"width": 375, "height": 740}
+PHONE = {"width": 390, "height": 844}
 WAIT_MS = 10_000
 
 
@@ -20,6 +21,7 @@ def hall(sqlite_db, clock):
 
 
 def test_the_status_page_follows_the_ticket_until_it_is_called(hall, server, browser_page):
+    """Live over the public socket: the page asks nothing by HTTP while it is connected."""
     kiosk = server.api(hall.token("kiosk", "k1"))
     person = id_number(dt.date(1980, 1, 2))
     issue(kiosk, "GA01")
@@ -27,12 +29,16 @@ def test_the_status_page_follows_the_ticket_until_it_is_called(hall, server, bro
     mine = issue(kiosk, "GA01", id_number=person, phone="13912345678")
     page = browser_page
     page.set_viewport_size(PHONE)
-    page.goto(f"{server.url}/t/{mine['token']}?poll=1")
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if r.url.split("?")[0].endswith(f"/api/v1/t/{mine['token']}")
+            else None)
+    page.goto(f"{server.url}/t/{mine['token']}")
+    page.wait_for_function("() => window.hallqStatus.live", timeout=WAIT_MS)
     assert page.inner_text("#number") == "A003"
     assert page.inner_text("#ahead") == "2" and page.inner_text("#status") == "等候中"
     assert page.inner_text("#eta").startswith("约")
     assert page.is_hidden("#calling")
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375  # no sideways scrolling
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
     text = page.inner_text("body")
     assert person[-4:] not in text and "5678" not in text
     screenshot(page, "status-01-waiting-phone")
@@ -50,6 +56,27 @@ def test_the_status_page_follows_the_ticket_until_it_is_called(hall, server, bro
     clerk.post("/windows/1/finish", {"outcome": "immediate"})
     page.wait_for_function("() => document.getElementById('status').textContent.startsWith('已办结')", timeout=WAIT_MS)
     assert page.is_hidden("#calling")
+    assert page.evaluate("() => window.hallqStatus.polls") == 0 and asked == []  # all of it came over the socket
+
+
+def test_without_its_socket_the_status_page_falls_back_on_polling(hall, server, browser_page):
+    """A network that lets no Socket.IO through (both transports refused): the page polls, and says it is current."""
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    issue(kiosk, "GA01")
+    mine = issue(kiosk, "GA01")
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.route("**/socket.io/**", lambda route: route.abort())  # long-polling
+    page.route_web_socket(re.compile(r".*/socket\.io/.*"), lambda ws: ws.close())  # and the websocket
+    page.goto(f"{server.url}/t/{mine['token']}?poll=1")
+    assert page.inner_text("#ahead") == "1"
+    clerk = clerk_api(hall, server, "S001", 1)
+    clerk.post("/windows/1/call-next")  # A001
+    page.wait_for_function("() => document.getElementById('ahead').textContent === '0'", timeout=WAIT_MS)
+    assert page.evaluate("() => window.hallqStatus.live") is False
+    assert page.evaluate("() => window.hallqStatus.polls") >= 1
+    assert page.inner_text("#updated").startswith("更新于")
+    screenshot(page, "status-05-polling-fallback-phone")
 
 
 def test_the_status_page_in_english_and_for_an_unknown_ticket(hall, server, browser_page):

@@ -1,0 +1,191 @@
+"""The knobs a hall sets in its hall file; every one has a working default."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class OfficialYear(BaseModel):
+    """One year's State Council arrangement (国务院办公厅关于部分节假日安排的通知), as the hall entered it.
+
+    Meant for a year the installed `chinese_calendar` has no data for yet. A
+    year entered here counts as known: its days off and make-up workdays are
+    these, the statutory holidays (hallq.queue.hours.statutory_holidays) are off
+    too, and the pages stop saying the year is missing. Its days may start in
+    the December before, as a New Year break can.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    holidays: list[dt.date] = []  # the days off it lists (放假)
+    workdays: list[dt.date] = []  # the weekend days it makes working days (调休上班)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Hours(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Opening sessions of a working day; the gap between two is the lunch break.
+    sessions: list[tuple[dt.time, dt.time]] = [(dt.time(9), dt.time(12)), (dt.time(14), dt.time(18))]
+    # A working day's sessions by its weekday where they differ from `sessions` (Friday closing at 17:00,
+    # no lunch break on Wednesdays); [] closes the hall that weekday. Which days are working days is
+    # the calendar's matter, not this: weekdays = { fri = [["09:00", "12:00"], ["14:00", "17:00"]] }
+    weekdays: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[tuple[dt.time, dt.time]]] = {}
+    # The hall's own days: closed on top of the official calendar, or open on a day it has off.
+    holidays: list[dt.date] = []
+    workdays: list[dt.date] = []
+    # The official arrangement of a year the chinese_calendar package has no data for yet,
+    # entered by the hall: [hall.hours.official.2027] holidays = [...] workdays = [...]
+    official: dict[int, OfficialYear] = {}
+    # The demo hall is open around the clock so it can be tried at any hour.
+    always_open: bool = False
+
+    @field_validator("official")
+    @classmethod
+    def _official_days_in_their_year(cls, official: dict[int, OfficialYear]):
+        for year, entry in official.items():
+            first, last = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
+            strays = [d for d in (*entry.holidays, *entry.workdays) if not first <= d <= last]
+            if strays:
+                raise ValueError(f"official.{year}: {', '.join(map(str, strays))} not in {year} "
+                                 f"(or the December before)")
+            both = sorted(set(entry.holidays) & set(entry.workdays))
+            if both:
+                raise ValueError(f"official.{year}: {', '.join(map(str, both))} both a holiday and a workday")
+        return official
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        for name, sessions in [("sessions", self.sessions), *((f"weekdays.{d}", s) for d, s in self.weekdays.items())]:
+            last = dt.time(0)
+            for start, end in sessions:
+                if not (last <= start < end):
+                    raise ValueError(f"{name}: opening sessions must be in order and not overlap")
+                last = end
+        return self
+
+    def sessions_of(self, day: dt.date) -> list[tuple[dt.time, dt.time]]:
+        """The opening sessions of a working day: its weekday's own, else the usual ones."""
+        return self.weekdays.get(WEEKDAYS[day.weekday()], self.sessions)
+
+
+class RatingSettings(BaseModel):
+    """好差评: when a rating is accepted, what an unrated ticket counts as, bad-review follow-up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_seconds: int = Field(60, ge=5, le=3600)  # the pad/keypad accepts a rating this long after finish
+    qr_days: int = Field(7, ge=0, le=365)  # the ticket's QR code accepts one this long after finish
+    # An unrated ticket is left out of the satisfaction rate, or counts as this level (1-5).
+    unrated_counts_as: Literal["not_counted"] | Annotated[int, Field(ge=1, le=5)] = "not_counted"
+    followup_working_days: int = Field(5, ge=1, le=30)  # a bad review's case closes within this
+    # Refuse scripted ratings: at most this many a minute from one token.
+    per_token_per_minute: int = Field(6, ge=1)
+    # Flag (keep, but mark for supervisors) this many top ratings at one window within burst_seconds,
+    # and any pad/keypad answer quicker than instant_seconds after the request.
+    burst_top_count: int = Field(3, ge=2)
+    burst_seconds: int = Field(120, ge=1)
+    instant_seconds: float = Field(1.0, ge=0)
+    # Chief representative (首席代表) per department code: the staff number a bad review's case goes to.
+    chiefs: dict[str, str] = {}
+
+
+class DisplayProfile(BaseModel):
+    """What one group of hall TV displays shows; a display token named `name` shows it.
+
+    A floor or zone names its windows (and the items waiting there, by default
+    every item those windows serve); a department profile names the department
+    (its windows and items, unless listed). A profile naming none of them, and a
+    display token no profile names, show the whole hall.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120, pattern=r"^[^\s:/]+$")  # matches the display token's name
+    title: str = Field(min_length=1)  # shown in the header, e.g. "二楼 不动产·税务"
+    title_en: str = ""
+    department: str | None = None
+    windows: list[int] = []
+    items: list[str] = []
+    audio: bool = False  # the TV plays the call announcements itself
+
+
+class VoiceSettings(BaseModel):
+    """How calls are spoken in the hall (the agent's announcer speaks what the server words)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    template: str | None = None  # default "请{号}号到{窗}号窗口办理"; {number}/{window} work too
+    template_en: str | None = None
+    lang: Literal["zh", "en"] = "zh"
+
+    @field_validator("template", "template_en")
+    @classmethod
+    def _valid_template(cls, template):
+        if template is not None:
+            from hallq.wording import check_template  # the wording's own rules, one place
+            check_template(template)
+        return template
+
+
+class AccountSettings(BaseModel):
+    """How long a staff sign-in lasts and how many wrong passwords lock an account (等保2.0 登录失败处理, 超时退出).
+
+    Idle 240 minutes: a clerk who paused for the lunch break (午休, up to 12:00-14:30) finds the
+    console still signed in, and a console left signed in ends within the same half day.
+    Lifetime 12 hours: one working day (8:30-17:30 and overtime) on one sign-in, never
+    yesterday's token today. Five wrong passwords in a row lock the account until an admin
+    unlocks it (the usual 等保 figure). Use counts, not a live screen: a duty screen watched
+    without a click ends too, as an unattended one must.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    idle_minutes: int = Field(240, ge=5, le=24 * 60)
+    lifetime_hours: int = Field(12, ge=1, le=7 * 24)
+    lock_after_failures: int = Field(5, ge=3, le=100)
+
+
+class ComplaintSettings(BaseModel):
+    """投诉: how long a department has to answer a complaint the centre forwards to it (seed 004 投诉处理制度 第四条
+    "限时要求"; seed 002 第十三条（五） counts each day late)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reply_working_days: int = Field(5, ge=1, le=30)
+
+
+class HallSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    hours: Hours = Hours()
+    digits: int = Field(3, ge=1, le=5)  # A001
+    closing_buffer_minutes: int = Field(30, ge=0)  # stop issuing this long before closing
+    recall_limit: int = Field(3, ge=0)  # 重呼 presses after a call (each press counts, however it was spoken)
+    # 过号: a called citizen may be marked missed only once the ticket was called this many times (the call
+    # and its recalls; halls' rules say "叫号三次未到视为过号") or this many minutes after the call,
+    # whichever comes first. 0 and 0 let a skip through at once.
+    skip_after_calls: int = Field(3, ge=0)
+    skip_after_minutes: float = Field(3, ge=0, le=120)
+    requeue_after: int = Field(3, ge=0)  # a missed ticket requeued goes in after this many
+    # Anti-starvation: at most this many priority calls in a row at a window
+    # while a normal ticket it could serve is waiting (0 turns priority off).
+    priority_streak: int = Field(3, ge=0)
+    green_elderly_age: int = Field(70, ge=0)  # kiosk may self-issue green from this age
+    appointment_early_minutes: int = Field(0, ge=0)  # check-in allowed this early
+    default_service_s: int = Field(300, ge=1)  # estimate before any service was measured
+    # A 材料补齐通知书 gives the applicant this many working days to bring what is missing (its deadline).
+    supplement_working_days: int = Field(10, ge=1, le=60)
+    notice: str = ""  # the line that scrolls along the bottom of the hall's TV displays
+    displays: list[DisplayProfile] = []
+    ratings: RatingSettings = RatingSettings()
+    complaints: ComplaintSettings = ComplaintSettings()
+    voice: VoiceSettings = VoiceSettings()
+    accounts: AccountSettings = AccountSettings()
+    # The address phones reach the server at, for the QR code on tickets; the
+    # kiosk's own address when not set.
+    public_url: str | None = None

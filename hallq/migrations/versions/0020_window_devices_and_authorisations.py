@@ -1,0 +1,36 @@
+"""window devices and department authorisations: the LED address and printer bound to each window, and the
+authorisation (授权书) a department posts at its window
+
+Revision ID: 0020
+Revises: 0016
+Create Date: 2026-12-07 14:30:00
+
+Four nullable columns (issue 15, the admin's Windows and Departments pages): windows.led_address and
+windows.printer (None: no LED screen; the printer named window-N by default), departments.authorisation (its
+text) and departments.authorisation_image (a picture's path in the photo directory). No existing rows change.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0020'
+down_revision = '0016'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('windows') as batch:
+        batch.add_column(sa.Column('led_address', sa.Integer(), nullable=True))
+        batch.add_column(sa.Column('printer', sa.String(length=120), nullable=True))
+    with op.batch_alter_table('departments') as batch:
+        batch.add_column(sa.Column('authorisation', sa.Text(), nullable=True))
+        batch.add_column(sa.Column('authorisation_image', sa.String(length=300), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('departments') as batch:
+        batch.drop_column('authorisation_image')
+        batch.drop_column('authorisation')
+    with op.batch_alter_table('windows') as batch:
+        batch.drop_column('printer')
+        batch.drop_column('led_address')

@@ -1,0 +1,84 @@
+"""办理结果已可领取 reaches the citizen through the hall's notification channel (issue 17 on issue 18's channel):
+the number given at the counter's day is kept while the case runs, the message goes once, on the first
+completion, and the number is forgotten once the case no longer needs it."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from hallq.notify.simulator import Simulator
+from hallq.queue.housekeeping import close_day
+from hallq.queue.models import Ticket
+from hallq.queue.notify_models import TicketContact
+from hallq.queue.settings import NotifySettings
+from hallq.server.app import create_app
+from tests.conftest import Hall, Server, local
+from tests.helpers import clerk_api, issue
+
+
+@pytest.fixture
+def hall(db, clock):
+    return Hall(db, clock, notify=NotifySettings(channel="simulator"))
+
+
+@pytest.fixture
+def simulator():
+    return Simulator()
+
+
+@pytest.fixture
+def server(hall, clock, simulator):
+    srv = Server(create_app(hall.db, clock=clock, notify_simulator=simulator))
+    yield srv
+    srv.stop()
+
+
+def kept_number(hall, ticket_id):
+    with hall.db.read() as s:
+        contact = s.scalar(select(TicketContact).where(TicketContact.ticket_id == ticket_id))
+        return contact.address, contact.keep_until
+
+
+def result_texts(simulator):
+    return [m.text for m in simulator.recorded() if m.kind == "result_ready"]
+
+
+def test_the_result_ready_text_goes_once_to_the_number_kept_past_the_counters_day(hall, server, simulator, clock):
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    at_1 = clerk_api(hall, server, "S001", window=1)
+    ticket = issue(kiosk, "GA02")
+    with hall.db.read() as s:
+        token = s.scalar(select(Ticket.token).where(Ticket.id == ticket["id"]))
+    # The citizen opted in on the phone page while waiting.
+    r = server.api().post(f"/t/{token}/phone", {"phone": "139 1234 5678"})
+    assert r.status_code in (200, 201), r.text
+    assert at_1.post("/windows/1/call", {"ticket": ticket["number"]}).status_code == 200
+    r = at_1.post("/windows/1/finish", {"outcome": "promised", "promised_days": 10})  # due Mon 7 Dec
+    assert r.status_code == 200, r.text
+    sender = server.app.extensions["hallq.notify"]
+
+    clock.set(local(2026, 11, 24, 0, 30))  # the counter's day is over
+    hall.run(close_day, hall.id, clock())
+    address, keep_until = kept_number(hall, ticket["id"])
+    assert address is not None and keep_until == dt.date(2027, 1, 6)  # due 7 Dec + 30 days
+
+    clock.set(local(2026, 12, 3, 10, 0))
+    at_1 = server.api(hall.login("S001"))  # a new day's sign-in (staff tokens end after an idle time)
+    assert at_1.post(f"/cases/{ticket['id']}/completion", {"completed_on": "2026-12-03"}).status_code == 201
+    sender.run_once()
+    assert result_texts(simulator) == [
+        f"办理结果已可领取：您在测试县政务服务中心办理的“{ticket['service_name']}”（{ticket['number']}号），请到1号窗口领取。"]
+    assert "13912345678" not in result_texts(simulator)[0]
+
+    # A correction of the day is not a second result.
+    r = at_1.post(f"/cases/{ticket['id']}/completion", {"completed_on": "2026-12-02", "reason": "录入日期有误"})
+    assert r.status_code == 200, r.text
+    sender.run_once()
+    assert len(result_texts(simulator)) == 1
+
+    # Past the keeping, the day's closing forgets the number.
+    clock.set(local(2027, 1, 7, 0, 30))
+    hall.run(close_day, hall.id, clock())
+    assert kept_number(hall, ticket["id"])[0] is None
