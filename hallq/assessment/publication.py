@@ -35,6 +35,7 @@ from hallq.assessment.service import ALWAYS, DEFAULT_PRESET, Month, frozen_month
 from hallq.assessment.speaks_for import speaks_for
 from hallq.queue.accounts import Principal
 from hallq.queue.errors import Invalid, NotFound, Refused
+from hallq.queue.events import HALL_INFO, Event
 from hallq.queue.facts import iso
 from hallq.queue.halls import HallContext
 
@@ -214,6 +215,12 @@ def publish(s: Session, who: Principal, ctx: HallContext, month: str, now: dt.da
     row = _freeze(s, ctx, month, result, 1, who.actor, now, reason=(note or "").strip() or "发布")
     _step(s, ctx, month, "published", who, now, result_digest=row.digest, note=note)
     return row
+
+
+def published_news(ctx: HallContext, month: str) -> Event:
+    """The news a published month makes: the hall's public screens post its bulletin (seed 003 "评比结果在中心
+    一楼公布"). The caller adds it to its unit of work, so it leaves only once the month is committed."""
+    return Event(HALL_INFO, ctx.id, {"entity": "bulletin", "month": month})
 
 
 def revise(s: Session, ctx: HallContext, month: str, now: dt.datetime, *, actor: str, reason: str,

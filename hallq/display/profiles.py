@@ -6,6 +6,11 @@ other display token the whole hall. A profile is resolved against the hall's
 current windows and items, so "department BDC" follows the hall file as it
 changes without the profile being edited.
 
+A profile of kind "info" is the hall's public information screen: its snapshot
+carries `info` (hallq.display.public_info) and the page shows that instead of calls.
+With `prepare_next` (the profile's, else the hall's) each open window carries `next`,
+the ticket it will call next ("请A003准备").
+
 Interface::
 
     resolve(session, ctx, name) -> Profile
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hallq.display.public_info import public_info
 from hallq.queue import views
 from hallq.queue.halls import HallContext
 from hallq.queue.models import Department, Item, Window, WindowItem
@@ -37,6 +43,8 @@ class Profile:
     windows: frozenset[int] | None = None  # None: every window of the hall
     services: frozenset[str] | None = None  # None: every item of the hall
     audio: bool = False
+    prepare_next: bool = False  # each window's next ticket shown ("请A003准备")
+    kind: str = "calls"  # calls, or info: the hall's public information (hallq.display.public_info)
 
     @property
     def whole_hall(self) -> bool:
@@ -58,13 +66,16 @@ class Profile:
 
 def resolve(session: Session, ctx: HallContext, name: str) -> Profile:
     spec = next((d for d in ctx.settings.displays if d.name == name), None)
+    hall_prepares = ctx.settings.prepare_next
     if spec is None:
-        return Profile(name=name, title="")
+        return Profile(name=name, title="", prepare_next=hall_prepares)
+    prepare = hall_prepares if spec.prepare_next is None else spec.prepare_next
     if not (spec.department or spec.windows or spec.items):
-        return Profile(name=name, title=spec.title, title_en=spec.title_en, audio=spec.audio)
+        return Profile(name=name, title=spec.title, title_en=spec.title_en, audio=spec.audio, prepare_next=prepare,
+                       kind=spec.kind)
     windows, services = _parts(session, ctx.id, spec)
     return Profile(name=name, title=spec.title, title_en=spec.title_en, windows=frozenset(windows),
-                   services=frozenset(services), audio=spec.audio)
+                   services=frozenset(services), audio=spec.audio, prepare_next=prepare, kind=spec.kind)
 
 
 def _parts(session: Session, hall_id: int, spec: DisplayProfile) -> tuple[set[int], set[str]]:
@@ -103,9 +114,25 @@ def display_snapshot(session: Session, ctx: HallContext, now: dt.datetime, profi
         calls = views.recent_calls(session, ctx, now, limit=RECENT_CALLS_SCANNED)
         data["recent_calls"] = [c for c in calls if profile.shows_call(c["window"], c["service"])][:RECENT_CALLS]
     data["hall"]["timezone"] = ctx.hall.timezone
+    if profile.prepare_next:
+        _add_next(session, ctx, data["windows"])
+    if profile.kind == "info":
+        data["info"] = public_info(session, ctx)
     data["display"] = {
         "name": profile.name, "title": profile.title, "title_en": profile.title_en, "audio": profile.audio,
+        "prepare_next": profile.prepare_next, "kind": profile.kind,
         "windows": sorted(profile.windows) if profile.windows is not None else None,
         "services": sorted(profile.services) if profile.services is not None else None,
     }
     return data
+
+
+def _add_next(session: Session, ctx: HallContext, windows: list[dict]) -> None:
+    """Each open window's next ticket (`next`: its number, or None), as the window would call it now."""
+    open_numbers = [w["number"] for w in windows if w["status"] == "open"]
+    rows = {w.number: w for w in session.scalars(select(Window).where(
+        Window.hall_id == ctx.id, Window.number.in_(open_numbers)))} if open_numbers else {}
+    for shown in windows:
+        row = rows.get(shown["number"])
+        following = views.upcoming(session, row, 1) if row is not None else []
+        shown["next"] = following[0][0].number if following else None

@@ -18,7 +18,8 @@ import copy
 import datetime as dt
 from typing import Any, Callable
 
-from hallq.queue import audit, hallfile
+from hallq.queue import audit, events as ev, hallfile
+from hallq.queue.events import Event
 from hallq.queue.errors import Invalid, NotFound
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Hall
@@ -63,6 +64,7 @@ def _change(uow: UnitOfWork, hall_id: int, actor: str, now: dt.datetime, entity:
     hallfile.load(uow.session, spec, today)
     after = _entity(spec.model_dump(mode="json"), entity, key)
     audit.record(uow.session, hall_id, actor, entity, key, action, before, after, now)
+    uow.add_event(Event(ev.HALL_INFO, hall_id, {"entity": entity}))  # the roster on the public screens
     return after
 
 

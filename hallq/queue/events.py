@@ -36,6 +36,9 @@ ALERT_ENDED = "alert.ended"
 HELP_ACKNOWLEDGED = "kiosk.help.acknowledged"  # someone is coming: to the kiosk that called, alone
 PRINT_REQUESTED = "print.requested"  # for the hub only: carries the job to the printer's agent
 PRINT_RESULT = "print.result"  # news for the kiosk and the duty manager
+# What the hall posts changed (an admin's edit of the hall, a window or a staff member; a month
+# published): its public screens take a fresh snapshot. Carries only what changed, no data.
+HALL_INFO = "hall.info"
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,9 @@ class RatingSettings(BaseModel):
     burst_top_count: int = Field(3, ge=2)
     burst_seconds: int = Field(120, ge=1)
     instant_seconds: float = Field(1.0, ge=0)
+    # The evaluator pad shows the clerk's stars for the month only from this many counted ratings:
+    # "1.5分 · 2条评价" on the first days of a month tells the citizen nothing and the clerk is judged by it.
+    pad_min_ratings: int = Field(10, ge=1, le=1000)
     # Chief representative (首席代表) per department code: the staff number a bad review's case goes to.
     chiefs: dict[str, str] = {}
 
@@ -107,11 +110,24 @@ class DisplayProfile(BaseModel):
 
     name: str = Field(min_length=1, max_length=120, pattern=r"^[^\s:/]+$")  # matches the display token's name
     title: str = Field(min_length=1)  # shown in the header, e.g. "二楼 不动产·税务"
+    # calls: the call board; info: the hall's public information (亮证上岗 roster, 监督电话, the month's bulletin)
+    kind: Literal["calls", "info"] = "calls"
     title_en: str = ""
     department: str | None = None
     windows: list[int] = []
     items: list[str] = []
     audio: bool = False  # the TV plays the call announcements itself
+    # A "请A003准备" line under each window's call, naming the ticket it calls next; unset: the hall's setting.
+    prepare_next: bool | None = None
+
+
+class PublicInfo(BaseModel):
+    """What the hall posts for everyone on its public information screen (a display profile of kind "info")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    supervision_phone: str = Field("", max_length=60)  # 监督电话, e.g. "0931-12345"
+    complaint_channels: list[Annotated[str, Field(min_length=1, max_length=120)]] = Field([], max_length=12)
 
 
 class VoiceSettings(BaseModel):
@@ -240,7 +256,10 @@ class HallSettings(BaseModel):
     # A 材料补齐通知书 gives the applicant this many working days to bring what is missing (its deadline).
     supplement_working_days: int = Field(10, ge=1, le=60)
     notice: str = ""  # the line that scrolls along the bottom of the hall's TV displays
+    # The TV displays name each window's next ticket ("请A003准备"); a display profile may say otherwise.
+    prepare_next: bool = False
     displays: list[DisplayProfile] = []
+    public_info: PublicInfo = PublicInfo()
     ratings: RatingSettings = RatingSettings()
     complaints: ComplaintSettings = ComplaintSettings()
     cases: CaseSettings = CaseSettings()

@@ -126,14 +126,17 @@ def public_status(s: Session, ctx: HallContext, t: Ticket, now: dt.datetime) -> 
 def recent_calls(s: Session, ctx: HallContext, now: dt.datetime, limit: int = 10) -> list[dict]:
     day_start = dt.datetime.combine(ctx.hours.local_day(now), dt.time(0), ctx.hours.tz)
     rows = s.execute(
-        select(TicketEvent, Ticket.number, Item.code, Window.number)
+        select(TicketEvent, Ticket.number, Ticket.status, Ticket.window_id, Item.code, Window.number)
         .join(Ticket, Ticket.id == TicketEvent.ticket_id).join(Item, Item.id == TicketEvent.item_id)
         .join(Window, Window.id == TicketEvent.window_id)
         .where(TicketEvent.hall_id == ctx.id, TicketEvent.kind.in_(("called", "recalled")), TicketEvent.at >= day_start)
         .order_by(TicketEvent.id.desc()).limit(limit)
     ).all()
-    return [{"number": number, "service": code, "window": window, "at": iso(e.at), "kind": e.kind}
-            for e, number, code, window in rows]
+    # `serving`: the ticket is still at the window it was called to (not finished, skipped, held or
+    # moved on), so a TV's "now calling" panel shows only calls that still stand.
+    return [{"id": e.ticket_id, "number": number, "service": code, "window": window, "at": iso(e.at), "kind": e.kind,
+             "serving": status == "called" and at_window == e.window_id}
+            for e, number, status, at_window, code, window in rows]
 
 
 def snapshot(s: Session, ctx: HallContext, now: dt.datetime, window: int | None = None) -> dict:

@@ -34,7 +34,6 @@
     serverOffset: 0,          // server clock minus this machine's clock, ms
     freshUntil: 0,            // client ms until which the newest call blinks
     page: 0,                  // advances every PAGE_MS; each long list pages with it
-    callSeq: 0,               // counts calls seen, so a recall redraws like a new call
     connected: false,
   };
 
@@ -63,7 +62,7 @@
     state.windows = s.windows || [];
     state.services = s.services || [];
     state.calls = s.recent_calls || [];
-    state.callSeq += 1;
+    state.info = s.info || null;
     // A call made while this screen was away still blinks if it is that recent.
     const newest = state.calls[0];
     const age = newest ? serverNow() - Date.parse(newest.at) : Infinity;
@@ -74,9 +73,10 @@
   }
 
   function addCall(e, kind) {
-    state.calls.unshift({number: e.number, service: e.service, window: e.window, at: e.at, kind: kind});
+    endCalls(e.id);  // the ticket is called here now, wherever it was called before
+    state.calls.unshift({id: e.id, number: e.number, service: e.service, window: e.window, at: e.at, kind: kind,
+                         serving: true});
     state.calls.length = Math.min(state.calls.length, 50);
-    state.callSeq += 1;
     state.freshUntil = Date.now() + BLINK_MS;
     if (state.display && state.display.audio && e.number && e.window != null) {
       // Spoken as the hall's speakers say it (the hall's voice settings, not this page's language).
@@ -98,6 +98,22 @@
 
   function clearServing(e) {
     state.windows.forEach((w) => { if (w.serving && w.serving.id === e.id) w.serving = null; });
+    endCalls(e.id);
+  }
+
+  // A ticket finished, skipped, held or moved on is no longer being called: it leaves "now calling".
+  function endCalls(id) {
+    state.calls.forEach((c) => { if (id != null && c.id === id) c.serving = false; });
+  }
+
+  // The call "now calling" shows: the newest that still stands.
+  const standingCall = () => state.calls.find((c) => c.serving !== false) || null;
+
+  // The window's next ticket, when this display names it ("请A003准备").
+  function nextAt(number) {
+    if (!state.display || !state.display.prepare_next) return null;
+    const w = findWindow(number);
+    return w && w.status === "open" ? (w.next || null) : null;
   }
 
   // --- drawing ----------------------------------------------------------------------
@@ -115,6 +131,11 @@
     const title = (LANG === "en" && d.title_en) || d.title || (d.windows || d.services ? "" : T.whole_hall);
     $("profile-title").textContent = title;
     $("profile-title").hidden = !title;
+    const info = d.kind === "info";
+    $("board").hidden = info;
+    $("info").hidden = !info;
+    drawNotice(hall.notice || T.default_notice);
+    if (info) { drawInfo(state.info || {}); return; }
     drawNewest();
     drawRecent();
     drawWindows();
@@ -137,24 +158,28 @@
 
   function drawNewest() {
     const box = $("newest");
-    const c = state.calls[0];
-    box.classList.toggle("fresh", Boolean(c) && isFresh());
+    const c = standingCall();
+    box.classList.toggle("fresh", Boolean(c) && c === state.calls[0] && isFresh());
     box.classList.toggle("none", !c);
     if (!c) {
       box.innerHTML = `<div class="watch">${esc(T.watch_calls)}</div>`;
       box.dataset.call = "";
       return;
     }
-    const key = String(state.callSeq);
+    const next = nextAt(c.window);
+    const key = [c.id, c.number, c.window, c.at, c.kind, next].join("|");
     if (box.dataset.call === key) return;  // redrawing would restart the blink
     box.dataset.call = key;
     box.innerHTML = `<div class="number">${esc(c.number)}</div>
-      <div class="go">${fill(T.please_go, {window: c.window})}${c.kind === "recalled" ? ` <em>${esc(T.recalled)}</em>` : ""}</div>`;
+      <div class="go">${fill(T.please_go, {window: c.window})}${c.kind === "recalled" ? ` <em>${esc(T.recalled)}</em>` : ""}</div>
+      ${next ? `<div class="prepare">${fill(T.prepare, {number: next})}</div>` : ""}`;
   }
 
   function drawRecent() {
     const list = $("recent");
-    const calls = distinctCalls().slice(1, 1 + RECENT_MAX);
+    const shown = standingCall();  // on the "now calling" panel, not repeated here
+    const calls = distinctCalls().filter((c) => !shown || c.number !== shown.number || c.window !== shown.window)
+      .slice(0, RECENT_MAX);
     list.innerHTML = calls.map((c) => `<li><span class="number">${esc(c.number)}</span>
       <span class="arrow">→</span><span class="to">${fill(T.to_window, {window: c.window})}</span></li>`).join("")
       || (state.calls.length ? `<li class="quiet">${esc(T.watch_calls)}</li>` : "");
@@ -228,6 +253,8 @@
       } else {
         body = `<div class="state">${esc(T.idle)}</div>`;
       }
+      const next = nextAt(w.number);
+      if (next) body += `<div class="prepare">${fill(T.prepare, {number: next})}</div>`;
       return `<div class="win ${esc(w.status)}${w.serving ? " busy" : ""}${fresh ? " fresh" : ""}" data-window="${w.number}">
         <div class="card"><div class="label"><span>${esc(before)}</span><b>${w.number}</b><span>${esc(after)}</span></div>
         ${body}<div class="name">${esc(w.name)}</div></div></div>`;
@@ -257,6 +284,66 @@
         <span class="count">${fill(T.waiting, {n: s.waiting})}</span>
         <span class="eta">${s.waiting ? fill(T.minutes, {m: Math.max(1, Math.round(s.estimated_wait_s / 60))}) : ""}</span>
       </div>`).join("");
+  }
+
+  // --- the public information screen (a profile of kind "info") ----------------------
+  function initials(name) { return String(name || "").trim().slice(0, 1); }
+
+  // Photos need the display token as a bearer header, which an <img> cannot send: fetched, kept
+  // as object URLs by staff number (null: none to show, the initial stays).
+  const photos = new Map();
+  async function showPhoto(number) {
+    if (!photos.has(number)) {
+      photos.set(number, fetch("/display/photo/" + encodeURIComponent(number),
+                               {headers: token ? {Authorization: "Bearer " + token} : {}})
+        .then((r) => (r.ok ? r.blob() : null)).then((b) => (b ? URL.createObjectURL(b) : null)).catch(() => null));
+    }
+    const url = await photos.get(number);
+    const face = document.querySelector(`.person[data-staff="${CSS.escape(number)}"] .face`);
+    if (url && face && !face.querySelector("img")) face.innerHTML = `<img alt="" src="${esc(url)}">`;
+  }
+
+  function drawInfo(info) {
+    const grid = $("roster");
+    const people = info.roster || [];
+    // How many cards fit: measured on a sample card, since sizes follow the screen (CSS).
+    grid.innerHTML = `<div class="person"><div class="face"></div></div>`;
+    const card = grid.firstChild.getBoundingClientRect();
+    const gap = parseFloat(getComputedStyle(grid).rowGap) || 0;
+    const cols = getComputedStyle(grid).gridTemplateColumns.split(" ").length;
+    const rows = Math.max(1, Math.floor((grid.getBoundingClientRect().height + gap) / (card.height + gap)));
+    grid.innerHTML = pageOf(people, rows * cols, "roster-page").map((p) => {
+      const posts = p.posts.length
+        ? p.posts.map((x) => `${fill(T.window_n, {window: x.window})} ${esc(T["info_post_" + x.post] || x.post)}`).join("、")
+        : esc(T.info_no_post);
+      const face = `<span class="initials">${esc(initials(p.name))}</span>`;  // the photo replaces it once loaded
+      return `<div class="person" data-staff="${esc(p.number)}"><div class="face">${face}</div>
+        <div class="who"><div class="name">${esc(p.name)}</div>
+        <div class="staff-number">${fill(T.info_staff_number, {number: p.number})}</div>
+        <div class="posts">${posts}</div>
+        ${p.department ? `<div class="department">${esc(p.department)}</div>` : ""}</div></div>`;
+    }).join("");
+    people.filter((p) => p.photo).forEach((p) => showPhoto(p.number));
+    const sup = info.supervision || {};
+    $("supervision-phone").textContent = sup.phone ? P.fill(T.info_phone, {phone: sup.phone}) : "";
+    $("supervision-phone").hidden = !sup.phone;
+    $("complaint-channels").innerHTML = (sup.channels || []).map((c) => `<li>${esc(c)}</li>`).join("");
+    const b = info.bulletin;
+    const [year, month] = b ? b.month.split("-") : [];
+    $("bulletin-title").textContent = b ? P.fill(T.info_bulletin_month, {year, month: String(Number(month))}) : T.info_bulletin;
+    $("bulletin").innerHTML = !b ? `<p class="quiet">${esc(T.info_no_bulletin)}</p>`
+      : b.honours.map((h) => `<div class="honour"><div class="title">${esc(h.title)}</div>
+          <div class="units">${h.windows.map((w) => `<span class="unit">${fill(T.window_n, {window: w.window})}
+            <small>${esc(w.name)}</small></span>`).join("")}</div></div>`).join("")
+        + (b.ranking.length ? `<div class="ranking"><div class="title">${esc(T.info_ranking)}</div><ol>${
+          b.ranking.slice(0, 5).map((r) => `<li><span>${fill(T.info_rank, {rank: r.rank})}</span>
+            <span>${fill(T.window_n, {window: r.window})} ${esc(r.name)}</span>
+            <span class="score">${fill(T.info_score, {score: r.score})}</span></li>`).join("")}</ol></div>` : "");
+    // Ranking rows that would not fit whole are left out rather than cut in half (the honours stay).
+    const edge = document.querySelector("#info .bulletin").getBoundingClientRect();
+    for (const li of Array.from(document.querySelectorAll("#bulletin .ranking li")).reverse()) {
+      if (li.getBoundingClientRect().bottom > edge.bottom - 2) li.remove();
+    }
   }
 
   function drawNotice(text) {
@@ -371,6 +458,17 @@
   window.hallqDisplay.socket = socket;
 
   socket.on("snapshot", applySnapshot);
+  // Each window's next ticket changes with every call, finish and new ticket; the server works it
+  // out (the window's own order), so a display that names it asks for a fresh snapshot, at most
+  // once a second however busy the hall.
+  let nextTimer = null;
+  function refreshNext() {
+    if (!state.display || !state.display.prepare_next || nextTimer) return;
+    nextTimer = setTimeout(() => { nextTimer = null; if (socket.connected) socket.emit("snapshot"); }, 1000);
+  }
+  ["ticket.called", "ticket.recalled", "ticket.finished", "ticket.skipped", "ticket.held", "ticket.transferred",
+   "ticket.expired", "ticket.issued", "ticket.requeued", "window.status", "queue.stats"].forEach(
+    (name) => socket.on(name, refreshNext));
   socket.on("ticket.called", (e) => { addCall(e, "called"); setServing(e); render(); });
   socket.on("ticket.recalled", (e) => { addCall(e, "recalled"); render(); });
   ["ticket.finished", "ticket.skipped", "ticket.held", "ticket.transferred", "ticket.expired"].forEach(
@@ -392,6 +490,11 @@
     render();
   });
   socket.on("announce", announce);
+  // The hall's posted information changed (a roster edit, a month published): a fresh snapshot.
+  socket.on("hall.info", () => {
+    photos.clear();  // a new photo may have been uploaded
+    if (socket.connected) socket.emit("snapshot");
+  });
 
   setInterval(() => { if (socket.connected) socket.emit("snapshot"); },
     RESYNC_MS + Math.floor(Math.random() * 30000));  // spread so a hall's TVs do not ask at once

@@ -324,7 +324,12 @@
     $("staff-name").textContent = staff.name;
     $("staff-number").textContent = fill(t.staff_number, {number: staff.number});
     $("staff-post").textContent = t["post_" + staff.post] || "";
+    const serving = pad.serving;
+    $("serving-now").hidden = !serving;
+    $("serving-now").textContent = serving ? fill(t.serving_now, {number: serving.number}) : "";
     const month = staff.month || {};
+    // Below the hall's minimum number of ratings the month says nothing: no stars, no figures.
+    $("month").hidden = !month.shown;
     $("stars").hidden = !month.count;
     $("score").textContent = month.count ? fill(t.score, {score: month.stars.toFixed(1)}) : t.month_none;
     $("stars-fill").style.width = month.count ? `${(month.stars / 5) * 100}%` : "0";
@@ -481,6 +486,18 @@
     loadState();  // this month's stars moved
   });
   socket.on("window.status", (e) => { if (mine(e)) loadState(); });
+  // The ticket at the counter: called here, then finished, skipped, held or moved on.
+  socket.on("ticket.called", (e) => {
+    if (!mine(e) || !state.pad) return;
+    state.pad.serving = {number: e.number};
+    render();
+  });
+  ["ticket.finished", "ticket.skipped", "ticket.held", "ticket.transferred", "ticket.expired"].forEach((name) =>
+    socket.on(name, (e) => {
+      if (!state.pad || !state.pad.serving || state.pad.serving.number !== e.number) return;
+      state.pad.serving = null;
+      render();
+    }));
 
   setInterval(() => { if (socket.connected) loadState(); }, RESYNC_MS + Math.floor(Math.random() * 30000));
 })();

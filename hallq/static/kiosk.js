@@ -41,7 +41,7 @@
     kiosk: null, hall: null, hours: [], alwaysOpen: false, issuing: null, issuingMessage: null, greenAge: 70,
     printer: {state: "unknown", detail: null},
     departments: [], services: [], serverOffset: 0,
-    department: null, item: null, results: [], pages: {},
+    department: null, item: null, results: [], pages: {}, shown: {}, fitted: {},
     guides: [], guideDept: null, guide: null, guideJobs: {},  // 办事指南: the list, its department, the one read
     green: null,          // {id, masked}: the elderly channel, for this citizen only
     appointment: null,    // the booking being checked in
@@ -201,8 +201,7 @@
   function perPage(list) { return PER_PAGE[state.elder ? "elder" : "normal"][list]; }
 
   // One page of a list, with its pager drawn; fewer choices per page in the elderly mode.
-  function paged(list, items, pagerId) {
-    const size = perPage(list);
+  function paged(list, items, pagerId, size = perPage(list)) {
     const pages = Math.max(1, Math.ceil(items.length / size));
     const page = Math.min(state.pages[list] || 0, pages - 1);
     state.pages[list] = page;
@@ -215,6 +214,28 @@
     }
     return items.slice(page * size, (page + 1) * size);
   }
+
+  // Draws one page of tiles into `boxId`, as many as the screen shows whole: a landscape kiosk (or
+  // the elderly mode's large tiles) has room for fewer rows than the page size, and a page that
+  // spilled would hide its own pager under the action bar. Rows come off until the screen fits.
+  function drawTiles(list, items, pagerId, boxId, tile) {
+    const box = $(boxId);
+    const screen = box.closest(".screen");
+    // The size found stays for every page of the list (a page boundary that moved while turning
+    // would skip tiles), until the screen, the mode or the language changes (forgetFit).
+    let size = Math.min(perPage(list), state.fitted[list] || Infinity);
+    for (;;) {
+      const page = paged(list, items, pagerId, size);
+      box.innerHTML = page.map(tile).join("");
+      state.shown[list] = page;  // what the elderly mode's voice reads out
+      state.fitted[list] = size;
+      if (size <= 1 || screen.scrollHeight <= screen.clientHeight + 1) return;
+      const cols = Math.max(1, getComputedStyle(box).gridTemplateColumns.split(" ").length);
+      size = Math.max(1, (Math.ceil(Math.min(size, items.length) / cols) - 1) * cols);
+    }
+  }
+
+  function forgetFit() { state.fitted = {}; }
 
   function turnPage(list, delta) {
     state.pages[list] = Math.max(0, (state.pages[list] || 0) + delta);
@@ -229,14 +250,14 @@
     banner.hidden = !state.issuing;
     banner.textContent = state.issuingMessage || "";
     const depts = state.departments.filter((d) => servicesOf(d).length);
-    $("departments").innerHTML = paged("departments", depts, "departments-pager").map((d) => {
+    drawTiles("departments", depts, "departments-pager", "departments", (d) => {
       const items = servicesOf(d);
       const waiting = items.reduce((n, s) => n + (s.waiting || 0), 0);
       return `<button type="button" class="tile department" data-department="${esc(d.code)}">
         <span class="name">${esc(d.name)}</span>
         <span class="meta">${esc(fill(T().items_n, {n: items.length}))} · ${esc(fill(T().waiting, {n: waiting}))}</span>
       </button>`;
-    }).join("");
+    });
   }
 
   // The hall-local "14:00" of an ISO time.
@@ -288,7 +309,7 @@
     const d = state.department;
     if (!d) return;
     $("items-title").textContent = d.name;
-    $("items").innerHTML = paged("items", servicesOf(d), "items-pager").map(itemTile).join("");
+    drawTiles("items", servicesOf(d), "items-pager", "items", itemTile);
   }
 
   function drawSearch() {
@@ -317,10 +338,59 @@
     const materials = (s.guide && s.guide.materials) || [];
     $("confirm-materials").innerHTML = materials.length
       ? materials.map((m) => `<li>${esc(m)}</li>`).join("") : `<li class="none">${esc(T().no_materials)}</li>`;
+    fitMaterials(materials.length);
     const take = $("take");
     take.textContent = a.warn ? T().take_anyway : state.green ? T().take_green : T().take;
     take.dataset.unstaffed = a.warn ? "yes" : "";
     take.disabled = !a.ok;
+  }
+
+  // The one-time materials list (一次性告知) must be read whole before a number is taken: it is
+  // set as large as its box allows (the elderly mode starts larger and may grow into the space
+  // a short list leaves), in one column or two, never below a size read standing. Only a list
+  // too long for that scrolls, and then a bar under it says how many there are and scrolls on a touch.
+  const MATERIAL_SIZES = {normal: {start: 3.6, floor: 2.4}, elder: {start: 6.4, floor: 3.4}};  // vmin
+  function fitMaterials(count) {
+    const frame = document.querySelector("#screen-confirm .materials");
+    const list = $("confirm-materials");
+    const more = $("materials-more");
+    const sizes = MATERIAL_SIZES[state.elder ? "elder" : "normal"];
+    const fits = () => frame.scrollHeight <= frame.clientHeight + 1 && frame.scrollWidth <= frame.clientWidth + 1;
+    more.hidden = true;
+    frame.classList.remove("scrolls");
+    frame.scrollTop = 0;
+    let best = null;
+    for (const columns of [1, 2]) {
+      if (columns > 1 && count < 4) break;
+      setColumns(list, columns, count);
+      for (let size = sizes.start; size >= sizes.floor - 1e-9; size -= 0.2) {
+        list.style.fontSize = `${size.toFixed(1)}vmin`;
+        if (fits()) { if (!best || size > best.size + 0.3) best = {columns, size}; break; }
+      }
+    }
+    if (best) {
+      setColumns(list, best.columns, count);
+      list.style.fontSize = `${best.size.toFixed(1)}vmin`;
+      return;
+    }
+    setColumns(list, 1, count);
+    list.style.fontSize = `${sizes.floor}vmin`;
+    frame.classList.add("scrolls");
+    more.hidden = false;
+    drawMaterialsMore();
+  }
+
+  // Down the first column, then the second, as a printed list reads.
+  function setColumns(list, columns, count) {
+    list.style.gridTemplateColumns = `repeat(${columns}, minmax(0, 1fr))`;
+    list.style.gridTemplateRows = `repeat(${Math.max(1, Math.ceil(count / columns))}, auto)`;
+  }
+
+  function drawMaterialsMore() {
+    const frame = document.querySelector("#screen-confirm .materials");
+    const atEnd = frame.scrollTop + frame.clientHeight >= frame.scrollHeight - 1;
+    const count = $("confirm-materials").children.length;
+    $("materials-more").textContent = fill(atEnd ? T().materials_end : T().materials_more, {n: count});
   }
 
   // --- 办事指南 -------------------------------------------------------------------------
@@ -399,11 +469,11 @@
     const t = T();
     const names = (list) => list.map((x) => x.name).join("，");
     if (name === "start") {
-      const depts = paged("departments", state.departments.filter((d) => servicesOf(d).length));
+      const depts = state.shown.departments || [];
       speak(fill(t.speak_start, {n: depts.length, names: names(depts)}));
     } else if (name === "items" && state.department) {
       speak(fill(t.speak_items, {department: state.department.name,
-        names: names(paged("items", servicesOf(state.department)))}));
+        names: names(state.shown.items || [])}));
     } else if (name === "confirm") {
       const s = findService(state.item);
       if (s) speak((s.staffed === false ? unstaffedWarning(s) + " " : "") + fill(t.speak_confirm, {item: s.name,
@@ -833,6 +903,7 @@
     state.elder = on;
     document.body.classList.toggle("elder", on);
     state.pages = {};
+    forgetFit();
     if (!on) voice.stop();
     applyText();
   }
@@ -903,6 +974,13 @@
       guidesTimer = setTimeout(loadGuides, 120);
     });
     $("guide-print").addEventListener("click", printGuide);
+    // A long materials list: the bar under it turns its page, to the end and back to the top.
+    $("materials-more").addEventListener("click", () => {
+      const frame = document.querySelector("#screen-confirm .materials");
+      const atEnd = frame.scrollTop + frame.clientHeight >= frame.scrollHeight - 1;
+      frame.scrollTo({top: atEnd ? 0 : frame.scrollTop + frame.clientHeight * 0.8});
+    });
+    document.querySelector("#screen-confirm .materials").addEventListener("scroll", drawMaterialsMore);
     $("guide-take").addEventListener("click", () => {
       state.itemFrom = "guide";
       state.item = state.guide.code;
@@ -920,9 +998,11 @@
     $("returning-go").addEventListener("click", () => submitReturning());
     $("go-green").addEventListener("click", () => { if (!state.elder) setElder(true); show("green"); });
     $("help").addEventListener("click", callForHelp);
+    window.addEventListener("resize", () => { forgetFit(); redraw(); });  // a kiosk turned, or its browser resized
     $("elder-toggle").addEventListener("click", () => { setElder(!state.elder); redraw(); speakScreen(state.screen); });
     $("lang-toggle").addEventListener("click", () => {
       state.lang = state.lang === "en" ? "zh" : "en";
+      forgetFit();  // English names wrap differently
       applyText();
       redraw();
       if (state.screen === "search") runSearch();

@@ -65,7 +65,9 @@ def _step_route(step: str, summary: str, schema=StepIn):
             data = body(schema)
             with unit_of_work() as uow:
                 ctx = hall_context(uow.session, who.hall_id)
-                run(uow.session, who, ctx, _label(month), data)
+                news = run(uow.session, who, ctx, _label(month), data)
+                if news is not None:
+                    uow.add_event(news)
                 answer = _standing_body(uow, ctx, _label(month))
                 uow.commit()
             return jsonify(answer)
@@ -93,6 +95,7 @@ def _approve(s, who, ctx, month, data):
 @_step_route("publish", "publish the approved month: it is frozen as revision 1 (admins)")
 def _publish(s, who, ctx, month, data):
     publication.publish(s, who, ctx, month, now(), data.note)
+    return publication.published_news(ctx, month)
 
 
 @spec.route(bp, "POST", f"/assessment/{MONTH}/objections",

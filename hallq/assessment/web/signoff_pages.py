@@ -68,6 +68,7 @@ def act(who, month: str):
                 publication.approve(s, who, ctx, month, now(), note)
             elif action == "publish":
                 publication.publish(s, who, ctx, month, now(), note)
+                uow.add_event(publication.published_news(ctx, month))
             else:
                 return redirect(url_for("assessment_signoff.signoff", month=month))
             uow.commit()

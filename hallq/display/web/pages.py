@@ -11,15 +11,19 @@ from __future__ import annotations
 import functools
 import re
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, request, send_file
+from sqlalchemy import select
 
 from hallq import wording
 from hallq.web import device_pages
 from hallq.devices.voice import render_announcement_wav
 from hallq.devices.voice.engine import EngineError
 from hallq.devices.voice.settings import VoiceSettings as SpeakerSettings
-from hallq.queue.errors import Invalid
+from hallq.display import profiles
+from hallq.queue.errors import Forbidden, Invalid, NotFound
 from hallq.queue.halls import hall_context
+from hallq.queue.models import Staff
+from hallq.web import photo_store
 from hallq.web.runtime import VoiceUnavailable, int_arg, principal, reading
 
 bp = Blueprint("display", __name__)
@@ -49,6 +53,20 @@ TEXT: dict[str, dict[str, str]] = {
                       "然后打开 /display#token=令牌。本屏会每分钟自动重试。",
         "enable_sound": "点击屏幕开启语音播报",
         "page": "第 {a}/{b} 页",
+        "prepare": "请{number}准备",
+        "info_roster": "亮证上岗 · 窗口工作人员",
+        "info_supervision": "监督投诉",
+        "info_phone": "监督电话 {phone}",
+        "info_bulletin": "评比结果",
+        "info_bulletin_month": "{year}年{month}月 评比结果",
+        "info_no_bulletin": "本月评比结果公布后在此公示",
+        "info_ranking": "窗口得分前列",
+        "info_rank": "第{rank}名",
+        "info_score": "{score}分",
+        "info_staff_number": "工号 {number}",
+        "info_post_A": "A岗",
+        "info_post_B": "B岗",
+        "info_no_post": "暂未定岗",
         "weekday_locale": "zh-CN",
     },
     "en": {
@@ -72,6 +90,20 @@ TEXT: dict[str, dict[str, str]] = {
                       "and open /display#token=TOKEN. This screen retries every minute.",
         "enable_sound": "Tap the screen to turn on spoken calls",
         "page": "page {a}/{b}",
+        "prepare": "{number}, please get ready",
+        "info_roster": "Staff on duty at the windows",
+        "info_supervision": "Supervision and complaints",
+        "info_phone": "Supervision hotline {phone}",
+        "info_bulletin": "Monthly ratings",
+        "info_bulletin_month": "Ratings for {year}-{month}",
+        "info_no_bulletin": "The month's ratings are posted here once published",
+        "info_ranking": "Top windows",
+        "info_rank": "No. {rank}",
+        "info_score": "{score} points",
+        "info_staff_number": "Staff no. {number}",
+        "info_post_A": "A post",
+        "info_post_B": "B post",
+        "info_no_post": "No window yet",
         "weekday_locale": "en-GB",
     },
 }
@@ -130,3 +162,26 @@ def _rendered(number: str, window: int, template: str, lang: str) -> bytes:
     # Every display of the hall asks for the same call at once: synthesise it once.
     # Chime and repeats are the announcer's defaults, as the hall's speakers play them.
     return render_announcement_wav(number, window, SpeakerSettings(template=template, lang=lang))
+
+
+@bp.get("/display/photo/<string:number>")
+def staff_photo(number: str):
+    """An active staff member's photo for the public information screen (亮证上岗), as posted at the windows.
+
+    Bearer: a display token whose profile is of kind "info" (a call board has no use for it), or staff.
+    Only a picture inside the photo directory (hallq.web.photo_store.picture_file); else 404 and the
+    screen shows the initial.
+    """
+    who = principal()
+    who.require("read")
+    with reading() as uow:
+        s = uow.session
+        ctx = hall_context(s, who.hall_id)
+        if not who.is_staff and (who.kind != "display" or profiles.resolve(s, ctx, who.name).kind != "info"):
+            raise Forbidden("forbidden")
+        staff = s.scalar(select(Staff).where(Staff.hall_id == ctx.id, Staff.number == number, Staff.active.is_(True)))
+        found = photo_store.picture_file(staff.photo if staff is not None else None)
+    if found is None:
+        raise NotFound("not_found")
+    path, mimetype = found
+    return send_file(path, mimetype=mimetype, max_age=300, conditional=True)

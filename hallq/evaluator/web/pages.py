@@ -52,6 +52,7 @@ TEXT: dict[str, dict[str, str]] = {
         "post_A": "A岗",
         "post_B": "B岗（替岗）",
         "month_stars": "本月服务评价",
+        "serving_now": "正在为{number}办理",
         "month_none": "本月暂无评价",
         "month_detail": "{count}条评价 · 满意率{rate}",
         "month_detail_one": "1条评价 · 满意率{rate}",
@@ -100,6 +101,7 @@ TEXT: dict[str, dict[str, str]] = {
         "post_A": "A post",
         "post_B": "B post (stand-in)",
         "month_stars": "This month's rating",
+        "serving_now": "Now serving {number}",
         "month_none": "No ratings yet this month",
         "month_detail": "{count} ratings · {rate} satisfied",
         "month_detail_one": "1 rating · {rate} satisfied",
@@ -187,6 +189,8 @@ def pad_view(s: Session, ctx: HallContext, number: int, moment: dt.datetime) -> 
         "window": {"number": window.number, "name": window.name, "status": shown["status"],
                    "pause_reason": shown["pause_reason"]},
         "staff": staff,
+        # The ticket at the counter now: the pad greets its citizen by number ("正在为A001办理").
+        "serving": {"number": shown["serving"]["number"]} if shown["serving"] else None,
         "request": open_request(s, ctx, window, moment),
         "request_seconds": ctx.settings.ratings.request_seconds,
     }
@@ -219,6 +223,8 @@ def month_stars(s: Session, ctx: HallContext, staff_id: int, moment: dt.datetime
 
     Counted ratings only (a bad review ruled out on appeal stops counting), by
     the month of the service, as the satisfaction rate of the assessment does.
+    Below the hall's minimum (ratings.pad_min_ratings) the figures are not sent at all:
+    two ratings on the 2nd of the month say nothing, yet every citizen would read them.
     """
     start, end = month_bounds(ctx, moment)
     count, mean, satisfied = s.execute(
@@ -226,11 +232,15 @@ def month_stars(s: Session, ctx: HallContext, staff_id: int, moment: dt.datetime
                func.sum(case((Rating.level >= choices.SATISFIED, 1), else_=0)))
         .where(Rating.hall_id == ctx.id, Rating.staff_id == staff_id, Rating.counted.is_(True),
                Rating.requested_at >= start, Rating.requested_at < end)).one()
+    least = ctx.settings.ratings.pad_min_ratings
+    shown = count >= least
     return {
         "month": start.strftime("%Y-%m"),
-        "count": count,
-        "stars": round(float(mean), 1) if count else None,
-        "satisfied_rate": round((satisfied or 0) / count, 3) if count else None,
+        "shown": shown,
+        "min_ratings": least,
+        "count": count if shown else None,
+        "stars": round(float(mean), 1) if shown else None,
+        "satisfied_rate": round((satisfied or 0) / count, 3) if shown else None,
     }
 
 

@@ -326,7 +326,7 @@ def test_the_demo_links_a_display_for_every_profile_and_a_big_hall_reads_well(sq
     try:
         landing = srv.api().http.get(srv.url + "/", timeout=30).text
         names = [name for name, _, _ in setup.display_profiles]
-        assert names == ["floor1", "floor2", "floor3", "bdc"]
+        assert names == ["floor1", "floor2", "floor3", "bdc", "info"]
         for _, title, token in setup.display_profiles:
             assert f"/display#token={token}" in landing and title in landing
         assert f"/display#token={setup.display_token}" in landing
