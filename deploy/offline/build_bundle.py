@@ -99,8 +99,12 @@ def build(to: Path, arches: list[str], project: Path = ROOT, deb_set: str | None
     any_dir.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as tmp:
         host = Path(tmp) / "host"
+        # A copy of the source: setuptools leaves its build/ folder beside what it builds.
+        source = Path(tmp) / "source"
+        shutil.copytree(project, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info",
+                                                                        "tests", "bench", "__pycache__"))
         # Everything for this machine first: the resolution every arch then follows, and the sdists built.
-        pip("wheel", "--quiet", "--wheel-dir", str(host), str(project))
+        pip("wheel", "--quiet", "--wheel-dir", str(host), str(source))
         pins, compiled = [], []
         for wheel in sorted(host.glob("*.whl")):
             m = WHEEL_NAME.match(wheel.name)

@@ -1,1 +1,0 @@
-"""ESC/POS thermal printers: rendering, status, the driver, a simulator and a decoder."""
