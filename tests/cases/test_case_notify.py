@@ -8,31 +8,18 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from hallq.notify.simulator import Simulator
 from hallq.queue.housekeeping import close_day
 from hallq.queue.models import Ticket
 from hallq.queue.notify_models import TicketContact
 from hallq.queue.settings import NotifySettings
-from hallq.server.app import create_app
-from tests.conftest import Hall, Server, local
+from tests.conftest import Hall, local
 from tests.helpers import clerk_api, issue
+from tests.notify_kit import server, simulator  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
 def hall(db, clock):
     return Hall(db, clock, notify=NotifySettings(channel="simulator"))
-
-
-@pytest.fixture
-def simulator():
-    return Simulator()
-
-
-@pytest.fixture
-def server(hall, clock, simulator):
-    srv = Server(create_app(hall.db, clock=clock, notify_simulator=simulator))
-    yield srv
-    srv.stop()
 
 
 def kept_number(hall, ticket_id):

@@ -6,7 +6,6 @@ representative is S003 (window 2's A post); S001 holds window 1's A post, S002 i
 """
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
 

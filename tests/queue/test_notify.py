@@ -17,7 +17,6 @@ from sqlalchemy import select
 from hallq.notify.channel import Message, SendFailed
 from hallq.notify.http_gateway import HttpGateway
 from hallq.notify.sender import Sender
-from hallq.notify.simulator import Simulator
 from hallq.notify.wechat import WeChatSubscribe
 from hallq.queue import notify
 from hallq.queue.halls import forget_halls
@@ -28,6 +27,7 @@ from hallq.queue.settings import NotifySettings, SmsGatewaySettings
 from hallq.server.app import create_app
 from tests.conftest import Hall, Server, local
 from tests.helpers import clerk_api, issue, until
+from tests.notify_kit import server, simulator  # noqa: F401  (fixtures)
 
 PHONE = "13912345678"
 
@@ -35,18 +35,6 @@ PHONE = "13912345678"
 @pytest.fixture
 def hall(db, clock):
     return Hall(db, clock, notify=NotifySettings(channel="simulator", soon_ahead=2))
-
-
-@pytest.fixture
-def simulator():
-    return Simulator()
-
-
-@pytest.fixture
-def server(hall, clock, simulator):
-    srv = Server(create_app(hall.db, clock=clock, notify_simulator=simulator))
-    yield srv
-    srv.stop()
 
 
 def sender_of(server) -> Sender:

@@ -22,12 +22,12 @@ from sqlalchemy import select
 from hallq.assessment.web.pages import _error_text, _lang, _local, _page, _who, is_chief
 from hallq.evaluator import followup
 from hallq.evaluator import views as rating_views
-from hallq.queue import inputs
 from hallq.queue.errors import QueueError
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Department
 from hallq.supervision import complaints, views
 from hallq.web.runtime import now, reading, unit_of_work
+from hallq.assessment.web.followup_pages import take_step
 
 bp = Blueprint("chief_pages", __name__, url_prefix="/assessment/chief")
 
@@ -144,18 +144,7 @@ def act(who, case_id: int):
     action = form.get("action", "")
     try:
         with unit_of_work() as uow:
-            ctx = hall_context(uow.session, who.hall_id)
-            moment = now()
-            at = inputs.local_moment(form.get("at"), ctx.hours.tz)
-            person = form.get("person") or None
-            if action == "callback":
-                followup.add_callback(uow, who, case_id, moment, result=form.get("text", ""),
-                                      reached=form.get("reached") != "no", at=at, person=person)
-            elif action == "rectification":
-                followup.add_rectification(uow, who, case_id, moment, text=form.get("text", ""), at=at, person=person)
-            elif action == "close":
-                followup.close(uow, who, case_id, moment, note=form.get("text") or None)
-            else:
+            if not take_step(uow, who, case_id, form):  # no appeal ruling here: those are the supervisors'
                 abort(400)
             uow.commit()
     except QueueError as exc:

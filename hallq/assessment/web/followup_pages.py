@@ -44,6 +44,25 @@ def one(who, case_id: int, error: str | None = None, status: int = 200):
         has_callback="callback" in kinds, has_rectification="rectification" in kinds))
 
 
+def take_step(uow, who, case_id: int, form) -> bool:
+    """A follow-up's step from a page's form (callback, rectification, close): the supervisors' page and the
+    chief's (chief_pages) post the same form. False for another action."""
+    ctx = hall_context(uow.session, who.hall_id)
+    moment, action = now(), form.get("action", "")
+    at = inputs.local_moment(form.get("at"), ctx.hours.tz)
+    person = form.get("person") or None
+    if action == "callback":
+        followup.add_callback(uow, who, case_id, moment, result=form.get("text", ""),
+                              reached=form.get("reached") != "no", at=at, person=person)
+    elif action == "rectification":
+        followup.add_rectification(uow, who, case_id, moment, text=form.get("text", ""), at=at, person=person)
+    elif action == "close":
+        followup.close(uow, who, case_id, moment, note=form.get("text") or None)
+    else:
+        return False
+    return True
+
+
 @bp.post("/<int(max=2147483647):case_id>")
 @supervisor
 def act(who, case_id: int):
@@ -51,22 +70,11 @@ def act(who, case_id: int):
     action = form.get("action", "")
     try:
         with unit_of_work() as uow:
-            ctx = hall_context(uow.session, who.hall_id)
-            moment = now()
-            at = inputs.local_moment(form.get("at"), ctx.hours.tz)
-            person = form.get("person") or None
-            if action == "callback":
-                followup.add_callback(uow, who, case_id, moment, result=form.get("text", ""),
-                                      reached=form.get("reached") != "no", at=at, person=person)
-            elif action == "rectification":
-                followup.add_rectification(uow, who, case_id, moment, text=form.get("text", ""), at=at, person=person)
-            elif action == "close":
-                followup.close(uow, who, case_id, moment, note=form.get("text") or None)
-            elif action == "appeal":
+            if action == "appeal":  # the supervisors' alone
                 case = followup.get_case(uow.session, who, case_id)
-                appeals.rule(uow, who, case.rating_id, moment, ruling=form.get("ruling", ""),
+                appeals.rule(uow, who, case.rating_id, now(), ruling=form.get("ruling", ""),
                              reasons=form.get("text", ""))
-            else:
+            elif not take_step(uow, who, case_id, form):
                 abort(400)
             uow.commit()
     except QueueError as exc:

@@ -8,7 +8,6 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from hallq.notify.simulator import Simulator
 from hallq.queue.models import Ticket
 from hallq.queue.notify_models import TicketContact
 from hallq.queue.settings import NotifySettings, PhoneIssuing
@@ -16,6 +15,7 @@ from hallq.server.app import create_app
 from tests.browser import WAIT_MS, screenshot
 from tests.conftest import Hall, Server, local
 from tests.kiosk.kit import id_number
+from tests.notify_kit import server, simulator  # noqa: F401  (fixtures)
 
 PHONE = {"width": 390, "height": 844}
 PERSON = id_number(dt.date(1980, 1, 2))
@@ -26,18 +26,6 @@ OTHER = id_number(dt.date(1975, 5, 6))
 def hall(db, clock):
     return Hall(db, clock, phone_issuing=PhoneIssuing(enabled=True, daily_limit=4),
                 notify=NotifySettings(channel="simulator"))
-
-
-@pytest.fixture
-def simulator():
-    return Simulator()
-
-
-@pytest.fixture
-def server(hall, clock, simulator):
-    srv = Server(create_app(hall.db, clock=clock, notify_simulator=simulator))
-    yield srv
-    srv.stop()
 
 
 def take(server, **body):

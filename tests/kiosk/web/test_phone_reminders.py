@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 
 from hallq import protocol as m
-from hallq.notify.simulator import Simulator
 from hallq.queue.settings import NotifySettings
-from hallq.server.app import create_app
 from tests.browser import PORTRAIT, WAIT_MS, screenshot
-from tests.conftest import Hall, Server
+from tests.conftest import Hall
 from tests.helpers import clerk_api, issue, wait_for
 from tests.kiosk.kit import printer_agent
 from tests.kiosk.web.test_kiosk_page import open_kiosk, wait_screen
+from tests.notify_kit import server, simulator  # noqa: F401  (fixtures)
 
 PHONE = {"width": 390, "height": 844}
 
@@ -20,18 +19,6 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def hall(sqlite_db, clock):
     return Hall(sqlite_db, clock, notify=NotifySettings(channel="simulator", soon_ahead=1))
-
-
-@pytest.fixture
-def simulator():
-    return Simulator()
-
-
-@pytest.fixture
-def server(hall, clock, simulator):
-    srv = Server(create_app(hall.db, clock=clock, notify_simulator=simulator))
-    yield srv
-    srv.stop()
 
 
 def test_the_phone_page_opts_in_and_the_citizen_is_texted(hall, server, simulator, browser_page):
