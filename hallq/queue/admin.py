@@ -29,7 +29,8 @@ Data = dict[str, Any]
 # The hall section's keys an admin sets on the hall page; the rest (code, displays, ratings…) stay as loaded.
 # `ratings` holds the chief representatives too, which the Departments page sets (save_department): a change
 # of the hall page merges into it and keeps them.
-HALL_KEYS = ("name", "timezone", "notice", "hours", "voice", "ratings", "complaints")
+HALL_KEYS = ("name", "timezone", "notice", "hours", "voice", "ratings", "complaints", "displays", "public_info",
+             "prepare_next")
 
 
 def hall_file(uow: UnitOfWork, hall_id: int) -> hallfile.HallFile:
@@ -92,7 +93,8 @@ def _index(data: Data, rows: str, field: str, key, code: str) -> int:
 def update_hall(uow: UnitOfWork, hall_id: int, actor: str, now: dt.datetime, changes: Data) -> Data | None:
     """Name, time zone, ticker text (notice), opening hours and the hall's own days, the official calendar's
     years the hall entered (hours.official), voice template, rating and follow-up settings, the complaint
-    reply deadline. A section given is merged into the file's (a key given replaces that key's value)."""
+    reply deadline, the display profiles (the list replaced whole), the public information, prepare_next.
+    A section given is merged into the file's (a key given replaces that key's value)."""
     def edit(data: Data) -> None:
         for key, value in changes.items():
             if key not in HALL_KEYS:

@@ -54,6 +54,25 @@ class ComplaintsIn(Body):
     reply_working_days: int | None = Field(None, description="a department answers a forwarded complaint within this")
 
 
+class DisplayIn(Body):
+    """A display profile (hallq.display.profiles): what the display tokens of that name show."""
+    name: str = Field(min_length=1, max_length=120, pattern=r"^[^\s:/]+$",
+                      description="the display token's name that shows it")
+    title: Text
+    kind: Literal["calls", "info"] = Field("calls", description="the call board, or the public information screen")
+    title_en: str = Field("", max_length=200)
+    department: Code | None = Field(None, description="a department's windows and items")
+    windows: list[Annotated[int, Field(ge=1, le=9999)]] = Field([], max_length=200)
+    items: list[Code] = Field([], max_length=400)
+    audio: bool = Field(False, description="the TV plays the call announcements itself")
+    prepare_next: bool | None = Field(None, description="请A003准备 under each call (unset: the hall's setting)")
+
+
+class PublicInfoIn(Body):
+    supervision_phone: str = Field("", max_length=60, description="监督电话")
+    complaint_channels: list[Annotated[str, Field(min_length=1, max_length=120)]] = Field([], max_length=12)
+
+
 class HallIn(Body):
     name: Text | None = None
     timezone: str | None = Field(None, max_length=60, description="IANA time zone, e.g. Asia/Shanghai")
@@ -62,6 +81,10 @@ class HallIn(Body):
     voice: VoiceIn | None = None
     ratings: RatingsIn | None = None
     complaints: ComplaintsIn | None = None
+    displays: list[DisplayIn] | None = Field(None, max_length=50, description="every display profile (replaces "
+                                             "them all: send them all)")
+    public_info: PublicInfoIn | None = Field(None, description="what the public information screen posts")
+    prepare_next: bool | None = Field(None, description="the TVs name each window's next ticket (请A003准备)")
 
 
 Authorisation = Annotated[str | None, Field(None, max_length=4000, description="the authorisation (授权书) "

@@ -10,7 +10,7 @@
   const lines = (text) => text.split(/[\n,，]/).map((s) => s.trim()).filter(Boolean);
   const msg = (text, kind = "ok") => say($("msg"), text, kind);
   window.hallqAdmin = {ready: false};
-  const st = {departments: [], windows: [], staff: [], official: {}};
+  const st = {departments: [], windows: [], staff: [], official: {}, displays: []};
   let TZ = "Asia/Shanghai";  // until GET /me tells the hall's own zone: times are the hall's
   const LOCALE = document.body.dataset.lang === "en" ? "en-GB" : "zh-CN";
   const when = (iso) => new Date(iso).toLocaleString(LOCALE, {timeZone: TZ, hour12: false, year: "numeric",
@@ -94,8 +94,16 @@
       template: h.voice.template, template_en: h.voice.template_en,
       followup_working_days: h.ratings.followup_working_days, reply_working_days: h.complaints.reply_working_days,
       request_seconds: h.ratings.request_seconds, qr_days: h.ratings.qr_days,
-      unrated_counts_as: String(h.ratings.unrated_counts_as)});
+      unrated_counts_as: String(h.ratings.unrated_counts_as),
+      prepare_next: h.prepare_next ? "yes" : "no", supervision_phone: h.public_info.supervision_phone,
+      complaint_channels: h.public_info.complaint_channels.join("\n")});
     st.official = h.hours.official || {};
+    st.displays = h.displays || [];
+    const yesNo = (v) => v == null ? t("as_hall") : t(v ? "yes" : "no");
+    table("displays", [t("display_name"), t("display_title"), t("display_kind"), t("department"), t("display_windows"),
+                       t("display_items"), t("display_audio"), t("prepare_next"), ""], st.displays.map((d) =>
+      [d.name, d.title, t("kind_" + d.kind), d.department || "", d.windows.join(", "), d.items.join(", "),
+       t(d.audio ? "yes" : "no"), yesNo(d.prepare_next), button(t("edit"), "edit-display", d.name)]));
     table("calendar", [t("year"), t("source"), t("official_holidays"), t("official_workdays"), ""], h.calendar.map((y) =>
       [y.year, {cls: "source-" + y.source, html: esc(t("source_" + y.source))},
        {html: `<details><summary>${esc(t("n_days", {n: y.holidays.length}))}</summary>${esc(y.holidays.join(" "))}</details>`},
@@ -136,6 +144,28 @@
     if (await change("POST", "/admin/hall", {hours: {official}})) { $("official-form").reset(); loadHall(); }
   });
 
+  // Display profiles: the hall keeps them as one list, so each change sends the whole list.
+  $("display-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const profile = {name: f.name.value.trim(), title: f.title.value.trim(), kind: f.kind.value,
+      department: f.department.value.trim() || null, windows: lines(f.windows.value).map(Number),
+      items: lines(f.items.value), audio: f.audio.value === "yes",
+      prepare_next: f.prepare_next.value === "" ? null : f.prepare_next.value === "yes"};
+    const at = st.displays.findIndex((d) => d.name === profile.name);  // an edit keeps its place in the list
+    const displays = at < 0 ? [...st.displays, profile] : st.displays.map((d, i) => (i === at ? profile : d));
+    if (await change("POST", "/admin/hall", {displays})) { e.target.reset(); loadHall(); }
+  });
+
+  $("display-remove").addEventListener("click", async () => {
+    const name = $("display-form").elements.name.value.trim();
+    const displays = st.displays.filter((d) => d.name !== name);
+    if (displays.length !== st.displays.length && await change("POST", "/admin/hall", {displays})) {
+      $("display-form").reset();
+      loadHall();
+    }
+  });
+
   $("scheme-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const f = e.target.elements;
@@ -156,7 +186,10 @@
       ratings: {followup_working_days: Number(f.followup_working_days.value), request_seconds: Number(f.request_seconds.value),
                 qr_days: Number(f.qr_days.value),
                 unrated_counts_as: f.unrated_counts_as.value === "not_counted" ? "not_counted" : Number(f.unrated_counts_as.value)},
-      complaints: {reply_working_days: Number(f.reply_working_days.value)}};
+      complaints: {reply_working_days: Number(f.reply_working_days.value)},
+      prepare_next: f.prepare_next.value === "yes",
+      public_info: {supervision_phone: f.supervision_phone.value.trim(),
+                    complaint_channels: f.complaint_channels.value.split("\n").map((s) => s.trim()).filter(Boolean)}};
     if (await change("POST", "/admin/hall", body)) loadHall();
   });
 
@@ -381,6 +414,13 @@
         const {authorisation_image: _image, ...fields} = d;  // a file input takes no value
         fill($("department-form"), fields);
         $("department-form").elements.code.readOnly = true;
+        break;
+      }
+      case "edit-display": {
+        const d = st.displays.find((x) => x.name === key);
+        fill($("display-form"), {...d, department: d.department || "", windows: d.windows.join(", "),
+          items: d.items.join(", "), audio: d.audio ? "yes" : "no",
+          prepare_next: d.prepare_next == null ? "" : d.prepare_next ? "yes" : "no"});
         break;
       }
       case "edit-year": {

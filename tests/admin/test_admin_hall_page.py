@@ -140,3 +140,55 @@ def test_the_department_authorisation_and_the_window_devices_on_their_pages(admi
         from sqlalchemy import select
         rows = {w.number: (w.led_address, w.printer) for w in s.scalars(select(Window).where(Window.hall_id == hall.id))}
     assert rows[1] == (11, "counter-1") and rows[2] == (None, None)
+
+
+@on_sqlite
+def test_display_profiles_and_the_public_information_on_the_hall_page(admin_server, hall, browser_page):
+    """Issue 15: a display profile added, edited and removed on the page, the public information screen's
+    phone and channels and the TVs' 请A003准备 line saved; a bad profile refused with the server's message."""
+    page = browser_page
+    sign_in(page, f"{admin_server.url}/admin/")
+    hall_ready(page)
+    assert page.locator("#displays tr").count() == 4  # a header and the test hall's three
+    # A public information screen for the lobby.
+    page.fill("#display-form [name=name]", "lobby-info")
+    page.fill("#display-form [name=title]", "办事公开")
+    page.select_option("#display-form [name=kind]", "info")
+    submit(page, "#display-form button[type=submit]")
+    assert said(page) == ("ok", "已保存。")
+    page.wait_for_function("() => document.getElementById('displays').textContent.includes('lobby-info')",
+                           timeout=WAIT_MS)
+    assert "信息公开" in page.locator("#displays tr", has_text="lobby-info").inner_text()
+    # A zone with a window the hall does not have: the server's refusal, nothing saved.
+    page.fill("#display-form [name=name]", "west")
+    page.fill("#display-form [name=title]", "西区")
+    page.fill("#display-form [name=windows]", "3, 99")
+    submit(page, "#display-form button[type=submit]")
+    kind, text = said(page)
+    assert kind == "error" and "unknown window 99" in text
+    # Edit "east": it names the next ticket, whatever the hall says.
+    page.locator("#displays button[data-key='east']").click()
+    assert page.input_value("#display-form [name=windows]") == "1, 2"
+    page.select_option("#display-form [name=prepare_next]", "yes")
+    submit(page, "#display-form button[type=submit]")
+    assert said(page) == ("ok", "已保存。")
+    # What the information screen posts, and the hall's own 请A003准备 setting.
+    page.fill("#hall-form [name=supervision_phone]", "0931-12345")
+    page.fill("#hall-form [name=complaint_channels]", "12345热线\n中心一楼督查股")
+    page.select_option("#hall-form [name=prepare_next]", "yes")
+    submit(page, "#hall-form button[type=submit]")
+    assert said(page) == ("ok", "已保存。")
+    screenshot(page, "admin-hall-displays")
+    with hall.db.read() as s:
+        settings = hall_context(s, hall.id).settings
+        profiles = {d.name: d for d in settings.displays}
+        assert set(profiles) == {"east", "market", "speaker", "lobby-info"}
+        assert profiles["lobby-info"].kind == "info" and profiles["east"].prepare_next is True
+        assert settings.prepare_next is True
+        assert settings.public_info.complaint_channels == ["12345热线", "中心一楼督查股"]
+    # Removed: "speaker" is gone from the hall.
+    page.locator("#displays button[data-key='speaker']").click()
+    submit(page, "#display-remove")
+    assert said(page) == ("ok", "已保存。")
+    with hall.db.read() as s:
+        assert "speaker" not in {d.name for d in hall_context(s, hall.id).settings.displays}

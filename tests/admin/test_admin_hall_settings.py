@@ -146,3 +146,38 @@ def test_the_hall_page_in_the_openapi_document(boss):
     hours = doc["components"]["schemas"]["HoursIn"]["properties"]
     assert "official" in hours
     assert {"ratings", "complaints"} <= set(doc["components"]["schemas"]["HallIn"]["properties"])
+
+
+def test_display_profiles_public_information_and_the_next_ticket_line(boss, hall, photo_server):
+    """Issue 15: the display profiles (zones, departments, the public information screen), what that screen
+    posts and the TVs' 请A003准备 line, set on the Hall page by the hall file's rules; the list is sent whole."""
+    server, _ = photo_server
+    shown = ok(boss.get("/admin/hall"))
+    assert [d["name"] for d in shown["displays"]] == ["east", "market", "speaker"]
+    before = _file(boss)
+    for bad in ({"displays": [{"name": "a b", "title": "x"}]},  # a token name has no space
+                {"displays": [{"name": "lobby", "title": "大厅", "windows": [99]}]},  # no window 99
+                {"displays": [{"name": "lobby", "title": "大厅", "department": "XX"}]},
+                {"displays": [{"name": "lobby", "title": "x"}, {"name": "lobby", "title": "y"}]},
+                {"displays": [{"name": "lobby", "title": "x", "kind": "ads"}]},
+                {"public_info": {"complaint_channels": [""]}}):
+        r = boss.post("/admin/hall", bad)
+        assert r.status_code == 400, (bad, r.text)
+    assert _file(boss) == before
+    displays = shown["displays"] + [{"name": "lobby-info", "title": "办事公开", "kind": "info"},
+                                    {"name": "west", "title": "西区", "windows": [3], "prepare_next": True}]
+    after = ok(boss.post("/admin/hall", {"displays": displays, "prepare_next": False,
+                                         "public_info": {"supervision_phone": "0931-12345",
+                                                         "complaint_channels": ["12345热线", "中心一楼督查股"]}}))
+    assert [(d["name"], d["kind"], d["prepare_next"]) for d in after["displays"]][-2:] == \
+        [("lobby-info", "info", None), ("west", "calls", True)]
+    assert after["public_info"] == {"supervision_phone": "0931-12345", "complaint_channels": ["12345热线", "中心一楼督查股"]}
+    with hall.db.read() as s:
+        settings = hall_context(s, hall.id).settings
+        assert [d.name for d in settings.displays][-2:] == ["lobby-info", "west"] and settings.prepare_next is False
+    # One removed: the list sent without it.
+    after = ok(boss.post("/admin/hall", {"displays": [d for d in after["displays"] if d["name"] != "east"]}))
+    assert "east" not in [d["name"] for d in after["displays"]]
+    assert hallfile.to_toml(hallfile.parse(_file(boss))) == _file(boss)  # the export loads back the same
+    hall.user("S001", "clerk")
+    assert server.api(hall.login("S001")).post("/admin/hall", {"displays": []}).status_code == 403

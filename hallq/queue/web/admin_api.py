@@ -70,7 +70,8 @@ def hall():
 
 
 @_doc("POST", "/hall", "change the hall's name, time zone, ticker text, opening hours and days, the official "
-      "calendar's years it enters, voice template, rating, follow-up and complaint settings",
+      "calendar's years it enters, voice template, rating, follow-up and complaint settings, the display "
+      "profiles, the public information and the TVs' 请A003准备 line",
       body=schemas.HallIn, responses={200: "the hall's settings now"})
 def change_hall():
     data = body(schemas.HallIn).model_dump(mode="json", exclude_unset=True)

@@ -29,6 +29,23 @@ TEXT: dict[str, tuple[str, str]] = {
                  "Sessions by weekday (a line: weekday sessions…, e.g. fri 09:00-12:00 14:00-17:00; a weekday alone: closed)"),
     "holidays": ("本大厅休息日（每行一个日期）", "The hall's own closed days (one date a line)"),
     "workdays": ("本大厅加班开放日（每行一个日期）", "Extra opening days (one date a line)"),
+    # what the hall's screens show (hallq.display.profiles, public_info)
+    "prepare_next": ("叫号屏显示“请下一位准备”", "TVs name each window's next ticket (请A003准备)"),
+    "supervision_phone": ("监督电话", "Supervision phone"),
+    "complaint_channels": ("投诉渠道（每行一条）", "Complaint channels (one a line)"),
+    "yes": ("是", "yes"), "no": ("否", "no"), "as_hall": ("同大厅设置", "as the hall"),
+    "displays_title": ("显示屏配置", "Display profiles"),
+    "displays_hint": ("一个配置对应同名的显示屏令牌：显示某些窗口或某部门的叫号，或作为信息公开屏（亮证上岗、监督电话、考核公示）。"
+                      "未配置的显示屏显示全厅。",
+                      "A profile is shown by the display tokens of its name: some windows' or a department's calls, or "
+                      "the public information screen (roster, supervision phone, the published bulletin). A display "
+                      "with no profile shows the whole hall."),
+    "display_name": ("显示屏名称（令牌名）", "Name (the display token's)"), "display_title": ("标题", "Title"),
+    "display_kind": ("用途", "Shows"), "kind_calls": ("叫号", "calls"), "kind_info": ("信息公开", "public information"),
+    "display_windows": ("窗口（逗号分隔）", "Windows (comma-separated)"),
+    "display_items": ("事项代码（逗号分隔）", "Item codes (comma-separated)"),
+    "display_audio": ("本屏播报叫号", "Plays the calls"),
+    "save_display": ("保存显示屏配置", "Save the profile"), "remove_display": ("删除该配置", "Remove the profile"),
     "voice_template": ("叫号语音模板（{号}号码，{窗}窗口）", "Call announcement ({号} number, {窗} window)"),
     "voice_template_en": ("英文语音模板", "English announcement"),
     "save": ("保存", "Save"), "add": ("新增", "Add"), "edit": ("修改", "Edit"), "cancel": ("取消", "Cancel"),
