@@ -75,5 +75,6 @@ def downgrade() -> None:
     op.drop_table('notifications')
     op.drop_index('ix_ticket_contacts_address_hash', table_name='ticket_contacts')
     op.drop_table('ticket_contacts')
-    with op.batch_alter_table('tickets') as batch:
-        batch.drop_column('next_items')
+    # ALTER TABLE ... DROP COLUMN, not a batch: SQLite's batch copies the table, and dropping the old one
+    # fails on the rows that reference it.
+    op.drop_column('tickets', 'next_items')

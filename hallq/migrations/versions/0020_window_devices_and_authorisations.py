@@ -28,9 +28,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('departments') as batch:
-        batch.drop_column('authorisation_image')
-        batch.drop_column('authorisation')
-    with op.batch_alter_table('windows') as batch:
-        batch.drop_column('printer')
-        batch.drop_column('led_address')
+    # ALTER TABLE ... DROP COLUMN, not a batch: SQLite's batch copies the table, and dropping the old one
+    # fails on the rows that reference it.
+    for table, column in (("departments", "authorisation_image"), ("departments", "authorisation"),
+                          ("windows", "printer"), ("windows", "led_address")):
+        op.drop_column(table, column)
