@@ -304,7 +304,7 @@
   }
 
   async function openTransfer() {
-    await loadDirectory();
+    if (!await loadDirectory()) return say($("msg"), t("conn_lost"), "error");  // told, never a silent no
     const others = directory.windows.filter((w) => w.number !== N && w.status !== "closed");
     $("transfer-window").innerHTML = others.length
       ? others.map((w) => `<option value="${w.number}">${esc(t("window_n", {window: w.number}))} ${esc(w.name)}${w.staff ? " · " + esc(w.staff.name) : ""}</option>`).join("")
