@@ -53,13 +53,13 @@ def keep(session: Session, read: dict[str, Readings]) -> None:
     if not fresh:
         return
     stored = set(session.scalars(select(SearchReading.text).where(SearchReading.text.in_(fresh))))
-    for text, readings in fresh.items():
-        if text not in stored:
-            session.add(SearchReading(text=text, readings=[list(r) for r in readings]))
     try:
-        session.flush()
-    except IntegrityError:  # another process kept the same name just now
-        session.rollback()
+        with session.begin_nested():  # a savepoint: the caller's own work (load-hall's) is never rolled back
+            for text, readings in fresh.items():
+                if text not in stored:
+                    session.add(SearchReading(text=text, readings=[list(r) for r in readings]))
+    except IntegrityError:  # another process kept the same name just now: theirs is the same
+        pass
     with _lock:
         _used.update(fresh)
 
