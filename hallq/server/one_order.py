@@ -26,6 +26,8 @@ from typing import Callable
 import socketio
 from socketio.packet import Packet
 
+from hallq.server.locked_rooms import LockedRooms
+
 # The listener drops the messages of its own host_id; a process's own emits
 # carry this one instead, so they come back to it. host_id is read only for
 # callbacks, which keep the library's path.
@@ -38,7 +40,7 @@ PING_EVERY_S = 0.05
 PING_MAX_BYTES = 120
 
 
-class OneOrderRedisManager(socketio.RedisManager):
+class OneOrderRedisManager(LockedRooms, socketio.RedisManager):
     on_revoked: Callable[[list[int]], None] | None = None  # set by the server (realtime.py)
     on_moved: Callable[[list[tuple]], None] | None = None  # set by the server (realtime.py)
 

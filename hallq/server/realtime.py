@@ -43,6 +43,7 @@ from hallq.queue.halls import hall_context
 from hallq.queue.stats import queue_figures
 from hallq.queue.unit_of_work import UnitOfWork
 from hallq.web.runtime import forget_token
+from hallq.server.locked_rooms import LockedManager
 from hallq.server.one_order import OneOrderRedisManager
 from hallq.server.public_tickets import PublicTickets
 from hallq.server.stats_pacer import StatsPacer
@@ -131,23 +132,24 @@ def _invalid(message: str) -> dict:
 class Realtime:
     def __init__(self, runtime, redis_url: str | None = None, websocket_only: bool = False):
         self.runtime = runtime
-        manager = OneOrderRedisManager(redis_url) if redis_url else None
+        redis = OneOrderRedisManager(redis_url) if redis_url else None
+        manager = redis if redis is not None else LockedManager()
         self.sio = socketio.Server(
             async_mode="threading", client_manager=manager, cors_allowed_origins=[],
             transports=["websocket"] if websocket_only else None,
         )
-        self._redis = manager
-        if manager is not None:
-            manager.on_revoked = self._revoked_elsewhere
+        self._redis = redis
+        if redis is not None:
+            redis.on_revoked = self._revoked_elsewhere
             # Subscribed to Redis before the app serves anyone (one_order.py), not on the first
             # connection, which would wait for it: nothing sent is lost, no client waits.
             self.sio.manager_initialized = True
-            manager.initialize()
+            redis.initialize()
         self.stats = StatsPacer(self._queue_figures, self._broadcast)
         # The citizens' status pages, on their own public namespace (public_tickets.py).
-        self.public = PublicTickets(runtime, self.sio, manager.announce_moved if manager is not None else None)
-        if manager is not None:
-            manager.on_moved = self.public.mark
+        self.public = PublicTickets(runtime, self.sio, redis.announce_moved if redis is not None else None)
+        if redis is not None:
+            redis.on_moved = self.public.mark
         self.sio.on("connect", self._connect)
         self.sio.on("join", self._join)
         self.sio.on("snapshot", self._snapshot_request)

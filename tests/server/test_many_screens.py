@@ -89,3 +89,35 @@ def test_hallq_never_asks_socketio_which_rooms_a_client_is_in():
               for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
               if re.search(r"\.rooms\(|get_rooms\(", line)]
     assert asking == []
+
+
+def test_rooms_entered_by_many_threads_at_once_keep_every_member():
+    """The manager's rooms under many threads (locked_rooms.py): each of 64 connections entering the same
+    new rooms at once is in every one of them afterwards, as the library's unlocked check-then-add loses some."""
+    from hallq.server.locked_rooms import LockedManager
+
+    manager = LockedManager()
+    manager.set_server(socketio.Server(async_mode="threading", client_manager=manager))
+    start = threading.Barrier(64)
+    sids: list[str] = []
+
+    def connection(i: int) -> None:
+        start.wait()
+        sid = manager.connect(f"eio{i}", "/")
+        sids.append(sid)
+        for room in ("hall:1", "display:tv", f"token:{i % 3}"):
+            manager.enter_room(sid, "/", room)
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_S)
+    try:
+        for _round in range(5):  # fresh rooms each round: the race is at a room's creation
+            manager.rooms.clear()
+            sids.clear()
+            with ThreadPoolExecutor(64) as pool:
+                list(pool.map(connection, range(64)))
+            assert sorted(sid for sid, _ in manager.get_participants("/", "hall:1")) == sorted(sids)
+            assert len(list(manager.get_participants("/", "display:tv"))) == 64
+            assert all(manager.eio_sid_from_sid(sid, "/") for sid in sids)
+    finally:
+        sys.setswitchinterval(switch)
