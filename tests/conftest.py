@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 import socketio
+from flask import Flask
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from hallq.queue import accounts
-from hallq.server.app import create_app
+from hallq.server.app import create_app, stop_background
 from hallq.db import Database, connect
 from hallq.migrate import upgrade
 from hallq.queue import hallfile, issuing, sessions
@@ -337,6 +338,8 @@ class Server:
 
     def stop(self):
         self.http.shutdown()
+        if isinstance(self.app, Flask):
+            stop_background(self.app)
 
 
 class Api:
