@@ -156,8 +156,10 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
 
 
 def stop_background(app: Flask) -> None:
-    """End the app's own threads (housekeeping, the notification sender, the error log's listener) at once,
-    for an app that ends before its process: the tests', each on a database dropped after it."""
+    """End the app's own threads (housekeeping, the notification sender, the error log's listener, Engine.IO's
+    service task) at once, for an app that ends before its process: the tests', each on a database dropped
+    after it."""
+    app.extensions["hallq.server.realtime"].sio.shutdown()
     housekeeping = app.extensions.pop("hallq.housekeeping", None)
     if housekeeping is not None:
         housekeeping.set()
