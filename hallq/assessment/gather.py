@@ -316,7 +316,9 @@ def _promised_cases(s: Session, ctx: HallContext, span: MonthSpan, until: dt.dat
     for ticket_id, due, wid, at, outcome, due_text, days, completed_on in rows:
         if outcome != "promised" or wid not in window_no:
             continue  # a leg finished elsewhere before the case was accepted
-        due_on = dt.date.fromisoformat(due_text) if due_text else due
+        # The ticket's due date first: a 容缺 case whose applicant brought the materials late has it moved on
+        # (hallq.cases.tolerance); the finish's is the one promised at the counter.
+        due_on = due or (dt.date.fromisoformat(due_text) if due_text else None)
         if due_on is None:
             continue
         if completed_on is not None and completed_on > span.last_day:
