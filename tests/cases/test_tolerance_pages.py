@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import screenshot
-from tests.conftest import Hall, local
+from tests.conftest import PASSWORD, Hall, local
 from tests.helpers import issue
 from tests.queue.web.test_console_page import Console
 
@@ -91,6 +91,20 @@ def test_accepted_at_the_console_owed_on_the_phone_and_warned_when_late(hall, se
     expect(alerts).to_have_count(1)
     expect(alerts).to_have_text(f"{t['number']} 户口迁移 容缺材料逾期1个工作日未补齐（应于2026-11-26前）：迁入地同意落户证明")
     console.shot("tolerance-04-console-warning")
+
+    # The supervision office's case list has a tab for it.
+    hall.user("boss", "supervisor")
+    office = page.context.new_page()
+    office.set_viewport_size({"width": 1920, "height": 1080})
+    office.goto(server.url + "/assessment/cases?view=materials_late")
+    office.fill("#username", "boss")
+    office.fill("#password", PASSWORD)
+    office.keyboard.press("Enter")
+    rows = office.locator("#cases tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("容缺受理，待补：迁入地同意落户证明（应于2026-11-26前） 逾期1个工作日")
+    expect(office.locator("#tab-materials_late")).to_contain_text("容缺材料逾期 1")
+    screenshot(office, "tolerance-06-supervision")
 
     # The last one comes: the case goes on, due one working day later than promised (Tue 8 Dec).
     assert clerk.post(f"/cases/{t['id']}/materials", {}).status_code == 200
