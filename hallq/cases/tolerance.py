@@ -1,8 +1,9 @@
 """容缺受理: a case accepted with named materials to follow (issue 17).
 
 The clerk accepts a 承诺件 or 联办件 whose main materials are in order and names what is still owed and
-the day the applicant promises it by (seed 004 第一篇: "实行'留置后补、容缺受理'制度，在企业承诺规定时间内
-补齐相关材料的前提下，先行出具批复文件"). The case waits (status "waiting") until every material has come;
+the day the applicant promises it by (seed 004 第1篇《政务服务管理局》: "实行'留置后补、容缺受理'制度，
+在企业承诺规定时间内补齐相关材料的前提下，先行出具批复文件"). The case waits (status "waiting") until every
+material has come;
 each arrival is recorded by those who answer for the case (hallq.cases.access), and logged.
 
 The due date. The case was accepted (受理) on the day of the finish, and the 受理通知书 promised its result
