@@ -117,3 +117,14 @@ def test_the_finish_refuses_tolerance_it_cannot_keep(hall, server, people):
     assert r.status_code == 400  # pydantic: at least one
     # The ticket is still at the counter after every refusal.
     assert at_1.post("/windows/1/finish", {"outcome": "promised", "promised_days": 3}).status_code == 200
+
+
+def test_the_applicant_bringing_what_is_owed_checks_in_without_a_new_place_at_the_back(hall, server, people, clock):
+    kiosk, at_1, _ = people
+    t = accept(kiosk, at_1, 1, "GA02", outcome="promised", promised_days=10, tolerance={"materials": OWED, "days": 3})
+    clock.set(local(2026, 11, 25, 10, 0))
+    r = server.api(hall.token("kiosk", "k2")).post("/kiosk/returns", {"scanned": f"{server.url}/t/{t['token']}"})
+    assert r.status_code == 201, r.text
+    assert r.json()["windows"] == [1]  # only the window that accepted it calls it
+    case = relogin(hall, server, "S001").get(f"/cases/{t['id']}").json()
+    assert case["log"][-1]["action"] == "returned" and case["log"][-1]["after"]["for"] == "materials"
