@@ -89,6 +89,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "promised_days_too_long": ("承诺时限{days}个工作日不能超过法定时限{legal}个工作日。", "The promised limit of {days} working days cannot exceed the legal limit of {legal}."),
     "missing_materials_required": ("补办件需要列出全部缺少的材料（一次性告知）。", "A supplementary case must list every missing material (one-time notification)."),
     "reason_required": ("请填写原因。", "Please give a reason."),
+    "tolerance_not_for_outcome": ("只有承诺件或联办件可以容缺受理。", "Only a promised or joint case can be accepted with materials to follow (容缺受理)."),
+    "tolerance_materials_required": ("容缺受理需要列出后补的材料。", "Accepting with materials to follow needs the materials named."),
+    "tolerance_after_due": ("后补材料的期限{days}个工作日不能晚于承诺办结时限{promised}个工作日。", "Materials promised in {days} working days would come after the case is due ({promised} working days)."),
+    "tolerance_material_unknown": ("{number}号没有待补材料“{material}”。", "{number} owes no material called “{material}”."),
     # ratings (好差评) and bad-review follow-up
     "rating_qr_by_token": ("扫码评价请使用号票二维码的地址（/api/v1/t/{{token}}/rating）。", "QR ratings go to the ticket's QR address (/api/v1/t/{{token}}/rating)."),
     "rating_by_staff": ("工作人员不能替群众评价。", "Staff cannot rate on a citizen's behalf."),

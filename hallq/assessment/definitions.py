@@ -49,6 +49,7 @@ LABELS = {
     "ratings_month": ("评价所属月份", "Month of a rating"), "unrated": ("未评价的办件", "Unrated tickets"),
     "promised_case": ("承诺件", "Promised cases"), "one_time_notice": ("一次性告知", "One-time notice"),
     "on_duty": ("责任人", "Who answers"),
+    "to_immediate": ("承诺件改为即办件", "Promised items made immediate"),
 }
 
 
@@ -101,6 +102,9 @@ def definitions(scheme: Scheme) -> dict[str, str]:
                    "并列者同进同出，名额不足以容纳并列者时都不入选（第一名并列除外）。"),
         "units": _UNITS_ZH[s.department_score] + _minimum_zh(s),
     }
+    if any(r.source == "item.to_immediate" for r in scheme.rules()):
+        out["to_immediate"] = ("承诺件改为即办件：按事项计。管理后台把事项的承诺时限由若干工作日改为0（即办）的，"
+                               "按当月该事项最后一次修改计一次，记在事项所属部门编号最小的窗口；证据为该修改记录。")
     return out
 
 
@@ -159,4 +163,9 @@ def definitions_en(scheme: Scheme) -> dict[str, str]:
                    "floors apply first; tied units go in or out together, and none goes in when the quota cannot "
                    "hold the tie (except a tie for first)."),
         "units": _UNITS_EN[s.department_score] + _minimum_en(s),
+        **({"to_immediate": ("Promised items made immediate count per item: an admin change setting an item's "
+                             "promised time from some working days to 0 (on the spot) counts once, by the item's "
+                             "last change in the month, for its department's lowest-numbered window; the change is "
+                             "the evidence.")}
+           if any(r.source == "item.to_immediate" for r in scheme.rules()) else {}),
     }

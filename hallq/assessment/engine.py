@@ -16,8 +16,8 @@ from typing import Protocol
 
 from hallq.assessment import attendance, departments
 from hallq.assessment.definitions import definitions
-from hallq.assessment.facts import (SCOPES, Appeal, History, MonthFacts, NoShow, PromisedCase, Rating,
-                                    RepeatVisit, Scope, Service, SupervisorRecord, Transfer)
+from hallq.assessment.facts import (SCOPES, Appeal, History, ItemMadeImmediate, MonthFacts, NoShow, PromisedCase,
+                                    Rating, RepeatVisit, Scope, Service, SupervisorRecord, Transfer)
 from hallq.assessment.ranking import assign_grades, assign_ranks, pick, quota_size, rank_key
 from hallq.assessment.scheme import Rule, Scheme, Section, Settings
 from hallq.assessment.scorecard import (Chosen, Evidence, Flag, Item, MonthResult, Scorecard,
@@ -52,6 +52,7 @@ class Bucket:
     transfers: list[Transfer] = field(default_factory=list)
     no_shows: list[NoShow] = field(default_factory=list)
     records: list[SupervisorRecord] = field(default_factory=list)
+    items_made_immediate: list[ItemMadeImmediate] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +321,10 @@ def _buckets(facts: MonthFacts, scope: Scope, incidents: list[attendance.Inciden
         k = (r.department or key_of(r)) if scope == "department" else key_of(r)
         if k is not None:
             buckets[str(k)].records.append(r)
+    for c in facts.items_made_immediate:  # the item's department, and the window unit credited for it
+        k = c.department if scope == "department" else key_of(c)
+        if k is not None:
+            buckets[str(k)].items_made_immediate.append(c)
     return buckets
 
 
@@ -569,6 +574,11 @@ def _occurrences(rule: Rule, unit: Unit, bucket: Bucket, ctx: Context):
                 yield 1, rule.points, Evidence("ticket", v.supplement_ticket,
                                                f"补办后往返{len(v.return_tickets)}次（取号 {returns}），未一次性告知",
                                                facts.ticket(v.supplement_ticket))
+    elif src == "item.to_immediate":
+        for c in bucket.items_made_immediate:
+            yield 1, rule.points, Evidence("item_change", c.id,
+                                           f"事项{c.item}（{c.item_name}）由承诺件（{c.promised_before}个工作日）改为即办件，"
+                                           f"{c.on:%m-%d}由{c.actor}登记", c.item)
     elif src == "rating.bad":
         for r in bucket.ratings:
             if r.counted and r.level <= 2:

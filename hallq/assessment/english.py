@@ -41,7 +41,7 @@ GENERATED_NAMES_EN = {"windows_average": "Average of its windows", "department_r
 INCIDENTS_EN = {"迟到": "Late", "早退": "Left early", "无人值守": "Unattended", "旷工": "Absent"}
 SCOPE_NAMES_EN = {"window": "Windows", "department": "Departments", "staff": "Staff"}
 EVIDENCE_NAMES_EN = {"ticket": "Ticket", "rating": "Rating", "session": "Sign-in", "pause": "Pause",
-                     "record": "Record", "window": "Window", "staff": "Staff member"}
+                     "record": "Record", "window": "Window", "staff": "Staff member", "item_change": "Item change"}
 OUTCOME_NAMES_EN = {"immediate": "immediate", "promised": "promised", "joint": "joint", "supplement": "supplementary",
                     "forwarded": "forwarded", "rejected": "reply (rejected)"}
 EVENT_NAMES_EN = {"issued": "issued", "called": "called", "recalled": "recalled", "skipped": "no-show",
@@ -69,6 +69,9 @@ def _rules(words: "Words") -> list[Rule]:
         r(r"(\d)级，号 (.+)", lambda m: f"level {m[1]}, ticket {m[2]}"),
         r(r"(\d)级（未达满意）", lambda m: f"level {m[1]} (not satisfied)"),
         r(r"(\d)级，经复核不计入", lambda m: f"level {m[1]}, not counted after review"),
+        r(r"事项(\S+?)（(.+?)）由承诺件（(\d+)个工作日）改为即办件，(\S+?)由(.+?)登记",
+          lambda m: f"item {m[1]} ({m[2]}) turned from promised in {m[3]} working days into immediate, "
+                    f"recorded {m[4]} by {m[5]}"),
         r("转移", lambda m: "transferred"),
         r("过号", lambda m: "no-show"),
         r(r"所在窗口本月等次：(.+)", lambda m: f"the window's grade this month: {words.grade(m[1])}"),

@@ -145,6 +145,21 @@ class NoShow:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemMadeImmediate:
+    """An item turned from 承诺件 into 即办件: an admin change set its promised time from some working days to 0
+    (seed 002 第十八条（一）"窗口单位将承诺件改为即办件的，每项加5分": per item, for its department's window unit)."""
+    id: int  # the admin change (hallq.queue.audit), cited as the evidence
+    item: str  # the item's code
+    item_name: str
+    promised_before: int  # working days it was promised in before
+    on: dt.date  # the hall-local day of the change
+    actor: str
+    department: str | None
+    window: int | None  # the window unit credited: its department's lowest-numbered window
+    staff: str | None = None  # never a staff member's: the unit's
+
+
+@dataclass(frozen=True, slots=True)
 class SupervisorRecord:
     """An entry by a supervisor (督查) for what the system cannot see.
 
@@ -201,6 +216,7 @@ class MonthFacts:
     transfers: list[Transfer] = field(default_factory=list)
     no_shows: list[NoShow] = field(default_factory=list)
     records: list[SupervisorRecord] = field(default_factory=list)
+    items_made_immediate: list[ItemMadeImmediate] = field(default_factory=list)
     appeals: list[Appeal] = field(default_factory=list)
     # Approved leaves touching the month. None: the leave register was not read (facts made by hand), so an
     # A-post holder's missing half day cannot be told from leave and absence (旷工) is not judged.

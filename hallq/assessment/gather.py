@@ -27,6 +27,9 @@ Definitions (DOMAIN.md leaves these to the system; `DEFINITIONS` words them):
   return happened (or, with fewer returns, the month of its last one), so it
   deducts once. Tickets issued without an ID number cannot be linked.
 - Who was on duty: the staff member signed in at the window at that moment.
+- An item turned from 承诺件 into 即办件: the admin log's change of the item setting its
+  promised time from some working days to 0, by the last such change of the month
+  (`_items_made_immediate`); it credits the item's department's lowest-numbered window.
 """
 from __future__ import annotations
 
@@ -39,13 +42,14 @@ from dataclasses import dataclass
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from hallq.assessment.facts import (Appeal, DepartmentInfo, LeaveSpan, MonthFacts, NoShow, PauseSpan, PromisedCase,
-                                    Rating,
+from hallq.assessment.facts import (Appeal, DepartmentInfo, ItemMadeImmediate, LeaveSpan, MonthFacts, NoShow,
+                                    PauseSpan, PromisedCase, Rating,
                                     RepeatVisit, Service, SessionSpan, StaffInfo, SupervisorRecord, Transfer,
                                     WindowInfo)
 from hallq.assessment.models import AssessmentAppeal, AssessmentRecord, CaseCompletion
 from hallq.evaluator.models import Rating as RatingRow
 from hallq.queue import leave as leave_register
+from hallq.queue.audit import AdminChange
 from hallq.queue.halls import HallContext
 from hallq.queue.models import (Department, Hall, Staff, Ticket, TicketEvent, Window, WindowPause, WindowPost,
                                 WindowSession)
@@ -260,6 +264,9 @@ def _gather(s: Session, ctx: HallContext, year: int, month: int, repeat_min_retu
                                       department=code.get(r.department_id), points=r.points, count=r.count,
                                       on=r.occurred_on)
                      for r in record_rows]
+    # --- items turned from 承诺件 into 即办件 (the admin log) ---------------------------------
+    facts.items_made_immediate = _items_made_immediate(s, ctx, span, until, facts.windows)
+
     appeal_rows = s.scalars(
         select(AssessmentAppeal).where(AssessmentAppeal.hall_id == hall_id,
                                        AssessmentAppeal.month == f"{year:04d}-{month:02d}",
@@ -269,6 +276,37 @@ def _gather(s: Session, ctx: HallContext, year: int, month: int, repeat_min_retu
                             a.decided_at, a.points) for a in appeal_rows]
     facts.ticket_labels = _ticket_labels(s, facts)
     return facts
+
+
+def _items_made_immediate(s: Session, ctx: HallContext, span: MonthSpan, until: dt.datetime,
+                          windows: list[WindowInfo]) -> list[ItemMadeImmediate]:
+    """Items whose promised time an admin set from some working days to 0 (承诺件 -> 即办件) in the month.
+
+    The seed counts items ("每项"), not cases: an item counts once in a month, by the last change of its
+    promised time in the month, and only if that change made it 即办件 (one changed and changed back in the
+    month does not count). Credited to its department's window unit, the department's lowest-numbered window
+    (as the scheme credits what names a department but no window)."""
+    rows = s.scalars(select(AdminChange).where(AdminChange.hall_id == ctx.id, AdminChange.entity == "item",
+                                               AdminChange.at >= span.start, AdminChange.at < until)
+                     .order_by(AdminChange.at, AdminChange.id)).all()
+    last: dict[str, AdminChange] = {}
+    for row in rows:
+        before, after = (row.before or {}).get("promised_days"), (row.after or {}).get("promised_days")
+        if row.before is not None and before != after:
+            last[row.key] = row
+    first_window: dict[str, int] = {}
+    for w in windows:  # sorted by number
+        if w.department is not None:
+            first_window.setdefault(w.department, w.number)
+    out = []
+    for code, row in last.items():
+        before, after = row.before.get("promised_days"), row.after.get("promised_days")
+        if isinstance(before, int) and before > 0 and after == 0:
+            department = row.after.get("department")
+            out.append(ItemMadeImmediate(row.id, code, row.after.get("name") or code, before,
+                                         ctx.hours.local_day(row.at), row.actor, department,
+                                         first_window.get(department)))
+    return sorted(out, key=lambda c: c.id)
 
 
 def _leave_span(ctx: HallContext, row, staff_no: dict[int, str]) -> LeaveSpan:
@@ -316,7 +354,9 @@ def _promised_cases(s: Session, ctx: HallContext, span: MonthSpan, until: dt.dat
     for ticket_id, due, wid, at, outcome, due_text, days, completed_on in rows:
         if outcome != "promised" or wid not in window_no:
             continue  # a leg finished elsewhere before the case was accepted
-        due_on = dt.date.fromisoformat(due_text) if due_text else due
+        # The ticket's due date first: a 容缺 case whose applicant brought the materials late has it moved on
+        # (hallq.cases.tolerance); the finish's is the one promised at the counter.
+        due_on = due or (dt.date.fromisoformat(due_text) if due_text else None)
         if due_on is None:
             continue
         if completed_on is not None and completed_on > span.last_day:

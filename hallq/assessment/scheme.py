@@ -32,6 +32,7 @@ Source = Literal[
     "case.overdue",            # 承诺件 finished late: per case, in the month after its due date
     "case.faster",             # 承诺件 finished this much faster than promised (per case)
     "case.repeat_visit",       # 2+ returns after a 补办 without a one-time notice (per case)
+    "item.to_immediate",       # an item turned from 承诺件 into 即办件 by an admin change (per item, seed 002)
     "rating.bad",              # a counted 不满意/非常不满意 rating (per rating)
     "ticket.transfer",         # a ticket transferred away (per ticket)
     "ticket.no_show",          # a called ticket skipped as a no-show (per ticket)

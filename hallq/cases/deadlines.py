@@ -3,6 +3,8 @@
 - due soon: open, due within the hall's `cases.warn_working_days` working days (seed 002: warn
   and urge the window before a case falls due);
 - overdue: open past its due day; it must carry a delay reason (seed 004 督促检查制度 第三条);
+- materials late (容缺受理, hallq.cases.tolerance): waiting past the day the applicant promised the
+  materials still owed by;
 - escalated: overdue `cases.escalate_after_working_days` working days (three, 第四条): the
   supervision office is alerted on its duty screens and contacts the citizen.
 
@@ -17,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hallq.assessment.workdays import working_days_after
+from hallq.cases import tolerance
 from hallq.cases.log import log
 from hallq.cases.models import Case
 from hallq.cases.opening import open_missing
@@ -25,7 +28,7 @@ from hallq.queue.halls import HallContext, hall_context
 from hallq.queue.models import Hall, Ticket
 
 CASE_OVERDUE = "case_overdue"  # the alert kind on the duty screens
-STANDINGS = ("due_soon", "overdue", "escalated")
+STANDINGS = ("due_soon", "overdue", "escalated", "materials_late")
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,14 @@ class Standing:
     due_soon: bool
     overdue: bool
     escalate: bool  # overdue long enough for the supervision office
+    materials_late: int = 0  # 容缺受理: working days past the applicant's day, materials still owed
 
 
 def standing(ctx: HallContext, case: Case, today: dt.date) -> Standing:
+    record = tolerance.of(case.details or {})
+    if case.status == "waiting" and record is not None:
+        # The case waits for the applicant: warned when what they owe is late, not judged against its due day.
+        return Standing(None, 0, False, False, False, tolerance.days_late(ctx, record, today))
     if case.status != "open" or case.due_on is None:
         return Standing(None, 0, False, False, False)
     if today > case.due_on:

@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hallq.cases import tolerance
 from hallq.cases.log import log
 from hallq.cases.models import KINDS, Case, CaseTask
 from hallq.cases.notify import keep_for
@@ -54,6 +55,10 @@ def open_case(s: Session, ctx: HallContext, ticket: Ticket, now: dt.datetime) ->
         # 答复件: the written reason is the result, ready when it is given.
         details["reason"] = data.get("note") or ""
         case.status, case.completed_on, case.result_ready_at = "done", accepted_on, finished.at
+    if data.get("tolerance") and case.kind in ("promised", "joint"):
+        # 容缺受理: accepted today (its promised time runs from today), waiting for the materials still owed.
+        case.status = "waiting"
+        details["tolerance"] = tolerance.opened(data["tolerance"])
     s.add(case)
     s.flush()
     keep_for(s, ctx, case, accepted_on)

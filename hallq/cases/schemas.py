@@ -26,6 +26,12 @@ class NoteIn(Body):
     note: Note = None
 
 
+class MaterialsIn(Body):
+    note: Note = None
+    materials: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
+        None, max_length=20, description="容缺受理: the materials that came, by the names owed (all of them when left out)")
+
+
 class TaskIn(Body):
     due_on: Day | None = Field(None, description="this department's own date")
     task: Annotated[str | None, Field(None, min_length=1, max_length=200)] = None

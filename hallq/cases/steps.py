@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hallq.assessment.models import CaseCompletion
-from hallq.cases import access, notify
+from hallq.cases import access, notify, tolerance
 from hallq.cases.log import log
 from hallq.cases.models import Case, CaseTask
 from hallq.cases.opening import open_case
@@ -117,13 +117,17 @@ def record_delay(uow, who: Principal, ctx: HallContext, ticket_id: int, reason: 
 
 
 def materials_received(uow, who: Principal, ctx: HallContext, ticket_id: int, note: str | None,
-                       now: dt.datetime) -> Case:
-    """补办件: the missing materials came; the case is accepted and its promised time starts today."""
+                       now: dt.datetime, materials: list[str] | None = None) -> Case:
+    """补办件: the missing materials came; the case is accepted and its promised time starts today.
+    容缺受理: the named materials (all still owed when none are named) came; with the last, the case goes on."""
     s = uow.session
     case, ticket = _acting(s, ctx, who, ticket_id, now)
     if case.status != "waiting":
         raise Refused("case_not_waiting", number=ticket.number)
     today = ctx.hours.local_day(now)
+    record = tolerance.of(case.details)
+    if record is not None:
+        return _tolerance_received(s, ctx, who, case, ticket, record, materials, note, now)
     days = case.promised_days or (ticket.item.guide or {}).get("promised_days")
     case.status = "open"
     case.due_on = ctx.hours.add_working_days(today, int(days)) if days else None
@@ -132,6 +136,35 @@ def materials_received(uow, who: Principal, ctx: HallContext, ticket_id: int, no
     log(s, case, now, who.actor, "materials", before={"status": "waiting"},
         after={"status": "open", "due_on": case.due_on.isoformat() if case.due_on else None},
         note=_text(note, "note", required=False))
+    return case
+
+
+def _tolerance_received(s, ctx: HallContext, who: Principal, case: Case, ticket: Ticket, record: dict,
+                        materials: list[str] | None, note: str | None, now: dt.datetime) -> Case:
+    today = ctx.hours.local_day(now)
+    try:
+        record, came = tolerance.receive(ctx, record, materials, today, who.actor)
+    except KeyError as e:
+        raise Refused("tolerance_material_unknown", number=ticket.number, material=str(e.args[0])[:200]) from None
+    if not came:
+        raise Invalid("invalid_input", detail="materials: name at least one material still owed")
+    before = {"status": case.status, "due_on": case.due_on.isoformat() if case.due_on else None}
+    case.details = {**case.details, "tolerance": record}
+    if not tolerance.owed(record):
+        case.status = "open"
+        case.due_on = tolerance.due_after_all_came(ctx, record, case.due_on, today)
+        ticket.due_date = case.due_on  # the assessment judges the window by the date it now answers for
+        notify.keep_for(s, ctx, case, today)
+        if before["due_on"] and case.due_on != dt.date.fromisoformat(before["due_on"]):
+            # A joint case's tasks due with the case move with it; a department's own date stays.
+            s.execute(update(CaseTask).where(CaseTask.case_id == case.id,
+                                             CaseTask.due_on == dt.date.fromisoformat(before["due_on"]))
+                      .values(due_on=case.due_on))
+    log(s, case, now, who.actor, "materials", before=before,
+        after={"status": case.status, "due_on": case.due_on.isoformat() if case.due_on else None, "received": came,
+               "owed": tolerance.owed(record)},
+        note=_text(note, "note", required=False))
+    s.flush()
     return case
 
 

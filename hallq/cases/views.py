@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hallq.assessment.models import CaseCompletion
-from hallq.cases import access, deadlines
+from hallq.cases import access, deadlines, tolerance
 from hallq.cases.models import Case, CaseChange, CaseTask
 from hallq.privacy import mask_name
 from hallq.queue.accounts import Principal
@@ -46,7 +46,7 @@ def case(s: Session, ctx: HallContext, c: Case, now: dt.datetime, *, with_log: b
         "opened_at": iso(c.opened_at), "accepted_on": ctx.hours.local_day(c.opened_at).isoformat(),
         "promised_days": c.promised_days, "due_on": _day(c.due_on),
         "working_days_left": st.working_days_left, "days_overdue": st.days_overdue, "due_soon": st.due_soon,
-        "overdue": st.overdue, "escalated": c.escalated_at is not None,
+        "overdue": st.overdue, "escalated": c.escalated_at is not None, "materials_late": st.materials_late,
         "delay_reason": c.delay_reason, "details": c.details, "completed_on": _day(c.completed_on),
         "result_ready_at": iso(c.result_ready_at) if c.result_ready_at else None,
         "delivered_at": iso(c.delivered_at) if c.delivered_at else None, "delivered_by": c.delivered_by,
@@ -55,6 +55,10 @@ def case(s: Session, ctx: HallContext, c: Case, now: dt.datetime, *, with_log: b
                    "role": t.role, "task": t.task, "due_on": _day(t.due_on), "done_on": _day(t.done_on)}
                   for t in tasks],
     }
+    record = tolerance.of(c.details or {})
+    # 容缺受理: what is still owed and by when, the warning's words read from here.
+    data["tolerance"] = {"owed": tolerance.owed(record), "promised_by": record["promised_by"],
+                         "materials": record["materials"]} if record else None
     entered = s.execute(select(CaseCompletion.note, CaseCompletion.entered_by)
                         .where(CaseCompletion.ticket_id == c.ticket_id)).first()
     data["note"], data["entered_by"] = (entered.note, entered.entered_by) if entered else (None, None)
@@ -83,7 +87,9 @@ def listing(s: Session, ctx: HallContext, who: Principal, now: dt.datetime, *, s
         out = [c for c in out if c["overdue"]]
     elif standing == "escalated":
         out = [c for c in out if c["escalated"] and c["overdue"]]
-    return sorted(out, key=lambda c: (-c["days_overdue"], c["working_days_left"] if c["working_days_left"]
+    elif standing == "materials_late":
+        out = [c for c in out if c["materials_late"]]
+    return sorted(out, key=lambda c: (-max(c["days_overdue"], c["materials_late"]), c["working_days_left"] if c["working_days_left"]
                                       is not None else 999, c["ticket"]))
 
 
@@ -104,6 +110,12 @@ def public(s: Session, ctx: HallContext, ticket: Ticket, now: dt.datetime, lang:
     if c.kind == "supplement":
         data["missing_materials"] = c.details.get("missing_materials", [])
         data["materials_due"] = c.details.get("materials_due")
+    record = tolerance.of(c.details or {})
+    if record is not None and c.status == "waiting":
+        # 容缺受理: what the citizen still owes (names only) and the day they promised it by.
+        data["owed_materials"] = tolerance.owed(record)
+        data["materials_promised_by"] = record["promised_by"]
+        data["materials_late"] = tolerance.days_late(ctx, record, ctx.hours.local_day(now)) > 0
     if c.kind == "rejected":
         data["reason"] = c.details.get("reason") or ""
         data["remedies"] = REMEDIES.get(lang, REMEDIES["zh"])

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from hallq.db import Base, UTCDateTime
 
 # scheme: the assessment scheme a scope is assessed by from a month on (hallq.assessment.service.set_scheme).
-ENTITIES = ("hall", "department", "window", "staff", "account", "token", "scheme")
+ENTITIES = ("hall", "department", "window", "staff", "account", "token", "scheme", "item")
 
 
 class AdminChange(Base):

@@ -264,10 +264,26 @@ def transfer(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *,
     return ticket
 
 
+def _tolerance(ctx, ticket: Ticket, outcome: str, tolerance: dict, data: dict, now: dt.datetime) -> dict:
+    """容缺受理: the materials still owed and the day the applicant promises them by (the case waits for them,
+    hallq.cases). Only a case accepted with a promised time may be; the materials are owed by its due day."""
+    if outcome not in ("promised", "joint"):
+        raise Invalid("tolerance_not_for_outcome")
+    materials = list(dict.fromkeys(m.strip() for m in tolerance.get("materials") or [] if m and m.strip()))
+    if not materials:
+        raise Invalid("tolerance_materials_required")
+    days = int(tolerance["days"])
+    promised = data.get("promised_days") or (ticket.item.guide or {}).get("promised_days")
+    if promised and days > int(promised):
+        raise Invalid("tolerance_after_due", days=days, promised=promised)
+    promised_by = ctx.hours.add_working_days(ctx.hours.local_day(now), days)
+    return {"materials": materials, "days": days, "promised_by": promised_by.isoformat()}
+
+
 def finish(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *, outcome: str,
            promised_days: int | None = None, missing_materials: list[str] | None = None,
            note: str | None = None, departments: list[str] | None = None,
-           forwarded_to: str | None = None) -> Ticket:
+           forwarded_to: str | None = None, tolerance: dict | None = None) -> Ticket:
     """End service with the case outcome (办件类型)."""
     s = uow.session
     ctx = hall_context(s, who.hall_id)
@@ -302,6 +318,8 @@ def finish(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime, *, ou
         data["forwarded_to"] = forwarded_to.strip()
     if note:
         data["note"] = note.strip()
+    if tolerance:
+        data["tolerance"] = _tolerance(ctx, ticket, outcome, tolerance, data, now)
     last_call = s.scalar(_LAST_CALL, {"ticket_id": ticket.id})
     data["service_s"] = round((now - last_call).total_seconds(), 1)
 

@@ -6,18 +6,21 @@ and the export writes it back. Items are deactivated, never deleted, so no
 ticket, rating or score loses its item. Each change leaves the cached hall
 context (hallq.queue.halls, kept seconds) for every process to read again.
 
-Audit: each change is marked `# audit:` where it is made; the admin pages' audit
-log (who, when, before, after) is wired in there.
+Audit: each change is marked `# audit:` where it is made. Saving an item and (de)activating it are
+recorded in the admin log (hallq.queue.audit, entity "item": who, when, before, after) with what the
+assessment reads of an item: its promised time (承诺时限, 0: 即办件), so a change from 承诺件 to 即办件 is on
+record with its day and who made it (seed 002 第十八条（一）, hallq.assessment); forms are not logged yet.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from hallq.queue import estimates, forms, hallfile, staffing
+from hallq.queue import audit, estimates, forms, hallfile, staffing
 from hallq.queue.errors import Invalid, NotFound, Refused
 from hallq.queue.halls import forget_halls
 from hallq.queue.models import Department, Item, ItemForm, Window, WindowItem
@@ -57,9 +60,20 @@ def item_view(session: Session, item: Item, public_url) -> dict[str, Any]:
             "windows": [{"number": n, "tier": t} for n, t in tiers], "warnings": spec.warnings()}
 
 
-def save(session: Session, hall_id: int, data: ItemIn, *, create: bool) -> Item:
+def _logged(item: Item | None) -> dict[str, Any] | None:
+    """What the admin log keeps of an item: enough to see a change of its nature or its promised time."""
+    if item is None:
+        return None
+    guide = item.guide or {}
+    return {"name": item.name, "department": item.department.code if item.department else None,
+            "active": item.active, "promised_days": guide.get("promised_days"), "legal_days": guide.get("legal_days")}
+
+
+def save(session: Session, hall_id: int, data: ItemIn, *, create: bool, actor: str,
+         now: dt.datetime) -> Item:
     """Create (`create`) or update the item `data.code`; the caller commits. Bad input changes nothing."""
     existing = session.scalar(select(Item).where(Item.hall_id == hall_id, Item.code == data.code))
+    before = _logged(existing)
     if create and existing is not None:
         raise Refused("item_exists", code=data.code)
     if not create and existing is None:
@@ -93,6 +107,9 @@ def save(session: Session, hall_id: int, data: ItemIn, *, create: bool) -> Item:
     for w in data.windows:
         session.add(WindowItem(window_id=windows[w.number].id, item_id=item.id, tier=w.tier))
     session.flush()
+    session.refresh(item, ["department"])
+    audit.record(session, hall_id, actor, "item", item.code, "create" if existing is None else "update", before,
+                 _logged(item), now)
     _changed(session, hall_id)
     return item
 
@@ -111,11 +128,14 @@ def _keep_windows_serving(session: Session, item: Item, keep: set[int]) -> None:
                                                   "give it another item first")
 
 
-def set_active(session: Session, hall_id: int, code: str, active: bool) -> Item:
+def set_active(session: Session, hall_id: int, code: str, active: bool, *, actor: str, now: dt.datetime) -> Item:
     """Deactivate (never delete) or bring back an item: kiosks stop offering it, its history stays."""
     item = _item(session, hall_id, code)
+    before = _logged(item)
     item.active = active  # audit: item deactivated / activated
     session.flush()
+    audit.record(session, hall_id, actor, "item", item.code, "activate" if active else "deactivate", before,
+                 _logged(item), now)
     _changed(session, hall_id)
     return item
 

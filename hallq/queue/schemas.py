@@ -81,6 +81,14 @@ class TransferIn(Body):
     come_back: bool = Field(False, alias="return", description="comes back to this window afterwards")
 
 
+class ToleranceIn(Body):
+    """容缺受理: accepted now, named materials to follow by a date (working days on the hall calendar)."""
+    materials: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=20, description="the materials still owed, each by name")
+    days: int = Field(ge=1, le=60, description="working days from today the applicant promises them by (on or "
+                                               "before the case's due date)")
+
+
 class FinishIn(Body):
     outcome: Literal["immediate", "promised", "joint", "supplement", "forwarded", "rejected"]
     promised_days: int | None = Field(None, ge=1, le=365)
@@ -88,6 +96,8 @@ class FinishIn(Body):
     departments: list[str] | None = None
     note: str | None = Field(None, max_length=2000)
     forwarded_to: str | None = Field(None, max_length=200, description="上报件: the authority it goes to")
+    tolerance: ToleranceIn | None = Field(None, description="承诺件 or 联办件 accepted under 容缺受理: the case waits "
+                                                            "for these materials")
 
 
 class PauseIn(Body):

@@ -188,6 +188,10 @@
     const cases = state.cases || [];
     $("case-alerts-panel").hidden = !cases.length;
     $("case-alerts").innerHTML = cases.map((c) => {
+      if (c.materials_late) {  // 容缺受理: the applicant's materials are late
+        return `<li class="overdue materials-late" data-ticket="${c.ticket}">${esc(t("case_materials_late", {number: c.number,
+          service: c.service_name, n: c.materials_late, date: c.tolerance.promised_by, materials: c.tolerance.owed.join("、")}))}</li>`;
+      }
       const words = c.overdue
         ? t("case_overdue", {number: c.number, service: c.service_name, n: c.days_overdue, date: c.due_on})
         : t("case_due_soon", {number: c.number, service: c.service_name, n: c.working_days_left, date: c.due_on});
@@ -321,6 +325,11 @@
     const guide = c.guide || {};
     const checks = (name, values) => values.map((v) => `<label class="inline"><input type="checkbox" name="${name}" value="${esc(v)}"> ${esc(v)}</label>`).join("");
     $("materials").innerHTML = checks("material", guide.materials || []);
+    $("tolerance-materials").innerHTML = checks("tolerance-material", guide.materials || []);
+    $("tolerance-on").checked = false;
+    $("tolerance-other").value = "";
+    $("tolerance-days").value = "";
+    $("tolerance-date").textContent = "";
     const departments = [...new Set((directory?.services || []).map((s) => s.department))].filter((d) => d !== c.department);
     $("departments").innerHTML = checks("department", departments);
     $("promised-days").value = guide.promised_days || "";
@@ -337,6 +346,19 @@
     const outcome = document.querySelector("#form-finish input[name=outcome]:checked").value;
     document.querySelectorAll("#form-finish .extra").forEach((el) => { el.hidden = el.dataset.for !== outcome; });
     if (outcome === "promised") updateDueDate();
+    // 容缺受理 is for a case accepted with a promised time: 承诺件 and 联办件.
+    $("tolerance-box").hidden = !["promised", "joint"].includes(outcome);
+    $("tolerance-fields").hidden = $("tolerance-box").hidden || !$("tolerance-on").checked;
+  }
+
+  let toleranceSeq = 0;
+  async function updateToleranceDate() {
+    const days = $("tolerance-days").value;
+    const seq = ++toleranceSeq;
+    if (!/^\d+$/.test(days)) { $("tolerance-date").textContent = ""; return; }
+    const r = await api("GET", `/calendar/due-date?days=${days}`);  // the hall calendar's working days
+    if (seq !== toleranceSeq) return;
+    $("tolerance-date").textContent = r.ok ? t("tolerance_date", {date: r.data.due_date}) : (r.data?.message || "");
   }
 
   let dueSeq = 0;
@@ -360,6 +382,10 @@
     }
     if (outcome === "rejected") body.note = $("reject-reason").value.trim();
     if (outcome === "forwarded" && $("forward-note").value.trim()) body.note = $("forward-note").value.trim();
+    if (!$("tolerance-box").hidden && $("tolerance-on").checked) {
+      body.tolerance = {materials: checked("tolerance-material").concat($("tolerance-other").value.split("\n").map((s) => s.trim()).filter(Boolean)),
+                        days: Number($("tolerance-days").value) || null};
+    }
     return body;
   }
 
@@ -470,6 +496,8 @@
     });
     document.querySelectorAll("#form-finish input[name=outcome]").forEach((r) => r.addEventListener("change", showOutcomeFields));
     $("promised-days").addEventListener("input", updateDueDate);
+    $("tolerance-on").addEventListener("change", showOutcomeFields);
+    $("tolerance-days").addEventListener("input", updateToleranceDate);
     $("form-finish").addEventListener("submit", (e) => {
       e.preventDefault();
       const body = finishBody();

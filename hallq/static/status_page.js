@@ -83,6 +83,16 @@
       box.appendChild(ul);
       line(box, fill(T.case_bring, {date: c.materials_due || "", place: where}), "strong");
     }
+    if (c.owed_materials) {  // 容缺受理: what is still owed, and by when
+      line(box, fill(T.case_owed, {date: c.materials_promised_by}), "label").id = "case-owed-label";
+      const ul = document.createElement("ul");
+      ul.id = "case-owed";
+      for (const m of c.owed_materials) { const li = document.createElement("li"); li.textContent = m; ul.appendChild(li); }
+      box.appendChild(ul);
+      line(box, fill(T.case_owed_where, {place: where}));
+      if (c.materials_late) line(box, T.case_owed_late, "strong").id = "case-owed-late";
+      if (c.due_on) line(box, fill(T.case_due, {date: c.due_on})).id = "case-due";
+    }
     if (c.kind === "rejected") {
       line(box, fill(T.case_reason, {reason: c.reason}), "strong").id = "case-reason";
       line(box, c.remedies, "muted");

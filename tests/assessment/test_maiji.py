@@ -21,6 +21,7 @@ import datetime as dt
 import pytest
 
 from hallq.assessment import History, compute_month, load_preset
+from hallq.assessment.facts import ItemMadeImmediate
 from tests.assessment import hall
 from tests.assessment.hall import at
 
@@ -36,7 +37,8 @@ def result():
     hall.record(facts, "complaint_reply_late", window=1, count=3)
     hall.record(facts, "attitude_quarrel", staff="S2", points=-5, kind="verified_complaint")
     hall.record(facts, "intermediary", staff="S2", kind="misconduct")
-    hall.record(facts, "promised_to_immediate", window=2, kind="other")
+    # 承诺件改为即办件: the admin log's change of an item of D2, credited to its window unit W2.
+    facts.items_made_immediate.append(ItemMadeImmediate(900, "D2X", "某事项", 5, D(2025, 10, 10), "user:admin", "D2", 2))
     hall.case(facts, 3, 3, D(2025, 10, 9), D(2025, 10, 16))
     hall.record(facts, "thanks", staff="S3", kind="praise_letter")
     hall.pause(facts, 3, D(2025, 10, 20), at(D(2025, 10, 20), 10), at(D(2025, 10, 20), 10, 40), "私事")

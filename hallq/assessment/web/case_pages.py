@@ -15,7 +15,7 @@ from hallq.queue.halls import hall_context
 from hallq.web.runtime import now, reading
 
 bp = Blueprint("case_pages", __name__, url_prefix="/assessment/cases")
-VIEWS = ("overdue", "due_soon", "escalated", "all")
+VIEWS = ("overdue", "due_soon", "escalated", "materials_late", "all")
 
 
 @bp.get("")
@@ -30,7 +30,8 @@ def cases_page(who):
         moment = now()
         everything = views.listing(s, ctx, who, moment)
         counts = {"overdue": sum(c["overdue"] for c in everything), "due_soon": sum(c["due_soon"] for c in everything),
-                  "escalated": sum(c["escalated"] and c["overdue"] for c in everything), "all": len(everything)}
+                  "escalated": sum(c["escalated"] and c["overdue"] for c in everything),
+                  "materials_late": sum(bool(c["materials_late"]) for c in everything), "all": len(everything)}
         rows = everything if view == "all" else views.listing(s, ctx, who, moment, standing=view)
         today = ctx.hours.local_day(moment).isoformat()
     return _page("supervision_cases.html", 200, **_common(who, ctx, None, rows=rows, view=view, counts=counts,

@@ -44,9 +44,10 @@ from hallq.evaluator import views as rating_views
 from hallq.evaluator.models import Rating
 from hallq.i18n import calendar_not_entered, message
 from hallq.web.staff_pages import LANG_COOKIE, page_lang
+from hallq.queue.audit import AdminChange
 from hallq.queue.errors import Invalid, QueueError
 from hallq.queue.halls import hall_context
-from hallq.queue.models import Staff, Ticket, TicketEvent, Window, WindowPause, WindowSession
+from hallq.queue.models import Department, Staff, Ticket, TicketEvent, Window, WindowPause, WindowSession
 from hallq.web import origin
 from hallq.web.login_guard import closed, end_sign_in
 from hallq.web.runtime import authenticated, now, reading, runtime, unit_of_work
@@ -454,6 +455,15 @@ def evidence(who, kind: str, ref: str):
                                 Words(lang, service.scheme_plan(s, ctx.id)))
             # Shown in the hall's time, as the supervisor entered it (the API's ISO time is UTC).
             data.update(record={**record, "entered_at": _local(row.entered_at, tz, "%Y-%m-%d %H:%M")})
+        elif kind == "item_change":
+            # An admin's change of an item (承诺件 -> 即办件): who, when, the promised time before and after.
+            row = s.get(AdminChange, key)
+            if row is None or row.hall_id != ctx.id or row.entity != "item":
+                abort(404)
+            code = (row.after or row.before or {}).get("department")
+            data.update(change=row, at=_local(row.at, tz, "%Y-%m-%d %H:%M"), before=row.before or {},
+                        after=row.after or {}, department=s.scalar(select(Department.name).where(
+                            Department.hall_id == ctx.id, Department.code == code)) or code)
         elif kind == "window":
             return redirect(url_for("assessment_pages.month", month=request.args.get("month") or "", scope="window"))
         else:

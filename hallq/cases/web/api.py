@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, request
 
 from hallq.cases import access, steps, views
 from hallq.cases.deadlines import STANDINGS
-from hallq.cases.schemas import CompletionIn, DelayIn, DeliveryIn, NoteIn, TaskIn
+from hallq.cases.schemas import CompletionIn, DelayIn, DeliveryIn, MaterialsIn, NoteIn, TaskIn
 from hallq.queue.errors import Forbidden, Invalid
 from hallq.queue.halls import hall_context
 from hallq.web.openapi import integer, spec
@@ -87,12 +87,15 @@ def delay(ticket_id: int):
         return _answer(uow, who, ticket_id)
 
 
-@route("POST", CASE + "/materials", "补办件: the missing materials came; the promised time starts", body=NoteIn)
+@route("POST", CASE + "/materials", "补办件: the missing materials came; the promised time starts. 容缺受理: the "
+       "named materials came (all still owed when none are named); with the last the case goes on to its due date",
+       body=MaterialsIn)
 def materials(ticket_id: int):
     who = principal()
-    data = body(NoteIn)
+    data = body(MaterialsIn)
     with unit_of_work() as uow:
-        steps.materials_received(uow, who, hall_context(uow.session, who.hall_id), ticket_id, data.note, now())
+        steps.materials_received(uow, who, hall_context(uow.session, who.hall_id), ticket_id, data.note, now(),
+                                 data.materials)
         return _answer(uow, who, ticket_id)
 
 

@@ -318,6 +318,10 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "case_lead": "牵头", "case_assist": "协办", "case_task_done": "已完成", "case_task_open": "办理中",
         "case_pickup": "请到{place}领取办理结果（请携带本号票或身份证）。",
         "case_delivered_line": "{at} 由{by}发放，领取人：{to}", "window_n": "{n}号窗口",
+        # 容缺受理: accepted, some materials still owed by a date
+        "case_promised_waiting": "已容缺受理（承诺件），待补齐材料", "case_joint_waiting": "已容缺受理（联办件），待补齐材料",
+        "case_owed": "您承诺于{date}前补齐以下材料：", "case_owed_where": "请带到{place}（请携带本号票）。",
+        "case_owed_late": "已过承诺补齐日期，请尽快补齐；办结日期按逾期的工作日顺延。",
     },
     "en": {
         "title": "Your place in the queue", "number": "Your number", "ahead": "Ahead of you", "people": "",
@@ -347,6 +351,11 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "case_lead": "lead", "case_assist": "assisting", "case_task_done": "done", "case_task_open": "in progress",
         "case_pickup": "Collect your result at {place} (bring this ticket or your ID card).",
         "case_delivered_line": "Handed out {at} by {by} to {to}", "window_n": "window {n}",
+        "case_promised_waiting": "Accepted (promised case), some materials to follow",
+        "case_joint_waiting": "Accepted (joint case), some materials to follow",
+        "case_owed": "You promised to bring these by {date}:", "case_owed_where": "Bring them to {place} (bring this ticket).",
+        "case_owed_late": "The date you promised has passed: please bring them soon. The due date moves on by the "
+                          "working days they are late.",
     },
 }
 

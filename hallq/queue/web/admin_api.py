@@ -329,7 +329,7 @@ def replace_token(token_id: int):
 # --- the audit log --------------------------------------------------------------------
 
 @_doc("GET", "/changes", "the admin changes, newest first",
-      query={"entity": "hall, department, window, staff, account or token", "actor": "e.g. user:admin",
+      query={"entity": "hall, department, window, staff, account, token, scheme or item", "actor": "e.g. user:admin",
              "day": date("a hall-local day")})
 def changes():
     who = _admin()

@@ -279,7 +279,7 @@ def window_console(number: int):
         answer = views.window_console(uow.session, ctx, window, now())
         # Warned before they fall due, and overdue (seed 002 督促): the cases of this window the caller answers for.
         answer["cases"] = [c for c in case_views.listing(uow.session, ctx, who, now(), window=number)
-                           if c["due_soon"] or c["overdue"]] if who.is_staff else []
+                           if c["due_soon"] or c["overdue"] or c["materials_late"]] if who.is_staff else []
         return jsonify(answer)
 
 

@@ -134,6 +134,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "note": ("备注", "Note"),
     "forwarded_to": ("报送机关及说明", "Authority and remarks"),
     "do_finish": ("办结", "Finish"),
+    # 容缺受理 (issue 17): accepted now, named materials to follow by a date
+    "tolerance": ("容缺受理", "Accept with materials to follow (容缺受理)"),
+    "tolerance_hint": ("主要材料齐全，次要材料由申请人承诺限期补齐", "main materials in order; the applicant promises the rest by a date"),
+    "tolerance_materials": ("后补材料", "Materials to follow"),
+    "tolerance_days": ("补齐期限（工作日）", "To be brought within (working days)"),
+    "tolerance_date": ("须于{date}前补齐", "To be brought by {date}"),
     "last_case": ("上一件", "Last case"),
     # 办件提醒 (issue 17): this window's cases about to fall due or overdue
     "case_alerts": ("办件提醒（即将到期 / 超期）", "Cases due soon or overdue"),
@@ -141,6 +147,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "case_overdue": ("{number} {service} 已超期{n}个工作日（应于{date}办结）", "{number} {service} {n} working days overdue (due {date})"),
     "case_no_reason": ("须注明延期原因", "give the delay reason"),
     "case_escalated": ("已报督查股", "with the supervision office"),
+    "case_materials_late": ("{number} {service} 容缺材料逾期{n}个工作日未补齐（应于{date}前）：{materials}",
+                            "{number} {service} materials {n} working days late (due {date}): {materials}"),
     "print_notice": ("打印{notice}", "Print the {notice}"),
     "notice_supplement": ("材料补齐通知书", "notice of missing materials"),
     "notice_rejected": ("不予受理告知书", "notice of rejection"),

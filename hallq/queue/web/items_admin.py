@@ -22,7 +22,7 @@ from hallq.queue.hallfile import NATURES
 from hallq.queue.models import Department, Item, Window
 from hallq.web import staff_pages
 from hallq.web.openapi import spec
-from hallq.web.runtime import body, principal, reading, unit_of_work
+from hallq.web.runtime import body, now, principal, reading, unit_of_work
 from sqlalchemy import select
 
 api = Blueprint("items_admin_api", __name__, url_prefix="/api/v1")
@@ -82,7 +82,7 @@ def create_item():
     who = _admin()
     data = body(item_admin.ItemIn)
     with unit_of_work() as uow:
-        item_admin.save(uow.session, who.hall_id, data, create=True)
+        item_admin.save(uow.session, who.hall_id, data, create=True, actor=who.actor, now=now())
         uow.commit()
         return jsonify(_one(uow, who, data.code)), 201
 
@@ -95,7 +95,7 @@ def change_item(code: str):
     if data.code != code:
         raise Invalid("invalid_input", detail="code: an item's code does not change (make a new item instead)")
     with unit_of_work() as uow:
-        item_admin.save(uow.session, who.hall_id, data, create=False)
+        item_admin.save(uow.session, who.hall_id, data, create=False, actor=who.actor, now=now())
         uow.commit()
         return jsonify(_one(uow, who, code))
 
@@ -115,7 +115,7 @@ def activate(code: str):
 def _set_active(code: str, active: bool):
     who = _admin()
     with unit_of_work() as uow:
-        item_admin.set_active(uow.session, who.hall_id, code, active)
+        item_admin.set_active(uow.session, who.hall_id, code, active, actor=who.actor, now=now())
         uow.commit()
         return jsonify(_one(uow, who, code))
 
