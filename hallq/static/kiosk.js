@@ -338,11 +338,11 @@
     const warning = $("confirm-unstaffed");
     warning.hidden = !a.warn;
     warning.textContent = a.warn ? unstaffedWarning(s) : "";
+    drawVisit(s);  // before the materials are fitted into the room the list leaves them
     const materials = (s.guide && s.guide.materials) || [];
     $("confirm-materials").innerHTML = materials.length
       ? materials.map((m) => `<li>${esc(m)}</li>`).join("") : `<li class="none">${esc(T().no_materials)}</li>`;
     fitMaterials(materials.length);
-    drawVisit(s);
     const take = $("take");
     const n = 1 + state.also.length;
     take.textContent = a.warn ? T().take_anyway : state.green ? T().take_green : n > 1 ? fill(T().take_n, {n}) : T().take;
@@ -361,9 +361,9 @@
     $("visit-title").textContent = fill(T().visit_title, {n});
     $("visit-list").innerHTML = [first, ...state.also.map(findService)].map((s, i) => {
       const why = i ? alsoWhyNot(s, true) : null;
-      return `<li class="${why ? "refused" : ""}"><span class="name">${esc(s.name)}</span>
-        ${i ? `${why ? `<span class="why">${esc(why)}</span>` : ""}<button type="button" class="remove"
-          data-visit-remove="${esc(s.code)}">${esc(T().visit_remove)}</button>`
+      return `<li class="${why ? "refused" : ""}"><span class="n">${i + 1}.</span>
+        <span class="text"><span class="name">${esc(s.name)}</span>${why ? `<span class="why">${esc(why)}</span>` : ""}</span>
+        ${i ? `<button type="button" class="remove" data-visit-remove="${esc(s.code)}">${esc(T().visit_remove)}</button>`
             : `<span class="this">${esc(T().also_this)}</span>`}</li>`;
     }).join("");
     const add = $("also-add");

@@ -81,6 +81,24 @@ def touchable(page, selector: str) -> None:
         assert b["height"] >= 60, (selector, b)
 
 
+def materials_readable(page) -> None:
+    """The materials list shows whole, or says there is more and scrolls on a touch (never silently cut)."""
+    state = page.evaluate("""() => {
+      const frame = document.querySelector('#screen-confirm .materials');
+      const box = frame.getBoundingClientRect();
+      const whole = Array.from(frame.querySelectorAll('li')).every(li => {
+        const r = li.getBoundingClientRect(); return r.top >= box.top - 1 && r.bottom <= box.bottom + 1; });
+      return {whole, more: !document.getElementById('materials-more').hidden};
+    }""")
+    assert state["whole"] or state["more"], state
+
+
+def inside(page, selector: str) -> None:
+    """Wholly on the screen, above the action bar (not cut by the screen's edge)."""
+    b = page.locator(selector).bounding_box()
+    assert b["y"] + b["height"] <= page.locator(".actions-bar").bounding_box()["y"] + 1, (selector, b)
+
+
 def list_whole(page) -> None:
     """Every line of the visit's list lies inside its box and the screen: none cut, none scrolled away."""
     assert page.evaluate("""() => {
@@ -162,6 +180,8 @@ def test_a_citizen_adds_items_sees_the_list_and_the_ticket_names_them_in_order(h
         touchable(page, "#visit-list .remove")
         list_whole(page)
         touchable(page, "#also-add")
+        inside(page, "#screen-confirm .materials-box")
+        materials_readable(page)
         screenshot(page, f"kiosk-onevisit-list-{name}")
 
         page.click("#take")
@@ -180,5 +200,64 @@ def test_a_citizen_adds_items_sees_the_list_and_the_ticket_names_them_in_order(h
         ticket_id = page.evaluate("() => window.hallqKiosk.state.ticket.id")
         taken = server.api(hall.token("kiosk", "k1")).get(f"/tickets/{ticket_id}").json()
         assert (taken["service"], [s["code"] for s in taken["next_services"]]) == ("GA01", ["SJ01", "GA02"])
+    finally:
+        agent.close()
+
+
+@pytest.mark.parametrize("size,name,profile", [(LANDSCAPE, "landscape", "generic-80"),
+                                               (PORTRAIT, "portrait", "generic-58")])
+def test_an_item_used_up_meanwhile_is_refused_before_printing_in_english_and_in_the_elderly_mode(
+        hall, server, printer, browser_page, size, name, profile):
+    agent = start_agent(hall, server, printer, profile)
+    hall.clerk("S004", 3)  # window 3 serves SJ01 and GA01
+    try:
+        page = open_kiosk(browser_page, server, hall.token("kiosk", "k1"), size)
+        page.click("#lang-toggle")
+        page.click("#elder-toggle")
+        page.click("[data-department=SJ]")
+        wait_screen(page, "items")
+        page.click("#items [data-service=SJ01]")
+        wait_screen(page, "confirm")
+        assert page.inner_text("#also-add") == "+ Add another service"
+        add_item(page, "GA", "GA01")
+        assert visit_names(page) == [NAMES["SJ01"], NAMES["GA01"]]
+        assert page.inner_text("#visit-title") == "One number, 2 services in turn"
+        assert page.inner_text("#take") == "Take a number (2 services)"
+        touchable(page, "#take")
+        touchable(page, "#visit-list .remove")
+        list_whole(page)
+        screenshot(page, f"kiosk-onevisit-en-elder-{name}")
+
+        kiosk = server.api(hall.token("kiosk", "k2"))
+        for _ in range(5):  # another kiosk takes GA01's last numbers while this citizen reads
+            assert kiosk.post("/tickets", {"service": "GA01"}).status_code == 201
+        page.wait_for_function("() => document.querySelector('#visit-list li.refused .why')", timeout=WAIT_MS)
+        assert page.inner_text("#visit-list li.refused .why") == \
+            'Today\'s numbers for "居民身份证申领" are used up, so it cannot be added.'
+        screenshot(page, f"kiosk-onevisit-en-elder-usedup-{name}")
+        touchable(page, "#take")
+        list_whole(page)
+        inside(page, "#screen-confirm .materials-box")
+        materials_readable(page)
+
+        page.click("#take")
+        wait_screen(page, "refused")
+        assert page.inner_text("#refused-message") == ('Today\'s numbers for "居民身份证申领" are used up, so it cannot '
+                                                       'be added; without it you can take a number.')
+        assert page.inner_text("#refused-alternative") == "Change the services"
+        screenshot(page, f"kiosk-onevisit-en-elder-refused-{name}")
+        assert printer.jobs == []  # refused before any number or paper
+
+        page.click("#refused-alternative")
+        wait_screen(page, "confirm")
+        page.click("#visit-list [data-visit-remove=GA01]")
+        assert page.locator("#visit").is_hidden()
+        page.click("#take")
+        job = printer.wait_for_jobs(1, timeout=30)[0]
+        wait_screen(page, "done")
+        assert page.inner_text("#done-number") == "B001"
+        lines = paper_lines(job.data)
+        assert "B001" in lines and not any("services in turn" in line for line in lines)
+        assert max(columns(line) for line in lines) <= PAPER_COLUMNS[profile]
     finally:
         agent.close()
