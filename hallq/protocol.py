@@ -61,6 +61,7 @@ TICKET_NAMESPACE = "/ticket"
 TICKET_STATUS = "ticket.status"
 TICKET_STATUS_ASK = "status"
 TICKET_AUTH = "ticket"  # the auth field that carries the ticket's token
+TICKET_LANG = "lang"  # the auth field that names the page's language ("en"; Chinese otherwise)
 TICKET_UNKNOWN = "ticket_unknown"  # the refusal of a token no ticket has
 
 HELLO = "agent.hello"

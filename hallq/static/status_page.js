@@ -18,6 +18,8 @@
   let data = JSON.parse(document.getElementById("status-data").textContent);
   if (!data) return;  // unknown ticket: nothing to follow
   const token = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop());
+  // The page's language: every answer's words (a case's, a refusal's) come in it, by socket and by HTTP.
+  const LANG = document.documentElement.lang === "en" ? "en" : "zh";
   const query = new URLSearchParams(location.search);
   const POLL_MS = (Number(query.get("poll")) || 5) * 1000;
   const NEAR_POLL_MS = Math.min(POLL_MS, 3000);
@@ -125,7 +127,7 @@
     if (live.connected) return;
     polls += 1;
     try {
-      const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}`, {cache: "no-store"});
+      const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}?lang=${LANG}`, {cache: "no-store"});
       if (!r.ok) throw new Error("HTTP " + r.status);
       take(await r.json());
     } catch (e) {
@@ -147,7 +149,7 @@
   const live = {connected: false, socket: null};
   function listen() {
     if (typeof io !== "function" || query.get("socket") === "0") return;  // no client library: polling alone
-    const socket = io("/ticket", {auth: {ticket: token}, transports: ["websocket", "polling"], tryAllTransports: true,
+    const socket = io("/ticket", {auth: {ticket: token, lang: LANG}, transports: ["websocket", "polling"], tryAllTransports: true,
                                   reconnectionDelay: 1000, reconnectionDelayMax: 5000});
     live.socket = socket;
     socket.on("connect", () => { live.connected = true; clearTimeout(timer); timer = null; });
@@ -162,7 +164,7 @@
   // After service the QR code rates it (好差评, channel "qr"), within the hall's days.
   let rating = null, chosen = null;
   async function loadRating() {
-    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/rating?lang=${T.locale === "en-GB" ? "en" : "zh"}`,
+    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/rating?lang=${LANG}`,
       {cache: "no-store"});
     if (!r.ok) return;
     rating = await r.json();
@@ -198,7 +200,7 @@
     const reasons = [...$("reasons").querySelectorAll("input:checked")].map((box) => box.value);
     const body = {level: chosen, reasons: chosen <= rating.bad_from ? reasons : [],
                   comment: chosen <= rating.bad_from ? $("comment").value : null};
-    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/rating`, {method: "POST",
+    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/rating?lang=${LANG}`, {method: "POST",
       headers: {"Content-Type": "application/json", "Accept-Language": T.locale}, body: JSON.stringify(body)});
     const answer = await r.json().catch(() => ({}));
     if (r.ok) {
@@ -215,7 +217,7 @@
     const phone = $("notify-phone").value.replace(/[\s-]/g, "");
     const done = $("notify-done");
     if (!/^1[0-9]{10}$/.test(phone)) { done.hidden = false; done.className = "done stale"; done.textContent = T.notify_bad; return; }
-    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/phone`, {method: "POST",
+    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/phone?lang=${LANG}`, {method: "POST",
       headers: {"Content-Type": "application/json", "Accept-Language": T.locale}, body: JSON.stringify({phone})});
     const answer = await r.json().catch(() => ({}));
     done.hidden = false;
