@@ -24,6 +24,7 @@
   const POLL_MS = (Number(query.get("poll")) || 5) * 1000;
   const NEAR_POLL_MS = Math.min(POLL_MS, 3000);
   const DONE = ["finished", "expired"];
+  const CASE_OPEN = ["open", "waiting"];  // a case whose result is still to come (hallq.cases.notify.OPEN)
   const CASE_POLL_MS = POLL_MS * 12;  // a case moves in days, not minutes
   // Still worth asking: a ticket in the queue, or a case whose result has not been handed out.
   const following = () => !DONE.includes(data.status) || (data.case && data.case.status !== "delivered" &&
@@ -42,7 +43,15 @@
     $("queue").hidden = data.status !== "waiting";
     $("ahead").textContent = data.ahead;
     $("eta").textContent = data.ahead === 0 ? T.now : fill(T.minutes, {m: Math.max(1, Math.round(data.estimated_wait_s / 60))});
-    if ($("notify") && DONE.includes(data.status)) $("notify").hidden = true;  // nothing more to remind of
+    if ($("notify")) {
+      // After the counter, an open case still has its result to tell (办理结果已可领取); otherwise nothing is left.
+      const forCase = DONE.includes(data.status) && data.case && CASE_OPEN.includes(data.case.status);
+      $("notify").hidden = DONE.includes(data.status) && !forCase;
+      if (forCase) {
+        $("notify-label").textContent = T.notify_case_title;
+        $("notify-hint").textContent = T.notify_case_hint;
+      }
+    }
     const calling = $("calling");
     calling.hidden = !data.calling_window;
     calling.textContent = data.calling_window ? fill(T.calling, {window: data.calling_window}) : "";

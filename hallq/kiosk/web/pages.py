@@ -22,7 +22,7 @@ from hallq.queue.errors import NotFound
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Ticket
 from hallq.queue.schemas import Body
-from hallq.cases import views as case_views
+from hallq.cases import notify as case_notify, views as case_views
 from hallq.web.runtime import VoiceUnavailable, body, now, principal, reading, status_page
 from hallq.wording import call_phrase, sentence_case
 
@@ -345,6 +345,8 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "rate_send": "提交评价", "rate_thanks": "感谢您的评价！", "rate_done": "您已评价过本次服务，感谢参与。",
         "next": "本号之后还要办理：{items}（叫号时请留意，不用重新取号）",
         "notify_title": "短信提醒", "notify_hint": "快轮到您、叫号和过号时发短信提醒。号码只用于今天的提醒，当天结束即删除。",
+        "notify_case_title": "办理结果短信通知",
+        "notify_case_hint": "办理结果可以领取时发短信通知您。号码只用于本件的通知，办结领取期满后即删除。",
         "notify_placeholder": "手机号码", "notify_send": "开通提醒", "notify_done": "已开通短信提醒：{phone}",
         "notify_on": "已开通短信提醒",
         "notify_bad": "请输入11位手机号码。",
@@ -375,6 +377,9 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "next": "After this, on the same number: {items} (no need to take another number)",
         "notify_title": "Text reminders", "notify_hint": "A text when your turn is near, when you are called or missed. "
         "The number is used for today's reminders only and deleted when the day ends.",
+        "notify_case_title": "A text when your result is ready",
+        "notify_case_hint": "We text you when your result can be collected. The number is used for this case only "
+        "and deleted once the time to collect it has passed.",
         "notify_placeholder": "Mobile number", "notify_send": "Turn on", "notify_done": "Text reminders on: {phone}",
         "notify_on": "Text reminders are on",
         "notify_bad": "Please type an 11-digit mobile number.",
@@ -436,10 +441,13 @@ def status_page_view(token: str):
         if ticket is not None:
             ctx = hall_context(uow.session, ticket.hall_id)
             data = case_views.public_status(uow.session, ctx, ticket, now(), lang)
-            # Text reminders: offered while the ticket is still in the hall's day; never the number, not even masked.
+            # Text reminders: offered while the ticket is still in the hall's day, and after the counter while its
+            # case is open (the result-ready text); never the number, not even masked.
             contact = notify.contact_of(uow.session, ticket.id)
-            offer = {"offered": notify.is_on(ctx) and ticket.status in notify.OPEN,
-                     "opted_in": bool(contact and contact.address)}
+            for_case = ticket.status not in notify.OPEN and data["case"] is not None \
+                and data["case"]["status"] in case_notify.OPEN
+            offer = {"offered": notify.is_on(ctx) and (ticket.status in notify.OPEN or for_case),
+                     "for_case": for_case, "opted_in": bool(contact and contact.address)}
     html = render_template("status_page.html", lang=lang, text=STATUS_TEXT[lang], data=data, token=token,
                            offer=offer)
     response = device_pages.page_response(html, 200 if data else 404)
