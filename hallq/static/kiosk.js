@@ -409,7 +409,9 @@
 
   function openAlso() {
     const first = findService(state.item);
-    state.alsoDept = first ? first.department_code : null;  // the same department's items first: most visits
+    // The same department's other items first (most visits), or all when it has none.
+    const near = first && state.services.some((s) => s.department_code === first.department_code && s.code !== first.code);
+    state.alsoDept = near ? first.department_code : null;
     state.pages.also = 0;
     $("also-error").hidden = true;
     show("also");

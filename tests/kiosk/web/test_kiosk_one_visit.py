@@ -219,6 +219,21 @@ def test_an_item_used_up_meanwhile_is_refused_before_printing_in_english_and_in_
         page.click("#items [data-service=SJ01]")
         wait_screen(page, "confirm")
         assert page.inner_text("#also-add") == "+ Add another service"
+        page.click("#also-add")
+        wait_screen(page, "also")
+        assert "3 more possible" in page.inner_text("#also-hint")
+        # SJ has no other item: the picker opens on all departments, a few large tiles a page with its pager.
+        assert page.get_attribute("#also-departments [data-also-department='']", "aria-pressed") == "true"
+        touchable(page, "#also-items .tile")
+        screenshot(page, f"kiosk-onevisit-en-elder-picker-{name}")
+        seen = page.locator("#also-items .tile").evaluate_all("els => els.map(e => e.dataset.also)")
+        while page.locator("#also-pager").is_visible() and page.locator("#also-pager .next").is_enabled():
+            page.click("#also-pager .next")  # the elderly mode's fewer, larger tiles: every one a page away
+            touchable(page, "#also-items .tile")
+            seen += page.locator("#also-items .tile").evaluate_all("els => els.map(e => e.dataset.also)")
+        assert sorted(seen) == ["GA01", "GA02", "MZ01"]
+        page.click("#screen-also .back")
+        wait_screen(page, "confirm")
         add_item(page, "GA", "GA01")
         assert visit_names(page) == [NAMES["SJ01"], NAMES["GA01"]]
         assert page.inner_text("#visit-title") == "One number, 2 services in turn"
