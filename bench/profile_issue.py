@@ -3,6 +3,7 @@
 
     python bench/profile_issue.py [--tickets 1000] [--top 25]
     python bench/profile_issue.py --call-next [--tickets 500]   # call-next + finish at window 1 instead
+    python bench/profile_issue.py [--call-next] --sql            # the SQL of one round, then the profile
 
 Sets up the queue benchmark's hall (harness.Bench: SQLite, `hallq load-hall`,
 a kiosk token), builds the app in this process and issues the tickets through
@@ -23,6 +24,8 @@ import time
 from collections import defaultdict
 
 from harness import PASSWORD, SERVICE, Bench
+from sqlalchemy import event
+
 from hallq.db import connect
 from hallq.server.app import create_app
 
@@ -58,6 +61,24 @@ def call_next_and_finish(bench: Bench, client, issue, tickets: int):
     return round_
 
 
+def print_statements(database, op) -> None:
+    """The SQL one round sends, in order, on every engine (SQLite's writes have their own)."""
+    sent: list[str] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        sent.append(" ".join(statement.split()))
+
+    engines = {database.engine, database.write.kw["bind"], database.read.kw["bind"]}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", keep)
+    op()
+    for engine in engines:
+        event.remove(engine, "before_cursor_execute", keep)
+    print(f"\nOne round: {len(sent)} statements")
+    for n, statement in enumerate(sent, 1):
+        print(f"{n:3}. {statement[:220]}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tickets", type=int, default=1000)
@@ -65,12 +86,14 @@ def main() -> int:
     ap.add_argument("--sort", default="tottime", help="pstats order of the function list (tottime, cumulative)")
     ap.add_argument("--callers", help="also print the callers of the functions matching this (pstats) pattern")
     ap.add_argument("--call-next", action="store_true", help="profile call-next + finish instead of issuing")
+    ap.add_argument("--sql", action="store_true", help="first print the statements of one round, after the warm-up")
     args = ap.parse_args()
     bench = Bench("hallq-profile-", threads=1, keep=False)
     with bench:
         bench.load_hall()
         kiosk = bench.token("kiosk", "profile")
-        app = create_app(connect(bench.db_url))
+        database = connect(bench.db_url)
+        app = create_app(database)
         client = app.test_client()
         headers = {"Authorization": f"Bearer {kiosk}"}
 
@@ -80,9 +103,11 @@ def main() -> int:
 
         op, what = issue, "tickets"
         if args.call_next:
-            op, what = call_next_and_finish(bench, client, issue, args.tickets + WARM_UP), "call-next + finish"
+            op, what = call_next_and_finish(bench, client, issue, args.tickets + WARM_UP + 1), "call-next + finish"
         for _ in range(WARM_UP):
             op()
+        if args.sql:
+            print_statements(database, op)
         profile = cProfile.Profile()
         cpu0 = time.process_time()
         profile.enable()

@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 import socketio
+from flask import Flask
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from hallq.queue import accounts
-from hallq.server.app import create_app
+from hallq.server.app import create_app, stop_background
 from hallq.db import Database, connect
 from hallq.migrate import upgrade
 from hallq.queue import hallfile, issuing, sessions
@@ -319,6 +320,7 @@ def _websocket_close_without_the_wait():
 class Server:
     def __init__(self, app):
         self.app = app
+        self.clients: list[socketio.Client] = []
         self.http = make_server("127.0.0.1", 0, app, threaded=True)
         self.http.socket.listen(LISTEN_BACKLOG)  # listening already: Linux takes the new backlog
         self.url = f"http://127.0.0.1:{self.http.server_port}"
@@ -332,11 +334,19 @@ class Server:
     def socket(self, token: str, **kwargs) -> socketio.Client:
         """A connected Socket.IO client (websocket transport) that records what it receives."""
         client = recording_client(reconnection=kwargs.pop("reconnection", False), **kwargs)
+        self.clients.append(client)
         client.connect(self.url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
         return client
 
     def stop(self):
+        # The clients this server made go with it: each held a server thread, its own reader and writer
+        # and a ping timer for the rest of the run.
+        for client in self.clients:
+            if client.connected:
+                client.disconnect()
         self.http.shutdown()
+        if isinstance(self.app, Flask):
+            stop_background(self.app)
 
 
 class Api:

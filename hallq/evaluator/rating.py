@@ -85,7 +85,7 @@ def ask_again(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) ->
     from hallq.queue.sessions import acting_window  # the queue's rule of who may act at a window
 
     s = uow.session
-    window, _ = acting_window(s, who, number)
+    window = acting_window(s, who, number).window
     request = window_request(s, window)
     ticket = s.get(Ticket, request.ticket_id) if request else None
     if ticket is None:

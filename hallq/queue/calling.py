@@ -20,7 +20,7 @@ from hallq.queue.facts import announce, record
 from hallq.queue.halls import HallContext, find_window, hall_context
 from hallq.queue.models import Item, Ticket, TicketEvent, Window, WindowItem
 from hallq.queue.ordering import pick_next
-from hallq.queue.sessions import acting_window, open_pause, open_session, serving, serving_number
+from hallq.queue.sessions import acting_window, open_session, serving
 from hallq.queue.stats import queue_stats
 from hallq.queue.unit_of_work import UnitOfWork
 
@@ -28,18 +28,17 @@ OUTCOMES = ("immediate", "promised", "joint", "supplement", "forwarded", "reject
 
 
 def _idle_window(s: Session, who: Principal, number: int) -> Window:
-    window, _ = acting_window(s, who, number)
-    if open_pause(s, window) is not None:
+    window, _, paused, current = acting_window(s, who, number)
+    if paused:
         raise Refused("window_paused", window=number)
-    current = serving_number(s, window)
     if current is not None:
         raise Refused("window_busy", window=number, number=current)
     return window
 
 
 def _current(s: Session, who: Principal, number: int) -> tuple[Window, Ticket]:
-    window, _ = acting_window(s, who, number)
-    ticket = serving(s, window)
+    window, _, _, number_served = acting_window(s, who, number)
+    ticket = serving(s, window) if number_served is not None else None
     if ticket is None:
         raise Refused("window_idle", window=number)
     return window, ticket
@@ -217,7 +216,7 @@ def hold(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) -> Tick
 def call_back(uow: UnitOfWork, who: Principal, number: int, now: dt.datetime) -> Ticket:
     """Call again the ticket this window last held (回呼 on a caller keypad, which cannot type a number)."""
     s = uow.session
-    window, _ = acting_window(s, who, number)
+    window = acting_window(s, who, number).window
     held = s.scalar(select(Ticket).join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
                     .where(Ticket.window_id == window.id, Ticket.status == "held", TicketEvent.kind == "held")
                     .order_by(TicketEvent.id.desc()).limit(1))

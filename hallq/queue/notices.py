@@ -58,7 +58,7 @@ def print_notice(uow: UnitOfWork, who: Principal, number: int, ticket_id: int, k
                  now: dt.datetime) -> tuple[PrintJob, str]:
     """Numbers, records and prints the notice; returns the print job and the notice's number."""
     s = uow.session
-    window, session = acting_window(s, who, number)
+    window, session, _, _ = acting_window(s, who, number)
     ticket = s.get(Ticket, ticket_id)
     if ticket is None or ticket.hall_id != who.hall_id:
         raise NotFound("ticket_unknown", ticket=ticket_id)

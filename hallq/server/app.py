@@ -150,9 +150,23 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     if keep_errors:
         app.extensions["hallq.error_log"] = ErrorLog(db, clock)
     if housekeeping if notify_thread is None else notify_thread:
-        # Stopped with the housekeeping (an app that ends before its process: the tests').
-        app.extensions["hallq.notify.thread"] = sender.start(app.extensions.get("hallq.housekeeping"))
+        # Stopped with the housekeeping; stop_background ends both (an app that ends before its process).
+        sender.start(app.extensions.get("hallq.housekeeping"))
     return app
+
+
+def stop_background(app: Flask) -> None:
+    """End the app's own threads (housekeeping, the notification sender, the error log's listener, Engine.IO's
+    service task) at once, for an app that ends before its process: the tests', each on a database dropped
+    after it."""
+    app.extensions["hallq.server.realtime"].sio.shutdown()
+    housekeeping = app.extensions.pop("hallq.housekeeping", None)
+    if housekeeping is not None:
+        housekeeping.set()
+    app.extensions["hallq.notify"].stop()  # wakes it: a sender waiting for news would see its stop only later
+    error_log = app.extensions.pop("hallq.error_log", None)
+    if error_log is not None:
+        error_log.close()
 
 
 def _readiness(db: Database, redis_url: str | None) -> dict[str, Callable[[], object]]:

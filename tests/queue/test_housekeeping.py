@@ -90,12 +90,12 @@ def test_a_clerk_signing_in_on_a_new_day_before_the_sweep_gets_a_session_of_toda
 def test_a_server_starting_on_a_new_day_catches_up_before_it_answers(hall, clock):
     """create_app(housekeeping=True) returns only after the catch-up sweep: yesterday's open
     session is closed at yesterday's closing before any request can be served."""
-    from hallq.server.app import create_app
+    from hallq.server.app import create_app, stop_background
 
     hall.clerk("S001", window=1)
     clock.set(local(2026, 11, 24, 8, 50))
     app = create_app(hall.db, clock=clock, housekeeping=True)
-    app.extensions["hallq.housekeeping"].set()  # no sweeps after the test, on a database dropped by then
+    stop_background(app)  # no sweeps after the test, on a database dropped by then
     with hall.db.read() as s:
         session = s.scalar(select(WindowSession))
         assert (session.ended_at, session.end_reason) == (local(2026, 11, 23, 18, 0), "hall_closed")

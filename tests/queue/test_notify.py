@@ -388,5 +388,4 @@ def test_sending_never_holds_up_a_call(hall, db, clock, simulator, gateway):
         assert [r["body"]["kind"] for r in sms.requests] == ["soon", "called"]
     finally:
         hold.set()
-        app.extensions["hallq.notify.thread"].set()
         srv.stop()
