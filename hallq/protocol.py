@@ -38,7 +38,7 @@ HEARTBEAT = dt.timedelta(seconds=10)
 # What a ticket document carries of the API's ticket and of the item's guide: a
 # print job holds these and nothing else (the agent lays them out for its paper).
 TICKET_FIELDS = ("number", "priority", "ahead", "estimated_wait_s", "issued_at", "windows", "service_name",
-                 "service", "department")
+                 "service", "department", "next_services")
 GUIDE_FIELDS = ("materials", "promised_days", "legal_days", "fee")
 
 # Rating levels run 5 (非常满意) to 1 (非常不满意); this level and below is a bad
@@ -61,6 +61,7 @@ TICKET_NAMESPACE = "/ticket"
 TICKET_STATUS = "ticket.status"
 TICKET_STATUS_ASK = "status"
 TICKET_AUTH = "ticket"  # the auth field that carries the ticket's token
+TICKET_LANG = "lang"  # the auth field that names the page's language ("en"; Chinese otherwise)
 TICKET_UNKNOWN = "ticket_unknown"  # the refusal of a token no ticket has
 
 HELLO = "agent.hello"

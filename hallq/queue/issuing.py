@@ -117,23 +117,34 @@ MAX_ALSO = 3  # one visit, one ticket: a few items at most, as a counter can ser
 
 def _later_items(s: Session, ctx: HallContext, first: Item, codes: tuple[str, ...], day: dt.date,
                  now: dt.datetime) -> list[Item]:
-    """一票到底: the items after the first, each active, different, with numbers left today (its quota is
-    used when the ticket joins its queue, so one used up now would only send the citizen away later)."""
+    """一票到底: the items after the first, each refused with its own words before a number is used: the
+    hall's limits (settings.one_visit: how many, which items only alone), an item named twice, one no window
+    serves, one whose numbers are used up today (its quota is used when the ticket joins its queue, so one
+    used up now would only send the citizen away later)."""
     if not codes:
         return []
-    if len(codes) > MAX_ALSO or len(set(codes)) != len(codes) or first.code in codes:
-        raise Invalid("invalid_input", detail=f"also: up to {MAX_ALSO} other items, each once")
+    rule = ctx.settings.one_visit
+    if len(codes) + 1 > min(rule.max_items, MAX_ALSO + 1):
+        raise Refused("one_visit_too_many", n=min(rule.max_items, MAX_ALSO + 1))
     found = {i.code: i for i in s.scalars(select(Item).where(Item.hall_id == ctx.id, Item.code.in_(codes),
                                                              Item.active.is_(True)))}
-    later = []
+    later: list[Item] = []
     for code in codes:
         item = found.get(code)
+        if code == first.code or code in (i.code for i in later):
+            raise Invalid("one_visit_repeat", service=item.name if item else code)
         if item is None:
             raise NotFound("service_unknown", service=code)
+        later.append(item)
+    for item in (first, *later):
+        if item.code in rule.alone:
+            raise Refused("one_visit_alone", service=item.name)
+    for item in later:
+        if not ctx.serving.get(item.id):
+            raise Refused("one_visit_no_window", service=item.name)
         if item.daily_quota and s.scalar(select(func.count()).select_from(Ticket).where(
                 Ticket.item_id == item.id, Ticket.day == day)) >= item.daily_quota:
-            raise Refused("quota_exhausted", service=item.name, opens=ctx.opens_words(now, tomorrow_on=True))
-        later.append(item)
+            raise Refused("one_visit_quota", service=item.name)
     return later
 
 

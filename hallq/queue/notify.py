@@ -74,15 +74,22 @@ def is_on(ctx) -> bool:
 
 # --- opting in ----------------------------------------------------------------------
 
-def opt_in(uow: UnitOfWork, ticket: Ticket, raw_phone: str, lang: str, actor: str, now: dt.datetime) -> TicketContact:
+def opt_in(uow: UnitOfWork, ticket: Ticket, raw_phone: str, lang: str, actor: str, now: dt.datetime, *,
+           keep_until: dt.date | None = None) -> TicketContact:
     """The citizen's number, to be told about `ticket`. Given again before anything was sent to it, it
-    replaces the first (a typo put right); once a message went to a number, that number stays."""
+    replaces the first (a typo put right); once a message went to a number, that number stays.
+
+    A ticket is opted in while it is in the hall's day; after that only for a component that still has
+    something to tell and says until when it keeps the number (`keep_until`: a case still open,
+    hallq.cases.notify.opt_in); the number is then kept to the end of that day, never shorter."""
     s = uow.session
     ctx = hall_context(s, ticket.hall_id)
     if not is_on(ctx):
         raise Refused("notify_off")
-    if ticket.status not in OPEN or ticket.day != ctx.hours.local_day(now):
+    in_queue = ticket.status in OPEN and ticket.day == ctx.hours.local_day(now)
+    if not in_queue and keep_until is None:
         raise Refused("notify_ticket_done", number=ticket.number, status=ticket.status)
+    keep = max(ticket.day, keep_until) if keep_until else ticket.day
     phone = normalize_phone(raw_phone or "")
     if phone is None:
         raise Invalid("phone_invalid")
@@ -90,9 +97,9 @@ def opt_in(uow: UnitOfWork, ticket: Ticket, raw_phone: str, lang: str, actor: st
     fields = dict(channel=SMS, address=phone, masked=mask_phone(phone), address_hash=id_hash(ctx.hall.secret, phone),
                   lang="en" if lang == "en" else "zh", created_at=now, created_by=actor, forgotten_at=None)
     if contact is None:
-        contact = TicketContact(ticket_id=ticket.id, hall_id=ticket.hall_id, keep_until=ticket.day, **fields)
+        contact = TicketContact(ticket_id=ticket.id, hall_id=ticket.hall_id, keep_until=keep, **fields)
         s.add(contact)
-    elif contact.address_hash != fields["address_hash"]:
+    elif contact.address_hash != fields["address_hash"] or contact.address is None:
         if s.scalar(select(Notification.id).where(Notification.ticket_id == ticket.id,
                                                   Notification.state.in_(("sending", "sent")))):
             raise Refused("notify_number_fixed", phone=contact.masked)
@@ -100,6 +107,7 @@ def opt_in(uow: UnitOfWork, ticket: Ticket, raw_phone: str, lang: str, actor: st
             setattr(contact, key, value)
     else:
         contact.lang = fields["lang"]
+    contact.keep_until = max(contact.keep_until, keep)
     s.flush()
     return contact
 
@@ -166,10 +174,14 @@ def owed(session, hall_id: int, now: dt.datetime) -> list[tuple[int, str, dict]]
     if not is_on(ctx):
         return []
     today = ctx.hours.local_day(now)
-    tickets = s.scalars(select(Ticket).join(TicketContact, TicketContact.ticket_id == Ticket.id).where(
-        Ticket.hall_id == hall_id, Ticket.day == today, TicketContact.address.is_not(None))).all()
-    if not tickets:
+    rows = s.execute(select(Ticket, TicketContact.created_at).join(TicketContact, TicketContact.ticket_id == Ticket.id)
+                     .where(Ticket.hall_id == hall_id, Ticket.day == today, TicketContact.address.is_not(None))).all()
+    if not rows:
         return []
+    tickets = [t for t, _ in rows]
+    # A call or a miss from before the number was given is not news to its citizen (one who opts in after
+    # the counter, for a case's result, was there when called).
+    given = {t.id: at for t, at in rows}
     ids = [t.id for t in tickets]
     have = {(n.ticket_id, n.kind) for n in s.scalars(select(Notification).where(
         Notification.ticket_id.in_(ids), Notification.key == ""))}
@@ -179,13 +191,13 @@ def owed(session, hall_id: int, now: dt.datetime) -> list[tuple[int, str, dict]]
         facts.setdefault(event.ticket_id, {}).setdefault(event.kind, event)  # the first of each
     found = []
     for ticket in tickets:
-        seen = facts.get(ticket.id, {})
+        seen = {kind: e for kind, e in facts.get(ticket.id, {}).items() if e.at >= given[ticket.id]}
         if "called" in seen and (ticket.id, "called") not in have:
             window = s.get(Window, seen["called"].window_id) if seen["called"].window_id else None
             found.append((ticket.id, "called", {"window": window.number if window else ""}))
         if "skipped" in seen and (ticket.id, "missed") not in have:
             found.append((ticket.id, "missed", {}))
-        if ticket.status == "waiting" and "called" not in seen and (ticket.id, "soon") not in have:
+        if ticket.status == "waiting" and "called" not in facts.get(ticket.id, {}) and (ticket.id, "soon") not in have:
             ahead = ahead_of(s, ticket)
             if ahead <= ctx.settings.notify.soon_ahead:
                 found.append((ticket.id, "soon", {"ahead": ahead}))

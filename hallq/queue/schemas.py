@@ -56,7 +56,10 @@ class TicketIn(Body):
     printer: str | None = Field(None, max_length=120, description="which printer; a kiosk's own by default")
     also: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
         [], max_length=3, description="一票到底: more item codes for the same visit, served in this order on this one "
-                                      "ticket; finishing one joins the next's queue at the ticket's issue time")
+                                      "ticket; finishing one joins the next's queue at the ticket's issue time. "
+                                      "Refused before a number is used, each with its own words: 409 "
+                                      "one_visit_too_many, one_visit_alone (the hall's settings.one_visit), "
+                                      "one_visit_no_window, one_visit_quota; 400 one_visit_repeat")
 
 
 class AppointmentIn(Body):

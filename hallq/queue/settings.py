@@ -234,6 +234,18 @@ class PhoneIssuing(BaseModel):
     daily_limit: int = Field(0, ge=0)
 
 
+class OneVisit(BaseModel):
+    """一票到底: what a hall lets a citizen put on one ticket for one visit (hallq.queue.issuing `also`).
+
+    `max_items` counts the first item too (1 turns it off: one item a ticket); `alone` names items that are
+    always taken on a ticket of their own (an item served by appointment slots, or in another building)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_items: int = Field(4, ge=1, le=4)  # the API takes at most 3 `also` items beside the first
+    alone: list[Annotated[str, Field(min_length=1, max_length=40)]] = []
+
+
 class HallSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -267,6 +279,7 @@ class HallSettings(BaseModel):
     accounts: AccountSettings = AccountSettings()
     notify: NotifySettings = NotifySettings()
     phone_issuing: PhoneIssuing = PhoneIssuing()
+    one_visit: OneVisit = OneVisit()
     # The address phones reach the server at, for the QR code on tickets; the
     # kiosk's own address when not set.
     public_url: str | None = None

@@ -1,7 +1,8 @@
 """The citizen's phone follows its own ticket live: the public `/ticket` namespace (hallq.protocol).
 
-A status page connects with its ticket's token as its only credential (`auth={"ticket": token}`);
-any other is refused `ticket_unknown`, and the namespace has no `join`: the page sits in no room
+A status page connects with its ticket's token as its only credential (`auth={"ticket": token}`,
+and the page's language as `"lang": "en"` or `"zh"`, Chinese when not given: the status's own words,
+a case's, come in it as GET /t/{token}?lang= gives them); any other token is refused `ticket_unknown`, and the namespace has no `join`: the page sits in no room
 of the hall and hears only `ticket.status` for its ticket (the same public status as
 GET /api/v1/t/{token}: number, status, people ahead, estimate, calling window; nothing personal,
 nothing of any other ticket).
@@ -25,7 +26,7 @@ from sqlalchemy import select
 
 from hallq import protocol
 from hallq.cases import views as case_views
-from hallq.i18n import DEFAULT_LANG
+from hallq.i18n import pick_lang
 from hallq.queue.events import Event
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Ticket
@@ -46,8 +47,9 @@ class PublicTickets:
         self.sio = sio
         self._announce = announce
         self._lock = threading.Lock()
-        # Pages connected to this process: sid -> (hall, ticket id); ticket id -> its item's code as last sent.
-        self._pages: dict[str, tuple[int, int]] = {}
+        # Pages connected to this process: sid -> (hall, ticket id, language); ticket id -> its item's code
+        # as last sent.
+        self._pages: dict[str, tuple[int, int, str]] = {}
         self._items: dict[int, str] = {}
         self._asked: dict[str, float] = {}  # sid -> when its last ask was answered (monotonic)
         self._pending: set[Mark] = set()
@@ -63,12 +65,14 @@ class PublicTickets:
         token = auth.get(protocol.TICKET_AUTH) if isinstance(auth, dict) else None
         if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN:
             raise socketio.exceptions.ConnectionRefusedError(protocol.TICKET_UNKNOWN)
+        asked = auth.get(protocol.TICKET_LANG)
+        lang = pick_lang(asked if isinstance(asked, str) else None)
         with UnitOfWork(self.runtime.db.read) as uow:
             ticket = uow.session.scalar(select(Ticket).where(Ticket.token == token))
             if ticket is None:
                 raise socketio.exceptions.ConnectionRefusedError(protocol.TICKET_UNKNOWN)
-            status = self._status(uow, ticket)
-            page = (ticket.hall_id, ticket.id)
+            status = self._status(uow, ticket, lang)
+            page = (ticket.hall_id, ticket.id, lang)
         with self._lock:
             self._pages[sid] = page
             self._items[page[1]] = status["service"]
@@ -119,7 +123,7 @@ class PublicTickets:
             moved_items = {(h, code) for h, code, _ in pending}
             tickets = {t for _, _, t in pending if t is not None}
             wanted: dict[int, list[str]] = {}
-            for sid, (hall_id, ticket_id) in self._pages.items():
+            for sid, (hall_id, ticket_id, _) in self._pages.items():
                 if (hall_id in moved_halls or (hall_id, self._items.get(ticket_id)) in moved_items
                         or ticket_id in tickets):
                     wanted.setdefault(ticket_id, []).append(sid)
@@ -135,18 +139,24 @@ class PublicTickets:
                 log.exception("sending %d tickets' status failed", len(wanted))
 
     def _send(self, wanted: dict[int, list[str]]) -> None:
+        with self._lock:  # each page in its own language: one status per ticket and language asked
+            langs = {sid: self._pages[sid][2] for sids in wanted.values() for sid in sids if sid in self._pages}
         with UnitOfWork(self.runtime.db.read) as uow:
             tickets = uow.session.scalars(select(Ticket).where(Ticket.id.in_(list(wanted)))).all()
-            answers = [(t.id, self._status(uow, t)) for t in tickets]
-        for ticket_id, status in answers:
+            answers = [(t.id, {lang: self._status(uow, t, lang) for lang in
+                               {langs[sid] for sid in wanted[t.id] if sid in langs}}) for t in tickets]
+        for ticket_id, by_lang in answers:
+            if not by_lang:
+                continue
             with self._lock:
-                if ticket_id in self._items:
-                    self._items[ticket_id] = status["service"]  # a transfer moves it to another item's news
+                if ticket_id in self._items:  # a transfer moves it to another item's news
+                    self._items[ticket_id] = next(iter(by_lang.values()))["service"]
             for sid in wanted[ticket_id]:
-                self.sio.emit(protocol.TICKET_STATUS, status, to=sid, namespace=protocol.TICKET_NAMESPACE)
+                if sid in langs:
+                    self.sio.emit(protocol.TICKET_STATUS, by_lang[langs[sid]], to=sid,
+                                  namespace=protocol.TICKET_NAMESPACE)
 
-    def _status(self, uow: UnitOfWork, ticket: Ticket) -> dict:
+    def _status(self, uow: UnitOfWork, ticket: Ticket, lang: str) -> dict:
         ctx = hall_context(uow.session, ticket.hall_id)
-        # As GET /t/{token} answers it, the case included; in the default language (the page's own words are
-        # its own; a case's remedies line reaches the page by HTTP, since the socket ends with the queue).
-        return case_views.public_status(uow.session, ctx, ticket, self.runtime.clock(), DEFAULT_LANG)
+        # As GET /t/{token}?lang= answers it, the case included, in the language the page asked for.
+        return case_views.public_status(uow.session, ctx, ticket, self.runtime.clock(), lang)

@@ -28,10 +28,10 @@
   const STATE_POLL_MS = 15000;   // hours, issuing, printer: also re-read, since staleness sends no event
   const RESYNC_MS = 60000;       // a fresh snapshot of the queues now and then
   const HELP_REPEAT_MS = 20000;
-  const PER_PAGE = {normal: {departments: 12, items: 9, search: 6, guides: 10},
-                    elder: {departments: 4, items: 3, search: 3, guides: 4}};
+  const PER_PAGE = {normal: {departments: 12, items: 9, search: 6, guides: 10, also: 9},
+                    elder: {departments: 4, items: 3, search: 3, guides: 4, also: 3}};
   const WORKING = ["ok", "near_end"];
-  const ISSUING_SCREENS = ["start", "items", "search", "confirm", "green", "checkin"];
+  const ISSUING_SCREENS = ["start", "items", "search", "confirm", "also", "green", "checkin"];
   const STORE = "hallq.kiosk.token";
 
   const {$, esc, fill} = P;
@@ -42,6 +42,8 @@
     printer: {state: "unknown", detail: null},
     departments: [], services: [], serverOffset: 0,
     department: null, item: null, results: [], pages: {}, shown: {}, fitted: {},
+    also: [], alsoDept: null,  // 一票到底: the further items of this visit, in order; the picker's department
+    oneVisit: {max_items: 1, alone: []},  // the hall's rule (kiosk/state)
     guides: [], guideDept: null, guide: null, guideJobs: {},  // 办事指南: the list, its department, the one read
     green: null,          // {id, masked}: the elderly channel, for this citizen only
     appointment: null,    // the booking being checked in
@@ -92,6 +94,7 @@
       state.issuingMessage = s.issuing_message;
       state.greenAge = s.green_elderly_age;
       state.notify = Boolean(s.notify);
+      if (s.one_visit) state.oneVisit = s.one_visit;
       state.departments = s.departments;
       state.serverOffset = Date.parse(s.at) - Date.now();
       setPrinter(s.printer.state, s.printer.detail);
@@ -171,7 +174,7 @@
   }
 
   function redraw() {
-    const draw = {start: drawStart, items: drawItems, search: drawSearch, confirm: drawConfirm,
+    const draw = {start: drawStart, items: drawItems, search: drawSearch, confirm: drawConfirm, also: drawAlso,
                   printer: drawPrinter, guides: drawGuides, guide: drawGuide, done: drawNotify,
                   phone: drawNotify}[state.screen];
     if (draw) draw();
@@ -335,14 +338,98 @@
     const warning = $("confirm-unstaffed");
     warning.hidden = !a.warn;
     warning.textContent = a.warn ? unstaffedWarning(s) : "";
+    drawVisit(s);  // before the materials are fitted into the room the list leaves them
     const materials = (s.guide && s.guide.materials) || [];
     $("confirm-materials").innerHTML = materials.length
       ? materials.map((m) => `<li>${esc(m)}</li>`).join("") : `<li class="none">${esc(T().no_materials)}</li>`;
     fitMaterials(materials.length);
     const take = $("take");
-    take.textContent = a.warn ? T().take_anyway : state.green ? T().take_green : T().take;
+    const n = 1 + state.also.length;
+    take.textContent = a.warn ? T().take_anyway : state.green ? T().take_green : n > 1 ? fill(T().take_n, {n}) : T().take;
     take.dataset.unstaffed = a.warn ? "yes" : "";
     take.disabled = !a.ok;
+  }
+
+  // --- 一票到底: more items on the one ticket (POST /tickets `also`; the rules: hallq.queue.issuing) ----
+  // The list of the visit, in the order the items are served, shown before the number is taken; the
+  // button that adds one, or says why none can be added.
+  function drawVisit(first) {
+    state.also = state.also.filter((code) => findService(code));  // an item gone from the hall leaves the list
+    const box = $("visit");
+    box.hidden = state.also.length === 0;
+    const n = 1 + state.also.length;
+    $("visit-title").textContent = fill(T().visit_title, {n});
+    $("visit-list").innerHTML = [first, ...state.also.map(findService)].map((s, i) => {
+      const why = i ? alsoWhyNot(s, true) : null;
+      return `<li class="${why ? "refused" : ""}"><span class="n">${i + 1}.</span>
+        <span class="text"><span class="name">${esc(s.name)}</span>${why ? `<span class="why">${esc(why)}</span>` : ""}</span>
+        ${i ? `<button type="button" class="remove" data-visit-remove="${esc(s.code)}">${esc(T().visit_remove)}</button>`
+            : `<span class="this">${esc(T().also_this)}</span>`}</li>`;
+    }).join("");
+    const add = $("also-add");
+    const max = state.oneVisit.max_items;
+    add.hidden = max < 2;
+    const firstAlone = state.oneVisit.alone.includes(first.code);
+    add.disabled = firstAlone || n >= max || !availability(first).ok;
+    add.textContent = firstAlone ? T().also_first_alone : n >= max ? fill(T().also_full, {n: max}) : T().also_add;
+  }
+
+  // Why an item cannot go on this ticket, in the citizen's words; null when it can. The server checks the
+  // same again when the number is taken (the quota may run out meanwhile) and refuses before printing.
+  function alsoWhyNot(s, listed = false) {
+    const words = (key) => fill(T()[key], {service: s.name});
+    if (s.code === state.item || (!listed && state.also.includes(s.code))) return words("also_chosen_msg");
+    if (state.oneVisit.alone.includes(s.code)) return words("also_alone_msg");
+    if (!s.windows || !s.windows.length) return words("also_no_window_msg");
+    if (s.quota_left === 0) return words("also_quota_msg");
+    return null;
+  }
+
+  function alsoTile(s) {
+    const chosen = s.code === state.item || state.also.includes(s.code);
+    const why = chosen ? null : alsoWhyNot(s);
+    const note = chosen ? T().also_chosen : why ? (state.oneVisit.alone.includes(s.code) ? T().also_alone
+      : !s.windows || !s.windows.length ? T().no_window : T().quota_out) : T().also_ok;
+    return `<button type="button" class="tile item${why || chosen ? " closed" : ""}" data-also="${esc(s.code)}">
+      <span class="name">${esc(s.name)}</span>
+      <span class="load">${esc(s.department)} · ${esc(loadText(s))}</span>
+      <span class="avail ${why || chosen ? "no" : "ok"}">${esc(note)}</span>
+    </button>`;
+  }
+
+  function drawAlso() {
+    const left = state.oneVisit.max_items - 1 - state.also.length;
+    $("also-hint").textContent = fill(T().also_hint, {n: Math.max(0, left)});
+    const chips = [{code: "", name: T().all_departments}, ...state.departments];
+    $("also-departments").innerHTML = chips.map((d) => `<button type="button" class="chip"
+      data-also-department="${esc(d.code)}" aria-pressed="${(state.alsoDept || "") === d.code}">${esc(d.name)}</button>`).join("");
+    const listed = state.services.filter((s) => s.code !== state.item && (!state.alsoDept || s.department_code === state.alsoDept));
+    drawTiles("also", listed, "also-pager", "also-items", alsoTile);
+  }
+
+  function openAlso() {
+    const first = findService(state.item);
+    // The same department's other items first (most visits), or all when it has none.
+    const near = first && state.services.some((s) => s.department_code === first.department_code && s.code !== first.code);
+    state.alsoDept = near ? first.department_code : null;
+    state.pages.also = 0;
+    $("also-error").hidden = true;
+    show("also");
+  }
+
+  function addAlso(code) {
+    const s = findService(code);
+    if (!s) return;
+    const why = alsoWhyNot(s);
+    if (why) {
+      $("also-error").textContent = why;
+      $("also-error").hidden = false;
+      speak(why);
+      return;
+    }
+    state.also.push(code);
+    show("confirm", {quiet: true});  // the list shows it; a toast would cover the take button
+    speak(fill(T().also_added, {service: s.name, n: 1 + state.also.length}));
   }
 
   // The one-time materials list (一次性告知) must be read whole before a number is taken: it is
@@ -478,7 +565,8 @@
       const s = findService(state.item);
       if (s) speak((s.staffed === false ? unstaffedWarning(s) + " " : "") + fill(t.speak_confirm, {item: s.name,
         n: s.waiting, materials: ((s.guide && s.guide.materials) || []).join("，") || t.no_materials}));
-    } else if (name === "printing") speak(t.speak_printing);
+    } else if (name === "also") speak(fill(t.speak_also, {names: names(state.shown.also || [])}));
+    else if (name === "printing") speak(t.speak_printing);
     else if (name === "green") speak(t.speak_green);
     else if (name === "checkin") speak(t.speak_checkin);
     else if (name === "returning") speak(t.speak_returning);
@@ -547,6 +635,8 @@
 
   function ticketFacts(t) {
     const parts = [`${t.service_name}`];
+    const later = (t.next_services || []).map((s) => s.name);
+    if (later.length) parts.push(fill(T().then_items, {names: later.join("、")}));
     if (t.windows && t.windows.length) parts.push(fill(T().windows, {windows: t.windows.join("、")}));
     parts.push(t.ahead ? fill(T().ahead_eta, {n: t.ahead, m: minutes(t.estimated_wait_s)}) : T().nobody_ahead);
     return parts.map((p) => `<span>${esc(p)}</span>`).join("");
@@ -626,12 +716,20 @@
     if (retry && normalInstead.includes(answer.error)) {
       alt.hidden = false;
       alt.textContent = T().take_normal;
-      alt.onclick = () => { forgetPerson(); take(retry.service, {unstaffed_ok: false}); };
+      alt.onclick = () => {
+        forgetPerson();
+        take(retry.service, {unstaffed_ok: false, ...(retry.extra.also ? {also: retry.extra.also} : {})});
+      };
     } else if (retry && answer.error === "service_unstaffed") {
       // The last window left while the citizen was choosing: told now, they may still take it.
       alt.hidden = false;
       alt.textContent = T().take_anyway;
       alt.onclick = () => take(retry.service, {...retry.extra, unstaffed_ok: true});
+    } else if (retry && String(answer.error).startsWith("one_visit_")) {
+      // An item of the visit cannot ride on the number (its quota ran out meanwhile): back to the list.
+      alt.hidden = false;
+      alt.textContent = T().also_fix;
+      alt.onclick = () => { if (window.hallqKiosk.socket) window.hallqKiosk.socket.emit("snapshot"); show("confirm"); };
     } else if (answer.error === "quota_exhausted") {
       // The message names the next working day; one with a booking can check in here and now.
       alt.hidden = false;
@@ -865,6 +963,8 @@
     state.ticket = null;
     state.job = null;
     state.item = null;
+    state.also = [];
+    state.alsoDept = null;
     state.department = null;
     state.pages = {};
     state.results = [];
@@ -940,8 +1040,23 @@
       }
       if (el.dataset.service) {
         state.itemFrom = state.screen;
+        if (state.item !== el.dataset.service) state.also = [];  // another first item: another visit list
         state.item = el.dataset.service;
         show("confirm");
+        return;
+      }
+      if (el.dataset.also) { addAlso(el.dataset.also); return; }
+      if (el.dataset.alsoDepartment !== undefined) {
+        state.alsoDept = el.dataset.alsoDepartment || null;
+        state.pages.also = 0;
+        $("also-error").hidden = true;
+        drawAlso();
+        return;
+      }
+      if (el.dataset.visitRemove) {
+        state.also = state.also.filter((code) => code !== el.dataset.visitRemove);
+        forgetFit();
+        drawConfirm();
         return;
       }
       if (el.dataset.choice !== undefined && state.checkinChoices) {
@@ -958,8 +1073,10 @@
       // Pressed under the "no window serving" warning, the press is the citizen's confirmation; otherwise
       // the server refuses if the last window left meanwhile, and the citizen is told then.
       extra.unstaffed_ok = $("take").dataset.unstaffed === "yes";
+      if (state.also.length) extra.also = [...state.also];
       take(state.item, extra);
     });
+    $("also-add").addEventListener("click", openAlso);
     $("search-open").addEventListener("click", () => { state.results = []; $("search-input").value = ""; show("search"); });
     $("guides-open").addEventListener("click", () => {
       $("guides-input").value = "";
@@ -983,6 +1100,7 @@
     document.querySelector("#screen-confirm .materials").addEventListener("scroll", drawMaterialsMore);
     $("guide-take").addEventListener("click", () => {
       state.itemFrom = "guide";
+      if (state.item !== state.guide.code) state.also = [];
       state.item = state.guide.code;
       show("confirm");
     });

@@ -18,10 +18,13 @@
   let data = JSON.parse(document.getElementById("status-data").textContent);
   if (!data) return;  // unknown ticket: nothing to follow
   const token = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop());
+  // The page's language: every answer's words (a case's, a refusal's) come in it, by socket and by HTTP.
+  const LANG = document.documentElement.lang === "en" ? "en" : "zh";
   const query = new URLSearchParams(location.search);
   const POLL_MS = (Number(query.get("poll")) || 5) * 1000;
   const NEAR_POLL_MS = Math.min(POLL_MS, 3000);
   const DONE = ["finished", "expired"];
+  const CASE_OPEN = ["open", "waiting"];  // a case whose result is still to come (hallq.cases.notify.OPEN)
   const CASE_POLL_MS = POLL_MS * 12;  // a case moves in days, not minutes
   // Still worth asking: a ticket in the queue, or a case whose result has not been handed out.
   const following = () => !DONE.includes(data.status) || (data.case && data.case.status !== "delivered" &&
@@ -40,7 +43,15 @@
     $("queue").hidden = data.status !== "waiting";
     $("ahead").textContent = data.ahead;
     $("eta").textContent = data.ahead === 0 ? T.now : fill(T.minutes, {m: Math.max(1, Math.round(data.estimated_wait_s / 60))});
-    if ($("notify") && DONE.includes(data.status)) $("notify").hidden = true;  // nothing more to remind of
+    if ($("notify")) {
+      // After the counter, an open case still has its result to tell (办理结果已可领取); otherwise nothing is left.
+      const forCase = DONE.includes(data.status) && data.case && CASE_OPEN.includes(data.case.status);
+      $("notify").hidden = DONE.includes(data.status) && !forCase;
+      if (forCase) {
+        $("notify-label").textContent = T.notify_case_title;
+        $("notify-hint").textContent = T.notify_case_hint;
+      }
+    }
     const calling = $("calling");
     calling.hidden = !data.calling_window;
     calling.textContent = data.calling_window ? fill(T.calling, {window: data.calling_window}) : "";
@@ -135,7 +146,7 @@
     if (live.connected) return;
     polls += 1;
     try {
-      const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}`, {cache: "no-store"});
+      const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}?lang=${LANG}`, {cache: "no-store"});
       if (!r.ok) throw new Error("HTTP " + r.status);
       take(await r.json());
     } catch (e) {
@@ -157,7 +168,7 @@
   const live = {connected: false, socket: null};
   function listen() {
     if (typeof io !== "function" || query.get("socket") === "0") return;  // no client library: polling alone
-    const socket = io("/ticket", {auth: {ticket: token}, transports: ["websocket", "polling"], tryAllTransports: true,
+    const socket = io("/ticket", {auth: {ticket: token, lang: LANG}, transports: ["websocket", "polling"], tryAllTransports: true,
                                   reconnectionDelay: 1000, reconnectionDelayMax: 5000});
     live.socket = socket;
     socket.on("connect", () => { live.connected = true; clearTimeout(timer); timer = null; });
@@ -172,7 +183,7 @@
   // After service the QR code rates it (好差评, channel "qr"), within the hall's days.
   let rating = null, chosen = null;
   async function loadRating() {
-    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/rating?lang=${T.locale === "en-GB" ? "en" : "zh"}`,
+    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/rating?lang=${LANG}`,
       {cache: "no-store"});
     if (!r.ok) return;
     rating = await r.json();
@@ -208,7 +219,7 @@
     const reasons = [...$("reasons").querySelectorAll("input:checked")].map((box) => box.value);
     const body = {level: chosen, reasons: chosen <= rating.bad_from ? reasons : [],
                   comment: chosen <= rating.bad_from ? $("comment").value : null};
-    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/rating`, {method: "POST",
+    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/rating?lang=${LANG}`, {method: "POST",
       headers: {"Content-Type": "application/json", "Accept-Language": T.locale}, body: JSON.stringify(body)});
     const answer = await r.json().catch(() => ({}));
     if (r.ok) {
@@ -225,7 +236,7 @@
     const phone = $("notify-phone").value.replace(/[\s-]/g, "");
     const done = $("notify-done");
     if (!/^1[0-9]{10}$/.test(phone)) { done.hidden = false; done.className = "done stale"; done.textContent = T.notify_bad; return; }
-    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/phone`, {method: "POST",
+    const r = await fetch(`/api/v1/t/${encodeURIComponent(token)}/phone?lang=${LANG}`, {method: "POST",
       headers: {"Content-Type": "application/json", "Accept-Language": T.locale}, body: JSON.stringify({phone})});
     const answer = await r.json().catch(() => ({}));
     done.hidden = false;

@@ -191,3 +191,25 @@ def test_size_byte_and_paper():
     assert paper_for(80) is PAPER_80 and PAPER_58.dots == 384 and PAPER_80.columns == 48
     with pytest.raises(ValueError):
         paper_for(76)
+
+
+@pytest.mark.parametrize("paper", [PAPER_58, PAPER_80], ids=["58mm", "80mm"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_ticket_for_several_items_names_them_in_order(paper, lang):
+    later = [{"code": c, "name": ITEMS[c]["name"]} for c in ("GA02", "GA03")]
+    _, _, paper_out = printed(api_ticket(next_services=later), paper=paper, lang=lang)
+    assert not paper_out.unknown
+    texts = paper_out.texts
+    head = "一票到底：本号依次办理3个事项" if lang == "zh" else "This number, 3 services in turn:"
+    at = texts.index(head)
+    names = [ITEMS[c]["name"] for c in ("GA01", "GA02", "GA03")]
+    listed = " ".join(texts[at + 1:at + 8])  # a long name wraps onto an indented line
+    spots = [listed.index(f"{n}. {names[n - 1][:8]}") for n in (1, 2, 3)]
+    assert spots == sorted(spots)
+    assert line_with(paper_out, f"1. {names[0][:8]}").bold
+    assert line_with(paper_out, "不用重新取号" if lang == "zh" else "No new number between them")
+
+
+def test_a_ticket_for_one_item_has_no_visit_list():
+    _, _, paper_out = printed(api_ticket(next_services=[]))
+    assert not any("一票到底" in t for t in paper_out.texts)

@@ -119,3 +119,29 @@ def test_a_tickets_token_opens_nothing_of_the_hall(hall, server, pages):
     until(lambda: len(statuses(page)) >= 2, 30, "the status asked for after the join attempt")
     assert {event for _, event, _ in page.received} == {protocol.TICKET_STATUS}
     assert {s["number"] for s in statuses(page)} == {"A001"}
+
+
+def test_each_page_hears_its_ticket_in_the_language_it_asked_for(hall, server, pages):
+    """The live status is GET /t/{token}?lang='s, words included (a case's remedies): zh and en pages of one
+    ticket each hear their own, on connect and on news; no language, or one unknown, is Chinese."""
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    mine = issue(kiosk, "GA02")
+    zh = pages({protocol.TICKET_AUTH: mine["token"], protocol.TICKET_LANG: "zh"})
+    en = pages({protocol.TICKET_AUTH: mine["token"], protocol.TICKET_LANG: "en"})
+    plain = pages({protocol.TICKET_AUTH: mine["token"], protocol.TICKET_LANG: ["en"]})  # not a language: Chinese
+    for page in (zh, en, plain):
+        until(lambda page=page: statuses(page), 30, "the status on connect")
+    clerk = clerk_api(hall, server, "S001", 1)
+    clerk.post("/windows/1/call-next")
+    r = clerk.post("/windows/1/finish", {"outcome": "rejected", "note": "不符合迁入条件"})
+    assert r.status_code == 200, r.text
+
+    def case_of(page):
+        return until(lambda: next((s["case"] for s in statuses(page) if s["status"] == "finished" and s["case"]),
+                                  None), 30, "the finished status with its case")
+
+    http = server.api()
+    for page, lang in ((zh, "zh"), (en, "en"), (plain, "zh")):
+        case = case_of(page)
+        assert case == http.get(f"/t/{mine['token']}?lang={lang}").json()["case"]
+        assert case["remedies"].startswith("如不服本决定" if lang == "zh" else "If you disagree")

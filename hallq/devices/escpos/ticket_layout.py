@@ -101,6 +101,8 @@ _TEXT = {
         "limit_legal": "法定时限：{days}个工作日",
         "fee": "收费：{fee}",
         "scan": "扫码查看排队进度",
+        "one_visit": "一票到底：本号依次办理{n}个事项",
+        "one_visit_hint": "办完一项不用重新取号，请留意下一项的叫号",
     },
     "en": {
         "your_number": "Your number",
@@ -121,6 +123,8 @@ _TEXT = {
         "limit_legal": "Legal limit: {days} working days",
         "fee": "Fee: {fee}",
         "scan": "Scan to follow the queue",
+        "one_visit": "This number, {n} services in turn:",
+        "one_visit_hint": "No new number between them: watch for your next call",
     },
 }
 
@@ -172,7 +176,8 @@ def ticket_blocks(ticket: Mapping[str, Any], *, hall_name: str, qr_url: str,
     """The printed ticket, top to bottom.
 
     `ticket` is the API's ticket (number, priority, ahead, estimated_wait_s,
-    issued_at, windows, service_name, department); `item_name`/`department`
+    issued_at, windows, service_name, department, next_services: 一票到底's later
+    items, listed in order after this one); `item_name`/`department`
     override the ticket's own. `encoding` is the printer's, because it decides
     how wide each character prints. `max_size` is the largest GS ! multiplier
     the printer offers (8 on ESC/POS printers).
@@ -205,6 +210,16 @@ def ticket_blocks(ticket: Mapping[str, Any], *, hall_name: str, qr_url: str,
     dept = department or ticket.get("department")
     if dept:
         lines(dept, align="center")
+    # 一票到底: every item of the visit, in the order they are served, the first being this one.
+    later = [str(s["name"]) for s in ticket.get("next_services") or () if isinstance(s, Mapping) and s.get("name")]
+    if later:
+        blocks.append(Rule(cols))
+        lines(t["one_visit"].format(n=len(later) + 1), bold=True)
+        first = item_name or ticket.get("service_name") or ticket.get("service", "")
+        for n, name in enumerate([first, *later], 1):
+            label = f"{n}. "
+            lines(label + name, indent=len(label), bold=n == 1)
+        lines(t["one_visit_hint"])
     blocks.append(Rule(cols))
     lines(_windows_line(ticket.get("windows") or [], t, lang), height=2, bold=True)
     for text in _ahead_lines(ticket.get("ahead"), ticket.get("estimated_wait_s"), t, lang):

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from sqlalchemy import select
 
 from hallq.cases import returning
-from hallq.queue import alerts, notify
+from hallq.queue import alerts, issuing, notify
 from hallq.queue import views as queue_views
 from hallq.queue.device_states import device_state
 from hallq.i18n import message
@@ -68,7 +68,8 @@ def _route(method: str, path: str, summary: str, **doc):
     return bp.route(path, methods=[method])
 
 
-@_route("GET", "/state", "this kiosk: its name (its printer's), hall, hours today, issuing now, its printer's state")
+@_route("GET", "/state", "this kiosk: its name (its printer's), hall, hours today, issuing now, its printer's state, "
+        "the hall's one-visit rule (一票到底: one_visit.max_items, one_visit.alone)")
 def state():
     who = _kiosk()
     moment = now()
@@ -89,6 +90,9 @@ def state():
             if why else None,
             "green_elderly_age": ctx.settings.green_elderly_age,
             "notify": notify.is_on(ctx),  # the "短信提醒我" offer after a ticket
+            # 一票到底: how many items one ticket may carry (the first included), and those only taken alone
+            "one_visit": {"max_items": min(ctx.settings.one_visit.max_items, issuing.MAX_ALSO + 1),
+                          "alone": ctx.settings.one_visit.alone},
             "printer": {"name": who.name, "state": printer, "detail": detail},
             "help": _help_state(uow.session, who.hall_id, who.name, moment),
             "departments": [{"code": code, "name": name} for code, name in departments],

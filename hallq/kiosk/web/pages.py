@@ -22,7 +22,7 @@ from hallq.queue.errors import NotFound
 from hallq.queue.halls import hall_context
 from hallq.queue.models import Ticket
 from hallq.queue.schemas import Body
-from hallq.cases import views as case_views
+from hallq.cases import notify as case_notify, views as case_views
 from hallq.web.runtime import VoiceUnavailable, body, now, principal, reading, status_page
 from hallq.wording import call_phrase, sentence_case
 
@@ -73,6 +73,27 @@ TEXT: dict[str, dict[str, str]] = {
         "take": "取号",
         "take_green": "取老年人优先号",
         "take_appointment": "预约签到取号",
+        # 一票到底: more items on the one ticket, chosen after the first
+        "also_add": "＋ 同时办理其他事项",
+        "also_title": "同一次还要办理哪个事项？",
+        "also_hint": "一票到底：选好的事项用同一个号依次办理，办完一项不用重新取号。还可再选 {n} 项。",
+        "also_ok": "可一并办理",
+        "also_chosen": "已选",
+        "also_this": "本事项",
+        "also_alone": "须单独取号",
+        "also_alone_msg": "“{service}”须单独取号，不能与其他事项一票办理。",
+        "also_no_window_msg": "本大厅没有办理“{service}”的窗口，不能一票办理。",
+        "also_quota_msg": "“{service}”今日号源已取完，不能一票办理。",
+        "also_chosen_msg": "“{service}”已经选过了，同一事项只需选一次。",
+        "also_full": "一张号最多办理{n}个事项",
+        "also_first_alone": "本事项须单独取号，不能加办其他事项",
+        "also_added": "已加入“{service}”，本号共办理{n}个事项",
+        "visit_title": "一票到底：本号依次办理 {n} 个事项",
+        "visit_remove": "移除",
+        "take_n": "取号（共{n}个事项）",
+        "then_items": "之后依次办理：{names}",
+        "also_fix": "修改所选事项",
+        "speak_also": "请选择同一次还要办理的事项：{names}。",
         "windows": "办理窗口：{windows}",
         "materials": "请备齐以下材料（一次性告知）",
         "no_materials": "本事项无需提前准备材料，请带好身份证件。",
@@ -202,6 +223,27 @@ TEXT: dict[str, dict[str, str]] = {
         "take": "Take a number",
         "take_green": "Take a priority number (elderly)",
         "take_appointment": "Check in",
+        "also_add": "+ Add another service",
+        "also_title": "What else on this visit?",
+        "also_hint": "One number for the whole visit: the services chosen are served in turn, with no new number. "
+                     "{n} more possible.",
+        "also_ok": "Can be added",
+        "also_chosen": "Chosen",
+        "also_this": "this one",
+        "also_alone": "Needs its own number",
+        "also_alone_msg": "\"{service}\" needs a number of its own and cannot share one with other services.",
+        "also_no_window_msg": "No window of this hall serves \"{service}\"; it cannot be added to this number.",
+        "also_quota_msg": "Today's numbers for \"{service}\" are used up, so it cannot be added.",
+        "also_chosen_msg": "\"{service}\" is already chosen; each service needs choosing only once.",
+        "also_full": "At most {n} services on one number",
+        "also_first_alone": "This service needs a number of its own; nothing can be added",
+        "also_added": "\"{service}\" added: {n} services on this number",
+        "visit_title": "One number, {n} services in turn",
+        "visit_remove": "Remove",
+        "take_n": "Take a number ({n} services)",
+        "then_items": "Then: {names}",
+        "also_fix": "Change the services",
+        "speak_also": "Choose what else you need on this visit: {names}.",
         "windows": "Windows: {windows}",
         "materials": "Please have these documents ready",
         "no_materials": "Nothing to prepare; please bring your ID card.",
@@ -303,6 +345,8 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "rate_send": "提交评价", "rate_thanks": "感谢您的评价！", "rate_done": "您已评价过本次服务，感谢参与。",
         "next": "本号之后还要办理：{items}（叫号时请留意，不用重新取号）",
         "notify_title": "短信提醒", "notify_hint": "快轮到您、叫号和过号时发短信提醒。号码只用于今天的提醒，当天结束即删除。",
+        "notify_case_title": "办理结果短信通知",
+        "notify_case_hint": "办理结果可以领取时发短信通知您。号码只用于本件的通知，办结领取期满后即删除。",
         "notify_placeholder": "手机号码", "notify_send": "开通提醒", "notify_done": "已开通短信提醒：{phone}",
         "notify_on": "已开通短信提醒",
         "notify_bad": "请输入11位手机号码。",
@@ -337,6 +381,9 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
         "next": "After this, on the same number: {items} (no need to take another number)",
         "notify_title": "Text reminders", "notify_hint": "A text when your turn is near, when you are called or missed. "
         "The number is used for today's reminders only and deleted when the day ends.",
+        "notify_case_title": "A text when your result is ready",
+        "notify_case_hint": "We text you when your result can be collected. The number is used for this case only "
+        "and deleted once the time to collect it has passed.",
         "notify_placeholder": "Mobile number", "notify_send": "Turn on", "notify_done": "Text reminders on: {phone}",
         "notify_on": "Text reminders are on",
         "notify_bad": "Please type an 11-digit mobile number.",
@@ -403,10 +450,13 @@ def status_page_view(token: str):
         if ticket is not None:
             ctx = hall_context(uow.session, ticket.hall_id)
             data = case_views.public_status(uow.session, ctx, ticket, now(), lang)
-            # Text reminders: offered while the ticket is still in the hall's day; never the number, not even masked.
+            # Text reminders: offered while the ticket is still in the hall's day, and after the counter while its
+            # case is open (the result-ready text); never the number, not even masked.
             contact = notify.contact_of(uow.session, ticket.id)
-            offer = {"offered": notify.is_on(ctx) and ticket.status in notify.OPEN,
-                     "opted_in": bool(contact and contact.address)}
+            for_case = ticket.status not in notify.OPEN and data["case"] is not None \
+                and data["case"]["status"] in case_notify.OPEN
+            offer = {"offered": notify.is_on(ctx) and (ticket.status in notify.OPEN or for_case),
+                     "for_case": for_case, "opted_in": bool(contact and contact.address)}
     html = render_template("status_page.html", lang=lang, text=STATUS_TEXT[lang], data=data, token=token,
                            offer=offer)
     response = device_pages.page_response(html, 200 if data else 404)

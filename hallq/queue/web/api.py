@@ -6,7 +6,7 @@ import functools
 from flask import Blueprint, jsonify
 
 from hallq.web.openapi import integer, spec
-from hallq.cases import views as case_views
+from hallq.cases import notify as case_notify, views as case_views
 from hallq.cases.opening import open_case
 from hallq.evaluator import views as rating_views
 from hallq.queue import calling, issuing, notices, notify, sessions, views
@@ -93,10 +93,12 @@ def public_ticket(token: str):
         return jsonify(case_views.public_status(uow.session, hall_context(uow.session, t.hall_id), t, now(), lang()))
 
 
-@route("POST", "/t/<token>/phone", "text reminders for this ticket (即将轮到您, called, missed) to the citizen's phone: "
-       "the QR code is the credential; given again before a message went, the number is replaced", body=PhoneIn,
-       public=True, responses={200: "{opted_in, phone (masked)}", 404: "no such ticket",
-                               409: "the hall sends no reminders, or the ticket is done", 429: "too many tries"})
+@route("POST", "/t/<token>/phone", "text reminders for this ticket (即将轮到您, called, missed) to the citizen's phone, "
+       "and, while the ticket's case is open after the counter, 办理结果已可领取 (the number kept until the case's "
+       "keeping ends): the QR code is the credential; given again before a message went, the number is replaced",
+       body=PhoneIn, public=True,
+       responses={200: "{opted_in, phone (masked)}", 404: "no such ticket",
+                  409: "the hall sends no reminders, or the ticket is done and has no open case", 429: "too many tries"})
 def public_phone(token: str):
     limiter = runtime().throttle
     limiter.hit("notify_rate_limited", (throttle.PHONE_PER_ADDRESS, "hallq-phone-addr", limiter.address()),
@@ -106,7 +108,8 @@ def public_phone(token: str):
         t = uow.session.query(Ticket).filter_by(token=token).one_or_none() if len(token) <= 64 else None
         if t is None:
             raise NotFound("ticket_unknown", ticket="")
-        answer = notify.contact_json(notify.opt_in(uow, t, data.phone, lang(), "phone", now()))
+        ctx = hall_context(uow.session, t.hall_id)
+        answer = notify.contact_json(case_notify.opt_in(uow, ctx, t, data.phone, lang(), "phone", now()))
         uow.commit()
     runtime().notify_poke()  # "即将轮到您" may be owed at once
     return jsonify(answer)

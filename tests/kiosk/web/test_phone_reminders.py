@@ -89,3 +89,59 @@ def test_a_citizen_asks_the_kiosk_for_text_reminders_after_taking_a_ticket(hall,
         assert page.input_value("#phone-input") == ""
     finally:
         agent.disconnect()
+
+
+def test_after_the_counter_the_status_page_offers_the_result_text_while_the_case_is_open(hall, server, simulator,
+                                                                                         browser_page, clock):
+    """zh: the page opened after the counter offers the case's text; en: a page open since waiting turns its
+    offer into the case's when the clerk accepts the case. Each number gets its result text once, whole only
+    in the simulator's record."""
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    clerk = clerk_api(hall, server, "S001", 1)
+    first, second = issue(kiosk, "GA02"), issue(kiosk, "GA02")
+    with hall.db.read() as s:
+        from sqlalchemy import select
+        from hallq.queue.models import Ticket
+        tokens = dict(s.execute(select(Ticket.id, Ticket.token)).all())
+    page = browser_page
+    page.set_viewport_size(PHONE)
+
+    clerk.post("/windows/1/call", {"ticket": first["number"]})
+    assert clerk.post("/windows/1/finish", {"outcome": "promised", "promised_days": 10}).status_code == 200
+    clock.advance(seconds=120)
+    page.goto(f"{server.url}/t/{tokens[first['id']]}")  # finished: the page follows the case by HTTP, no socket
+    page.wait_for_function("() => window.hallqStatus && window.hallqStatus.data.case", timeout=WAIT_MS)
+    assert page.is_visible("#notify-form")
+    assert page.inner_text("#notify-label") == "办理结果短信通知"
+    assert page.inner_text("#notify-hint").startswith("办理结果可以领取时发短信通知您")
+    screenshot(page, "phone-case-01-offer-zh")
+    page.fill("#notify-phone", "139 1234 5678")
+    page.click("#notify-send")
+    page.wait_for_function("() => document.getElementById('notify-done').textContent.includes('139****5678')",
+                           timeout=WAIT_MS)
+    assert page.is_hidden("#notify-form") and "13912345678" not in page.inner_text("body")
+    screenshot(page, "phone-case-02-opted-in-zh")
+
+    page.goto(f"{server.url}/t/{tokens[second['id']]}?lang=en")  # open while waiting
+    page.wait_for_function("() => window.hallqStatus.live", timeout=WAIT_MS)
+    assert page.inner_text("#notify-label") == "Text reminders"
+    clerk.post("/windows/1/call", {"ticket": second["number"]})
+    assert clerk.post("/windows/1/finish", {"outcome": "promised", "promised_days": 5}).status_code == 200
+    page.wait_for_function("() => document.getElementById('notify-label').textContent"
+                           " === 'A text when your result is ready'", timeout=WAIT_MS)
+    assert page.is_visible("#notify-form")
+    clock.advance(seconds=120)
+    page.fill("#notify-phone", "13812345678")
+    page.click("#notify-send")
+    page.wait_for_function("() => document.getElementById('notify-done').textContent"
+                           " === 'Text reminders on: 138****5678'", timeout=WAIT_MS)
+    screenshot(page, "phone-case-03-opted-in-en")
+
+    sender = server.app.extensions["hallq.notify"]
+    sender.run_once()
+    assert simulator.recorded() == []  # the calls came before the numbers: nothing owed until a result
+    for t in (first, second):
+        assert clerk.post(f"/cases/{t['id']}/completion", {"completed_on": "2026-11-23"}).status_code == 201
+    sender.run_once()
+    assert sorted((m.kind, m.address, m.lang) for m in simulator.recorded()) == [
+        ("result_ready", "13812345678", "en"), ("result_ready", "13912345678", "zh")]
