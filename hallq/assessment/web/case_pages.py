@@ -17,7 +17,7 @@ import datetime as dt
 from flask import Blueprint, abort, redirect, request, url_for
 
 from hallq.assessment.web.pages import _common, _error_text, _local, _page, supervisor
-from hallq.cases import steps, views
+from hallq.cases import access, steps, views
 from hallq.queue import inputs
 from hallq.queue.errors import QueueError
 from hallq.queue.halls import hall_context
@@ -26,7 +26,6 @@ from hallq.web.runtime import now, reading, unit_of_work
 
 bp = Blueprint("case_pages", __name__, url_prefix="/assessment/cases")
 VIEWS = ("overdue", "due_soon", "escalated", "all")
-ACTIONS = ("complete", "correct", "delay", "chase")
 
 
 @bp.get("")
@@ -48,6 +47,37 @@ def cases_page(who):
                                                           today=today))
 
 
+def case_page_data(s, ctx, who, ticket_id: int, moment) -> dict:
+    """One case as its page shows it, for one who answers for it (hallq.cases.access: a supervisor any case, a
+    chief representative their departments'); QueueError otherwise (404 unknown, 403 another's)."""
+    case, ticket = steps.find(s, ctx, ticket_id, moment)
+    access.require(s, ctx, who, case, ticket.number)
+    data = views.case(s, ctx, case, moment, with_log=True)
+    data["department_name"] = s.get(Department, case.department_id).name if case.department_id else None
+    for entry in data["log"]:  # the log's moments in the hall's zone
+        entry["at_local"] = _local(dt.datetime.fromisoformat(entry["at"].replace("Z", "+00:00")), ctx.hours.tz,
+                                   "%Y-%m-%d %H:%M")
+    return data
+
+
+def take_case_step(uow, who, ctx, ticket_id: int, form) -> str:
+    """The step a case page's form asks for, through hallq.cases.steps (the API's functions); its name, or ""
+    for a form that asks for none of them."""
+    action = form.get("action", "")
+    moment = now()
+    if action in ("complete", "correct"):
+        steps.complete(uow, who, ctx, ticket_id, inputs.day(form.get("completed_on", ""), "completed_on"),
+                       form.get("note") or None, moment, reason=form.get("reason") or None,
+                       delay_reason=form.get("delay_reason") or None)
+    elif action == "delay":
+        steps.record_delay(uow, who, ctx, ticket_id, form.get("reason", ""), moment)
+    elif action == "chase":
+        steps.chase(uow, who, ctx, ticket_id, form.get("note") or None, moment)
+    else:
+        return ""
+    return action
+
+
 @bp.get("/<int(max=2147483647):ticket_id>")
 @supervisor
 def one(who, ticket_id: int, error: str | None = None, status: int = 200, form=None):
@@ -56,42 +86,27 @@ def one(who, ticket_id: int, error: str | None = None, status: int = 200, form=N
         ctx = hall_context(s, who.hall_id)
         moment = now()
         try:
-            case, _ = steps.find(s, ctx, ticket_id, moment)
+            data = case_page_data(s, ctx, who, ticket_id, moment)
         except QueueError:
             abort(404)
-        data = views.case(s, ctx, case, moment, with_log=True)
-        data["department_name"] = s.get(Department, case.department_id).name if case.department_id else None
-        for entry in data["log"]:  # the log's moments in the hall's zone
-            entry["at_local"] = _local(dt.datetime.fromisoformat(entry["at"].replace("Z", "+00:00")), ctx.hours.tz,
-                                       "%Y-%m-%d %H:%M")
         today = ctx.hours.local_day(moment).isoformat()
         uow.commit()
     return _page("supervision_case.html", status, **_common(
-        who, ctx, None, c=data, error=error, saved=request.args.get("saved"), today=today, form=form or {}))
+        who, ctx, None, c=data, error=error, saved=request.args.get("saved"), today=today, form=form or {},
+        layout="assessment_base.html", back=url_for("case_pages.cases_page")))
 
 
 @bp.post("/<int(max=2147483647):ticket_id>")
 @supervisor
 def act(who, ticket_id: int):
     form = request.form
-    action = form.get("action", "")
-    if action not in ACTIONS:
-        abort(400)
     try:
         with unit_of_work() as uow:
-            ctx = hall_context(uow.session, who.hall_id)
-            moment = now()
-            if action in ("complete", "correct"):
-                steps.complete(uow, who, ctx, ticket_id, inputs.day(form.get("completed_on", ""), "completed_on"),
-                               form.get("note") or None, moment, reason=form.get("reason") or None,
-                               delay_reason=form.get("delay_reason") or None)
-            elif action == "delay":
-                steps.record_delay(uow, who, ctx, ticket_id, form.get("reason", ""), moment)
-            else:
-                steps.chase(uow, who, ctx, ticket_id, form.get("note") or None, moment)
+            if not take_case_step(uow, who, hall_context(uow.session, who.hall_id), ticket_id, form):
+                abort(400)
             uow.commit()
     except QueueError as exc:
         if exc.status == 404:
             abort(404)
         return one.__wrapped__(who, ticket_id, error=_error_text(exc), status=exc.status, form=form)
-    return redirect(url_for("case_pages.one", ticket_id=ticket_id, saved=action))
+    return redirect(url_for("case_pages.one", ticket_id=ticket_id, saved=form.get("action")))
