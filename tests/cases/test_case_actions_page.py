@@ -90,6 +90,12 @@ def test_the_office_records_corrects_and_chases_on_the_case_page(hall, server, c
     assert [e["action"] for e in case["log"]] == ["opened", "delay_reason", "completed", "corrected"]
     assert case["log"][-1]["before"]["completed_on"] == "2026-11-27" and case["log"][-1]["actor"] == "user:boss"
 
+    # A completion entered earlier is found again from the month's completions (办结登记) page.
+    page.goto(server.url + "/assessment/2026-11/completions")
+    page.click(f"#done-cases a.correct[href$='/assessment/cases/{late['id']}']")
+    expect(page.locator("#correct-form")).to_be_visible()
+    expect(page.locator("#completed-on")).to_have_text("2026-11-30")
+
     # The forwarded case, chased (催办) from its page.
     page.goto(server.url + "/assessment/cases?view=all")
     expect(page.locator(f"#cases tr[data-ticket='{late['id']}']")).to_have_count(0)  # finished: off the list
