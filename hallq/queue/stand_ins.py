@@ -107,3 +107,10 @@ def candidates(s: Session, ctx: HallContext, window: Window, staff_id: int | Non
              "default": p.id == default, "on_leave": p.id in on_leave,
              "window": elsewhere.get(p.id) if elsewhere.get(p.id) != window.number else None}
             for p in people]
+
+
+def pause_cover(s: Session, window: Window) -> dict | None:
+    """Who was named to stand in for the window's open pause, if it is paused and someone was."""
+    staff_id = s.scalar(select(WindowPause.stand_in_staff_id).where(WindowPause.window_id == window.id,
+                                                                    WindowPause.ended_at.is_(None)))
+    return _person(s.get(Staff, staff_id)) if staff_id else None

@@ -122,6 +122,9 @@
     const status = $("status");
     status.className = "pill " + w.status;
     status.textContent = t("status_" + w.status) + (w.pause_reason ? "：" + reasonLabel(w.pause_reason) : "");
+    const cover = w.status === "paused" && state.pause_stand_in;
+    $("pause-cover").hidden = !cover;
+    $("pause-cover").textContent = cover ? t("pause_cover", {name: paren(cover.name, cover.number)}) : "";
     const banner = $("banner");
     banner.hidden = mineHere();
     banner.innerHTML = mineHere() ? "" : `${esc(t("not_signed_here", {window: N}))} <a href="/console/">${esc(t("go_sign_in"))}</a>`;

@@ -100,5 +100,10 @@ def test_whom_the_console_offers_to_stand_in_when_pausing(hall, server, clock):
     ok(api["S003"].post(f"/leave/{lid}/approve"))
     first = ok(api["S001"].get("/windows/1/console"))["stand_ins"][0]
     assert (first["number"], first["on_leave"], first["default"]) == ("S002", True, True)
-    # Devices read the console without who is on leave.
-    assert ok(server.api(hall.token("display", "tv")).get("/windows/1/console"))["stand_ins"] == []
+    # The pause now open says whom it named.
+    assert ok(api["S001"].get("/windows/1/console"))["pause_stand_in"] is None
+    ok(api["S003"].post("/windows/2/pause", {"reason": "会议", "stand_in": "S004"}))
+    assert ok(api["S003"].get("/windows/2/console"))["pause_stand_in"] == {"number": "S004", "name": "刘洋"}
+    # Devices read the console without who is on leave or stands in.
+    tv = ok(server.api(hall.token("display", "tv")).get("/windows/2/console"))
+    assert tv["stand_ins"] == [] and tv["pause_stand_in"] is None

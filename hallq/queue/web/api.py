@@ -271,7 +271,8 @@ def my_day():
 
 @route("GET", "/windows/<int(max=2147483647):number>/console",
        "one window as its clerk console shows it: items with waiting counts, current ticket, next tickets; for staff "
-       "its cases due soon or overdue and stand_ins: whom the caller may name to stand in (顶岗) when pausing it")
+       "its cases due soon or overdue, stand_ins: whom the caller may name to stand in (顶岗) when pausing it, and "
+       "pause_stand_in: who was named for the pause now open")
 def window_console(number: int):
     who = principal()
     who.require("read")
@@ -286,6 +287,7 @@ def window_console(number: int):
         me = staff_of(uow.session, who) if who.is_staff else None
         answer["stand_ins"] = stand_ins.candidates(uow.session, ctx, window, me.id if me else None, now()) \
             if who.is_staff else []
+        answer["pause_stand_in"] = stand_ins.pause_cover(uow.session, window) if who.is_staff else None
         return jsonify(answer)
 
 

@@ -165,6 +165,7 @@ TEXT: dict[str, tuple[str, str]] = {
                       "approved on its own page:"),
     "leave_link": ("请假申请", "Ask for leave"),
     "leave": ("请假", "Leave"),
+    "pause_cover": ("顶岗：{name}", "Stand-in: {name}"),
     "paused_stand_in_msg": ("已暂停服务：{reason}，顶岗：{name}。", "Paused: {reason}; stand-in: {name}."),
     "sign_out_confirm": ("确定在{window}号窗口签退？", "Sign out of window {window}?"),
     "lookup_placeholder": ("输入事项名称或编码", "Item name or code"),

@@ -76,6 +76,7 @@ def test_pausing_names_a_stand_in_from_the_keyboard(hall, server, browser_page):
     expect(dialog).to_be_hidden()
     console.message("已暂停服务：开会，顶岗：张伟（S003）。")
     expect(page.locator("#status")).to_have_text("暂停服务：开会")
+    expect(page.locator("#pause-cover")).to_have_text("顶岗：张伟（S003）")  # said while the pause lasts
     assert _pause_row(hall) == ("meeting", None, "S003")
     # The duty screen's list says who was named (GET /posts-away, the same record).
     away = {w["number"]: w for w in ok(server.api(hall.login("S005")).get("/posts-away"))}
@@ -83,6 +84,7 @@ def test_pausing_names_a_stand_in_from_the_keyboard(hall, server, browser_page):
     console.shot("stand-in-03-paused")
     console.key("p")
     expect(page.locator("#status")).to_have_text("服务中")
+    expect(page.locator("#pause-cover")).to_be_hidden()
 
     # S002 on approved leave this morning: shown, not choosable; with no default left, "nobody" comes first.
     s002 = server.api(hall.login("S002"))
