@@ -193,8 +193,13 @@ def _stand_in(s: Session, window: Window, session: WindowSession, number: str | 
         if staff_id == session.staff_id:
             raise Invalid("invalid_input", detail="the stand-in must be someone else")
         return staff_id
+    return default_cover(s, window, session.staff_id)
+
+
+def default_cover(s: Session, window: Window, staff_id: int | None) -> int | None:
+    """Who stands in by default when `staff_id` pauses `window`: its B post, when they hold its A post (AB岗)."""
     posts = dict(s.execute(select(WindowPost.post, WindowPost.staff_id).where(WindowPost.window_id == window.id)).all())
-    if session.staff_id is not None and posts.get("A") == session.staff_id and posts.get("B") not in (None, session.staff_id):
+    if staff_id is not None and posts.get("A") == staff_id and posts.get("B") not in (None, staff_id):
         return posts["B"]
     return None
 

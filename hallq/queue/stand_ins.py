@@ -5,6 +5,12 @@ when signed in there and the window is not paused; a window whose A and B holder
 at another window, on leave, or not signed in at all) is listed for the duty manager, with why each is away and
 who was named to stand in (the leave's or the pause's 顶岗). A window someone else serves unpaused is staffed
 and not listed; nor is a window without posts, nor any window outside opening hours (the lunch break, closed).
+
+Who may be named when a window pauses (`candidates`, the console's pause dialog): its other post holder (the B post
+first: seed 001 第十条 "由B岗责任人顶岗"), then the colleagues of the departments the window serves (its own
+department and its items' departments: seed 000 "安排替岗工作人员到办事窗口值班" names staff of the same unit).
+Anyone on approved leave now is listed as such; the pause itself still accepts any active staff member
+(hallq.queue.sessions.pause), as before.
 """
 from __future__ import annotations
 
@@ -15,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from hallq.queue import leave as leaves
 from hallq.queue.halls import HallContext
-from hallq.queue.models import Staff, Window, WindowPause, WindowPost, WindowSession
+from hallq.queue.models import Department, Item, Staff, Window, WindowItem, WindowPause, WindowPost, WindowSession
+from hallq.queue.sessions import default_cover
 
 
 def _person(staff: Staff | None) -> dict | None:
@@ -64,3 +71,46 @@ def posts_away(s: Session, ctx: HallContext, now: dt.datetime) -> list[dict]:
                     "pause_stand_in": _person(staff.get(paused.stand_in_staff_id)) if paused is not None else None,
                     "a": away["A"], "b": away["B"]})
     return out
+
+
+def candidates(s: Session, ctx: HallContext, window: Window, staff_id: int | None, now: dt.datetime) -> list[dict]:
+    """Who `staff_id` may name to stand in when pausing `window`: its post holders (B first), then the staff of
+    the departments it serves; each with their post here, department, whether they are the default (what a pause
+    naming nobody records), on leave now, or signed in at another window."""
+    posts = dict(s.execute(select(WindowPost.post, WindowPost.staff_id).where(WindowPost.window_id == window.id)).all())
+    departments = set(s.scalars(select(Item.department_id).join(WindowItem, WindowItem.item_id == Item.id)
+                                .where(WindowItem.window_id == window.id, Item.active.is_(True))))
+    if window.department_id is not None:
+        departments.add(window.department_id)
+    colleagues = list(s.scalars(select(Staff).where(Staff.hall_id == ctx.id, Staff.active.is_(True),
+                                                    Staff.department_id.in_(departments)).order_by(Staff.number))) \
+        if departments else []
+    holders = [s.get(Staff, posts[p]) for p in ("B", "A") if posts.get(p) is not None]
+    seen, people = set(), []
+    for person in [*holders, *colleagues]:
+        if person is None or not person.active or person.id == staff_id or person.id in seen:
+            continue
+        seen.add(person.id)
+        people.append(person)
+    if not people:
+        return []
+    default = default_cover(s, window, staff_id)
+    on_leave = leaves.away_now(s, ctx, now)
+    post_of = {held: post for post, held in posts.items()}
+    names = dict(s.execute(select(Department.id, Department.name)
+                           .where(Department.id.in_({p.department_id for p in people if p.department_id}))).all())
+    elsewhere = dict(s.execute(select(WindowSession.staff_id, Window.number)
+                               .join(Window, Window.id == WindowSession.window_id)
+                               .where(WindowSession.ended_at.is_(None), Window.hall_id == ctx.id,
+                                      WindowSession.staff_id.in_([p.id for p in people]))).all())
+    return [{**_person(p), "post": post_of.get(p.id), "department": names.get(p.department_id),
+             "default": p.id == default, "on_leave": p.id in on_leave,
+             "window": elsewhere.get(p.id) if elsewhere.get(p.id) != window.number else None}
+            for p in people]
+
+
+def pause_cover(s: Session, window: Window) -> dict | None:
+    """Who was named to stand in for the window's open pause, if it is paused and someone was."""
+    staff_id = s.scalar(select(WindowPause.stand_in_staff_id).where(WindowPause.window_id == window.id,
+                                                                    WindowPause.ended_at.is_(None)))
+    return _person(s.get(Staff, staff_id)) if staff_id else None

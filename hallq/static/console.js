@@ -122,6 +122,9 @@
     const status = $("status");
     status.className = "pill " + w.status;
     status.textContent = t("status_" + w.status) + (w.pause_reason ? "：" + reasonLabel(w.pause_reason) : "");
+    const cover = w.status === "paused" && state.pause_stand_in;
+    $("pause-cover").hidden = !cover;
+    $("pause-cover").textContent = cover ? t("pause_cover", {name: paren(cover.name, cover.number)}) : "";
     const banner = $("banner");
     banner.hidden = mineHere();
     banner.innerHTML = mineHere() ? "" : `${esc(t("not_signed_here", {window: N}))} <a href="/console/">${esc(t("go_sign_in"))}</a>`;
@@ -261,7 +264,7 @@
     finish: openFinish,
     pause: () => state.window.status === "paused"
       ? act("resume", {}, () => t("resumed_msg"))
-      : openDialog("dlg-pause", () => document.querySelector("#dlg-pause input[name=reason]:checked").focus()),
+      : openPause(),
     sign_out: () => openDialog("dlg-sign-out", () => document.querySelector("#form-sign-out .primary").focus()),
   };
 
@@ -297,6 +300,24 @@
     $("skip-rule").textContent = t("skip_rule", {calls: rule.calls, minutes: rule.minutes});
     openDialog("dlg-skip", () => $("skip-do").focus());
     if (waitS > 0) say(document.querySelector("#dlg-skip .msg"), t("skip_not_yet", {time: duration(waitS)}), "error");
+  }
+
+  // 顶岗: the window's other post first, then the departments' colleagues (GET /windows/{n}/console's stand_ins);
+  // the default is what the server records when nobody is named, so it is preselected and "nobody" is offered
+  // only when there is no default. Someone on leave cannot stand in and is shown disabled.
+  function openPause() {
+    const people = state.stand_ins || [];
+    const label = (p) => [paren(p.name, p.number), p.post ? t("stand_in_post", {post: p.post}) : p.department,
+      p.on_leave ? t("stand_in_on_leave") : "", p.window ? t("stand_in_at", {window: p.window}) : ""]
+      .filter(Boolean).join(" · ") + (p.default ? t("stand_in_default") : "");
+    const hasDefault = people.some((p) => p.default && !p.on_leave);
+    $("pause-stand-in").innerHTML = (hasDefault ? "" : `<option value="">${esc(t("stand_in_nobody"))}</option>`) +
+      people.map((p) => `<option value="${esc(p.number)}"${p.on_leave ? " disabled" : ""}${p.default && !p.on_leave ? " selected" : ""}>${esc(label(p))}</option>`).join("");
+    openDialog("dlg-pause", () => document.querySelector("#dlg-pause input[name=reason]:checked").focus());
+  }
+  function standInName(number) {
+    const p = (state.stand_ins || []).find((x) => x.number === number);
+    return p ? paren(p.name, p.number) : "";
   }
 
   const sinceCall = () => Math.max(0, since(state.current.called_at));
@@ -509,11 +530,20 @@
     document.querySelectorAll("#form-pause input[name=reason]").forEach((r) => r.addEventListener("change", () => {
       $("other-reason-box").hidden = document.querySelector("#form-pause input[name=reason]:checked").value !== "other";
     }));
+    // Enter on the stand-in list pauses, as it does on a reason: the dialog works from the keyboard alone.
+    $("pause-stand-in").addEventListener("keydown", (e) => {
+      if (e.key === "Enter") { e.preventDefault(); $("form-pause").requestSubmit(); }
+    });
     $("form-pause").addEventListener("submit", (e) => {
       e.preventDefault();
       const choice = document.querySelector("#form-pause input[name=reason]:checked").value;
       const reason = choice === "other" ? $("other-reason").value.trim() : choice;
-      submitDialog("dlg-pause", "pause", {reason}, () => t("paused_msg", {reason: reasonLabel(reason)}));
+      const standIn = $("pause-stand-in").value;
+      const name = standInName(standIn);
+      const body = standIn ? {reason, stand_in: standIn} : {reason};
+      submitDialog("dlg-pause", "pause", body, () => name
+        ? t("paused_stand_in_msg", {reason: reasonLabel(reason), name})
+        : t("paused_msg", {reason: reasonLabel(reason)}));
     });
     $("form-skip").addEventListener("submit", (e) => {
       e.preventDefault();

@@ -74,3 +74,36 @@ def test_a_pause_names_the_b_post_by_default(hall, server):
                                .outerjoin(Staff, Staff.id == WindowPause.stand_in_staff_id)
                                .order_by(WindowPause.id)).all())
     assert list(named.values()) == ["S002", None]
+
+
+def test_whom_the_console_offers_to_stand_in_when_pausing(hall, server, clock):
+    """GET /windows/{n}/console's stand_ins: the window's other post (the B post first, the default when the one
+    pausing holds A), then the colleagues of the departments it serves; leave and another window shown."""
+    for name in ("S001", "S002", "S003", "S004"):
+        hall.user(name, "clerk")
+    api = {name: server.api(hall.login(name)) for name in ("S001", "S002", "S003", "S004")}
+    ok(api["S003"].post("/windows/2/sign-in", {"post": "A"}))
+    offered = ok(api["S001"].get("/windows/1/console"))["stand_ins"]
+    assert offered == [
+        {"number": "S002", "name": "李强", "post": "B", "department": "县公安局", "default": True, "on_leave": False,
+         "window": None},
+        {"number": "S003", "name": "张伟", "post": None, "department": "县公安局", "default": False,
+         "on_leave": False, "window": 2}]
+    # The B post asks: the A post is offered, no default (a B pausing names nobody by default).
+    assert [(p["number"], p["post"], p["default"]) for p in ok(api["S002"].get("/windows/1/console"))["stand_ins"]] \
+        == [("S001", "A", False), ("S003", None, False)]
+    # Window 3 (市场监管, serving GA01 too): its departments' colleagues, both; S004 himself never.
+    assert [p["number"] for p in ok(api["S004"].get("/windows/3/console"))["stand_ins"]] == ["S001", "S002", "S003"]
+    # S002 on an approved morning's leave: still listed, marked.
+    lid = ok(api["S002"].post("/leave", {"first_day": "2026-11-23", "last_day": "2026-11-23", "last_half": "am",
+                                         "reason": "看病"}), 201)["id"]
+    ok(api["S003"].post(f"/leave/{lid}/approve"))
+    first = ok(api["S001"].get("/windows/1/console"))["stand_ins"][0]
+    assert (first["number"], first["on_leave"], first["default"]) == ("S002", True, True)
+    # The pause now open says whom it named.
+    assert ok(api["S001"].get("/windows/1/console"))["pause_stand_in"] is None
+    ok(api["S003"].post("/windows/2/pause", {"reason": "会议", "stand_in": "S004"}))
+    assert ok(api["S003"].get("/windows/2/console"))["pause_stand_in"] == {"number": "S004", "name": "刘洋"}
+    # Devices read the console without who is on leave or stands in.
+    tv = ok(server.api(hall.token("display", "tv")).get("/windows/2/console"))
+    assert tv["stand_ins"] == [] and tv["pause_stand_in"] is None

@@ -87,7 +87,7 @@ def test_the_chief_replies_for_the_department_and_follows_up_their_bad_reviews(h
     page = context.new_page()
     # From the sign-in page the chief lands on their own page, whatever they asked for.
     sign_in(page, server.url, "S003", "/assessment/")
-    expect(page.locator("h1")).to_have_text("本部门的投诉与差评整改")
+    expect(page.locator("h1")).to_have_text("本部门的投诉、差评整改与办件")
     assert page.url.endswith("/assessment/chief")
     expect(page.locator("#departments")).to_have_text("县公安局")
     rows = page.locator("#complaints tbody tr")
@@ -137,7 +137,7 @@ def test_the_chief_replies_for_the_department_and_follows_up_their_bad_reviews(h
     # The supervision office's pages are not the chief's.
     assert page.goto(server.url + "/assessment/complaints").status == 403
     page.goto(server.url + "/assessment/chief?lang=en")
-    expect(page.locator("h1")).to_have_text("Your department's complaints and bad-review follow-ups")
+    expect(page.locator("h1")).to_have_text("Your department's complaints, bad-review follow-ups and cases")
     screenshot(page, "chief-home-en")
     context.close()
 

@@ -5,7 +5,10 @@ the admin's Departments page), signed in with the account linked to that staff m
 complaints the supervision office forwarded to their department (the complainant masked: only the
 supervision office sees them whole), record the department's reply themselves (dated when recorded: a late
 reply costs what the scheme says, counted to that moment), and follow up the bad reviews they own (回访,
-整改, 办结). They see nothing of another department: its complaints and cases answer 404 and 403.
+整改, 办结). They see the department's open cases (办件), due soon and overdue first, and act on one as
+hallq.cases.access lets a chief representative (completion, correction, delay reason, chase: the supervision
+office's case page, case_pages.py, in the chief's layout). They see nothing of another department: its
+complaints and cases answer 404 and 403.
 
 The same functions as /api/v1/complaints and /api/v1/followups; the sign-in (the one back-office cookie),
 language and messages are the supervisors' pages' (pages.py); the layout is the chief's own, with no link
@@ -19,7 +22,9 @@ from functools import wraps
 from flask import Blueprint, abort, redirect, request, url_for
 from sqlalchemy import select
 
+from hallq.assessment.web.case_pages import case_page_data, take_case_step
 from hallq.assessment.web.pages import _error_text, _lang, _local, _page, _who, is_chief
+from hallq.cases import views as case_views
 from hallq.evaluator import followup
 from hallq.evaluator import views as rating_views
 from hallq.queue.errors import QueueError
@@ -79,9 +84,13 @@ def home(who):
         cases.sort(key=lambda c: (c["status"] != "open", not c["overdue"], c["due_date"], -c["id"]))
         for c in cases:
             c["opened_local"] = _moment(c["opened_at"], ctx.hours.tz)
+        # The open cases the chief answers for (their departments', hallq.cases.access), most pressing first.
+        open_cases = case_views.listing(s, ctx, who, moment)
         counts = {"awaiting": sum(r["status"] == "forwarded" for r in rows), "overdue": sum(r["overdue"] for r in rows),
-                  "open": sum(c["status"] == "open" for c in cases), "late": sum(c["overdue"] for c in cases)}
-        common = _common(s, who, ctx, rows=rows, cases=cases, counts=counts)
+                  "open": sum(c["status"] == "open" for c in cases), "late": sum(c["overdue"] for c in cases),
+                  "cases_overdue": sum(c["overdue"] for c in open_cases),
+                  "cases_due_soon": sum(c["due_soon"] for c in open_cases)}
+        common = _common(s, who, ctx, rows=rows, cases=cases, counts=counts, open_cases=open_cases)
     return _page("chief_home.html", **common)
 
 
@@ -152,3 +161,37 @@ def act(who, case_id: int):
             abort(exc.status)
         return case.__wrapped__(who, case_id, error=_error_text(exc), status=exc.status)
     return redirect(url_for("chief_pages.case", case_id=case_id, saved=action))
+
+
+@bp.get("/cases/<int(max=2147483647):ticket_id>")
+@chief
+def one_case(who, ticket_id: int, error: str | None = None, status: int = 200, form=None):
+    with unit_of_work() as uow:  # opens the case of a ticket the daily sweep has not reached yet, as the API does
+        s = uow.session
+        ctx = hall_context(s, who.hall_id)
+        moment = now()
+        try:
+            data = case_page_data(s, ctx, who, ticket_id, moment)  # their departments' cases alone
+        except QueueError as exc:
+            abort(403 if exc.status == 403 else 404)
+        today = ctx.hours.local_day(moment).isoformat()
+        uow.commit()
+        common = _common(s, who, ctx, c=data, error=error, saved=request.args.get("saved"), today=today,
+                         form=form or {}, layout="chief_base.html", back=url_for("chief_pages.home"))
+    return _page("supervision_case.html", status, **common)
+
+
+@bp.post("/cases/<int(max=2147483647):ticket_id>")
+@chief
+def case_step(who, ticket_id: int):
+    form = request.form
+    try:
+        with unit_of_work() as uow:
+            if not take_case_step(uow, who, hall_context(uow.session, who.hall_id), ticket_id, form):
+                abort(400)
+            uow.commit()
+    except QueueError as exc:
+        if exc.status in (403, 404):
+            abort(exc.status)
+        return one_case.__wrapped__(who, ticket_id, error=_error_text(exc), status=exc.status, form=form)
+    return redirect(url_for("chief_pages.one_case", ticket_id=ticket_id, saved=form.get("action")))

@@ -9,7 +9,8 @@ from hallq.web.openapi import integer, spec
 from hallq.cases import notify as case_notify, views as case_views
 from hallq.cases.opening import open_case
 from hallq.evaluator import views as rating_views
-from hallq.queue import calling, issuing, notices, notify, sessions, views
+from hallq.queue import calling, issuing, notices, notify, sessions, stand_ins, views
+from hallq.queue.chiefs import staff_of
 from hallq.queue.errors import Invalid, NotFound
 from hallq.queue.halls import find_window, hall_context
 from hallq.queue.models import Ticket
@@ -272,7 +273,9 @@ def my_day():
 
 
 @route("GET", "/windows/<int(max=2147483647):number>/console",
-       "one window as its clerk console shows it: items with waiting counts, current ticket, next tickets")
+       "one window as its clerk console shows it: items with waiting counts, current ticket, next tickets; for staff "
+       "its cases due soon or overdue, stand_ins: whom the caller may name to stand in (顶岗) when pausing it, and "
+       "pause_stand_in: who was named for the pause now open")
 def window_console(number: int):
     who = principal()
     who.require("read")
@@ -283,6 +286,11 @@ def window_console(number: int):
         # Warned before they fall due, and overdue (seed 002 督促): the cases of this window the caller answers for.
         answer["cases"] = [c for c in case_views.listing(uow.session, ctx, who, now(), window=number)
                            if c["due_soon"] or c["overdue"] or c["materials_late"]] if who.is_staff else []
+        # The pause dialog's choice of stand-in (AB岗): staff only, as it says who is on leave.
+        me = staff_of(uow.session, who) if who.is_staff else None
+        answer["stand_ins"] = stand_ins.candidates(uow.session, ctx, window, me.id if me else None, now()) \
+            if who.is_staff else []
+        answer["pause_stand_in"] = stand_ins.pause_cover(uow.session, window) if who.is_staff else None
         return jsonify(answer)
 
 
