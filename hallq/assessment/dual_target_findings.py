@@ -44,16 +44,15 @@ def enter(s: Session, who: Principal, ctx: HallContext, year: int, now: dt.datet
         raise NotFound("invalid_input", detail=f"no department {department}")
     evidence, reason = _text(evidence), _text(reason)
     if not evidence:
-        raise Invalid("invalid_input", detail="evidence is required: what the office checked")
+        raise Invalid("finding_evidence_required")
     earlier = in_force(findings(s, ctx.id, year)).get(dept.id)
     was_reported = reported(s, ctx.id, year) is not None
     if earlier is not None and earlier.finding == finding:
-        raise Refused("invalid_input", detail=f"{department}'s finding for {year} is {finding or 'withdrawn'} already")
+        raise Refused("finding_unchanged", department=dept.name, year=year)
     if finding is None and (earlier is None or earlier.finding is None):
-        raise Refused("invalid_input", detail=f"{department} has no finding for {year} to withdraw")
+        raise Refused("finding_none_to_withdraw", department=dept.name, year=year)
     if (earlier is not None or was_reported) and not reason:
-        raise Invalid("invalid_input", detail="reason is required: a correction, or any finding after the year "
-                                              "was reported, says why")
+        raise Invalid("finding_reason_required")
     row = DualTargetFinding(hall_id=ctx.id, year=year, department_id=dept.id, finding=finding, evidence=evidence,
                             entered_by=who.actor, entered_at=now, replaces_id=earlier.id if earlier else None,
                             reason=reason or None)

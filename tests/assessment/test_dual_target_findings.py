@@ -79,7 +79,7 @@ def test_findings_stored_corrected_reported_and_revised(year):
         enter(y, dept, finding, local(2026, 1, 6, 9))
 
     # A correction says why; the earlier finding stays, with who entered it and when.
-    with fails(Invalid, "reason is required"):
+    with fails(Invalid, "finding_reason_required"):
         enter(y, "SJ", "partial", local(2026, 1, 7, 9))
     corrected = enter(y, "SJ", "partial", local(2026, 1, 7, 9), "1月6日复核：食品经营许可仍在局机关受理",
                       reason="复核发现能纳入中心的职能没有完全纳入")
@@ -88,7 +88,7 @@ def test_findings_stored_corrected_reported_and_revised(year):
         chain = found.chain(s, found.get(s, y.hall.id, corrected.id))
         assert [(r.finding, r.entered_by, r.reason) for r in chain] == [
             ("partial", "user:duban", "复核发现能纳入中心的职能没有完全纳入"), ("full", "user:duban", None)]
-    with fails(Refused, "already"):
+    with fails(Refused, "finding_unchanged"):
         enter(y, "SJ", "partial", local(2026, 1, 7, 10), reason="again")
     with fails(Invalid, "finding must be one of"):
         enter(y, "MZ", "all", local(2026, 1, 7, 10))
@@ -121,7 +121,7 @@ def test_findings_stored_corrected_reported_and_revised(year):
     act(y, records.set_democratic, y.supervisor, 2025, "window", {"4": 100}, local(2026, 1, 9, 9))
     assert figures(the_year(y, local(2026, 1, 9, 10)).cards) == FIGURES
     # ... and a finding entered needs a reason and is the next revision, with what it moved.
-    with fails(Invalid, "reason is required"):
+    with fails(Invalid, "finding_reason_required"):
         enter(y, "MZ", "no_window", local(2026, 1, 12, 9))
     late = enter(y, "MZ", "no_window", local(2026, 1, 12, 9), "县政府2025年第3号文：民政局应进驻中心",
                  reason="县政府文件明确民政局应在中心设窗口")
@@ -141,9 +141,9 @@ def test_findings_stored_corrected_reported_and_revised(year):
 def test_a_finding_withdrawn_and_a_hall_without_dual_target(year, db, clock):
     y = year
     enter(y, "GA", "full", local(2026, 1, 6, 9))
-    with fails(Refused, "no finding"):
+    with fails(Refused, "finding_none_to_withdraw"):
         enter(y, "TJ", None, local(2026, 1, 6, 9), reason="x")
-    with fails(Invalid, "reason is required"):
+    with fails(Invalid, "finding_reason_required"):
         enter(y, "GA", None, local(2026, 1, 6, 10))
     withdrawn = enter(y, "GA", None, local(2026, 1, 6, 10), reason="认定对象有误")
     ga = next(c for c in the_year(y, local(2026, 1, 6, 11)).cards if c["department"] == "GA")
