@@ -141,6 +141,27 @@ def dual_target_year(s: Session, ctx: HallContext, year: int, now: dt.datetime) 
     return compute(s, ctx, year, now)
 
 
+def moved_since_report(s: Session, ctx: HallContext, year: int, now: dt.datetime) -> list[dict[str, Any]]:
+    """Departments whose total or figure, computed now, differs from the newest report: a window's month revised
+    by an appeal ruling, or a democratic score changed, after it. The report stands as it was (nothing changes
+    silently); the office sees the difference and the centre decides. Empty for a year not reported."""
+    last = reported(s, ctx.id, year)
+    if last is None:
+        return []
+    try:
+        live = {c["department"]: c for c in compute(s, ctx, year, now).cards}
+    except Refused:  # the hall's scheme has no 双目标 classes any more: nothing to compare
+        return []
+    out = []
+    for card in last.cards:
+        now_card = live.get(card["department"])
+        if now_card is not None and (now_card["total"], now_card["score"]) != (card["total"], card["score"]):
+            out.append({"department": card["department"], "name": card["name"],
+                        "reported": {"total": card["total"], "score": card["score"]},
+                        "now": {"total": now_card["total"], "score": now_card["score"]}})
+    return out
+
+
 # --- reporting ------------------------------------------------------------------------------------
 
 def publish(s: Session, who: Principal, ctx: HallContext, year: int, now: dt.datetime,

@@ -120,6 +120,10 @@ def test_findings_stored_corrected_reported_and_revised(year):
     # After the report nothing changes silently: a democratic score changed moves nothing reported ...
     act(y, records.set_democratic, y.supervisor, 2025, "window", {"4": 100}, local(2026, 1, 9, 9))
     assert figures(the_year(y, local(2026, 1, 9, 10)).cards) == FIGURES
+    with y.hall.uow() as uow:  # ... which the office is shown: ZJ now 0.6 × 100 + 0.4 × 100 = 100, a quarter 25
+        moved = dual.moved_since_report(uow.session, hall_context(uow.session, y.hall.id), 2025, local(2026, 1, 9, 10))
+    assert moved == [{"department": "ZJ", "name": "县住房和城乡建设局", "reported": {"total": 88, "score": 22},
+                      "now": {"total": 100, "score": 25}}]
     # ... and a finding entered needs a reason and is the next revision, with what it moved.
     with fails(Invalid, "finding_reason_required"):
         enter(y, "MZ", "no_window", local(2026, 1, 12, 9))

@@ -37,7 +37,9 @@ def year_body(s, ctx, year: int) -> dict:
             "reported": result.revision is not None, "revision": result.revision,
             "departments": result.cards,
             "findings": [found.finding_json(f, names) for f in dual.findings(s, ctx.id, year)],
-            "revisions": [revision_json(r) for r in result.revisions]}
+            "revisions": [revision_json(r) for r in result.revisions],
+            # reported: departments whose total or figure computed now differs (the report stands)
+            "moved_since_report": dual.moved_since_report(s, ctx, year, now()) if result.revision else []}
 
 
 @spec.route(bp, "GET", YEAR, "a year's 双目标: each department's finding, share, total and figure; every finding "

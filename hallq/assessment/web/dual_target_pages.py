@@ -64,6 +64,7 @@ def page(who, year: int):
         except QueueError as exc:
             return _page("assessment_dual_target.html", 409, **_common(
                 who, ctx, None, year=year, unavailable=_error_text(exc), error=None, done=None))
+        moved = dual.moved_since_report(s, ctx, year, now()) if result.revision else []
         uow.commit()  # the year's months kept as history, as the year page does
         tz = ctx.hours.tz
         names = found.department_names(s, ctx.id)
@@ -82,7 +83,7 @@ def page(who, year: int):
     return _page("assessment_dual_target.html", 400 if error else 200, **_common(
         who, ctx, None, year=year, cards=cards, classes=result.scheme["classes"], class_names=class_names,
         scheme_name=(result.scheme.get("name_en") or result.scheme["name"]) if en else result.scheme["name"],
-        revision=result.revision, revisions=revisions, history=history, error=error, done=done,
+        revision=result.revision, revisions=revisions, moved=moved, history=history, error=error, done=done,
         may_report=who.can("approve") and result.revision is None and today.year > year,
         provisional=provisional_note(result.counted_to, en) if result.counted_to else None,
         form=request.form if error else {}, unavailable=None))

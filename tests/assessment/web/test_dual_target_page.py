@@ -129,6 +129,13 @@ def test_the_page_enter_correct_trace_and_report(year, site, browser_page):
     page.click("#report")
     expect(page.locator("#reported")).to_contain_text("已报送（第1版）")
     expect(page.locator("#revisions")).to_contain_text("boss")
+    # A democratic score changed after the report: the report stands, and the page says what moved.
+    sup = site.api(year.hall.login("duban"))
+    assert sup.post("/assessment/democratic/2025", {"scope": "window", "scores": {"4": 100}}).status_code == 200
+    page.reload()
+    expect(page.locator("#moved")).to_contain_text("县住房和城乡建设局 总分 88 → 100，得分 22 → 25")
+    expect(page.locator("#dept-ZJ td.score")).to_have_text("22")
+    assert sup.get(BASE).json()["moved_since_report"][0]["now"] == {"total": 100, "score": 25}
     page.goto(site.url + "/assessment/year/2025/dual-target?lang=en")
     expect(page.locator("h1")).to_contain_text("双目标 assessment")
     expect(page.locator("#dept-TJ")).to_contain_text("Scored by the government's overall opinion")
