@@ -46,7 +46,11 @@ def enter(s: Session, who: Principal, ctx: HallContext, year: int, now: dt.datet
     if not evidence:
         raise Invalid("finding_evidence_required")
     earlier = in_force(findings(s, ctx.id, year)).get(dept.id)
-    was_reported = reported(s, ctx.id, year) is not None
+    report = reported(s, ctx.id, year)
+    was_reported = report is not None
+    if was_reported and all(c["department"] != dept.code for c in report.cards):
+        # Its windows and total were not reported: a revision cannot score it as reported.
+        raise Refused("invalid_input", detail=f"{department} was not in the report of {year}")
     if earlier is not None and earlier.finding == finding:
         raise Refused("finding_unchanged", department=dept.name, year=year)
     if finding is None and (earlier is None or earlier.finding is None):

@@ -28,6 +28,7 @@ from hallq.assessment import dual_target_year as dual
 from hallq.assessment import records
 from hallq.queue.errors import Forbidden, Invalid, Refused
 from hallq.queue.halls import hall_context
+from hallq.queue.models import Department
 from tests.assessment import dual_db
 from tests.conftest import local
 
@@ -138,6 +139,11 @@ def test_findings_stored_corrected_reported_and_revised(year):
     assert (second.finding_id, second.published_by, second.changes) == (late.id, "user:duban", [
         {"department": "MZ", "name": "县民政局", "before": {"finding": None, "share": None, "score": None},
          "after": {"finding": "no_window", "share": 0, "score": 0}}])
+    with y.hall.db.write() as s:  # a department loaded after the report: no total was reported for it
+        s.add(Department(hall_id=y.hall.id, code="WJ", name="县卫生健康局"))
+        s.commit()
+    with fails(Refused, "not in the report"):
+        enter(y, "WJ", "no_window", local(2026, 1, 12, 11), reason="补充")
     assert second.reason.startswith("双目标认定更正（县民政局：未认定 → ") and second.reason.endswith(
         "县政府文件明确民政局应在中心设窗口")
 
