@@ -141,3 +141,10 @@ def test_the_page_enter_correct_trace_and_report(year, site, browser_page):
     expect(page.locator("#dept-TJ")).to_contain_text("Scored by the government's overall opinion")
     expect(page.locator("#dept-SJ")).to_contain_text("half of its total")
     screenshot(page, "assessment-en-dual-target-reported")
+
+
+def test_a_hall_whose_scheme_has_no_dual_target_is_told_so(hall, server, browser_page):
+    hall.user("duban", "supervisor")  # small.toml: the county scheme, no 双目标 classes
+    sign_in(browser_page, server.url, "duban", "/assessment/year/2025/dual-target")
+    expect(browser_page.locator("#unavailable")).to_contain_text("没有“双目标”评分说明")
+    expect(browser_page.locator("#finding-form")).to_have_count(0)
