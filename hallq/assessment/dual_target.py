@@ -10,6 +10,9 @@ A department's total is the average of its windows' annual scores under the sche
 民主测评, weighted): hallq scores a department from its windows (DOMAIN.md), never by summing their faults. A
 department without a finding, or whose finding does not fit its windows (a class that needs a window for a
 department with none, or the reverse), gets no figure and says why: the centre settles it, hallq does not guess.
+
+The findings are stored (hallq.assessment.dual_target_findings) and the year computed from them and reported
+(hallq.assessment.dual_target_year); this module is the arithmetic alone.
 """
 from __future__ import annotations
 
