@@ -223,6 +223,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cards_not_open": ("{month}的考核结果还没有送自查，暂不能查看。", "The cards of {month} are not open to staff before its self-check."),
     "month_published": ("{month}的考核结果已发布并冻结，只能通过复议裁定更改。", "{month} is published and frozen; only an appeal ruling can change it."),
     "published": ("已发布：{detail}", "Published: {detail}"),
+    # the county government's 双目标 (hallq.assessment.dual_target_year)
+    "dual_target_none": ("本大厅{year}年所用的考核办法没有“双目标”评分说明（如窗口争星方案），不能认定。",
+                         "The hall's scheme for {year} has no 双目标 classes (such as the window stars scheme)."),
+    "year_not_over": ("{year}年还没有结束，年终后才能报送双目标结果。", "{year} has not ended; its 双目标 result is reported after the year."),
+    "dual_target_reported": ("{year}年的双目标结果已报送；更正认定会生成新的修订版本。",
+                             "The 双目标 result of {year} is reported already; a corrected finding makes its next revision."),
+    "finding_reason_required": ("请填写更正理由：更正已有认定，或在报送后录入认定，都须说明理由。",
+                                "Give the reason: correcting a finding, or entering one after the year was reported, says why."),
+    "finding_evidence_required": ("请填写认定依据：核查了什么（进驻事项清单、实地核查记录、文件编号）。",
+                                  "Give the evidence: what was checked (the items moved in, the inspection, the file)."),
+    "finding_unchanged": ("{department}{year}年的认定已经是这一情形，无需更正。", "{department}'s finding for {year} is that already."),
+    "finding_none_to_withdraw": ("{department}{year}年没有可撤回的认定。", "{department} has no finding for {year} to withdraw."),
+    "months_unpublished": ("以下月份的考核结果尚未发布：{months}。各月发布后才能报送年度双目标结果。",
+                           "These months are not published yet: {months}. Publish them before reporting the year."),
     # the official calendar (hallq.queue.hours): a year neither chinese_calendar nor the hall has entered
     "calendar_not_entered": ("{years}年的法定节假日安排尚未录入：目前只把法定节日当天（元旦、春节、清明、劳动节、端午、中秋、国庆）算作休息日，"
                              "调休上班和补假未计入，办结期限和考勤可能相差几天。"

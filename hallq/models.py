@@ -14,7 +14,7 @@ from hallq.queue.duty_log import DutyLog, DutyLogEntry  # noqa: F401
 from hallq.queue.leave import Leave  # noqa: F401
 from hallq.assessment.models import (  # noqa: F401
     AssessmentAppeal, AssessmentRecord, AssessmentResult, CaseCompletion, DemocraticScore, HallScheme, Objection,
-    PublicationStep, PublishedRevision,
+    PublicationStep, PublishedRevision, DualTargetFinding, DualTargetRevision,
 )
 from hallq.supervision.models import Complaint, ComplaintStep  # noqa: F401
 from hallq.kiosk.search_store import SearchReading  # noqa: F401

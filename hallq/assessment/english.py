@@ -41,7 +41,8 @@ GENERATED_NAMES_EN = {"windows_average": "Average of its windows", "department_r
 INCIDENTS_EN = {"迟到": "Late", "早退": "Left early", "无人值守": "Unattended", "旷工": "Absent"}
 SCOPE_NAMES_EN = {"window": "Windows", "department": "Departments", "staff": "Staff"}
 EVIDENCE_NAMES_EN = {"ticket": "Ticket", "rating": "Rating", "session": "Sign-in", "pause": "Pause",
-                     "record": "Record", "window": "Window", "staff": "Staff member", "item_change": "Item change"}
+                     "record": "Record", "window": "Window", "staff": "Staff member", "item_change": "Item change",
+                     "dual_target": "双目标 finding"}
 OUTCOME_NAMES_EN = {"immediate": "immediate", "promised": "promised", "joint": "joint", "supplement": "supplementary",
                     "forwarded": "forwarded", "rejected": "reply (rejected)"}
 EVENT_NAMES_EN = {"issued": "issued", "called": "called", "recalled": "recalled", "skipped": "no-show",

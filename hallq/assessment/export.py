@@ -21,7 +21,8 @@ RANK_HEADER = ["排名", "编号", "名称", "部门", "得分", "基本分", "�
                "计入评价数", "转移", "过号", "标注", "扣加分项"]
 ITEM_HEADER = ["对象", "编号", "名称", "大项", "考核项", "次数", "分值", "复议", "证据类型", "证据编号", "证据说明"]
 EVIDENCE_NAMES = {"ticket": "办件", "rating": "评价", "session": "签到记录", "pause": "暂停记录", "record": "督查记录",
-                  "window": "窗口", "staff": "工作人员", "item_change": "事项变更"}
+                  "window": "窗口", "staff": "工作人员", "item_change": "事项变更",
+                  "dual_target": "双目标认定"}
 
 
 def _rate(value: float | None) -> str:

@@ -209,3 +209,45 @@ Index("ix_tickets_hall_outcome_day", Ticket.hall_id, Ticket.outcome, Ticket.day)
 Index("ix_tickets_hall_issued", Ticket.hall_id, Ticket.issued_at)
 # Ratings belong to the month of the finish that asked for them.
 Index("ix_ratings_hall_requested", Rating.hall_id, Rating.requested_at)
+
+
+# --- the county government's 双目标 (seed 003 (三)): the centre's findings, the year reported --------------
+
+class DualTargetFinding(Base):
+    """The centre's finding of how far a department's approval work moved into the hall, for one year: the
+    class (`annual.dual_target` of the scheme) that decides the share of its total it gets. Never changed:
+    a correction is a new row naming the one it replaces and why; the newest row of a department and year
+    is the finding in force (`finding` None: withdrawn, no finding)."""
+
+    __tablename__ = "dual_target_findings"
+    __table_args__ = (Index("ix_dual_target_findings_year", "hall_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    finding: Mapped[str | None] = mapped_column(String(40))  # the class key; None: the finding withdrawn
+    evidence: Mapped[str] = mapped_column(Text)  # what the office checked: the inspection, the list of items, the file
+    entered_by: Mapped[str] = mapped_column(String(120))
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("dual_target_findings.id"))
+    reason: Mapped[str | None] = mapped_column(Text)  # why it replaces the earlier finding
+    revision: Mapped[int | None] = mapped_column(Integer)  # the reported revision a correction after reporting made
+
+
+class DualTargetRevision(Base):
+    """The year's 双目标 shares as the centre reported them to the county government, frozen: revision 1 is
+    the report; each later one a finding corrected after it, with its reason and the departments it moved."""
+
+    __tablename__ = "dual_target_revisions"
+    __table_args__ = (UniqueConstraint("hall_id", "year", "revision"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer)
+    scheme: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"id", "name", "classes"}: the classes it was reported by
+    cards: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # DualTargetCard.to_dict() per department
+    published_by: Mapped[str] = mapped_column(String(120))
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("dual_target_findings.id"))
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # departments whose figure moved

@@ -77,3 +77,12 @@ class ObjectionIn(Body):
 class AnswerIn(Body):
     accepted: bool = Field(description="the objection stands: the office puts the card right before the review")
     answer: Text
+
+
+class FindingIn(Body):
+    department: Annotated[str, Field(min_length=1, max_length=40, description="department code")]
+    finding: Annotated[str | None, Field(max_length=40, description="the 双目标 class key of the scheme (GET "
+                                         "/assessment/dual-target/{year} lists them); null withdraws the finding")]
+    evidence: Text = Field(description="what the office checked: the inspection, the items moved in, the file")
+    reason: Annotated[str | None, Field(None, max_length=4000, description="why: required for a correction and "
+                                        "for any finding once the year is reported")] = None

@@ -22,6 +22,7 @@ from hallq.assessment.web import complaint_pages
 from hallq.assessment.web import followup_pages
 from hallq.assessment.web import case_pages
 from hallq.assessment.web import register_pages
+from hallq.assessment.web import dual_target_api, dual_target_pages
 from hallq.db import Database
 from hallq.queue.web import devices as devices_api
 from hallq.server.error_log import ErrorLog
@@ -122,6 +123,8 @@ def create_app(db: Database, *, clock: Callable[[], dt.datetime] = utcnow, redis
     app.register_blueprint(assessment_publication.bp)
     app.register_blueprint(assessment_pages.bp)
     app.register_blueprint(assessment_signoff.bp)
+    app.register_blueprint(dual_target_api.bp)
+    app.register_blueprint(dual_target_pages.bp)
     app.register_blueprint(complaint_pages.bp)
     app.register_blueprint(chief_pages.bp)
     app.register_blueprint(followup_pages.bp)

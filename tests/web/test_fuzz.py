@@ -51,7 +51,8 @@ CREDENTIALS = [
     (r" /windows/|/me|/calendar/|/tickets/", "clerk"),
     (r"/leave/\{leave_id\}/(approve|refuse)$|/register", "supervisor"),  # the centre's steps and register
     (r"/leave|/posts-away$", "clerk"),  # one's own leave; the duty screen's AB岗 list
-    (r"/assessment/schemes$|/assessment/\{month\}/(approve|publish)$", "admin"),
+    (r"/assessment/schemes$|/assessment/\{month\}/(approve|publish)$|/assessment/dual-target/\{year\}/report$",
+     "admin"),
     (r"/assessment/|/audit-trail|/cases/|/cases$|/ratings|/followups|/complaints|/devices$|/print-failures$|/alerts|/duty-log",
      "supervisor"),
 ]

@@ -116,6 +116,14 @@ WHO_MAY = {
     # The centre (管委会) approves and publishes: admins.
     "POST /assessment/{month}/approve": ("admin",),
     "POST /assessment/{month}/publish": ("admin",),
+    # 双目标 (seed 003 (三)): the supervision office (督查股) enters and reads the centre's findings; the centre
+    # reports the year to the county government (admins), as it publishes a month. Clerks, a department's chief
+    # representative included, are refused: the finding is the centre's report on a department, not a card of
+    # theirs to check (a department disputes it with the centre, which enters the correction with its reason).
+    # This hall assesses by the county scheme, which has no 双目标 classes: 409 for those allowed.
+    "GET /assessment/dual-target/{year}": ASSESSORS,
+    "POST /assessment/dual-target/{year}/findings": ASSESSORS,
+    "POST /assessment/dual-target/{year}/report": ("admin",),
     # The complaint register (issue 16): the supervision office and admins; a department's chief representative
     # reads its forwarded complaints (no chief in this hall: the clerk is refused).
     **{op: ASSESSORS for op in (
@@ -206,6 +214,8 @@ def bodies(ticket: dict) -> dict:
         "POST /assessment/{month}/objections": {"scope": "window", "unit": "1", "statement": "the pause was approved"},
         "POST /assessment/objections/{objection_id}/answer": {"accepted": False, "answer": "checked"},
         "POST /assessment/schemes": {"scope": "window", "preset": "county_window"},
+        "POST /assessment/dual-target/{year}/findings": {"department": "GA", "finding": "full",
+                                                          "evidence": "进驻事项清单核查"},
         "POST /admin/items": {"code": "GA09", "name": "户籍证明", "department": "GA", "prefix": "A",
                               "windows": [{"number": 1, "tier": 0}]},
         "POST /admin/items/{code}": {"code": "GA02", "name": "户口迁移", "department": "GA", "prefix": "A",

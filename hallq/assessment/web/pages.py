@@ -25,6 +25,8 @@ from sqlalchemy import select
 
 from hallq.queue import accounts, inputs
 from hallq.assessment import completions, export, publication, records, schemes_form, service
+from hallq.assessment import dual_target_findings as dual_findings
+from hallq.assessment import dual_target_year as dual_year
 from hallq.assessment.definitions import definitions_en
 from hallq.assessment.definitions import label as definition_label
 from hallq.assessment.engine import RECORD_KINDS
@@ -464,12 +466,33 @@ def evidence(who, kind: str, ref: str):
             data.update(change=row, at=_local(row.at, tz, "%Y-%m-%d %H:%M"), before=row.before or {},
                         after=row.after or {}, department=s.scalar(select(Department.name).where(
                             Department.hall_id == ctx.id, Department.code == code)) or code)
+        elif kind == "dual_target":
+            data.update(_finding_evidence(s, ctx, key, lang))
         elif kind == "window":
             return redirect(url_for("assessment_pages.month", month=request.args.get("month") or "", scope="window"))
         else:
             abort(404)
         # Rendered inside the session: the template reads the rows.
         return _page("assessment_evidence.html", **_common(who, ctx, request.args.get("month"), **data))
+
+
+def _finding_evidence(s, ctx, finding_id: int, lang: str) -> dict:
+    """A 双目标 finding (hallq.assessment.dual_target_findings) with every finding it corrected, newest first,
+    in the hall's time; the class named by the scheme the year ends under."""
+    try:
+        row = dual_findings.get(s, ctx.id, finding_id)
+    except QueueError:
+        abort(404)
+    names = dual_findings.department_names(s, ctx.id)
+    try:
+        classes = {c.key: (c.name_en or c.name) if lang == "en" else c.name
+                   for c in dual_year.dual_scheme(s, ctx.id, row.year).annual.dual_target}
+    except QueueError:
+        classes = {}
+    chain = [{**dual_findings.finding_json(r, names), "class_name": classes.get(r.finding, r.finding) if r.finding
+              else None, "at": _local(r.entered_at, ctx.hours.tz, "%Y-%m-%d %H:%M")}
+             for r in dual_findings.chain(s, row)]
+    return {"finding": chain[0], "chain": chain, "year": row.year}
 
 
 def _record_in(record: dict, words: Words) -> dict:
