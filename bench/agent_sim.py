@@ -139,7 +139,7 @@ def main() -> int:
         deadline = time.monotonic() + 30
         while agent.hello_answer is None and time.monotonic() < deadline and not stop.is_set():
             time.sleep(0.05)
-        if agent.hello_answer != {"ok": True}:
+        if not agent.accepted:
             report(event="error", detail=f"hello not answered ok: {agent.hello_answer}")
             return 1
         for watcher in watchers:
