@@ -244,6 +244,41 @@ def test_an_old_agent_file_with_screens_says_at_start_that_the_servers_addresses
             running.close()
 
 
+def test_the_real_agent_process_with_an_old_file_follows_the_admins_windows_page(hall, server, screens, tmp_path):
+    """`hallq agent` as a hall runs it, with an AGENT.toml from before (screens per window): it starts, says on
+    stderr in both languages that the server's addresses are used, drives them, and follows the admin's
+    change of the address while it runs."""
+    import subprocess
+    import sys
+    from tests.helpers import cli_env, stop
+    bind_led(hall, 1, 12)
+    path = tmp_path / "agent.toml"
+    path.write_text(f'[[leds]]\nport = "{screens.url}"\nprotocol = "line"\n'
+                    f'screens = [{{ address = 11, window = 1 }}]\n', encoding="utf-8")
+    token = hall.token("agent", "agent-1", scope=AgentScope(windows=frozenset({1})))
+    hall.user("admin", "admin")
+    admin = server.api(hall.login("admin"))
+    proc = subprocess.Popen([sys.executable, "-m", "hallq.cli", "agent", "--server", server.url, "--token", token,
+                             "--config", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8", env=cli_env())
+    try:
+        until(lambda: screens.displays()[12], timeout=30, what="window 1 at the server's address 12")
+        assert not screens.displays()[11]
+        assert admin.post("/admin/windows/1", {"led": 13}).status_code == 200
+        until(lambda: screens.displays()[13] and not any(screens.displays()[12]), timeout=30,
+              what="window 1 moved to 13 without a restart")
+        clerk = clerk_api(hall, server, "S001", window=1)
+        issue(server.api(hall.token("kiosk", "k1")))
+        assert clerk.post("/windows/1/call-next").status_code == 200
+        until(lambda: screens.displays()[13] == ["请A001到1号窗口"], timeout=30, what="the call at 13")
+        assert proc.poll() is None
+    finally:
+        said = stop(proc)
+    assert "已不再使用" in said and "no longer read" in said
+    assert "1号窗口：AGENT.toml 写LED屏地址 11，服务器为 12" in said and "the server's 12 is used" in said
+    assert "1号窗口：LED屏地址 13" in said and "window 1: LED address 13" in said  # the map as it changed
+
+
 def test_a_bad_agent_file_is_refused_with_where_and_why(tmp_path):
     from tests.helpers import run_cli
     path = tmp_path / "agent.toml"
