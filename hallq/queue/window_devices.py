@@ -17,13 +17,15 @@ from hallq.queue.models import Window
 from hallq.queue.notices import window_printer
 
 
-def window_devices(s: Session, hall_id: int, windows: Iterable[int]) -> list[WindowDevices]:
-    """The active windows among `windows` (an agent token's scope), by number, with their devices."""
-    numbers = set(windows)
-    if not numbers:
-        return []
-    rows = s.execute(select(Window.number, Window.led_address, Window.printer)
-                     .where(Window.hall_id == hall_id, Window.active.is_(True), Window.number.in_(numbers))
-                     .order_by(Window.number))
+def window_devices(s: Session, hall_id: int, windows: Iterable[int] | None = None) -> list[WindowDevices]:
+    """The active windows among `windows` (an agent token's scope; None: all), by number, with their devices."""
+    query = (select(Window.number, Window.led_address, Window.printer)
+             .where(Window.hall_id == hall_id, Window.active.is_(True)).order_by(Window.number))
+    if windows is not None:
+        numbers = set(windows)
+        if not numbers:
+            return []
+        query = query.where(Window.number.in_(numbers))
+    rows = s.execute(query)
     return [WindowDevices(number=number, led=led, printer=window_printer(number, printer))
             for number, led, printer in rows]

@@ -12,6 +12,10 @@ server, not AGENT.toml, says which screen shows which window. When an admin
 saves a window, every agent of the hall hears `agent.windows` (through the
 Redis manager from any process) and says hello again on its own connection,
 so the rooms and the device registry follow in the process that holds it.
+A change no admin page made (`hallq load-hall` while agents run) is caught on
+the agents' heartbeat: a status report from a connection whose map is no
+longer the hall's (read again every few seconds per process) gets
+`agent.windows` too.
 
 Jobs come from domain events after commit (`publish`): a call shows on the
 window's LED screen and is spoken, a window's change reaches its screen and
@@ -99,6 +103,7 @@ class DeviceHub:
         self.runtime = runtime
         self.sio = sio
         self._hosted: TimedCache[set[tuple[str, int | None]]] = TimedCache(HOSTED_TTL_S)
+        self._maps: TimedCache[list[m.WindowDevices]] = TimedCache(HOSTED_TTL_S)  # the hall's windows' devices
         self._settler = Settler(lambda: UnitOfWork(runtime.db.write, runtime.publish), lambda: runtime.clock())
         for name, handler in (("disconnect", self.disconnected), (m.HELLO, self._hello), (m.JOB_RESULT, self._job_result),
                               (m.DEVICE_STATUS, self._device_status), (m.KEYPAD_ACTION, self._keypad_action)):
@@ -114,6 +119,7 @@ class DeviceHub:
                 self._print(event)
             if event.name == ev.HALL_INFO and event.payload.get("entity") == "window":
                 # An admin saved a window (its LED address, printer, or the window itself): the agents ask again.
+                self._maps.forget(lambda hall_id, changed=event.hall_id: hall_id == changed)
                 self.sio.emit(m.WINDOWS_CHANGED, {}, to=agents_room(event.hall_id))
             hosted = self.hosted(event.hall_id) if event.window is not None else set()
             if event.name in CALL_EVENTS and ("voice", None) in hosted:
@@ -234,6 +240,7 @@ class DeviceHub:
         session["keypads"] = {n for d in hello.devices if d.kind == "keypad" for n in d.windows}
         session["devices"] = declared  # what it may answer for
         session["infos"] = list(hello.devices)
+        session["map"] = served  # what it was told it drives (see _check_map)
         for device in hello.devices:  # show every new screen and keypad its window's state now
             if (device.kind, device.name) in before:
                 continue
@@ -275,18 +282,31 @@ class DeviceHub:
             log.warning("agent %s: status of %s %s it does not host", who.name, status.kind, status.name)
             return {"error": "forbidden", "detail": f"{status.kind} {status.name} is not hosted by this agent"}
         with UnitOfWork(self.runtime.db.read) as uow:
-            if live_scope(uow.session, who) is None:
+            scope = live_scope(uow.session, who)
+            if scope is None:
                 # Revoked since it connected: its heartbeat (every 10 s) ends the connection, so
                 # it stops getting jobs; reconnecting with that token is refused.
                 log.warning("agent %s (hall %s): token revoked, disconnecting", who.name, who.hall_id)
                 self.sio.disconnect(sid)
                 return {"error": "forbidden", "detail": "this agent token was revoked"}
+            self._check_map(sid, who.hall_id, scope.windows, uow.session)
             if registry.is_fresh(uow.session, who.hall_id, who.name, status, self.runtime.clock()):
                 return {"ok": True}  # the same news again, and recently heard: no write needed
         with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
             registry.report(uow, who.hall_id, who.name, status, self.runtime.clock())
             uow.commit()
         return {"ok": True}
+
+    def _check_map(self, sid, hall_id: int, windows: frozenset[int], s) -> None:
+        """On a heartbeat: a connection told a map that is no longer the hall's hears `agent.windows` (once)."""
+        session = self.sio.get_session(sid)
+        told = session.get("map")
+        if told is None:
+            return
+        current = [w for w in self._maps.get(hall_id, lambda: window_devices(s, hall_id)) if w.number in windows]
+        if current != told and session.get("asked_for") != current:
+            session["asked_for"] = current
+            self.sio.emit(m.WINDOWS_CHANGED, {}, to=sid)
 
     def _declared(self, sid) -> set[tuple[str, str]]:
         """(kind, name) of the devices this connection's accepted hello declared (all inside its scope)."""

@@ -222,6 +222,26 @@ def test_the_admin_moves_a_windows_led_address_and_the_next_call_shows_there_wit
     assert agent.accepted and agent.sio.connected
 
 
+def test_a_hall_file_loaded_while_the_agent_runs_reaches_it_on_its_heartbeat(hall, server, screens, agent, tmp_path):
+    """`hallq load-hall` in another process publishes nothing to the agents: the server notices on the agent's
+    next heartbeat that the map it was told is no longer the hall's, and the agent asks again."""
+    from hallq.queue import hallfile
+    from hallq.queue.models import Hall as HallRow
+    from tests.helpers import run_cli
+    with hall.db.read() as s:
+        spec = hallfile.export(s, s.get(HallRow, hall.id))
+    spec.windows[[w.number for w in spec.windows].index(2)].led = 13
+    path = tmp_path / "hall.toml"
+    path.write_text(hallfile.to_toml(spec), encoding="utf-8")
+    done = run_cli("load-hall", path, "--db", hall.db.url)
+    assert done.returncode == 0, done.stderr
+    until(lambda: agent.leds.windows_on_screens().get(2) == (screens.url, 13), timeout=30,
+          what="window 2 driven at the loaded address")
+    until(lambda: screens.displays()[13] and not any(screens.displays()[12]), timeout=30,
+          what="window 2's state moved from 12 to 13")
+    assert agent.leds.windows_on_screens()[1] == (screens.url, 11)
+
+
 def test_an_old_agent_file_with_screens_says_at_start_that_the_servers_addresses_win(
         hall, server, screens, caplog):
     bind_led(hall, 1, 12)  # the admin set window 1 at 12; window 2 has no screen on the Windows page
