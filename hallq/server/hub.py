@@ -73,7 +73,10 @@ def from_agent(model: type[m.Message]):
     def wrap(handler):
         @functools.wraps(handler)
         def handle(self, sid, data=None, *more):  # sent with no payload or several, it is still answered
-            who = self.sio.get_session(sid).get("who")
+            try:
+                who = self.sio.get_session(sid).get("who")
+            except KeyError:  # the connection ended before its message was handled: nobody to answer
+                return None
             if who is None or who.kind != "agent":
                 return {"error": "forbidden"}
             try:

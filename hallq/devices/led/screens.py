@@ -1,6 +1,7 @@
 """All the LED window screens of one device agent, addressed by window number.
 
-Configuration (the agent's TOML, a list of buses; each table as `BusConfig.from_dict` reads it):
+Configuration (each bus as `BusConfig.from_dict` reads it; the agent builds them from AGENT.toml's
+[[leds]] with no screens, and assigns the server's map of windows to addresses with `assign`):
 
     [[led]]
     port = "/dev/serial/by-id/usb-FTDI_FT232R-if00-port0"   # or "socket://10.0.8.20:4001"
@@ -10,7 +11,7 @@ Configuration (the agent's TOML, a list of buses; each table as `BusConfig.from_
     rows = 2
     lang = "zh"                   # or "en"
     calling_seconds = 5.0         # "请A001到3号窗口" before "A001 正在办理"
-    screens = { "1" = 1, "2" = 2, "3" = 5 }   # window number -> screen address on this bus
+    screens = { "1" = 1, "2" = 2, "3" = 5 }   # window number -> screen address on this bus (or assign later)
     onbon = { width = 128, height = 32 }        # codec options (AreaLayout fields)
 
     screens = LedScreens([BusConfig.from_dict(t) for t in config["led"]], on_status=report)
