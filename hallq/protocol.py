@@ -92,6 +92,9 @@ class DeviceInfo(Message):
 
 class Hello(Message):
     devices: list[DeviceInfo]
+    # Answer with the windows' map (HelloAnswer.windows). An agent from before the map sends no such field
+    # and gets the bare {"ok": true} it compares the answer with, so a hall may upgrade its agents later.
+    windows: bool = False
 
 
 class WindowDevices(Message):

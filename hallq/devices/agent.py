@@ -286,7 +286,7 @@ class Agent:
         with self._hello_lock:
             for _ in range(3):
                 try:
-                    answer = self.sio.call(m.HELLO, m.Hello(devices=self.devices()).model_dump(), timeout=15)
+                    answer = self.sio.call(m.HELLO, m.Hello(devices=self.devices(), windows=True).model_dump(), timeout=15)
                 except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
                     log.warning("hello not answered; said again on the next connect")
                     return

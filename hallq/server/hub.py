@@ -249,6 +249,8 @@ class DeviceHub:
                 continue
             for number in device.windows:
                 self._show_window(who.hall_id, number, calling=None)
+        if not hello.windows:  # an agent from before the map: the answer it knows
+            return {"ok": True}
         return {"ok": True, "windows": [w.model_dump() for w in served]}
 
     def disconnected(self, sid, reason=None) -> None:

@@ -21,7 +21,7 @@ def printer_agent(hall, server, printer: str = "k1", state: str = "ok"):
     """A Socket.IO client saying what `hallq agent` says for one printer, reporting `state`."""
     token = hall.token("agent", f"agent-{printer}", scope=AgentScope(printers=frozenset({printer})))
     client = server.socket(token)
-    assert client.call(m.HELLO, {"devices": [{"kind": "printer", "name": printer}]}, timeout=10)["ok"] is True
+    assert client.call(m.HELLO, {"devices": [{"kind": "printer", "name": printer}]}, timeout=10) == {"ok": True}
     report(client, state, printer)
     return client
 

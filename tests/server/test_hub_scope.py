@@ -24,7 +24,7 @@ def scope(windows=(), printers=(), voice=False) -> AgentScope:
 
 
 def hello(client, *devices: dict) -> dict:
-    return client.call(m.HELLO, {"devices": list(devices)}, timeout=10)
+    return client.call(m.HELLO, {"devices": list(devices), "windows": True}, timeout=10)
 
 
 def led(window: int) -> dict:
@@ -272,3 +272,11 @@ def test_an_admins_window_change_tells_the_agents_and_a_second_hello_changes_onl
     assert hello(client, led(1), printer("k1"))["ok"] is True
     shown = [data for name, data in client.received if name == m.LED_SHOW]
     assert [(d["window"], d["calling"], d["state"]["serving"]["number"]) for d in shown] == [(1, None, "A001")]
+
+
+def test_an_agent_from_before_the_map_gets_the_answer_it_knows(hall, server):
+    """A hall upgrades its server before its kiosk PCs: an older agent's hello (no `windows`) is answered as
+    it expects, bare {"ok": true}, which it compares the answer with before reporting its devices."""
+    client = server.socket(hall.token("agent", "agent-1", scope=scope({1}, {"k1"})))
+    assert client.call(m.HELLO, {"devices": [led(1), printer("k1")]}, timeout=10) == {"ok": True}
+    assert client.call(m.DEVICE_STATUS, {"kind": "printer", "name": "k1", "state": "ok"}, timeout=10) == {"ok": True}
