@@ -14,7 +14,7 @@
     options = { width = 128, height = 32, display_mode = 1, encoding = "gbk" }   # Onbon area and text
     columns = 16                      # half-width columns per row (a Chinese character takes 2)
     rows = 1
-    # addresses = [1, 2, 3]           # the cards wired on this bus: needed only with more than one bus
+    # addresses = [1, 2, 3]           # the cards wired on this bus: what the probe asks; needed with 2+ buses
 
     [voice]                           # speaks the hall's calls (hallq.devices.voice)
     enabled = true
@@ -33,7 +33,8 @@ window's notices print on, is the server's (the admin's Windows page, the hall
 file): the hello's answer carries that map for the windows the agent's token
 serves, and a change on the page reaches the agent at once. A bus's `screens`
 list (window and address) from before is still read, only to say at start that
-the server's addresses are used instead, and where they differ.
+the server's addresses are used instead, and where they differ. (Keypads still
+name their window here: the Windows page binds no keypad yet.)
 """
 from __future__ import annotations
 

@@ -299,6 +299,22 @@ def test_the_real_agent_process_with_an_old_file_follows_the_admins_windows_page
     assert "1号窗口：LED屏地址 13" in said and "window 1: LED address 13" in said  # the map as it changed
 
 
+def test_an_agent_with_two_led_buses_knows_each_address_by_the_wiring_the_file_lists():
+    """The server gives a window an address, not a bus: with one bus every address is on it; with more, each
+    bus lists the cards wired on it, an address on none is driven nowhere, and an address on two is refused."""
+    one = AgentConfig.model_validate({"leds": [{"port": "loop://"}]})
+    assert one.led_port(7) == "loop://"
+    two = AgentConfig.model_validate({"leds": [{"port": "socket://10.0.0.1:4001", "addresses": [1, 2]},
+                                               {"port": "socket://10.0.0.2:4001", "addresses": [3]}]})
+    assert (two.led_port(2), two.led_port(3), two.led_port(9)) == ("socket://10.0.0.1:4001",
+                                                                   "socket://10.0.0.2:4001", None)
+    with pytest.raises(ValueError, match="each lists the card addresses"):
+        AgentConfig.model_validate({"leds": [{"port": "loop://"}, {"port": "socket://10.0.0.2:4001"}]})
+    with pytest.raises(ValueError, match="on two buses"):
+        AgentConfig.model_validate({"leds": [{"port": "loop://", "addresses": [1]},
+                                             {"port": "socket://10.0.0.2:4001", "addresses": [1]}]})
+
+
 def test_a_bad_agent_file_is_refused_with_where_and_why(tmp_path):
     from tests.helpers import run_cli
     path = tmp_path / "agent.toml"
