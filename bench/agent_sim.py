@@ -2,12 +2,13 @@
 """A device agent with simulated hardware, in a process of its own, for the end-to-end benchmarks.
 
     python bench/agent_sim.py --server URL --token T --printer kiosk-1 --job-data-every 10
-    python bench/agent_sim.py --server URL --token T --led PATH --screen 11:1 --screen 12:2 --voice
+    python bench/agent_sim.py --server URL --token T --led PATH --card 11 --card 12 --voice
 
 It runs the real `hallq.devices.agent.Agent` (what `hallq agent` runs) against
 simulators living in this process: a `PrinterSimulator` on 127.0.0.1 per
 `--printer`, a `ScreenBusSimulator` on a pty whose slave is linked at `--led`
-(line protocol), and a `RecordingPlayback` as the sound output when `--voice`.
+(line protocol) with a card at each `--card` address (which window each shows
+is the server's map: the hall file's `led`), and a `RecordingPlayback` as the sound output when `--voice`.
 The hardware a real agent drives is outside its process too; here it shares
 the agent's process so that the benchmark's own load (200 Socket.IO clients,
 kiosk threads) does not compete with it for one interpreter lock.
@@ -91,11 +92,6 @@ def watch_printer(name: str, sim: PrinterSimulator, report: Reporter, data_every
         seen = len(jobs)
 
 
-def parse_screen(text: str) -> tuple[int, int]:
-    address, _, window = text.partition(":")
-    return int(address), int(window)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--server", required=True)
@@ -104,7 +100,8 @@ def main() -> int:
     ap.add_argument("--paper", type=int, default=80, choices=(58, 80))
     ap.add_argument("--job-data-every", type=int, default=0, help="send the bytes of every Nth job (0: none)")
     ap.add_argument("--led", help="path of the LED bus's pty link (line protocol)")
-    ap.add_argument("--screen", action="append", default=[], help="ADDRESS:WINDOW of a screen on the LED bus")
+    ap.add_argument("--card", action="append", type=int, default=[],
+                    help="the ADDRESS of an LED card on the bus (the hall file binds windows to addresses)")
     ap.add_argument("--columns", type=int, default=16)
     ap.add_argument("--voice", action="store_true", help="host the hall's voice (recording sound output)")
     args = ap.parse_args()
@@ -115,10 +112,9 @@ def main() -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
 
     printers = {name: PrinterSimulator().start() for name in args.printer}
-    screens = [parse_screen(s) for s in args.screen]
     bus = None
     if args.led:
-        bus = ScreenBusSimulator(codec_for("line"), addresses=[a for a, _ in screens], path=args.led)
+        bus = ScreenBusSimulator(codec_for("line"), addresses=args.card, path=args.led)
         bus.on_frame = lambda address, lines, at: report(event="led", address=address, lines=lines, at=at)
     recorder = None
     if args.voice:
@@ -127,8 +123,7 @@ def main() -> int:
 
     config = AgentConfig.model_validate({
         "printers": [{"name": name, "url": sim.url, "paper": args.paper} for name, sim in printers.items()],
-        "leds": [{"port": bus.url, "protocol": "line", "columns": args.columns, "rows": 1,
-                  "screens": [{"address": a, "window": w} for a, w in screens]}] if bus else [],
+        "leds": [{"port": bus.url, "protocol": "line", "columns": args.columns, "rows": 1}] if bus else [],
         "voice": {"enabled": True} if recorder else None,
     })
     agent = None
@@ -139,9 +134,11 @@ def main() -> int:
         deadline = time.monotonic() + 30
         while agent.hello_answer is None and time.monotonic() < deadline and not stop.is_set():
             time.sleep(0.05)
-        if agent.hello_answer != {"ok": True}:
+        if not agent.accepted:
             report(event="error", detail=f"hello not answered ok: {agent.hello_answer}")
             return 1
+        while bus and not agent.leds.windows_on_screens() and time.monotonic() < deadline and not stop.is_set():
+            time.sleep(0.05)  # the map from the hello's answer: the screens it names are driven
         for watcher in watchers:
             watcher.start()
         report(event="ready", pid=os.getpid(),

@@ -33,15 +33,16 @@ import time
 import requests
 
 from agent_sim import AgentProcess
-from harness import (CLERKS, REQUEST_TIMEOUT, ROOT, Bench, BenchError, BenchOptions, CpuMeter, Table, below,
+from harness import (CLERKS, LED_ADDRESSES, REQUEST_TIMEOUT, ROOT, Bench, BenchError, BenchOptions, CpuMeter, Table, below,
                      call_event_note, call_event_rows, cli, delay_figures, describe, fmt, issue_to_quiet_hall,
                      load_line, machine, measure_phase, ms, pct, phase_speed_lines, report_end, run_facts, speed_line,
                      swarm_facts, swarm_problems)
 from screens import Swarm
 
 RESULTS = ROOT / "bench" / "results" / "call.json"
-WINDOW, LED_ADDRESS = 1, 11  # window 1's LED screen; window 2's (address 12) must stay as it was
-OTHER_ADDRESS = 12
+# Window 1's LED screen; window 2's must stay as it was (their addresses: the bench hall file's led).
+WINDOW, LED_ADDRESS = 1, LED_ADDRESSES[1]
+OTHER_ADDRESS = LED_ADDRESSES[2]
 
 AIM_DISPLAY_P99_MS = 50.0
 AIM_LED_P99_MS = 50.0
@@ -234,7 +235,7 @@ def main() -> int:
 
         agent = AgentProcess("agent-hall", ["--server", base, f"--token={agent_token}",
                                             "--led", str(bench.tmp / "ttyLED0"),
-                                            "--screen", f"{LED_ADDRESS}:1", "--screen", f"{OTHER_ADDRESS}:2",
+                                            "--card", str(LED_ADDRESS), "--card", str(OTHER_ADDRESS),
                                             "--voice"], bench.tmp, events.add)
         bench.on_exit(agent.stop)
         agent.start()

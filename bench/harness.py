@@ -369,9 +369,17 @@ def cli(args: list[str], stdin: str | None = None) -> str:
     return proc.stdout.strip()
 
 
+# The LED cards of windows 1 and 2 on the agent's simulated bus: the hall file binds them (the server's map).
+LED_ADDRESSES = {1: 11, 2: 12}
+
+
 def bench_hall_file(tmp: Path) -> Path:
-    """small.toml, open around the clock, no closing buffer, no daily quota."""
+    """small.toml, open around the clock, no closing buffer, no daily quota; windows 1 and 2 with LED screens."""
     text = HALL_FILE.read_text(encoding="utf-8")
+    for window, address in LED_ADDRESSES.items():
+        text, n = re.subn(rf"(?m)^(\[\[windows\]\]\nnumber = {window}\n)", rf"\g<1>led = {address}\n", text)
+        if n != 1:
+            raise BenchError(f"{HALL_FILE} no longer has window {window} as expected")
     text, n_hours = re.subn(r"(?m)^\[hall\.hours\]\s*$", "[hall.hours]\nalways_open = true", text)
     text, n_buffer = re.subn(r"(?m)^closing_buffer_minutes\s*=.*$", "closing_buffer_minutes = 0", text)
     text = re.sub(r"(?m)^daily_quota\s*=.*\n", "", text)

@@ -342,7 +342,9 @@ def agent(server, agent_token, config_path):
 
     from hallq.devices import agent_config
     from hallq.devices.agent import Agent
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # force: importing the drivers has already given the root logger a handler (at WARNING), which made
+    # this a no-op and kept the agent's INFO lines (the windows it drives) out of its log.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     try:
         config = agent_config.read(config_path)
     except agent_config.AgentConfigError as exc:

@@ -11,7 +11,11 @@ reason instead of breaking a device.
                       announce     Announce      speak a call
                       keypad.show  KeypadShow    what a window's caller keypad screen shows
                       rating.ask   RatingAsk     light a window's evaluator keypad for a ticket
-    agent -> server   agent.hello  Hello         the devices this agent hosts (answered with ok/error)
+                      agent.windows (no payload) the windows' devices changed (an admin saved a window):
+                                                 say hello again; its answer carries the new map
+    agent -> server   agent.hello  Hello         the devices this agent hosts, answered with HelloAnswer:
+                                                 ok, and the map of the windows it serves (their LED
+                                                 screen's address and notice printer), or an error
                       job.result   JobResult     done or failed, with the reason
                       device.status DeviceStatus a device's state changed (or is re-reported)
                       keypad.action KeypadAction a key pressed on a caller keypad (answered with KeypadShow)
@@ -65,6 +69,7 @@ TICKET_LANG = "lang"  # the auth field that names the page's language ("en"; Chi
 TICKET_UNKNOWN = "ticket_unknown"  # the refusal of a token no ticket has
 
 HELLO = "agent.hello"
+WINDOWS_CHANGED = "agent.windows"
 JOB_RESULT = "job.result"
 DEVICE_STATUS = "device.status"
 KEYPAD_ACTION = "keypad.action"
@@ -88,6 +93,29 @@ class DeviceInfo(Message):
 
 class Hello(Message):
     devices: list[DeviceInfo]
+    # Answer with the windows' map (HelloAnswer.windows). An agent from before the map sends no such field
+    # and gets the bare {"ok": true} it compares the answer with, so a hall may upgrade its agents later.
+    windows: bool = False
+
+
+class WindowDevices(Message):
+    """What an agent drives for one window it serves, as the admin's Windows page (the hall file) binds it.
+
+    The server is the one source: AGENT.toml says which buses and printers the machine has, never which
+    window a screen address shows."""
+
+    number: int
+    led: int | None = None  # its LED screen's address on the agent's LED bus; None: no screen
+    printer: str            # the printer its written notices print on (by the name in AGENT.toml)
+
+
+class HelloAnswer(Message):
+    """The answer to `agent.hello`: {"ok": true, "windows": [...]}, or {"error": ..., "detail": ...}."""
+
+    ok: bool = False
+    windows: list[WindowDevices] = []  # every active window in the token's scope, by number
+    error: str | None = None
+    detail: str | None = None
 
 
 class PrintJob(Message):

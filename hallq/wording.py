@@ -266,3 +266,39 @@ PRINTER_DETAILS: dict[str, tuple[str, str]] = {
                   "This printer reports no status: paper out or jams cannot be detected; watch the tickets"),
     "no_completion": ("号票未确认打印完成", "The printer did not confirm the ticket was printed"),
 }
+
+
+# -- the device agent's word to the hall's IT clerk -------------------------------------
+
+# What the agent logs about the windows it drives (the server's map, hallq.protocol.WindowDevices),
+# both languages in one line: the clerk who reads the log may read either.
+AGENT_NOTES: dict[str, tuple[str, str]] = {
+    "legacy_screens": (
+        "AGENT.toml 的LED总线 {port} 仍写有 screens（窗口与屏地址），已不再使用：每个窗口的LED屏地址以管理后台“窗口”页"
+        "（服务器）为准。请删除 screens 行",
+        "AGENT.toml still lists screens (window and address) on LED bus {port}; they are no longer read: each "
+        "window's LED address is the one on the admin's Windows page (the server's). Remove the screens lines"),
+    "legacy_differs": (
+        "{window}号窗口：AGENT.toml 写LED屏地址 {file}，服务器为 {server}，按服务器的 {server} 显示",
+        "window {window}: AGENT.toml says LED address {file}, the server says {server}; the server's {server} is used"),
+    "legacy_missing": (
+        "{window}号窗口：AGENT.toml 写LED屏地址 {file}，管理后台未设LED屏，该屏不显示；需要时请在管理后台“窗口”页填写地址 {file}",
+        "window {window}: AGENT.toml says LED address {file}, but the admin's Windows page gives it no LED screen, "
+        "so none is driven; if it has one, enter address {file} on the Windows page"),
+    "window_map": (  # {led} is "-" for a window without a screen
+        "{window}号窗口：LED屏地址 {led}，通知书打印机 {printer}",
+        "window {window}: LED address {led}, notices print on {printer}"),
+    "window_map_here": (
+        "{window}号窗口：LED屏地址 {led}，通知书打印机 {printer}（本机）",
+        "window {window}: LED address {led}, notices print on {printer} (on this agent)"),
+    "led_no_bus": (
+        "{window}号窗口：LED屏地址 {led} 不在本机任何LED总线的 addresses 中（AGENT.toml），该屏不显示",
+        "window {window}: LED address {led} is in no LED bus's addresses on this agent (AGENT.toml); not driven"),
+}
+
+
+def agent_note(key: str, /, **values: object) -> str:
+    """One of AGENT_NOTES filled in, Chinese then English: "3号窗口：…… / window 3: ..."."""
+    zh, en = AGENT_NOTES[key]
+    return f"{zh.format(**values)} / {en.format(**values)}"
+

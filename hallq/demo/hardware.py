@@ -217,7 +217,8 @@ class DemoHardware:
 
         self.screens: ScreenBusSimulator | None = None
         self.screen_link = ""
-        self.screen_address = {number: number for number in self.windows}  # address = window number
+        # A card at each window's number: the demo hall file binds window n to address n (its led).
+        self.screen_address = {number: number for number in self.windows}
         try:
             endpoint, self.screen_link = serial_endpoint(self.workdir / "ttyLED0")
             self.screens = ScreenBusSimulator(codec_for("line"), addresses=self.screen_address.values(),
@@ -257,9 +258,8 @@ class DemoHardware:
             "printers": [{"name": name, "url": sim.url, "paper": PAPER_MM} for name, sim in self.printers.items()],
             "voice": {"enabled": True},  # the hall's own wording, chime and repeats
         }
-        if self.screens is not None:
-            spec["leds"] = [{"port": self.screens.url, "protocol": "line", "columns": LED_COLUMNS, "rows": LED_ROWS,
-                             "screens": [{"address": a, "window": w} for w, a in self.screen_address.items()]}]
+        if self.screens is not None:  # which window each address shows is the hall file's (led = n)
+            spec["leds"] = [{"port": self.screens.url, "protocol": "line", "columns": LED_COLUMNS, "rows": LED_ROWS}]
         if self.keypads is not None:
             spec["keypads"] = [{"port": self.keypads.url, "keypad": [
                 {"address": CALLER_ADDRESS, "window": self.keypad_window, "kind": "caller"},
@@ -321,8 +321,8 @@ class DemoHardware:
         return {
             "run": self.run,
             "agent": {"connected": bool(agent and agent.sio.connected),
-                      "accepted": bool(agent and agent.hello_answer == {"ok": True}),
-                      "refused": agent.hello_answer if agent and agent.hello_answer not in (None, {"ok": True})
+                      "accepted": bool(agent and agent.accepted),
+                      "refused": agent.hello_answer if agent and agent.hello_answer is not None and not agent.accepted
                       else None},
             "notes": [{"device": n.device, "zh": n.zh, "en": n.en} for n in self.notes],
             "printers": [{"name": name, "mode": sim.mode, "jobs": len(sim.jobs),
@@ -353,7 +353,10 @@ class DemoHardware:
         if self.screens is None:
             return []
         shown = self.screens.displays()
-        return [{"window": window, "name": name, "lines": shown.get(self.screen_address[window], [])}
+        # Which card shows a window is the server's map (the admin's Windows page), as the agent drives it.
+        driven = self.agent.leds.windows_on_screens() if self.agent is not None else {}
+        return [{"window": window, "name": name,
+                 "lines": shown.get(driven[window][1], []) if window in driven else []}
                 for window, name in self.windows.items()]
 
     def _voice(self) -> dict[str, Any]:

@@ -14,6 +14,12 @@ and from then on:
 It never touches the database: everything goes through hallq.protocol.
 The Socket.IO client reconnects by itself; on every connect the agent says
 hello again and re-reports its devices.
+
+Which window each LED screen address shows is the server's word, not
+AGENT.toml's: the hello's answer carries the map of the windows the agent
+serves (protocol.WindowDevices), and when an admin saves a window the server
+says `agent.windows`, so the agent says hello again and drives the new map
+(declaring the LED screens it now drives) without a restart.
 """
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ import socketio
 
 from hallq import protocol as m
 from hallq.protocol import HEARTBEAT
+from hallq.wording import agent_note
 from hallq.devices.agent_config import AgentConfig, NamedPrinter
 from hallq.devices.escpos.printer import PrintFailed, Printer, open_printer
 from hallq.devices.escpos.render import render
@@ -206,10 +213,13 @@ class Agent:
         self.sio = socketio.Client(reconnection=True, reconnection_delay_max=5,
                                    websocket_extra_options={"skip_utf8_validation": True})
         self.hello_answer: dict | None = None  # before the devices below: they report as they start
+        self.windows: dict[int, m.WindowDevices] = {}  # the server's map of the windows this agent serves
+        self._hello_lock = threading.Lock()  # one hello at a time: a connect and a push may meet
         self.printers = {p.name: PrinterHost(p, open_printer(p), self._answer, self._report, clock)
                          for p in config.printers}
-        # Screens report their first state while LedScreens is still being built.
-        self._led_ports = {s.window: bus.port for bus in config.leds for s in bus.screens}
+        for bus in config.leds:
+            if bus.screens:  # an AGENT.toml from before the server held the addresses: the server's win
+                log.warning(agent_note("legacy_screens", port=bus.port))
         self.leds = LedScreens([bus.bus_config() for bus in config.leds], on_status=self._led_status)
         self.voice: Announcer | None = None
         if config.voice and config.voice.enabled:
@@ -220,6 +230,7 @@ class Agent:
                         for bus in config.keypads]
         self._stop = threading.Event()
         self.sio.on("connect", self._connected)
+        self.sio.on(m.WINDOWS_CHANGED, self._windows_changed)
         self.sio.on(m.PRINT, self._print)
         self.sio.on(m.LED_SHOW, self._led_show)
         self.sio.on(m.ANNOUNCE, self._announce)
@@ -259,13 +270,63 @@ class Agent:
         # Handlers must not block the client's reader, so hello waits in a thread of its own.
         threading.Thread(target=self._hello, name="agent hello", daemon=True).start()
 
+    @property
+    def accepted(self) -> bool:
+        """The server accepted this connection's hello: the agent hosts its devices."""
+        return bool(self.hello_answer and self.hello_answer.get("ok") is True)
+
+    def _windows_changed(self, data=None) -> None:
+        threading.Thread(target=self._hello, name="agent hello", daemon=True).start()
+
     def _hello(self) -> None:
-        hello = m.Hello(devices=self.devices())
-        self.hello_answer = self.sio.call(m.HELLO, hello.model_dump(), timeout=15)
-        if self.hello_answer != {"ok": True}:
-            log.error("the server refused this agent's devices: %s", self.hello_answer)
-            return
+        """Say which devices this agent hosts; drive the windows' map the answer brings.
+
+        When the map changes which LED screens it drives, it says hello again with them (at most a few
+        rounds: the map settles unless an admin keeps saving), so the server sends their jobs here."""
+        with self._hello_lock:
+            for _ in range(3):
+                try:
+                    answer = self.sio.call(m.HELLO, m.Hello(devices=self.devices(), windows=True).model_dump(), timeout=15)
+                except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
+                    log.warning("hello not answered; said again on the next connect")
+                    return
+                self.hello_answer = answer if isinstance(answer, dict) else {"error": "bad_answer"}
+                if not self.accepted:
+                    log.error("the server refused this agent's devices: %s", self.hello_answer)
+                    return
+                if not self._drive(m.HelloAnswer.model_validate(answer).windows):
+                    break
         self._report_all()
+
+    def _drive(self, windows: list[m.WindowDevices]) -> bool:
+        """Take the server's map; True when the LED screens driven changed (the server must hear of it)."""
+        first = not self.windows and windows
+        changed_map = {w.number: w for w in windows} != self.windows
+        self.windows = {w.number: w for w in windows}
+        screens: dict[int, tuple[str, int]] = {}
+        for w in windows:
+            if w.led is None or not self.config.leds:
+                continue
+            port = self.config.led_port(w.led)
+            if port is None:
+                log.error(agent_note("led_no_bus", window=w.number, led=w.led))
+            else:
+                screens[w.number] = (port, w.led)
+        if changed_map:
+            for w in windows:
+                note = "window_map_here" if w.printer in self.printers else "window_map"
+                log.info(agent_note(note, window=w.number, led="-" if w.led is None else w.led, printer=w.printer))
+            if first:
+                self._tell_legacy(screens)
+        return bool(self.leds.assign(screens))
+
+    def _tell_legacy(self, screens: dict[int, tuple[str, int]]) -> None:
+        """Where an old AGENT.toml's screens differ from the server's map: which one is used, and what to do."""
+        for window, (_, address) in sorted(self.config.legacy_screens().items()):
+            if window in screens and screens[window][1] != address:
+                log.warning(agent_note("legacy_differs", window=window, file=address, server=screens[window][1]))
+            elif window not in screens:
+                log.warning(agent_note("legacy_missing", window=window, file=address))
 
     def _print(self, data) -> None:
         job = m.PrintJob.model_validate(data)
@@ -313,7 +374,7 @@ class Agent:
     def _report(self, status: m.DeviceStatus) -> None:
         # Until the server has accepted this connection's hello it hosts nothing here and would refuse
         # the report (the voice, say, tells its state as it starts); once accepted, every state is sent.
-        if self.hello_answer == {"ok": True}:
+        if self.accepted:
             self._emit(m.DEVICE_STATUS, status.model_dump())
 
     def _voice_status(self, status: VoiceStatus) -> None:
@@ -331,10 +392,11 @@ class Agent:
     def _led_status(self, change: WindowStatusChange) -> None:
         if change.window is not None:
             self._report_led(change.window, change.change.status, change.change.detail)
-        else:  # the port itself: every screen on it shares its fate
-            for window, port in self._led_ports.items():
+        elif change.change.address is None and hasattr(self, "leds"):  # the port: its screens share its fate
+            for window, (port, _) in self.leds.windows_on_screens().items():
                 if port == change.change.port:
                     self._report_led(window, change.change.status, change.change.detail)
+        # else: a screen no window has any more (blanked after a move): nobody to tell
 
     def _report_led(self, window: int, status: str, detail: str | None) -> None:
         state = status if status in ("ok", "not_answering", "port_down", "unknown") else "failed"

@@ -137,14 +137,19 @@ def probe_led_bus(bus: LedBusConfig) -> list[Finding]:
         return [Finding(f"LED bus {bus.port}", "nothing", "nothing",
                         "the line protocol has no harmless frame to ask with",
                         "check it with a test call from the console")]
+    if not bus.wired():
+        # Which window a card shows is the server's (the admin's Windows page); which cards hang on the
+        # cable is the machine's, and only the file can name them for a probe that asks no server.
+        return [Finding(f"LED bus {bus.port}", "nothing", "nothing", "no card addresses to ask",
+                        "list the card addresses wired on this bus: addresses = [1, 2, 3]")]
     codec = codec_for("onbon", **bus.bus_config().codec_options)
     found = []
-    for screen in bus.screens:
-        answers = ping_each_rate(bus.port, codec, screen.address, timeout=PING_TIMEOUT_S)
+    for address in bus.wired():
+        answers = ping_each_rate(bus.port, codec, address, timeout=PING_TIMEOUT_S)
         heard = [rate for rate, reply in answers.items() if reply is not None]
-        sent = f"Onbon ping (A2 00) at {' and '.join(map(str, answers))} baud: {codec.ping_frame(screen.address).hex(' ')}"
+        sent = f"Onbon ping (A2 00) at {' and '.join(map(str, answers))} baud: {codec.ping_frame(address).hex(' ')}"
         received = ", ".join(f"{rate}: {'answer' if reply is not None else 'nothing'}" for rate, reply in answers.items())
-        device = f"LED bus {bus.port} screen {screen.address} (window {screen.window})"
+        device = f"LED bus {bus.port} screen {address}"
         if not heard:
             found.append(Finding(device, sent, received, "no Onbon card answers at this address at either rate",
                                  "check the card's address and rate in LedshowZK, the A/B wiring, protocol"))

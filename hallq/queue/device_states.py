@@ -30,13 +30,27 @@ def _find(s: Session, hall_id: int, kind: str, name: str) -> Device | None:
     return s.scalar(select(Device).where(Device.hall_id == hall_id, Device.kind == kind, Device.name == name))
 
 
-def register(uow: UnitOfWork, hall_id: int, agent: str, devices: list[DeviceInfo], now: dt.datetime) -> None:
-    """An agent (re)connected with these devices; their state is unknown until they report."""
+def register(uow: UnitOfWork, hall_id: int, agent: str, devices: list[DeviceInfo], now: dt.datetime,
+             kept: frozenset[tuple[str, str]] = frozenset()) -> None:
+    """An agent (re)connected with these devices; their state is unknown until they report.
+
+    `kept` are (kind, name) the same connection hosted already (a second hello, after the windows' map
+    changed): they keep their state. Devices the agent hosted before and no longer does (a window whose
+    LED screen the admin removed) are forgotten, their alert ended: nobody hosts them to report."""
+    declared = {(info.kind, info.name) for info in devices}
+    for row in uow.session.scalars(select(Device).where(Device.hall_id == hall_id, Device.agent == agent)):
+        if (row.kind, row.name) not in declared:
+            alerts.end_alert(uow, hall_id, alerts.DEVICE, f"{row.kind}:{row.name}", now)
+            uow.session.delete(row)
+    uow.session.flush()
     for info in devices:
         row = _find(uow.session, hall_id, info.kind, info.name)
         if row is None:
             row = Device(hall_id=hall_id, kind=info.kind, name=info.name, changed_at=now)
             uow.session.add(row)
+        elif (info.kind, info.name) in kept and row.agent == agent:
+            row.info = info.model_dump(mode="json", exclude={"kind", "name"})
+            continue
         row.agent, row.info = agent, info.model_dump(mode="json", exclude={"kind", "name"})
         _set(uow, row, "unknown", "agent connected", now)
 

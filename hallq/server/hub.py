@@ -6,6 +6,17 @@ name, an LED screen, keypad or evaluator keypad by window, the hall's voice).
 Jobs go to those rooms, so with the Redis manager a job made in any server
 process reaches the agent wherever it is connected.
 
+The hello's answer carries the map of the windows the agent serves (each
+window's LED screen address and notice printer, queue.window_devices): the
+server, not AGENT.toml, says which screen shows which window. When an admin
+saves a window, every agent of the hall hears `agent.windows` (through the
+Redis manager from any process) and says hello again on its own connection,
+so the rooms and the device registry follow in the process that holds it.
+A change no admin page made (`hallq load-hall` while agents run) is caught on
+the agents' heartbeat: a status report from a connection whose map is no
+longer the hall's (read again every few seconds per process) gets
+`agent.windows` too.
+
 Jobs come from domain events after commit (`publish`): a call shows on the
 window's LED screen and is spoken, a window's change reaches its screen and
 its keypad, a print request goes to its printer. The answers (`job.result`,
@@ -35,6 +46,7 @@ from hallq.queue.events import Event
 from hallq.queue.halls import find_window, hall_context
 from hallq.queue.ordering import waiting_for
 from hallq.queue.unit_of_work import UnitOfWork
+from hallq.queue.window_devices import window_devices
 from hallq.timed_cache import TimedCache
 
 log = logging.getLogger(__name__)
@@ -61,7 +73,10 @@ def from_agent(model: type[m.Message]):
     def wrap(handler):
         @functools.wraps(handler)
         def handle(self, sid, data=None, *more):  # sent with no payload or several, it is still answered
-            who = self.sio.get_session(sid).get("who")
+            try:
+                who = self.sio.get_session(sid).get("who")
+            except KeyError:  # the connection ended before its message was handled: nobody to answer
+                return None
             if who is None or who.kind != "agent":
                 return {"error": "forbidden"}
             try:
@@ -81,11 +96,17 @@ def voice_room(hall_id: int) -> str:
     return f"hall:{hall_id}/voice"
 
 
+def agents_room(hall_id: int) -> str:
+    """Every agent of the hall whose hello was accepted: told when the windows' devices change."""
+    return f"hall:{hall_id}/agents"
+
+
 class DeviceHub:
     def __init__(self, runtime, sio):
         self.runtime = runtime
         self.sio = sio
         self._hosted: TimedCache[set[tuple[str, int | None]]] = TimedCache(HOSTED_TTL_S)
+        self._maps: TimedCache[list[m.WindowDevices]] = TimedCache(HOSTED_TTL_S)  # the hall's windows' devices
         self._settler = Settler(lambda: UnitOfWork(runtime.db.write, runtime.publish), lambda: runtime.clock())
         for name, handler in (("disconnect", self.disconnected), (m.HELLO, self._hello), (m.JOB_RESULT, self._job_result),
                               (m.DEVICE_STATUS, self._device_status), (m.KEYPAD_ACTION, self._keypad_action)):
@@ -99,6 +120,10 @@ class DeviceHub:
         for event in events:
             if event.name == ev.PRINT_REQUESTED:
                 self._print(event)
+            if event.name == ev.HALL_INFO and event.payload.get("entity") == "window":
+                # An admin saved a window (its LED address, printer, or the window itself): the agents ask again.
+                self._maps.forget(lambda hall_id, changed=event.hall_id: hall_id == changed)
+                self.sio.emit(m.WINDOWS_CHANGED, {}, to=agents_room(event.hall_id))
             hosted = self.hosted(event.hall_id) if event.window is not None else set()
             if event.name in CALL_EVENTS and ("voice", None) in hosted:
                 self._announce(event)
@@ -175,7 +200,14 @@ class DeviceHub:
     # --- answers in ----------------------------------------------------------------
     @from_agent(m.Hello)
     def _hello(self, sid, who: Principal, hello: m.Hello):
-        keypads: set[int] = set()
+        """Accept the devices (all inside the token's scope, or none), answer the windows' map.
+
+        A second hello on the same connection (the map changed) changes only what changed: devices
+        still declared keep their state and rooms, new ones are registered and shown their window,
+        dropped ones leave their rooms and the registry."""
+        session = self.sio.get_session(sid)
+        before: set[tuple[str, str]] = session.get("devices", set())
+        declared = {(device.kind, device.name) for device in hello.devices}
         with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
             # The token's scope as it stands now (not as at connect), and all or nothing:
             # a hello with one device outside it hosts none, so the operator fixes it at once.
@@ -193,27 +225,33 @@ class DeviceHub:
             unknown = sorted({n for d in hello.devices for n in d.windows} - known)
             if unknown:
                 return {"error": "window_unknown", "windows": unknown}
-            registry.register(uow, who.hall_id, who.name, hello.devices, self.runtime.clock())
+            registry.register(uow, who.hall_id, who.name, hello.devices, self.runtime.clock(),
+                              kept=frozenset(before & declared))
+            served = window_devices(uow.session, who.hall_id, scope.windows)
             uow.commit()
         self._hosted.forget(lambda hall_id: hall_id == who.hall_id)
         for device in hello.devices:
-            if device.kind == "printer":
-                self.sio.enter_room(sid, device_room(who.hall_id, "printer", device.name))
-            elif device.kind == "voice":
-                self.sio.enter_room(sid, voice_room(who.hall_id))
-            else:
-                kind = "keypad" if device.kind == "keypad" else device.kind
-                for number in device.windows:
-                    self.sio.enter_room(sid, device_room(who.hall_id, kind, number))
-                if device.kind == "keypad":
-                    keypads.update(device.windows)
-        session = self.sio.get_session(sid)
-        session["keypads"] = keypads
-        session["devices"] = {(device.kind, device.name) for device in hello.devices}  # what it may answer for
-        for device in hello.devices:  # show every screen and keypad its window's state now
+            for room in _rooms(who.hall_id, device):
+                self.sio.enter_room(sid, room)
+        kept_rooms = {room for device in hello.devices for room in _rooms(who.hall_id, device)}
+        for kind, name in before - declared:
+            old = next((d for d in session.get("infos", []) if (d.kind, d.name) == (kind, name)), None)
+            for room in _rooms(who.hall_id, old) if old else ():
+                if room not in kept_rooms:
+                    self.sio.leave_room(sid, room)
+        self.sio.enter_room(sid, agents_room(who.hall_id))
+        session["keypads"] = {n for d in hello.devices if d.kind == "keypad" for n in d.windows}
+        session["devices"] = declared  # what it may answer for
+        session["infos"] = list(hello.devices)
+        session["map"] = served  # what it was told it drives (see _check_map)
+        for device in hello.devices:  # show every new screen and keypad its window's state now
+            if (device.kind, device.name) in before:
+                continue
             for number in device.windows:
                 self._show_window(who.hall_id, number, calling=None)
-        return {"ok": True}
+        if not hello.windows:  # an agent from before the map: the answer it knows
+            return {"ok": True}
+        return {"ok": True, "windows": [w.model_dump() for w in served]}
 
     def disconnected(self, sid, reason=None) -> None:
         who = self.sio.get_session(sid).get("who")
@@ -249,18 +287,31 @@ class DeviceHub:
             log.warning("agent %s: status of %s %s it does not host", who.name, status.kind, status.name)
             return {"error": "forbidden", "detail": f"{status.kind} {status.name} is not hosted by this agent"}
         with UnitOfWork(self.runtime.db.read) as uow:
-            if live_scope(uow.session, who) is None:
+            scope = live_scope(uow.session, who)
+            if scope is None:
                 # Revoked since it connected: its heartbeat (every 10 s) ends the connection, so
                 # it stops getting jobs; reconnecting with that token is refused.
                 log.warning("agent %s (hall %s): token revoked, disconnecting", who.name, who.hall_id)
                 self.sio.disconnect(sid)
                 return {"error": "forbidden", "detail": "this agent token was revoked"}
+            self._check_map(sid, who.hall_id, scope.windows, uow.session)
             if registry.is_fresh(uow.session, who.hall_id, who.name, status, self.runtime.clock()):
                 return {"ok": True}  # the same news again, and recently heard: no write needed
         with UnitOfWork(self.runtime.db.write, self.runtime.publish) as uow:
             registry.report(uow, who.hall_id, who.name, status, self.runtime.clock())
             uow.commit()
         return {"ok": True}
+
+    def _check_map(self, sid, hall_id: int, windows: frozenset[int], s) -> None:
+        """On a heartbeat: a connection told a map that is no longer the hall's hears `agent.windows` (once)."""
+        session = self.sio.get_session(sid)
+        told = session.get("map")
+        if told is None:
+            return
+        current = [w for w in self._maps.get(hall_id, lambda: window_devices(s, hall_id)) if w.number in windows]
+        if current != told and session.get("asked_for") != current:
+            session["asked_for"] = current
+            self.sio.emit(m.WINDOWS_CHANGED, {}, to=sid)
 
     def _declared(self, sid) -> set[tuple[str, str]]:
         """(kind, name) of the devices this connection's accepted hello declared (all inside its scope)."""
@@ -299,6 +350,15 @@ class DeviceHub:
             return {"error": "invalid_input", "detail": str(exc)}
         window, waiting = self._window_state(who.hall_id, action.window)
         return keypad_show(window, waiting).model_dump()
+
+
+def _rooms(hall_id: int, device: m.DeviceInfo) -> list[str]:
+    """The rooms whose jobs a device takes: a printer's by name, the voice's, a window device's by window."""
+    if device.kind == "printer":
+        return [device_room(hall_id, "printer", device.name)]
+    if device.kind == "voice":
+        return [voice_room(hall_id)]
+    return [device_room(hall_id, device.kind, number) for number in device.windows]
 
 
 def _outside_scope_detail(who: Principal, scope: str, refused: list[dict]) -> str:

@@ -20,6 +20,7 @@ from hallq.devices.agent import VOICE, led_name
 from hallq.migrate import upgrade
 from tests.browser import screenshot
 from tests.conftest import MONDAY_10AM, Clock, Hall, Server
+from tests.devices.test_agent import bind_led
 from tests.helpers import clerk_api, until
 
 
@@ -33,7 +34,7 @@ class Demo:
         self.url = self.server.url
         self.hardware.start(self.server.url)
         until(lambda: self.hardware.agent.hello_answer, what="the agent's hello answered")
-        assert self.hardware.agent.hello_answer == {"ok": True}
+        assert self.hardware.agent.accepted, self.hardware.agent.hello_answer
         self.kiosk = self.server.api(self.setup.kiosk_token)
         until(lambda: self.device("printer", self.setup.kiosk_name) == "ok", what="the kiosk printer reported ok")
 
@@ -276,13 +277,15 @@ def test_without_ptys_the_buses_run_over_tcp_and_the_page_says_what_is_missing(s
     from hallq.server.app import create_app
     server = Server(create_app(hall.db, clock=hall.clock))
     token = hall.token("agent", "demo-agent", scope=agent_scope(["k1"], [1, 2], window_printers=(1,)))
+    bind_led(hall, 1, 1)  # as the demo hall file binds them: the card at each window's number
+    bind_led(hall, 2, 2)
     hardware = DemoHardware(token, ["k1"], {1: "一号窗口", 2: "二号窗口"}, window_printers=(1,),
                             clock=hall.clock)  # the voice on the server's day: the real one would drop calls as stale
     try:
         assert hardware.screen_link == "tcp" and hardware.screens.url.startswith("socket://127.0.0.1:")
         assert hardware.keypad_link == "tcp" and hardware.notes == []
         hardware.start(server.url)
-        until(lambda: hardware.agent.hello_answer == {"ok": True}, what="hello answered")
+        until(lambda: hardware.agent.accepted, what="hello answered")
         clerk = clerk_api(hall, server, "S001", window=1)
         kiosk = server.api(hall.token("kiosk", "k1"))
         assert kiosk.post("/tickets", {"service": "GA01"}).status_code == 201

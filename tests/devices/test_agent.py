@@ -2,14 +2,17 @@
 
 A kiosk's ticket goes through the server to the agent, which lays it out and
 prints it on the printer simulator (TCP, DLE EOT answered); a call reaches the
-LED screen simulator on a pty. What the paper and the screen show is read back
-from the bytes.
+LED screen simulator on a pty, at the address the hall binds to the window (the
+server's map in the hello's answer; AGENT.toml has the bus only). What the paper
+and the screen show is read back from the bytes.
 """
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
+from sqlalchemy import update
 
 from hallq.devices.agent import Agent
 from hallq.devices.agent_config import AgentConfig
@@ -18,6 +21,7 @@ from hallq.devices.escpos.simulator import PrinterSimulator
 from hallq.devices.led import codec_for
 from hallq.devices.led.simulator import ScreenBusSimulator
 from hallq.queue.agent_scope import AgentScope
+from hallq.queue.models import Window
 from tests.helpers import clerk_api, issue, until
 
 
@@ -30,22 +34,34 @@ def printer():
 
 @pytest.fixture
 def screens(tmp_path):
-    sim = ScreenBusSimulator(codec_for("line"), addresses=(11, 12), path=str(tmp_path / "ttyLED0"))
+    sim = ScreenBusSimulator(codec_for("line"), addresses=(11, 12, 13), path=str(tmp_path / "ttyLED0"))
     yield sim
     sim.close()
 
 
+def bind_led(hall, window: int, address: int | None) -> None:
+    """The hall file's `led` of a window (what the admin's Windows page sets), before the agent connects."""
+    with hall.db.write() as s:
+        s.execute(update(Window).where(Window.hall_id == hall.id, Window.number == window)
+                  .values(led_address=address))
+        s.commit()
+
+
 @pytest.fixture
 def agent(hall, server, printer, screens):
+    bind_led(hall, 1, 11)
+    bind_led(hall, 2, 12)
     config = AgentConfig.model_validate({
         "printers": [{"name": "k1", "url": printer.url, "paper": 58}],
-        "leds": [{"port": screens.url, "protocol": "line", "columns": 16, "rows": 1,
-                  "screens": [{"address": 11, "window": 1}, {"address": 12, "window": 2}]}],
+        "leds": [{"port": screens.url, "protocol": "line", "columns": 16, "rows": 1}],  # the bus, no windows
     })
     token = hall.token("agent", "agent-1", scope=AgentScope(windows=frozenset({1, 2}), printers=frozenset({"k1"})))
     running = Agent(server.url, token, config, heartbeat_s=0.3, clock=hall.clock).start()
     until(lambda: running.hello_answer, what="hello answered")
-    assert running.hello_answer == {"ok": True}
+    assert running.hello_answer == {"ok": True, "windows": [{"number": 1, "led": 11, "printer": "window-1"},
+                                                            {"number": 2, "led": 12, "printer": "window-2"}]}
+    until(lambda: running.leds.windows_on_screens() == {1: (screens.url, 11), 2: (screens.url, 12)},
+          what="the agent drives the server's addresses")
     yield running
     running.close()
 
@@ -171,6 +187,134 @@ def test_a_call_shows_on_its_windows_led_screen(hall, server, screens):
     assert states["window-1-led"] == "ok" and states["window-2-led"] == "ok"
 
 
+def test_the_admin_moves_a_windows_led_address_and_the_next_call_shows_there_without_a_restart(
+        hall, server, screens, agent):
+    hall.user("admin", "admin")
+    admin = server.api(hall.login("admin"))
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    clerk = clerk_api(hall, server, "S001", window=1)
+    issue(kiosk)
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    until(lambda: screens.displays()[11] == ["请A001到1号窗口"], what="the call at the address the admin set")
+    assert screens.displays()[13] == []  # no card there is driven yet
+
+    r = admin.post("/admin/windows/1", {"led": 13})  # the admin's Windows page
+    assert r.status_code == 200 and r.json()["led"] == 13, r.text
+    until(lambda: agent.leds.windows_on_screens().get(1) == (screens.url, 13), timeout=30,
+          what="the running agent drives window 1 at its new address")
+    assert agent.windows[1].led == 13 and agent.windows[2].led == 12
+    # The window's state followed it; the card it left shows nothing rather than a stale call.
+    until(lambda: screens.displays()[13] and not any(screens.displays()[11]), timeout=30,
+          what="window 1 shown at 13, 11 blanked")
+    assert clerk.post("/windows/1/finish", {"outcome": "immediate"}).status_code == 200
+    issue(kiosk)
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    until(lambda: screens.displays()[13] == ["请A002到1号窗口"], timeout=30, what="the next call at the new address")
+    assert not any(screens.displays()[11]) and "A002" not in "".join(screens.displays()[12])
+    until(lambda: device_states(kiosk).get("window-1-led") == "ok", what="the screen at 13 reported working")
+
+    # The admin takes the screen away: the agent stops driving it, and the hall no longer counts it hosted.
+    assert admin.post("/admin/windows/1", {"led": None}).status_code == 200
+    until(lambda: 1 not in agent.leds.windows_on_screens(), timeout=30, what="window 1 without a screen")
+    until(lambda: not any(screens.displays()[13]), timeout=30, what="its card blanked")
+    until(lambda: "window-1-led" not in device_states(kiosk), timeout=30, what="no longer a device of the hall")
+    assert device_states(kiosk)["window-2-led"] == "ok" and device_states(kiosk)["k1"] == "ok"
+    assert agent.accepted and agent.sio.connected
+
+
+def test_a_hall_file_loaded_while_the_agent_runs_reaches_it_on_its_heartbeat(hall, server, screens, agent, tmp_path):
+    """`hallq load-hall` in another process publishes nothing to the agents: the server notices on the agent's
+    next heartbeat that the map it was told is no longer the hall's, and the agent asks again."""
+    from hallq.queue import hallfile
+    from hallq.queue.models import Hall as HallRow
+    from tests.helpers import run_cli
+    with hall.db.read() as s:
+        spec = hallfile.export(s, s.get(HallRow, hall.id))
+    spec.windows[[w.number for w in spec.windows].index(2)].led = 13
+    path = tmp_path / "hall.toml"
+    path.write_text(hallfile.to_toml(spec), encoding="utf-8")
+    done = run_cli("load-hall", path, "--db", hall.db.url)
+    assert done.returncode == 0, done.stderr
+    until(lambda: agent.leds.windows_on_screens().get(2) == (screens.url, 13), timeout=30,
+          what="window 2 driven at the loaded address")
+    until(lambda: screens.displays()[13] and not any(screens.displays()[12]), timeout=30,
+          what="window 2's state moved from 12 to 13")
+    assert agent.leds.windows_on_screens()[1] == (screens.url, 11)
+
+
+def test_an_old_agent_file_with_screens_says_at_start_that_the_servers_addresses_win(
+        hall, server, screens, caplog):
+    bind_led(hall, 1, 12)  # the admin set window 1 at 12; window 2 has no screen on the Windows page
+    config = AgentConfig.model_validate({"leds": [{
+        "port": screens.url, "protocol": "line", "screens": [{"address": 11, "window": 1}, {"address": 13, "window": 2}]}]})
+    token = hall.token("agent", "agent-1", scope=AgentScope(windows=frozenset({1, 2})))
+    with caplog.at_level(logging.INFO, logger="hallq.devices.agent"):
+        running = Agent(server.url, token, config, heartbeat_s=0.3, clock=hall.clock).start()
+        try:
+            until(lambda: running.leds.windows_on_screens() == {1: (screens.url, 12)}, timeout=30,
+                  what="the server's address used")
+            until(lambda: screens.displays()[12], timeout=30, what="window 1 shown at the server's address")
+            assert not screens.displays()[11] and not screens.displays()[13]
+            said = caplog.text
+            assert "已不再使用" in said and "no longer read" in said
+            assert "1号窗口：AGENT.toml 写LED屏地址 11，服务器为 12，按服务器的 12 显示" in said
+            assert "window 1: AGENT.toml says LED address 11, the server says 12; the server's 12 is used" in said
+            assert "2号窗口：AGENT.toml 写LED屏地址 13，管理后台未设LED屏" in said and "enter address 13" in said
+        finally:
+            running.close()
+
+
+def test_the_real_agent_process_with_an_old_file_follows_the_admins_windows_page(hall, server, screens, tmp_path):
+    """`hallq agent` as a hall runs it, with an AGENT.toml from before (screens per window): it starts, says on
+    stderr in both languages that the server's addresses are used, drives them, and follows the admin's
+    change of the address while it runs."""
+    import subprocess
+    import sys
+    from tests.helpers import cli_env, stop
+    bind_led(hall, 1, 12)
+    path = tmp_path / "agent.toml"
+    path.write_text(f'[[leds]]\nport = "{screens.url}"\nprotocol = "line"\n'
+                    f'screens = [{{ address = 11, window = 1 }}]\n', encoding="utf-8")
+    token = hall.token("agent", "agent-1", scope=AgentScope(windows=frozenset({1})))
+    hall.user("admin", "admin")
+    admin = server.api(hall.login("admin"))
+    proc = subprocess.Popen([sys.executable, "-m", "hallq.cli", "agent", "--server", server.url, "--token", token,
+                             "--config", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8", env=cli_env())
+    try:
+        until(lambda: screens.displays()[12], timeout=30, what="window 1 at the server's address 12")
+        assert not screens.displays()[11]
+        assert admin.post("/admin/windows/1", {"led": 13}).status_code == 200
+        until(lambda: screens.displays()[13] and not any(screens.displays()[12]), timeout=30,
+              what="window 1 moved to 13 without a restart")
+        clerk = clerk_api(hall, server, "S001", window=1)
+        issue(server.api(hall.token("kiosk", "k1")))
+        assert clerk.post("/windows/1/call-next").status_code == 200
+        until(lambda: screens.displays()[13] == ["请A001到1号窗口"], timeout=30, what="the call at 13")
+        assert proc.poll() is None
+    finally:
+        said = stop(proc)
+    assert "已不再使用" in said and "no longer read" in said
+    assert "1号窗口：AGENT.toml 写LED屏地址 11，服务器为 12" in said and "the server's 12 is used" in said
+    assert "1号窗口：LED屏地址 13" in said and "window 1: LED address 13" in said  # the map as it changed
+
+
+def test_an_agent_with_two_led_buses_knows_each_address_by_the_wiring_the_file_lists():
+    """The server gives a window an address, not a bus: with one bus every address is on it; with more, each
+    bus lists the cards wired on it, an address on none is driven nowhere, and an address on two is refused."""
+    one = AgentConfig.model_validate({"leds": [{"port": "loop://"}]})
+    assert one.led_port(7) == "loop://"
+    two = AgentConfig.model_validate({"leds": [{"port": "socket://10.0.0.1:4001", "addresses": [1, 2]},
+                                               {"port": "socket://10.0.0.2:4001", "addresses": [3]}]})
+    assert (two.led_port(2), two.led_port(3), two.led_port(9)) == ("socket://10.0.0.1:4001",
+                                                                   "socket://10.0.0.2:4001", None)
+    with pytest.raises(ValueError, match="each lists the card addresses"):
+        AgentConfig.model_validate({"leds": [{"port": "loop://"}, {"port": "socket://10.0.0.2:4001"}]})
+    with pytest.raises(ValueError, match="on two buses"):
+        AgentConfig.model_validate({"leds": [{"port": "loop://", "addresses": [1]},
+                                             {"port": "socket://10.0.0.2:4001", "addresses": [1]}]})
+
+
 def test_a_bad_agent_file_is_refused_with_where_and_why(tmp_path):
     from tests.helpers import run_cli
     path = tmp_path / "agent.toml"
@@ -210,7 +354,7 @@ def keypad_agent(hall, server, keypads):
     token = hall.token("agent", "agent-1", scope=AgentScope(windows=frozenset({1})))
     running = Agent(server.url, token, config, heartbeat_s=0.3, clock=hall.clock).start()
     until(lambda: running.hello_answer, what="hello answered")
-    assert running.hello_answer == {"ok": True}
+    assert running.accepted, running.hello_answer
     yield running
     running.close()
 
@@ -279,7 +423,7 @@ def test_calls_and_recalls_are_spoken_in_order_and_reported(hall, server):
     token = hall.token("agent", "agent-1", scope=AgentScope(voice=True))
     running = Agent(server.url, token, config, playback=recorder, heartbeat_s=0.3, clock=hall.clock).start()
     try:
-        until(lambda: running.hello_answer == {"ok": True}, what="hello answered")
+        until(lambda: running.accepted, what="hello answered")
         kiosk = server.api(hall.token("kiosk", "k1"))
         clerk = clerk_api(hall, server, "S001", window=1)
         issue(kiosk)

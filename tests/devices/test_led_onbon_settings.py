@@ -98,9 +98,10 @@ def test_an_auto_bus_at_57600_in_mode_1_shows_gbk_names(tmp_path):
     with ScreenBusSimulator(OnbonCodec(), (1,), path=str(tmp_path / "ttyLED0"), baudrate=57600) as sim:
         config = AgentConfig.model_validate({"leds": [{
             "port": sim.url, "protocol": "onbon", "baudrate": "auto", "columns": 16, "rows": 2,
-            "options": {"width": 128, "height": 32}, "screens": [{"address": 1, "window": 3}]}]})
+            "options": {"width": 128, "height": 32}, "addresses": [1]}]})
         screens = LedScreens([bus.bus_config() for bus in config.leds], ack_timeout=0.3)
         try:
+            screens.assign({3: (sim.url, 1)})  # the server's map: window 3 at address 1
             window = {"number": 3, "name": "3号窗口", "status": "open", "serving": None,
                       "staff": {"name": "王喆", "number": "0301"}}
             assert screens.show_window(window)
@@ -117,5 +118,4 @@ def test_an_auto_bus_at_57600_in_mode_1_shows_gbk_names(tmp_path):
 
 def test_auto_needs_the_onbon_protocol():
     with pytest.raises(ValueError):
-        AgentConfig.model_validate({"leds": [{"port": "loop://", "protocol": "line", "baudrate": "auto",
-                                              "screens": [{"address": 1, "window": 1}]}]})
+        AgentConfig.model_validate({"leds": [{"port": "loop://", "protocol": "line", "baudrate": "auto"}]})

@@ -62,3 +62,36 @@ def test_windows_on_two_buses_and_the_call_sequence(tmp_path):
         screens.close()
         line_sim.close()
         onbon_sim.close()
+
+
+def test_the_servers_map_assigned_at_any_time_moves_a_window_with_its_state_and_blanks_the_card_it_left(tmp_path):
+    """The agent drives what the server's map says (assign): a window moved to another card, even on another
+    bus, shows its last state there at once; the card it left is blanked; a port the agent lacks is not driven."""
+    line_sim = ScreenBusSimulator(codec_for("line"), (1, 2), path=str(tmp_path / "ttyLED0"))
+    other_sim = ScreenBusSimulator(codec_for("line"), (5,), path=str(tmp_path / "ttyLED1"))
+    configs = [BusConfig(port=line_sim.url, protocol="line", addresses=(1, 2)),
+               BusConfig(port=other_sim.url, protocol="line", addresses=(5,))]
+    screens = LedScreens(configs)
+    try:
+        assert screens.windows_on_screens() == {}
+        assert not screens.show_window(window(3))  # nothing assigned yet
+        assert screens.assign({3: (line_sim.url, 1), 4: ("/dev/ttyNOWHERE", 9)}) == {3}
+        assert screens.windows_on_screens() == {3: (line_sim.url, 1)}
+        assert screens.show_window(window(3, serving={"id": 1, "number": "A001", "service": "GA01"}))
+        until(lambda: line_sim.displays()[1] == ["A001 正在办理"], what="window 3 on card 1")
+
+        assert screens.assign({3: (line_sim.url, 1)}) == set()  # the same map again changes nothing
+        assert screens.assign({3: (other_sim.url, 5)}) == {3}
+        until(lambda: other_sim.displays()[5] == ["A001 正在办理"], what="window 3's state followed it to card 5")
+        until(lambda: line_sim.displays()[1] == [], what="card 1 blanked")
+        assert screens.show_call(window(3), "A002")
+        until(lambda: other_sim.displays()[5] == ["请A002到3号窗口"], what="the next call on card 5")
+        assert line_sim.displays()[1] == []
+
+        assert screens.assign({}) == {3}
+        until(lambda: other_sim.displays()[5] == [], what="card 5 blanked when window 3 has no screen")
+        assert not screens.show_window(window(3))
+    finally:
+        screens.close()
+        line_sim.close()
+        other_sim.close()

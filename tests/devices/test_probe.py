@@ -54,8 +54,7 @@ def test_a_no_status_profile_is_still_asked_and_an_absent_printer_is_named():
 
 def test_an_onbon_card_at_57600_is_found_on_a_pty(tmp_path):
     with ScreenBusSimulator(OnbonCodec(), (3,), path=str(tmp_path / "ttyLED0"), baudrate=57600) as sim:
-        found = probe(config(leds=[{"port": sim.url, "protocol": "onbon", "baudrate": 9600,
-                                    "screens": [{"address": 3, "window": 1}, {"address": 4, "window": 2}]}]))
+        found = probe(config(leds=[{"port": sim.url, "protocol": "onbon", "baudrate": 9600, "addresses": [3, 4]}]))
         assert sim.displays() == {3: []}                                   # a ping shows nothing
     assert [f.suggestion for f in found][0] == "baudrate = 57600 (agent.toml says 9600)"
     assert found[0].received == "57600: answer, 9600: nothing"
@@ -64,8 +63,14 @@ def test_an_onbon_card_at_57600_is_found_on_a_pty(tmp_path):
 
 def test_an_onbon_card_behind_a_tcp_converter_answers_at_every_rate():
     with ScreenBusSimulator(OnbonCodec(), (1,), endpoint=TcpEndpoint(), baudrate=9600) as sim:
-        [found] = probe(config(leds=[{"port": sim.url, "protocol": "onbon", "screens": [{"address": 1, "window": 1}]}]))
+        [found] = probe(config(leds=[{"port": sim.url, "protocol": "onbon", "addresses": [1]}]))
     assert "converter" in found.meaning
+
+
+def test_an_onbon_bus_without_addresses_asks_for_them():
+    """The file names no window's screen any more (the server does); the probe needs the wired cards listed."""
+    [found] = probe(config(leds=[{"port": "loop://", "protocol": "onbon"}]))
+    assert found.meaning == "no card addresses to ask" and "addresses = [" in found.suggestion
 
 
 def test_hallq_keypads_answer_the_ping_and_a_missing_one_is_reported(tmp_path):

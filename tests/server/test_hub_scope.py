@@ -24,7 +24,7 @@ def scope(windows=(), printers=(), voice=False) -> AgentScope:
 
 
 def hello(client, *devices: dict) -> dict:
-    return client.call(m.HELLO, {"devices": list(devices)}, timeout=10)
+    return client.call(m.HELLO, {"devices": list(devices), "windows": True}, timeout=10)
 
 
 def led(window: int) -> dict:
@@ -54,7 +54,9 @@ def test_a_hello_inside_the_scope_is_accepted_and_its_devices_are_hosted(hall, s
     client = server.socket(hall.token("agent", "agent-1", scope=scope({1, 2}, {"k1", "window-2"}, voice=True)))
     answer = hello(client, led(1), led(2), caller_keypad(2), evaluator_keypad(1), printer("k1"), printer("window-2"),
                    VOICE)
-    assert answer == {"ok": True}
+    # Accepted, with the map of the windows it serves: no LED screen bound yet, notices on window-N.
+    assert answer == {"ok": True, "windows": [{"number": 1, "led": None, "printer": "window-1"},
+                                              {"number": 2, "led": None, "printer": "window-2"}]}
     # Accepted means hosted: the devices are registered and the keypad shows its window's state at once.
     assert devices(server.api(hall.token("kiosk", "k1"))) == {
         ("led", "led-1"), ("led", "led-2"), ("keypad", "window-2-caller"), ("evaluator_keypad", "window-1-evaluator"),
@@ -69,7 +71,7 @@ def test_an_agent_hears_its_devices_jobs_and_not_the_halls_news(hall, server):
     wait_for(display, "ticket.issued", lambda d: d["number"] == issued["number"])
     wait_for(display, "queue.stats", lambda d: d["service"] == issued["service"])
     # The hello's answer comes after whatever the server had sent this connection before it.
-    assert hello(client, led(1)) == {"ok": True}
+    assert hello(client, led(1))["ok"] is True
     assert wait_for(client, m.LED_SHOW, lambda d: d["window"] == 1)["state"]["number"] == 1
     assert {name for name, _ in client.received} == {m.LED_SHOW}  # no snapshot, no ticket or queue news
 
@@ -102,7 +104,7 @@ def test_a_refused_hello_receives_no_jobs(hall, server):
     client = server.socket(hall.token("agent", "agent-1", scope=scope({2})))
     assert hello(client, led(1), caller_keypad(1), VOICE)["error"] == "outside_scope"
     witness = server.socket(hall.token("agent", "agent-2", scope=scope({1}, voice=True)))
-    assert hello(witness, led(1), VOICE) == {"ok": True}
+    assert hello(witness, led(1), VOICE)["ok"] is True
     clerk = clerk_api(hall, server, "S001", window=1)
     issue(server.api(hall.token("kiosk", "k1")))
     assert clerk.post("/windows/1/call-next").status_code == 200
@@ -122,7 +124,7 @@ def test_a_token_made_without_a_scope_hosts_nothing_and_says_so(hall, server):
 def test_a_keypad_acts_only_for_a_window_in_scope_even_on_an_accepted_connection(hall, server):
     token = hall.token("agent", "agent-1", scope=scope({1}))
     client = server.socket(token)
-    assert hello(client, caller_keypad(1)) == {"ok": True}
+    assert hello(client, caller_keypad(1))["ok"] is True
     clerk_api(hall, server, "S001", window=1)
     clerk_api(hall, server, "S003", window=2)
     kiosk = server.api(hall.token("kiosk", "k1"))
@@ -147,7 +149,7 @@ def test_a_keypad_acts_only_for_a_window_in_scope_even_on_an_accepted_connection
 def test_a_revoked_agent_is_disconnected_at_its_next_heartbeat_and_cannot_come_back(hall, server):
     token = hall.token("agent", "agent-1", scope=scope({1}))
     client = server.socket(token)
-    assert hello(client, led(1)) == {"ok": True}
+    assert hello(client, led(1))["ok"] is True
     status = {"kind": "led", "name": "led-1", "state": "ok"}
     assert client.call(m.DEVICE_STATUS, status, timeout=10) == {"ok": True}
     with hall.db.write() as s:
@@ -162,7 +164,7 @@ def test_a_revoked_agent_is_disconnected_at_its_next_heartbeat_and_cannot_come_b
 def test_a_keypad_window_taken_out_of_the_scope_is_refused_at_the_next_key(hall, server):
     """The scope is read again for every key, not trusted from the hello."""
     client = server.socket(hall.token("agent", "agent-1", scope=scope({1, 2})))
-    assert hello(client, caller_keypad(1), caller_keypad(2)) == {"ok": True}
+    assert hello(client, caller_keypad(1), caller_keypad(2))["ok"] is True
     clerk_api(hall, server, "S003", window=2)
     issue(server.api(hall.token("kiosk", "k1")))
     with hall.db.write() as s:  # what a migration or an administrator's database edit may do
@@ -179,9 +181,9 @@ def test_an_agent_answers_only_for_the_devices_it_hosts(hall, server):
     kiosk = server.api(hall.token("kiosk", "k1"))
     duty = server.socket(hall.token("display", "duty"))
     own = server.socket(hall.token("agent", "agent-k1", scope=scope(printers={"k1"})))
-    assert hello(own, printer("k1")) == {"ok": True}
+    assert hello(own, printer("k1"))["ok"] is True
     other = server.socket(hall.token("agent", "agent-k2", scope=scope(printers={"k2"})))
-    assert hello(other, printer("k2")) == {"ok": True}
+    assert hello(other, printer("k2"))["ok"] is True
     assert own.call(m.DEVICE_STATUS, {"kind": "printer", "name": "k1", "state": "ok"}, timeout=10) == {"ok": True}
 
     # The other agent cannot declare k1 out of paper, nor say a k1 job failed.
@@ -204,7 +206,7 @@ def test_every_agent_message_is_answered_whatever_its_payload(hall, server):
     """Sent with no payload, with several, or of the wrong shape, an agent's message gets an error answer:
     the handler raised TypeError before (no answer at all, a traceback in the log)."""
     client = server.socket(hall.token("agent", "agent-1", scope=scope({1}, {"k1"})))
-    assert hello(client, printer("k1"), caller_keypad(1)) == {"ok": True}
+    assert hello(client, printer("k1"), caller_keypad(1))["ok"] is True
     for event in (m.HELLO, m.JOB_RESULT, m.DEVICE_STATUS, m.KEYPAD_ACTION):
         for payload in (None, 5, "x", [], {}, (1, 2), {"window": "¹", "key": "call"}):
             answer = client.call(event, payload, timeout=5) if payload is not None else client.call(event, timeout=5)
@@ -218,7 +220,7 @@ def test_a_keypads_skip_before_the_halls_minimum_says_when_the_key_will_work(hal
     """A keypad cannot ask "are you sure?": the minimum of calls or minutes is its guard (issue 18), and the
     refusal carries the wait the agent puts on the keypad's screen."""
     client = server.socket(hall.token("agent", "agent-1", scope=scope({1})))
-    assert hello(client, caller_keypad(1)) == {"ok": True}
+    assert hello(client, caller_keypad(1))["ok"] is True
     clerk_api(hall, server, "S001", window=1)
     issue(server.api(hall.token("kiosk", "k1")))
     assert client.call(m.KEYPAD_ACTION, {"window": 1, "action": "call_next"}, timeout=10)["number"] == "A001"
@@ -236,3 +238,45 @@ def test_keypad_words_fit_its_screen_and_never_fail_on_an_odd_answer():
     assert keypad_text({"error": "something_new", "detail": "x"}) == "操作未成功"
     assert keypad_text({}) == "操作未成功"
     assert len(keypad_text({"error": "skip_too_soon", "wait_s": "180"})) <= 8  # a line of the keypad's screen
+
+
+def test_an_admins_window_change_tells_the_agents_and_a_second_hello_changes_only_what_changed(hall, server):
+    """The server's side of the map: `agent.windows` to every agent of the hall when a window is saved; the
+    hello that follows on the same connection answers the new map, keeps the devices still declared (their
+    state stands, no blip on the duty screen), and the dropped LED screen leaves its room and the registry."""
+    hall.user("admin", "admin")
+    admin = server.api(hall.login("admin"))
+    kiosk = server.api(hall.token("kiosk", "k1"))
+    client = server.socket(hall.token("agent", "agent-1", scope=scope({1, 2}, {"k1"})))
+    outsider = server.socket(hall.token("agent", "agent-2", scope=scope({2})))
+    assert hello(client, led(1), printer("k1"))["ok"] is True
+    assert hello(outsider)["windows"] == [{"number": 2, "led": None, "printer": "window-2"}]
+    assert client.call(m.DEVICE_STATUS, {"kind": "printer", "name": "k1", "state": "ok"}, timeout=10) == {"ok": True}
+
+    assert admin.post("/admin/windows/1", {"led": 7, "printer": "counter-1"}).status_code == 200
+    wait_for(client, m.WINDOWS_CHANGED, timeout=30)
+    wait_for(outsider, m.WINDOWS_CHANGED, timeout=30)  # told too: it asks, and its map is its own
+    assert hello(outsider)["windows"] == [{"number": 2, "led": None, "printer": "window-2"}]
+    answer = hello(client, printer("k1"))  # the agent no longer drives window 1's old screen
+    assert answer["windows"] == [{"number": 1, "led": 7, "printer": "counter-1"},
+                                 {"number": 2, "led": None, "printer": "window-2"}]
+    states = {d["name"]: d["state"] for d in kiosk.get("/devices").json()}
+    assert states == {"k1": "ok"}  # the printer kept its state; led-1 is no device of the hall any more
+    client.received.clear()
+    clerk = clerk_api(hall, server, "S001", window=1)
+    issue(kiosk)
+    assert clerk.post("/windows/1/call-next").status_code == 200
+    # The call's LED job went to window 1's room, which this connection had left. Declared again, the screen
+    # is shown its window's state at once; one connection's messages keep their order, so whatever the
+    # call had sent here would have come before the hello's answer.
+    assert hello(client, led(1), printer("k1"))["ok"] is True
+    shown = [data for name, data in client.received if name == m.LED_SHOW]
+    assert [(d["window"], d["calling"], d["state"]["serving"]["number"]) for d in shown] == [(1, None, "A001")]
+
+
+def test_an_agent_from_before_the_map_gets_the_answer_it_knows(hall, server):
+    """A hall upgrades its server before its kiosk PCs: an older agent's hello (no `windows`) is answered as
+    it expects, bare {"ok": true}, which it compares the answer with before reporting its devices."""
+    client = server.socket(hall.token("agent", "agent-1", scope=scope({1}, {"k1"})))
+    assert client.call(m.HELLO, {"devices": [led(1), printer("k1")]}, timeout=10) == {"ok": True}
+    assert client.call(m.DEVICE_STATUS, {"kind": "printer", "name": "k1", "state": "ok"}, timeout=10) == {"ok": True}

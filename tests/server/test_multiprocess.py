@@ -352,3 +352,40 @@ def test_a_phone_on_one_process_follows_its_ticket_called_through_the_other(clus
         assert called[0]["calling_window"] == 1 and {s["number"] for s in heard} == {mine["number"]}
     finally:
         page.disconnect()
+
+
+@pytest.mark.real_clock
+def test_an_admins_led_address_saved_on_one_process_reaches_the_agent_on_the_other(cluster, tmp_path):
+    """The Windows page on process A, the device agent connected to process B: `agent.windows` crosses
+    through Redis, the agent asks again on its own connection, and the next call shows at the new address.
+    The agent's heartbeat is far off, so only the push can have told it."""
+    from hallq.devices.agent import Agent
+    from hallq.devices.agent_config import AgentConfig
+    from hallq.devices.led import codec_for
+    from hallq.devices.led.simulator import ScreenBusSimulator
+    hallq("user", "add", "admin", "--role", "admin", "--password-stdin", "--db", cluster.db_url, stdin=PASSWORD + "\n")
+    token = hallq("token", "create", "--kind", "agent", "--name", "hall-agent", "--windows", "1",
+                  "--db", cluster.db_url).strip()
+    admin_a = _login(cluster, 0, "admin")
+    assert admin_a.post(admin_a.base + "/admin/windows/1", json={"led": 11}, timeout=30).status_code == 200
+    screens = ScreenBusSimulator(codec_for("line"), addresses=(11, 12), path=str(tmp_path / "ttyLED0"))
+    config = AgentConfig.model_validate({"leds": [{"port": screens.url, "protocol": "line"}]})
+    agent = Agent(cluster.urls[1], token, config, heartbeat_s=600).start()
+    try:
+        until(lambda: agent.leds.windows_on_screens().get(1) == (screens.url, 11), timeout=30,
+              what="window 1 at 11, from process B's hello answer")
+        r = admin_a.post(admin_a.base + "/admin/windows/1", json={"led": 12}, timeout=30)
+        assert r.status_code == 200 and r.json()["led"] == 12, r.text
+        until(lambda: agent.leds.windows_on_screens().get(1) == (screens.url, 12), timeout=30,
+              what="the agent on process B drives window 1 at 12")
+        clerk_a = _login(cluster, 0, "S001")
+        assert clerk_a.post(clerk_a.base + "/windows/1/sign-in", json={"post": "A"}, timeout=30).status_code == 200
+        kiosk_a = cluster.api(0, cluster.kiosk)
+        assert kiosk_a.post(kiosk_a.base + "/tickets", json={"service": "GA01"}, timeout=30).status_code == 201
+        assert clerk_a.post(clerk_a.base + "/windows/1/call-next", timeout=30).status_code == 200
+        until(lambda: screens.displays()[12] and "A001" in "".join(screens.displays()[12]), timeout=30,
+              what="the call, made on process A, at window 1's new address")
+        assert not any(screens.displays()[11])
+    finally:
+        agent.close()
+        screens.close()

@@ -1,6 +1,7 @@
 """All the LED window screens of one device agent, addressed by window number.
 
-Configuration (the agent's TOML, a list of buses; each table as `BusConfig.from_dict` reads it):
+Configuration (each bus as `BusConfig.from_dict` reads it; the agent builds them from AGENT.toml's
+[[leds]] with no screens, and assigns the server's map of windows to addresses with `assign`):
 
     [[led]]
     port = "/dev/serial/by-id/usb-FTDI_FT232R-if00-port0"   # or "socket://10.0.8.20:4001"
@@ -10,7 +11,7 @@ Configuration (the agent's TOML, a list of buses; each table as `BusConfig.from_
     rows = 2
     lang = "zh"                   # or "en"
     calling_seconds = 5.0         # "请A001到3号窗口" before "A001 正在办理"
-    screens = { "1" = 1, "2" = 2, "3" = 5 }   # window number -> screen address on this bus
+    screens = { "1" = 1, "2" = 2, "3" = 5 }   # window number -> screen address on this bus (or assign later)
     onbon = { width = 128, height = 32 }        # codec options (AreaLayout fields)
 
     screens = LedScreens([BusConfig.from_dict(t) for t in config["led"]], on_status=report)
@@ -19,6 +20,9 @@ Configuration (the agent's TOML, a list of buses; each table as `BusConfig.from_
     screens.show_call(window, "A001")               # calling text now, serving text later
     screens.status() -> {port: {"port": ..., "screens": {address: status}}}
     screens.windows_on_screens() -> {window number: (port, address)}
+    screens.assign({window: (port, address)})       # the agent's map from the server, at any time:
+                                                    # a moved window's state follows it to its new
+                                                    # address, a screen left without a window is blanked
     screens.close()
 
 Status changes arrive as `StatusChange` (port, address, status, detail) with `window`
@@ -46,6 +50,7 @@ class BusConfig:
     protocol: str = "onbon"
     baudrate: int | str = 9600    # "auto": found by pinging an Onbon card at each of its rates
     screens: dict[int, int] = field(default_factory=dict)   # window number -> screen address
+    addresses: tuple[int, ...] = ()   # the cards wired on the bus, when known ("auto" pings the first)
     layout: ScreenLayout = ScreenLayout()
     lang: str = "zh"
     calling_seconds: float = CALLING_SECONDS
@@ -78,6 +83,8 @@ class LedScreens:
         self._buses: list[LedBus] = []
         self._timers: dict[int, threading.Timer] = {}
         self._lock = threading.Lock()
+        self._shown: dict[int, Mapping] = {}   # window -> its last state shown, to follow it when it moves
+        self._bus_at: dict[str, tuple[LedBus, BusConfig]] = {}
         for config in configs:
             for window, address in config.screens.items():
                 self._windows_by_address[(config.port, address)] = window
@@ -85,6 +92,7 @@ class LedScreens:
             bus = LedBus(config.port, codec, baudrate=_settle_baudrate(config, codec),
                          on_status=self._forward, screens=config.screens.values(), **bus_options)
             self._buses.append(bus)
+            self._bus_at[config.port] = (bus, config)
             for window, address in config.screens.items():
                 if window in self._targets:
                     raise ValueError(f"window {window} has two LED screens configured")
@@ -97,6 +105,7 @@ class LedScreens:
             return False
         bus, address, config = target
         self._cancel(window["number"])
+        self._shown[window["number"]] = window
         bus.show(address, window_lines(window, config.layout, config.lang))
         return True
 
@@ -109,6 +118,7 @@ class LedScreens:
         (_, calling), (delay, serving) = call_sequence(window, number, config.layout, config.lang,
                                                       config.calling_seconds)
         self._cancel(window["number"])
+        self._shown[window["number"]] = window
         bus.show(address, calling)
         timer = threading.Timer(delay, self._follow_up, (window["number"], bus, address, serving))
         timer.daemon = True
@@ -122,6 +132,37 @@ class LedScreens:
 
     def windows_on_screens(self) -> dict[int, tuple[str, int]]:
         return {window: (bus.url, address) for window, (bus, address, _) in self._targets.items()}
+
+    def assign(self, screens: Mapping[int, tuple[str, int]]) -> set[int]:
+        """Drive these screens from now on: window -> (port, address). Returns the windows whose screen changed.
+
+        A window that moved shows its last state at its new address at once (a call in progress shows
+        as served there); an address no window has any more is blanked, so it never shows a stale call.
+        """
+        wanted = {window: target for window, target in screens.items() if target[0] in self._bus_at}
+        with self._lock:
+            before = {window: (bus.url, address) for window, (bus, address, _) in self._targets.items()}
+            changed = {w for w in set(before) | set(wanted) if before.get(w) != wanted.get(w)}
+            for window in changed:
+                if window in before:
+                    del self._targets[window]
+                    self._windows_by_address.pop(before[window], None)
+                if window in wanted:
+                    port, address = wanted[window]
+                    bus, config = self._bus_at[port]
+                    self._targets[window] = (bus, address, config)
+                    self._windows_by_address[(port, address)] = window
+            moved = [(w, self._shown.get(w)) for w in changed if w in wanted]
+            left = [before[w] for w in changed if w in before and before[w] not in self._windows_by_address]
+        for window in changed:
+            self._cancel(window)
+        for port, address in left:
+            bus, config = self._bus_at[port]
+            bus.show(address, [""] * config.layout.rows)
+        for window, state in moved:
+            if state is not None:
+                self.show_window(state)
+        return changed
 
     def close(self) -> None:
         with self._lock:
@@ -161,7 +202,7 @@ def _settle_baudrate(config: BusConfig, codec) -> int:
         return int(config.baudrate)
     if not isinstance(codec, OnbonCodec):
         raise ValueError("baudrate \"auto\" needs the Onbon protocol, whose cards answer a ping")
-    address = min(config.screens.values(), default=1)
+    address = min([*config.screens.values(), *config.addresses], default=1)
     rate = find_baudrate(config.port, codec, address)
     if rate is None:
         log.warning("LED bus %s: screen %s answered a ping at none of %s baud; using %s",
