@@ -17,7 +17,7 @@ from hallq.assessment.schemas import FindingIn, StepIn
 from hallq.queue.facts import iso
 from hallq.queue.halls import hall_context
 from hallq.web.openapi import spec
-from hallq.web.runtime import body, now, principal, reading, unit_of_work
+from hallq.web.runtime import body, now, principal, unit_of_work
 
 bp = Blueprint("dual_target_api", __name__, url_prefix="/api/v1")
 YEAR = "/assessment/dual-target/<int(min=2000,max=2999):year>"

@@ -13,7 +13,7 @@ from hallq.assessment.web.pages import _common, _error_text, _local, _page, _pic
 from hallq.assessment.scorecard import provisional_note
 from hallq.queue.errors import QueueError
 from hallq.queue.halls import hall_context
-from hallq.web.runtime import now, reading, unit_of_work
+from hallq.web.runtime import now, unit_of_work
 
 bp = Blueprint("dual_target_pages", __name__, url_prefix="/assessment")
 
