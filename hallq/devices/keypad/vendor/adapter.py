@@ -184,12 +184,15 @@ class VendorKeypadAdapter:
             log.warning("vendor keypad bus %s: no %s keypad configured at address %d; not acknowledged (%s)",
                         self.config.port, kind, frame.address, encode(frame).hex(" "))
             return
-        self._write(encode(acknowledgement(frame)))
         self._heard(keypad)
         if kind == "caller":
+            self._write(encode(acknowledgement(frame)))
             self._key(keypad, frame.data)
         else:
+            # Judged against the request open now, then acknowledged: once the keypad holds its answer, a
+            # request made after it (the next ticket's) can never take the key.
             self._rating_key(keypad, frame.data)
+            self._write(encode(acknowledgement(frame)))
 
     def _key(self, keypad: _Keypad, data: bytes) -> None:
         window = keypad.config.window
