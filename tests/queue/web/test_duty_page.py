@@ -19,7 +19,7 @@ from hallq import protocol as m
 from hallq.queue import device_states as registry
 from hallq.queue.device_states import STALE_AFTER, mark_silent
 from hallq.queue.agent_scope import AgentScope
-from tests.helpers import clerk_api, demo_server, issue, wait_for
+from tests.helpers import clerk_api, demo_server, issue, until, wait_for
 from tests.queue.web.staff_page import StaffPage
 from tests.queue.tcp_proxy import TcpProxy
 
@@ -489,6 +489,11 @@ def test_an_alert_raised_with_no_duty_screen_open_is_seen_by_two_screens_and_ack
         first = opened()
         first.page.add_init_script(f"sessionStorage.setItem('hallq.duty.token', {hall.login('S004')!r})")
         first.page.goto(f"{server.url}/duty/")
+        # Playwright runs its every query of a page as a user gesture, which lets sound start: a query made
+        # before the page has tried its sound (it does so once signed in, then connects its socket) would
+        # unblock it. So the first query waits until the server has the page's socket.
+        sockets = server.app.extensions["hallq.server.realtime"].sio.manager
+        until(lambda: any(True for _ in sockets.get_participants("/", None)), 30, "the first screen's socket")
         expect(first.page.locator("#app")).to_be_visible()
         first.live()
         second = opened()
