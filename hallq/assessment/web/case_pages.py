@@ -13,6 +13,7 @@ POST /api/v1/cases/{id}/completion, /delay-reason and /chase (hallq.cases.steps)
 from __future__ import annotations
 
 import datetime as dt
+from typing import Callable
 
 from flask import Blueprint, abort, redirect, request, url_for
 
@@ -61,7 +62,7 @@ def case_page_data(s, ctx, who, ticket_id: int, moment) -> dict:
     return data
 
 
-def take_case_step(uow, who, ctx, ticket_id: int, form) -> str:
+def _take_case_step(uow, who, ctx, ticket_id: int, form) -> str:
     """The step a case page's form asks for, through hallq.cases.steps (the API's functions); its name, or ""
     for a form that asks for none of them."""
     action = form.get("action", "")
@@ -77,6 +78,22 @@ def take_case_step(uow, who, ctx, ticket_id: int, form) -> str:
     else:
         return ""
     return action
+
+
+def case_step_answer(who, ticket_id: int, show: Callable, endpoint: str):
+    """A case page's form posted (the supervisors' and the chief's pages): the step taken, then back to the page
+    at `endpoint`; a refusal shown on the page by `show` with the form as sent, a case not theirs or none 403/404."""
+    form = request.form
+    try:
+        with unit_of_work() as uow:
+            if not _take_case_step(uow, who, hall_context(uow.session, who.hall_id), ticket_id, form):
+                abort(400)
+            uow.commit()
+    except QueueError as exc:
+        if exc.status in (403, 404):
+            abort(exc.status)
+        return show(who, ticket_id, error=_error_text(exc), status=exc.status, form=form)
+    return redirect(url_for(endpoint, ticket_id=ticket_id, saved=form.get("action")))
 
 
 @bp.get("/<int(max=2147483647):ticket_id>")
@@ -100,14 +117,4 @@ def one(who, ticket_id: int, error: str | None = None, status: int = 200, form=N
 @bp.post("/<int(max=2147483647):ticket_id>")
 @supervisor
 def act(who, ticket_id: int):
-    form = request.form
-    try:
-        with unit_of_work() as uow:
-            if not take_case_step(uow, who, hall_context(uow.session, who.hall_id), ticket_id, form):
-                abort(400)
-            uow.commit()
-    except QueueError as exc:
-        if exc.status == 404:
-            abort(404)
-        return one.__wrapped__(who, ticket_id, error=_error_text(exc), status=exc.status, form=form)
-    return redirect(url_for("case_pages.one", ticket_id=ticket_id, saved=form.get("action")))
+    return case_step_answer(who, ticket_id, one.__wrapped__, "case_pages.one")

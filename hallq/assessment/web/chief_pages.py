@@ -22,7 +22,7 @@ from functools import wraps
 from flask import Blueprint, abort, redirect, request, url_for
 from sqlalchemy import select
 
-from hallq.assessment.web.case_pages import case_page_data, take_case_step
+from hallq.assessment.web.case_pages import case_page_data, case_step_answer
 from hallq.assessment.web.pages import _error_text, _lang, _local, _page, _who, is_chief
 from hallq.cases import views as case_views
 from hallq.evaluator import followup
@@ -184,14 +184,4 @@ def one_case(who, ticket_id: int, error: str | None = None, status: int = 200, f
 @bp.post("/cases/<int(max=2147483647):ticket_id>")
 @chief
 def case_step(who, ticket_id: int):
-    form = request.form
-    try:
-        with unit_of_work() as uow:
-            if not take_case_step(uow, who, hall_context(uow.session, who.hall_id), ticket_id, form):
-                abort(400)
-            uow.commit()
-    except QueueError as exc:
-        if exc.status in (403, 404):
-            abort(exc.status)
-        return one_case.__wrapped__(who, ticket_id, error=_error_text(exc), status=exc.status, form=form)
-    return redirect(url_for("chief_pages.one_case", ticket_id=ticket_id, saved=form.get("action")))
+    return case_step_answer(who, ticket_id, one_case.__wrapped__, "chief_pages.one_case")
